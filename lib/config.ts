@@ -1,0 +1,111 @@
+/**
+ * The one configuration module. Every setting has a schema, a default and a
+ * description; `loadConfig(env)` converts strings, applies defaults, reports *all*
+ * errors at once and returns a frozen, typed object. Nothing else reads process.env.
+ */
+import { resolve } from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value, ValuePointer } from '@sinclair/typebox/value';
+import { LiftWatchError } from './errors.ts';
+
+const Port = (def: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: def, description });
+
+export const ConfigSchema = Type.Object({
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATA_DIR: Type.String({
+    default: '.data',
+    description: 'Where SQLite, the spill file and a local influxd live',
+  }),
+  DATABASE_FILE: Type.Optional(
+    Type.String({ description: 'SQLite file; default DATA_DIR/lift-watch.sqlite' }),
+  ),
+  FLEET_FILE: Type.Optional(
+    Type.String({ description: 'Fleet file to load at start; default: the generated demo fleet' }),
+  ),
+
+  MQTT_PORT: Port(1883, 'Port of the embedded broker'),
+  MQTT_HOST: Type.String({ default: '0.0.0.0', description: 'Address the embedded broker binds' }),
+  MQTT_URL: Type.Optional(
+    Type.String({
+      pattern: '^mqtts?://',
+      description: 'External broker for the ingest (skips the embedded one)',
+    }),
+  ),
+  MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 1024, default: 65536 }),
+  MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+
+  INGEST_MQTT_USERNAME: Type.Optional(
+    Type.String({ description: 'Service credential of a standalone ingest' }),
+  ),
+  INGEST_MQTT_PASSWORD: Type.Optional(Type.String()),
+  INGEST_CLIENT_ID: Type.String({
+    default: 'lift-watch-ingest',
+    description: 'Fixed, for a persistent session',
+  }),
+  INGEST_BATCH_SIZE: Type.Integer({ minimum: 1, default: 5000, description: 'Points per InfluxDB write' }),
+  INGEST_BATCH_MAX_AGE_MS: Type.Integer({ minimum: 1, default: 250, description: 'Longest a point waits' }),
+  INGEST_WRITES_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+  INGEST_BUFFER_MAX_POINTS: Type.Integer({
+    minimum: 1000,
+    default: 200000,
+    description: 'Points held in memory during an outage before spilling to disk',
+  }),
+  INGEST_SPILL_MAX_BYTES: Type.Integer({
+    minimum: 0,
+    default: 1073741824,
+    description: 'Disk cap for the spill',
+  }),
+
+  INFLUX_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'InfluxDB 1.x; unset: start a local influxd' }),
+  ),
+  INFLUX_PORT: Port(8086, 'Port of the local influxd started when INFLUX_URL is unset'),
+  INFLUX_DATABASE: Type.String({ default: 'liftwatch' }),
+  INFLUX_RAW_RETENTION: Type.String({ default: '30d', pattern: '^[0-9]+[hdw]$|^INF$' }),
+
+  API_PORT: Port(8080, 'HTTP port of the API and dashboard'),
+  API_HOST: Type.String({ default: '0.0.0.0' }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base of QR links' })),
+
+  SIMULATE: Type.Boolean({ default: true, description: 'npm start also runs the demo fleet simulator' }),
+  SIM_SPEEDUP: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  DEVICE_OFFLINE_AFTER_S: Type.Integer({ minimum: 1, default: 120 }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>> & {
+  readonly DATABASE_FILE: string;
+  readonly FLEET_FILE: string | undefined;
+};
+
+/** Reads the settings this schema knows from `env`; lists every problem in one error. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') known[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, known));
+  const problems = [...Value.Errors(ConfigSchema, converted)].map(
+    (e) =>
+      `${e.path.slice(1) || '(root)'}=${JSON.stringify(ValuePointer.Get(converted, e.path))}: ${e.message}`,
+  );
+  if (problems.length > 0) {
+    throw new LiftWatchError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
+      details: problems,
+    });
+  }
+  const config = converted as Static<typeof ConfigSchema>;
+  const dataDir = resolve(config.DATA_DIR);
+  return Object.freeze({
+    ...config,
+    DATA_DIR: dataDir,
+    DATABASE_FILE: config.DATABASE_FILE
+      ? resolve(config.DATABASE_FILE)
+      : resolve(dataDir, 'lift-watch.sqlite'),
+    FLEET_FILE: config.FLEET_FILE ? resolve(config.FLEET_FILE) : undefined,
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * The error catalogue: every error a user can meet has a stable code, a message that
+ * says what to do, and (for the API) an HTTP status. Throw `new LiftWatchError(code, …)`.
+ */
+
+export const ERRORS = {
+  CONFIG_INVALID: { status: 500, message: 'Configuration is invalid; fix the environment variables listed' },
+  PORT_IN_USE: { status: 500, message: 'The port is already in use' },
+  FLEET_INVALID: {
+    status: 400,
+    message: 'The fleet file does not match its schema (docs/schemas/fleet.schema.json)',
+  },
+  FLEET_REFERENCE: { status: 400, message: 'The fleet file refers to an id it does not define' },
+  INFLUX_UNREACHABLE: {
+    status: 503,
+    message: 'InfluxDB does not answer; check INFLUX_URL or install influxdb',
+  },
+  INFLUX_REJECTED: { status: 500, message: 'InfluxDB refused the points' },
+  MQTT_UNREACHABLE: { status: 503, message: 'The MQTT broker does not answer; check MQTT_URL' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  BAD_REQUEST: { status: 400, message: 'The request is invalid' },
+  UNAUTHENTICATED: { status: 401, message: 'Log in first' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class LiftWatchError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: unknown }) {
+    super(message ?? ERRORS[code].message, options?.cause ? { cause: options.cause } : undefined);
+    this.name = 'LiftWatchError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.details = options?.details;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The one logger: pino (Fastify's own), JSON by default, credentials redacted.
+ * Modules take a child: `log.child({ module: 'ingest' })`.
+ */
+import { type Logger, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'password_hash',
+  '*.password_hash',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'token',
+  '*.token',
+];
+
+export function createLogger(level = 'info'): Logger {
+  return pino({
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'lift-watch' },
+  });
+}
+
+/** A logger that writes nothing, for tests and benchmarks that count their own output. */
+export const silentLogger: Logger = pino({ level: 'silent' });

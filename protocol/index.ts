@@ -1,0 +1,6 @@
+/** The protocol: the one contract every part shares. Import from here. */
+export * from './catalogue.ts';
+export * from './fleet.ts';
+export * from './messages.ts';
+export * from './topics.ts';
+export * from './validate.ts';

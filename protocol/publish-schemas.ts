@@ -1,0 +1,29 @@
+/**
+ * Writes the protocol's JSON Schemas to docs/schemas/, generated from the TypeBox
+ * definitions so the published contract can never drift from the code.
+ * `npm run schemas` regenerates them; a unit test fails if the committed files differ.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FleetFile } from './fleet.ts';
+import { DEVICE_SCHEMAS } from './messages.ts';
+
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'schemas');
+
+export function renderSchemas(): Record<string, string> {
+  const files: Record<string, string> = {};
+  const all = { ...DEVICE_SCHEMAS, fleet: FleetFile };
+  for (const [name, schema] of Object.entries(all)) {
+    const document = { $schema: 'http://json-schema.org/draft-07/schema#', ...schema };
+    files[`${name}.schema.json`] = `${JSON.stringify(document, null, 2)}\n`;
+  }
+  return files;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const [file, text] of Object.entries(renderSchemas())) {
+    writeFileSync(join(SCHEMA_DIR, file), text);
+    console.log(`wrote docs/schemas/${file}`);
+  }
+}

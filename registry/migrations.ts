@@ -1,0 +1,113 @@
+/**
+ * Schema migrations, in order. Kysely records which ran in `kysely_migration`, so
+ * opening the registry is idempotent. Add a new entry; never edit one that shipped.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_registry': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('maintenance_companies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text')
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('property_firms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text')
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('estates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text')
+        .addColumn('property_firm_id', 'text', (c) => c.notNull().references('property_firms.id'))
+        .addColumn('maintenance_company_id', 'text', (c) =>
+          c.notNull().references('maintenance_companies.id'),
+        )
+        .addColumn('address', 'text')
+        .addColumn('lat', 'real', (c) => c.notNull())
+        .addColumn('lon', 'real', (c) => c.notNull())
+        .addColumn('emergency_phone', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('buildings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('elevators')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('building_id', 'text', (c) => c.notNull().references('buildings.id'))
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('registration_code', 'text', (c) => c.notNull().unique())
+        .addColumn('floors', 'integer', (c) => c.notNull())
+        .addColumn('floor_height_m', 'real', (c) => c.notNull())
+        .addColumn('rated_speed_mps', 'real', (c) => c.notNull())
+        .addColumn('rated_load_kg', 'real', (c) => c.notNull())
+        .addColumn('thresholds_json', 'text')
+        .addColumn('public_token', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema.createIndex('elevators_estate').on('elevators').column('estate_id').execute();
+      await db.schema
+        .createTable('device_credentials')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('elevator_id', 'text', (c) => c.notNull().unique().references('elevators.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('service_credentials')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('technicians')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('company_id', 'text', (c) => c.notNull().references('maintenance_companies.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('property_firm_id', 'text', (c) => c.references('property_firms.id'))
+        .addColumn('estate_id', 'text', (c) => c.references('estates.id'))
+        .addColumn('company_id', 'text', (c) => c.references('maintenance_companies.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('dead_letters')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dead_letters_received').on('dead_letters').column('received_at').execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
+
+/** Lets later issues register their tables without editing this file's shipped entries. */
+export function registerMigration(name: string, migration: Migration): void {
+  if (migrations[name]) throw new Error(`migration ${name} registered twice`);
+  migrations[name] = migration;
+}

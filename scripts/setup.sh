@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb
+# (and chromium with --browser) when missing, then the npm packages when the lock file
+# changed. Safe to run on every start; does nothing when everything is in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=0
+for arg in "$@"; do [ "$arg" = "--browser" ] && want_browser=1; done
+
+missing=()
+[ -x /usr/bin/influxd ] || missing+=(influxdb)
+[ "$want_browser" = 1 ] && { [ -x /usr/bin/chromium ] || missing+=(chromium); }
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules does not match the lock file (npm writes this marker).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (native addons build from source; about a minute)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,107 @@
+/**
+ * Test fixtures shared by the suites: temp dirs, a real influxd per suite, a registry
+ * loaded with a fleet, and well-formed protocol messages to vary from.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
+import type { FleetFile, Telemetry } from '../../protocol/index.ts';
+import { openRegistry, type RegistryDb } from '../../registry/db.ts';
+import { loadFleet } from '../../registry/fleet-loader.ts';
+
+export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A real influxd on a free port in a temp dir; `stop()` also removes the dir. */
+export async function startTestInflux(): Promise<InfluxdHandle & { cleanup(): Promise<void> }> {
+  const dir = tempDir('liftwatch-influx-');
+  const handle = await startInfluxd({ dir: dir.path });
+  return {
+    ...handle,
+    async cleanup() {
+      await handle.stop();
+      dir.remove();
+    },
+  };
+}
+
+export async function registryWithFleet(
+  fleet: FleetFile,
+): Promise<{ db: RegistryDb; cleanup(): Promise<void> }> {
+  const dir = tempDir('liftwatch-db-');
+  const db = await openRegistry(join(dir.path, 'registry.sqlite'));
+  await loadFleet(db, fleet);
+  return {
+    db,
+    async cleanup() {
+      await db.destroy();
+      dir.remove();
+    },
+  };
+}
+
+/** A small fleet: one estate, one building, `count` elevators with known secrets. */
+export function smallFleet(count = 2): FleetFile {
+  const elevators: FleetFile['elevators'] = [];
+  for (let i = 1; i <= count; i++) {
+    elevators.push({
+      id: `t-e${i}`,
+      building_id: 'tb1',
+      name: `Test car ${i}`,
+      registration_code: `TEST${i}`,
+      floors: 10,
+      floor_height_m: 3,
+      rated_speed_mps: 1.75,
+      rated_load_kg: 1000,
+      device: { username: `dev-t-e${i}`, password: `device-secret-${i}-0123456789` },
+    });
+  }
+  return {
+    version: 1,
+    maintenance_companies: [{ id: 'mc', name: 'MC', phone: '1' }],
+    property_firms: [{ id: 'pf', name: 'PF', phone: '2' }],
+    estates: [
+      {
+        id: 'te',
+        name: 'Test estate',
+        property_firm_id: 'pf',
+        maintenance_company_id: 'mc',
+        lat: 22.5,
+        lon: 114,
+        emergency_phone: '3',
+      },
+    ],
+    buildings: [{ id: 'tb1', estate_id: 'te', name: 'B1' }],
+    elevators,
+    technicians: [{ id: 'tech-1', company_id: 'mc', name: 'Tech' }],
+    service_credentials: [{ username: 'svc-test', role: 'ingest', password: 'service-secret-0123456789' }],
+    users: [{ username: 'u-admin', display_name: 'Admin', role: 'admin', password: 'admin-password' }],
+  };
+}
+
+export function telemetrySample(overrides: Partial<Telemetry> = {}): Telemetry {
+  return {
+    v: 1,
+    ts: 1_700_000_000_000,
+    seq: 1,
+    mode: 'normal',
+    moving: false,
+    direction: 'none',
+    floor: 1,
+    position_m: 0,
+    speed_mps: 0,
+    door_zone: true,
+    door_closed: true,
+    occupied: false,
+    safety_circuit: true,
+    door_lock: true,
+    up_limit: false,
+    down_limit: false,
+    power: 'mains',
+    run_count: 1000,
+    ...overrides,
+  };
+}

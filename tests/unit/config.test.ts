@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.ts';
+import { LiftWatchError } from '../../lib/errors.ts';
+
+describe('config', () => {
+  it('applies defaults and converts strings', () => {
+    const config = loadConfig({ MQTT_PORT: '18830', SIMULATE: 'false' });
+    expect(config.MQTT_PORT).toBe(18830);
+    expect(config.SIMULATE).toBe(false);
+    expect(config.INFLUX_DATABASE).toBe('liftwatch');
+    expect(config.DATABASE_FILE.endsWith('lift-watch.sqlite')).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every invalid setting in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MQTT_PORT: 'abc', INFLUX_URL: 'ftp://x', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LiftWatchError);
+    const { code, details } = error as LiftWatchError;
+    expect(code).toBe('CONFIG_INVALID');
+    expect((details as string[]).map((d) => d.split('=')[0])).toEqual([
+      'LOG_LEVEL',
+      'MQTT_PORT',
+      'INFLUX_URL',
+    ]);
+  });
+});

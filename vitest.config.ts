@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 60000,
+    hookTimeout: 60000,
+    // Integration suites start their own influxd and brokers; two cores, so two files at a time.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
