@@ -95,7 +95,64 @@ const migrations: Record<string, Migration> = {
         .addColumn('payload', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('dead_letters_received').on('dead_letters').column('received_at').execute();
-      await sql`select 1`.execute(db);
+    },
+  },
+  '0002_alerts_visits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('elevator_id', 'text', (c) => c.notNull().references('elevators.id'))
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'integer', (c) => c.notNull())
+        .addColumn('last_seen_at', 'integer', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('acknowledged_by', 'text')
+        .addColumn('acknowledged_at', 'integer')
+        .addColumn('ack_note', 'text')
+        .addColumn('resolved_by', 'text')
+        .addColumn('resolved_at', 'integer')
+        .addColumn('resolve_note', 'text')
+        .addColumn('evidence_json', 'text', (c) => c.notNull())
+        .addColumn('escalated_at', 'integer')
+        .addColumn('escalation_reason', 'text')
+        .execute();
+      // One open alert per (elevator, code): repeats bump `count` instead.
+      await sql`create unique index alerts_one_open on alerts (elevator_id, code) where state != 'resolved'`.execute(
+        db,
+      );
+      await db.schema
+        .createIndex('alerts_estate_opened')
+        .on('alerts')
+        .columns(['estate_id', 'opened_at'])
+        .execute();
+      await db.schema
+        .createTable('maintenance_visits')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('elevator_id', 'text', (c) => c.notNull().references('elevators.id'))
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('technician_id', 'text', (c) => c.notNull())
+        .addColumn('company_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('check_in_at', 'integer', (c) => c.notNull())
+        .addColumn('check_out_at', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('location_json', 'text')
+        .addColumn('items_json', 'text')
+        .addColumn('evidence_score', 'integer')
+        .addColumn('verdict', 'text')
+        .addColumn('reasons_json', 'text')
+        .addColumn('evidence_json', 'text')
+        .execute();
+      await db.schema
+        .createIndex('visits_elevator_checkin')
+        .on('maintenance_visits')
+        .columns(['elevator_id', 'check_in_at'])
+        .execute();
     },
   },
 };

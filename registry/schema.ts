@@ -86,6 +86,59 @@ export interface DeadLetterTable {
   payload: string;
 }
 
+export type AlertState = 'open' | 'acknowledged' | 'resolved';
+
+/** One row per alert; at most one not-resolved alert per (elevator, code). */
+export interface AlertTable {
+  id: string;
+  elevator_id: string;
+  estate_id: string;
+  code: string;
+  severity: string;
+  state: AlertState;
+  /** Device time of the first finding. */
+  opened_at: number;
+  /** Device time of the latest repeat. */
+  last_seen_at: number;
+  count: number;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  ack_note: string | null;
+  /** A username, or 'auto' when the condition cleared by itself. */
+  resolved_by: string | null;
+  resolved_at: number | null;
+  resolve_note: string | null;
+  /** JSON: what the rule saw (readings, thresholds, the visit's reasons). */
+  evidence_json: string;
+  escalated_at: number | null;
+  escalation_reason: string | null;
+}
+
+export type VisitVerdict = 'verified' | 'suspect' | 'fake';
+
+/** One maintenance visit, from check-in to check-out (or its timeout), with its verdict. */
+export interface MaintenanceVisitTable {
+  id: string;
+  elevator_id: string;
+  estate_id: string;
+  technician_id: string;
+  company_id: string;
+  kind: string;
+  method: string;
+  check_in_at: number;
+  check_out_at: number | null;
+  /** 'open' until check-out; 'closed'; or 'timed_out' when no check-out came. */
+  status: 'open' | 'closed' | 'timed_out';
+  location_json: string | null;
+  items_json: string | null;
+  evidence_score: number | null;
+  verdict: VisitVerdict | null;
+  /** JSON array of { points, reason } explaining every point of the score. */
+  reasons_json: string | null;
+  /** JSON: the measured evidence (minutes in inspection, shaft coverage, ...). */
+  evidence_json: string | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -97,4 +150,6 @@ export interface Database {
   technicians: TechnicianTable;
   users: UserTable;
   dead_letters: DeadLetterTable;
+  alerts: AlertTable;
+  maintenance_visits: MaintenanceVisitTable;
 }
