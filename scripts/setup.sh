@@ -21,5 +21,7 @@ fi
 # npm ci only when node_modules does not match the lock file (npm writes this marker).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (native addons build from source; about a minute)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci is not used: npm 11 omits other platforms' optional packages from the lock and then
+  # refuses that same lock; npm install still installs exactly the locked versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
