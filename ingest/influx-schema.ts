@@ -1,0 +1,73 @@
+/**
+ * Creates, idempotently, what the ingest writes into: the database, the raw retention
+ * policy (default, bounded), a long-kept policy for aggregates, and continuous queries that
+ * roll raw points up into 1-minute aggregates there. Safe to run on every start: existing
+ * policies are altered to the configured duration, existing queries are left alone.
+ */
+import { InfluxDB } from 'influx';
+import type { Logger } from '../lib/logger.ts';
+
+export const RAW_POLICY = 'raw';
+export const AGGREGATE_POLICY = 'aggregates';
+
+export interface InfluxSchemaOptions {
+  url: string;
+  database: string;
+  /** e.g. `30d`, `INF`. */
+  rawRetention: string;
+  /** Default `INF`: aggregates are small. */
+  aggregateRetention?: string;
+}
+
+/** The 1-minute roll-ups; `GROUP BY *` keeps the estate/building/elevator tags. */
+export function continuousQueries(database: string): Record<string, string> {
+  const from = (measurement: string) => `"${database}"."${RAW_POLICY}"."${measurement}"`;
+  const into = (measurement: string) => `"${database}"."${AGGREGATE_POLICY}"."${measurement}"`;
+  return {
+    telemetry_1m: `SELECT mean("speed_mps") AS speed_mean, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
+    event_1m: `SELECT count("code") AS events INTO ${into('event_1m')} FROM ${from('event')} GROUP BY time(1m), *`,
+  };
+}
+
+/** `30d` → ms; `INF` → Infinity. */
+export function durationMs(duration: string): number {
+  if (duration === 'INF') return Number.POSITIVE_INFINITY;
+  const match = /^(\d+)([hdw])$/.exec(duration);
+  if (!match) throw new Error(`unsupported retention duration ${duration}`);
+  const unit = { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'h' | 'd' | 'w'];
+  return Number(match[1]) * unit;
+}
+
+export function influxClient(url: string, database: string): InfluxDB {
+  const parsed = new URL(url);
+  return new InfluxDB({
+    host: parsed.hostname,
+    port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+    protocol: parsed.protocol === 'https:' ? 'https' : 'http',
+    database,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+  });
+}
+
+export async function ensureInfluxSchema(options: InfluxSchemaOptions, log: Logger): Promise<void> {
+  const influx = influxClient(options.url, options.database);
+  const database = options.database;
+  await influx.createDatabase(database);
+  const policies = await influx.showRetentionPolicies(database);
+  const ensurePolicy = async (name: string, duration: string, isDefault: boolean) => {
+    const settings = { database, duration, replication: 1, isDefault };
+    if (policies.some((p) => p.name === name)) await influx.alterRetentionPolicy(name, settings);
+    else await influx.createRetentionPolicy(name, settings);
+  };
+  await ensurePolicy(RAW_POLICY, options.rawRetention, true);
+  await ensurePolicy(AGGREGATE_POLICY, options.aggregateRetention ?? 'INF', false);
+  const existing = new Set((await influx.showContinousQueries(database)).map((q) => q.name));
+  for (const [name, query] of Object.entries(continuousQueries(database))) {
+    if (!existing.has(name)) await influx.createContinuousQuery(name, query, database);
+  }
+  log.info(
+    { database, rawRetention: options.rawRetention },
+    'InfluxDB database, retention policies and continuous queries ready',
+  );
+}

@@ -1,0 +1,432 @@
+/**
+ * Batched InfluxDB 1.x writer, after influxdb-client-js's WriteApi and RetryBuffer: lines
+ * gather into batches bounded by size and age, at most `writesInFlight` POSTs run at once,
+ * retryable failures (network, timeouts, 5xx) back off and retry without limit, and a point
+ * InfluxDB refuses is dead-lettered alone (the partial-write error is matched to the
+ * offending lines, otherwise the batch is bisected) so it never blocks its neighbours.
+ * While InfluxDB is away, batches queue in memory up to a bound, then go to an append-only
+ * spill file replayed in order on recovery; beyond the disk cap they are counted as dropped.
+ * Timestamps are device time, so a retried write overwrites itself: retries are idempotent.
+ */
+import { EventEmitter } from 'node:events';
+import { Agent } from 'node:http';
+import { ExponentialBackoff } from 'influx/lib/src/backoff/exponential.js';
+import { Pool, RequestError } from 'influx/lib/src/pool.js';
+import type { Logger } from '../lib/logger.ts';
+import { LatencyHistogram } from './metrics.ts';
+import { type FieldType, lineFieldType, lineTimestamp } from './points.ts';
+import { SpillFile } from './spill.ts';
+
+export interface InfluxWriterOptions {
+  url: string;
+  database: string;
+  /** Retention policy written to; the raw one. */
+  retentionPolicy: string;
+  /** Duration of that policy in ms (Infinity for INF): names the points InfluxDB drops as too old. */
+  retentionMs: number;
+  batchSize: number;
+  batchMaxAgeMs: number;
+  writesInFlight: number;
+  /** Points held in memory (queued batches) before new batches spill to disk. */
+  bufferMaxPoints: number;
+  spillDir: string;
+  spillMaxBytes: number;
+  requestTimeoutMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** `user:password` for InfluxDB basic auth, if it has auth enabled. */
+  auth?: string;
+}
+
+export const WRITER_DEFAULTS = {
+  retentionPolicy: 'raw',
+  retentionMs: Number.POSITIVE_INFINITY,
+  batchSize: 5000,
+  batchMaxAgeMs: 250,
+  writesInFlight: 2,
+  bufferMaxPoints: 200_000,
+  spillMaxBytes: 1024 ** 3,
+  requestTimeoutMs: 10_000,
+  retryInitialMs: 100,
+  retryMaxMs: 5_000,
+} as const satisfies Partial<InfluxWriterOptions>;
+
+export interface InfluxWriterDeps {
+  log: Logger;
+  /** Called when InfluxDB answers that the database does not exist (dropped under us). */
+  recreateDatabase?: () => Promise<void>;
+}
+
+export interface InfluxWriterEvents {
+  /** Points acknowledged by InfluxDB. */
+  written: [count: number];
+  /** A point InfluxDB refused for good, with its reason. */
+  refused: [line: string, reason: string];
+  /** Points over the disk cap, lost. */
+  dropped: [count: number];
+  idle: [];
+}
+
+export interface InfluxWriterStats {
+  written: number;
+  /** Points in memory: the open batch, queued batches and writes in flight. */
+  buffered: number;
+  /** Points ever sent to the spill file. */
+  spilled: number;
+  /** Points in the spill file now. */
+  spillPoints: number;
+  spillBytes: number;
+  dropped: number;
+  refused: number;
+  retries: number;
+  inFlight: number;
+  healthy: boolean;
+}
+
+type Failure =
+  | { kind: 'retry'; message: string }
+  | { kind: 'refused'; message: string }
+  | { kind: 'database-missing'; message: string };
+
+export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
+  readonly latency = new LatencyHistogram();
+  private readonly options: InfluxWriterOptions;
+  private readonly pool: Pool;
+  private readonly spill: SpillFile;
+  private current: string[] = [];
+  private ageTimer: NodeJS.Timeout | null = null;
+  private readonly queue: string[][] = [];
+  private queuedPoints = 0;
+  private inFlight = 0;
+  private inFlightPoints = 0;
+  private readonly settling = new Set<Promise<void>>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private healthy = true;
+  private closing = false;
+  private readonly counts = { written: 0, spilled: 0, dropped: 0, refused: 0, retries: 0 };
+
+  constructor(
+    options: Partial<InfluxWriterOptions> & Pick<InfluxWriterOptions, 'url' | 'database' | 'spillDir'>,
+    private readonly deps: InfluxWriterDeps,
+  ) {
+    super();
+    this.options = { ...WRITER_DEFAULTS, ...options };
+    // The pool's own retries are off: this writer owns retry, order and bookkeeping.
+    this.pool = new Pool({
+      maxRetries: 0,
+      requestTimeout: this.options.requestTimeoutMs,
+      backoff: new ExponentialBackoff({ initial: 50, max: 1000, random: 0.2 }),
+    });
+    this.pool.addHost(this.options.url, {
+      agent: new Agent({ keepAlive: true, maxSockets: this.options.writesInFlight + 1 }),
+    });
+    this.spill = new SpillFile(this.options.spillDir, this.options.spillMaxBytes);
+  }
+
+  /** Opens the spill file; points left there by a previous run are replayed first. */
+  start(): void {
+    this.spill.open();
+    if (this.spill.hasData) {
+      this.deps.log.info({ points: this.spill.points, file: this.spill.path }, 'replaying spilled points');
+    }
+    this.pump();
+  }
+
+  /** Adds one line of line protocol; never blocks, never throws. */
+  write(line: string): void {
+    this.current.push(line);
+    if (this.current.length === 1) {
+      this.ageTimer = setTimeout(() => this.seal(), this.options.batchMaxAgeMs);
+      this.ageTimer.unref();
+    }
+    if (this.current.length >= this.options.batchSize) this.seal();
+  }
+
+  /** Closes the open batch now instead of waiting for its age bound. */
+  seal(): void {
+    if (this.ageTimer) {
+      clearTimeout(this.ageTimer);
+      this.ageTimer = null;
+    }
+    if (this.current.length === 0) return;
+    const batch = this.current;
+    this.current = [];
+    this.enqueue(batch);
+  }
+
+  /** Resolves true once everything accepted so far is written (or refused), false on timeout. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.seal();
+    if (this.isIdle()) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.off('idle', onIdle);
+        resolve(false);
+      }, timeoutMs);
+      const onIdle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.once('idle', onIdle);
+    });
+  }
+
+  /** Writes what it can within `timeoutMs`, then keeps the rest in the spill file for the next start. */
+  async close(timeoutMs = 5000): Promise<void> {
+    const drained = await this.drain(timeoutMs);
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await Promise.all(this.settling);
+    if (!drained || !this.isIdle()) {
+      const left = this.queue.splice(0);
+      this.queuedPoints = 0;
+      let kept = 0;
+      for (const batch of left) {
+        if (this.spill.append(batch)) kept += batch.length;
+        else this.drop(batch.length);
+      }
+      this.counts.spilled += kept;
+      this.deps.log.warn(
+        { kept, spillPoints: this.spill.points },
+        'InfluxDB writer closed with points pending; kept on disk',
+      );
+    }
+    this.spill.close();
+  }
+
+  stats(): InfluxWriterStats {
+    return {
+      ...this.counts,
+      buffered: this.current.length + this.queuedPoints + this.inFlightPoints,
+      spillPoints: this.spill.points,
+      spillBytes: this.spill.bytes,
+      inFlight: this.inFlight,
+      healthy: this.healthy,
+    };
+  }
+
+  private isIdle(): boolean {
+    return this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0 && !this.spill.hasData;
+  }
+
+  private enqueue(batch: string[]): void {
+    // Once anything is on disk, newer batches follow it there, so replay keeps arrival order.
+    if (this.spill.hasData || this.queuedPoints + batch.length > this.options.bufferMaxPoints) {
+      if (this.spill.append(batch)) this.counts.spilled += batch.length;
+      else this.drop(batch.length);
+    } else {
+      this.queue.push(batch);
+      this.queuedPoints += batch.length;
+    }
+    this.pump();
+  }
+
+  private requeueFront(...batches: string[][]): void {
+    for (let i = batches.length - 1; i >= 0; i--) {
+      const batch = batches[i]!;
+      this.queue.unshift(batch);
+      this.queuedPoints += batch.length;
+    }
+  }
+
+  private drop(count: number): void {
+    this.counts.dropped += count;
+    this.emit('dropped', count);
+  }
+
+  private nextBatch(): string[] | undefined {
+    const batch = this.queue.shift();
+    if (batch) {
+      this.queuedPoints -= batch.length;
+      return batch;
+    }
+    if (this.spill.hasData) return this.spill.read(this.options.batchSize);
+    return undefined;
+  }
+
+  private pump(): void {
+    if (this.closing || this.retryTimer) return;
+    // While InfluxDB is failing, one write probes; the rest wait for it.
+    const limit = this.healthy ? this.options.writesInFlight : 1;
+    while (this.inFlight < limit) {
+      const batch = this.nextBatch();
+      if (!batch) break;
+      this.send(batch);
+    }
+    if (this.isIdle()) this.emit('idle');
+  }
+
+  private send(batch: string[]): void {
+    this.inFlight += 1;
+    this.inFlightPoints += batch.length;
+    const settled = this.pool
+      .discard({
+        method: 'POST',
+        path: '/write',
+        query: { db: this.options.database, rp: this.options.retentionPolicy, precision: 'ms' },
+        body: batch.join('\n'),
+        ...(this.options.auth ? { auth: this.options.auth } : {}),
+      })
+      .then(
+        () => this.onWritten(batch, batch),
+        (error: unknown) => this.onFailed(batch, classify(error)),
+      )
+      .finally(() => {
+        this.settling.delete(settled);
+      });
+    this.settling.add(settled);
+  }
+
+  private settle(batch: string[]): void {
+    this.inFlight -= 1;
+    this.inFlightPoints -= batch.length;
+  }
+
+  private onWritten(batch: string[], stored: readonly string[]): void {
+    this.settle(batch);
+    if (!this.healthy) this.deps.log.info({ failures: this.failures }, 'InfluxDB writes resumed');
+    this.healthy = true;
+    this.failures = 0;
+    this.acknowledge(stored);
+    this.pump();
+  }
+
+  private acknowledge(stored: readonly string[]): void {
+    const now = Date.now();
+    for (let i = 0; i < stored.length; i++) this.latency.record(now - lineTimestamp(stored[i]!));
+    this.counts.written += stored.length;
+    if (stored.length > 0) this.emit('written', stored.length);
+  }
+
+  private onFailed(batch: string[], failure: Failure): void {
+    if (failure.kind === 'refused') {
+      this.settle(batch);
+      this.refuse(batch, failure.message);
+      this.pump();
+      return;
+    }
+    this.settle(batch);
+    if (this.closing) {
+      if (this.spill.append(batch)) this.counts.spilled += batch.length;
+      else this.drop(batch.length);
+      return;
+    }
+    this.requeueFront(batch);
+    this.counts.retries += 1;
+    this.failures += 1;
+    if (this.healthy)
+      this.deps.log.warn({ error: failure.message }, 'InfluxDB write failed; buffering and retrying');
+    this.healthy = false;
+    if (failure.kind === 'database-missing' && this.deps.recreateDatabase) {
+      this.deps.recreateDatabase().catch((error: unknown) => {
+        this.deps.log.error({ err: error }, 'recreating the InfluxDB database failed');
+      });
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    const base = Math.min(
+      this.options.retryMaxMs,
+      this.options.retryInitialMs * 2 ** Math.min(this.failures - 1, 16),
+    );
+    const delay = base * (0.8 + Math.random() * 0.4);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, delay);
+  }
+
+  /**
+   * InfluxDB refused some of the batch. A partial write names the first conflict and how
+   * many points it dropped; if exactly that many lines match, they are the culprits and the
+   * rest is already stored. Otherwise split the batch and let each half find its own way:
+   * resending stored points is an idempotent overwrite.
+   */
+  private refuse(batch: string[], message: string): void {
+    const culprits = matchDropped(batch, message, this.options.retentionMs);
+    if (culprits) {
+      const bad = new Set(culprits);
+      const reason = influxErrorText(message);
+      for (const line of culprits) this.reject(line, reason);
+      this.acknowledge(batch.filter((line) => !bad.has(line)));
+      return;
+    }
+    if (batch.length === 1) {
+      this.reject(batch[0]!, influxErrorText(message));
+      return;
+    }
+    const middle = batch.length >>> 1;
+    this.requeueFront(batch.slice(0, middle), batch.slice(middle));
+  }
+
+  private reject(line: string, reason: string): void {
+    this.counts.refused += 1;
+    this.emit('refused', line, reason);
+  }
+}
+
+function classify(error: unknown): Failure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RequestError) {
+    const status = error.res.statusCode ?? 0;
+    if (status === 404 && /database not found/.test(message)) return { kind: 'database-missing', message };
+    if (status === 400 || status === 413 || status === 422) return { kind: 'refused', message };
+  }
+  // Network errors, timeouts, 5xx, and auth or rate limits an operator can fix: keep the points.
+  return { kind: 'retry', message };
+}
+
+const TYPE_CONFLICT =
+  /field type conflict: input field "([^"]+)" on measurement "([^"]+)" is type (\w+), already exists as type (\w+)/;
+const BEYOND_RETENTION = /points beyond retention policy/;
+const DROPPED = /dropped=(\d+)/;
+
+/** InfluxDB's own words: the `error` of its JSON body, out of the pool's error message. */
+export function influxErrorText(message: string): string {
+  const start = message.indexOf('{');
+  if (start < 0) return message;
+  try {
+    const body = JSON.parse(message.slice(start)) as { error?: unknown };
+    return typeof body.error === 'string' ? body.error : message;
+  } catch {
+    return message;
+  }
+}
+
+/**
+ * The lines a partial-write error accounts for, or null when they cannot be told apart
+ * exactly. InfluxDB 1.x stores the rest of the batch, so only these need handling.
+ */
+export function matchDropped(
+  batch: readonly string[],
+  message: string,
+  retentionMs: number,
+): string[] | null {
+  const error = influxErrorText(message);
+  if (!error.startsWith('partial write')) return null;
+  // Parse errors quote the line and are not in `dropped`.
+  if (error.includes('unable to parse')) {
+    const unparsable = batch.filter((line) => error.includes(`unable to parse '${line}'`));
+    return unparsable.length > 0 && !TYPE_CONFLICT.test(error) && !BEYOND_RETENTION.test(error)
+      ? unparsable
+      : null;
+  }
+  const dropped = DROPPED.exec(error);
+  if (!dropped) return null;
+  const count = Number(dropped[1]);
+  let culprits: string[] | null = null;
+  const conflict = TYPE_CONFLICT.exec(error);
+  if (conflict) {
+    const [, field, measurement, inputType] = conflict as unknown as [string, string, string, FieldType];
+    const prefix = `${measurement},`;
+    culprits = batch.filter((line) => line.startsWith(prefix) && lineFieldType(line, field) === inputType);
+  } else if (BEYOND_RETENTION.test(error) && Number.isFinite(retentionMs)) {
+    const oldest = Date.now() - retentionMs;
+    culprits = batch.filter((line) => lineTimestamp(line) < oldest);
+  }
+  return culprits && culprits.length === count ? culprits : null;
+}

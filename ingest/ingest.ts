@@ -1,0 +1,290 @@
+/**
+ * The ingest service builder: MQTT source → pipeline → InfluxDB writer, with dead letters
+ * kept in SQLite and the latest state per elevator kept in memory. `createIngest` touches no
+ * `process.*`; `main.ts` owns config, signals and shutdown. Start order: writer (and spill
+ * replay), InfluxDB schema, MQTT; stop is the reverse, draining the writer before it closes.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../lib/logger.ts';
+import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
+import type { RegistryDb } from '../registry/db.ts';
+import type { ElevatorInfo } from '../registry/directory.ts';
+import { DeadLetterSink } from './dead-letters.ts';
+import { type ElevatorState, syncElevators } from './elevator-state.ts';
+import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
+import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
+import { type LatencySummary, summarise } from './metrics.ts';
+import { MqttSource } from './mqtt-source.ts';
+import {
+  buildSteps,
+  DUPLICATE,
+  newContext,
+  type PipelineCounters,
+  type PipelineDeps,
+  runSteps,
+  type Step,
+} from './pipeline.ts';
+import { lineTag } from './points.ts';
+
+export interface IngestOptions {
+  mqtt: {
+    url: string;
+    username?: string;
+    password?: string;
+    /** Fixed, so the broker keeps our session (clean: false) across restarts. */
+    clientId: string;
+    connectTimeoutMs?: number;
+    reconnectPeriodMs?: number;
+  };
+  influx: {
+    url: string;
+    database: string;
+    /** Raw retention policy duration, e.g. `30d`. */
+    rawRetention: string;
+    /** `user:password`, if InfluxDB has auth enabled. */
+    auth?: string;
+  };
+  batchSize?: number;
+  batchMaxAgeMs?: number;
+  writesInFlight?: number;
+  bufferMaxPoints?: number;
+  /** Where the writer spills points while InfluxDB is unreachable. */
+  spillDir: string;
+  spillMaxBytes?: number;
+  /** How long stop() waits for pending writes before keeping them on disk. */
+  stopTimeoutMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface IngestDeps {
+  log: Logger;
+  db: RegistryDb;
+  /** The registry's elevators: tags come from here; others are dead-lettered. */
+  elevators: readonly ElevatorInfo[];
+  /** HOOK: detection rules (ingest/rules/) run here on each accepted message. See pipeline.ts. */
+  detect?: PipelineDeps['detect'];
+}
+
+export interface IngestMetrics {
+  received: number;
+  /** Messages rejected by the pipeline (bad topic, JSON, schema, unknown elevator). */
+  invalid: number;
+  /** QoS 1 resends recognised by (elevator, seq) and not written again. */
+  deduplicated: number;
+  /** Sequence numbers skipped and not (yet) arrived, over all devices. */
+  gaps: number;
+  /** Points InfluxDB acknowledged. */
+  written: number;
+  /** Points held in memory by the writer. */
+  buffered: number;
+  /** Points ever spilled to disk. */
+  spilled: number;
+  /** Points on disk now, waiting for InfluxDB. */
+  spillPoints: number;
+  /** Points lost over the disk cap. */
+  dropped: number;
+  /** Points InfluxDB refused for good (type conflict, bad line); each is dead-lettered. */
+  refused: number;
+  /** Rows stored in the dead_letters table. */
+  deadLettered: number;
+  /** Dead letters that could not be kept (queue full or SQLite failing). */
+  deadLettersDiscarded: number;
+  retries: number;
+  writesInFlight: number;
+  influxHealthy: boolean;
+  mqttConnected: boolean;
+  detectErrors: number;
+  /** Device publish time → InfluxDB write acknowledged, ms. */
+  latencyMs: LatencySummary;
+}
+
+export interface IngestState {
+  readonly elevators: ReadonlyMap<string, ElevatorState>;
+}
+
+export interface IngestEvents {
+  /** Points acknowledged by InfluxDB: the count of this write, the running total. */
+  written: [count: number, total: number];
+  /** Dead letters stored: the count of this flush, the running total. */
+  deadLettered: [count: number, total: number];
+}
+
+export interface Ingest {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  metrics(): IngestMetrics;
+  readonly state: IngestState;
+  readonly events: EventEmitter<IngestEvents>;
+  /** Feeds one MQTT message through the pipeline (the source calls this; so can a benchmark). */
+  handle(topic: string, payload: Buffer, receivedAt?: number): void;
+  /** Resolves true when every point accepted so far is written, false after `timeoutMs`. */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Replaces the elevator directory (after a fleet reload). */
+  updateElevators(elevators: readonly ElevatorInfo[]): void;
+}
+
+const SCHEMA_RETRY_MS = 2000;
+
+export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
+  const log = deps.log.child({ module: 'ingest' });
+  const events = new EventEmitter<IngestEvents>();
+  const elevators = new Map<string, ElevatorState>();
+  syncElevators(elevators, deps.elevators);
+  const counts = { received: 0, invalid: 0, deduplicated: 0 };
+  const counters: PipelineCounters = { gaps: 0, detectErrors: 0 };
+
+  const recreateDatabase = () => ensureInfluxSchema(options.influx, log);
+  const writer = new InfluxWriter(
+    {
+      url: options.influx.url,
+      database: options.influx.database,
+      retentionPolicy: RAW_POLICY,
+      retentionMs: durationMs(options.influx.rawRetention),
+      spillDir: options.spillDir,
+      ...defined({
+        auth: options.influx.auth,
+        batchSize: options.batchSize,
+        batchMaxAgeMs: options.batchMaxAgeMs,
+        writesInFlight: options.writesInFlight ?? WRITER_DEFAULTS.writesInFlight,
+        bufferMaxPoints: options.bufferMaxPoints,
+        spillMaxBytes: options.spillMaxBytes,
+        retryInitialMs: options.retryInitialMs,
+        retryMaxMs: options.retryMaxMs,
+      }),
+    },
+    { log: log.child({ module: 'influx-writer' }), recreateDatabase },
+  );
+  const deadLetters = new DeadLetterSink({
+    db: deps.db,
+    log,
+    onStored: (count) => events.emit('deadLettered', count, deadLetters.stored),
+  });
+  writer.on('written', (count) => events.emit('written', count, writer.stats().written));
+  writer.on('refused', (line, reason) => {
+    log.warn({ reason, line: line.slice(0, 200) }, 'InfluxDB refused a point; dead-lettered');
+    const measurement = line.slice(0, line.indexOf(','));
+    deadLetters.add({
+      receivedAt: Date.now(),
+      topic: topics.device(lineTag(line, 'elevator') ?? 'unknown', measurement as DeviceChannel),
+      clientId: null,
+      stage: 'write',
+      reason,
+      payload: line,
+    });
+  });
+  writer.on('dropped', (count) => log.error({ count }, 'spill file full; points dropped'));
+
+  const steps: Step[] = buildSteps({
+    elevators,
+    counters,
+    writeLine: (line) => writer.write(line),
+    ...(deps.detect ? { detect: deps.detect } : {}),
+    onDetectError: (error: unknown, message: DeviceMessage) =>
+      log.error(
+        { err: error, elevatorId: message.elevatorId, channel: message.channel },
+        'detect step threw',
+      ),
+  });
+
+  function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
+    counts.received += 1;
+    const ctx = newContext(topic, payload, receivedAt);
+    const result = runSteps(steps, ctx);
+    if (result === undefined) return;
+    if (result === DUPLICATE) {
+      counts.deduplicated += 1;
+      return;
+    }
+    counts.invalid += 1;
+    log.debug({ topic, stage: result.stage, reason: result.reason }, 'message rejected');
+    deadLetters.add({
+      receivedAt,
+      topic,
+      clientId: null,
+      stage: result.stage,
+      reason: result.reason,
+      payload: payload.toString('utf8'),
+    });
+  }
+
+  const source = new MqttSource(
+    {
+      url: options.mqtt.url,
+      clientId: options.mqtt.clientId,
+      connectTimeoutMs: options.mqtt.connectTimeoutMs ?? 10_000,
+      reconnectPeriodMs: options.mqtt.reconnectPeriodMs ?? 1000,
+      ...defined({ username: options.mqtt.username, password: options.mqtt.password }),
+    },
+    { log, onMessage: handle },
+  );
+
+  let schemaTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  // InfluxDB may be down at start: the writer buffers meanwhile and the schema is retried.
+  async function ensureSchemaUntilReady(): Promise<void> {
+    try {
+      await ensureInfluxSchema(options.influx, log);
+    } catch (error) {
+      if (stopped) return;
+      log.warn({ err: error, url: options.influx.url }, 'InfluxDB not ready; retrying schema setup');
+      schemaTimer = setTimeout(() => void ensureSchemaUntilReady(), SCHEMA_RETRY_MS);
+    }
+  }
+
+  return {
+    state: { elevators },
+    events,
+    handle,
+    updateElevators: (list) => syncElevators(elevators, list),
+    flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
+    async start() {
+      writer.start();
+      await ensureSchemaUntilReady();
+      await source.start();
+      log.info({ elevators: elevators.size }, 'ingest started');
+    },
+    async stop() {
+      stopped = true;
+      if (schemaTimer) clearTimeout(schemaTimer);
+      await source.stop();
+      await writer.close(options.stopTimeoutMs ?? 5000);
+      await deadLetters.flush();
+      log.info(metricsSnapshot(), 'ingest stopped');
+    },
+    metrics: metricsSnapshot,
+  };
+
+  function metricsSnapshot(): IngestMetrics {
+    const w = writer.stats();
+    return {
+      received: counts.received,
+      invalid: counts.invalid,
+      deduplicated: counts.deduplicated,
+      gaps: counters.gaps,
+      written: w.written,
+      buffered: w.buffered,
+      spilled: w.spilled,
+      spillPoints: w.spillPoints,
+      dropped: w.dropped,
+      refused: w.refused,
+      deadLettered: deadLetters.stored,
+      deadLettersDiscarded: deadLetters.discarded,
+      retries: w.retries,
+      writesInFlight: w.inFlight,
+      influxHealthy: w.healthy,
+      mqttConnected: source.connected,
+      detectErrors: counters.detectErrors,
+      latencyMs: summarise(writer.latency),
+    };
+  }
+}
+
+/** Drops undefined entries so optional settings fall back to the writer's defaults. */
+function defined<T extends Record<string, unknown>>(
+  values: T,
+): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
+  return out as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
+}

@@ -1,0 +1,85 @@
+/**
+ * Standalone ingest (`npm run start:ingest`): reads config, opens the registry, connects to
+ * the broker (MQTT_URL, else the local embedded broker's port) with the ingest's service
+ * credential, and writes to INFLUX_URL. Owns signals and closes in reverse order.
+ */
+import { join } from 'node:path';
+import { loadConfig } from '../lib/config.ts';
+import { LiftWatchError } from '../lib/errors.ts';
+import { influxAnswers } from '../lib/influxd.ts';
+import { createLogger } from '../lib/logger.ts';
+import { openRegistry } from '../registry/db.ts';
+import { listElevators } from '../registry/directory.ts';
+import { createIngest } from './ingest.ts';
+
+const DIRECTORY_REFRESH_MS = 60_000;
+
+const config = loadConfig(process.env);
+const log = createLogger(config.LOG_LEVEL);
+const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`;
+const influxUrl = config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`;
+
+if (!config.MQTT_URL && !(config.INGEST_MQTT_USERNAME && config.INGEST_MQTT_PASSWORD)) {
+  throw new LiftWatchError(
+    'CONFIG_INVALID',
+    'The embedded broker authenticates every client: set INGEST_MQTT_USERNAME and INGEST_MQTT_PASSWORD to a service credential of role ingest (or MQTT_URL for an external broker)',
+  );
+}
+if (!(await influxAnswers(influxUrl))) {
+  log.warn({ influxUrl }, 'InfluxDB does not answer yet; points are buffered until it does (set INFLUX_URL)');
+}
+
+const db = await openRegistry(config.DATABASE_FILE);
+const ingest = createIngest(
+  {
+    mqtt: {
+      url: mqttUrl,
+      clientId: config.INGEST_CLIENT_ID,
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
+      ...(config.INGEST_MQTT_PASSWORD ? { password: config.INGEST_MQTT_PASSWORD } : {}),
+    },
+    influx: { url: influxUrl, database: config.INFLUX_DATABASE, rawRetention: config.INFLUX_RAW_RETENTION },
+    batchSize: config.INGEST_BATCH_SIZE,
+    batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+    writesInFlight: config.INGEST_WRITES_IN_FLIGHT,
+    bufferMaxPoints: config.INGEST_BUFFER_MAX_POINTS,
+    spillDir: join(config.DATA_DIR, 'spill'),
+    spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
+  },
+  { log, db, elevators: await listElevators(db) },
+);
+
+// A fleet reload elsewhere adds elevators; pick them up without a restart.
+const refresh = setInterval(() => {
+  listElevators(db)
+    .then((elevators) => ingest.updateElevators(elevators))
+    .catch((error: unknown) => log.error({ err: error }, 'elevator directory refresh failed'));
+}, DIRECTORY_REFRESH_MS);
+refresh.unref();
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping ingest');
+  clearInterval(refresh);
+  try {
+    await ingest.stop();
+    await db.destroy();
+  } finally {
+    process.exit(0);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  await ingest.start();
+  log.info({ mqttUrl, influxUrl, database: config.INFLUX_DATABASE }, 'ingest running');
+} catch (error) {
+  log.fatal({ err: error }, 'ingest could not start');
+  await ingest.stop().catch(() => undefined);
+  await db.destroy();
+  process.exit(1);
+}

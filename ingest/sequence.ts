@@ -1,0 +1,82 @@
+/**
+ * Per-device `seq` bookkeeping for dedup and gap counting. A sliding window of the last
+ * 1,024 sequence numbers (the anti-replay window of IPsec, RFC 4303 §3.4.3) tells a QoS 1
+ * resend (bit already set) from a late message filling a hole (bit clear), so reordering
+ * across a reconnect neither double-counts nor loses a message.
+ */
+
+export const SEQUENCE_WINDOW = 1024;
+const WORDS = SEQUENCE_WINDOW / 32;
+
+export interface SequenceState {
+  /** Highest seq seen, -1 before the first message. */
+  max: number;
+  window: Uint32Array;
+  /** Sequence numbers skipped and not (yet) arrived. */
+  missing: number;
+  duplicates: number;
+  /** Times the counter went back further than the window: a device restart. */
+  restarts: number;
+}
+
+export function newSequenceState(): SequenceState {
+  return { max: -1, window: new Uint32Array(WORDS), missing: 0, duplicates: 0, restarts: 0 };
+}
+
+/** What one seq did to the state: `gapDelta` is the change in missing numbers (may be negative). */
+export type SequenceVerdict = { duplicate: true } | { duplicate: false; gapDelta: number };
+
+const DUPLICATE: SequenceVerdict = { duplicate: true };
+const IN_ORDER: SequenceVerdict = { duplicate: false, gapDelta: 0 };
+const FILLED_GAP: SequenceVerdict = { duplicate: false, gapDelta: -1 };
+
+function hasBit(window: Uint32Array, seq: number): boolean {
+  const bit = seq % SEQUENCE_WINDOW;
+  return ((window[bit >>> 5]! >>> (bit & 31)) & 1) === 1;
+}
+
+function setBit(window: Uint32Array, seq: number): void {
+  const bit = seq % SEQUENCE_WINDOW;
+  window[bit >>> 5]! |= 1 << (bit & 31);
+}
+
+function clearBit(window: Uint32Array, seq: number): void {
+  const bit = seq % SEQUENCE_WINDOW;
+  window[bit >>> 5]! &= ~(1 << (bit & 31));
+}
+
+export function observeSequence(state: SequenceState, seq: number): SequenceVerdict {
+  if (state.max < 0) {
+    state.max = seq;
+    setBit(state.window, seq);
+    return IN_ORDER;
+  }
+  if (seq > state.max) {
+    const skipped = seq - state.max - 1;
+    if (skipped + 1 >= SEQUENCE_WINDOW) state.window.fill(0);
+    else for (let s = state.max + 1; s < seq; s++) clearBit(state.window, s);
+    state.max = seq;
+    setBit(state.window, seq);
+    state.missing += skipped;
+    return skipped === 0 ? IN_ORDER : { duplicate: false, gapDelta: skipped };
+  }
+  if (state.max - seq >= SEQUENCE_WINDOW) {
+    // Too old to remember: a device that lost its counter restarts low. Start afresh rather
+    // than drop everything it sends until it catches up with the old counter.
+    state.restarts += 1;
+    state.window.fill(0);
+    state.max = seq;
+    setBit(state.window, seq);
+    return IN_ORDER;
+  }
+  if (hasBit(state.window, seq)) {
+    state.duplicates += 1;
+    return DUPLICATE;
+  }
+  setBit(state.window, seq);
+  if (state.missing > 0) {
+    state.missing -= 1;
+    return FILLED_GAP;
+  }
+  return IN_ORDER;
+}

@@ -1,0 +1,146 @@
+/** Line protocol building as tables: message in, exact line out; escaping; refusal matching. */
+import { describe, expect, it } from 'vitest';
+import { influxErrorText, matchDropped } from '../../ingest/influx-writer.ts';
+import {
+  escapeTag,
+  lineFieldType,
+  lineTag,
+  lineTimestamp,
+  quoteString,
+  tagSuffix,
+  toLine,
+} from '../../ingest/points.ts';
+import type { DeviceMessage } from '../../protocol/index.ts';
+import { telemetrySample } from '../helpers/fixtures.ts';
+
+const TAGS = tagSuffix({ estate: 'te', building: 'tb1', elevator: 't-e1' });
+const at = { elevatorId: 't-e1', receivedAt: 0 };
+
+const lines: Array<[string, DeviceMessage, string]> = [
+  [
+    'telemetry: ints with i, floats without, booleans T/F, enums quoted',
+    {
+      ...at,
+      channel: 'telemetry',
+      payload: telemetrySample({
+        seq: 7,
+        floor: 3,
+        position_m: 6,
+        speed_mps: 1.5,
+        moving: true,
+        load_kg: 320,
+      }),
+    },
+    'telemetry,estate=te,building=tb1,elevator=t-e1 seq=7i,mode="normal",moving=T,direction="none",floor=3i,position_m=6,speed_mps=1.5,door_zone=T,door_closed=T,occupied=F,safety_circuit=T,door_lock=T,up_limit=F,down_limit=F,power="mains",run_count=1000i,load_kg=320 1700000000000',
+  ],
+  [
+    'event: detail kept as escaped JSON',
+    {
+      ...at,
+      channel: 'event',
+      payload: { v: 1, ts: 5, seq: 2, code: 'alarm_button', detail: { note: 'a "b"\\c' } },
+    },
+    'event,estate=te,building=tb1,elevator=t-e1 seq=2i,code="alarm_button",detail="{\\"note\\":\\"a \\\\\\"b\\\\\\"\\\\\\\\c\\"}" 5',
+  ],
+  [
+    'maintenance: free strings escaped, location as floats, items joined',
+    {
+      ...at,
+      channel: 'maintenance',
+      payload: {
+        v: 1,
+        ts: 9,
+        seq: 3,
+        action: 'check_out',
+        visit_id: 'v"1',
+        technician_id: 't 1',
+        company_id: 'mc',
+        kind: 'yearly',
+        method: 'qr',
+        location: { lat: 22, lon: 114.5 },
+        items: [1, 2],
+      },
+    },
+    'maintenance,estate=te,building=tb1,elevator=t-e1 seq=3i,action="check_out",visit_id="v\\"1",technician_id="t 1",company_id="mc",kind="yearly",method="qr",lat=22,lon=114.5,items="1,2" 9',
+  ],
+  [
+    'status: no seq needed',
+    { ...at, channel: 'status', payload: { v: 1, ts: 11, state: 'offline' } },
+    'status,estate=te,building=tb1,elevator=t-e1 state="offline",online=F 11',
+  ],
+];
+
+describe('toLine', () => {
+  it.each(lines)('%s', (_name, message, expected) => {
+    expect(toLine(message, TAGS)).toBe(expected);
+  });
+});
+
+describe('escaping', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a b', 'a\\ b'],
+    ['a,b=c', 'a\\,b\\=c'],
+    ['back\\slash', 'back\\\\slash'],
+  ])('tag %j → %j', (input, output) => expect(escapeTag(input)).toBe(output));
+
+  it.each([
+    ['x', '"x"'],
+    ['say "hi"', '"say \\"hi\\""'],
+    ['two\nlines', '"two\\nlines"'],
+  ])('string %j → %j', (input, output) => expect(quoteString(input)).toBe(output));
+});
+
+describe('reading our own lines back', () => {
+  const line =
+    'telemetry,estate=e\\,1,building=b,elevator=t-e1 note="x,vibration_mg=1i",floor=2i,vibration_mg=3.5,moving=T 1700000000123';
+  it('finds tags, timestamps and field types, not fooled by string contents', () => {
+    expect(lineTag(line, 'elevator')).toBe('t-e1');
+    expect(lineTag(line, 'estate')).toBe('e,1');
+    expect(lineTimestamp(line)).toBe(1700000000123);
+    expect(lineFieldType(line, 'vibration_mg')).toBe('float');
+    expect(lineFieldType(line, 'floor')).toBe('integer');
+    expect(lineFieldType(line, 'moving')).toBe('boolean');
+    expect(lineFieldType(line, 'note')).toBe('string');
+    expect(lineFieldType(line, 'absent')).toBeUndefined();
+  });
+});
+
+describe('matchDropped: which lines a partial write refused', () => {
+  const batch = [
+    'telemetry,elevator=a seq=1i 1',
+    'telemetry,elevator=a seq=2i,vibration_mg=12.5 2',
+    'event,elevator=a seq=3i,vibration_mg=1.5 3',
+    'telemetry,elevator=a seq=4i 4',
+  ];
+  const conflict =
+    'A 400 Bad Request error occurred: {"error":"partial write: field type conflict: input field \\"vibration_mg\\" on measurement \\"telemetry\\" is type float, already exists as type string dropped=1"}';
+
+  it('names the conflicting line by measurement, field and type', () => {
+    expect(influxErrorText(conflict)).toMatch(/^partial write: field type conflict/);
+    expect(matchDropped(batch, conflict, Number.POSITIVE_INFINITY)).toEqual([batch[1]]);
+  });
+
+  it('gives up (so the batch is bisected) when the count does not match', () => {
+    expect(
+      matchDropped(batch, conflict.replace('dropped=1', 'dropped=2'), Number.POSITIVE_INFINITY),
+    ).toBeNull();
+    expect(
+      matchDropped(batch, 'A 400 Bad Request error occurred: {"error":"bad"}', Number.POSITIVE_INFINITY),
+    ).toBeNull();
+  });
+
+  it('names unparsable lines quoted in the error', () => {
+    const bad = 'telemetry,elevator=a se q=5i 5';
+    const message = `A 400 Bad Request error occurred: ${JSON.stringify({ error: `partial write: unable to parse '${bad}': invalid field format dropped=0` })}`;
+    expect(matchDropped([...batch, bad], message, Number.POSITIVE_INFINITY)).toEqual([bad]);
+  });
+
+  it('names points older than the retention policy', () => {
+    const old = `telemetry,elevator=a seq=9i ${Date.now() - 40 * 86_400_000}`;
+    const recent = `telemetry,elevator=a seq=10i ${Date.now()}`;
+    const message =
+      'A 400 Bad Request error occurred: {"error":"partial write: points beyond retention policy dropped=1"}';
+    expect(matchDropped([old, recent], message, 30 * 86_400_000)).toEqual([old]);
+  });
+});
