@@ -70,6 +70,42 @@ export const ConfigSchema = Type.Object({
   API_PORT: Port(8080, 'HTTP port of the API and dashboard'),
   API_HOST: Type.String({ default: '0.0.0.0' }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base of QR links' })),
+  API_TRUST_PROXY: Type.Boolean({
+    default: false,
+    description: 'Take the client address from X-Forwarded-For (behind a reverse proxy)',
+  }),
+  API_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 65536, description: 'Largest request body' }),
+  API_RATE_LIMIT_PER_MIN: Type.Integer({
+    minimum: 1,
+    default: 6000,
+    description: 'Requests per minute per client address, all routes',
+  }),
+  API_LOGIN_RATE_PER_MIN: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'Login attempts per minute per address',
+  }),
+  API_REPORT_RATE_MAX: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Resident reports per address per API_REPORT_RATE_WINDOW_S',
+  }),
+  API_REPORT_RATE_WINDOW_S: Type.Integer({ minimum: 1, default: 600 }),
+  API_SESSION_TTL_H: Type.Number({
+    exclusiveMinimum: 0,
+    default: 12,
+    description: 'Browser session lifetime',
+  }),
+  API_QR_CACHE_TTL_S: Type.Integer({
+    minimum: 0,
+    default: 60,
+    description: 'How long a QR page keeps its visits and incidents before re-reading SQLite',
+  }),
+  API_MQTT_USERNAME: Type.Optional(
+    Type.String({ description: 'Service credential (role api) the API subscribes with' }),
+  ),
+  API_MQTT_PASSWORD: Type.Optional(Type.String()),
+  API_MQTT_CLIENT_ID: Type.String({ default: 'lift-watch-api' }),
 
   SIMULATE: Type.Boolean({ default: true, description: 'npm start also runs the demo fleet simulator' }),
   SIM_SPEEDUP: Type.Number({ exclusiveMinimum: 0, default: 1 }),

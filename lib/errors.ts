@@ -21,6 +21,13 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   UNAUTHENTICATED: { status: 401, message: 'Log in first' },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  LOGIN_FAILED: { status: 401, message: 'Wrong username or password' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON (application/json) or a form' },
+  CONFLICT: { status: 409, message: 'The resource is not in a state that allows this' },
+  INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side; it has been logged' },
+  NOT_READY: { status: 503, message: 'A dependency is not reachable yet' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -155,6 +155,63 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_api': {
+    async up(db: Kysely<unknown>) {
+      // Sessions and tokens are stored as SHA-256 of the secret: a copy of the database
+      // does not let anyone log in.
+      await db.schema
+        .createTable('api_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().references('users.username'))
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('ip', 'text')
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('username', 'text', (c) => c.notNull().references('users.username'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('last_used_at', 'integer')
+        .addColumn('revoked_at', 'integer')
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('role', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text')
+        .addColumn('estate_id', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('detail_json', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+      await db.schema
+        .createTable('resident_reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('receipt', 'text', (c) => c.notNull().unique())
+        .addColumn('elevator_id', 'text', (c) => c.notNull().references('elevators.id'))
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .addColumn('handled_by', 'text')
+        .addColumn('reply', 'text')
+        .execute();
+      await db.schema
+        .createIndex('resident_reports_estate_created')
+        .on('resident_reports')
+        .columns(['estate_id', 'created_at'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

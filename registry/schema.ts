@@ -139,6 +139,60 @@ export interface MaintenanceVisitTable {
   evidence_json: string | null;
 }
 
+export interface ApiSessionTable {
+  /** SHA-256 of the cookie value; the value itself is never stored. */
+  id_hash: string;
+  username: string;
+  created_at: number;
+  expires_at: number;
+  ip: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  /** SHA-256 of the bearer token; the token is shown once, at creation. */
+  token_hash: string;
+  username: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Every write through the API: who, what, when, from where. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** A username, or 'resident' for the anonymous QR form. */
+  actor: string;
+  role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  estate_id: string | null;
+  ip: string | null;
+  detail_json: string | null;
+}
+
+export type ResidentReportStatus = 'received' | 'in_progress' | 'resolved' | 'rejected';
+
+/** A problem a resident reported from the QR page (居民点单), in the firm's queue. */
+export interface ResidentReportTable {
+  id: string;
+  /** What the resident keeps to follow progress; random, bound to the elevator. */
+  receipt: string;
+  elevator_id: string;
+  estate_id: string;
+  category: string;
+  description: string;
+  status: ResidentReportStatus;
+  created_at: number;
+  updated_at: number;
+  handled_by: string | null;
+  /** The firm's answer, shown to residents on the receipt page. */
+  reply: string | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -152,4 +206,8 @@ export interface Database {
   dead_letters: DeadLetterTable;
   alerts: AlertTable;
   maintenance_visits: MaintenanceVisitTable;
+  api_sessions: ApiSessionTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  resident_reports: ResidentReportTable;
 }

@@ -1,0 +1,46 @@
+/**
+ * Builds the API as a Fastify instance from explicit deps: no process.*, no listen.
+ * api/main.ts owns the environment, the port and shutdown; tests call buildApi and
+ * use inject() or listen on port 0.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.ts';
+import auth from './plugins/auth.ts';
+import context from './plugins/context.ts';
+import docs from './plugins/docs.ts';
+import errors from './plugins/errors.ts';
+import metrics from './plugins/metrics.ts';
+import security from './plugins/security.ts';
+import socket from './plugins/socket.ts';
+import authRoutes from './routes/auth.ts';
+import consoleRoutes from './routes/console/index.ts';
+import opsRoutes from './routes/ops.ts';
+import residentRoutes from './routes/resident/index.ts';
+import { ErrorResponse } from './schemas.ts';
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'api' }),
+    bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
+    trustProxy: deps.config.API_TRUST_PROXY,
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(context, deps);
+  await app.register(errors);
+  await app.register(security);
+  await app.register(auth);
+  await app.register(metrics, { providers: deps.metrics ?? [] });
+  await app.register(docs);
+  app.addSchema(ErrorResponse);
+
+  await app.register(opsRoutes, { readiness: deps.readiness ?? {} });
+  await app.register(residentRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(consoleRoutes, { prefix: '/api/v1' });
+  await app.register(socket);
+  return app as unknown as FastifyInstance;
+}

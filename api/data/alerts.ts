@@ -1,0 +1,83 @@
+/**
+ * Alerts as the firm reviews them: filtered lists and the acknowledge / resolve
+ * transitions. ingest/alerts/alert-lifecycle.ts does not exist yet, so the same update
+ * lives here; each transition is conditional on the current state, so two people
+ * acknowledging at once cannot both succeed.
+ */
+import type { RegistryDb } from '../../registry/db.ts';
+import type { AlertState, AlertTable } from '../../registry/schema.ts';
+
+export interface AlertFilter {
+  estateIds: string[] | null;
+  estate?: string;
+  building?: string;
+  elevator?: string;
+  code?: string;
+  severity?: string;
+  state?: AlertState;
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+export async function listAlerts(db: RegistryDb, f: AlertFilter): Promise<AlertTable[]> {
+  let q = db.selectFrom('alerts as a').selectAll('a');
+  if (f.estateIds) q = q.where('a.estate_id', 'in', f.estateIds.length ? f.estateIds : ['']);
+  if (f.estate) q = q.where('a.estate_id', '=', f.estate);
+  if (f.elevator) q = q.where('a.elevator_id', '=', f.elevator);
+  if (f.building)
+    q = q.where(
+      'a.elevator_id',
+      'in',
+      db.selectFrom('elevators').select('id').where('building_id', '=', f.building),
+    );
+  if (f.code) q = q.where('a.code', '=', f.code);
+  if (f.severity) q = q.where('a.severity', '=', f.severity);
+  if (f.state) q = q.where('a.state', '=', f.state);
+  if (f.from !== undefined) q = q.where('a.opened_at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('a.opened_at', '<', f.to);
+  return q
+    .orderBy('a.opened_at', 'desc')
+    .orderBy('a.id')
+    .limit(f.limit + 1)
+    .offset(f.offset)
+    .execute();
+}
+
+export async function alertById(db: RegistryDb, id: string): Promise<AlertTable | undefined> {
+  return db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** open → acknowledged. Returns the updated row, or null when the alert was not open. */
+export async function acknowledgeAlert(
+  db: RegistryDb,
+  input: { id: string; by: string; note: string; at: number },
+): Promise<AlertTable | null> {
+  const result = await db
+    .updateTable('alerts')
+    .set({
+      state: 'acknowledged',
+      acknowledged_by: input.by,
+      acknowledged_at: input.at,
+      ack_note: input.note,
+    })
+    .where('id', '=', input.id)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0 ? ((await alertById(db, input.id)) ?? null) : null;
+}
+
+/** open | acknowledged → resolved. Returns the updated row, or null when already resolved. */
+export async function resolveAlert(
+  db: RegistryDb,
+  input: { id: string; by: string; note: string; at: number },
+): Promise<AlertTable | null> {
+  const result = await db
+    .updateTable('alerts')
+    .set({ state: 'resolved', resolved_by: input.by, resolved_at: input.at, resolve_note: input.note })
+    .where('id', '=', input.id)
+    .where('state', '!=', 'resolved')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0 ? ((await alertById(db, input.id)) ?? null) : null;
+}

@@ -1,0 +1,88 @@
+/**
+ * Who is asking and what they may see. Tenancy is computed once per request as a set
+ * of estates; every query and every lookup by id goes through it, so another tenant's
+ * id and a missing id take the same path and give the same 404.
+ */
+import { LiftWatchError } from '../../lib/errors.ts';
+import type { Role } from '../../protocol/index.ts';
+import type { Directory } from './directory.ts';
+
+export interface Principal {
+  username: string;
+  displayName: string;
+  role: Role;
+  propertyFirmId: string | null;
+  estateId: string | null;
+  companyId: string | null;
+  via: 'session' | 'token';
+  /** The estates this principal may read; null means all of them (admin). */
+  estateIds: ReadonlySet<string> | null;
+}
+
+export interface UserRow {
+  username: string;
+  display_name: string;
+  role: string;
+  property_firm_id: string | null;
+  estate_id: string | null;
+  company_id: string | null;
+}
+
+export function principalOf(user: UserRow, via: Principal['via'], directory: Directory): Principal {
+  const role = user.role as Role;
+  return {
+    username: user.username,
+    displayName: user.display_name,
+    role,
+    propertyFirmId: user.property_firm_id,
+    estateId: user.estate_id,
+    companyId: user.company_id,
+    via,
+    estateIds: estatesOf(role, user, directory),
+  };
+}
+
+function estatesOf(role: Role, user: UserRow, directory: Directory): ReadonlySet<string> | null {
+  const ids = new Set<string>();
+  switch (role) {
+    case 'admin':
+      return null;
+    case 'property_manager':
+      for (const e of directory.estates()) if (e.propertyFirmId === user.property_firm_id) ids.add(e.id);
+      return ids;
+    case 'committee_member':
+      if (user.estate_id) ids.add(user.estate_id);
+      return ids;
+    case 'technician':
+      // A technician sees the cars their company maintains, for the visits they make.
+      for (const e of directory.estates()) if (e.maintenanceCompanyId === user.company_id) ids.add(e.id);
+      return ids;
+    default:
+      // An unknown role in the database sees nothing rather than everything.
+      return ids;
+  }
+}
+
+export function canSeeEstate(principal: Principal, estateId: string): boolean {
+  return principal.estateIds === null || principal.estateIds.has(estateId);
+}
+
+/** Estates to filter a query by; null means no filter (admin). */
+export function estateFilter(principal: Principal): string[] | null {
+  return principal.estateIds === null ? null : [...principal.estateIds];
+}
+
+/** Role gate. Checked before any lookup, so a 403 never reveals whether an id exists. */
+export function requireRole(principal: Principal | null, roles: readonly Role[]): Principal {
+  if (!principal) throw new LiftWatchError('UNAUTHENTICATED');
+  if (!roles.includes(principal.role)) throw new LiftWatchError('FORBIDDEN');
+  return principal;
+}
+
+export const READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member'];
+export const WRITERS: readonly Role[] = ['admin', 'property_manager'];
+export const VISIT_READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member', 'technician'];
+
+export function notFound(what: string): LiftWatchError {
+  return new LiftWatchError('NOT_FOUND', `${what} not found`);
+}

@@ -1,0 +1,60 @@
+/**
+ * What `buildApi` needs, in one explicit object: the registry, a logger, the API's part
+ * of the configuration, the elevator state source and optional probes and metrics from
+ * the other parts. Nothing here reads the environment.
+ */
+import type { Config } from '../lib/config.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { RegistryDb } from '../registry/db.ts';
+import type { ElevatorStateSource } from './state-source.ts';
+
+export type ApiConfig = Pick<
+  Config,
+  | 'API_TRUST_PROXY'
+  | 'API_BODY_LIMIT_BYTES'
+  | 'API_RATE_LIMIT_PER_MIN'
+  | 'API_LOGIN_RATE_PER_MIN'
+  | 'API_REPORT_RATE_MAX'
+  | 'API_REPORT_RATE_WINDOW_S'
+  | 'API_SESSION_TTL_H'
+  | 'API_QR_CACHE_TTL_S'
+  | 'DEVICE_OFFLINE_AFTER_S'
+>;
+
+/** True when the dependency answers; a throw or a timeout counts as not ready. */
+export type ReadinessProbe = () => boolean | Promise<boolean>;
+
+export interface MetricSample {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  value: number;
+  labels?: Record<string, string>;
+}
+
+/** The ingest (or any part in the process) hands its counters to `/metrics` this way. */
+export type MetricsProvider = () => MetricSample[] | Promise<MetricSample[]>;
+
+/**
+ * Acknowledge / resolve, as ingest/alerts/alert-lifecycle.ts offers them (it updates the
+ * row and publishes the transition on alerts/{id}). Without it the API updates the row
+ * itself (api/data/alerts.ts) and tells its own listeners.
+ */
+export interface AlertActions {
+  acknowledge(alertId: string, by: string, note?: string): Promise<unknown>;
+  resolve(alertId: string, by: string, note?: string): Promise<unknown>;
+}
+
+export interface ApiDeps {
+  db: RegistryDb;
+  log: Logger;
+  config: ApiConfig;
+  stateSource: ElevatorStateSource;
+  /** Base of the links printed on QR stickers, e.g. https://lift.example.cn */
+  publicBaseUrl: string;
+  clock?: () => number;
+  /** Checked by /readyz besides the database, e.g. { broker, influx }. */
+  readiness?: Record<string, ReadinessProbe>;
+  metrics?: MetricsProvider[];
+  alertActions?: AlertActions;
+}

@@ -1,0 +1,66 @@
+/**
+ * Who is calling: a session cookie (browsers) or a bearer token (API clients), resolved
+ * to a Principal with its tenancy. Routes never parse credentials themselves; a subtree
+ * puts `app.authenticate` in one onRequest hook (routes/console/autohooks.ts).
+ */
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { LiftWatchError } from '../../lib/errors.ts';
+import { userByApiToken, userBySession } from '../data/credentials.ts';
+import { type Principal, principalOf } from '../data/tenancy.ts';
+
+export const SESSION_COOKIE = 'lw_session';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sets request.principal or throws UNAUTHENTICATED. */
+    authenticate(request: FastifyRequest): Promise<Principal>;
+    /** For socket.io handshakes: the same rules from raw headers. */
+    principalFrom(credentials: {
+      cookie?: string;
+      authorization?: string;
+      token?: string;
+    }): Promise<Principal | null>;
+  }
+}
+
+function bearerOf(authorization: string | undefined): string | undefined {
+  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+  return match?.[1];
+}
+
+export default fp(
+  async (app) => {
+    async function principalFrom(c: {
+      cookie?: string;
+      session?: string;
+      authorization?: string;
+      token?: string;
+    }) {
+      const now = app.clock();
+      const token = c.token ?? bearerOf(c.authorization);
+      if (token) {
+        const user = await userByApiToken(app.db, token, now);
+        return user ? principalOf(user, 'token', app.directory) : null;
+      }
+      const session = c.session ?? (c.cookie ? app.parseCookie(c.cookie)[SESSION_COOKIE] : undefined);
+      if (session) {
+        const user = await userBySession(app.db, session, now);
+        return user ? principalOf(user, 'session', app.directory) : null;
+      }
+      return null;
+    }
+
+    app.decorate('principalFrom', principalFrom);
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const principal = await principalFrom({
+        authorization: request.headers.authorization,
+        session: request.cookies[SESSION_COOKIE],
+      });
+      if (!principal) throw new LiftWatchError('UNAUTHENTICATED');
+      request.principal = principal;
+      return principal;
+    });
+  },
+  { name: 'lift-auth', dependencies: ['lift-context', 'lift-security'] },
+);

@@ -1,0 +1,100 @@
+/**
+ * The API's own counters (requests by route and status class, time spent) and the
+ * text format Prometheus scrapes, merged with what other parts provide.
+ */
+import fp from 'fastify-plugin';
+import type { MetricSample, MetricsProvider } from '../deps.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    renderMetrics(): Promise<string>;
+  }
+}
+
+interface RouteCounter {
+  method: string;
+  route: string;
+  status: string;
+  count: number;
+  seconds: number;
+}
+
+export default fp(
+  async (app, options: { providers: MetricsProvider[] }) => {
+    const counters = new Map<string, RouteCounter>();
+    const started = app.clock();
+
+    app.addHook('onResponse', async (request, reply) => {
+      // The route pattern, not the URL: a QR token must not become a label.
+      const route = request.routeOptions.url ?? 'unmatched';
+      const status = `${Math.floor(reply.statusCode / 100)}xx`;
+      const key = `${request.method} ${route} ${status}`;
+      let c = counters.get(key);
+      if (!c) {
+        c = { method: request.method, route, status, count: 0, seconds: 0 };
+        counters.set(key, c);
+      }
+      c.count++;
+      c.seconds += reply.elapsedTime / 1000;
+    });
+
+    app.decorate('renderMetrics', async () => {
+      const samples: MetricSample[] = [
+        {
+          name: 'liftwatch_api_uptime_seconds',
+          help: 'Seconds since the API started',
+          type: 'gauge',
+          value: (app.clock() - started) / 1000,
+        },
+      ];
+      for (const c of counters.values()) {
+        const labels = { method: c.method, route: c.route, status: c.status };
+        samples.push(
+          {
+            name: 'liftwatch_api_requests_total',
+            help: 'HTTP requests answered',
+            type: 'counter',
+            value: c.count,
+            labels,
+          },
+          {
+            name: 'liftwatch_api_request_seconds_total',
+            help: 'Time spent answering',
+            type: 'counter',
+            value: c.seconds,
+            labels,
+          },
+        );
+      }
+      for (const provider of options.providers) {
+        try {
+          samples.push(...(await provider()));
+        } catch (error) {
+          app.log.warn({ err: error }, 'a metrics provider failed');
+        }
+      }
+      return formatPrometheus(samples);
+    });
+  },
+  { name: 'lift-metrics', dependencies: ['lift-context'] },
+);
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+export function formatPrometheus(samples: MetricSample[]): string {
+  const byName = new Map<string, MetricSample[]>();
+  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  const lines: string[] = [];
+  for (const [name, group] of byName) {
+    lines.push(`# HELP ${name} ${group[0]!.help}`, `# TYPE ${name} ${group[0]!.type}`);
+    for (const s of group) {
+      const labels = s.labels
+        ? `{${Object.entries(s.labels)
+            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+            .join(',')}}`
+        : '';
+      lines.push(`${name}${labels} ${s.value}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,103 @@
+/**
+ * Live pushes over socket.io on the API's own server. A connection authenticates like
+ * an HTTP request (session cookie or bearer token) and joins one room per estate it may
+ * see (admins: `all`; technicians: their company's room, for visit verdicts), so a
+ * firm's browser receives only its own alerts, verdicts and state changes.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+import type { Principal } from '../data/tenancy.ts';
+import type { StateChange } from '../state-source.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server;
+  }
+}
+
+const ALL = 'all';
+const estateRoom = (id: string) => `estate:${id}`;
+const companyRoom = (id: string) => `company:${id}`;
+
+export function roomsOf(p: Principal): string[] {
+  if (p.role === 'admin') return [ALL];
+  if (p.role === 'technician') return p.companyId ? [companyRoom(p.companyId)] : [];
+  return [...(p.estateIds ?? [])].map(estateRoom);
+}
+
+function push(app: FastifyInstance, io: Server, change: StateChange): void {
+  const elevator = app.directory.elevator(change.elevatorId);
+  if (!elevator) return;
+  const rooms = [ALL, estateRoom(elevator.estateId)];
+  const base = { elevator_id: elevator.id, estate_id: elevator.estateId };
+  switch (change.kind) {
+    case 'alert': {
+      const a = change.alert;
+      io.to(rooms).emit('alert', {
+        ...base,
+        id: a.id,
+        code: a.code,
+        severity: a.severity,
+        state: a.state,
+        opened_at: a.openedAt,
+        last_seen_at: a.lastSeenAt,
+      });
+      return;
+    }
+    case 'visit': {
+      const v = change.visit;
+      if (v.companyId) rooms.push(companyRoom(v.companyId));
+      io.to(rooms).emit('visit', {
+        ...base,
+        id: v.id,
+        status: v.status,
+        verdict: v.verdict,
+        evidence_score: v.score,
+        kind: v.kind ?? null,
+        company_id: v.companyId ?? null,
+      });
+      return;
+    }
+    case 'state':
+      io.to(rooms).emit('elevator:state', {
+        ...base,
+        condition: change.condition,
+        previous: change.previous,
+      });
+      return;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const io = new Server(app.server, { serveClient: false, path: '/socket.io' });
+    io.use((socket, next) => {
+      const { headers, auth } = socket.handshake;
+      app
+        .principalFrom({
+          cookie: headers.cookie,
+          authorization: headers.authorization,
+          token: typeof auth?.['token'] === 'string' ? auth['token'] : undefined,
+        })
+        .then((principal) => {
+          if (!principal) return next(new Error('UNAUTHENTICATED'));
+          socket.data.principal = principal;
+          socket.join(roomsOf(principal));
+          next();
+        })
+        .catch(next);
+    });
+    const listener = (change: StateChange) => push(app, io, change);
+    app.stateSource.on('change', listener);
+    app.decorate('io', io);
+    app.addHook('preClose', async () => {
+      app.stateSource.off('change', listener);
+      io.local.disconnectSockets(true);
+    });
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    });
+  },
+  { name: 'lift-socket', dependencies: ['lift-context', 'lift-auth'] },
+);

@@ -1,0 +1,126 @@
+/**
+ * The slow-changing half of a QR page (recent visits, 90-day incidents), read from
+ * SQLite at most once per elevator per TTL and dropped as soon as an alert or a visit
+ * of that elevator changes. The live half (state) comes from the state source.
+ */
+import { FAULT_CODES } from '../../protocol/index.ts';
+import type { RegistryDb } from '../../registry/db.ts';
+
+const DAY_MS = 86_400_000;
+const INCIDENT_WINDOW_MS = 90 * DAY_MS;
+const RECENT_VISITS = 5;
+const INCIDENT_CODES = Object.keys(FAULT_CODES).filter((c) => c !== 'device_offline');
+
+export interface CardVisit {
+  kind: string;
+  checkInAt: number;
+  checkOutAt: number | null;
+  verdict: string | null;
+  score: number | null;
+  evidence: Record<string, unknown> | null;
+}
+
+export interface CardIncident {
+  code: string;
+  severity: string;
+  openedAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+}
+
+export interface ResidentCard {
+  visits: CardVisit[];
+  lastVerifiedAt: number | null;
+  incidents: CardIncident[];
+  loadedAt: number;
+}
+
+export class ResidentCardCache {
+  readonly #db: RegistryDb;
+  readonly #ttlMs: number;
+  readonly #clock: () => number;
+  readonly #cards = new Map<string, ResidentCard>();
+  /** Concurrent first hits on one car share one read. */
+  readonly #loading = new Map<string, Promise<ResidentCard>>();
+
+  constructor(options: { db: RegistryDb; ttlMs: number; clock: () => number }) {
+    this.#db = options.db;
+    this.#ttlMs = options.ttlMs;
+    this.#clock = options.clock;
+  }
+
+  async get(elevatorId: string): Promise<ResidentCard> {
+    const card = this.#cards.get(elevatorId);
+    if (card && this.#clock() - card.loadedAt < this.#ttlMs) return card;
+    let pending = this.#loading.get(elevatorId);
+    if (!pending) {
+      pending = this.#load(elevatorId).finally(() => this.#loading.delete(elevatorId));
+      this.#loading.set(elevatorId, pending);
+    }
+    return pending;
+  }
+
+  invalidate(elevatorId: string): void {
+    this.#cards.delete(elevatorId);
+  }
+
+  async #load(elevatorId: string): Promise<ResidentCard> {
+    const now = this.#clock();
+    const visits = await this.#db
+      .selectFrom('maintenance_visits')
+      .select(['kind', 'check_in_at', 'check_out_at', 'verdict', 'evidence_score', 'evidence_json'])
+      .where('elevator_id', '=', elevatorId)
+      .orderBy('check_in_at', 'desc')
+      .limit(RECENT_VISITS)
+      .execute();
+    const lastVerified = await this.#db
+      .selectFrom('maintenance_visits')
+      .select('check_in_at')
+      .where('elevator_id', '=', elevatorId)
+      .where('verdict', '=', 'verified')
+      .orderBy('check_in_at', 'desc')
+      .executeTakeFirst();
+    const incidents = await this.#db
+      .selectFrom('alerts')
+      .select(['code', 'severity', 'opened_at', 'acknowledged_at', 'resolved_at'])
+      .where('elevator_id', '=', elevatorId)
+      .where('opened_at', '>=', now - INCIDENT_WINDOW_MS)
+      .where('code', 'in', INCIDENT_CODES)
+      .orderBy('opened_at', 'desc')
+      .limit(20)
+      .execute();
+    const card: ResidentCard = {
+      visits: visits.map((v) => ({
+        kind: v.kind,
+        checkInAt: v.check_in_at,
+        checkOutAt: v.check_out_at,
+        verdict: v.verdict,
+        score: v.evidence_score,
+        evidence: parseObject(v.evidence_json),
+      })),
+      lastVerifiedAt: lastVerified?.check_in_at ?? null,
+      incidents: incidents.map((a) => ({
+        code: a.code,
+        severity: a.severity,
+        openedAt: a.opened_at,
+        acknowledgedAt: a.acknowledged_at,
+        resolvedAt: a.resolved_at,
+      })),
+      loadedAt: now,
+    };
+    this.#cards.set(elevatorId, card);
+    return card;
+  }
+}
+
+function parseObject(json: string | null): Record<string, unknown> | null {
+  if (!json) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}

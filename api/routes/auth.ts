@@ -1,0 +1,195 @@
+/**
+ * Accounts: login (rate-limited, scrypt) issuing an HttpOnly SameSite session cookie,
+ * logout, who-am-I, and personal bearer tokens for API clients that can be revoked.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { LiftWatchError } from '../../lib/errors.ts';
+import {
+  checkLogin,
+  createApiToken,
+  createSession,
+  deleteSession,
+  listApiTokens,
+  revokeApiToken,
+} from '../data/credentials.ts';
+import { type Principal, principalOf } from '../data/tenancy.ts';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
+import { IdParams, Me, replies } from '../schemas.ts';
+
+function meOf(p: Principal) {
+  return {
+    username: p.username,
+    display_name: p.displayName,
+    role: p.role,
+    property_firm_id: p.propertyFirmId,
+    estate_id: p.estateId,
+    company_id: p.companyId,
+    estate_ids: p.estateIds === null ? null : [...p.estateIds].sort(),
+  };
+}
+
+const ApiToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  created_at: Type.Integer(),
+  last_used_at: Type.Union([Type.Integer(), Type.Null()]),
+  revoked_at: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const secure = app.publicBaseUrl.startsWith('https://');
+
+  app.post(
+    '/login',
+    {
+      config: { rateLimit: { max: app.apiConfig.API_LOGIN_RATE_PER_MIN, timeWindow: 60_000 } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Log in; sets the session cookie',
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 128 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: replies({ 200: Me }),
+      },
+    },
+    async (request, reply) => {
+      const user = await checkLogin(app.db, request.body.username, request.body.password);
+      if (!user) {
+        request.log.warn({ username: request.body.username }, 'login failed');
+        throw new LiftWatchError('LOGIN_FAILED');
+      }
+      const now = app.clock();
+      const ttlMs = app.apiConfig.API_SESSION_TTL_H * 3_600_000;
+      const session = await createSession(app.db, { username: user.username, ip: request.ip, now, ttlMs });
+      request.principal = principalOf(user, 'session', app.directory);
+      await app.audit(request, {
+        action: 'auth.login',
+        targetType: 'session',
+        targetId: null,
+        estateId: null,
+      });
+      reply.setCookie(SESSION_COOKIE, session.value, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        expires: new Date(session.expiresAt),
+      });
+      return meOf(request.principal);
+    },
+  );
+
+  const signedInRoutes: FastifyPluginAsyncTypebox = async (signedIn) => {
+    signedIn.addHook('onRequest', async (request) => {
+      await app.authenticate(request);
+    });
+
+    signedIn.post(
+      '/logout',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'End this browser session',
+          response: replies({ 204: Type.Null() }),
+        },
+      },
+      async (request, reply) => {
+        const session = request.cookies[SESSION_COOKIE];
+        if (session) await deleteSession(app.db, session);
+        await app.audit(request, {
+          action: 'auth.logout',
+          targetType: 'session',
+          targetId: null,
+          estateId: null,
+        });
+        return reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null);
+      },
+    );
+
+    signedIn.get(
+      '/me',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Who am I, and which estates I see',
+          response: replies({ 200: Me }),
+        },
+      },
+      async (request) => meOf(request.principal!),
+    );
+
+    signedIn.get(
+      '/tokens',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'My API tokens',
+          response: replies({ 200: Type.Array(ApiToken) }),
+        },
+      },
+      async (request) => listApiTokens(app.db, request.principal!.username),
+    );
+
+    signedIn.post(
+      '/tokens',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create a bearer token; it is shown only in this answer',
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+          response: replies({
+            201: Type.Object({ id: Type.String(), name: Type.String(), token: Type.String() }),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const p = request.principal!;
+        const created = await createApiToken(app.db, {
+          username: p.username,
+          name: request.body.name,
+          now: app.clock(),
+        });
+        await app.audit(request, {
+          action: 'token.create',
+          targetType: 'api_token',
+          targetId: created.id,
+          estateId: null,
+        });
+        return reply.code(201).send({ id: created.id, name: request.body.name, token: created.token });
+      },
+    );
+
+    signedIn.delete(
+      '/tokens/:id',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Revoke one of my tokens',
+          params: IdParams,
+          response: replies({ 204: Type.Null() }),
+        },
+      },
+      async (request, reply) => {
+        const p = request.principal!;
+        const revoked = await revokeApiToken(app.db, {
+          id: request.params.id,
+          username: p.username,
+          now: app.clock(),
+        });
+        if (!revoked) throw new LiftWatchError('NOT_FOUND', 'Token not found');
+        await app.audit(request, {
+          action: 'token.revoke',
+          targetType: 'api_token',
+          targetId: request.params.id,
+          estateId: null,
+        });
+        return reply.code(204).send(null);
+      },
+    );
+  };
+  await app.register(signedInRoutes);
+};
+
+export default authRoutes;

@@ -1,0 +1,146 @@
+/** Alert review for property firms: list and filter, read one, acknowledge, resolve. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { LiftWatchError } from '../../../lib/errors.ts';
+import { ALERT_CATALOGUE } from '../../../protocol/index.ts';
+import type { AlertTable } from '../../../registry/schema.ts';
+import { acknowledgeAlert, alertById, listAlerts, resolveAlert } from '../../data/alerts.ts';
+import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
+import {
+  Alert,
+  IdParams,
+  NoteBody,
+  Page,
+  PageQuery,
+  parseJson,
+  RangeQuery,
+  replies,
+  ScopeQuery,
+} from '../../schemas.ts';
+import { paged, scopedFilter } from './scope.ts';
+
+export function alertView(a: AlertTable) {
+  const entry = ALERT_CATALOGUE[a.code];
+  const { evidence_json, ...row } = a;
+  return {
+    ...row,
+    label_zh: entry?.zh ?? a.code,
+    label_en: entry?.en ?? a.code,
+    evidence: parseJson(evidence_json),
+  };
+}
+
+const AlertQuery = Type.Object({
+  ...ScopeQuery,
+  ...RangeQuery,
+  ...PageQuery,
+  code: Type.Optional(Type.String({ maxLength: 64 })),
+  severity: Type.Optional(Type.Union(['critical', 'major', 'minor', 'info'].map((s) => Type.Literal(s)))),
+  state: Type.Optional(
+    Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
+  ),
+});
+
+const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** Reads the alert through the principal's tenancy: another firm's alert is "not found". */
+  async function visibleAlert(principal: Parameters<typeof canSeeEstate>[0], id: string) {
+    const alert = await alertById(app.db, id);
+    if (!alert || !canSeeEstate(principal, alert.estate_id)) throw notFound('Alert');
+    return alert;
+  }
+
+  app.get(
+    '/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts of my estates, newest first',
+        querystring: AlertQuery,
+        response: replies({ 200: Page(Alert) }),
+      },
+    },
+    async (request) => {
+      const p = requireRole(request.principal, READERS);
+      const q = request.query;
+      const rows = await listAlerts(app.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
+      const page = paged(rows, q.limit, q.offset);
+      return { items: page.items.map(alertView), next_offset: page.next_offset };
+    },
+  );
+
+  app.get(
+    '/alerts/:id',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert with its evidence',
+        params: IdParams,
+        response: replies({ 200: Alert }),
+      },
+    },
+    async (request) => {
+      const p = requireRole(request.principal, READERS);
+      return alertView(await visibleAlert(p, request.params.id));
+    },
+  );
+
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    app.post(
+      `/alerts/:id/${action}`,
+      {
+        schema: {
+          tags: ['alerts'],
+          summary:
+            action === 'acknowledge'
+              ? 'Acknowledge an open alert with a note'
+              : 'Resolve an alert with a note',
+          params: IdParams,
+          body: NoteBody,
+          response: replies({ 200: Alert }),
+        },
+      },
+      async (request) => {
+        const p = requireRole(request.principal, WRITERS);
+        const alert = await visibleAlert(p, request.params.id);
+        const allowed = action === 'acknowledge' ? alert.state === 'open' : alert.state !== 'resolved';
+        if (!allowed)
+          throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
+        const input = { id: alert.id, by: p.username, note: request.body.note, at: app.clock() };
+        const lifecycle = app.alertActions;
+        let updated: AlertTable | null | undefined;
+        if (lifecycle) {
+          await lifecycle[action](alert.id, p.username, request.body.note);
+          updated = await alertById(app.db, alert.id);
+        } else {
+          updated =
+            action === 'acknowledge'
+              ? await acknowledgeAlert(app.db, input)
+              : await resolveAlert(app.db, input);
+        }
+        if (!updated || updated.state === alert.state)
+          throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
+        await app.audit(request, {
+          action: `alert.${action}`,
+          targetType: 'alert',
+          targetId: alert.id,
+          estateId: alert.estate_id,
+          detail: { note: request.body.note, from: alert.state, to: updated.state },
+        });
+        // The lifecycle's own MQTT message reaches the state source; only a local write needs telling.
+        if (!lifecycle)
+          app.stateSource.applyAlert?.({
+            id: updated.id,
+            elevatorId: updated.elevator_id,
+            code: updated.code,
+            severity: updated.severity,
+            state: updated.state,
+            openedAt: updated.opened_at,
+            lastSeenAt: updated.last_seen_at,
+          });
+        return alertView(updated);
+      },
+    );
+  }
+};
+
+export default alertRoutes;

@@ -1,0 +1,50 @@
+/** The console API under /api/v1: one auth hook for the subtree, then the route modules. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { listAudit } from '../../data/audit.ts';
+import { estateFilter, requireRole } from '../../data/tenancy.ts';
+import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
+import alertRoutes from './alerts.ts';
+import { consoleAutohooks } from './autohooks.ts';
+import fleetRoutes from './fleet.ts';
+import reportRoutes from './reports.ts';
+import { paged } from './scope.ts';
+import visitRoutes from './visits.ts';
+
+const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The auth subtree is registered by the parent at /api/v1/auth; everything here needs a principal.
+  consoleAutohooks(app);
+  await app.register(alertRoutes);
+  await app.register(reportRoutes);
+  await app.register(visitRoutes);
+  await app.register(fleetRoutes);
+
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log: admins see all, property managers their estates',
+        querystring: Type.Object({ ...PageQuery, actor: Type.Optional(Type.String({ maxLength: 128 })) }),
+        response: replies({
+          200: Type.Object({
+            items: Type.Array(AuditRow),
+            next_offset: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const p = requireRole(request.principal, ['admin', 'property_manager']);
+      const q = request.query;
+      const rows = await listAudit(app.db, { ...q, limit: q.limit + 1, estateIds: estateFilter(p) });
+      const page = paged(rows, q.limit, q.offset);
+      return {
+        items: page.items.map(({ detail_json, ...r }) => ({ ...r, detail: parseJson(detail_json) })),
+        next_offset: page.next_offset,
+      };
+    },
+  );
+};
+
+export default consoleRoutes;

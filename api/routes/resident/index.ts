@@ -1,0 +1,199 @@
+/**
+ * The residents' side, reached by scanning the QR sticker in the car: no login, no
+ * personal data. The page is built from the in-memory directory and state plus a small
+ * per-elevator cache, so a QR hit costs no query in the common case.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fileReport, reportByReceipt } from '../../data/reports.ts';
+import { ResidentCardCache } from '../../resident/card.ts';
+import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
+import { heardAgo, renderElevatorPage, renderMessagePage, renderReceiptPage } from '../../resident/render.ts';
+import type { StateListener } from '../../state-source.ts';
+import { LIVE_SCRIPT } from './live-script.ts';
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
+const Html = Type.String({ description: 'text/html' });
+
+const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const cards = new ResidentCardCache({
+    db: app.db,
+    ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
+    clock: app.clock,
+  });
+  const invalidate: StateListener = (change) => {
+    if (change.kind !== 'state') cards.invalidate(change.elevatorId);
+  };
+  app.stateSource.on('change', invalidate);
+  app.addHook('onClose', async () => app.stateSource.off('change', invalidate));
+
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
+
+  const langOf = (request: FastifyRequest, explicit?: string) =>
+    pickLang(explicit ?? (request.query as { lang?: string }).lang, request.headers['accept-language']);
+
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const w = WORDS[langOf(request)];
+    return html(reply, 404, renderMessagePage(langOf(request), w.notFoundTitle, w.notFoundText));
+  };
+
+  app.get(
+    '/e/:token',
+    {
+      config: { html: true },
+      schema: {
+        tags: ['residents'],
+        summary: 'The QR status page of one elevator',
+        params: TokenParams,
+        querystring: LangQuery,
+        produces: ['text/html'],
+        response: { 200: Html, 404: Html },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      const estate = elevator && app.directory.estate(elevator.estateId);
+      if (!elevator || !estate) return notFound(request, reply);
+      const now = app.clock();
+      const page = renderElevatorPage({
+        lang: langOf(request),
+        elevator,
+        estate,
+        condition: app.stateSource.conditionOf(elevator.id, now),
+        lastHeardAt: app.stateSource.get(elevator.id)?.lastHeardAt ?? null,
+        card: await cards.get(elevator.id),
+        now,
+      });
+      return html(reply, 200, page);
+    },
+  );
+
+  app.get(
+    '/e/:token/state.json',
+    {
+      schema: {
+        tags: ['residents'],
+        summary: 'The live state line of the QR page',
+        params: TokenParams,
+        querystring: LangQuery,
+        response: {
+          200: Type.Object({
+            condition: Type.String(),
+            label: Type.String(),
+            last_heard_at: Type.Union([Type.Integer(), Type.Null()]),
+            heard: Type.String(),
+          }),
+          '4xx': Type.Ref('ErrorResponse'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      if (!elevator)
+        return reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'Lift not found' });
+      const lang = langOf(request);
+      const now = app.clock();
+      const condition = app.stateSource.conditionOf(elevator.id, now);
+      const lastHeardAt = app.stateSource.get(elevator.id)?.lastHeardAt ?? null;
+      reply.header('cache-control', 'no-store');
+      return {
+        condition,
+        label: CONDITION_WORDS[lang][condition],
+        last_heard_at: lastHeardAt,
+        heard: heardAgo(lastHeardAt, now, lang),
+      };
+    },
+  );
+
+  app.post(
+    '/e/:token/reports',
+    {
+      config: {
+        html: true,
+        rateLimit: {
+          max: app.apiConfig.API_REPORT_RATE_MAX,
+          timeWindow: app.apiConfig.API_REPORT_RATE_WINDOW_S * 1000,
+        },
+      },
+      schema: {
+        tags: ['residents'],
+        summary: 'File a resident report (form post); redirects to its receipt page',
+        params: TokenParams,
+        body: Type.Object({
+          category: Type.Union(REPORT_CATEGORIES.map((c) => Type.Literal(c))),
+          description: Type.String({ minLength: 1, maxLength: 500 }),
+          website: Type.Optional(Type.String({ maxLength: 200, description: 'Honeypot: must stay empty' })),
+          lang: Type.Optional(Type.String({ maxLength: 8 })),
+        }),
+        produces: ['text/html'],
+        response: { 200: Html, 303: Type.Null(), '4xx': Html },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      if (!elevator) return notFound(request, reply);
+      const { category, description, website, lang: bodyLang } = request.body;
+      const lang = langOf(request, bodyLang);
+      if (website) {
+        // Answer like a success so the bot learns nothing; store nothing.
+        request.log.info({ elevatorId: elevator.id }, 'resident report dropped by the honeypot');
+        return html(reply, 200, renderMessagePage(lang, WORDS[lang].report, WORDS[lang].thanks));
+      }
+      const report = await fileReport(app.db, {
+        elevatorId: elevator.id,
+        estateId: elevator.estateId,
+        category,
+        description: description.trim(),
+        now: app.clock(),
+      });
+      await app.audit(request, {
+        action: 'report.create',
+        targetType: 'resident_report',
+        targetId: report.id,
+        estateId: elevator.estateId,
+        detail: { elevator_id: elevator.id, category },
+      });
+      const token = encodeURIComponent(elevator.publicToken);
+      return reply
+        .code(303)
+        .header('location', `/e/${token}/reports/${report.receipt}?lang=${lang}`)
+        .send(null);
+    },
+  );
+
+  app.get(
+    '/e/:token/reports/:receipt',
+    {
+      config: { html: true },
+      schema: {
+        tags: ['residents'],
+        summary: 'Progress of a resident report by its receipt number',
+        params: Type.Object({
+          token: Type.String({ minLength: 1, maxLength: 128 }),
+          receipt: Type.String({ minLength: 1, maxLength: 32 }),
+        }),
+        querystring: LangQuery,
+        produces: ['text/html'],
+        response: { 200: Html, 404: Html },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      const report = elevator && (await reportByReceipt(app.db, elevator.id, request.params.receipt));
+      if (!elevator || !report) return notFound(request, reply);
+      return html(reply, 200, renderReceiptPage(langOf(request), elevator, report));
+    },
+  );
+
+  app.get('/e/assets/live.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(LIVE_SCRIPT),
+  );
+};
+
+export default residentRoutes;

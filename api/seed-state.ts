@@ -1,0 +1,34 @@
+/**
+ * Fills the state store with what was already true before the API subscribed: open
+ * alerts and open visits from the registry. MQTT carries only transitions after that.
+ */
+import type { RegistryDb } from '../registry/db.ts';
+import type { ElevatorStateStore } from './state-source.ts';
+
+export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorStateStore): Promise<void> {
+  const alerts = await db.selectFrom('alerts').selectAll().where('state', '!=', 'resolved').execute();
+  for (const a of alerts) {
+    store.applyAlert({
+      id: a.id,
+      elevatorId: a.elevator_id,
+      code: a.code,
+      severity: a.severity,
+      state: a.state,
+      openedAt: a.opened_at,
+      lastSeenAt: a.last_seen_at,
+    });
+  }
+  const visits = await db.selectFrom('maintenance_visits').selectAll().where('status', '=', 'open').execute();
+  for (const v of visits) {
+    store.applyVisit({
+      id: v.id,
+      elevatorId: v.elevator_id,
+      status: 'open',
+      verdict: null,
+      score: null,
+      kind: v.kind,
+      companyId: v.company_id,
+      checkInAt: v.check_in_at,
+    });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Each elevator's latest state, held in memory so the QR page and the firm's console
+ * never query InfluxDB per request. `ElevatorStateSource` is what routes and sockets
+ * read; `ElevatorStateStore` is the in-memory implementation that the MQTT feed
+ * (mqtt-state-source.ts) or a test drives through its `apply*` methods.
+ */
+
+import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import type { AlertState, VisitVerdict } from '../registry/schema.ts';
+
+/** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
+export type ElevatorCondition = 'normal' | 'maintenance' | 'fault' | 'offline';
+
+export interface AlertTransition {
+  id: string;
+  elevatorId: string;
+  code: string;
+  severity: string;
+  state: AlertState;
+  openedAt: number;
+  lastSeenAt: number;
+  evidence?: unknown;
+}
+
+export interface VisitUpdate {
+  id: string;
+  elevatorId: string;
+  status: 'open' | 'closed' | 'timed_out';
+  verdict: VisitVerdict | null;
+  score: number | null;
+  kind?: string;
+  companyId?: string;
+  checkInAt?: number;
+  checkOutAt?: number | null;
+}
+
+export interface ElevatorState {
+  elevatorId: string;
+  /** From the retained status / Last Will; null until one arrives. */
+  online: boolean | null;
+  /** Wall-clock time of the latest message of any kind. */
+  lastHeardAt: number | null;
+  telemetry: Telemetry | null;
+  lastEvent: { code: string; ts: number } | null;
+  /** Not-resolved alerts by code (one per elevator and code, as the ingest keeps them). */
+  openAlerts: ReadonlyMap<string, AlertTransition>;
+  openVisit: VisitUpdate | null;
+}
+
+export type StateChange =
+  | { kind: 'state'; elevatorId: string; condition: ElevatorCondition; previous: ElevatorCondition | null }
+  | { kind: 'alert'; elevatorId: string; alert: AlertTransition }
+  | { kind: 'visit'; elevatorId: string; visit: VisitUpdate };
+
+export type StateListener = (change: StateChange) => void;
+
+export interface ElevatorStateSource {
+  get(elevatorId: string): ElevatorState | undefined;
+  /** The condition at `now`: staleness turns a silent elevator offline without a message. */
+  conditionOf(elevatorId: string, now: number): ElevatorCondition;
+  on(event: 'change', listener: StateListener): void;
+  off(event: 'change', listener: StateListener): void;
+  /** Lets the API tell its own listeners about a transition it wrote itself (acknowledge, resolve). */
+  applyAlert?(alert: AlertTransition): void;
+}
+
+/** Faults that stop the car for passengers; minor ones (a door held open) do not. */
+const STOPPING_SEVERITIES = new Set(['critical', 'major']);
+const NOT_STOPPING_CODES = new Set(['device_offline', 'alarm_button', 'long_door_open']);
+const OUT_OF_SERVICE_MODES = new Set(['out_of_service', 'fire_return', 'firefighter', 'earthquake']);
+
+/** Pure: the resident-facing condition of one state. Offline wins, then fault, then maintenance. */
+export function deriveCondition(
+  state: ElevatorState | undefined,
+  now: number,
+  offlineAfterMs: number,
+): ElevatorCondition {
+  if (!state || state.online === false || state.lastHeardAt === null) return 'offline';
+  if (now - state.lastHeardAt > offlineAfterMs) return 'offline';
+  const t = state.telemetry;
+  if (state.openVisit || t?.mode === 'inspection') return 'maintenance';
+  for (const alert of state.openAlerts.values()) {
+    if (STOPPING_SEVERITIES.has(alert.severity) && !NOT_STOPPING_CODES.has(alert.code)) return 'fault';
+  }
+  if (t && (OUT_OF_SERVICE_MODES.has(t.mode) || t.power === 'off' || !t.safety_circuit)) return 'fault';
+  return 'normal';
+}
+
+interface MutableState extends ElevatorState {
+  openAlerts: Map<string, AlertTransition>;
+  reported: ElevatorCondition | null;
+}
+
+export class ElevatorStateStore implements ElevatorStateSource {
+  readonly #states = new Map<string, MutableState>();
+  readonly #listeners = new Set<StateListener>();
+  readonly #clock: () => number;
+  readonly #offlineAfterMs: number;
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(options: {
+    clock?: () => number;
+    offlineAfterMs: number;
+    onListenerError?: (e: unknown) => void;
+  }) {
+    this.#clock = options.clock ?? Date.now;
+    this.#offlineAfterMs = options.offlineAfterMs;
+    this.#onListenerError = options.onListenerError ?? (() => {});
+  }
+
+  get(elevatorId: string): ElevatorState | undefined {
+    return this.#states.get(elevatorId);
+  }
+
+  conditionOf(elevatorId: string, now: number): ElevatorCondition {
+    return deriveCondition(this.#states.get(elevatorId), now, this.#offlineAfterMs);
+  }
+
+  on(_event: 'change', listener: StateListener): void {
+    this.#listeners.add(listener);
+  }
+
+  off(_event: 'change', listener: StateListener): void {
+    this.#listeners.delete(listener);
+  }
+
+  applyTelemetry(elevatorId: string, telemetry: Telemetry, receivedAt = this.#clock()): void {
+    const state = this.#state(elevatorId);
+    state.telemetry = telemetry;
+    state.lastHeardAt = receivedAt;
+    if (state.online === null) state.online = true;
+    this.#reportCondition(state);
+  }
+
+  applyStatus(elevatorId: string, status: DeviceStatus, receivedAt = this.#clock()): void {
+    const state = this.#state(elevatorId);
+    state.online = status.state === 'online';
+    state.lastHeardAt = receivedAt;
+    this.#reportCondition(state);
+  }
+
+  applyEvent(elevatorId: string, event: DeviceEvent, receivedAt = this.#clock()): void {
+    const state = this.#state(elevatorId);
+    state.lastEvent = { code: event.code, ts: event.ts };
+    state.lastHeardAt = receivedAt;
+    this.#reportCondition(state);
+  }
+
+  /** A check-in marks the car as under maintenance until the check-out. */
+  applyMaintenance(elevatorId: string, message: MaintenanceMessage, receivedAt = this.#clock()): void {
+    const state = this.#state(elevatorId);
+    state.lastHeardAt = receivedAt;
+    if (message.action === 'check_in') {
+      state.openVisit = {
+        id: message.visit_id,
+        elevatorId,
+        status: 'open',
+        verdict: null,
+        score: null,
+        kind: message.kind,
+        companyId: message.company_id,
+        checkInAt: message.ts,
+      };
+    } else if (state.openVisit?.id === message.visit_id) {
+      state.openVisit = null;
+    }
+    this.#reportCondition(state);
+  }
+
+  applyAlert(alert: AlertTransition): void {
+    const state = this.#state(alert.elevatorId);
+    if (alert.state === 'resolved') {
+      if (state.openAlerts.get(alert.code)?.id === alert.id) state.openAlerts.delete(alert.code);
+    } else {
+      state.openAlerts.set(alert.code, alert);
+    }
+    this.#emit({ kind: 'alert', elevatorId: alert.elevatorId, alert });
+    this.#reportCondition(state);
+  }
+
+  applyVisit(visit: VisitUpdate): void {
+    const state = this.#state(visit.elevatorId);
+    if (visit.status === 'open') state.openVisit = visit;
+    else if (state.openVisit?.id === visit.id) state.openVisit = null;
+    this.#emit({ kind: 'visit', elevatorId: visit.elevatorId, visit });
+    this.#reportCondition(state);
+  }
+
+  #state(elevatorId: string): MutableState {
+    let state = this.#states.get(elevatorId);
+    if (!state) {
+      state = {
+        elevatorId,
+        online: null,
+        lastHeardAt: null,
+        telemetry: null,
+        lastEvent: null,
+        openAlerts: new Map(),
+        openVisit: null,
+        reported: null,
+      };
+      this.#states.set(elevatorId, state);
+    }
+    return state;
+  }
+
+  /** Telemetry arrives every second; only a change of condition is worth telling anyone. */
+  #reportCondition(state: MutableState): void {
+    const condition = deriveCondition(state, this.#clock(), this.#offlineAfterMs);
+    if (condition === state.reported) return;
+    const previous = state.reported;
+    state.reported = condition;
+    this.#emit({ kind: 'state', elevatorId: state.elevatorId, condition, previous });
+  }
+
+  /** One failing listener must not stop the others or the MQTT feed. */
+  #emit(change: StateChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+}

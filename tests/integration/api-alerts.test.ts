@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateChange } from '../../api/state-source.ts';
+import { ANJU_ELEVATOR, alertRow, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+
+describe('alert review', () => {
+  let t: TestApi;
+  let duty: string;
+  beforeAll(async () => {
+    t = await startTestApi();
+    duty = await t.login('duty-anju');
+    const rows = Array.from({ length: 7 }, (_, i) =>
+      alertRow({
+        id: `bulk-${i}`,
+        elevator_id: 'longgang-b1-e1',
+        estate_id: 'longgang',
+        code: i % 2 ? 'overspeed' : 'long_door_open',
+        severity: i % 2 ? 'critical' : 'minor',
+        state: 'resolved',
+        opened_at: NOW - (i + 1) * 3_600_000,
+        last_seen_at: NOW - (i + 1) * 3_600_000,
+      }),
+    );
+    await t.db.insertInto('alerts').values(rows).execute();
+  });
+  afterAll(async () => t.close());
+
+  const get = (url: string) => t.app.inject({ url, headers: { cookie: duty } });
+
+  it('filters by estate, building, elevator, code, severity, state and time', async () => {
+    const byEstate = (await get('/api/v1/alerts?estate=longgang&limit=200')).json();
+    expect(byEstate.items).toHaveLength(7);
+    const bySeverity = (await get('/api/v1/alerts?severity=critical&estate=longgang')).json();
+    expect(bySeverity.items.map((a: { code: string }) => a.code)).toEqual([
+      'overspeed',
+      'overspeed',
+      'overspeed',
+    ]);
+    const byCode = (await get('/api/v1/alerts?code=door_close_fault')).json();
+    expect(byCode.items.map((a: { id: string }) => a.id)).toEqual(['alert-anju-2']);
+    const byBuilding = (await get('/api/v1/alerts?building=lianhua-b1')).json();
+    expect(byBuilding.items.map((a: { id: string }) => a.id)).toEqual(['alert-anju-1']);
+    const byElevator = (await get(`/api/v1/alerts?elevator=${ANJU_ELEVATOR}&state=open`)).json();
+    expect(byElevator.items).toHaveLength(1);
+    expect(byElevator.items[0]).toMatchObject({
+      label_zh: '困人',
+      label_en: 'Passenger trapped',
+      evidence: { stopped_s: 45 },
+    });
+    const byTime = (await get(`/api/v1/alerts?from=${NOW - 3 * 3_600_000 + 1}&to=${NOW}`)).json();
+    expect(byTime.items.map((a: { id: string }) => a.id)).toEqual(['bulk-0', 'bulk-1']);
+  });
+
+  it('pages with limit and next_offset', async () => {
+    const first = (await get('/api/v1/alerts?estate=longgang&limit=3')).json();
+    expect(first.items).toHaveLength(3);
+    expect(first.next_offset).toBe(3);
+    const last = (await get('/api/v1/alerts?estate=longgang&limit=3&offset=6')).json();
+    expect(last.items).toHaveLength(1);
+    expect(last.next_offset).toBeNull();
+  });
+
+  it('acknowledges then resolves with notes, audits both and tells listeners', async () => {
+    const seen: StateChange[] = [];
+    t.store.on('change', (c) => seen.push(c));
+    const post = (action: string, note: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/alert-anju-1/${action}`,
+        headers: { cookie: duty },
+        payload: { note },
+        remoteAddress: '198.51.100.7',
+      });
+    const ack = await post('acknowledge', 'Technician dispatched');
+    expect(ack.statusCode).toBe(200);
+    expect(ack.json()).toMatchObject({
+      state: 'acknowledged',
+      acknowledged_by: 'duty-anju',
+      ack_note: 'Technician dispatched',
+      acknowledged_at: NOW,
+    });
+    expect((await post('acknowledge', 'again')).statusCode).toBe(409);
+    const resolved = await post('resolve', 'Passenger released at 12:10');
+    expect(resolved.json()).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'duty-anju',
+      resolve_note: 'Passenger released at 12:10',
+    });
+    expect((await post('resolve', 'again')).json().code).toBe('CONFLICT');
+    const row = await t.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('id', '=', 'alert-anju-1')
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('resolved');
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_id', '=', 'alert-anju-1')
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => [a.action, a.actor, a.ip])).toEqual([
+      ['alert.acknowledge', 'duty-anju', '198.51.100.7'],
+      ['alert.resolve', 'duty-anju', '198.51.100.7'],
+    ]);
+    expect(
+      seen.filter((c) => c.kind === 'alert').map((c) => (c.kind === 'alert' ? c.alert.state : '')),
+    ).toEqual(['acknowledged', 'resolved']);
+  });
+
+  it('lists visits with their evidence and an elevator with its live state', async () => {
+    const visits = (await get('/api/v1/visits?verdict=verified')).json();
+    expect(visits.items[0]).toMatchObject({
+      id: 'visit-anju-1',
+      evidence: { inspection_minutes: 52 },
+      evidence_score: 92,
+    });
+    t.store.applyStatus(ANJU_ELEVATOR, { v: 1, ts: NOW, state: 'online' }, NOW);
+    const elevator = (await get(`/api/v1/elevators/${ANJU_ELEVATOR}`)).json();
+    expect(elevator.state).toMatchObject({ condition: 'normal', online: true, last_heard_at: NOW });
+    expect(elevator.qr_url).toMatch(/^http:\/\/lift\.test\/e\//);
+  });
+
+  it('shows the audit log to a property manager for their estates only', async () => {
+    const res = (await get('/api/v1/audit')).json();
+    expect(res.items.length).toBeGreaterThan(0);
+    expect(
+      res.items.every(
+        (a: { estate_id: string | null }) => a.estate_id === 'lianhua' || a.estate_id === 'longgang',
+      ),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,155 @@
+import { once } from 'node:events';
+import { createServer, type Server as NetServer } from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MqttStateSource } from '../../api/mqtt-state-source.ts';
+import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { topics } from '../../protocol/index.ts';
+import { telemetrySample } from '../helpers/fixtures.ts';
+
+function nextEvent<T>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+): Promise<T> {
+  return new Promise((resolve) => {
+    const handler = (payload: T) => {
+      if (!match(payload)) return;
+      socket.off(event, handler);
+      resolve(payload);
+    };
+    socket.on(event, handler);
+  });
+}
+
+describe('socket.io pushes', () => {
+  let t: TestApi;
+  let url: string;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    t = await startTestApi();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    url = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await t.close();
+  });
+
+  async function open(options: { cookie?: string; token?: string }): Promise<Socket> {
+    const socket = connect(url, {
+      transports: ['websocket'],
+      extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+      auth: options.token ? { token: options.token } : {},
+      reconnection: false,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (error) => reject(error));
+    });
+    return socket;
+  }
+
+  it('refuses an anonymous connection', async () => {
+    await expect(open({})).rejects.toThrow('UNAUTHENTICATED');
+  });
+
+  it('gives each firm only its own estates', async () => {
+    const anju = await open({ cookie: await t.login('duty-anju') });
+    const hexinCookie = await t.login('duty-hexin');
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/tokens',
+      headers: { cookie: hexinCookie },
+      payload: { name: 'console' },
+    });
+    const hexin = await open({ token: created.json().token });
+    const anjuSeen: string[] = [];
+    const hexinSeen: string[] = [];
+    anju.on('alert', (a: { id: string }) => anjuSeen.push(a.id));
+    hexin.on('alert', (a: { id: string }) => hexinSeen.push(a.id));
+    const gotHexin = nextEvent<{ id: string }>(hexin, 'alert', (a) => a.id === 'push-hexin');
+    const gotAnju = nextEvent<{ id: string }>(anju, 'alert', (a) => a.id === 'push-anju-2');
+    const alert = (id: string, elevatorId: string) =>
+      t.store.applyAlert({
+        id,
+        elevatorId,
+        code: 'overspeed',
+        severity: 'critical',
+        state: 'open',
+        openedAt: NOW,
+        lastSeenAt: NOW,
+      });
+    alert('push-anju-1', ANJU_ELEVATOR);
+    alert('push-hexin', HEXIN_ELEVATOR);
+    alert('push-anju-2', ANJU_ELEVATOR);
+    await Promise.all([gotHexin, gotAnju]);
+    // Each socket receives in order, so by now anything misrouted would have arrived.
+    expect(anjuSeen).toEqual(['push-anju-1', 'push-anju-2']);
+    expect(hexinSeen).toEqual(['push-hexin']);
+  });
+
+  it('pushes state changes and alerts that arrive over MQTT', async () => {
+    const broker = await Aedes.createBroker();
+    const server: NetServer = createServer(broker.handle);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const source = new MqttStateSource({
+      url: `mqtt://127.0.0.1:${port}`,
+      username: 'svc-api',
+      password: 'x',
+      clientId: 'api-test',
+      log: silentLogger,
+      offlineAfterMs: 120_000,
+    });
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    const admin = await open({ cookie: await t.login('admin') });
+    // Relay the MQTT-fed source into the app's store, as one process would share one source.
+    source.on('change', (c) => {
+      if (c.kind === 'alert') t.store.applyAlert(c.alert);
+    });
+    try {
+      await source.start();
+      const changed = new Promise((resolve) => source.on('change', (c) => c.kind === 'state' && resolve(c)));
+      await device.publishAsync(
+        topics.telemetry(HEXIN_ELEVATOR),
+        JSON.stringify(telemetrySample({ ts: Date.now() })),
+      );
+      expect(await changed).toMatchObject({ condition: 'normal', elevatorId: HEXIN_ELEVATOR });
+      expect(source.get(HEXIN_ELEVATOR)?.telemetry?.floor).toBe(1);
+      const pushed = nextEvent<{ id: string; estate_id: string }>(
+        admin,
+        'alert',
+        (a) => a.id === 'mqtt-alert',
+      );
+      await device.publishAsync(
+        topics.alert(HEXIN_ELEVATOR),
+        JSON.stringify({
+          id: 'mqtt-alert',
+          code: 'passenger_trapped',
+          severity: 'critical',
+          state: 'open',
+          elevator: HEXIN_ELEVATOR,
+          opened_at: NOW,
+          last_seen_at: NOW,
+          evidence: {},
+        }),
+        { qos: 1 },
+      );
+      expect(await pushed).toMatchObject({ id: 'mqtt-alert', estate_id: 'xiangmi' });
+      expect(source.conditionOf(HEXIN_ELEVATOR, Date.now())).toBe('fault');
+    } finally {
+      await device.endAsync();
+      await source.stop();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      server.close();
+    }
+  });
+});
