@@ -1,4 +1,5 @@
 /** The protocol: the one contract every part shares. Import from here. */
+export * from './alerts.ts';
 export * from './catalogue.ts';
 export * from './fleet.ts';
 export * from './messages.ts';

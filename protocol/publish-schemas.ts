@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_SCHEMAS } from './alerts.ts';
 import { FleetFile } from './fleet.ts';
 import { DEVICE_SCHEMAS } from './messages.ts';
 
@@ -13,7 +14,7 @@ export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'd
 
 export function renderSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
-  const all = { ...DEVICE_SCHEMAS, fleet: FleetFile };
+  const all = { ...DEVICE_SCHEMAS, ...SERVICE_SCHEMAS, fleet: FleetFile };
   for (const [name, schema] of Object.entries(all)) {
     const document = { $schema: 'http://json-schema.org/draft-07/schema#', ...schema };
     files[`${name}.schema.json`] = `${JSON.stringify(document, null, 2)}\n`;

@@ -26,6 +26,8 @@ export const topics = {
   visit: (elevatorId: string) => `visits/${elevatorId}`,
   /** Subscriptions used by the ingest. */
   allDevices: 'elevators/+/+',
+  /** Everything under `elevators/`, any depth: the ingest's catch-all (e.g. on an external broker). */
+  elevatorTree: 'elevators/#',
   allAlerts: 'alerts/+',
   allVisits: 'visits/+',
 } as const;

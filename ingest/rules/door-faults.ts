@@ -1,0 +1,136 @@
+/**
+ * Door operator faults, without a "close commanded" signal in the protocol:
+ * GB/T 24476 code 02 (关门故障): more than N reopen cycles at one stop without the car
+ * leaving (retrofit 反复开关门, code-id 19574845371), or an occupied car whose doors are not
+ * closed in place for T; code 03 (开门故障): an occupied car arrives at a landing and its
+ * doors stay closed. Door phases count only once confirmed, so bounces are not cycles.
+ */
+import type { Telemetry } from '../../protocol/index.ts';
+import { confirmed, extend, isRunning, isStopped, NO_STREAK, type Streak } from './debounce.ts';
+import { type HoldState, INITIAL_HOLD, snapshot, stepHold } from './hold.ts';
+import { clear, type Rule, type RuleFinding, raise } from './types.ts';
+
+export interface DoorCloseState {
+  door: 'open' | 'closed' | null;
+  flip: Streak;
+  opensAtStop: number[];
+  cyclesRaised: boolean;
+  timeout: HoldState;
+}
+
+export const doorCloseFault: Rule<DoorCloseState> = {
+  id: 'door_close_fault',
+  codes: ['door_close_fault'],
+  initial: () => ({
+    door: null,
+    flip: NO_STREAK,
+    opensAtStop: [],
+    cyclesRaised: false,
+    timeout: INITIAL_HOLD,
+  }),
+  evaluate(state, input, context) {
+    const timeoutStep = stepHold(state.timeout, input, context, {
+      code: 'door_close_fault',
+      holds: (t, c) =>
+        !t.door_closed && t.occupied && isStopped(t, c.limits) && t.mode === 'normal' && !c.visitOpen,
+      raiseAfterMs: (c) => c.limits.doorCloseTimeoutS * 1000,
+      autoClear: true,
+      evidence: (t, held, c) => ({
+        ...snapshot(t),
+        case: 'not_closed_in_time',
+        openS: Math.round(held / 1000),
+        thresholdS: c.limits.doorCloseTimeoutS,
+      }),
+    });
+    const findings: RuleFinding[] = [...timeoutStep.findings];
+    if (input.channel !== 'telemetry') return { state: { ...state, timeout: timeoutStep.state }, findings };
+    const t = input.payload;
+    const { limits } = context;
+    const reading = t.door_closed ? 'closed' : 'open';
+    let { door, flip, opensAtStop, cyclesRaised } = state;
+    if (isRunning(t, limits)) {
+      if (cyclesRaised) findings.push(clear('door_close_fault', t.ts, { case: 'car_departed' }));
+      opensAtStop = [];
+      cyclesRaised = false;
+    }
+    if (reading === door) {
+      flip = NO_STREAK;
+    } else {
+      flip = extend(flip, true, t.ts);
+      if (door === null || confirmed(flip, t.ts, limits)) {
+        if (door === 'closed' && reading === 'open' && isStopped(t, limits)) {
+          const windowStart = flip.since! - limits.doorReopenWindowS * 1000;
+          opensAtStop = [...opensAtStop.filter((at) => at >= windowStart), flip.since!];
+        }
+        door = reading;
+        flip = NO_STREAK;
+      }
+    }
+    const reopens = opensAtStop.length - 1;
+    if (!cyclesRaised && reopens > limits.doorReopenCycles && t.mode === 'normal' && !context.visitOpen) {
+      cyclesRaised = true;
+      findings.push(
+        raise('door_close_fault', t.ts, {
+          ...snapshot(t),
+          case: 'reopen_cycles',
+          reopens,
+          thresholdCycles: limits.doorReopenCycles,
+        }),
+      );
+    }
+    return { state: { door, flip, opensAtStop, cyclesRaised, timeout: timeoutStep.state }, findings };
+  },
+};
+
+export interface DoorOpenState {
+  run: Streak;
+  arrivedAt: number | null;
+  waiting: boolean;
+  raised: boolean;
+  last: Telemetry | null;
+}
+
+export const doorOpenFault: Rule<DoorOpenState> = {
+  id: 'door_open_fault',
+  codes: ['door_open_fault'],
+  initial: () => ({ run: NO_STREAK, arrivedAt: null, waiting: false, raised: false, last: null }),
+  evaluate(state, input, context) {
+    const { limits } = context;
+    if (input.channel === 'tick') {
+      if (!state.waiting || state.raised || state.arrivedAt === null || !state.last)
+        return { state, findings: [] };
+      return check(state, input.ts, limits.doorOpenTimeoutS * 1000);
+    }
+    if (input.channel !== 'telemetry') return { state, findings: [] };
+    const t = input.payload;
+    const running = t.moving || isRunning(t, limits);
+    const run = extend(state.run, running, t.ts);
+    if (confirmed(run, t.ts, limits)) {
+      const findings = state.raised ? [clear('door_open_fault', t.ts, { case: 'car_departed' })] : [];
+      return { state: { run, arrivedAt: null, waiting: false, raised: false, last: t }, findings };
+    }
+    if (running) return { state: { ...state, run, last: t }, findings: [] };
+    // A confirmed run just ended: the car arrived; at a landing, doors must now open.
+    const arrived = state.run.samples >= limits.confirmSamples;
+    const arrivedAt = arrived ? (t.door_zone ? t.ts : null) : state.arrivedAt;
+    if (!t.door_closed) {
+      const findings = state.raised ? [clear('door_open_fault', t.ts, { case: 'doors_opened' })] : [];
+      return { state: { run, arrivedAt: null, waiting: false, raised: false, last: t }, findings };
+    }
+    const waiting = arrivedAt !== null && t.occupied && t.mode === 'normal' && !context.visitOpen;
+    const next = { run, arrivedAt, waiting, raised: state.raised, last: t };
+    if (!waiting || state.raised) return { state: next, findings: [] };
+    return check(next, t.ts, limits.doorOpenTimeoutS * 1000);
+  },
+};
+
+function check(state: DoorOpenState, ts: number, limitMs: number) {
+  const waited = state.arrivedAt === null ? 0 : ts - state.arrivedAt;
+  if (waited < limitMs || !state.last) return { state, findings: [] };
+  const evidence = {
+    ...snapshot(state.last),
+    waitedS: Math.round(waited / 1000),
+    thresholdS: limitMs / 1000,
+  };
+  return { state: { ...state, raised: true }, findings: [raise('door_open_fault', ts, evidence)] };
+}

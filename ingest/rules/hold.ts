@@ -1,0 +1,96 @@
+/**
+ * The shape most state-like rules share: a condition on the latest telemetry that must
+ * hold for T before it is raised, survives single-sample noise, and ends only when its
+ * negation is confirmed. Ticks let T elapse between sparse samples.
+ */
+import type { AlertCode, Telemetry } from '../../protocol/index.ts';
+import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
+import {
+  clear,
+  type Evidence,
+  type RuleContext,
+  type RuleFinding,
+  type RuleInput,
+  type RuleResult,
+  raise,
+} from './types.ts';
+
+export interface HoldState {
+  on: Streak;
+  off: Streak;
+  raised: boolean;
+  last: Telemetry | null;
+}
+
+export const INITIAL_HOLD: HoldState = { on: NO_STREAK, off: NO_STREAK, raised: false, last: null };
+
+export interface HoldSpec {
+  code: AlertCode;
+  holds(t: Telemetry, context: RuleContext): boolean;
+  raiseAfterMs(context: RuleContext): number;
+  /** Once raised, how long the condition must be gone before the alert clears. */
+  clearAfterMs?(context: RuleContext): number;
+  /** State-like conditions clear the alert; event-like ones only re-arm. */
+  autoClear: boolean;
+  evidence(t: Telemetry, heldMs: number, context: RuleContext): Evidence;
+}
+
+export function stepHold(
+  state: HoldState,
+  input: RuleInput,
+  context: RuleContext,
+  spec: HoldSpec,
+): RuleResult<HoldState> {
+  if (input.channel === 'tick') return checkRaise(state, input.ts, context, spec);
+  if (input.channel !== 'telemetry') return { state, findings: [] };
+  const t = input.payload;
+  const ts = t.ts;
+  if (spec.holds(t, context)) {
+    const next = { ...state, on: extend(state.on, true, ts), off: NO_STREAK, last: t };
+    return checkRaise(next, ts, context, spec);
+  }
+  const off = extend(state.off, true, ts);
+  if (state.on.since === null) return { state: { ...state, off, last: t }, findings: [] };
+  const clearAfter = state.raised ? (spec.clearAfterMs?.(context) ?? 0) : 0;
+  if (!confirmed(off, ts, context.limits) || heldMs(off, ts) < clearAfter) {
+    return { state: { ...state, off, last: t }, findings: [] };
+  }
+  const findings: RuleFinding[] =
+    state.raised && spec.autoClear
+      ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
+      : [];
+  return { state: { on: NO_STREAK, off, raised: false, last: t }, findings };
+}
+
+function checkRaise(
+  state: HoldState,
+  ts: number,
+  context: RuleContext,
+  spec: HoldSpec,
+): RuleResult<HoldState> {
+  if (state.raised || state.on.since === null || state.off.samples > 0 || !state.last) {
+    return { state, findings: [] };
+  }
+  const held = heldMs(state.on, ts);
+  if (held < spec.raiseAfterMs(context)) return { state, findings: [] };
+  return {
+    state: { ...state, raised: true },
+    findings: [raise(spec.code, ts, spec.evidence(state.last, held, context))],
+  };
+}
+
+/** The readings most evidence objects start from. */
+export function snapshot(t: Telemetry): Evidence {
+  return {
+    mode: t.mode,
+    floor: t.floor,
+    position_m: t.position_m,
+    speed_mps: t.speed_mps,
+    door_zone: t.door_zone,
+    door_closed: t.door_closed,
+    occupied: t.occupied,
+    safety_circuit: t.safety_circuit,
+    door_lock: t.door_lock,
+    power: t.power,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The detector: every rule, run per elevator on each message, with the per-elevator rule
+ * states and the visit book held in memory. Pure apart from that state: device time drives
+ * every rule; onTick(now) only estimates device time between messages and checks the one
+ * wall-clock rule, device_offline. Wire: `lifecycle.apply(detector.onMessage(message))`.
+ */
+import type { DeviceMessage, GeoPoint } from '../../protocol/index.ts';
+import type { ElevatorInfo } from '../../registry/directory.ts';
+import { DEFAULT_VISIT_LIMITS, type VisitLimits, visitLimitsFor } from '../visits/limits.ts';
+import {
+  EMPTY_VISIT_BOOK,
+  initialElevatorVisits,
+  isVisitOpen,
+  stepVisits,
+  type VisitBookState,
+} from '../visits/tracker.ts';
+import { controllerEvents } from './controller-events.ts';
+import { isDeviceOffline } from './device-offline.ts';
+import { doorCloseFault, doorOpenFault } from './door-faults.ts';
+import { doorOpenWhileMoving, lockCircuitFault, unintendedCarMovement } from './door-motion.ts';
+import { bottomOvertravel, motorRuntimeLimiter, overspeed, topOvertravel } from './motion-limits.ts';
+import { passengerTrapped } from './passenger-trapped.ts';
+import { floorPositionLost } from './position-faults.ts';
+import { rerunPrevention } from './rerun-prevention.ts';
+import { safetyCircuitOpenRunning } from './safety-circuit.ts';
+import { longDoorOpen, powerLost, stopOutsideDoorZone } from './state-conditions.ts';
+import { type Thresholds, thresholdsFor } from './thresholds.ts';
+import type { Finding, Rule, RuleContext, RuleInput, TickInput } from './types.ts';
+
+export type { AlertFinding, Finding, RuleFinding, VisitFinding } from './types.ts';
+
+/** Every fault rule, in the order findings are reported. */
+export const RULES: readonly Rule<never>[] = [
+  safetyCircuitOpenRunning,
+  doorCloseFault,
+  doorOpenFault,
+  stopOutsideDoorZone,
+  unintendedCarMovement,
+  motorRuntimeLimiter,
+  floorPositionLost,
+  rerunPrevention,
+  topOvertravel,
+  bottomOvertravel,
+  passengerTrapped,
+  doorOpenWhileMoving,
+  overspeed,
+  longDoorOpen,
+  lockCircuitFault,
+  powerLost,
+  controllerEvents,
+] as unknown as Rule<never>[];
+
+export interface DetectorOptions {
+  /** Estate coordinates, for travel checks on check-ins without a location. */
+  estates?: Record<string, GeoPoint>;
+  /** Device time of each elevator's last verified visit, as stored, so overdue survives a restart. */
+  lastVerifiedAt?: Record<string, number>;
+  /** Fleet-wide overrides of the visit limits (per-elevator thresholds still win). */
+  visitLimits?: Partial<VisitLimits>;
+}
+
+export interface Detector {
+  onMessage(message: DeviceMessage): Finding[];
+  onTick(nowMs: number): Finding[];
+}
+
+interface ElevatorSlot {
+  info: ElevatorInfo;
+  limits: Thresholds;
+  visitLimits: VisitLimits;
+  ruleStates: unknown[];
+  lastDeviceTs: number | null;
+  lastTelemetryTs: number | null;
+  lastReceivedAt: number | null;
+  offline: boolean;
+}
+
+export function createDetector(elevators: readonly ElevatorInfo[], options: DetectorOptions = {}): Detector {
+  const slots = new Map<string, ElevatorSlot>();
+  let book: VisitBookState = EMPTY_VISIT_BOOK;
+  for (const info of elevators) {
+    slots.set(info.id, {
+      info,
+      limits: thresholdsFor(info),
+      visitLimits: visitLimitsFor(info, options.visitLimits ?? DEFAULT_VISIT_LIMITS),
+      ruleStates: RULES.map((rule) => rule.initial()),
+      lastDeviceTs: null,
+      lastTelemetryTs: null,
+      lastReceivedAt: null,
+      offline: false,
+    });
+    const verified = options.lastVerifiedAt?.[info.id];
+    if (verified !== undefined) {
+      book = { ...book, elevators: { ...book.elevators, [info.id]: initialElevatorVisits(verified) } };
+    }
+  }
+
+  function runVisits(slot: ElevatorSlot, input: RuleInput): Finding[] {
+    const estateLocation = options.estates?.[slot.info.estateId] ?? null;
+    const step = stepVisits(book, input, { elevator: slot.info, limits: slot.visitLimits, estateLocation });
+    book = step.state;
+    return step.findings;
+  }
+
+  function runRules(slot: ElevatorSlot, input: RuleInput): Finding[] {
+    const context: RuleContext = {
+      elevator: slot.info,
+      limits: slot.limits,
+      visitOpen: isVisitOpen(book, slot.info.id),
+    };
+    const findings: Finding[] = [];
+    RULES.forEach((rule, i) => {
+      const result = rule.evaluate(slot.ruleStates[i] as never, input, context);
+      slot.ruleStates[i] = result.state;
+      for (const f of result.findings) findings.push({ ...f, elevatorId: slot.info.id });
+    });
+    return findings;
+  }
+
+  return {
+    onMessage(message) {
+      const slot = slots.get(message.elevatorId);
+      if (!slot) return [];
+      const findings: Finding[] = [];
+      slot.lastReceivedAt = message.receivedAt;
+      if (slot.offline) {
+        slot.offline = false;
+        findings.push({
+          elevatorId: slot.info.id,
+          kind: 'clear',
+          code: 'device_offline',
+          at: message.payload.ts,
+          evidence: {},
+        });
+      }
+      if (message.channel === 'status') return findings;
+      // Rules need monotonic device time: a late sample is recorded elsewhere, not judged.
+      if (message.channel === 'telemetry') {
+        if (slot.lastTelemetryTs !== null && message.payload.ts <= slot.lastTelemetryTs) return findings;
+        slot.lastTelemetryTs = message.payload.ts;
+      }
+      slot.lastDeviceTs = Math.max(slot.lastDeviceTs ?? 0, message.payload.ts);
+      findings.push(...runVisits(slot, message), ...runRules(slot, message));
+      return findings;
+    },
+
+    onTick(nowMs) {
+      const findings: Finding[] = [];
+      for (const slot of slots.values()) {
+        if (slot.lastReceivedAt === null || slot.lastDeviceTs === null) continue;
+        if (!slot.offline && isDeviceOffline(slot.lastReceivedAt, nowMs, slot.limits)) {
+          slot.offline = true;
+          const silentS = Math.round((nowMs - slot.lastReceivedAt) / 1000);
+          findings.push({
+            elevatorId: slot.info.id,
+            kind: 'raise',
+            code: 'device_offline',
+            at: slot.lastDeviceTs + (nowMs - slot.lastReceivedAt),
+            evidence: { silentS, thresholdS: slot.limits.deviceOfflineS },
+          });
+        }
+        const estimated = slot.lastDeviceTs + Math.max(0, nowMs - slot.lastReceivedAt);
+        findings.push(...runVisits(slot, tick(slot, estimated)));
+        // Conditions are only extrapolated a little past the last sample: a silent device proves nothing.
+        const horizon = (slot.lastTelemetryTs ?? slot.lastDeviceTs) + slot.limits.tickHorizonS * 1000;
+        findings.push(...runRules(slot, tick(slot, Math.min(estimated, horizon))));
+      }
+      return findings;
+    },
+  };
+}
+
+function tick(slot: ElevatorSlot, ts: number): TickInput {
+  return { channel: 'tick', elevatorId: slot.info.id, ts };
+}

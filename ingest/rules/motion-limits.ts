@@ -1,0 +1,115 @@
+/**
+ * Limits of travel and speed: GB/T 24476 code 06 (motor runtime limiter: one run longer
+ * than the limit), codes 09/10 (冲顶/蹲底: limit switch operated or the car beyond an end
+ * landing) and retrofit 超速 (speed ≥ 1.15 × rated; the governor's tripping band starts there).
+ * Inspection is excluded from 06 and 09/10: slow inspection runs are long, and limit-switch
+ * tests belong to the yearly TSG T5002 items.
+ */
+import type { AlertCode } from '../../protocol/index.ts';
+import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
+import { snapshot } from './hold.ts';
+import { motorRuntimeLimitMs } from './thresholds.ts';
+import { clear, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
+
+export interface RuntimeState {
+  run: Streak;
+  stop: Streak;
+  raised: boolean;
+}
+
+export const motorRuntimeLimiter: Rule<RuntimeState> = {
+  id: 'motor_runtime_limiter',
+  codes: ['motor_runtime_limiter'],
+  initial: () => ({ run: NO_STREAK, stop: NO_STREAK, raised: false }),
+  evaluate(state, input, context) {
+    if (input.channel !== 'telemetry') return { state, findings: [] };
+    const t = input.payload;
+    const running = (t.moving || t.speed_mps > context.limits.movingSpeedMps) && t.mode !== 'inspection';
+    const stop = extend(state.stop, !running, t.ts);
+    if (!running && (state.run.since === null || confirmed(stop, t.ts, context.limits))) {
+      return { state: { run: NO_STREAK, stop, raised: false }, findings: [] };
+    }
+    // A single stopped reading (levelling jitter) does not split one run in two.
+    const run = running ? extend(state.run, true, t.ts) : state.run;
+    const limitMs = motorRuntimeLimitMs(context.elevator, context.limits);
+    const runMs = heldMs(run, t.ts);
+    if (state.raised || runMs <= limitMs) return { state: { run, stop, raised: state.raised }, findings: [] };
+    const evidence = { ...snapshot(t), runS: Math.round(runMs / 1000), limitS: limitMs / 1000 };
+    return { state: { run, stop, raised: true }, findings: [raise('motor_runtime_limiter', t.ts, evidence)] };
+  },
+};
+
+export interface OvertravelState {
+  beyond: Streak;
+  raised: boolean;
+  healthy: Streak;
+}
+
+function overtravel(code: AlertCode, end: 'top' | 'bottom'): Rule<OvertravelState> {
+  return {
+    id: code,
+    codes: [code],
+    initial: () => ({ beyond: NO_STREAK, raised: false, healthy: NO_STREAK }),
+    evaluate(state, input, context) {
+      if (input.channel !== 'telemetry') return { state, findings: [] };
+      const t = input.payload;
+      const { elevator, limits } = context;
+      const topM = (elevator.floors - 1) * elevator.floorHeightM;
+      const switchOperated = end === 'top' ? t.up_limit : t.down_limit;
+      const excessM = end === 'top' ? t.position_m - topM : -t.position_m;
+      const beyondNow = t.mode !== 'inspection' && excessM > limits.overtravelMarginM;
+      const beyond = extend(state.beyond, beyondNow, t.ts);
+      const healthy = extend(state.healthy, !switchOperated && !beyondNow, t.ts);
+      // A limit switch is a contact, not an estimate: one reading is enough.
+      const hit = t.mode !== 'inspection' && (switchOperated || confirmed(beyond, t.ts, limits));
+      if (hit && !state.raised) {
+        const evidence = { ...snapshot(t), limit_switch: switchOperated, beyond_m: Math.max(0, excessM) };
+        return { state: { beyond, raised: true, healthy }, findings: [raise(code, t.ts, evidence)] };
+      }
+      const rearm = state.raised && heldMs(healthy, t.ts) >= limits.healthyClearS * 1000;
+      return { state: { beyond, raised: state.raised && !rearm, healthy }, findings: [] };
+    },
+  };
+}
+
+export const topOvertravel = overtravel('top_overtravel', 'top');
+export const bottomOvertravel = overtravel('bottom_overtravel', 'bottom');
+
+export interface OverspeedState {
+  fast: Streak;
+  normal: Streak;
+  raised: boolean;
+}
+
+function ratio(speed: number, context: RuleContext): number {
+  return speed / context.elevator.ratedSpeedMps;
+}
+
+export const overspeed: Rule<OverspeedState> = {
+  id: 'overspeed',
+  codes: ['overspeed'],
+  initial: () => ({ fast: NO_STREAK, normal: NO_STREAK, raised: false }),
+  evaluate(state, input, context) {
+    if (input.channel !== 'telemetry') return { state, findings: [] };
+    const t = input.payload;
+    const { limits } = context;
+    const r = ratio(t.speed_mps, context);
+    const fast = extend(state.fast, r >= limits.overspeedRatio, t.ts);
+    const normal = extend(state.normal, r < limits.overspeedClearRatio, t.ts);
+    const findings: RuleFinding[] = [];
+    let raised = state.raised;
+    if (!raised && (r >= limits.overspeedInstantRatio || confirmed(fast, t.ts, limits))) {
+      raised = true;
+      const evidence = {
+        ...snapshot(t),
+        rated_mps: context.elevator.ratedSpeedMps,
+        ratio: Math.round(r * 100) / 100,
+      };
+      findings.push(raise('overspeed', t.ts, evidence));
+    } else if (raised && confirmed(normal, t.ts, limits)) {
+      raised = false;
+      findings.push(clear('overspeed', t.ts, { speed_mps: t.speed_mps }));
+    }
+    return { state: { fast, normal, raised }, findings };
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * GB/T 24476 code 01 (运行时安全回路断路): the safety chain opens while the car runs.
+ * One sample is enough: the chain trips the car to a stop, so the evidence is often a
+ * single reading. Stop-switch tests in inspection (TSG T5002 items 12, 17, 31) are not
+ * faults, and a chain that drops with the mains is a power loss, not code 01.
+ */
+import { extend, heldMs, isRunning, NO_STREAK, type Streak } from './debounce.ts';
+import { snapshot } from './hold.ts';
+import { type Rule, raise } from './types.ts';
+
+export interface SafetyCircuitState {
+  wasRunningAt: number | null;
+  raised: boolean;
+  healthy: Streak;
+}
+
+/** A trip seen on the first stopped sample still counts if the previous one was running this recently. */
+const RUNNING_MEMORY_MS = 3000;
+
+export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
+  id: 'safety_circuit_open_running',
+  codes: ['safety_circuit_open_running'],
+  initial: () => ({ wasRunningAt: null, raised: false, healthy: NO_STREAK }),
+  evaluate(state, input, context) {
+    if (input.channel !== 'telemetry') return { state, findings: [] };
+    const t = input.payload;
+    const running = t.moving || isRunning(t, context.limits);
+    const recentlyRunning = state.wasRunningAt !== null && t.ts - state.wasRunningAt <= RUNNING_MEMORY_MS;
+    const wasRunningAt = running ? t.ts : state.wasRunningAt;
+    const trip =
+      !t.safety_circuit && (running || recentlyRunning) && t.mode !== 'inspection' && t.power === 'mains';
+    if (trip && !state.raised) {
+      return {
+        state: { wasRunningAt: null, raised: true, healthy: NO_STREAK },
+        findings: [raise('safety_circuit_open_running', t.ts, { ...snapshot(t), direction: t.direction })],
+      };
+    }
+    const healthy = extend(state.healthy, t.safety_circuit, t.ts);
+    const rearm = state.raised && heldMs(healthy, t.ts) >= context.limits.healthyClearS * 1000;
+    return { state: { wasRunningAt, raised: state.raised && !rearm, healthy }, findings: [] };
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The shapes every detection rule shares. A rule is a pure step function over device
+ * time: (its own state, one input, the elevator) → (new state, findings). No clock, no
+ * I/O; the detector in index.ts owns the per-elevator states.
+ */
+import type { AlertCode, DeviceMessage } from '../../protocol/index.ts';
+import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { MaintenanceVisit } from '../visits/types.ts';
+import type { Thresholds } from './thresholds.ts';
+
+export type Evidence = Record<string, unknown>;
+
+/** What a rule reports: a condition raised or cleared, at a device time. */
+export interface RuleFinding {
+  code: AlertCode;
+  kind: 'raise' | 'clear';
+  /** Device time (epoch ms) of the sample that confirmed the change. */
+  at: number;
+  evidence: Evidence;
+}
+
+/**
+ * Device time passing without a message: the detector estimates device time from the
+ * last message and the wall clock, so "longer than T" rules fire between sparse samples.
+ */
+export interface TickInput {
+  channel: 'tick';
+  elevatorId: string;
+  ts: number;
+}
+
+export type RuleInput = DeviceMessage | TickInput;
+
+/** What a rule may read besides its input: the car, its thresholds, whether a visit is open. */
+export interface RuleContext {
+  elevator: ElevatorInfo;
+  limits: Thresholds;
+  /** A technician is checked in: maintenance explains inspection, open doors, out of service. */
+  visitOpen: boolean;
+}
+
+export interface RuleResult<S> {
+  state: S;
+  findings: RuleFinding[];
+}
+
+export interface Rule<S = unknown> {
+  id: string;
+  /** The codes this rule can raise, for the docs and the coverage test. */
+  codes: readonly AlertCode[];
+  initial(): S;
+  evaluate(state: S, input: RuleInput, context: RuleContext): RuleResult<S>;
+}
+
+/** The detector's output: alert findings tagged with their elevator, and visit verdicts. */
+export interface AlertFinding extends RuleFinding {
+  elevatorId: string;
+}
+
+export interface VisitFinding {
+  kind: 'visit';
+  elevatorId: string;
+  at: number;
+  visit: MaintenanceVisit;
+}
+
+export type Finding = AlertFinding | VisitFinding;
+
+export function raise(code: AlertCode, at: number, evidence: Evidence): RuleFinding {
+  return { code, kind: 'raise', at, evidence };
+}
+
+export function clear(code: AlertCode, at: number, evidence: Evidence = {}): RuleFinding {
+  return { code, kind: 'clear', at, evidence };
+}

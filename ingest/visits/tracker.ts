@@ -1,0 +1,299 @@
+/**
+ * The visit book (pure): follows each visit from check-in to check-out or timeout,
+ * feeds it the telemetry of its window, judges it, and runs the across-visit checks:
+ * overdue (TSG T5002, > 15 days since the last verified visit), impossible travel (the
+ * Suzhou case) and inspection with nobody checked in (unreported maintenance).
+ */
+import type { GeoPoint, MaintenanceMessage } from '../../protocol/index.ts';
+import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { AlertFinding, Finding, RuleInput } from '../rules/types.ts';
+import {
+  accumulateEvent,
+  accumulateTelemetry,
+  EMPTY_EVIDENCE,
+  type EvidenceAccumulator,
+  summarize,
+} from './evidence.ts';
+import { judgeVisit } from './judge.ts';
+import type { VisitLimits } from './limits.ts';
+import { checkTravel, type Sighting } from './travel.ts';
+import type { MaintenanceVisit } from './types.ts';
+
+export interface OpenVisit {
+  visit: MaintenanceVisit;
+  acc: EvidenceAccumulator;
+}
+
+export interface ElevatorVisitState {
+  open: Record<string, OpenVisit>;
+  lastVerifiedAt: number | null;
+  baselineAt: number | null;
+  overdueRaised: boolean;
+  inInspection: boolean;
+  unreportedSince: number | null;
+  unreportedRaised: boolean;
+}
+
+export interface VisitBookState {
+  elevators: Record<string, ElevatorVisitState>;
+  technicians: Record<string, Sighting>;
+}
+
+export interface VisitContext {
+  elevator: ElevatorInfo;
+  limits: VisitLimits;
+  /** The estate's coordinates, for check-ins that carry no location. */
+  estateLocation: GeoPoint | null;
+}
+
+export const EMPTY_VISIT_BOOK: VisitBookState = { elevators: {}, technicians: {} };
+
+export function initialElevatorVisits(lastVerifiedAt: number | null = null): ElevatorVisitState {
+  return {
+    open: {},
+    lastVerifiedAt,
+    baselineAt: null,
+    overdueRaised: false,
+    inInspection: false,
+    unreportedSince: null,
+    unreportedRaised: false,
+  };
+}
+
+export function isVisitOpen(book: VisitBookState, elevatorId: string): boolean {
+  return Object.keys(book.elevators[elevatorId]?.open ?? {}).length > 0;
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+type Step = { book: VisitBookState; el: ElevatorVisitState; findings: Finding[] };
+
+function alert(
+  elevatorId: string,
+  kind: 'raise' | 'clear',
+  code: AlertFinding['code'],
+  at: number,
+  evidence = {},
+): AlertFinding {
+  return { elevatorId, kind, code, at, evidence };
+}
+
+function inputTs(input: RuleInput): number {
+  return input.channel === 'tick' ? input.ts : input.payload.ts;
+}
+
+export function stepVisits(
+  book: VisitBookState,
+  input: RuleInput,
+  ctx: VisitContext,
+): { state: VisitBookState; findings: Finding[] } {
+  const id = ctx.elevator.id;
+  const ts = inputTs(input);
+  const el0 = book.elevators[id] ?? initialElevatorVisits();
+  let s: Step = { book, el: { ...el0, baselineAt: el0.baselineAt ?? ts }, findings: [] };
+  switch (input.channel) {
+    case 'telemetry': {
+      const t = input.payload;
+      const open = Object.fromEntries(
+        Object.entries(s.el.open).map(([vid, o]) => [
+          vid,
+          { ...o, acc: accumulateTelemetry(o.acc, t, ctx.elevator) },
+        ]),
+      );
+      s.el = { ...s.el, open, inInspection: t.mode === 'inspection' };
+      break;
+    }
+    case 'event': {
+      const e = input.payload;
+      const open = Object.fromEntries(
+        Object.entries(s.el.open).map(([vid, o]) => [vid, { ...o, acc: accumulateEvent(o.acc, e) }]),
+      );
+      const inInspection =
+        e.code === 'inspection_entered' ? true : e.code === 'inspection_left' ? false : s.el.inInspection;
+      s.el = { ...s.el, open, inInspection };
+      break;
+    }
+    case 'maintenance':
+      s =
+        input.payload.action === 'check_in'
+          ? checkIn(s, input.payload, ctx)
+          : checkOut(s, input.payload, ctx);
+      break;
+    default:
+      break;
+  }
+  s = closeTimedOut(s, ts, ctx);
+  s = checkUnreported(s, ts, ctx);
+  s = checkOverdue(s, ts, ctx);
+  return { state: { ...s.book, elevators: { ...s.book.elevators, [id]: s.el } }, findings: s.findings };
+}
+
+function checkIn(s: Step, m: MaintenanceMessage, ctx: VisitContext): Step {
+  const id = ctx.elevator.id;
+  if (s.el.open[m.visit_id]) return s;
+  const visit: MaintenanceVisit = {
+    id: m.visit_id,
+    elevatorId: id,
+    technicianId: m.technician_id,
+    companyId: m.company_id,
+    kind: m.kind,
+    method: m.method,
+    checkInAt: m.ts,
+    checkOutAt: null,
+    status: 'open',
+    location: m.location ?? null,
+    items: m.items ?? null,
+    evidenceScore: null,
+    verdict: null,
+    reasons: [],
+    evidence: null,
+  };
+  const findings: Finding[] = [...s.findings, { kind: 'visit', elevatorId: id, at: m.ts, visit }];
+  const where = m.location ?? ctx.estateLocation;
+  const previous = s.book.technicians[m.technician_id];
+  if (previous && previous.visitId !== m.visit_id) {
+    const stale = previous.leftAt === null && m.ts - previous.at > ctx.limits.visitTimeoutH * 60 * MINUTE;
+    const verdict = checkTravel(
+      stale ? { ...previous, leftAt: previous.at } : previous,
+      { at: m.ts, where },
+      ctx.limits,
+    );
+    if (verdict) {
+      findings.push(
+        alert(id, 'raise', 'impossible_travel', m.ts, {
+          technician_id: m.technician_id,
+          visit_id: m.visit_id,
+          ...verdict,
+        }),
+      );
+    }
+  }
+  const sighting: Sighting = { visitId: m.visit_id, elevatorId: id, at: m.ts, leftAt: null, where };
+  return {
+    book: { ...s.book, technicians: { ...s.book.technicians, [m.technician_id]: sighting } },
+    el: {
+      ...s.el,
+      open: { ...s.el.open, [m.visit_id]: { visit, acc: EMPTY_EVIDENCE } },
+      unreportedSince: null,
+    },
+    findings,
+  };
+}
+
+function checkOut(s: Step, m: MaintenanceMessage, ctx: VisitContext): Step {
+  // A check-out with no check-in is paper maintenance: judged as a visit of zero length.
+  const opened =
+    s.el.open[m.visit_id] ??
+    checkIn({ ...s, findings: [] }, { ...m, action: 'check_in' }, ctx).el.open[m.visit_id]!;
+  const claimed = { ...opened, visit: { ...opened.visit, items: m.items ?? opened.visit.items } };
+  let next = close(s, claimed, m.ts, 'closed', ctx);
+  const sighting = next.book.technicians[m.technician_id];
+  if (sighting?.visitId === m.visit_id) {
+    const technicians = { ...next.book.technicians, [m.technician_id]: { ...sighting, leftAt: m.ts } };
+    next = { ...next, book: { ...next.book, technicians } };
+  }
+  // Still in inspection at check-out: the grace period starts again from here.
+  return { ...next, el: { ...next.el, unreportedSince: next.el.inInspection ? m.ts : null } };
+}
+
+function close(
+  s: Step,
+  o: OpenVisit,
+  endAt: number,
+  status: 'closed' | 'timed_out',
+  ctx: VisitContext,
+): Step {
+  const id = ctx.elevator.id;
+  const evidence = summarize(o.acc, { checkInAt: o.visit.checkInAt, endAt }, ctx.elevator);
+  const checkOutAt = status === 'closed' ? endAt : null;
+  const judgement = judgeVisit(
+    { kind: o.visit.kind, checkOutAt, items: o.visit.items, floors: ctx.elevator.floors },
+    evidence,
+    ctx.limits,
+  );
+  const visit: MaintenanceVisit = {
+    ...o.visit,
+    checkOutAt,
+    status,
+    evidenceScore: judgement.score,
+    verdict: judgement.verdict,
+    reasons: judgement.reasons,
+    evidence,
+  };
+  const { [o.visit.id]: _closed, ...open } = s.el.open;
+  const findings: Finding[] = [...s.findings, { kind: 'visit', elevatorId: id, at: endAt, visit }];
+  const summary = {
+    visit_id: visit.id,
+    technician_id: visit.technicianId,
+    kind: visit.kind,
+    score: judgement.score,
+  };
+  let el: ElevatorVisitState = { ...s.el, open };
+  if (judgement.verdict === 'fake')
+    findings.push(alert(id, 'raise', 'maintenance_fake', endAt, { ...summary, reasons: judgement.reasons }));
+  if (judgement.verdict === 'suspect') {
+    findings.push(
+      alert(id, 'raise', 'maintenance_suspect', endAt, { ...summary, reasons: judgement.reasons }),
+    );
+  }
+  if (judgement.verdict === 'verified' && visit.kind !== 'repair') {
+    if (el.overdueRaised)
+      findings.push(alert(id, 'clear', 'maintenance_overdue', endAt, { visit_id: visit.id }));
+    el = { ...el, lastVerifiedAt: Math.max(el.lastVerifiedAt ?? 0, endAt), overdueRaised: false };
+  }
+  return { ...s, el, findings };
+}
+
+function closeTimedOut(s: Step, ts: number, ctx: VisitContext): Step {
+  const timeoutMs = ctx.limits.visitTimeoutH * 60 * MINUTE;
+  let next = s;
+  for (const o of Object.values(s.el.open)) {
+    if (ts - o.visit.checkInAt <= timeoutMs) continue;
+    next = close(next, o, o.visit.checkInAt + timeoutMs, 'timed_out', ctx);
+    const sighting = next.book.technicians[o.visit.technicianId];
+    if (sighting?.visitId === o.visit.id) {
+      const technicians = {
+        ...next.book.technicians,
+        [o.visit.technicianId]: { ...sighting, leftAt: sighting.at },
+      };
+      next = { ...next, book: { ...next.book, technicians } };
+    }
+  }
+  return next;
+}
+
+function checkUnreported(s: Step, ts: number, ctx: VisitContext): Step {
+  const el = s.el;
+  if (!el.inInspection || Object.keys(el.open).length > 0) {
+    return {
+      ...s,
+      el: { ...el, unreportedSince: null, unreportedRaised: el.inInspection && el.unreportedRaised },
+    };
+  }
+  const since = el.unreportedSince ?? ts;
+  const graceMs = ctx.limits.unreportedGraceMin * MINUTE;
+  if (el.unreportedRaised || ts - since < graceMs) return { ...s, el: { ...el, unreportedSince: since } };
+  const finding = alert(ctx.elevator.id, 'raise', 'unreported_maintenance', ts, {
+    inspectionSince: since,
+    minutes: Math.round((ts - since) / MINUTE),
+    graceMin: ctx.limits.unreportedGraceMin,
+  });
+  return {
+    ...s,
+    el: { ...el, unreportedSince: since, unreportedRaised: true },
+    findings: [...s.findings, finding],
+  };
+}
+
+function checkOverdue(s: Step, ts: number, ctx: VisitContext): Step {
+  const el = s.el;
+  const reference = el.lastVerifiedAt ?? el.baselineAt ?? ts;
+  if (el.overdueRaised || ts - reference <= ctx.limits.overdueDays * DAY) return s;
+  const finding = alert(ctx.elevator.id, 'raise', 'maintenance_overdue', ts, {
+    lastVerifiedAt: el.lastVerifiedAt,
+    daysSince: Math.floor((ts - reference) / DAY),
+    limitDays: ctx.limits.overdueDays,
+  });
+  return { ...s, el: { ...el, overdueRaised: true }, findings: [...s.findings, finding] };
+}

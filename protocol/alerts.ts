@@ -1,0 +1,75 @@
+/**
+ * What the ingest publishes to services: alert lifecycle transitions on `alerts/{id}` and
+ * maintenance-visit verdicts on `visits/{id}`. The API reuses these schemas for its
+ * responses and its browser push, so the wire and the HTTP shapes cannot drift.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+const Evidence = Type.Record(Type.String(), Type.Unknown(), { description: 'What the rule saw' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
+export const ALERT_TRANSITIONS = ['opened', 'repeated', 'acknowledged', 'resolved', 'escalated'] as const;
+
+export const AlertMessage = Type.Object(
+  {
+    id: Type.String(),
+    code: Type.String({ description: 'Alert code from the catalogue (FAULT_CODES or MAINTENANCE_CODES)' }),
+    severity: Type.Union([
+      Type.Literal('critical'),
+      Type.Literal('major'),
+      Type.Literal('minor'),
+      Type.Literal('info'),
+    ]),
+    state: Type.Union(ALERT_STATES.map((s) => Type.Literal(s))),
+    transition: Type.Union(
+      ALERT_TRANSITIONS.map((s) => Type.Literal(s)),
+      { description: 'What just happened' },
+    ),
+    elevator: Type.String(),
+    estate: Type.String(),
+    opened_at: Type.Integer({ description: 'Device time of the first finding, epoch ms' }),
+    last_seen_at: Type.Integer({ description: 'Device time of the latest repeat, epoch ms' }),
+    count: Type.Integer({ minimum: 1 }),
+    evidence: Evidence,
+    acknowledged_by: Nullable(Type.String()),
+    acknowledged_at: Nullable(Type.Integer()),
+    resolved_by: Nullable(Type.String({ description: "A username, or 'auto'" })),
+    resolved_at: Nullable(Type.Integer()),
+    escalated: Type.Boolean(),
+    escalation_reason: Nullable(Type.String()),
+  },
+  { $id: 'AlertMessage', title: 'alerts/{id}' },
+);
+export type AlertMessage = Static<typeof AlertMessage>;
+
+export const ScoreReason = Type.Object({
+  criterion: Type.String(),
+  points: Type.Number(),
+  max: Type.Number(),
+  reason: Type.String(),
+});
+
+export const VisitMessage = Type.Object(
+  {
+    id: Type.String(),
+    elevator: Type.String(),
+    estate: Type.String(),
+    technician_id: Type.String(),
+    company_id: Type.String(),
+    kind: Type.String(),
+    method: Type.String(),
+    check_in_at: Type.Integer(),
+    check_out_at: Nullable(Type.Integer()),
+    status: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('timed_out')]),
+    evidence_score: Nullable(Type.Integer({ minimum: 0, maximum: 100 })),
+    verdict: Nullable(Type.Union([Type.Literal('verified'), Type.Literal('suspect'), Type.Literal('fake')])),
+    reasons: Type.Array(ScoreReason, { description: 'One entry per criterion: every point explained' }),
+    evidence: Nullable(Evidence),
+  },
+  { $id: 'VisitMessage', title: 'visits/{id}' },
+);
+export type VisitMessage = Static<typeof VisitMessage>;
+
+export const SERVICE_SCHEMAS = { alert: AlertMessage, visit: VisitMessage } as const;

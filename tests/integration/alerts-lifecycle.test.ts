@@ -1,0 +1,187 @@
+/**
+ * The alert lifecycle against a real SQLite registry: dedup and count, auto-resolve,
+ * acknowledge/resolve, escalation by an injected clock, visit storage; every transition
+ * captured from the injected publish function.
+ */
+import { Value } from '@sinclair/typebox/value';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AlertLifecycle, createAlertLifecycle } from '../../ingest/alerts/alert-lifecycle.ts';
+import type { AlertFinding, Finding } from '../../ingest/rules/types.ts';
+import type { MaintenanceVisit } from '../../ingest/visits/types.ts';
+import { AlertMessage, VisitMessage } from '../../protocol/index.ts';
+import type { RegistryDb } from '../../registry/db.ts';
+import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+
+const T0 = 1_700_000_000_000;
+
+let db: RegistryDb;
+let cleanup: () => Promise<void>;
+let published: { topic: string; payload: AlertMessage | VisitMessage }[];
+let now: number;
+let lifecycle: AlertLifecycle;
+
+beforeEach(async () => {
+  ({ db, cleanup } = await registryWithFleet(smallFleet(2)));
+  published = [];
+  now = T0;
+  lifecycle = createAlertLifecycle({
+    db,
+    clock: () => now,
+    publish: (topic, payload) => {
+      published.push({ topic, payload });
+    },
+  });
+});
+afterEach(async () => {
+  // Whatever was published must match the schemas the API reuses.
+  for (const { topic, payload } of published) {
+    expect(Value.Check(topic.startsWith('alerts/') ? AlertMessage : VisitMessage, payload)).toBe(true);
+  }
+  await cleanup();
+});
+
+const finding = (over: Partial<AlertFinding> = {}): AlertFinding => ({
+  elevatorId: 't-e1',
+  code: 'passenger_trapped',
+  kind: 'raise',
+  at: T0,
+  evidence: { floor: 3 },
+  ...over,
+});
+
+const alerts = (): AlertMessage[] => published.map((p) => p.payload as AlertMessage);
+
+describe('alert lifecycle', () => {
+  it('keeps one open alert per (elevator, code) and counts repeats', async () => {
+    await lifecycle.apply([finding(), finding({ at: T0 + 5000 }), finding({ elevatorId: 't-e2' })]);
+    const rows = await db.selectFrom('alerts').selectAll().orderBy('elevator_id').execute();
+    expect(rows.map((r) => [r.elevator_id, r.count, r.last_seen_at])).toEqual([
+      ['t-e1', 2, T0 + 5000],
+      ['t-e2', 1, T0],
+    ]);
+    expect(published.map((p) => [p.topic, (p.payload as AlertMessage).transition])).toEqual([
+      ['alerts/t-e1', 'opened'],
+      ['alerts/t-e1', 'repeated'],
+      ['alerts/t-e2', 'opened'],
+    ]);
+    expect(alerts()[0]).toMatchObject({
+      code: 'passenger_trapped',
+      severity: 'critical',
+      state: 'open',
+      estate: 'te',
+      evidence: { floor: 3 },
+    });
+  });
+
+  it('auto-resolves on a clear finding and opens a new alert on the next raise', async () => {
+    await lifecycle.apply([finding(), finding({ kind: 'clear', at: T0 + 9000 })]);
+    const [row] = await db.selectFrom('alerts').selectAll().execute();
+    expect(row).toMatchObject({ state: 'resolved', resolved_by: 'auto', resolved_at: T0 + 9000 });
+    await lifecycle.apply([finding({ at: T0 + 20_000 })]);
+    expect(await db.selectFrom('alerts').select('state').execute()).toHaveLength(2);
+    expect(alerts().map((a) => a.state)).toEqual(['open', 'resolved', 'open']);
+  });
+
+  it('ignores a clear with nothing open', async () => {
+    await lifecycle.apply([finding({ kind: 'clear' })]);
+    expect(published).toEqual([]);
+  });
+
+  it('acknowledges and resolves with who, when and a note', async () => {
+    await lifecycle.apply([finding({ code: 'overspeed' })]);
+    const id = alerts()[0]!.id;
+    now = T0 + 60_000;
+    const acked = await lifecycle.acknowledge(id, 'u-admin', 'on my way');
+    expect(acked).toMatchObject({
+      state: 'acknowledged',
+      acknowledged_by: 'u-admin',
+      acknowledged_at: T0 + 60_000,
+    });
+    now = T0 + 120_000;
+    const resolved = await lifecycle.resolve(id, 'u-admin', 'governor reset');
+    expect(resolved).toMatchObject({ state: 'resolved', resolved_by: 'u-admin', resolved_at: T0 + 120_000 });
+    const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([row.ack_note, row.resolve_note]).toEqual(['on my way', 'governor reset']);
+    expect(await lifecycle.acknowledge(id, 'u-admin')).toBeNull();
+    expect(await lifecycle.resolve('missing', 'u-admin')).toBeNull();
+  });
+
+  it('escalates a trapped passenger not acknowledged in 5 min, then not resolved in 30 min', async () => {
+    await lifecycle.apply([finding(), finding({ code: 'overspeed' })]);
+    now = T0 + 4 * 60_000;
+    expect(await lifecycle.checkEscalations()).toEqual([]);
+    now = T0 + 5 * 60_000;
+    const first = await lifecycle.checkEscalations();
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({
+      code: 'passenger_trapped',
+      escalated: true,
+      escalation_reason: 'not_acknowledged_in_time',
+      transition: 'escalated',
+    });
+    expect(await lifecycle.checkEscalations()).toEqual([]);
+    await lifecycle.acknowledge(first[0]!.id, 'u-admin');
+    now = T0 + 30 * 60_000;
+    const second = await lifecycle.checkEscalations();
+    expect(second[0]).toMatchObject({ escalation_reason: 'not_resolved_in_time', state: 'acknowledged' });
+    const row = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('id', '=', first[0]!.id)
+      .executeTakeFirstOrThrow();
+    expect(row.escalated_at).toBe(T0 + 30 * 60_000);
+  });
+
+  it('does not escalate an acknowledged trapped alert before 30 min', async () => {
+    await lifecycle.apply([finding()]);
+    now = T0 + 60_000;
+    await lifecycle.acknowledge(alerts()[0]!.id, 'u-admin');
+    now = T0 + 10 * 60_000;
+    expect(await lifecycle.checkEscalations()).toEqual([]);
+  });
+
+  it('stores and publishes visit verdicts, updating the row from check-in to verdict', async () => {
+    const visit: MaintenanceVisit = {
+      id: 'v1',
+      elevatorId: 't-e1',
+      technicianId: 'tech-1',
+      companyId: 'mc',
+      kind: 'half_monthly',
+      method: 'nfc',
+      checkInAt: T0,
+      checkOutAt: null,
+      status: 'open',
+      location: null,
+      items: null,
+      evidenceScore: null,
+      verdict: null,
+      reasons: [],
+      evidence: null,
+    };
+    const closed: MaintenanceVisit = {
+      ...visit,
+      checkOutAt: T0 + 40 * 60_000,
+      status: 'closed',
+      items: [1, 2],
+      evidenceScore: 20,
+      verdict: 'fake',
+      reasons: [{ criterion: 'duration', points: 15, max: 15, reason: 'long enough' }],
+    };
+    const findings: Finding[] = [
+      { kind: 'visit', elevatorId: 't-e1', at: T0, visit },
+      { kind: 'visit', elevatorId: 't-e1', at: T0 + 40 * 60_000, visit: closed },
+    ];
+    await lifecycle.apply(findings);
+    const rows = await db.selectFrom('maintenance_visits').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      status: 'closed',
+      verdict: 'fake',
+      evidence_score: 20,
+      estate_id: 'te',
+      items_json: '[1,2]',
+    });
+    expect(published.map((p) => p.topic)).toEqual(['visits/t-e1', 'visits/t-e1']);
+    expect(published[1]!.payload).toMatchObject({ id: 'v1', verdict: 'fake', reasons: closed.reasons });
+  });
+});
