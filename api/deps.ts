@@ -36,7 +36,7 @@ export interface MetricSample {
 export type MetricsProvider = () => MetricSample[] | Promise<MetricSample[]>;
 
 /**
- * Acknowledge / resolve, as ingest/alerts/alert-lifecycle.ts offers them (it updates the
+ * Acknowledge / resolve, as registry/alert-lifecycle.ts offers them (it updates the
  * row and publishes the transition on alerts/{id}). Without it the API updates the row
  * itself (api/data/alerts.ts) and tells its own listeners.
  */

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createAlertLifecycle } from '../ingest/alerts/alert-lifecycle.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { createAlertLifecycle } from '../registry/alert-lifecycle.ts';
 import { openRegistry } from '../registry/db.ts';
 import { readFleetJson } from '../simulators/demo-fleet.ts';
 import { buildApi } from './app.ts';

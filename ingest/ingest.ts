@@ -122,6 +122,8 @@ export interface Ingest {
   flush(timeoutMs?: number): Promise<boolean>;
   /** Replaces the elevator directory (after a fleet reload). */
   updateElevators(elevators: readonly ElevatorInfo[]): void;
+  /** Publishes a service message (QoS 1) on the ingest's own MQTT connection. */
+  publish(topic: string, payload: string): Promise<void>;
 }
 
 const SCHEMA_RETRY_MS = 2000;
@@ -237,6 +239,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     events,
     handle,
     updateElevators: (list) => syncElevators(elevators, list),
+    publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
     async start() {
       writer.start();

@@ -96,6 +96,18 @@ export class MqttSource {
     });
   }
 
+  /**
+   * Publishes a service message (alert transitions, visit verdicts) at QoS 1 on the same
+   * connection. While the broker is away, mqtt.js queues it and sends it on reconnect.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new LiftWatchError('MQTT_UNREACHABLE', 'the ingest is not connected'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1 }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
   /** Disconnects cleanly; the broker keeps the session and queues for our return. */
   async stop(): Promise<void> {
     const client = this.client;

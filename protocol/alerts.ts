@@ -50,6 +50,7 @@ export const ScoreReason = Type.Object({
   max: Type.Number(),
   reason: Type.String(),
 });
+export type ScoreReason = Static<typeof ScoreReason>;
 
 export const VisitMessage = Type.Object(
   {

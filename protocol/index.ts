@@ -1,6 +1,7 @@
 /** The protocol: the one contract every part shares. Import from here. */
 export * from './alerts.ts';
 export * from './catalogue.ts';
+export * from './findings.ts';
 export * from './fleet.ts';
 export * from './messages.ts';
 export * from './topics.ts';

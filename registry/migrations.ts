@@ -212,6 +212,161 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_ledger': {
+    async up(db: Kysely<unknown>) {
+      // The maintenance-fund ledger (api/ledger/). Money columns are integer fen.
+      await db.schema
+        .createTable('ledger_funds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
+        .addColumn('building_id', 'text', (c) => c.references('buildings.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await sql`create unique index ledger_funds_scope on ledger_funds (estate_id, coalesce(building_id, ''))`.execute(
+        db,
+      );
+      await db.schema
+        .createTable('ledger_chain')
+        .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('data_json', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_chain_pk', ['fund_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('ledger_idempotency')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('result_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_idempotency_pk', ['scope', 'key'])
+        .execute();
+      await db.schema
+        .createTable('ledger_transactions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('memo', 'text', (c) => c.notNull())
+        .addColumn('period', 'text')
+        .addColumn('source', 'text')
+        .addColumn('expenditure_id', 'text')
+        .addColumn('reverses_id', 'text', (c) => c.unique().references('ledger_transactions.id'))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('ledger_tx_fund_at')
+        .on('ledger_transactions')
+        .columns(['fund_id', 'at'])
+        .execute();
+      await db.schema
+        .createTable('ledger_postings')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('transaction_id', 'text', (c) => c.notNull().references('ledger_transactions.id'))
+        .addColumn('fund_id', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('debit_fen', 'integer', (c) => c.notNull())
+        .addColumn('credit_fen', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('ledger_postings_fund')
+        .on('ledger_postings')
+        .columns(['fund_id', 'account'])
+        .execute();
+      await db.schema
+        .createTable('ledger_contribution_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
+        .addColumn('effective_from', 'text', (c) => c.notNull())
+        .addColumn('rate_fen_per_m2_month', 'integer', (c) => c.notNull())
+        .addColumn('area_centi_m2', 'integer', (c) => c.notNull())
+        .addColumn('share_bp', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_expenditures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
+        .addColumn('amount_fen', 'integer', (c) => c.notNull())
+        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('expense_kind', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('payee', 'text', (c) => c.notNull())
+        .addColumn('elevator_id', 'text')
+        .addColumn('links_json', 'text', (c) => c.notNull())
+        .addColumn('emergency_alert_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('proposed_by', 'text', (c) => c.notNull())
+        .addColumn('amended_by', 'text')
+        .addColumn('proposed_at', 'integer', (c) => c.notNull())
+        .addColumn('paid_transaction_id', 'text')
+        .addColumn('paid_at', 'integer')
+        .addColumn('ratification_due_at', 'integer')
+        .execute();
+      await db.schema
+        .createTable('ledger_approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('side', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_votes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('tally_json', 'text', (c) => c.notNull())
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_attachments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('content', 'blob', (c) => c.notNull())
+        .addColumn('uploaded_by', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      // Append-only in the database too, so a bug or a stray script cannot rewrite history.
+      for (const table of [
+        'ledger_chain',
+        'ledger_transactions',
+        'ledger_postings',
+        'ledger_approvals',
+        'ledger_votes',
+        'ledger_attachments',
+      ]) {
+        await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
+          db,
+        );
+        await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
+          db,
+        );
+      }
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,8 @@
 /** Kysely table types of the SQLite registry. One interface per table, named as in SQL. */
 import type { Generated } from 'kysely';
+import type { VisitVerdict } from '../protocol/index.ts';
+
+export type { VisitVerdict } from '../protocol/index.ts';
 
 export interface MaintenanceCompanyTable {
   id: string;
@@ -114,8 +117,6 @@ export interface AlertTable {
   escalation_reason: string | null;
 }
 
-export type VisitVerdict = 'verified' | 'suspect' | 'fake';
-
 /** One maintenance visit, from check-in to check-out (or its timeout), with its verdict. */
 export interface MaintenanceVisitTable {
   id: string;
@@ -193,6 +194,136 @@ export interface ResidentReportTable {
   reply: string | null;
 }
 
+/** One maintenance fund per estate (or per building); see api/ledger/. */
+export interface LedgerFundTable {
+  id: string;
+  estate_id: string;
+  building_id: string | null;
+  name: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** The tamper-evident hash chain: every ledger entry of a fund, in order. Append-only. */
+export interface LedgerChainTable {
+  fund_id: string;
+  seq: number;
+  kind: string;
+  at: number;
+  /** Canonical JSON (sorted keys) of the entry's data. */
+  data_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** First result of each client idempotency key, with the hash of the request it answered. */
+export interface LedgerIdempotencyTable {
+  scope: string;
+  key: string;
+  op: string;
+  request_hash: string;
+  result_json: string;
+  created_at: number;
+}
+
+export interface LedgerTransactionTable {
+  id: string;
+  fund_id: string;
+  seq: number;
+  kind: string;
+  memo: string;
+  /** YYYY-MM of a contribution. */
+  period: string | null;
+  /** interest | subsidy | insurance_payout for other income. */
+  source: string | null;
+  expenditure_id: string | null;
+  reverses_id: string | null;
+  created_by: string;
+  at: number;
+}
+
+/** One leg of a transaction, in integer fen; exactly one of debit/credit is non-zero. */
+export interface LedgerPostingTable {
+  id: Generated<number>;
+  transaction_id: string;
+  fund_id: string;
+  account: string;
+  debit_fen: number;
+  credit_fen: number;
+}
+
+export interface LedgerContributionRuleTable {
+  id: string;
+  fund_id: string;
+  /** YYYY-MM from which the rule applies, until a later rule. */
+  effective_from: string;
+  rate_fen_per_m2_month: number;
+  area_centi_m2: number;
+  /** Share of the fee going to the fund, in basis points (10000 = all). */
+  share_bp: number;
+  created_by: string;
+  at: number;
+}
+
+export interface LedgerExpenditureTable {
+  id: string;
+  fund_id: string;
+  amount_fen: number;
+  /** Bumped on every amount change; approvals and votes of older versions are void. */
+  amount_version: number;
+  expense_kind: string;
+  purpose: string;
+  payee: string;
+  elevator_id: string | null;
+  links_json: string;
+  /** Set on the emergency path: the critical alert that justified paying first. */
+  emergency_alert_id: string | null;
+  status: 'proposed' | 'refused' | 'paid' | 'reversed';
+  proposed_by: string;
+  amended_by: string | null;
+  proposed_at: number;
+  paid_transaction_id: string | null;
+  paid_at: number | null;
+  ratification_due_at: number | null;
+}
+
+export interface LedgerApprovalTable {
+  id: string;
+  expenditure_id: string;
+  seq: number;
+  amount_version: number;
+  side: 'firm' | 'committee';
+  decision: 'approve' | 'refuse';
+  actor: string;
+  note: string;
+  at: number;
+}
+
+export interface LedgerVoteTable {
+  id: string;
+  expenditure_id: string;
+  seq: number;
+  amount_version: number;
+  tally_json: string;
+  passed: number;
+  recorded_by: string;
+  at: number;
+}
+
+export interface LedgerAttachmentTable {
+  id: string;
+  expenditure_id: string;
+  seq: number;
+  kind: string;
+  filename: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by: string;
+  at: number;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -210,4 +341,14 @@ export interface Database {
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
   resident_reports: ResidentReportTable;
+  ledger_funds: LedgerFundTable;
+  ledger_chain: LedgerChainTable;
+  ledger_idempotency: LedgerIdempotencyTable;
+  ledger_transactions: LedgerTransactionTable;
+  ledger_postings: LedgerPostingTable;
+  ledger_contribution_rules: LedgerContributionRuleTable;
+  ledger_expenditures: LedgerExpenditureTable;
+  ledger_approvals: LedgerApprovalTable;
+  ledger_votes: LedgerVoteTable;
+  ledger_attachments: LedgerAttachmentTable;
 }

@@ -1,6 +1,6 @@
 /**
  * Alerts as the firm reviews them: filtered lists and the acknowledge / resolve
- * transitions. ingest/alerts/alert-lifecycle.ts does not exist yet, so the same update
+ * transitions. registry/alert-lifecycle.ts offers the same update
  * lives here; each transition is conditional on the current state, so two people
  * acknowledging at once cannot both succeed.
  */

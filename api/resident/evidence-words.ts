@@ -1,7 +1,7 @@
 /**
  * A visit's measured evidence in plain words ("52 min in inspection mode, whole shaft
  * travelled, pit and car-top stop switches tested"). The ingest writes evidence_json;
- * its keys are ingest/visits/types.ts VisitEvidence (camelCase); snake_case is accepted too.
+ * its keys are protocol/findings.ts VisitEvidence (camelCase); snake_case is accepted too.
  */
 import type { Lang } from './i18n.ts';
 

@@ -3,21 +3,11 @@
  * time: (its own state, one input, the elevator) → (new state, findings). No clock, no
  * I/O; the detector in index.ts owns the per-elevator states.
  */
-import type { AlertCode, DeviceMessage } from '../../protocol/index.ts';
+import type { AlertCode, DeviceMessage, Evidence, RuleFinding } from '../../protocol/index.ts';
 import type { ElevatorInfo } from '../../registry/directory.ts';
-import type { MaintenanceVisit } from '../visits/types.ts';
 import type { Thresholds } from './thresholds.ts';
 
-export type Evidence = Record<string, unknown>;
-
-/** What a rule reports: a condition raised or cleared, at a device time. */
-export interface RuleFinding {
-  code: AlertCode;
-  kind: 'raise' | 'clear';
-  /** Device time (epoch ms) of the sample that confirmed the change. */
-  at: number;
-  evidence: Evidence;
-}
+export type { AlertFinding, Evidence, Finding, RuleFinding, VisitFinding } from '../../protocol/index.ts';
 
 /**
  * Device time passing without a message: the detector estimates device time from the
@@ -51,20 +41,6 @@ export interface Rule<S = unknown> {
   initial(): S;
   evaluate(state: S, input: RuleInput, context: RuleContext): RuleResult<S>;
 }
-
-/** The detector's output: alert findings tagged with their elevator, and visit verdicts. */
-export interface AlertFinding extends RuleFinding {
-  elevatorId: string;
-}
-
-export interface VisitFinding {
-  kind: 'visit';
-  elevatorId: string;
-  at: number;
-  visit: MaintenanceVisit;
-}
-
-export type Finding = AlertFinding | VisitFinding;
 
 export function raise(code: AlertCode, at: number, evidence: Evidence): RuleFinding {
   return { code, kind: 'raise', at, evidence };

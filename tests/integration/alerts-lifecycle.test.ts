@@ -5,10 +5,9 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AlertLifecycle, createAlertLifecycle } from '../../ingest/alerts/alert-lifecycle.ts';
-import type { AlertFinding, Finding } from '../../ingest/rules/types.ts';
-import type { MaintenanceVisit } from '../../ingest/visits/types.ts';
+import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/index.ts';
 import { AlertMessage, VisitMessage } from '../../protocol/index.ts';
+import { type AlertLifecycle, createAlertLifecycle } from '../../registry/alert-lifecycle.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 

@@ -10,14 +10,15 @@ import { randomUUID } from 'node:crypto';
 import {
   ALERT_CATALOGUE,
   type AlertCode,
+  type AlertFinding,
   type AlertMessage,
+  type Finding,
+  type MaintenanceVisit,
   topics,
   type VisitMessage,
-} from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
-import type { AlertTable } from '../../registry/schema.ts';
-import type { AlertFinding, Finding } from '../rules/types.ts';
-import type { MaintenanceVisit } from '../visits/types.ts';
+} from '../protocol/index.ts';
+import type { RegistryDb } from './db.ts';
+import type { AlertTable } from './schema.ts';
 
 export interface EscalationPolicy {
   codes: readonly AlertCode[];

@@ -1,0 +1,111 @@
+/**
+ * The detection stage of the ingest: runs the pure detector (ingest/rules/) on every
+ * accepted message, hands its findings to the alert lifecycle (SQLite + MQTT), and owns
+ * the two wall-clock timers the rules cannot have: the tick (device offline, "held longer
+ * than T" between sparse samples) and the escalation check (trapped-passenger SLA).
+ * Per-message work stays synchronous; only findings reach SQLite.
+ */
+import type { Logger } from '../lib/logger.ts';
+import type { DeviceMessage, GeoPoint } from '../protocol/index.ts';
+import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../registry/alert-lifecycle.ts';
+import type { RegistryDb } from '../registry/db.ts';
+import type { ElevatorInfo } from '../registry/directory.ts';
+import { createDetector, type Detector, type Finding } from './rules/index.ts';
+
+export interface DetectionOptions {
+  tickMs?: number;
+  escalationCheckMs?: number;
+}
+
+export interface DetectionDeps {
+  db: RegistryDb;
+  log: Logger;
+  elevators: readonly ElevatorInfo[];
+  /** Sends an alert or visit message; the ingest's own MQTT connection in production. */
+  publish: (topic: string, payload: string) => Promise<void>;
+  clock?: () => number;
+}
+
+export interface Detection {
+  /** The ingest pipeline's `detect` hook. */
+  onMessage(message: DeviceMessage): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when every finding so far is stored and published (tests, shutdown). */
+  settled(): Promise<void>;
+  readonly lifecycle: AlertLifecycle;
+  readonly counts: { findings: number; errors: number };
+}
+
+export async function createDetection(options: DetectionOptions, deps: DetectionDeps): Promise<Detection> {
+  const log = deps.log.child({ module: 'detection' });
+  const clock = deps.clock ?? Date.now;
+  const publish: Publish = (topic, payload) =>
+    deps.publish(topic, JSON.stringify(payload)).catch((error: unknown) => {
+      log.error({ err: error, topic }, 'could not publish an alert transition');
+    });
+  const lifecycle = createAlertLifecycle({ db: deps.db, publish, clock });
+  const detector: Detector = createDetector(deps.elevators, {
+    estates: await estateLocations(deps.db),
+    lastVerifiedAt: await lastVerifiedVisits(deps.db),
+  });
+  const counts = { findings: 0, errors: 0 };
+  let pending: Promise<void> = Promise.resolve();
+  let tick: NodeJS.Timeout | null = null;
+  let escalation: NodeJS.Timeout | null = null;
+
+  function apply(findings: Finding[]): void {
+    if (findings.length === 0) return;
+    counts.findings += findings.length;
+    pending = pending
+      .then(() => lifecycle.apply(findings))
+      .catch((error: unknown) => {
+        counts.errors += 1;
+        log.error({ err: error, findings: findings.length }, 'could not store findings');
+      });
+  }
+
+  return {
+    lifecycle,
+    counts,
+    onMessage(message) {
+      apply(detector.onMessage(message));
+    },
+    settled: () => pending,
+    async start() {
+      tick = setInterval(() => apply(detector.onTick(clock())), options.tickMs ?? 1000);
+      escalation = setInterval(() => {
+        lifecycle.checkEscalations().catch((error: unknown) => {
+          counts.errors += 1;
+          log.error({ err: error }, 'escalation check failed');
+        });
+      }, options.escalationCheckMs ?? 10_000);
+      tick.unref();
+      escalation.unref();
+    },
+    async stop() {
+      if (tick) clearInterval(tick);
+      if (escalation) clearInterval(escalation);
+      await pending;
+    },
+  };
+}
+
+async function estateLocations(db: RegistryDb): Promise<Record<string, GeoPoint>> {
+  const rows = await db.selectFrom('estates').select(['id', 'lat', 'lon']).execute();
+  return Object.fromEntries(rows.map((r) => [r.id, { lat: r.lat, lon: r.lon }]));
+}
+
+/** The newest verified visit per elevator, so "overdue" survives a restart. */
+async function lastVerifiedVisits(db: RegistryDb): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('maintenance_visits')
+    .select(['elevator_id', (eb) => eb.fn.max('check_out_at').as('last')])
+    .where('verdict', '=', 'verified')
+    .where('kind', '!=', 'repair')
+    .groupBy('elevator_id')
+    .execute();
+  const out: Record<string, number> = {};
+  for (const row of rows) if (row.last !== null) out[row.elevator_id] = Number(row.last);
+  return out;
+}
