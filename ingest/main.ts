@@ -1,16 +1,18 @@
 /**
  * Standalone ingest (`npm run start:ingest`): reads config, opens the registry, connects to
  * the broker (MQTT_URL, else the local embedded broker's port) with the ingest's service
- * credential, and writes to INFLUX_URL. Owns signals and closes in reverse order.
+ * credential, writes to INFLUX_URL, and serves /metrics on INGEST_METRICS_PORT if set.
+ * Owns signals and closes in reverse order.
  */
-import { join } from 'node:path';
+import type { Server } from 'node:http';
 import { loadConfig } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRegistry } from '../registry/db.ts';
 import { listElevators } from '../registry/directory.ts';
-import { createIngest } from './ingest.ts';
+import { serveIngestMetrics } from './metrics-samples.ts';
+import { createIngestService } from './service.ts';
 
 const DIRECTORY_REFRESH_MS = 60_000;
 
@@ -30,34 +32,26 @@ if (!(await influxAnswers(influxUrl))) {
 }
 
 const db = await openRegistry(config.DATABASE_FILE);
-const ingest = createIngest(
-  {
-    mqtt: {
-      url: mqttUrl,
-      clientId: config.INGEST_CLIENT_ID,
-      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-      ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
-      ...(config.INGEST_MQTT_PASSWORD ? { password: config.INGEST_MQTT_PASSWORD } : {}),
-    },
-    influx: { url: influxUrl, database: config.INFLUX_DATABASE, rawRetention: config.INFLUX_RAW_RETENTION },
-    batchSize: config.INGEST_BATCH_SIZE,
-    batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
-    writesInFlight: config.INGEST_WRITES_IN_FLIGHT,
-    bufferMaxPoints: config.INGEST_BUFFER_MAX_POINTS,
-    spillDir: join(config.DATA_DIR, 'spill'),
-    spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
+const service = await createIngestService(config, {
+  db,
+  log,
+  influxUrl,
+  mqtt: {
+    url: mqttUrl,
+    ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
+    ...(config.INGEST_MQTT_PASSWORD ? { password: config.INGEST_MQTT_PASSWORD } : {}),
   },
-  { log, db, elevators: await listElevators(db) },
-);
+});
 
 // A fleet reload elsewhere adds elevators; pick them up without a restart.
 const refresh = setInterval(() => {
   listElevators(db)
-    .then((elevators) => ingest.updateElevators(elevators))
+    .then((elevators) => service.ingest.updateElevators(elevators))
     .catch((error: unknown) => log.error({ err: error }, 'elevator directory refresh failed'));
 }, DIRECTORY_REFRESH_MS);
 refresh.unref();
 
+let metricsServer: Server | null = null;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -65,7 +59,8 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'stopping ingest');
   clearInterval(refresh);
   try {
-    await ingest.stop();
+    metricsServer?.close();
+    await service.stop();
     await db.destroy();
   } finally {
     process.exit(0);
@@ -75,11 +70,16 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  await ingest.start();
+  await service.start();
+  if (config.INGEST_METRICS_PORT !== undefined) {
+    metricsServer = await serveIngestMetrics(config.INGEST_METRICS_PORT, '127.0.0.1', () =>
+      service.ingest.metrics(),
+    );
+  }
   log.info({ mqttUrl, influxUrl, database: config.INFLUX_DATABASE }, 'ingest running');
 } catch (error) {
   log.fatal({ err: error }, 'ingest could not start');
-  await ingest.stop().catch(() => undefined);
+  await service.stop().catch(() => undefined);
   await db.destroy();
   process.exit(1);
 }

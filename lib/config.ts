@@ -54,6 +54,13 @@ export const ConfigSchema = Type.Object({
     default: 200000,
     description: 'Points held in memory during an outage before spilling to disk',
   }),
+  INGEST_METRICS_PORT: Type.Optional(
+    Port(0, 'A standalone ingest serves Prometheus /metrics here (unset: not served)'),
+  ),
+  DETECTION: Type.Boolean({
+    default: true,
+    description: 'Run the fault and maintenance rules in the ingest',
+  }),
   INGEST_SPILL_MAX_BYTES: Type.Integer({
     minimum: 0,
     default: 1073741824,
@@ -100,6 +107,12 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     default: 60,
     description: 'How long a QR page keeps its visits and incidents before re-reading SQLite',
+  }),
+  API_HISTORY_MAX_POINTS: Type.Integer({
+    minimum: 10,
+    maximum: 20000,
+    default: 2000,
+    description: 'Most points one history answer carries; wider buckets keep a long range under it',
   }),
   API_MQTT_USERNAME: Type.Optional(
     Type.String({ description: 'Service credential (role api) the API subscribes with' }),

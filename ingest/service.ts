@@ -1,0 +1,79 @@
+/**
+ * The ingest as a service: the pipeline (ingest.ts) with the detection stage plugged into
+ * its `detect` hook, both configured from the validated config. The standalone main and
+ * the all-in-one main both start the ingest through here, so they cannot drift apart.
+ */
+import { join } from 'node:path';
+import type { Config } from '../lib/config.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { RegistryDb } from '../registry/db.ts';
+import { listElevators } from '../registry/directory.ts';
+import { createDetection, type Detection } from './detection.ts';
+import { createIngest, type Ingest } from './ingest.ts';
+
+export interface IngestService {
+  ingest: Ingest;
+  detection: Detection | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface IngestServiceDeps {
+  db: RegistryDb;
+  log: Logger;
+  mqtt: { url: string; username?: string; password?: string };
+  influxUrl: string;
+}
+
+export async function createIngestService(config: Config, deps: IngestServiceDeps): Promise<IngestService> {
+  const elevators = await listElevators(deps.db);
+  // The detection stage publishes through the ingest's connection, which exists only
+  // once the ingest does: bind late.
+  let detection: Detection | null = null;
+  const ingest = createIngest(
+    {
+      mqtt: {
+        url: deps.mqtt.url,
+        clientId: config.INGEST_CLIENT_ID,
+        connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+        ...(deps.mqtt.username !== undefined ? { username: deps.mqtt.username } : {}),
+        ...(deps.mqtt.password !== undefined ? { password: deps.mqtt.password } : {}),
+      },
+      influx: {
+        url: deps.influxUrl,
+        database: config.INFLUX_DATABASE,
+        rawRetention: config.INFLUX_RAW_RETENTION,
+      },
+      batchSize: config.INGEST_BATCH_SIZE,
+      batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+      writesInFlight: config.INGEST_WRITES_IN_FLIGHT,
+      bufferMaxPoints: config.INGEST_BUFFER_MAX_POINTS,
+      spillDir: join(config.DATA_DIR, 'spill'),
+      spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
+    },
+    {
+      log: deps.log,
+      db: deps.db,
+      elevators,
+      ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
+    },
+  );
+  if (config.DETECTION) {
+    detection = await createDetection(
+      {},
+      { db: deps.db, log: deps.log, elevators, publish: (topic, payload) => ingest.publish(topic, payload) },
+    );
+  }
+  return {
+    ingest,
+    detection,
+    async start() {
+      await ingest.start();
+      await detection?.start();
+    },
+    async stop() {
+      await ingest.stop();
+      await detection?.stop();
+    },
+  };
+}

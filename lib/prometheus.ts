@@ -1,0 +1,54 @@
+/**
+ * Prometheus text exposition: the one renderer every part's /metrics uses.
+ * Samples are plain objects so a part can provide them without knowing the format.
+ */
+
+export interface MetricSample {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  value: number;
+  labels?: Record<string, string>;
+}
+
+export type MetricsProvider = () => MetricSample[] | Promise<MetricSample[]>;
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+export function formatPrometheus(samples: readonly MetricSample[]): string {
+  const byName = new Map<string, MetricSample[]>();
+  for (const s of samples) {
+    const group = byName.get(s.name);
+    if (group) group.push(s);
+    else byName.set(s.name, [s]);
+  }
+  const lines: string[] = [];
+  for (const [name, group] of byName) {
+    lines.push(`# HELP ${name} ${group[0]!.help}`, `# TYPE ${name} ${group[0]!.type}`);
+    for (const s of group) {
+      const labels = s.labels
+        ? `{${Object.entries(s.labels)
+            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+            .join(',')}}`
+        : '';
+      lines.push(`${name}${labels} ${s.value}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The process's own memory, so every part reports RSS the same way. */
+export function processSamples(prefix: string): MetricSample[] {
+  const memory = process.memoryUsage();
+  return [
+    { name: `${prefix}_process_rss_bytes`, help: 'Resident set size', type: 'gauge', value: memory.rss },
+    {
+      name: `${prefix}_process_heap_used_bytes`,
+      help: 'V8 heap in use',
+      type: 'gauge',
+      value: memory.heapUsed,
+    },
+  ];
+}
