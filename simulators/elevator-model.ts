@@ -1,0 +1,416 @@
+/**
+ * One simulated car and its monitoring device: passenger service on top of the car
+ * physics, plus scripts (faults, maintenance visits) that take the car over. Pure and
+ * deterministic: `step(dtMs)` advances device time and returns the protocol messages
+ * the device would publish, each with v, ts and a per-device seq (+1 on every message).
+ */
+import type { DeviceEvent, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import {
+  ACCEL_MPS2,
+  type CarState,
+  type ElevatorSpec,
+  floorPosition,
+  inDoorZone,
+  nearestFloor,
+  newCar,
+  stepDoor,
+  stepMotion,
+} from './car.ts';
+import { drawPassenger, meanArrivalGapMs, type Passenger } from './passengers.ts';
+import { mulberry32, type Rng } from './rng.ts';
+
+export type SimMessage =
+  | { channel: 'telemetry'; payload: Telemetry }
+  | { channel: 'event'; payload: DeviceEvent }
+  | { channel: 'maintenance'; payload: MaintenanceMessage };
+/** `link` tells the device layer to drop or restore its connection (device offline). */
+export type SimOutput = SimMessage | { channel: 'link'; up: boolean; ts: number };
+
+export interface NoiseOptions {
+  /** Chance per door close of an obstruction reopen, and of a contact bounce at close. */
+  doorBounce: number;
+  /** Levelling error at each stop, uniform ± this many mm. */
+  levellingJitterMm: number;
+  /** Chance per stationary sample that the door-zone sensor drops out for one sample. */
+  doorZoneDropout: number;
+}
+
+export const NO_NOISE: NoiseOptions = { doorBounce: 0, levellingJitterMm: 0, doorZoneDropout: 0 };
+export const REALISTIC_NOISE: NoiseOptions = {
+  doorBounce: 0.05,
+  levellingJitterMm: 8,
+  doorZoneDropout: 0.02,
+};
+
+export interface ElevatorModelOptions {
+  spec: ElevatorSpec;
+  seed: number;
+  startMs: number;
+  /** Passenger demand multiplier; 0 = heartbeats only. */
+  traffic?: number;
+  noise?: Partial<NoiseOptions>;
+  runCount?: number;
+  startFloor?: number;
+}
+
+/** A script yields how long to wait (ms) or a condition to wait for. */
+export type ScriptWait = number | (() => boolean);
+export type Script = Generator<ScriptWait, void, void>;
+
+/** What scripts may force onto the reported state, whatever the physics says. */
+export interface Overrides {
+  occupied?: boolean;
+  doorLock?: boolean;
+  floor?: number;
+  doorZone?: boolean;
+  speed?: number;
+  moving?: boolean;
+}
+
+const SUBSTEP_MS = 100;
+const ACTIVE_INTERVAL_MS = 1000;
+const HEARTBEAT_MS = 30_000;
+const KG_PER_PERSON = 70;
+
+type ServicePhase = 'idle' | 'running' | 'opening' | 'dwell' | 'closing';
+
+export class ElevatorModel {
+  readonly spec: ElevatorSpec;
+  readonly car: CarState;
+  overrides: Overrides = {};
+  /** Passenger service: off while a script holds the car or the lift is out of use. */
+  serviceEnabled = true;
+  /** New passengers turn up only while this is on (scripts clear the car first). */
+  arrivalsEnabled = true;
+  /** Device silent (offline): no messages, seq does not advance. */
+  silent = false;
+  /** When each injected condition actually began (device time): the ground truth's onsets. */
+  readonly onsets: { code: string; ts: number }[] = [];
+  private readonly rng: Rng;
+  private readonly noise: NoiseOptions;
+  private readonly traffic: number;
+  private nowMs: number;
+  private seq = 0;
+  private out: SimOutput[] = [];
+  private riders: Passenger[] = [];
+  private waiting: Passenger[] = [];
+  private phase: ServicePhase = 'idle';
+  private dwellUntil = 0;
+  private direction: 1 | -1 = 1;
+  private nextArrivalAt: number;
+  private lastSampleAt = Number.NEGATIVE_INFINITY;
+  private lastKey = '';
+  private dropoutPending = false;
+  private script: { gen: Script; wait: ScriptWait; since: number } | null = null;
+  private readonly scriptQueue: Script[] = [];
+
+  constructor(options: ElevatorModelOptions) {
+    this.spec = options.spec;
+    this.rng = mulberry32(options.seed);
+    this.noise = { ...NO_NOISE, ...options.noise };
+    this.traffic = options.traffic ?? 1;
+    this.nowMs = options.startMs;
+    this.car = newCar(options.runCount ?? this.rng.int(10_000, 400_000));
+    this.car.position = floorPosition(this.spec, options.startFloor ?? 1);
+    this.nextArrivalAt = this.scheduleArrival(options.startMs);
+  }
+
+  get now(): number {
+    return this.nowMs;
+  }
+
+  get random(): Rng {
+    return this.rng;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** True while passengers are waiting or riding, or the car or its door moves. */
+  get busy(): boolean {
+    return (
+      this.phase !== 'idle' ||
+      this.riders.length > 0 ||
+      this.waiting.length > 0 ||
+      this.car.motion !== null ||
+      this.car.door > 0
+    );
+  }
+
+  markOnset(code: string): void {
+    this.onsets.push({ code, ts: this.nowMs });
+  }
+
+  get floor(): number {
+    return nearestFloor(this.spec, this.car.position);
+  }
+
+  /** Advances device time by dtMs and returns what the device published meanwhile. */
+  step(dtMs: number): SimOutput[] {
+    const end = this.nowMs + dtMs;
+    while (this.nowMs < end) {
+      const rest = this.restingUntil(end);
+      if (rest !== null && rest > this.nowMs) {
+        this.nowMs = rest;
+        this.tick(0);
+        continue;
+      }
+      // Land on the sampling deadline exactly, so an active car is sampled at least every second.
+      const dueIn = this.lastSampleAt + (this.active ? ACTIVE_INTERVAL_MS : HEARTBEAT_MS) - this.nowMs;
+      const dt = Math.min(SUBSTEP_MS, end - this.nowMs, dueIn > 0 ? dueIn : SUBSTEP_MS);
+      this.nowMs += dt;
+      this.tick(dt);
+    }
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  /** Runs a script after any script already running (one owner of the car at a time). */
+  runScript(script: Script): void {
+    if (this.script) this.scriptQueue.push(script);
+    else this.startScript(script);
+  }
+
+  /** Drops queued and waiting passengers; riders are let out at the next stop. */
+  clearDemand(): void {
+    this.waiting = [];
+    this.arrivalsEnabled = false;
+  }
+
+  moveTo(
+    floorOrPosition: { floor: number } | { position: number },
+    maxSpeed?: number,
+    accel = ACCEL_MPS2,
+  ): void {
+    const position =
+      'floor' in floorOrPosition ? floorPosition(this.spec, floorOrPosition.floor) : floorOrPosition.position;
+    this.car.runCount++;
+    this.car.motion = { kind: 'target', position, maxSpeed: maxSpeed ?? this.spec.ratedSpeedMps, accel };
+  }
+
+  emitEvent(code: string, detail?: Record<string, unknown>): void {
+    this.emit({
+      channel: 'event',
+      payload: { v: 1, ts: this.nowMs, seq: 0, code, ...(detail ? { detail } : {}) },
+    });
+  }
+
+  emitMaintenance(message: Omit<MaintenanceMessage, 'v' | 'ts' | 'seq'>): void {
+    this.emit({ channel: 'maintenance', payload: { v: 1, ts: this.nowMs, seq: 0, ...message } });
+  }
+
+  setLink(up: boolean): void {
+    this.out.push({ channel: 'link', up, ts: this.nowMs });
+  }
+
+  /** Publishes a telemetry sample now, whatever the cadence. */
+  sampleNow(): void {
+    this.emitTelemetry();
+  }
+
+  /** The current reported state, as the next telemetry message would carry it. */
+  telemetry(): Telemetry {
+    const car = this.car;
+    const o = this.overrides;
+    const physicalZone = inDoorZone(this.spec, car.position);
+    const speed = o.speed ?? Math.abs(car.velocity);
+    const moving = o.moving ?? car.velocity !== 0;
+    const doorClosed = car.door === 0;
+    const sample: Telemetry = {
+      v: 1,
+      ts: this.nowMs,
+      seq: this.seq + 1,
+      mode: car.mode,
+      moving,
+      direction: !moving ? 'none' : car.velocity >= 0 ? 'up' : 'down',
+      floor: o.floor ?? this.floor,
+      position_m: Math.round(car.position * 1000) / 1000,
+      speed_mps: Math.round(speed * 1000) / 1000,
+      door_zone: o.doorZone ?? physicalZone,
+      door_closed: doorClosed,
+      occupied: o.occupied ?? this.riders.length > 0,
+      safety_circuit: car.safety,
+      door_lock: o.doorLock ?? doorClosed,
+      up_limit: car.upLimit,
+      down_limit: car.downLimit,
+      power: car.power,
+      run_count: car.runCount,
+    };
+    sample.load_kg = sample.occupied ? Math.max(1, this.riders.length) * KG_PER_PERSON : 0;
+    return sample;
+  }
+
+  private tick(dtMs: number): void {
+    this.advanceScript();
+    if (dtMs > 0) {
+      const arrived = stepMotion(this.car, dtMs);
+      if (arrived) this.onArrival();
+      stepDoor(this.car, dtMs);
+    }
+    if (this.serviceEnabled) this.serviceStep();
+    else if (this.nowMs >= this.nextArrivalAt) this.nextArrivalAt = this.scheduleArrival(this.nowMs);
+    this.maybeSample();
+  }
+
+  private advanceScript(): void {
+    while (this.script) {
+      const { wait, since } = this.script;
+      const ready = typeof wait === 'number' ? this.nowMs >= since + wait : wait();
+      if (!ready) return;
+      const next = this.script.gen.next();
+      if (next.done) {
+        const queued = this.scriptQueue.shift();
+        this.script = null;
+        if (queued) this.startScript(queued);
+      } else {
+        this.script.wait = typeof next.value === 'number' ? Math.round(next.value) : next.value;
+        this.script.since = this.nowMs;
+      }
+    }
+  }
+
+  private startScript(gen: Script): void {
+    this.script = { gen, wait: 0, since: this.nowMs };
+    this.advanceScript();
+  }
+
+  /** The next instant something can change when nothing moves, or null if active. */
+  private restingUntil(end: number): number | null {
+    const car = this.car;
+    if (car.motion || car.door > 0 || car.doorCommand === 'open' || this.dropoutPending) return null;
+    if (this.serviceEnabled && (this.phase !== 'idle' || this.waiting.length > 0 || this.riders.length > 0))
+      return null;
+    let until = Math.min(end, this.lastSampleAt + HEARTBEAT_MS, this.nextArrivalAt);
+    if (this.script) {
+      if (typeof this.script.wait !== 'number') return null;
+      until = Math.min(until, this.script.since + this.script.wait);
+    }
+    return Math.max(this.nowMs, until);
+  }
+
+  private scheduleArrival(from: number): number {
+    const mean = meanArrivalGapMs(from, this.traffic);
+    if (!Number.isFinite(mean)) return from + 3600_000;
+    return from + Math.max(1000, Math.round(this.rng.exponential(mean)));
+  }
+
+  private serviceStep(): void {
+    const car = this.car;
+    if (this.nowMs >= this.nextArrivalAt) {
+      if (this.arrivalsEnabled) this.waiting.push(drawPassenger(this.rng, this.nowMs, this.spec.floors));
+      this.nextArrivalAt = this.scheduleArrival(this.nowMs);
+    }
+    switch (this.phase) {
+      case 'running':
+        return;
+      case 'opening':
+        if (car.door === 1) this.exchangePassengers();
+        return;
+      case 'dwell':
+        if (this.nowMs >= this.dwellUntil) {
+          car.doorCommand = 'close';
+          this.phase = 'closing';
+        }
+        return;
+      case 'closing':
+        if (car.door > 0 && car.door < 0.5 && this.rng.chance(this.noise.doorBounce / 10)) {
+          // An obstruction (a bag, a hand) reopens the door: normal, not a door fault.
+          car.doorCommand = 'open';
+          this.phase = 'opening';
+        } else if (car.door === 0) {
+          this.phase = 'idle';
+          if (this.rng.chance(this.noise.doorBounce)) this.contactBounce();
+        }
+        return;
+      case 'idle':
+        this.dispatch();
+    }
+  }
+
+  private dispatch(): void {
+    const here = this.floor;
+    if (this.waiting.some((p) => p.origin === here) && this.riders.length === 0) {
+      this.car.doorCommand = 'open';
+      this.phase = 'opening';
+      return;
+    }
+    const stops = [...this.riders.map((p) => p.destination), ...this.waiting.map((p) => p.origin)];
+    if (stops.length === 0) return;
+    const ahead = stops.filter((f) => (f - here) * this.direction > 0);
+    const pool = ahead.length > 0 ? ahead : stops.filter((f) => f !== here);
+    if (pool.length === 0) {
+      this.car.doorCommand = 'open';
+      this.phase = 'opening';
+      return;
+    }
+    const target = pool.reduce((a, b) => (Math.abs(a - here) <= Math.abs(b - here) ? a : b));
+    this.direction = target > here ? 1 : -1;
+    this.moveTo({ floor: target });
+    this.phase = 'running';
+  }
+
+  private onArrival(): void {
+    const jitter = this.noise.levellingJitterMm;
+    if (jitter > 0) this.car.position += this.rng.between(-jitter, jitter) / 1000;
+    if (this.phase === 'running') {
+      this.car.doorCommand = 'open';
+      this.phase = 'opening';
+    }
+  }
+
+  private exchangePassengers(): void {
+    const here = this.floor;
+    const leaving = this.riders.filter((p) => p.destination === here).length;
+    this.riders = this.riders.filter((p) => p.destination !== here);
+    const capacity = Math.floor(this.spec.ratedLoadKg / 75);
+    const boarding = this.waiting.filter((p) => p.origin === here).slice(0, capacity - this.riders.length);
+    this.waiting = this.waiting.filter((p) => !boarding.includes(p));
+    this.riders.push(...boarding);
+    this.dwellUntil = this.nowMs + 3000 + 800 * (leaving + boarding.length);
+    this.phase = 'dwell';
+  }
+
+  /** The door contact chatters as the door lands: closed, open for a moment, closed. */
+  private contactBounce(): void {
+    this.car.door = 0.01;
+    this.maybeSample();
+    this.car.door = 0;
+  }
+
+  private get active(): boolean {
+    return this.car.velocity !== 0 || this.car.door > 0 || this.overrides.moving === true;
+  }
+
+  private maybeSample(): void {
+    if (this.silent) return;
+    const active = this.active;
+    const sample = this.telemetry();
+    const key = `${sample.moving}|${sample.door_closed}|${sample.floor}|${sample.mode}|${sample.safety_circuit}|${sample.door_lock}|${sample.power}|${sample.up_limit}|${sample.down_limit}|${sample.occupied}`;
+    const due = this.nowMs - this.lastSampleAt >= (active ? ACTIVE_INTERVAL_MS : HEARTBEAT_MS);
+    if (key === this.lastKey && !due && !(this.dropoutPending && this.nowMs - this.lastSampleAt >= 1000))
+      return;
+    this.lastKey = key;
+    this.dropoutPending = false;
+    if (!sample.moving && sample.door_zone && this.rng.chance(this.noise.doorZoneDropout)) {
+      // A dirty or misaligned door-zone vane: one bad reading, corrected a second later.
+      sample.door_zone = false;
+      this.dropoutPending = true;
+    }
+    this.emitTelemetry(sample);
+  }
+
+  private emitTelemetry(sample: Telemetry = this.telemetry()): void {
+    this.lastSampleAt = this.nowMs;
+    this.emit({ channel: 'telemetry', payload: sample });
+  }
+
+  private emit(message: SimMessage): void {
+    if (this.silent) return;
+    this.seq++;
+    message.payload.seq = this.seq;
+    message.payload.ts = this.nowMs;
+    this.out.push(message);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The simulator CLI and `runSimulation`, the one entry the main process, the benchmark
+ * and the eval harness share. `tsx simulators/main.ts --help`.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { FleetFile } from '../protocol/index.ts';
+import { ensureDemoFleetFile, generateFleet, readFleetJson } from './demo-fleet.ts';
+import type { SimStats } from './devices.ts';
+import { createFleetSimulator, runScenario } from './fleet.ts';
+import { loadScenario, type Scenario } from './scenario.ts';
+
+export interface SimulationOptions {
+  fleet: FleetFile;
+  mqttUrl: string;
+  scenario?: Scenario;
+  /** Device time runs this many times faster than wall time; Infinity = as fast as acked (scenarios). */
+  speedup?: number;
+  seed?: number;
+  rate?: number;
+  telemetryQos?: 0 | 1;
+  elevators?: string[];
+}
+
+export interface Simulation {
+  /** Resolves when a max-speed scenario has been replayed and acknowledged; never for live runs. */
+  readonly finished: Promise<SimStats>;
+  stats(): SimStats;
+  stop(): Promise<void>;
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<Simulation> {
+  if (options.scenario && !Number.isFinite(options.speedup ?? Number.POSITIVE_INFINITY)) {
+    const abort = new AbortController();
+    let last: SimStats = { devices: 0, connected: 0, sent: 0, acked: 0, failed: 0 };
+    const finished = runScenario({ ...options, scenario: options.scenario, signal: abort.signal }).then(
+      (s) => {
+        last = s;
+        return s;
+      },
+    );
+    return {
+      finished,
+      stats: () => last,
+      async stop() {
+        abort.abort();
+        await finished.catch(() => undefined);
+      },
+    };
+  }
+  const sim = createFleetSimulator(options);
+  await sim.start();
+  return { finished: new Promise(() => {}), stats: () => sim.stats(), stop: () => sim.stop() };
+}
+
+const USAGE = `tsx simulators/main.ts [options]
+  --fleet FILE      fleet file (default .data/demo-fleet.json, created if missing)
+  --mqtt URL        broker (default $MQTT_URL or mqtt://127.0.0.1:1883)
+  --speedup N       device time per wall time (default 1; scenarios default: max speed)
+  --scenario FILE   run a scenario file
+  --seed N          traffic seed
+  --elevators N     fleet mode: drive a generated load fleet of N elevators
+  --rate N          target total messages per second
+  --duration S      stop after S wall-clock seconds
+  --qos0            telemetry at QoS 0`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      fleet: { type: 'string' },
+      mqtt: { type: 'string' },
+      speedup: { type: 'string' },
+      scenario: { type: 'string' },
+      seed: { type: 'string' },
+      elevators: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      qos0: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const fleet = values.elevators
+    ? generateFleet({ elevators: num(values.elevators)! })
+    : readFleetJson(
+        values.fleet ?? ensureDemoFleetFile(join(process.cwd(), '.data', 'demo-fleet.json')).path,
+      );
+  const scenario = values.scenario ? loadScenario(values.scenario) : undefined;
+  const sim = await runSimulation({
+    fleet,
+    mqttUrl: values.mqtt ?? process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+    speedup: num(values.speedup) ?? (scenario ? Number.POSITIVE_INFINITY : 1),
+    telemetryQos: values.qos0 ? 0 : 1,
+    ...(scenario ? { scenario } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values.rate ? { rate: Number(values.rate) } : {}),
+  });
+  const report = setInterval(() => console.log(JSON.stringify(sim.stats())), 5000);
+  const shutdown = async () => {
+    clearInterval(report);
+    await sim.stop();
+    console.log(JSON.stringify(sim.stats()));
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  if (values.duration) setTimeout(shutdown, Number(values.duration) * 1000);
+  await sim.finished;
+  await shutdown();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
