@@ -27,7 +27,9 @@ export async function measureInfluxRawWrites(
   const seconds = options.seconds ?? 10;
   const batchSize = options.batchSize ?? 5000;
   const database = options.database ?? 'bench_raw';
-  await fetch(new URL(`/query?q=${encodeURIComponent(`CREATE DATABASE ${database}`)}`, url), { method: 'POST' });
+  await fetch(new URL(`/query?q=${encodeURIComponent(`CREATE DATABASE ${database}`)}`, url), {
+    method: 'POST',
+  });
   const writeUrl = new URL(`/write?db=${database}&precision=ms`, url);
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
@@ -42,7 +44,8 @@ export async function measureInfluxRawWrites(
         lines[i] = telemetryLine(seq % 10000, baseTs + Math.floor(seq / 10000), seq);
       }
       const response = await fetch(writeUrl, { method: 'POST', body: lines.join('\n') });
-      if (response.status !== 204) throw new Error(`raw write failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 204)
+        throw new Error(`raw write failed: ${response.status} ${await response.text()}`);
       points += batchSize;
     }
   };

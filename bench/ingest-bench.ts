@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: the spine's throughput on this machine. Starts a real influxd and
+ * measures its raw write capacity first; then runs the broker, the ingest (with detection)
+ * and the simulator fleet as separate processes, as a deployment would; drives the fleet at
+ * a target rate for a fixed window; counts what reached InfluxDB; prints one JSON line.
+ *
+ * Settings (env): BENCH_ELEVATORS (10000), BENCH_RATE msgs/s (24000), BENCH_SECONDS (60),
+ * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startInfluxd } from '../lib/influxd.ts';
+import { openRegistry } from '../registry/db.ts';
+import { loadFleet } from '../registry/fleet-loader.ts';
+import { issueInternalCredential } from '../registry/internal-credentials.ts';
+import { generateFleet } from '../simulators/demo-fleet.ts';
+import { measureInfluxRawWrites } from './influx-raw.ts';
+import { type Part, portAccepts, scrape, startPart, waitUntil } from './processes.ts';
+
+const ELEVATORS = Number(process.env.BENCH_ELEVATORS ?? 10_000);
+const RATE = Number(process.env.BENCH_RATE ?? 24_000);
+const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 60);
+const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
+const DETECTION = process.env.BENCH_DETECTION ?? 'true';
+const DATABASE = 'liftwatch';
+
+const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+interface SimStats {
+  devices: number;
+  connected: number;
+  sent: number;
+  acked: number;
+  failed: number;
+}
+
+function lastSimStats(sim: Part): SimStats | null {
+  for (let i = sim.stdoutLines.length - 1; i >= 0; i--) {
+    try {
+      return JSON.parse(sim.stdoutLines[i]!) as SimStats;
+    } catch {
+      // not a stats line
+    }
+  }
+  return null;
+}
+
+async function countStored(influxUrl: string): Promise<number> {
+  const q = [
+    'SELECT count("seq") FROM "raw"."telemetry"',
+    'SELECT count("seq") FROM "raw"."event"',
+    'SELECT count("seq") FROM "raw"."maintenance"',
+    'SELECT count("state") FROM "raw"."status"',
+  ].join(';');
+  const response = await fetch(`${influxUrl}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
+  const body = (await response.json()) as { results: { series?: { values: [string, number][] }[] }[] };
+  return body.results.reduce((sum, r) => sum + (r.series?.[0]?.values[0]?.[1] ?? 0), 0);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'liftwatch-bench-'));
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir);
+  const parts: Part[] = [];
+  const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
+  try {
+    say(`influxd on ${influx.url}; measuring raw write capacity for ${RAW_S} s`);
+    const raw = await measureInfluxRawWrites(influx.url, { seconds: RAW_S });
+    say(`influxd raw: ${raw.pointsPerSecond} points/s`);
+    await fetch(`${influx.url}/query?q=${encodeURIComponent('DROP DATABASE bench_raw')}`, { method: 'POST' });
+
+    say(`provisioning ${ELEVATORS} elevators`);
+    const fleet = generateFleet({ elevators: ELEVATORS });
+    const fleetFile = join(dir, 'fleet.json');
+    writeFileSync(fleetFile, JSON.stringify(fleet));
+    const databaseFile = join(dir, 'registry.sqlite');
+    const db = await openRegistry(databaseFile);
+    await loadFleet(db, fleet);
+    const credential = await issueInternalCredential(db, 'ingest');
+    await db.destroy();
+
+    const mqttPort = await freePort();
+    const metricsPort = await freePort();
+    const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
+    const broker = startPart('broker', 'broker/main.ts', [], common, logDir);
+    parts.push(broker);
+    await waitUntil('the broker', () => portAccepts(mqttPort), 30_000);
+    const ingest = startPart(
+      'ingest',
+      'ingest/main.ts',
+      [],
+      {
+        ...common,
+        INFLUX_URL: influx.url,
+        INFLUX_DATABASE: DATABASE,
+        INGEST_MQTT_USERNAME: credential.username,
+        INGEST_MQTT_PASSWORD: credential.password,
+        INGEST_METRICS_PORT: String(metricsPort),
+        DETECTION: DETECTION,
+      },
+      logDir,
+    );
+    parts.push(ingest);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitUntil(
+      'the ingest',
+      async () =>
+        (await scrape(metricsUrl).catch(() => new Map())).get('liftwatch_ingest_mqtt_connected') === 1,
+      60_000,
+    );
+
+    say(`connecting ${ELEVATORS} simulated devices, target ${RATE} msgs/s`);
+    const sim = startPart(
+      'simulator',
+      'simulators/main.ts',
+      ['--fleet', fleetFile, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--rate', String(RATE)],
+      {},
+      logDir,
+    );
+    parts.push(sim);
+    await waitUntil(
+      'all devices connected',
+      () => (lastSimStats(sim)?.connected ?? 0) >= ELEVATORS,
+      300_000,
+      500,
+    );
+
+    say(`measuring for ${WINDOW_S} s`);
+    const written = async () => (await scrape(metricsUrl)).get('liftwatch_ingest_written_total') ?? 0;
+    const windowStart = Date.now();
+    const startWritten = await written();
+    const slices: number[] = [];
+    let previous = startWritten;
+    for (let t = 10; t <= WINDOW_S; t += 10) {
+      await new Promise((r) => setTimeout(r, windowStart + t * 1000 - Date.now()));
+      const now = await written();
+      slices.push(Math.round((now - previous) / 10));
+      previous = now;
+    }
+    const windowSeconds = (Date.now() - windowStart) / 1000;
+    const msgsPerS = Math.round((previous - startWritten) / windowSeconds);
+    say(`10 s slices (points/s): ${slices.join(', ')}`);
+
+    await sim.stop();
+    const simStats = lastSimStats(sim);
+    const sent = simStats?.acked ?? 0;
+    say(`simulator: ${JSON.stringify(simStats)}; draining`);
+    let stored = 0;
+    let stable = 0;
+    await waitUntil(
+      'the ingest to drain',
+      async () => {
+        const now = await countStored(influx.url);
+        stable = now === stored ? stable + 1 : 0;
+        stored = now;
+        return stored >= sent || stable >= 10;
+      },
+      120_000,
+      1000,
+    );
+    const metrics = await scrape(metricsUrl);
+    const result = {
+      sent,
+      stored,
+      lost: Math.max(sent - stored, 0),
+      msgs_per_s: msgsPerS,
+      min_10s_msgs_per_s: Math.min(...slices),
+      window_s: Math.round(windowSeconds),
+      influx_raw_points_per_s: raw.pointsPerSecond,
+      ratio: Number((msgsPerS / raw.pointsPerSecond).toFixed(3)),
+      p99_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.99"}') ?? null,
+      p50_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.5"}') ?? null,
+      rss_mb: Math.round((metrics.get('liftwatch_ingest_process_rss_bytes') ?? 0) / 1048576),
+      elevators: ELEVATORS,
+      target_rate: RATE,
+      detection: DETECTION === 'true',
+      invalid: metrics.get('liftwatch_ingest_invalid_total') ?? 0,
+      deduplicated: metrics.get('liftwatch_ingest_deduplicated_total') ?? 0,
+      gaps: metrics.get('liftwatch_ingest_gaps') ?? 0,
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    for (const part of parts.reverse()) await part.stop();
+    await influx.stop();
+    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+    else say(`kept ${dir}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * The embedded MQTT broker: Aedes behind a TCP server, with the access policy plugged in
+ * as hooks and a byte bound on packets. Building it does no I/O; `start()` listens and
+ * `stop()` closes clients, then the server. No `process.*` here: `main.ts` owns that.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes } from 'aedes';
+import { LiftWatchError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { GuardedConnection } from './frame-guard.ts';
+import { createPolicyHooks } from './hooks.ts';
+import type { Principal } from './policy.ts';
+
+export interface BrokerOptions {
+  port: number;
+  host: string;
+  /** Largest packet accepted, fixed header included; a bigger one closes the connection. */
+  maxPacketBytes: number;
+  /** How long a new connection may take to send CONNECT. */
+  connectTimeoutMs: number;
+}
+
+export interface BrokerDeps {
+  log: Logger;
+  authenticate(username: string, password: string): Promise<Principal | null>;
+}
+
+export interface Broker {
+  /** Listens; with `port: 0` the port the system chose is returned. */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  readonly aedes: Aedes;
+}
+
+export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
+  const log = deps.log.child({ module: 'broker' });
+  const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
+  const aedes = new Aedes({
+    ...hooks,
+    connectTimeout: options.connectTimeoutMs,
+    // A device's client id is its username, which may be longer than MQTT 3.1's 23 characters.
+    maxClientsIdLength: 256,
+  });
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+
+  aedes.on('clientReady', (client) => {
+    log.debug({ clientId: client.id, username: hooks.principalOf(client)?.username }, 'client connected');
+  });
+  aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
+  aedes.on('clientError', (client, err) =>
+    log.debug({ clientId: client.id, err: err.message }, 'client error'),
+  );
+  aedes.on('connectionError', (client, err) =>
+    log.debug({ clientId: client.id, err: err.message }, 'connection refused'),
+  );
+
+  function acceptConnection(socket: Socket): void {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const conn = new GuardedConnection(socket, options.maxPacketBytes);
+    conn.on('error', (err) => {
+      if (err.name === 'PacketTooLargeError') {
+        log.warn({ remoteAddress: socket.remoteAddress, reason: err.message }, 'oversized packet, closing');
+      }
+    });
+    aedes.handle(conn);
+  }
+
+  async function start(): Promise<{ port: number }> {
+    if (server) throw new Error('broker already started');
+    await aedes.listen();
+    const listening = createServer(acceptConnection);
+    try {
+      await listen(listening, options.port, options.host);
+    } catch (err) {
+      await closeAedes(aedes);
+      throw asListenError(err, options);
+    }
+    server = listening;
+    const address = listening.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    log.info({ port, host: options.host }, 'MQTT broker listening');
+    return { port };
+  }
+
+  async function stop(): Promise<void> {
+    const closing = server;
+    if (!closing) return;
+    server = null;
+    const serverClosed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    await closeAedes(aedes);
+    // Connections that never sent CONNECT are not Aedes clients yet: close them too.
+    for (const socket of sockets) socket.destroy();
+    await serverClosed;
+    log.info('MQTT broker stopped');
+  }
+
+  return { start, stop, aedes };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeAedes(aedes: Aedes): Promise<void> {
+  return new Promise((resolve) => aedes.close(() => resolve()));
+}
+
+function asListenError(err: unknown, options: BrokerOptions): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err;
+  return new LiftWatchError(
+    'PORT_IN_USE',
+    `MQTT port ${options.port} on ${options.host} is already in use (by another MQTT broker such as Mosquitto?). ` +
+      'Set MQTT_PORT to a free port for the embedded broker, ' +
+      'or set MQTT_URL (e.g. mqtt://127.0.0.1:1883) to use the broker already listening there.',
+    { cause: err },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run start:broker`: the broker alone, for deployments that spread the parts over
+ * machines. Owns env, the registry handle and signals; closes in reverse order of opening.
+ */
+import { loadConfig } from '../lib/config.ts';
+import { LiftWatchError } from '../lib/errors.ts';
+import { createLogger } from '../lib/logger.ts';
+import { openRegistry } from '../registry/db.ts';
+import { authenticateMachine } from '../registry/directory.ts';
+import { createBroker } from './broker.ts';
+
+const config = loadConfig(process.env);
+const log = createLogger(config.LOG_LEVEL);
+const db = await openRegistry(config.DATABASE_FILE);
+const broker = createBroker(
+  {
+    port: config.MQTT_PORT,
+    host: config.MQTT_HOST,
+    maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+    connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+  },
+  { log, authenticate: (username, password) => authenticateMachine(db, username, password) },
+);
+
+try {
+  await broker.start();
+} catch (err) {
+  if (err instanceof LiftWatchError) log.fatal({ code: err.code }, err.message);
+  else log.fatal({ err }, 'broker did not start');
+  await db.destroy();
+  process.exit(1);
+}
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  await broker.stop();
+  await db.destroy();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    shutdown(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  });
+}
