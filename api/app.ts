@@ -14,6 +14,7 @@ import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
 import security from './plugins/security.ts';
 import socket from './plugins/socket.ts';
+import webhooks from './plugins/webhooks.ts';
 import authRoutes from './routes/auth.ts';
 import consoleRoutes from './routes/console/index.ts';
 import opsRoutes from './routes/ops.ts';
@@ -41,6 +42,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(residentRoutes);
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
   await app.register(consoleRoutes, { prefix: '/api/v1' });
+  await app.register(import('./routes/fund.ts'), { prefix: '/api/v1' });
   await app.register(socket);
+  await app.register(webhooks, deps);
+  await app.register(import('./plugins/dashboard.ts'));
   return app as unknown as FastifyInstance;
 }

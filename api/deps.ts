@@ -7,6 +7,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RegistryDb } from '../registry/db.ts';
 import type { ElevatorStateSource } from './state-source.ts';
+import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
 export type ApiConfig = Pick<
   Config,
@@ -18,6 +19,7 @@ export type ApiConfig = Pick<
   | 'API_REPORT_RATE_WINDOW_S'
   | 'API_SESSION_TTL_H'
   | 'API_QR_CACHE_TTL_S'
+  | 'API_HISTORY_MAX_POINTS'
   | 'DEVICE_OFFLINE_AFTER_S'
 >;
 
@@ -57,4 +59,8 @@ export interface ApiDeps {
   readiness?: Record<string, ReadinessProbe>;
   metrics?: MetricsProvider[];
   alertActions?: AlertActions;
+  /** InfluxDB 1.x the ingest writes to; without it the history route answers 503. */
+  influx?: { url: string; database: string };
+  /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */
+  webhooks?: Partial<WebhookOptions>;
 }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../lib/config.ts';
+import { influxAnswers } from '../lib/influxd.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createAlertLifecycle } from '../registry/alert-lifecycle.ts';
 import { openRegistry } from '../registry/db.ts';
@@ -43,13 +44,16 @@ await seedStateFromRegistry(db, stateSource);
 await stateSource.start();
 
 const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
+// Run alone, the API reads history from the InfluxDB the ingest was pointed at.
+const influxUrl = config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`;
 const app = await buildApi({
   db,
   log,
   config,
   stateSource,
   publicBaseUrl,
-  readiness: { broker: () => stateSource.connected },
+  influx: { url: influxUrl, database: config.INFLUX_DATABASE },
+  readiness: { broker: () => stateSource.connected, influx: () => influxAnswers(influxUrl) },
   // The detection issue's lifecycle: same row update, and the transition goes out on MQTT.
   alertActions: createAlertLifecycle({
     db,

@@ -324,6 +324,44 @@ export interface LedgerAttachmentTable {
   at: number;
 }
 
+export type WebhookFormat = 'generic' | 'wecom' | 'dingtalk';
+export type WebhookEvent = 'alert.transition' | 'visit.verdict';
+
+/** An estate's outbound webhook (generic JSON, WeCom or DingTalk robot). */
+export interface EstateWebhookTable {
+  id: string;
+  estate_id: string;
+  name: string;
+  format: WebhookFormat;
+  url: string;
+  /** HMAC key; shown once at creation, never answered again. */
+  secret: string;
+  /** JSON array of WebhookEvent. */
+  events_json: string;
+  enabled: number;
+  created_at: number;
+  created_by: string;
+  deleted_at: number | null;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event sent to one webhook, with every retry counted in `attempts`. */
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: string;
+  estate_id: string;
+  event: WebhookEvent | 'ping';
+  /** The alert or visit id the event is about. */
+  subject_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  response_status: number | null;
+  error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -341,6 +379,8 @@ export interface Database {
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
   resident_reports: ResidentReportTable;
+  estate_webhooks: EstateWebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
   ledger_funds: LedgerFundTable;
   ledger_chain: LedgerChainTable;
   ledger_idempotency: LedgerIdempotencyTable;

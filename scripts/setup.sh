@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb
-# (and chromium with --browser) when missing, then the npm packages when the lock file
+# (and chromium with a CJK font, with --browser) when missing, then the npm packages when the lock file
 # changed. Safe to run on every start; does nothing when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,11 @@ for arg in "$@"; do [ "$arg" = "--browser" ] && want_browser=1; done
 
 missing=()
 [ -x /usr/bin/influxd ] || missing+=(influxdb)
-[ "$want_browser" = 1 ] && { [ -x /usr/bin/chromium ] || missing+=(chromium); }
+if [ "$want_browser" = 1 ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Chinese glyphs in browser screenshots (the resident page is Chinese first).
+  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -3,12 +3,13 @@
 # typecheck, check the published schemas, and run every vitest suite against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "== lint and format (biome)"
 biome check .
 echo "== typecheck (tsc)"
 tsc --noEmit -p tsconfig.json
+tsc --noEmit -p dashboard/tsconfig.json
 echo "== tests (vitest)"
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { RegistryDb } from '../../registry/db.ts';
 import { type AuditEntry, recordAudit } from '../data/audit.ts';
 import { Directory } from '../data/directory.ts';
+import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
 import type { ElevatorStateSource } from '../state-source.ts';
@@ -22,6 +23,8 @@ declare module 'fastify' {
     publicBaseUrl: string;
     /** Set when the alert lifecycle publishes transitions itself (they come back over MQTT). */
     alertActions: AlertActions | null;
+    /** Null when no InfluxDB is configured. */
+    history: InfluxHistory | null;
     /** Records a write by the request's principal (or 'resident' when anonymous). */
     audit(request: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role' | 'ip'>): Promise<void>;
   }
@@ -42,6 +45,7 @@ export default fp(
     app.decorate('apiConfig', deps.config);
     app.decorate('publicBaseUrl', deps.publicBaseUrl.replace(/\/+$/, ''));
     app.decorate('alertActions', deps.alertActions ?? null);
+    app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
     app.decorateRequest('principal', null);
     app.decorate(
       'audit',

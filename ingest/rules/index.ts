@@ -8,7 +8,7 @@ import type { DeviceMessage, GeoPoint } from '../../protocol/index.ts';
 import type { ElevatorInfo } from '../../registry/directory.ts';
 import { DEFAULT_VISIT_LIMITS, type VisitLimits, visitLimitsFor } from '../visits/limits.ts';
 import {
-  EMPTY_VISIT_BOOK,
+  type ElevatorVisitState,
   initialElevatorVisits,
   isVisitOpen,
   stepVisits,
@@ -73,11 +73,12 @@ interface ElevatorSlot {
   lastTelemetryTs: number | null;
   lastReceivedAt: number | null;
   offline: boolean;
+  visits: ElevatorVisitState;
 }
 
 export function createDetector(elevators: readonly ElevatorInfo[], options: DetectorOptions = {}): Detector {
   const slots = new Map<string, ElevatorSlot>();
-  let book: VisitBookState = EMPTY_VISIT_BOOK;
+  let technicians: VisitBookState['technicians'] = {};
   for (const info of elevators) {
     slots.set(info.id, {
       info,
@@ -88,17 +89,19 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       lastTelemetryTs: null,
       lastReceivedAt: null,
       offline: false,
+      visits: initialElevatorVisits(options.lastVerifiedAt?.[info.id] ?? null),
     });
-    const verified = options.lastVerifiedAt?.[info.id];
-    if (verified !== undefined) {
-      book = { ...book, elevators: { ...book.elevators, [info.id]: initialElevatorVisits(verified) } };
-    }
   }
 
   function runVisits(slot: ElevatorSlot, input: RuleInput): Finding[] {
     const estateLocation = options.estates?.[slot.info.estateId] ?? null;
-    const step = stepVisits(book, input, { elevator: slot.info, limits: slot.visitLimits, estateLocation });
-    book = step.state;
+    const step = stepVisits({ elevator: slot.visits, technicians }, input, {
+      elevator: slot.info,
+      limits: slot.visitLimits,
+      estateLocation,
+    });
+    slot.visits = step.state.elevator;
+    technicians = step.state.technicians;
     return step.findings;
   }
 
@@ -106,7 +109,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
     const context: RuleContext = {
       elevator: slot.info,
       limits: slot.limits,
-      visitOpen: isVisitOpen(book, slot.info.id),
+      visitOpen: isVisitOpen(slot.visits),
     };
     const findings: Finding[] = [];
     RULES.forEach((rule, i) => {

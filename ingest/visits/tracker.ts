@@ -34,8 +34,13 @@ export interface ElevatorVisitState {
   unreportedRaised: boolean;
 }
 
+/**
+ * What one step of the book reads and writes: this elevator's visits, and the technician
+ * sightings that are shared across the fleet (for impossible travel). Per-elevator state
+ * is held by the caller, so a step costs the same for a fleet of 40 or 10,000.
+ */
 export interface VisitBookState {
-  elevators: Record<string, ElevatorVisitState>;
+  elevator: ElevatorVisitState;
   technicians: Record<string, Sighting>;
 }
 
@@ -45,8 +50,6 @@ export interface VisitContext {
   /** The estate's coordinates, for check-ins that carry no location. */
   estateLocation: GeoPoint | null;
 }
-
-export const EMPTY_VISIT_BOOK: VisitBookState = { elevators: {}, technicians: {} };
 
 export function initialElevatorVisits(lastVerifiedAt: number | null = null): ElevatorVisitState {
   return {
@@ -60,8 +63,9 @@ export function initialElevatorVisits(lastVerifiedAt: number | null = null): Ele
   };
 }
 
-export function isVisitOpen(book: VisitBookState, elevatorId: string): boolean {
-  return Object.keys(book.elevators[elevatorId]?.open ?? {}).length > 0;
+export function isVisitOpen(visits: ElevatorVisitState): boolean {
+  for (const _ in visits.open) return true;
+  return false;
 }
 
 const MINUTE = 60_000;
@@ -88,9 +92,8 @@ export function stepVisits(
   input: RuleInput,
   ctx: VisitContext,
 ): { state: VisitBookState; findings: Finding[] } {
-  const id = ctx.elevator.id;
   const ts = inputTs(input);
-  const el0 = book.elevators[id] ?? initialElevatorVisits();
+  const el0 = book.elevator;
   let s: Step = { book, el: { ...el0, baselineAt: el0.baselineAt ?? ts }, findings: [] };
   switch (input.channel) {
     case 'telemetry': {
@@ -126,7 +129,7 @@ export function stepVisits(
   s = closeTimedOut(s, ts, ctx);
   s = checkUnreported(s, ts, ctx);
   s = checkOverdue(s, ts, ctx);
-  return { state: { ...s.book, elevators: { ...s.book.elevators, [id]: s.el } }, findings: s.findings };
+  return { state: { elevator: s.el, technicians: s.book.technicians }, findings: s.findings };
 }
 
 function checkIn(s: Step, m: MaintenanceMessage, ctx: VisitContext): Step {

@@ -7,9 +7,12 @@ import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
+import historyRoutes from './history.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
+import stickerRoutes from './stickers.ts';
 import visitRoutes from './visits.ts';
+import webhookRoutes from './webhooks.ts';
 
 const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The auth subtree is registered by the parent at /api/v1/auth; everything here needs a principal.
@@ -18,6 +21,9 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(reportRoutes);
   await app.register(visitRoutes);
   await app.register(fleetRoutes);
+  await app.register(stickerRoutes);
+  await app.register(historyRoutes);
+  await app.register(webhookRoutes);
 
   app.get(
     '/audit',

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fileReport, reportByReceipt } from '../../data/reports.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
+import { ResidentPageCache } from '../../resident/page-cache.ts';
 import { heardAgo, renderElevatorPage, renderMessagePage, renderReceiptPage } from '../../resident/render.ts';
 import type { StateListener } from '../../state-source.ts';
 import { LIVE_SCRIPT } from './live-script.ts';
@@ -23,6 +24,8 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
     clock: app.clock,
   });
+  // Two languages per car; a minute bounds day-granular words and the rescue-time flag.
+  const pages = new ResidentPageCache({ maxAgeMs: 60_000, maxEntries: 50_000 });
   const invalidate: StateListener = (change) => {
     if (change.kind !== 'state') cards.invalidate(change.elevatorId);
   };
@@ -58,15 +61,19 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const estate = elevator && app.directory.estate(elevator.estateId);
       if (!elevator || !estate) return notFound(request, reply);
       const now = app.clock();
-      const page = renderElevatorPage({
-        lang: langOf(request),
-        elevator,
-        estate,
-        condition: app.stateSource.conditionOf(elevator.id, now),
-        lastHeardAt: app.stateSource.get(elevator.id)?.lastHeardAt ?? null,
+      const lang = langOf(request);
+      const lastHeardAt = app.stateSource.get(elevator.id)?.lastHeardAt ?? null;
+      const version = {
         card: await cards.get(elevator.id),
-        now,
-      });
+        condition: app.stateSource.conditionOf(elevator.id, now),
+        heard: heardAgo(lastHeardAt, now, lang),
+      };
+      const key = `${elevator.id}\u0000${lang}`;
+      let page = pages.get(key, version, now);
+      if (page === undefined) {
+        page = renderElevatorPage({ lang, elevator, estate, ...version, lastHeardAt, now });
+        pages.set(key, version, page, now);
+      }
       return html(reply, 200, page);
     },
   );

@@ -1,0 +1,309 @@
+/**
+ * Expenditure workflow: the firm proposes; another firm manager and a committee member
+ * approve the current amount (four eyes); above the threshold an owners' vote must pass;
+ * then the firm pays and the payment is posted. The emergency path (a critical alert)
+ * pays first and stays flagged until the committee ratifies it.
+ */
+import { credit, debit } from './accounts.ts';
+import { isCommitteeMember, isFirmManager, requireFirmManager, requireParty } from './authority.ts';
+import { sha256Hex } from './canonical.ts';
+import { appendEntry } from './chain.ts';
+import { LedgerError } from './errors.ts';
+import { loadApprovals, loadExpenditureRow, loadVotes, viewExpenditure } from './expenditure-view.ts';
+import { assertFen } from './money.ts';
+import { assessExpenditure, evaluateVote, validateTally } from './rules.ts';
+import { optionalText, requireText, type WriteContext } from './store.ts';
+import { postTransaction } from './transactions.ts';
+import {
+  type ApprovalSide,
+  type Attachment,
+  EXPENSE_KINDS,
+  type ExpenseKind,
+  type VoteTally,
+} from './types.ts';
+
+export interface ProposalInput {
+  amountFen: number;
+  kind: ExpenseKind;
+  purpose: string;
+  payee: string;
+  elevatorId?: string | null;
+  alertIds?: string[];
+  visitIds?: string[];
+  workOrder?: string | null;
+  /** A critical alert of this estate: takes the emergency path (pay first, ratify later). */
+  emergencyAlertId?: string | null;
+}
+
+async function assertInEstate(
+  ctx: WriteContext,
+  table: 'alerts' | 'maintenance_visits' | 'elevators',
+  id: string,
+) {
+  const row = await ctx.trx.selectFrom(table).select('estate_id').where('id', '=', id).executeTakeFirst();
+  if (!row || row.estate_id !== ctx.fund.estateId)
+    throw new LedgerError('INVALID_INPUT', `${table} id ${id} is not in this fund's estate`);
+}
+
+export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput) {
+  requireFirmManager(ctx.actor, ctx.fund);
+  const amount = assertFen(input.amountFen);
+  if (!EXPENSE_KINDS.includes(input.kind))
+    throw new LedgerError('INVALID_INPUT', `kind must be one of ${EXPENSE_KINDS.join(', ')}`);
+  const alertIds = [...new Set(input.alertIds ?? [])];
+  const visitIds = [...new Set(input.visitIds ?? [])];
+  const emergencyAlertId = input.emergencyAlertId ?? null;
+  if (emergencyAlertId) {
+    const alert = await ctx.trx
+      .selectFrom('alerts')
+      .select(['estate_id', 'severity'])
+      .where('id', '=', emergencyAlertId)
+      .executeTakeFirst();
+    if (!alert || alert.estate_id !== ctx.fund.estateId || alert.severity !== 'critical')
+      throw new LedgerError('INVALID_INPUT', 'the emergency path needs a critical alert of this estate');
+    if (!alertIds.includes(emergencyAlertId)) alertIds.push(emergencyAlertId);
+  }
+  if (input.elevatorId) await assertInEstate(ctx, 'elevators', input.elevatorId);
+  for (const id of alertIds) await assertInEstate(ctx, 'alerts', id);
+  for (const id of visitIds) await assertInEstate(ctx, 'maintenance_visits', id);
+  const links = { alertIds, visitIds, workOrder: optionalText(input.workOrder, 'workOrder', 100) };
+  const id = ctx.newId();
+  const row = {
+    id,
+    fund_id: ctx.fund.id,
+    amount_fen: amount,
+    amount_version: 1,
+    expense_kind: input.kind,
+    purpose: requireText(input.purpose, 'purpose'),
+    payee: requireText(input.payee, 'payee', 200),
+    elevator_id: input.elevatorId ?? null,
+    links_json: JSON.stringify(links),
+    emergency_alert_id: emergencyAlertId,
+    status: 'proposed' as const,
+    proposed_by: ctx.actor.username,
+    amended_by: null,
+    proposed_at: ctx.at,
+    paid_transaction_id: null,
+    paid_at: null,
+    ratification_due_at: null,
+  };
+  await ctx.trx.insertInto('ledger_expenditures').values(row).execute();
+  await appendEntry(ctx.trx, ctx.fund.id, 'expenditure_proposed', ctx.at, {
+    id,
+    amountFen: amount,
+    kind: row.expense_kind,
+    purpose: row.purpose,
+    payee: row.payee,
+    elevatorId: row.elevator_id,
+    links,
+    emergencyAlertId,
+    proposedBy: row.proposed_by,
+  });
+  return viewExpenditure(ctx.trx, row, ctx.config, ctx.at);
+}
+
+/** A new amount is a new question: every earlier approval and vote stops counting. */
+export async function amendAmount(
+  ctx: WriteContext,
+  input: { expenditureId: string; amountFen: number; reason: string },
+) {
+  requireFirmManager(ctx.actor, ctx.fund);
+  const amount = assertFen(input.amountFen);
+  const reason = requireText(input.reason, 'reason');
+  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
+  if (amount === row.amount_fen) throw new LedgerError('INVALID_INPUT', 'the amount is unchanged');
+  const version = row.amount_version + 1;
+  await ctx.trx
+    .updateTable('ledger_expenditures')
+    .set({ amount_fen: amount, amount_version: version, amended_by: ctx.actor.username })
+    .where('id', '=', row.id)
+    .execute();
+  await appendEntry(ctx.trx, ctx.fund.id, 'expenditure_amended', ctx.at, {
+    expenditureId: row.id,
+    amountFen: amount,
+    amountVersion: version,
+    previousAmountFen: row.amount_fen,
+    reason,
+    by: ctx.actor.username,
+  });
+  const updated = { ...row, amount_fen: amount, amount_version: version, amended_by: ctx.actor.username };
+  return viewExpenditure(ctx.trx, updated, ctx.config, ctx.at);
+}
+
+function sideOf(ctx: WriteContext): ApprovalSide {
+  if (isFirmManager(ctx.actor, ctx.fund)) return 'firm';
+  if (isCommitteeMember(ctx.actor, ctx.fund)) return 'committee';
+  throw new LedgerError('NOT_AUTHORIZED', 'only a firm manager or a committee member of this estate decides');
+}
+
+export async function decideExpenditure(
+  ctx: WriteContext,
+  input: { expenditureId: string; decision: 'approve' | 'refuse'; note?: string },
+) {
+  const side = sideOf(ctx);
+  if (input.decision !== 'approve' && input.decision !== 'refuse')
+    throw new LedgerError('INVALID_INPUT', 'decision must be approve or refuse');
+  const note =
+    input.decision === 'refuse' ? requireText(input.note, 'note') : (optionalText(input.note, 'note') ?? '');
+  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  if (side === 'firm' && (ctx.actor.username === row.proposed_by || ctx.actor.username === row.amended_by))
+    throw new LedgerError('SELF_APPROVAL', 'the proposer (or whoever set the amount) cannot approve it');
+  const ratifying = row.emergency_alert_id !== null && row.status === 'paid' && side === 'committee';
+  if (row.status !== 'proposed' && !ratifying)
+    throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
+  const prior = (await loadApprovals(ctx.trx, row.id)).find(
+    (a) => a.amountVersion === row.amount_version && a.side === side,
+  );
+  if (prior) throw new LedgerError('INVALID_STATE', `the ${side} side already decided (${prior.decision})`);
+  const id = ctx.newId();
+  const approval = {
+    id,
+    expenditureId: row.id,
+    amountVersion: row.amount_version,
+    side,
+    decision: input.decision,
+    actor: ctx.actor.username,
+    note,
+  };
+  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'approval', ctx.at, approval);
+  await ctx.trx
+    .insertInto('ledger_approvals')
+    .values({
+      id,
+      expenditure_id: row.id,
+      seq: entry.seq,
+      amount_version: row.amount_version,
+      side,
+      decision: input.decision,
+      actor: ctx.actor.username,
+      note,
+      at: ctx.at,
+    })
+    .execute();
+  let status = row.status;
+  if (input.decision === 'refuse' && row.status === 'proposed') {
+    status = 'refused';
+    await ctx.trx.updateTable('ledger_expenditures').set({ status }).where('id', '=', row.id).execute();
+  }
+  return viewExpenditure(ctx.trx, { ...row, status }, ctx.config, ctx.at);
+}
+
+export async function recordVote(ctx: WriteContext, input: { expenditureId: string; tally: VoteTally }) {
+  requireParty(ctx.actor, ctx.fund);
+  const tally = validateTally(input.tally);
+  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
+  const outcome = evaluateVote(tally);
+  const id = ctx.newId();
+  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'vote', ctx.at, {
+    id,
+    expenditureId: row.id,
+    amountVersion: row.amount_version,
+    tally,
+    ...outcome,
+    recordedBy: ctx.actor.username,
+  });
+  await ctx.trx
+    .insertInto('ledger_votes')
+    .values({
+      id,
+      expenditure_id: row.id,
+      seq: entry.seq,
+      amount_version: row.amount_version,
+      tally_json: JSON.stringify(tally),
+      passed: outcome.passed ? 1 : 0,
+      recorded_by: ctx.actor.username,
+      at: ctx.at,
+    })
+    .execute();
+  return viewExpenditure(ctx.trx, row, ctx.config, ctx.at);
+}
+
+export interface AttachmentInput {
+  expenditureId: string;
+  kind: Attachment['kind'];
+  filename: string;
+  mediaType: string;
+  content: Uint8Array;
+}
+
+/** Only the SHA-256 enters the chain; the bytes stay in the table, checkable against it. */
+export async function attachFile(ctx: WriteContext, input: AttachmentInput): Promise<Attachment> {
+  requireParty(ctx.actor, ctx.fund);
+  if (!['quote', 'invoice', 'other'].includes(input.kind))
+    throw new LedgerError('INVALID_INPUT', 'kind must be quote, invoice or other');
+  if (input.content.byteLength === 0 || input.content.byteLength > ctx.config.maxAttachmentBytes)
+    throw new LedgerError('INVALID_INPUT', `a file must be 1 byte to ${ctx.config.maxAttachmentBytes} bytes`);
+  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const id = ctx.newId();
+  const meta = {
+    id,
+    expenditureId: row.id,
+    kind: input.kind,
+    filename: requireText(input.filename, 'filename', 200),
+    mediaType: requireText(input.mediaType, 'mediaType', 100),
+    size: input.content.byteLength,
+    sha256: sha256Hex(input.content),
+    uploadedBy: ctx.actor.username,
+    at: ctx.at,
+  };
+  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'attachment', ctx.at, meta);
+  await ctx.trx
+    .insertInto('ledger_attachments')
+    .values({
+      id,
+      expenditure_id: row.id,
+      seq: entry.seq,
+      kind: meta.kind,
+      filename: meta.filename,
+      media_type: meta.mediaType,
+      size: meta.size,
+      sha256: meta.sha256,
+      content: Buffer.from(input.content),
+      uploaded_by: meta.uploadedBy,
+      at: ctx.at,
+    })
+    .execute();
+  return { ...meta, seq: entry.seq };
+}
+
+export async function payExpenditure(ctx: WriteContext, input: { expenditureId: string; memo?: string }) {
+  requireFirmManager(ctx.actor, ctx.fund);
+  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
+  const emergency = row.emergency_alert_id !== null;
+  const assessment = assessExpenditure(
+    {
+      amountFen: row.amount_fen,
+      amountVersion: row.amount_version,
+      storedStatus: row.status,
+      emergency,
+      ratificationDueAt: null,
+      approvals: await loadApprovals(ctx.trx, row.id),
+      votes: await loadVotes(ctx.trx, row.id),
+    },
+    ctx.config,
+    ctx.at,
+  );
+  if (assessment.missing.length > 0)
+    throw new LedgerError('INVALID_STATE', `not payable yet: missing ${assessment.missing.join(', ')}`);
+  const kind = row.expense_kind as ExpenseKind;
+  const tx = await postTransaction(ctx, {
+    kind: 'expenditure',
+    memo: input.memo ? requireText(input.memo, 'memo') : `${row.purpose} → ${row.payee}`,
+    expenditureId: row.id,
+    postings: [debit(`expense:${kind}`, row.amount_fen), credit('cash', row.amount_fen)],
+  });
+  const paid = {
+    status: 'paid' as const,
+    paid_transaction_id: tx.id,
+    paid_at: ctx.at,
+    ratification_due_at: emergency ? ctx.at + ctx.config.emergencyRatificationDays * 86_400_000 : null,
+  };
+  await ctx.trx.updateTable('ledger_expenditures').set(paid).where('id', '=', row.id).execute();
+  return {
+    transaction: tx,
+    expenditure: await viewExpenditure(ctx.trx, { ...row, ...paid }, ctx.config, ctx.at),
+  };
+}

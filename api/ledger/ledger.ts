@@ -1,0 +1,163 @@
+/**
+ * The fund ledger as one object built from explicit deps (a Kysely db, a clock, config):
+ * no Fastify, no other I/O. Every write is `(meta, input)` where meta names the fund,
+ * the actor and the client's idempotency key; see store.ts for the replay rules.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../registry/schema.ts';
+import { sha256Hex } from './canonical.ts';
+import { type ChainHead, chainHead, readChain } from './chain.ts';
+import { LedgerError } from './errors.ts';
+import { listExpenditures, loadExpenditureRow, viewExpenditure } from './expenditure-view.ts';
+import {
+  type AttachmentInput,
+  amendAmount,
+  attachFile,
+  decideExpenditure,
+  type ProposalInput,
+  payExpenditure,
+  proposeExpenditure,
+  recordVote,
+} from './expenditures.ts';
+import { type ContributionRuleInput, type OpenFundInput, openFund, setContributionRule } from './funds.ts';
+import { contributionReport, fundBalance, listPostings } from './queries.ts';
+import { idempotent, type LedgerDeps, loadFund, type WriteContext } from './store.ts';
+import {
+  type ContributionInput,
+  type OtherIncomeInput,
+  recordContribution,
+  recordOtherIncome,
+  reverseTransaction,
+} from './transactions.ts';
+import { type Actor, DEFAULT_LEDGER_CONFIG, type Fund, type LedgerConfig, type VoteTally } from './types.ts';
+import { verifyChain } from './verify.ts';
+
+export interface WriteMeta {
+  fundId: string;
+  actor: Actor;
+  idempotencyKey: string;
+}
+
+export interface FundLedgerOptions {
+  db: Kysely<Database>;
+  clock?: () => number;
+  config?: Partial<LedgerConfig>;
+  newId?: () => string;
+}
+
+export type FundLedger = ReturnType<typeof createFundLedger>;
+
+export function createFundLedger(options: FundLedgerOptions) {
+  const deps: LedgerDeps = {
+    db: options.db,
+    clock: options.clock ?? Date.now,
+    config: Object.freeze({ ...DEFAULT_LEDGER_CONFIG, ...options.config }),
+    newId: options.newId ?? randomUUID,
+  };
+  const { db, config } = deps;
+
+  function write<I, R>(
+    op: string,
+    run: (ctx: WriteContext, input: I) => Promise<R>,
+    bodyOf = (i: I): unknown => i,
+  ) {
+    return (meta: WriteMeta, input: I): Promise<R> =>
+      idempotent(
+        deps,
+        {
+          scope: `fund:${meta.fundId}`,
+          key: meta.idempotencyKey,
+          op,
+          actor: meta.actor,
+          body: bodyOf(input),
+        },
+        async (trx, at) => {
+          const fund = await loadFund(trx, meta.fundId);
+          return run({ trx, fund, actor: meta.actor, at, config, newId: deps.newId }, input);
+        },
+      );
+  }
+
+  return {
+    config,
+    openFund: (meta: { actor: Actor; idempotencyKey: string }, input: OpenFundInput): Promise<Fund> =>
+      idempotent(
+        deps,
+        {
+          scope: `estate:${input.estateId}`,
+          key: meta.idempotencyKey,
+          op: 'openFund',
+          actor: meta.actor,
+          body: input,
+        },
+        (trx, at) => openFund(trx, meta.actor, at, deps.newId, input),
+      ),
+    setContributionRule: write<ContributionRuleInput, Awaited<ReturnType<typeof setContributionRule>>>(
+      'setContributionRule',
+      setContributionRule,
+    ),
+    recordContribution: write('recordContribution', (ctx, i: ContributionInput) =>
+      recordContribution(ctx, i),
+    ),
+    recordOtherIncome: write('recordOtherIncome', (ctx, i: OtherIncomeInput) => recordOtherIncome(ctx, i)),
+    reverse: write('reverse', (ctx, i: { transactionId: string; reason: string }) =>
+      reverseTransaction(ctx, i),
+    ),
+    propose: write('propose', (ctx, i: ProposalInput) => proposeExpenditure(ctx, i)),
+    amendAmount: write(
+      'amendAmount',
+      (ctx, i: { expenditureId: string; amountFen: number; reason: string }) => amendAmount(ctx, i),
+    ),
+    decide: write(
+      'decide',
+      (ctx, i: { expenditureId: string; decision: 'approve' | 'refuse'; note?: string }) =>
+        decideExpenditure(ctx, i),
+    ),
+    recordVote: write('recordVote', (ctx, i: { expenditureId: string; tally: VoteTally }) =>
+      recordVote(ctx, i),
+    ),
+    // The body's identity is the file's hash, not its bytes.
+    attach: write(
+      'attach',
+      (ctx, i: AttachmentInput) => attachFile(ctx, i),
+      ({ content, ...rest }) => ({ ...rest, sha256: sha256Hex(content) }),
+    ),
+    pay: write('pay', (ctx, i: { expenditureId: string; memo?: string }) => payExpenditure(ctx, i)),
+
+    fund: (fundId: string) => loadFund(db, fundId),
+    async fundsOfEstate(estateId: string): Promise<Fund[]> {
+      const rows = await db
+        .selectFrom('ledger_funds')
+        .select('id')
+        .where('estate_id', '=', estateId)
+        .orderBy('created_at')
+        .execute();
+      return Promise.all(rows.map((r) => loadFund(db, r.id)));
+    },
+    balance: (fundId: string) => fundBalance(db, fundId),
+    postings: (fundId: string, range?: { fromAt?: number; toAt?: number }) => listPostings(db, fundId, range),
+    contributions: (fundId: string, from: string, to: string) => contributionReport(db, fundId, from, to),
+    expenditures: (fundId: string) => listExpenditures(db, fundId, config, deps.clock()),
+    async expenditure(fundId: string, id: string) {
+      return viewExpenditure(db, await loadExpenditureRow(db, fundId, id), config, deps.clock());
+    },
+    async attachmentContent(fundId: string, attachmentId: string) {
+      const row = await db
+        .selectFrom('ledger_attachments as a')
+        .innerJoin('ledger_expenditures as x', 'x.id', 'a.expenditure_id')
+        .select(['a.content', 'a.sha256', 'a.media_type', 'a.filename'])
+        .where('x.fund_id', '=', fundId)
+        .where('a.id', '=', attachmentId)
+        .executeTakeFirst();
+      if (!row) throw new LedgerError('NOT_FOUND', `attachment ${attachmentId} not found`);
+      return row;
+    },
+    head: (fundId: string): Promise<ChainHead> => chainHead(db, fundId),
+    chain: (fundId: string, range?: Parameters<typeof readChain>[2]) => readChain(db, fundId, range),
+    /** Recomputes the stored chain, optionally against a head pinned elsewhere. */
+    async verify(fundId: string, pinned?: ChainHead) {
+      return verifyChain(await readChain(db, fundId), pinned ? { pinned } : {});
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Verifies a run of ChainEntries, from an export or the database, with no I/O, and names
+ * the first bad index:
+ * - an edited entry no longer hashes to its own `hash` (caught at that entry);
+ * - a deleted, moved or copied entry breaks the expected seq (caught where it happens);
+ * - a forged entry with a recomputed hash still breaks the link to its neighbour; the
+ *   entries around the break tell which side is foreign (an inserted entry is skipped
+ *   over by its successor; a replaced one is not what its successor committed to).
+ * Truncation, or a tail rewritten end to end, is only visible against a head pinned
+ * elsewhere: the seq:hash printed on a notice or shown on the QR page.
+ */
+import { type ChainEntry, type ChainHead, EMPTY_HEAD, hashEntry } from './chain.ts';
+
+export type VerifyResult =
+  | { ok: true; count: number; head: ChainHead }
+  | { ok: false; index: number; seq: number | null; reason: string };
+
+export interface VerifyOptions {
+  /** The entry before the first one given; genesis for a full export. */
+  anchor?: ChainHead;
+  /** A head recorded independently; the entries must reach it and agree with it. */
+  pinned?: ChainHead;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function malformed(e: unknown): string | null {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'not an object';
+  const x = e as Record<string, unknown>;
+  if (typeof x.fund_id !== 'string') return 'fund_id missing';
+  if (typeof x.seq !== 'number' || !Number.isSafeInteger(x.seq)) return 'seq missing';
+  if (typeof x.kind !== 'string') return 'kind missing';
+  if (typeof x.at !== 'number') return 'at missing';
+  if (!('data' in x)) return 'data missing';
+  if (typeof x.prev_hash !== 'string' || !HEX64.test(x.prev_hash)) return 'prev_hash malformed';
+  if (typeof x.hash !== 'string' || !HEX64.test(x.hash)) return 'hash malformed';
+  return null;
+}
+
+function selfConsistent(e: ChainEntry): boolean {
+  try {
+    return hashEntry(e) === e.hash;
+  } catch {
+    return false;
+  }
+}
+
+function linksTo(e: ChainEntry, prev: ChainHead): boolean {
+  return e.seq === prev.seq + 1 && e.prev_hash === prev.hash;
+}
+
+export function parsePinnedHead(text: string): ChainHead | null {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  return m ? { seq: Number(m[1]), hash: m[2] as string } : null;
+}
+
+type Failure = Extract<VerifyResult, { ok: false }>;
+
+/** Entry k is sound on its own but does not follow entry k-1: which one is foreign? */
+function blameBreak(entries: readonly ChainEntry[], k: number, before: ChainHead, prev: ChainHead): Failure {
+  const e = entries[k] as ChainEntry;
+  const at = (index: number, reason: string): Failure => ({
+    ok: false,
+    index,
+    seq: entries[index]?.seq ?? null,
+    reason,
+  });
+  if (k >= 1 && linksTo(e, before) && e.hash !== prev.hash)
+    return at(k - 1, 'entry is not part of the chain (inserted): the next entry links past it');
+  if (e.seq === prev.seq + 1) {
+    const next = entries[k + 1];
+    if (k === 0 || (next && !linksTo(next, { seq: e.seq, hash: e.hash })))
+      return at(k, 'prev_hash does not match the previous entry (entry replaced)');
+    return at(k - 1, 'entry was replaced: the next entry committed to a different hash');
+  }
+  return at(k, `expected seq ${prev.seq + 1}, found ${e.seq} (entry deleted, inserted or moved)`);
+}
+
+export function verifyChain(entries: readonly unknown[], options: VerifyOptions = {}): VerifyResult {
+  const anchor = options.anchor ?? EMPTY_HEAD;
+  let before = anchor;
+  let prev = anchor;
+  let fundId: string | null = null;
+  for (let index = 0; index < entries.length; index++) {
+    const bad = malformed(entries[index]);
+    if (bad) return { ok: false, index, seq: null, reason: `entry is malformed: ${bad}` };
+    const e = entries[index] as ChainEntry;
+    const fail = (reason: string): VerifyResult => ({ ok: false, index, seq: e.seq, reason });
+    if (!selfConsistent(e)) return fail('hash does not match the entry content (entry edited)');
+    fundId ??= e.fund_id;
+    if (e.fund_id !== fundId) return fail(`entry belongs to fund ${e.fund_id}, not ${fundId}`);
+    if (!linksTo(e, prev)) return blameBreak(entries as ChainEntry[], index, before, prev);
+    if (options.pinned && e.seq === options.pinned.seq && e.hash !== options.pinned.hash)
+      return fail(`hash differs from the pinned head ${options.pinned.seq}:${options.pinned.hash}`);
+    before = prev;
+    prev = { seq: e.seq, hash: e.hash };
+  }
+  const pinned = options.pinned;
+  if (pinned && pinned.seq > prev.seq)
+    return {
+      ok: false,
+      index: entries.length,
+      seq: prev.seq + 1,
+      reason: `truncated: entries end at seq ${prev.seq}, the pinned head is seq ${pinned.seq}`,
+    };
+  if (pinned && pinned.seq === anchor.seq && pinned.hash !== anchor.hash)
+    return { ok: false, index: 0, seq: anchor.seq, reason: 'anchor differs from the pinned head' };
+  return { ok: true, count: entries.length, head: prev };
+}

@@ -1,0 +1,30 @@
+/**
+ * The outbound webhook dispatcher as a decorator: listens to the state source from
+ * `onReady` and is stopped on close, before the registry it logs into goes away.
+ */
+import fp from 'fastify-plugin';
+import type { ApiDeps } from '../deps.ts';
+import { WebhookDispatcher } from '../webhooks/dispatcher.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    webhooks: WebhookDispatcher;
+  }
+}
+
+export default fp(
+  async (app, deps: ApiDeps) => {
+    const dispatcher = new WebhookDispatcher({
+      db: app.db,
+      directory: app.directory,
+      stateSource: app.stateSource,
+      clock: app.clock,
+      log: deps.log,
+      options: deps.webhooks,
+    });
+    app.decorate('webhooks', dispatcher);
+    app.addHook('onReady', async () => dispatcher.start());
+    app.addHook('preClose', async () => dispatcher.stop());
+  },
+  { name: 'lift-webhooks', dependencies: ['lift-context'] },
+);

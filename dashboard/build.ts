@@ -1,0 +1,117 @@
+/**
+ * Builds the console into dashboard/dist with esbuild (installed with tsx; Vite is not a
+ * dependency of ours, see README): one hashed JS bundle (socket.io-client included), one
+ * hashed CSS file and index.html. `buildDashboard()` is what the API calls at start when
+ * dist is missing or stale; `npm run build:dashboard` runs this file directly.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const DIST_DIR = join(DASHBOARD_DIR, 'dist');
+const SRC_DIR = join(DASHBOARD_DIR, 'src');
+const STAMP = '.build.json';
+
+export interface BuildResult {
+  outDir: string;
+  built: boolean;
+  sourceHash: string;
+  files: string[];
+}
+
+async function sourceFiles(dir = SRC_DIR): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : [join(dir, e.name)])),
+  );
+  return nested.flat().sort();
+}
+
+/** A hash of every source file and of this script: a change to either means rebuild. */
+export async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [...(await sourceFiles()), fileURLToPath(import.meta.url)]) {
+    hash
+      .update(relative(DASHBOARD_DIR, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+export async function isStale(outDir = DIST_DIR): Promise<boolean> {
+  try {
+    const stamp = JSON.parse(await readFile(join(outDir, STAMP), 'utf8')) as { sourceHash?: string };
+    return stamp.sourceHash !== (await sourceHash());
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Builds into a fresh temp dir and swaps it in with rename, so a server reading dist never
+ * sees half a build, and two processes building at once both end with a whole one.
+ */
+export async function buildDashboard(options: { outDir?: string; force?: boolean; minify?: boolean } = {}) {
+  const outDir = options.outDir ?? DIST_DIR;
+  const hash = await sourceHash();
+  if (!options.force && !(await isStale(outDir)))
+    return { outDir, built: false, sourceHash: hash, files: [] } satisfies BuildResult;
+
+  const { build } = await import('esbuild');
+  const tmp = `${outDir}.tmp-${randomBytes(4).toString('hex')}`;
+  await mkdir(join(tmp, 'assets'), { recursive: true });
+  const result = await build({
+    entryPoints: { app: join(SRC_DIR, 'main.ts'), styles: join(SRC_DIR, 'styles.css') },
+    outdir: join(tmp, 'assets'),
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+    minify: options.minify ?? true,
+    sourcemap: 'linked',
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    tsconfig: join(DASHBOARD_DIR, 'tsconfig.json'),
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
+  const js = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'));
+  const css = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'));
+  if (!js || !css) throw new Error(`dashboard build produced no bundle: ${outputs.join(', ')}`);
+  const html = (await readFile(join(SRC_DIR, 'index.html'), 'utf8'))
+    .replace('%APP_JS%', `./assets/${js}`)
+    .replace('%APP_CSS%', `./assets/${css}`);
+  await writeFile(join(tmp, 'index.html'), html);
+  await writeFile(join(tmp, STAMP), JSON.stringify({ sourceHash: hash, builtAt: new Date().toISOString() }));
+  await swapIn(tmp, outDir);
+  return {
+    outDir,
+    built: true,
+    sourceHash: hash,
+    files: ['index.html', ...outputs.map((f) => `assets/${f}`)],
+  };
+}
+
+async function swapIn(tmp: string, outDir: string): Promise<void> {
+  const old = `${outDir}.old-${randomBytes(4).toString('hex')}`;
+  if (existsSync(outDir)) await rename(outDir, old).catch(() => {});
+  try {
+    await rename(tmp, outDir);
+  } catch {
+    // Another process swapped in its own build of the same sources first: keep that one.
+    await rm(tmp, { recursive: true, force: true });
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Run by hand, it always builds: that is what someone typing the command wants.
+  const result = await buildDashboard({ force: true });
+  console.log(`dashboard built into ${relative(process.cwd(), result.outDir)}: ${result.files.join(', ')}`);
+}

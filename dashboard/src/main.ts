@@ -1,0 +1,168 @@
+/**
+ * The console's entry: find out who is logged in, then load the fleet and the live
+ * alerts, open the socket and route by the URL hash (#/fleet, #/alerts, #/reports,
+ * #/elevator/:id, #/fund). Hash routes need no server fallback under /app/.
+ */
+import { api, whenUnauthenticated } from './api.ts';
+import { byId, h, mount } from './dom.ts';
+import { lang, onLangChange, setLang, t } from './i18n.ts';
+import { connectLive, disconnectLive } from './socket.ts';
+import { blocked, unlock } from './sound.ts';
+import { store } from './store.ts';
+import type { Me } from './types.ts';
+import { errorBox, loading } from './ui.ts';
+import { renderAlarm } from './views/alarm.ts';
+import { alertsView } from './views/alerts.ts';
+import { elevatorView } from './views/elevator.ts';
+import { fleetView } from './views/fleet.ts';
+import { fundView } from './views/fund.ts';
+import { loginView } from './views/login.ts';
+import { reportsView } from './views/reports.ts';
+import { startSlaTicker } from './views/sla-chip.ts';
+
+/** A view draws into main and returns how to stop listening when the route changes. */
+export type View = (host: HTMLElement, param: string | undefined) => (() => void) | undefined;
+
+const ROUTES: Record<string, View> = {
+  fleet: fleetView,
+  alerts: alertsView,
+  reports: reportsView,
+  elevator: elevatorView,
+  fund: fundView,
+};
+const NAV = [
+  ['fleet', 'navFleet'],
+  ['alerts', 'navAlerts'],
+  ['reports', 'navReports'],
+  ['fund', 'navFund'],
+] as const;
+
+let cleanup: (() => void) | undefined;
+
+function currentRoute(): [string, string | undefined] {
+  const [, name = 'fleet', param] = location.hash.split('/');
+  return [ROUTES[name] ? name : 'fleet', param ? decodeURIComponent(param) : undefined];
+}
+
+function renderRoute(): void {
+  cleanup?.();
+  cleanup = undefined;
+  const main = byId('main');
+  if (!store.me) return;
+  const [name, param] = currentRoute();
+  cleanup = ROUTES[name]!(main, param);
+  renderHeader();
+}
+
+function renderHeader(): void {
+  const me = store.me;
+  const [active] = currentRoute();
+  const header = byId('top');
+  mount(
+    header,
+    h('span', { class: 'brand' }, t('appName')),
+    me
+      ? h(
+          'nav',
+          { 'aria-label': 'main' },
+          NAV.map(([route, key]) =>
+            h('a', { href: `#/${route}`, 'aria-current': route === active ? 'page' : null }, t(key)),
+          ),
+        )
+      : null,
+    h('span', { class: 'spacer' }),
+    me && blocked()
+      ? h(
+          'button',
+          { type: 'button', class: 'sound', title: t('soundHint'), onclick: enableSound },
+          t('soundOn'),
+        )
+      : null,
+    h(
+      'button',
+      { type: 'button', class: 'lang', 'aria-label': t('languageLabel'), onclick: toggleLang },
+      t('language'),
+    ),
+    me ? h('span', { class: 'who' }, me.display_name) : null,
+    me ? h('button', { type: 'button', onclick: logout }, t('logout')) : null,
+  );
+}
+
+function renderConnection(): void {
+  const bar = byId('conn');
+  bar.hidden = store.connection === 'live' || !store.me;
+  bar.className = `conn conn-${store.connection}`;
+  bar.textContent = store.connection === 'lost' ? t('lost') : t('connecting');
+}
+
+async function enableSound(): Promise<void> {
+  await unlock();
+  renderHeader();
+}
+
+function toggleLang(): void {
+  setLang(lang() === 'zh' ? 'en' : 'zh');
+}
+
+async function logout(): Promise<void> {
+  await api.post('/auth/logout').catch(() => {});
+  showLogin();
+}
+
+function showLogin(): void {
+  disconnectLive();
+  cleanup?.();
+  cleanup = undefined;
+  store.reset();
+  renderHeader();
+  renderConnection();
+  renderAlarm(byId('alarm'));
+  loginView(byId('main'), (me) => void start(me));
+}
+
+async function start(me: Me): Promise<void> {
+  store.me = me;
+  const main = byId('main');
+  mount(main, loading());
+  try {
+    await Promise.all([store.loadFleet(), store.loadLiveAlerts()]);
+  } catch (error) {
+    mount(
+      main,
+      errorBox(error, () => void start(me)),
+    );
+    return;
+  }
+  connectLive(showLogin);
+  renderConnection();
+  renderAlarm(byId('alarm'));
+  renderRoute();
+}
+
+async function boot(): Promise<void> {
+  setLang(lang());
+  whenUnauthenticated(showLogin);
+  store.on('connection', renderConnection);
+  store.on('alerts', () => renderAlarm(byId('alarm')));
+  store.on('fleet', () => renderAlarm(byId('alarm')));
+  onLangChange(() => {
+    renderConnection();
+    renderAlarm(byId('alarm'));
+    if (store.me) renderRoute();
+    else showLogin();
+  });
+  window.addEventListener('hashchange', renderRoute);
+  // Any click may be the gesture the browser needs before the alarm can sound.
+  document.addEventListener('click', () => void unlock().then(() => store.me && renderHeader()), {
+    once: true,
+  });
+  startSlaTicker();
+  mount(byId('main'), loading());
+  try {
+    await start(await api.get<Me>('/auth/me'));
+  } catch {
+    showLogin();
+  }
+}
+
+void boot();

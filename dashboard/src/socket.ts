@@ -1,0 +1,55 @@
+/**
+ * The live feed: socket.io on the API's own server, authenticated by the session cookie.
+ * A lost connection is shown at once; on reconnect everything that could have been
+ * missed (the fleet and the live alerts) is loaded again, since events are not replayed.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { store } from './store.ts';
+import type { AlertEvent, StateEvent, VisitEvent } from './types.ts';
+
+let socket: Socket | null = null;
+
+export function connectLive(onUnauthenticated: () => void): void {
+  disconnectLive();
+  store.setConnection('connecting');
+  const s = io({ path: '/socket.io', withCredentials: true, reconnectionDelayMax: 5000 });
+  socket = s;
+  let everConnected = false;
+
+  s.on('connect', () => {
+    const recovering = everConnected;
+    everConnected = true;
+    store.setConnection('live');
+    if (recovering) void Promise.all([store.loadFleet(), store.loadLiveAlerts()]).catch(() => {});
+  });
+  s.on('disconnect', (reason: string) => {
+    store.setConnection('lost');
+    // socket.io retries by itself except after a server-side disconnect (a restart, a kick).
+    if (reason === 'io server disconnect') setTimeout(() => socket === s && s.connect(), 1000);
+  });
+  s.on('connect_error', (error: Error) => {
+    store.setConnection('lost');
+    // The session expired or was logged out elsewhere: retrying will not help.
+    if (error.message === 'UNAUTHENTICATED') {
+      disconnectLive();
+      onUnauthenticated();
+    }
+  });
+  s.on('alert', (event: AlertEvent) => {
+    void store.refreshAlert(event.id).catch(() => {});
+  });
+  s.on('elevator:state', (event: StateEvent) => store.applyState(event));
+  s.on('visit', (event: VisitEvent) => {
+    // A check-in may be the arrival a critical alert's clock waits for.
+    for (const alert of store.liveAlerts.values()) {
+      if (alert.elevator_id === event.elevator_id) void store.refreshAlert(alert.id).catch(() => {});
+    }
+    void store.refreshElevator(event.elevator_id).catch(() => {});
+  });
+}
+
+export function disconnectLive(): void {
+  socket?.removeAllListeners();
+  socket?.disconnect();
+  socket = null;
+}

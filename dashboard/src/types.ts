@@ -1,0 +1,71 @@
+/**
+ * The API's answers as the browser sees them. Derived from the TypeBox schemas in
+ * api/schemas.ts (type-only import: erased by esbuild), so the console and the API
+ * share one contract. Fund types live in fund-api.ts until api/routes/fund.ts lands.
+ */
+import type { Static } from '@sinclair/typebox';
+import type {
+  Alert as AlertSchema,
+  Elevator as ElevatorSchema,
+  Estate as EstateSchema,
+  Me as MeSchema,
+  ResidentReport as ReportSchema,
+  Visit as VisitSchema,
+} from '../../api/schemas.ts';
+
+export type Alert = Static<typeof AlertSchema>;
+type ElevatorWire = Static<typeof ElevatorSchema>;
+/** The schema builds the condition union with .map(), which TS widens to string; narrow it back. */
+export type Condition = 'normal' | 'maintenance' | 'fault' | 'offline';
+export type Elevator = Omit<ElevatorWire, 'state'> & {
+  state: Omit<ElevatorWire['state'], 'condition'> & { condition: Condition };
+};
+export type Estate = Static<typeof EstateSchema>;
+export type Me = Static<typeof MeSchema>;
+export type ResidentReport = Static<typeof ReportSchema>;
+export type Visit = Static<typeof VisitSchema>;
+export type Role = Me['role'];
+
+export interface Page<T> {
+  items: T[];
+  next_offset: number | null;
+}
+
+/** A time series for the charts: [epoch ms, value] pairs in time order. */
+export type Series = [time: number, value: number][];
+
+/** Socket events, as api/plugins/socket.ts emits them. */
+export interface AlertEvent {
+  elevator_id: string;
+  estate_id: string;
+  id: string;
+  code: string;
+  severity: string;
+  state: Alert['state'];
+  opened_at: number;
+  last_seen_at: number;
+}
+
+export interface VisitEvent {
+  elevator_id: string;
+  estate_id: string;
+  id: string;
+  status: string;
+  verdict: string | null;
+  evidence_score: number | null;
+  kind: string | null;
+  company_id: string | null;
+}
+
+export interface StateEvent {
+  elevator_id: string;
+  estate_id: string;
+  condition: Condition;
+  previous: Condition | null;
+}
+
+/** One point of the evidence score, as the visit judge writes it. */
+export interface ScoreReason {
+  points: number;
+  reason: string;
+}

@@ -1,0 +1,124 @@
+/**
+ * Shared pieces of every screen: the loading, empty, error and "awaiting API" states,
+ * badges that carry text as well as colour, and the note dialog used by every action.
+ */
+import { ApiError } from './api.ts';
+import { h } from './dom.ts';
+import { type Key, t, tCode } from './i18n.ts';
+import type { Condition } from './types.ts';
+
+export function loading(): HTMLElement {
+  return h('p', { class: 'state-msg', role: 'status', 'aria-live': 'polite' }, t('loading'));
+}
+
+export function empty(): HTMLElement {
+  return h('p', { class: 'state-msg empty' }, t('empty'));
+}
+
+export function errorBox(error: unknown, retry?: () => void): HTMLElement {
+  const msg = error instanceof Error ? error.message : String(error);
+  return h(
+    'div',
+    { class: 'state-msg error', role: 'alert' },
+    h('span', {}, t('errorLoad', { msg })),
+    retry ? h('button', { type: 'button', onclick: () => retry() }, t('retry')) : null,
+  );
+}
+
+/** For screens whose API another engineer is still building: say so, show nothing made up. */
+export function awaiting(text: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'state-msg awaiting', role: 'note', 'data-testid': 'awaiting-api' },
+    h('strong', {}, t('awaitingApi', { what: '' })),
+    ' ',
+    text,
+  );
+}
+
+export function isRouteMissing(error: unknown): boolean {
+  return error instanceof ApiError && error.routeMissing;
+}
+
+export function conditionBadge(condition: Condition): HTMLElement {
+  return h('span', { class: `badge c-${condition}` }, t(condition));
+}
+
+export function severityBadge(severity: string): HTMLElement {
+  return h('span', { class: `badge sev-${severity}` }, tCode(severity));
+}
+
+export function stateBadge(state: string): HTMLElement {
+  return h('span', { class: `badge st-${state}` }, tCode(state));
+}
+
+/** A labelled <select> from [value, label] pairs. */
+export function select(
+  label: string,
+  value: string,
+  options: [string, string][],
+  onchange: (value: string) => void,
+): HTMLElement {
+  const el = h(
+    'select',
+    { onchange: (e: Event) => onchange((e.target as HTMLSelectElement).value) },
+    options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+  );
+  return h('label', { class: 'field' }, h('span', {}, label), el);
+}
+
+export interface NoteDialogOptions {
+  title: string;
+  label?: Key;
+  confirm: string;
+  required?: boolean;
+  danger?: boolean;
+}
+
+/**
+ * A modal <dialog> for the note an action needs: the browser traps focus, Esc cancels,
+ * and the note survives list re-renders because the dialog lives outside the list.
+ */
+export function askNote(options: NoteDialogOptions): Promise<string | null> {
+  return new Promise((resolve) => {
+    const area = h('textarea', {
+      name: 'note',
+      rows: 3,
+      maxlength: 2000,
+      required: options.required !== false,
+      placeholder: t('notePlaceholder'),
+    });
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', {}, options.title),
+      h('label', { class: 'field block' }, h('span', {}, t(options.label ?? 'note')), area),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, t('cancel')),
+        h(
+          'button',
+          { type: 'submit', value: 'ok', class: options.danger ? 'danger' : 'primary' },
+          options.confirm,
+        ),
+      ),
+    );
+    const dialog = h('dialog', { class: 'note-dialog', 'aria-label': options.title }, form);
+    dialog.addEventListener('close', () => {
+      const ok = dialog.returnValue === 'ok';
+      dialog.remove();
+      resolve(ok ? area.value.trim() : null);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    area.focus();
+  });
+}
+
+/** A short message for the result of an action, read out by screen readers. */
+export function toast(text: string, kind: 'ok' | 'error' = 'ok'): void {
+  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 4000);
+}

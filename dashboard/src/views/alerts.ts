@@ -1,0 +1,209 @@
+/**
+ * The alert list. "Live" (the default) is the open and acknowledged alerts the socket
+ * keeps current; the other states page through the API. Filters by severity, estate and
+ * time, plus a search over label, code and elevator. Critical rows carry SLA clocks.
+ */
+import { api } from '../api.ts';
+import { h, mount } from '../dom.ts';
+import { formatTime, lang, t } from '../i18n.ts';
+import type { View } from '../main.ts';
+import { hasSla } from '../sla.ts';
+import { store } from '../store.ts';
+import type { Alert, Page } from '../types.ts';
+import { empty, errorBox, loading, select, severityBadge, stateBadge } from '../ui.ts';
+import { acknowledgeAlert, resolveAlert } from './alert-actions.ts';
+import { slaChips } from './sla-chip.ts';
+
+const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
+const SINCE: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const filters = { state: 'live', severity: '', estate: '', since: '', search: '' };
+
+export function alertLabel(a: Alert): string {
+  return lang() === 'en' ? a.label_en : a.label_zh;
+}
+
+function searchHit(a: Alert): boolean {
+  const q = filters.search.trim().toLowerCase();
+  if (!q) return true;
+  return [a.label_en, a.label_zh, a.code, a.elevator_id, store.elevatorLabel(a.elevator_id)].some((s) =>
+    s.toLowerCase().includes(q),
+  );
+}
+
+export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
+  const live = a.state !== 'resolved';
+  const writer = store.canWrite();
+  const after = (p: Promise<Alert | null>) => void p.then((r) => r && onChange?.());
+  return h(
+    'li',
+    { class: `alert sev-${a.severity} st-${a.state}`, 'data-alert-id': a.id, 'data-state': a.state },
+    h(
+      'div',
+      { class: 'alert-head' },
+      severityBadge(a.severity),
+      h('strong', { class: 'alert-label' }, alertLabel(a)),
+      stateBadge(a.state),
+      h('a', { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` }, store.elevatorLabel(a.elevator_id)),
+      h('time', { datetime: new Date(a.opened_at).toISOString() }, formatTime(a.opened_at)),
+      a.count > 1 ? h('span', { class: 'muted' }, `×${a.count}`) : null,
+    ),
+    hasSla(a) ? slaChips(a, store.arrivals.get(a.id) ?? null) : null,
+    h(
+      'div',
+      { class: 'alert-notes muted' },
+      a.ack_note
+        ? h('p', {}, `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: a.acknowledged_by ?? '' })})`)
+        : null,
+      a.resolve_note
+        ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: a.resolved_by ?? '' })})`)
+        : null,
+    ),
+    a.evidence
+      ? h('details', {}, h('summary', {}, t('evidence')), h('pre', {}, JSON.stringify(a.evidence, null, 2)))
+      : null,
+    writer && live
+      ? h(
+          'div',
+          { class: 'actions' },
+          a.state === 'open'
+            ? h(
+                'button',
+                { type: 'button', class: 'primary', onclick: () => after(acknowledgeAlert(a)) },
+                t('acknowledge'),
+              )
+            : null,
+          h('button', { type: 'button', onclick: () => after(resolveAlert(a)) }, t('resolve')),
+        )
+      : null,
+  );
+}
+
+function liveList(): Alert[] {
+  return [...store.liveAlerts.values()]
+    .filter((a) => !filters.severity || a.severity === filters.severity)
+    .filter((a) => !filters.estate || a.estate_id === filters.estate)
+    .filter((a) => !filters.since || a.opened_at >= Date.now() - (SINCE[filters.since] ?? 0))
+    .sort(
+      (a, b) =>
+        (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) ||
+        (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) ||
+        b.opened_at - a.opened_at,
+    );
+}
+
+export const alertsView: View = (host) => {
+  const list = h('ul', { class: 'alerts', 'aria-live': 'polite', 'data-testid': 'alert-list' });
+  const more = h('div', { class: 'more' });
+  let fetched: Alert[] = [];
+  let nextOffset: number | null = null;
+  let generation = 0;
+
+  const draw = () => {
+    const rows = (filters.state === 'live' ? liveList() : fetched).filter(searchHit);
+    mount(list, rows.length ? rows.map((a) => alertRow(a, reload)) : empty());
+    mount(
+      more,
+      filters.state !== 'live' && nextOffset !== null
+        ? h('button', { type: 'button', onclick: () => void fetchPage(nextOffset ?? 0) }, t('loadMore'))
+        : null,
+    );
+  };
+
+  async function fetchPage(offset: number): Promise<void> {
+    const mine = ++generation;
+    if (offset === 0) mount(list, loading());
+    try {
+      const page = await api.get<Page<Alert>>('/alerts', {
+        state: filters.state === 'all' ? undefined : filters.state,
+        severity: filters.severity || undefined,
+        estate: filters.estate || undefined,
+        from: filters.since ? Date.now() - (SINCE[filters.since] ?? 0) : undefined,
+        limit: 50,
+        offset,
+      });
+      if (mine !== generation) return;
+      fetched = offset === 0 ? page.items : [...fetched, ...page.items];
+      nextOffset = page.next_offset;
+      draw();
+    } catch (error) {
+      if (mine === generation)
+        mount(
+          list,
+          errorBox(error, () => void fetchPage(offset)),
+        );
+    }
+  }
+
+  function reload(): void {
+    if (filters.state === 'live') draw();
+    else void fetchPage(0);
+  }
+
+  const set = (key: keyof typeof filters) => (value: string) => {
+    filters[key] = value;
+    reload();
+  };
+  mount(
+    host,
+    h(
+      'div',
+      { class: 'filters', role: 'search' },
+      select(
+        t('state'),
+        filters.state,
+        [
+          ['live', `${t('open')} + ${t('acknowledged')}`],
+          ['open', t('open')],
+          ['acknowledged', t('acknowledged')],
+          ['resolved', t('resolved')],
+          ['all', t('all')],
+        ],
+        set('state'),
+      ),
+      select(
+        t('severity'),
+        filters.severity,
+        [
+          ['', t('all')],
+          ...['critical', 'major', 'minor', 'info'].map((s): [string, string] => [s, t(s as 'critical')]),
+        ],
+        set('severity'),
+      ),
+      select(
+        t('estate'),
+        filters.estate,
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, e.name])],
+        set('estate'),
+      ),
+      select(
+        t('since'),
+        filters.since,
+        [
+          ['', t('anyTime')],
+          ['24h', t('last24h')],
+          ['7d', t('last7d')],
+          ['30d', t('last30d')],
+        ],
+        set('since'),
+      ),
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, t('search')),
+        h('input', {
+          type: 'search',
+          value: filters.search,
+          placeholder: t('searchHint'),
+          oninput: (e: Event) => {
+            filters.search = (e.target as HTMLInputElement).value;
+            draw();
+          },
+        }),
+      ),
+    ),
+    list,
+    more,
+  );
+  reload();
+  return store.on('alerts', reload);
+};

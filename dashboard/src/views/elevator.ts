@@ -1,0 +1,179 @@
+/**
+ * One elevator: its condition and latest telemetry (live), history charts over a chosen
+ * range, its alerts and its maintenance visits with the evidence score broken into the
+ * reasons the visit judge gave.
+ */
+import { ApiError, api } from '../api.ts';
+import { scoreBars, timeChart } from '../charts.ts';
+import { h, mount } from '../dom.ts';
+import { loadHistory } from '../history.ts';
+import { formatTime, t, tCode } from '../i18n.ts';
+import type { View } from '../main.ts';
+import { store } from '../store.ts';
+import type { Alert, Elevator, Page, ScoreReason, Visit } from '../types.ts';
+import { awaiting, conditionBadge, empty, errorBox, isRouteMissing, loading, select } from '../ui.ts';
+import { alertRow } from './alerts.ts';
+
+const RANGES: Record<string, number> = {
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+};
+let range = '24h';
+
+function facts(e: Elevator): HTMLElement {
+  const tm = e.state.telemetry as Record<string, unknown> | null;
+  const fact = (label: string, value: unknown) => [
+    h('dt', {}, label),
+    h('dd', {}, value === undefined || value === null ? '—' : String(value)),
+  ];
+  return h(
+    'dl',
+    { class: 'facts' },
+    fact(t('currentState'), t(e.state.condition)),
+    fact(t('lastHeard'), e.state.last_heard_at ? formatTime(e.state.last_heard_at) : null),
+    fact(t('floor'), tm?.['floor']),
+    fact(t('mode'), tm?.['mode']),
+    fact(t('door'), tm ? (tm['door_closed'] ? t('doorClosed') : t('doorOpen')) : null),
+    fact(t('speed'), tm?.['speed_mps'] !== undefined ? `${tm['speed_mps']} m/s` : null),
+    fact(t('runCount'), tm?.['run_count']),
+  );
+}
+
+function visitCard(v: Visit): HTMLElement {
+  const reasons = Array.isArray(v.reasons) ? (v.reasons as ScoreReason[]) : [];
+  const minutes = v.check_out_at ? Math.round((v.check_out_at - v.check_in_at) / 60_000) : null;
+  return h(
+    'li',
+    { class: `visit v-${v.verdict ?? 'pending'}`, 'data-visit-id': v.id },
+    h(
+      'div',
+      { class: 'alert-head' },
+      h('strong', {}, tCode(v.kind)),
+      h('span', { class: `badge v-${v.verdict ?? 'pending'}` }, tCode(v.verdict ?? v.status)),
+      h('span', {}, `${t('score')}: ${v.evidence_score ?? '—'}`),
+      h('span', { class: 'muted' }, `${t('checkIn')} ${formatTime(v.check_in_at)}`),
+      minutes !== null ? h('span', { class: 'muted' }, `${t('duration')} ${minutes} min`) : null,
+      h('span', { class: 'muted' }, v.technician_id),
+    ),
+    reasons.length ? scoreBars(reasons) : null,
+  );
+}
+
+async function section<T>(
+  host: HTMLElement,
+  load: () => Promise<T>,
+  draw: (value: T) => Node,
+): Promise<void> {
+  mount(host, loading());
+  try {
+    mount(host, draw(await load()));
+  } catch (error) {
+    const retry = () => void section(host, load, draw);
+    if (isRouteMissing(error)) mount(host, awaiting(t('awaitingHistory')));
+    else if (error instanceof ApiError && error.code === 'NOT_READY')
+      mount(host, errorBox(t('historyNotReady'), retry));
+    else mount(host, errorBox(error, retry));
+  }
+}
+
+export const elevatorView: View = (host, id) => {
+  if (!id) return undefined;
+  const head = h('div', { class: 'elevator-head' });
+  const charts = h('div', { class: 'charts' });
+  const alerts = h('div', {});
+  const visits = h('div', {});
+
+  const drawHead = () => {
+    const e = store.elevators.get(id);
+    if (!e) return mount(head, h('p', { class: 'state-msg error' }, t('elevatorNotFound')));
+    mount(
+      head,
+      h('h1', {}, `${store.elevatorLabel(e.id)} `, conditionBadge(e.state.condition)),
+      h(
+        'p',
+        { class: 'muted' },
+        `${e.registration_code} · ${e.floors} ${t('floor')} · `,
+        h('a', { href: e.qr_url, target: '_blank', rel: 'noopener' }, t('qrPage')),
+      ),
+      facts(e),
+    );
+  };
+  const drawCharts = () => {
+    const to = Date.now();
+    void section(
+      charts,
+      () => loadHistory(id, to - (RANGES[range] ?? 0), to),
+      (hist) =>
+        h(
+          'div',
+          { class: 'chart-grid' },
+          timeChart(t('floorOverTime'), hist.series.floor, { step: true }),
+          timeChart(t('speedOverTime'), hist.series.speed),
+          timeChart(t('runs'), hist.series.run_count, { step: true }),
+          // AWAITING API: door cycles are not among the history route's fields yet.
+          h(
+            'figure',
+            { class: 'chart' },
+            h('figcaption', {}, t('doorCycles')),
+            awaiting(t('awaitingDoorCycles')),
+          ),
+        ),
+    );
+  };
+  const drawAlerts = () =>
+    void section(
+      alerts,
+      () => api.get<Page<Alert>>('/alerts', { elevator: id, limit: 20 }),
+      (page) =>
+        page.items.length
+          ? h(
+              'ul',
+              { class: 'alerts' },
+              page.items.map((a) => alertRow(a, drawAlerts)),
+            )
+          : empty(),
+    );
+
+  mount(
+    host,
+    h('p', {}, h('a', { href: '#/fleet' }, `← ${t('back')}`)),
+    head,
+    h(
+      'section',
+      { 'aria-labelledby': 'h-history' },
+      h(
+        'div',
+        { class: 'section-head' },
+        h('h2', { id: 'h-history' }, t('history')),
+        select(
+          t('since'),
+          range,
+          Object.keys(RANGES).map((r): [string, string] => [r, t(`range${r}` as 'range1h')]),
+          (v) => {
+            range = v;
+            drawCharts();
+          },
+        ),
+      ),
+      charts,
+    ),
+    h('section', { 'aria-labelledby': 'h-alerts' }, h('h2', { id: 'h-alerts' }, t('navAlerts')), alerts),
+    h('section', { 'aria-labelledby': 'h-visits' }, h('h2', { id: 'h-visits' }, t('visits')), visits),
+  );
+  drawHead();
+  drawCharts();
+  drawAlerts();
+  void section(
+    visits,
+    () => api.get<Page<Visit>>('/visits', { elevator: id, limit: 20 }),
+    (page) => (page.items.length ? h('ul', { class: 'alerts' }, page.items.map(visitCard)) : empty()),
+  );
+  const offFleet = store.on('fleet', drawHead);
+  const offAlerts = store.on('alerts', drawAlerts);
+  return () => {
+    offFleet();
+    offAlerts();
+  };
+};

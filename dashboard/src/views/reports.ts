@@ -1,0 +1,161 @@
+/**
+ * Residents' reports from the QR page: dispatch (in progress), close (resolved) or
+ * reject, each with a reply the resident reads on their receipt page.
+ */
+import { api } from '../api.ts';
+import { h, mount } from '../dom.ts';
+import { formatTime, t, tCode } from '../i18n.ts';
+import type { View } from '../main.ts';
+import { store } from '../store.ts';
+import type { Page, ResidentReport } from '../types.ts';
+import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
+
+type Next = 'in_progress' | 'resolved' | 'rejected';
+const filters = { status: 'received', estate: '', search: '' };
+
+async function move(report: ResidentReport, status: Next, verb: string): Promise<boolean> {
+  const reply = await askNote({
+    title: `${verb}: ${report.receipt}`,
+    label: 'reply',
+    confirm: verb,
+    required: false,
+    danger: status === 'rejected',
+  });
+  if (reply === null) return false;
+  try {
+    await api.post(
+      `/reports/${encodeURIComponent(report.id)}/status`,
+      reply ? { status, reply } : { status },
+    );
+    toast(t('done'));
+    return true;
+  } catch (error) {
+    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    return false;
+  }
+}
+
+function row(r: ResidentReport, reload: () => void): HTMLElement {
+  const act = (status: Next, verb: string, cls = '') =>
+    h(
+      'button',
+      { type: 'button', class: cls, onclick: () => void move(r, status, verb).then((ok) => ok && reload()) },
+      verb,
+    );
+  const writer = store.canWrite();
+  return h(
+    'li',
+    { class: 'report', 'data-report-id': r.id },
+    h(
+      'div',
+      { class: 'alert-head' },
+      h('strong', {}, r.receipt),
+      stateBadge(r.status),
+      h('span', { class: 'badge' }, r.category),
+      h('a', { href: `#/elevator/${encodeURIComponent(r.elevator_id)}` }, store.elevatorLabel(r.elevator_id)),
+      h('time', { datetime: new Date(r.created_at).toISOString() }, formatTime(r.created_at)),
+    ),
+    h('p', { class: 'report-text' }, r.description),
+    r.reply ? h('p', { class: 'muted' }, `${t('reply')}: ${r.reply}`) : null,
+    writer && r.status === 'received'
+      ? h(
+          'div',
+          { class: 'actions' },
+          act('in_progress', t('dispatch'), 'primary'),
+          act('rejected', t('reject'), 'danger'),
+        )
+      : null,
+    writer && r.status === 'in_progress'
+      ? h('div', { class: 'actions' }, act('resolved', t('close'), 'primary'))
+      : null,
+  );
+}
+
+export const reportsView: View = (host) => {
+  const list = h('ul', { class: 'alerts', 'data-testid': 'report-list' });
+  const more = h('div', { class: 'more' });
+  let items: ResidentReport[] = [];
+  let nextOffset: number | null = null;
+
+  const draw = () => {
+    const q = filters.search.trim().toLowerCase();
+    const shown = items.filter(
+      (r) =>
+        !q ||
+        [r.receipt, r.description, r.category, store.elevatorLabel(r.elevator_id)].some((s) =>
+          s.toLowerCase().includes(q),
+        ),
+    );
+    mount(list, shown.length ? shown.map((r) => row(r, () => void load(0))) : empty());
+    mount(
+      more,
+      nextOffset !== null
+        ? h('button', { type: 'button', onclick: () => void load(nextOffset ?? 0) }, t('loadMore'))
+        : null,
+    );
+  };
+
+  async function load(offset: number): Promise<void> {
+    if (offset === 0) mount(list, loading());
+    try {
+      const page = await api.get<Page<ResidentReport>>('/reports', {
+        status: filters.status || undefined,
+        estate: filters.estate || undefined,
+        limit: 50,
+        offset,
+      });
+      items = offset === 0 ? page.items : [...items, ...page.items];
+      nextOffset = page.next_offset;
+      draw();
+    } catch (error) {
+      mount(
+        list,
+        errorBox(error, () => void load(offset)),
+      );
+    }
+  }
+
+  const set = (key: 'status' | 'estate') => (v: string) => {
+    filters[key] = v;
+    void load(0);
+  };
+  mount(
+    host,
+    h(
+      'div',
+      { class: 'filters', role: 'search' },
+      select(
+        t('reportStatus'),
+        filters.status,
+        [
+          ['', t('all')],
+          ...['received', 'in_progress', 'resolved', 'rejected'].map((s): [string, string] => [s, tCode(s)]),
+        ],
+        set('status'),
+      ),
+      select(
+        t('estate'),
+        filters.estate,
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, e.name])],
+        set('estate'),
+      ),
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, t('search')),
+        h('input', {
+          type: 'search',
+          value: filters.search,
+          oninput: (e: Event) => {
+            filters.search = (e.target as HTMLInputElement).value;
+            draw();
+          },
+        }),
+      ),
+    ),
+    list,
+    more,
+  );
+  void load(0);
+  return undefined;
+};

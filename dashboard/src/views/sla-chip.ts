@@ -1,0 +1,54 @@
+/**
+ * The SLA clocks on screen. Each chip stores its start, limit and met time as data
+ * attributes; one 1-second ticker rewrites only the chips' text, so a running clock never
+ * re-renders the list (and never steals focus from a button or the note dialog).
+ */
+import { h } from '../dom.ts';
+import { t } from '../i18n.ts';
+import { ACK_SLA_MS, ARRIVAL_SLA_MS, clock, formatDuration } from '../sla.ts';
+import type { Alert } from '../types.ts';
+
+function chip(kind: 'ack' | 'arrival', start: number, limit: number, metAt: number | null): HTMLElement {
+  const el = h('span', {
+    class: 'sla',
+    'data-sla': kind,
+    'data-start': start,
+    'data-limit': limit,
+    'data-met': metAt ?? '',
+  });
+  paint(el, Date.now());
+  return el;
+}
+
+function paint(el: HTMLElement, now: number): void {
+  const start = Number(el.dataset['start']);
+  const limit = Number(el.dataset['limit']);
+  const met = el.dataset['met'] ? Number(el.dataset['met']) : null;
+  const c = clock(start, limit, met, now);
+  const label = el.dataset['sla'] === 'ack' ? t('ackSla') : t('arrivalSla');
+  const time = formatDuration(c.ms);
+  const words =
+    c.status === 'running'
+      ? t('left', { t: time })
+      : c.status === 'overdue'
+        ? t('overdue', { t: time })
+        : t('metIn', { t: time });
+  el.className = `sla sla-${c.status}`;
+  el.textContent = `${label} ${words}`;
+}
+
+export function slaChips(alert: Alert, arrivedAt: number | null): HTMLElement {
+  return h(
+    'span',
+    { class: 'sla-group' },
+    chip('ack', alert.opened_at, ACK_SLA_MS, alert.acknowledged_at),
+    chip('arrival', alert.opened_at, ARRIVAL_SLA_MS, arrivedAt ?? alert.resolved_at),
+  );
+}
+
+export function startSlaTicker(): void {
+  setInterval(() => {
+    const now = Date.now();
+    for (const el of document.querySelectorAll<HTMLElement>('[data-sla]')) paint(el, now);
+  }, 1000);
+}

@@ -1,0 +1,168 @@
+/**
+ * The console in a real Chromium against the real API (buildApi with a temp SQLite
+ * registry, the test harness's in-memory state source): a duty officer logs in, a
+ * trapped passenger published through the state source appears live as a critical alert
+ * within 2 s, is acknowledged and resolved; the committee sees the fund screens; the
+ * resident QR page on a 375×667 phone in both languages. Each step saves a screenshot
+ * to tests/artifacts/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ANJU_ELEVATOR,
+  alertRow,
+  startTestApi,
+  TEST_PASSWORD,
+  type TestApi,
+} from '../../api/testing/harness.ts';
+import { telemetrySample } from '../helpers/fixtures.ts';
+import { launchBrowser, type TestBrowser, type TestPage } from './browser.ts';
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 667, mobile: true };
+
+describe('dashboard in Chromium', () => {
+  let t: TestApi;
+  let base: string;
+  let browser: TestBrowser;
+
+  /** The harness's clock is fixed in 2025; the browser's SLA clocks read real time, so follow it. */
+  const now = () => {
+    t.clock.now = Date.now();
+    return t.clock.now;
+  };
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    t = await startTestApi({ deps: { clock: () => Date.now() } });
+    // Every elevator online at floor 1 with recent telemetry, so the board shows real states.
+    for (const e of t.app.directory.elevators())
+      t.store.applyTelemetry(e.id, telemetrySample({ ts: now(), floor: 1 + (e.id.length % 5) }), now());
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    base = `http://127.0.0.1:${address.port}`;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function login(page: TestPage, username: string): Promise<void> {
+    await page.goto(`${base}/app/`);
+    await page.waitFor('form.login input[name=username]');
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await page.click('form.login button[type=submit]');
+    await page.waitFor('header nav a');
+  }
+
+  async function note(page: TestPage, text: string): Promise<void> {
+    await page.waitFor('dialog[open] textarea');
+    await page.fill('dialog[open] textarea', text);
+    await page.click('dialog[open] button[type=submit]');
+    await page.waitForGone('dialog[open]');
+  }
+
+  it('a duty officer sees a trapped passenger live within 2 s, acknowledges and resolves it', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'duty-anju');
+    await page.waitFor('[data-testid=fleet-board] .tile');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-fleet.png'));
+
+    await page.goto(`${base}/app/#/alerts`);
+    await page.waitFor('[data-testid=alert-list] li');
+    // The harness already has an open trapped-passenger alert on ANJU_ELEVATOR: use another car.
+    const car = [...t.app.directory.elevators()].find(
+      (e) => e.estateId === 'lianhua' && e.id !== ANJU_ELEVATOR && e.id !== 'lianhua-b2-e1',
+    )!.id;
+    const id = `alert-e2e-${Date.now()}`;
+    const openedAt = now();
+    await t.db
+      .insertInto('alerts')
+      .values(
+        alertRow({ id, elevator_id: car, estate_id: 'lianhua', opened_at: openedAt, last_seen_at: openedAt }),
+      )
+      .execute();
+    const published = Date.now();
+    t.store.applyAlert({
+      id,
+      elevatorId: car,
+      code: 'passenger_trapped',
+      severity: 'critical',
+      state: 'open',
+      openedAt,
+      lastSeenAt: openedAt,
+    });
+    await page.waitFor(`#alarm:not([hidden]) li[data-alert-id="${id}"]`, 2000);
+    await page.waitFor(
+      `[data-testid=alert-list] li.sev-critical[data-alert-id="${id}"][data-state=open]`,
+      2000,
+    );
+    expect(Date.now() - published).toBeLessThan(2000);
+    expect(await page.text(`#alarm li[data-alert-id="${id}"] .sla`)).toMatch(/\d\d:\d\d/);
+    await page.screenshot(join(ARTIFACTS, 'dashboard-critical-alert.png'));
+
+    await page.click(`[data-testid=alert-list] li[data-alert-id="${id}"] button.primary`);
+    await note(page, 'Rescue team on the way');
+    await page.waitFor(`[data-testid=alert-list] li[data-alert-id="${id}"][data-state=acknowledged]`);
+    // Acknowledged: it leaves the alarm banner (the harness's older critical alert stays there).
+    await page.waitForGone(`#alarm li[data-alert-id="${id}"]`);
+    await page.screenshot(join(ARTIFACTS, 'dashboard-acknowledged.png'));
+
+    await page.click(`[data-testid=alert-list] li[data-alert-id="${id}"] .actions button:last-child`);
+    await note(page, 'Passenger released, car back in service');
+    await page.waitForGone(`[data-testid=alert-list] li[data-alert-id="${id}"]`);
+    const row = await t.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('resolved');
+    expect(row.resolve_note).toBe('Passenger released, car back in service');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-resolved.png'));
+  });
+
+  it('shows a lost live connection and recovers from it', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'duty-anju');
+    await page.waitFor('#conn[hidden]');
+    t.app.io.local.disconnectSockets(true);
+    await page.waitFor('#conn.conn-lost:not([hidden])');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-connection-lost.png'));
+    await page.waitFor('#conn[hidden]', 5000);
+  });
+
+  it('shows an elevator page with its visits and the evidence score reasons', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'duty-anju');
+    await page.goto(`${base}/app/#/elevator/${ANJU_ELEVATOR}`);
+    await page.waitFor('li[data-visit-id="visit-anju-1"] .score-bars li');
+    // No InfluxDB in this test: the history section must say so rather than spin.
+    await page.waitFor('.charts .state-msg, .charts .chart');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-elevator.png'));
+  });
+
+  it('shows the committee the fund screens, awaiting the fund API until it lands', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'committee-lianhua');
+    await page.goto(`${base}/app/#/fund`);
+    // AWAITING API: once api/routes/fund.ts exists, approve an expenditure and verify the chain here.
+    await page.waitFor('[data-testid=awaiting-api], .fund-summary');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-fund.png'));
+  });
+
+  for (const lang of ['zh', 'en'] as const) {
+    it(`renders the resident QR page on a phone in ${lang}`, async () => {
+      const page = await browser.newPage(PHONE);
+      await page.goto(`${base}/e/${await t.tokenOf(ANJU_ELEVATOR)}?lang=${lang}`);
+      await page.waitFor('#state');
+      expect(await page.evaluate<string>('document.documentElement.lang')).toMatch(
+        lang === 'zh' ? /^zh/ : /^en/,
+      );
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      expect(width).toBeLessThanOrEqual(375);
+      await page.screenshot(join(ARTIFACTS, `resident-qr-${lang}.png`));
+    });
+  }
+});

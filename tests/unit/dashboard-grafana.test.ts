@@ -1,0 +1,35 @@
+/** The committed Grafana JSON and provisioning files are exactly what the generator writes. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderAll } from '../../dashboard/grafana/generate.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', 'dashboard', 'grafana');
+
+describe('Grafana as code', () => {
+  const files = renderAll();
+
+  for (const [path, content] of Object.entries(files)) {
+    it(`${path} is up to date (run: npx tsx dashboard/grafana/generate.ts)`, async () => {
+      expect(await readFile(join(ROOT, path), 'utf8')).toBe(content);
+    });
+  }
+
+  it('gives every dashboard a stable uid and unique panel ids, all on a known datasource', () => {
+    const dashboards = Object.entries(files)
+      .filter(([path]) => path.endsWith('.json'))
+      .map(
+        ([, text]) =>
+          JSON.parse(text) as { uid: string; panels: { id: number; datasource: { uid: string } }[] },
+      );
+    expect(dashboards.map((d) => d.uid).sort()).toEqual([
+      'liftwatch-elevator',
+      'liftwatch-fleet',
+      'liftwatch-ingest',
+    ]);
+    for (const d of dashboards) {
+      expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
+      for (const p of d.panels) expect(['liftwatch-influx', 'liftwatch-prom']).toContain(p.datasource.uid);
+    }
+  });
+});
