@@ -25,6 +25,13 @@ const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
 const DETECTION = process.env.BENCH_DETECTION ?? 'true';
 const DATABASE = 'liftwatch';
 
+const parts: Part[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+async function stopAll(): Promise<void> {
+  for (const part of parts.splice(0).reverse()) await part.stop();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 interface SimStats {
@@ -62,8 +69,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-bench-'));
   const logDir = join(dir, 'logs');
   mkdirSync(logDir);
-  const parts: Part[] = [];
   const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
+  cleanups.push(() => influx.stop());
   try {
     say(`influxd on ${influx.url}; measuring raw write capacity for ${RAW_S} s`);
     const raw = await measureInfluxRawWrites(influx.url, { seconds: RAW_S });
@@ -83,7 +90,10 @@ async function main(): Promise<void> {
     const mqttPort = await freePort();
     const metricsPort = await freePort();
     const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
-    const broker = startPart('broker', 'broker/main.ts', [], common, logDir);
+    // BENCH_PROFILE=broker|ingest writes a V8 CPU profile of that part next to the logs.
+    const profile = (part: string): Record<string, string> =>
+      process.env.BENCH_PROFILE === part ? { CPU_PROFILE_DIR: join(dir, 'profile') } : {};
+    const broker = startPart('broker', 'broker/main.ts', [], { ...common, ...profile('broker') }, logDir);
     parts.push(broker);
     await waitUntil('the broker', () => portAccepts(mqttPort), 30_000);
     const ingest = startPart(
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
         INGEST_MQTT_PASSWORD: credential.password,
         INGEST_METRICS_PORT: String(metricsPort),
         DETECTION: DETECTION,
+        ...profile('ingest'),
       },
       logDir,
     );
@@ -181,11 +192,18 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result));
   } finally {
-    for (const part of parts.reverse()) await part.stop();
-    await influx.stop();
+    await stopAll();
     if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
     else say(`kept ${dir}`);
   }
+}
+
+// A `timeout` or Ctrl-C must not leave a broker, an ingest or an influxd behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the parts`);
+    stopAll().finally(() => process.exit(130));
+  });
 }
 
 main().catch((error: unknown) => {

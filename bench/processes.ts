@@ -27,9 +27,23 @@ export function startPart(
   env: Record<string, string>,
   logDir: string,
 ): Part {
-  const child = spawn(TSX, [join(ROOT, script), ...args], {
+  // BENCH_PROFILE asks for a V8 CPU profile; node refuses --cpu-prof in NODE_OPTIONS, so
+  // such a part runs as `node --cpu-prof --import tsx` instead of through the tsx binary.
+  const { CPU_PROFILE_DIR: profileDir, ...partEnv } = env;
+  const command = profileDir
+    ? [
+        process.execPath,
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        '--import',
+        'tsx',
+        join(ROOT, script),
+        ...args,
+      ]
+    : [TSX, join(ROOT, script), ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...partEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logDir, `${name}.log`));

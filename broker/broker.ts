@@ -4,11 +4,13 @@
  * `stop()` closes clients, then the server. No `process.*` here: `main.ts` owns that.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { GuardedConnection } from './frame-guard.ts';
 import { createPolicyHooks } from './hooks.ts';
+import { createMessageBus } from './message-bus.ts';
+import { IndexedMemoryPersistence } from './persistence.ts';
 import type { Principal } from './policy.ts';
 
 export interface BrokerOptions {
@@ -32,11 +34,16 @@ export interface Broker {
   readonly aedes: Aedes;
 }
 
+/** Messages Aedes delivers at once (its default); the rest wait in the bus's queue. */
+const DELIVERY_CONCURRENCY = 100;
+
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: 'broker' });
   const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
   const aedes = new Aedes({
     ...hooks,
+    persistence: new IndexedMemoryPersistence() as unknown as AedesOptions['persistence'],
+    mq: createMessageBus(DELIVERY_CONCURRENCY) as unknown as AedesOptions['mq'],
     connectTimeout: options.connectTimeoutMs,
     // A device's client id is its username, which may be longer than MQTT 3.1's 23 characters.
     maxClientsIdLength: 256,
