@@ -72,10 +72,15 @@ async function main(): Promise<void> {
   const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
   cleanups.push(() => influx.stop());
   try {
-    say(`influxd on ${influx.url}; measuring raw write capacity for ${RAW_S} s`);
-    const raw = await measureInfluxRawWrites(influx.url, { seconds: RAW_S });
-    say(`influxd raw: ${raw.pointsPerSecond} points/s`);
-    await fetch(`${influx.url}/query?q=${encodeURIComponent('DROP DATABASE bench_raw')}`, { method: 'POST' });
+    say(`influxd on ${influx.url}; measuring raw write capacity, ${RAW_S} s per point shape`);
+    const raw = await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'compact' });
+    const rawFull = await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'full' });
+    say(`influxd raw: ${raw.pointsPerSecond} compact points/s, ${rawFull.pointsPerSecond} full points/s`);
+    for (const database of ['bench_raw_compact', 'bench_raw_full']) {
+      await fetch(`${influx.url}/query?q=${encodeURIComponent(`DROP DATABASE ${database}`)}`, {
+        method: 'POST',
+      });
+    }
 
     say(`provisioning ${ELEVATORS} elevators`);
     const fleet = generateFleet({ elevators: ELEVATORS });
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
       min_10s_msgs_per_s: Math.min(...slices),
       window_s: Math.round(windowSeconds),
       influx_raw_points_per_s: raw.pointsPerSecond,
+      influx_raw_full_points_per_s: rawFull.pointsPerSecond,
       ratio: Number((msgsPerS / raw.pointsPerSecond).toFixed(3)),
       p99_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.99"}') ?? null,
       p50_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.5"}') ?? null,
