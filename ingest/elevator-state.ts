@@ -1,12 +1,12 @@
 /**
  * The latest known state of each elevator, kept in memory for the API and for detection:
- * last telemetry, last event, last maintenance message, online status, and the sequence
- * bookkeeping. One record per registered elevator, created up front, so the hot path does a
+ * last telemetry, last event, last maintenance message, online status, the sequence
+ * bookkeeping and the last telemetry written (to write by exception). One record per registered elevator, created up front, so the hot path does a
  * single Map lookup and never allocates a record.
  */
 import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
 import type { ElevatorInfo } from '../registry/directory.ts';
-import { tagSuffix } from './points.ts';
+import { keyframeOffset, type TelemetryWriteState, tagSuffix } from './points.ts';
 import { newSequenceState, type SequenceState } from './sequence.ts';
 
 export interface ElevatorState {
@@ -22,9 +22,14 @@ export interface ElevatorState {
   /** Wall-clock receive time of the newest message, epoch ms (offline detection). */
   lastReceivedAt: number;
   readonly sequence: SequenceState;
+  /** The last telemetry point written and when the next keyframe is due (points.ts). */
+  readonly telemetryWrite: TelemetryWriteState;
 }
 
-export function newElevatorState(info: ElevatorInfo): ElevatorState {
+/** Default keyframe interval, device time (INGEST_KEYFRAME_S). */
+export const DEFAULT_KEYFRAME_MS = 300_000;
+
+export function newElevatorState(info: ElevatorInfo, keyframeMs = DEFAULT_KEYFRAME_MS): ElevatorState {
   return {
     info,
     tags: tagSuffix({ estate: info.estateId, building: info.buildingId, elevator: info.id }),
@@ -35,17 +40,31 @@ export function newElevatorState(info: ElevatorInfo): ElevatorState {
     lastTs: 0,
     lastReceivedAt: 0,
     sequence: newSequenceState(),
+    telemetryWrite: {
+      written: null,
+      keyframeDueTs: 0,
+      keyframeForced: false,
+      keyframeOffsetMs: keyframeOffset(info.id, keyframeMs),
+    },
   };
 }
 
 /** Keeps the records of elevators still registered, adds new ones, forgets removed ones. */
-export function syncElevators(states: Map<string, ElevatorState>, elevators: readonly ElevatorInfo[]): void {
+export function syncElevators(
+  states: Map<string, ElevatorState>,
+  elevators: readonly ElevatorInfo[],
+  keyframeMs = DEFAULT_KEYFRAME_MS,
+): void {
   const keep = new Set<string>();
   for (const info of elevators) {
     keep.add(info.id);
     const existing = states.get(info.id);
-    if (!existing) states.set(info.id, newElevatorState(info));
-    else if (existing.info !== info) states.set(info.id, { ...existing, ...newTags(info) });
+    if (!existing) states.set(info.id, newElevatorState(info, keyframeMs));
+    else if (existing.info !== info) {
+      // New tags may be a new series, which must start with a keyframe.
+      existing.telemetryWrite.keyframeForced = true;
+      states.set(info.id, { ...existing, ...newTags(info) });
+    }
   }
   for (const id of states.keys()) if (!keep.has(id)) states.delete(id);
 }

@@ -19,14 +19,30 @@ export interface InfluxSchemaOptions {
   aggregateRetention?: string;
 }
 
-/** The 1-minute roll-ups; `GROUP BY *` keeps the estate/building/elevator tags. */
+/**
+ * The 1-minute roll-ups; `GROUP BY *` keeps the estate/building/elevator tags. Telemetry
+ * fields are written only when they change (points.ts), so a minute holds the values that
+ * changed in it: a mean over them would weigh a car by how often its speed changes, hence
+ * last/max only. A minute in which a field did not change has no aggregate for it; readers
+ * carry the previous one forward (`fill(previous)`). `count(seq)` is still every message.
+ */
 export function continuousQueries(database: string): Record<string, string> {
   const from = (measurement: string) => `"${database}"."${RAW_POLICY}"."${measurement}"`;
   const into = (measurement: string) => `"${database}"."${AGGREGATE_POLICY}"."${measurement}"`;
   return {
-    telemetry_1m: `SELECT mean("speed_mps") AS speed_mean, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
+    telemetry_1m: `SELECT last("speed_mps") AS speed_last, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
     event_1m: `SELECT count("code") AS events INTO ${into('event_1m')} FROM ${from('event')} GROUP BY time(1m), *`,
   };
+}
+
+/**
+ * InfluxDB returns a query re-printed (quotes dropped, CREATE … BEGIN … END around it), so
+ * definitions are compared by what they compute: the list of `fn(field) AS name` terms.
+ */
+export function sameAggregates(stored: string, wanted: string): boolean {
+  const terms = (q: string) =>
+    [...q.replace(/"/g, '').matchAll(/(\w+)\((\w+)\) AS (\w+)/gi)].map((m) => m.slice(1).join(' ')).join(',');
+  return terms(stored) === terms(wanted);
 }
 
 /** `30d` → ms; `INF` → Infinity. */
@@ -62,9 +78,13 @@ export async function ensureInfluxSchema(options: InfluxSchemaOptions, log: Logg
   };
   await ensurePolicy(RAW_POLICY, options.rawRetention, true);
   await ensurePolicy(AGGREGATE_POLICY, options.aggregateRetention ?? 'INF', false);
-  const existing = new Set((await influx.showContinousQueries(database)).map((q) => q.name));
+  const existing = new Map((await influx.showContinousQueries(database)).map((q) => [q.name, q.query]));
   for (const [name, query] of Object.entries(continuousQueries(database))) {
-    if (!existing.has(name)) await influx.createContinuousQuery(name, query, database);
+    const current = existing.get(name);
+    if (current !== undefined && sameAggregates(current, query)) continue;
+    // An older definition (e.g. the mean over every sample, before writing by exception) is replaced.
+    if (current !== undefined) await influx.dropContinuousQuery(name, database);
+    await influx.createContinuousQuery(name, query, database);
   }
   log.info(
     { database, rawRetention: options.rawRetention },

@@ -10,7 +10,7 @@ import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/inde
 import type { RegistryDb } from '../registry/db.ts';
 import type { ElevatorInfo } from '../registry/directory.ts';
 import { DeadLetterSink } from './dead-letters.ts';
-import { type ElevatorState, syncElevators } from './elevator-state.ts';
+import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
 import { type LatencySummary, summarise } from './metrics.ts';
@@ -55,6 +55,8 @@ export interface IngestOptions {
   stopTimeoutMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Telemetry keyframe interval, device time: every field at least this often (default 300 s). */
+  keyframeS?: number;
 }
 
 export interface IngestDeps {
@@ -132,7 +134,8 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const log = deps.log.child({ module: 'ingest' });
   const events = new EventEmitter<IngestEvents>();
   const elevators = new Map<string, ElevatorState>();
-  syncElevators(elevators, deps.elevators);
+  const keyframeMs = (options.keyframeS ?? DEFAULT_KEYFRAME_MS / 1000) * 1000;
+  syncElevators(elevators, deps.elevators, keyframeMs);
   const counts = { received: 0, invalid: 0, deduplicated: 0 };
   const counters: PipelineCounters = { gaps: 0, detectErrors: 0 };
 
@@ -166,21 +169,30 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   writer.on('refused', (line, reason) => {
     log.warn({ reason, line: line.slice(0, 200) }, 'InfluxDB refused a point; dead-lettered');
     const measurement = line.slice(0, line.indexOf(','));
+    const elevatorId = lineTag(line, 'elevator') ?? 'unknown';
+    // Later points were written as changes from this one: restart the series from a keyframe.
+    const state = elevators.get(elevatorId);
+    if (state) state.telemetryWrite.keyframeForced = true;
     deadLetters.add({
       receivedAt: Date.now(),
-      topic: topics.device(lineTag(line, 'elevator') ?? 'unknown', measurement as DeviceChannel),
+      topic: topics.device(elevatorId, measurement as DeviceChannel),
       clientId: null,
       stage: 'write',
       reason,
       payload: line,
     });
   });
-  writer.on('dropped', (count) => log.error({ count }, 'spill file full; points dropped'));
+  writer.on('dropped', (count) => {
+    log.error({ count }, 'spill file full; points dropped');
+    // Which cars lost points is not known: every series restarts from a keyframe.
+    for (const state of elevators.values()) state.telemetryWrite.keyframeForced = true;
+  });
 
   const steps: Step[] = buildSteps({
     elevators,
     counters,
     writeLine: (line) => writer.write(line),
+    keyframeMs,
     ...(deps.detect ? { detect: deps.detect } : {}),
     onDetectError: (error: unknown, message: DeviceMessage) =>
       log.error(
@@ -238,7 +250,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     state: { elevators },
     events,
     handle,
-    updateElevators: (list) => syncElevators(elevators, list),
+    updateElevators: (list) => syncElevators(elevators, list, keyframeMs),
     publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
     async start() {

@@ -10,8 +10,8 @@ import {
   parseDeviceTopic,
   validatePayload,
 } from '../protocol/index.ts';
-import type { ElevatorState } from './elevator-state.ts';
-import { assertNever, toLine } from './points.ts';
+import { DEFAULT_KEYFRAME_MS, type ElevatorState } from './elevator-state.ts';
+import { assertNever, telemetryPointLine, toLine } from './points.ts';
 import { observeSequence } from './sequence.ts';
 
 export type Stage = 'decode' | 'validate' | 'dedup' | 'record' | 'detect' | 'write';
@@ -48,6 +48,8 @@ export interface PipelineDeps {
   counters: PipelineCounters;
   /** Receives each accepted point as one line of line protocol. */
   writeLine(line: string): void;
+  /** Telemetry keyframe interval, device time (INGEST_KEYFRAME_S); default 300 s. */
+  keyframeMs?: number;
   /**
    * HOOK: detection. Called once per accepted, deduplicated message after the state is
    * recorded and before it is written. The rules (ingest/rules/) plug in here; a throw is
@@ -153,9 +155,16 @@ export function createDetect(
   };
 }
 
-export function createWrite(writeLine: (line: string) => void): Step {
+/** One point per message; telemetry by exception against the elevator's last written point. */
+export function createWrite(writeLine: (line: string) => void, keyframeMs = DEFAULT_KEYFRAME_MS): Step {
   return function write(ctx) {
-    writeLine(toLine(ctx.message!, ctx.elevator!.tags));
+    const message = ctx.message!;
+    const elevator = ctx.elevator!;
+    writeLine(
+      message.channel === 'telemetry'
+        ? telemetryPointLine(message.payload, elevator.tags, elevator.telemetryWrite, keyframeMs)
+        : toLine(message, elevator.tags),
+    );
     return undefined;
   };
 }
@@ -168,7 +177,7 @@ export function buildSteps(deps: PipelineDeps): Step[] {
     record,
     // HOOK: the `detect` step (ingest/rules/) goes here, after record, before write.
     ...(deps.detect ? [createDetect(deps.detect, deps.counters, deps.onDetectError)] : []),
-    createWrite(deps.writeLine),
+    createWrite(deps.writeLine, deps.keyframeMs),
   ];
 }
 

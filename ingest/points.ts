@@ -3,7 +3,8 @@
  * tags precomputed per elevator, so the hot path allocates one string and no objects
  * (the `influx` package builds a point object and walks it per field; see README for the
  * measurement). Field types are fixed per field, because InfluxDB refuses a field whose type
- * changes within a shard: integers carry the `i` suffix, floats never do.
+ * changes within a shard: integers carry the `i` suffix, floats never do. Telemetry is
+ * written by exception (keyframes, then only what changed): see telemetryPointLine.
  */
 import type {
   DeviceEvent,
@@ -65,13 +66,93 @@ function bool(value: boolean): string {
 
 /**
  * Enumerated strings (mode, direction, power) are schema-checked literals with nothing to
- * escape, so they are quoted without the scan.
+ * escape, so they are quoted without the scan. Every field: a keyframe, or a late point.
  */
 export function telemetryLine(p: Telemetry, tags: string): string {
   let line = `telemetry${tags} seq=${p.seq}i,mode="${p.mode}",moving=${bool(p.moving)},direction="${p.direction}",floor=${p.floor}i,position_m=${p.position_m},speed_mps=${p.speed_mps},door_zone=${bool(p.door_zone)},door_closed=${bool(p.door_closed)},occupied=${bool(p.occupied)},safety_circuit=${bool(p.safety_circuit)},door_lock=${bool(p.door_lock)},up_limit=${bool(p.up_limit)},down_limit=${bool(p.down_limit)},power="${p.power}",run_count=${p.run_count}i`;
   if (p.load_kg !== undefined) line += `,load_kg=${float(p.load_kg)}`;
   if (p.vibration_mg !== undefined) line += `,vibration_mg=${float(p.vibration_mg)}`;
   return `${line} ${p.ts}`;
+}
+
+/**
+ * Report by exception: `seq` plus the fields whose value differs from `prev`, the point
+ * written just before this one for the same elevator. InfluxDB's cost grows with the field
+ * values written (README), and most of a car's 17 readings hold still between samples.
+ * An optional field that disappears cannot be written as absent (line protocol has no
+ * null), so readers keep carrying its last value, as they would have before.
+ */
+export function telemetryChangeLine(p: Telemetry, prev: Telemetry, tags: string): string {
+  let line = `telemetry${tags} seq=${p.seq}i`;
+  if (p.mode !== prev.mode) line += `,mode="${p.mode}"`;
+  if (p.moving !== prev.moving) line += `,moving=${bool(p.moving)}`;
+  if (p.direction !== prev.direction) line += `,direction="${p.direction}"`;
+  if (p.floor !== prev.floor) line += `,floor=${p.floor}i`;
+  if (p.position_m !== prev.position_m) line += `,position_m=${p.position_m}`;
+  if (p.speed_mps !== prev.speed_mps) line += `,speed_mps=${p.speed_mps}`;
+  if (p.door_zone !== prev.door_zone) line += `,door_zone=${bool(p.door_zone)}`;
+  if (p.door_closed !== prev.door_closed) line += `,door_closed=${bool(p.door_closed)}`;
+  if (p.occupied !== prev.occupied) line += `,occupied=${bool(p.occupied)}`;
+  if (p.safety_circuit !== prev.safety_circuit) line += `,safety_circuit=${bool(p.safety_circuit)}`;
+  if (p.door_lock !== prev.door_lock) line += `,door_lock=${bool(p.door_lock)}`;
+  if (p.up_limit !== prev.up_limit) line += `,up_limit=${bool(p.up_limit)}`;
+  if (p.down_limit !== prev.down_limit) line += `,down_limit=${bool(p.down_limit)}`;
+  if (p.power !== prev.power) line += `,power="${p.power}"`;
+  if (p.run_count !== prev.run_count) line += `,run_count=${p.run_count}i`;
+  if (p.load_kg !== undefined && p.load_kg !== prev.load_kg) line += `,load_kg=${float(p.load_kg)}`;
+  if (p.vibration_mg !== undefined && p.vibration_mg !== prev.vibration_mg)
+    line += `,vibration_mg=${float(p.vibration_mg)}`;
+  return `${line} ${p.ts}`;
+}
+
+/**
+ * What the writer remembers per elevator to write telemetry by exception. `written` is the
+ * newest point in device time, as readers carrying values forward now see it.
+ */
+export interface TelemetryWriteState {
+  written: Telemetry | null;
+  /** Device time at or after which the next point is a keyframe. */
+  keyframeDueTs: number;
+  /** The stored series may disagree with `written` (a late point landed before it, a point was refused). */
+  keyframeForced: boolean;
+  /** Spreads the fleet's keyframes over the interval, ms in [0, interval): the first interval is cut by it. */
+  readonly keyframeOffsetMs: number;
+}
+
+/** A stable spread per elevator (FNV-1a of its id), so 10,000 cars do not keyframe in the same second. */
+export function keyframeOffset(elevatorId: string, keyframeMs: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < elevatorId.length; i++) hash = Math.imul(hash ^ elevatorId.charCodeAt(i), 0x01000193);
+  return keyframeMs > 0 ? (hash >>> 0) % keyframeMs : 0;
+}
+
+/**
+ * The line for one telemetry message, updating `w`. Keyframe (every field): the elevator's
+ * first point since the ingest started, the first after `keyframeMs` of device time, or
+ * after anything that may have left the stored series out of step. A late message
+ * (ts ≤ the newest written) is not the successor of `written`, so it carries every field,
+ * and the next in-order point is a keyframe: the late point may now be what readers carry
+ * forward in between. Retries resend the same line, so writes stay idempotent.
+ */
+export function telemetryPointLine(
+  p: Telemetry,
+  tags: string,
+  w: TelemetryWriteState,
+  keyframeMs: number,
+): string {
+  const prev = w.written;
+  if (prev !== null && p.ts <= prev.ts) {
+    w.keyframeForced = true;
+    return telemetryLine(p, tags);
+  }
+  w.written = p;
+  if (prev === null || w.keyframeForced || p.ts >= w.keyframeDueTs) {
+    // The first keyframe is pulled forward by the elevator's offset, which spreads the rest.
+    w.keyframeDueTs = p.ts + keyframeMs - (prev === null ? w.keyframeOffsetMs : 0);
+    w.keyframeForced = false;
+    return telemetryLine(p, tags);
+  }
+  return telemetryChangeLine(p, prev, tags);
 }
 
 export function eventLine(p: DeviceEvent, tags: string): string {

@@ -50,6 +50,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       bufferMaxPoints: config.INGEST_BUFFER_MAX_POINTS,
       spillDir: join(config.DATA_DIR, 'spill'),
       spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
+      keyframeS: config.INGEST_KEYFRAME_S,
     },
     {
       log: deps.log,

@@ -54,6 +54,11 @@ export const ConfigSchema = Type.Object({
     default: 200000,
     description: 'Points held in memory during an outage before spilling to disk',
   }),
+  INGEST_KEYFRAME_S: Type.Integer({
+    minimum: 1,
+    default: 300,
+    description: 'Telemetry is written by exception; every field at least this often (device time)',
+  }),
   INGEST_METRICS_PORT: Type.Optional(
     Port(0, 'A standalone ingest serves Prometheus /metrics here (unset: not served)'),
   ),
@@ -120,6 +125,27 @@ export const ConfigSchema = Type.Object({
   API_MQTT_PASSWORD: Type.Optional(Type.String()),
   API_MQTT_CLIENT_ID: Type.String({ default: 'lift-watch-api' }),
 
+  LEDGER_VOTE_THRESHOLD_FEN: Type.Integer({
+    minimum: 0,
+    default: 5_000_000,
+    description: "Fund expenditures strictly above this (fen) need a passed owners' vote",
+  }),
+  LEDGER_RATIFICATION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 90,
+    default: 7,
+    description: 'Days the committee has to ratify an emergency fund payment',
+  }),
+  LEDGER_MAX_ATTACHMENT_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 104857600,
+    default: 10485760,
+    description: 'Largest quote or invoice file a fund accepts',
+  }),
+  LEDGER_FILES_DIR: Type.Optional(
+    Type.String({ description: 'Where quote and invoice files are kept; default DATA_DIR/ledger-files' }),
+  ),
+
   SIMULATE: Type.Boolean({ default: true, description: 'npm start also runs the demo fleet simulator' }),
   SIM_SPEEDUP: Type.Number({ exclusiveMinimum: 0, default: 1 }),
   DEVICE_OFFLINE_AFTER_S: Type.Integer({ minimum: 1, default: 120 }),
@@ -128,6 +154,7 @@ export const ConfigSchema = Type.Object({
 export type Config = Readonly<Static<typeof ConfigSchema>> & {
   readonly DATABASE_FILE: string;
   readonly FLEET_FILE: string | undefined;
+  readonly LEDGER_FILES_DIR: string;
 };
 
 /** Reads the settings this schema knows from `env`; lists every problem in one error. */
@@ -156,5 +183,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? resolve(config.DATABASE_FILE)
       : resolve(dataDir, 'lift-watch.sqlite'),
     FLEET_FILE: config.FLEET_FILE ? resolve(config.FLEET_FILE) : undefined,
+    LEDGER_FILES_DIR: config.LEDGER_FILES_DIR
+      ? resolve(config.LEDGER_FILES_DIR)
+      : resolve(dataDir, 'ledger-files'),
   });
 }

@@ -6,7 +6,7 @@
  * is the controller telling us one of its faults is over (fault record status 00).
  */
 import { FAULT_CODES, type FaultCode, isFaultCode } from '../../protocol/index.ts';
-import { clear, type Rule, raise } from './types.ts';
+import { clear, NO_FINDINGS, type Rule, raise } from './types.ts';
 
 const BY_GB_NUMBER: Record<string, FaultCode> = Object.fromEntries(
   Object.entries(FAULT_CODES).flatMap(([code, entry]) =>
@@ -27,7 +27,7 @@ export const controllerEvents: Rule<null> = {
   codes: Object.keys(FAULT_CODES).filter((c) => !NOT_FROM_DEVICE.has(c as FaultCode)) as FaultCode[],
   initial: () => null,
   evaluate(state, input) {
-    if (input.channel !== 'event') return { state, findings: [] };
+    if (input.channel !== 'event') return { state, findings: NO_FINDINGS };
     const event = input.payload;
     if (event.code === 'power_restored') {
       return {
@@ -36,7 +36,7 @@ export const controllerEvents: Rule<null> = {
       };
     }
     const code = faultCodeOf(event.code);
-    if (!code) return { state, findings: [] };
+    if (!code) return { state, findings: NO_FINDINGS };
     const evidence = {
       source: 'controller',
       event: event.code,

@@ -7,8 +7,8 @@
  */
 import type { Telemetry } from '../../protocol/index.ts';
 import { confirmed, extend, isRunning, isStopped, NO_STREAK, type Streak } from './debounce.ts';
-import { type HoldState, INITIAL_HOLD, snapshot, stepHold } from './hold.ts';
-import { clear, type Rule, type RuleFinding, raise } from './types.ts';
+import { type HoldSpec, type HoldState, INITIAL_HOLD, snapshot, stepHold } from './hold.ts';
+import { clear, NO_FINDINGS, type Rule, type RuleFinding, raise } from './types.ts';
 
 export interface DoorCloseState {
   door: 'open' | 'closed' | null;
@@ -17,6 +17,21 @@ export interface DoorCloseState {
   cyclesRaised: boolean;
   timeout: HoldState;
 }
+
+/** Case "not closed in time": hoisted, so evaluate builds no closures per message. */
+const DOOR_CLOSE_TIMEOUT: HoldSpec = {
+  code: 'door_close_fault',
+  holds: (t, c) =>
+    !t.door_closed && t.occupied && isStopped(t, c.limits) && t.mode === 'normal' && !c.visitOpen,
+  raiseAfterMs: (c) => c.limits.doorCloseTimeoutS * 1000,
+  autoClear: true,
+  evidence: (t, held, c) => ({
+    ...snapshot(t),
+    case: 'not_closed_in_time',
+    openS: Math.round(held / 1000),
+    thresholdS: c.limits.doorCloseTimeoutS,
+  }),
+};
 
 export const doorCloseFault: Rule<DoorCloseState> = {
   id: 'door_close_fault',
@@ -29,28 +44,20 @@ export const doorCloseFault: Rule<DoorCloseState> = {
     timeout: INITIAL_HOLD,
   }),
   evaluate(state, input, context) {
-    const timeoutStep = stepHold(state.timeout, input, context, {
-      code: 'door_close_fault',
-      holds: (t, c) =>
-        !t.door_closed && t.occupied && isStopped(t, c.limits) && t.mode === 'normal' && !c.visitOpen,
-      raiseAfterMs: (c) => c.limits.doorCloseTimeoutS * 1000,
-      autoClear: true,
-      evidence: (t, held, c) => ({
-        ...snapshot(t),
-        case: 'not_closed_in_time',
-        openS: Math.round(held / 1000),
-        thresholdS: c.limits.doorCloseTimeoutS,
-      }),
-    });
-    const findings: RuleFinding[] = [...timeoutStep.findings];
-    if (input.channel !== 'telemetry') return { state: { ...state, timeout: timeoutStep.state }, findings };
+    const timeoutStep = stepHold(state.timeout, input, context, DOOR_CLOSE_TIMEOUT);
+    const timeout = timeoutStep.state;
+    // Copied only when this rule adds a finding of its own (rare); usually the shared empty one.
+    let findings: RuleFinding[] = timeoutStep.findings;
+    if (input.channel !== 'telemetry') {
+      return { state: timeout === state.timeout ? state : { ...state, timeout }, findings };
+    }
     const t = input.payload;
     const { limits } = context;
     const reading = t.door_closed ? 'closed' : 'open';
     let { door, flip, opensAtStop, cyclesRaised } = state;
     if (isRunning(t, limits)) {
-      if (cyclesRaised) findings.push(clear('door_close_fault', t.ts, { case: 'car_departed' }));
-      opensAtStop = [];
+      if (cyclesRaised) findings = [...findings, clear('door_close_fault', t.ts, { case: 'car_departed' })];
+      if (opensAtStop.length > 0) opensAtStop = [];
       cyclesRaised = false;
     }
     if (reading === door) {
@@ -69,16 +76,23 @@ export const doorCloseFault: Rule<DoorCloseState> = {
     const reopens = opensAtStop.length - 1;
     if (!cyclesRaised && reopens > limits.doorReopenCycles && t.mode === 'normal' && !context.visitOpen) {
       cyclesRaised = true;
-      findings.push(
+      findings = [
+        ...findings,
         raise('door_close_fault', t.ts, {
           ...snapshot(t),
           case: 'reopen_cycles',
           reopens,
           thresholdCycles: limits.doorReopenCycles,
         }),
-      );
+      ];
     }
-    return { state: { door, flip, opensAtStop, cyclesRaised, timeout: timeoutStep.state }, findings };
+    const unchanged =
+      door === state.door &&
+      flip === state.flip &&
+      opensAtStop === state.opensAtStop &&
+      cyclesRaised === state.cyclesRaised &&
+      timeout === state.timeout;
+    return { state: unchanged ? state : { door, flip, opensAtStop, cyclesRaised, timeout }, findings };
   },
 };
 
@@ -98,10 +112,10 @@ export const doorOpenFault: Rule<DoorOpenState> = {
     const { limits } = context;
     if (input.channel === 'tick') {
       if (!state.waiting || state.raised || state.arrivedAt === null || !state.last)
-        return { state, findings: [] };
+        return { state, findings: NO_FINDINGS };
       return check(state, input.ts, limits.doorOpenTimeoutS * 1000);
     }
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const running = t.moving || isRunning(t, limits);
     const run = extend(state.run, running, t.ts);
@@ -109,7 +123,7 @@ export const doorOpenFault: Rule<DoorOpenState> = {
       const findings = state.raised ? [clear('door_open_fault', t.ts, { case: 'car_departed' })] : [];
       return { state: { run, arrivedAt: null, waiting: false, raised: false, last: t }, findings };
     }
-    if (running) return { state: { ...state, run, last: t }, findings: [] };
+    if (running) return { state: { ...state, run, last: t }, findings: NO_FINDINGS };
     // A confirmed run just ended: the car arrived; at a landing, doors must now open.
     const arrived = state.run.samples >= limits.confirmSamples;
     const arrivedAt = arrived ? (t.door_zone ? t.ts : null) : state.arrivedAt;
@@ -119,14 +133,14 @@ export const doorOpenFault: Rule<DoorOpenState> = {
     }
     const waiting = arrivedAt !== null && t.occupied && t.mode === 'normal' && !context.visitOpen;
     const next = { run, arrivedAt, waiting, raised: state.raised, last: t };
-    if (!waiting || state.raised) return { state: next, findings: [] };
+    if (!waiting || state.raised) return { state: next, findings: NO_FINDINGS };
     return check(next, t.ts, limits.doorOpenTimeoutS * 1000);
   },
 };
 
 function check(state: DoorOpenState, ts: number, limitMs: number) {
   const waited = state.arrivedAt === null ? 0 : ts - state.arrivedAt;
-  if (waited < limitMs || !state.last) return { state, findings: [] };
+  if (waited < limitMs || !state.last) return { state, findings: NO_FINDINGS };
   const evidence = {
     ...snapshot(state.last),
     waitedS: Math.round(waited / 1000),

@@ -9,7 +9,7 @@
 import type { Telemetry } from '../../protocol/index.ts';
 import { confirmed, extend, heldMs, isRunning, isStopped, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
-import { type Rule, type RuleContext, raise } from './types.ts';
+import { NO_FINDINGS, type Rule, type RuleContext, raise } from './types.ts';
 
 function isRelevelling(t: Telemetry, context: RuleContext): boolean {
   return t.door_zone && t.speed_mps <= context.limits.relevelSpeedMps;
@@ -34,7 +34,7 @@ export const doorOpenWhileMoving: Rule<OpenedWhileRunningState> = {
   codes: ['door_open_while_moving'],
   initial: () => ({ opened: NO_STREAK, openAtStop: false, raised: false, calm: NO_STREAK }),
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const openAtStop = !t.door_closed && (state.openAtStop || isStopped(t, context.limits));
     const startsNow = !t.door_closed && !state.openAtStop && runningUnattended(t, context);
@@ -42,7 +42,10 @@ export const doorOpenWhileMoving: Rule<OpenedWhileRunningState> = {
       startsNow || (state.opened.since !== null && !t.door_closed)
         ? extend(state.opened, true, t.ts)
         : NO_STREAK;
-    const calm = extend(state.calm, t.door_closed || !isRunning(t, context.limits), t.ts);
+    // Read only while raised, and reset when raised: not kept up otherwise.
+    const calm = state.raised
+      ? extend(state.calm, t.door_closed || !isRunning(t, context.limits), t.ts)
+      : state.calm;
     if (!state.raised && confirmed(opened, t.ts, context.limits)) {
       return {
         state: { opened, openAtStop, raised: true, calm: NO_STREAK },
@@ -52,7 +55,13 @@ export const doorOpenWhileMoving: Rule<OpenedWhileRunningState> = {
       };
     }
     const rearm = state.raised && heldMs(calm, t.ts) >= context.limits.healthyClearS * 1000;
-    return { state: { opened, openAtStop, raised: state.raised && !rearm, calm }, findings: [] };
+    const raised = state.raised && !rearm;
+    const unchanged =
+      opened === state.opened &&
+      openAtStop === state.openAtStop &&
+      raised === state.raised &&
+      calm === state.calm;
+    return { state: unchanged ? state : { opened, openAtStop, raised, calm }, findings: NO_FINDINGS };
   },
 };
 
@@ -75,7 +84,7 @@ export const lockCircuitFault: Rule<LockCircuitState> = {
   codes: ['lock_circuit_fault'],
   initial: () => ({ openedRunning: NO_STREAK, shorted: NO_STREAK, raised: false, healthy: NO_STREAK }),
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const startsNow = !t.door_lock && t.door_closed && runningUnattended(t, context);
     const openedRunning =
@@ -85,7 +94,8 @@ export const lockCircuitFault: Rule<LockCircuitState> = {
     const shortedNow = t.door_lock && !t.door_closed && t.mode !== 'inspection' && !context.visitOpen;
     const shorted = extend(state.shorted, shortedNow, t.ts);
     const consistent = t.door_lock === t.door_closed && (t.door_lock || !isRunning(t, context.limits));
-    const healthy = extend(state.healthy, consistent, t.ts);
+    // Read only while raised, and reset when raised: not kept up otherwise.
+    const healthy = state.raised ? extend(state.healthy, consistent, t.ts) : state.healthy;
     if (!state.raised) {
       const whileRunning = confirmed(openedRunning, t.ts, context.limits);
       const isShorted =
@@ -103,7 +113,13 @@ export const lockCircuitFault: Rule<LockCircuitState> = {
       }
     }
     const rearm = state.raised && heldMs(healthy, t.ts) >= context.limits.healthyClearS * 1000;
-    return { state: { openedRunning, shorted, raised: state.raised && !rearm, healthy }, findings: [] };
+    const raised = state.raised && !rearm;
+    const unchanged =
+      openedRunning === state.openedRunning &&
+      shorted === state.shorted &&
+      raised === state.raised &&
+      healthy === state.healthy;
+    return { state: unchanged ? state : { openedRunning, shorted, raised, healthy }, findings: NO_FINDINGS };
   },
 };
 
@@ -116,6 +132,15 @@ export interface UnintendedMovementState {
   raised: boolean;
 }
 
+/** Shared (states are never mutated): doors closed is the state of nearly every sample. */
+const DOORS_CLOSED: UnintendedMovementState = Object.freeze({
+  open: NO_STREAK,
+  openedRunning: false,
+  refPosition: null,
+  refFloor: null,
+  raised: false,
+});
+
 /**
  * GB/T 24476 code 05 (UCMP): with doors not closed, the car leaves its stopping position
  * by more than the unlocking zone allows, or changes floor outside the door zone.
@@ -124,25 +149,14 @@ export interface UnintendedMovementState {
 export const unintendedCarMovement: Rule<UnintendedMovementState> = {
   id: 'unintended_car_movement',
   codes: ['unintended_car_movement'],
-  initial: () => ({
-    open: NO_STREAK,
-    openedRunning: false,
-    refPosition: null,
-    refFloor: null,
-    raised: false,
-  }),
+  initial: () => DOORS_CLOSED,
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
-    if (t.door_closed || t.mode === 'inspection') {
-      return {
-        state: { open: NO_STREAK, openedRunning: false, refPosition: null, refFloor: null, raised: false },
-        findings: [],
-      };
-    }
+    if (t.door_closed || t.mode === 'inspection') return { state: DOORS_CLOSED, findings: NO_FINDINGS };
     const open = extend(state.open, true, t.ts);
     const openedRunning = state.open.since === null ? !isStopped(t, context.limits) : state.openedRunning;
-    if (openedRunning) return { state: { ...state, open, openedRunning }, findings: [] };
+    if (openedRunning) return { state: { ...state, open, openedRunning }, findings: NO_FINDINGS };
     const refPosition = state.refPosition ?? t.position_m;
     const refFloor = state.refFloor ?? t.floor;
     const displacement = Math.abs(t.position_m - refPosition);
@@ -161,6 +175,9 @@ export const unintendedCarMovement: Rule<UnintendedMovementState> = {
         findings: [raise('unintended_car_movement', t.ts, evidence)],
       };
     }
-    return { state: { open, openedRunning, refPosition, refFloor, raised: state.raised }, findings: [] };
+    return {
+      state: { open, openedRunning, refPosition, refFloor, raised: state.raised },
+      findings: NO_FINDINGS,
+    };
   },
 };

@@ -8,6 +8,7 @@ import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts
 import {
   clear,
   type Evidence,
+  NO_FINDINGS,
   type RuleContext,
   type RuleFinding,
   type RuleInput,
@@ -42,18 +43,21 @@ export function stepHold(
   spec: HoldSpec,
 ): RuleResult<HoldState> {
   if (input.channel === 'tick') return checkRaise(state, input.ts, context, spec);
-  if (input.channel !== 'telemetry') return { state, findings: [] };
+  if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
   const t = input.payload;
   const ts = t.ts;
-  if (spec.holds(t, context)) {
-    const next = { ...state, on: extend(state.on, true, ts), off: NO_STREAK, last: t };
+  const holds = spec.holds(t, context);
+  // Idle (no episode) and still not holding: `off` and `last` are only read once an episode
+  // has begun, and its first sample resets both, so the state stays as it is.
+  if (!holds && state.on.since === null) return { state, findings: NO_FINDINGS };
+  if (holds) {
+    const next = { on: extend(state.on, true, ts), off: NO_STREAK, raised: state.raised, last: t };
     return checkRaise(next, ts, context, spec);
   }
   const off = extend(state.off, true, ts);
-  if (state.on.since === null) return { state: { ...state, off, last: t }, findings: [] };
   const clearAfter = state.raised ? (spec.clearAfterMs?.(context) ?? 0) : 0;
   if (!confirmed(off, ts, context.limits) || heldMs(off, ts) < clearAfter) {
-    return { state: { ...state, off, last: t }, findings: [] };
+    return { state: { on: state.on, off, raised: state.raised, last: t }, findings: NO_FINDINGS };
   }
   const findings: RuleFinding[] =
     state.raised && spec.autoClear
@@ -69,10 +73,10 @@ function checkRaise(
   spec: HoldSpec,
 ): RuleResult<HoldState> {
   if (state.raised || state.on.since === null || state.off.samples > 0 || !state.last) {
-    return { state, findings: [] };
+    return { state, findings: NO_FINDINGS };
   }
   const held = heldMs(state.on, ts);
-  if (held < spec.raiseAfterMs(context)) return { state, findings: [] };
+  if (held < spec.raiseAfterMs(context)) return { state, findings: NO_FINDINGS };
   return {
     state: { ...state, raised: true },
     findings: [raise(spec.code, ts, spec.evidence(state.last, held, context))],

@@ -13,6 +13,7 @@ import {
   isVisitOpen,
   stepVisits,
   type VisitBookState,
+  visitsAtRest,
 } from '../visits/tracker.ts';
 import { controllerEvents } from './controller-events.ts';
 import { isDeviceOffline } from './device-offline.ts';
@@ -50,6 +51,8 @@ export const RULES: readonly Rule<never>[] = [
   controllerEvents,
 ] as unknown as Rule<never>[];
 
+const NO_VISIT_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 export interface DetectorOptions {
   /** Estate coordinates, for travel checks on check-ins without a location. */
   estates?: Record<string, GeoPoint>;
@@ -67,6 +70,8 @@ export interface Detector {
 interface ElevatorSlot {
   info: ElevatorInfo;
   limits: Thresholds;
+  /** Reused on every step: only `visitOpen` changes. */
+  context: RuleContext;
   visitLimits: VisitLimits;
   ruleStates: unknown[];
   lastDeviceTs: number | null;
@@ -80,9 +85,11 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
   const slots = new Map<string, ElevatorSlot>();
   let technicians: VisitBookState['technicians'] = {};
   for (const info of elevators) {
+    const limits = thresholdsFor(info);
     slots.set(info.id, {
       info,
-      limits: thresholdsFor(info),
+      limits,
+      context: { elevator: info, limits, visitOpen: false },
       visitLimits: visitLimitsFor(info, options.visitLimits ?? DEFAULT_VISIT_LIMITS),
       ruleStates: RULES.map((rule) => rule.initial()),
       lastDeviceTs: null,
@@ -93,7 +100,9 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
     });
   }
 
-  function runVisits(slot: ElevatorSlot, input: RuleInput): Finding[] {
+  function runVisits(slot: ElevatorSlot, input: RuleInput): readonly Finding[] {
+    // Most messages: no visit open, no inspection, nothing due. The book would only copy itself.
+    if (visitsAtRest(slot.visits, input, slot.visitLimits)) return NO_VISIT_FINDINGS;
     const estateLocation = options.estates?.[slot.info.estateId] ?? null;
     const step = stepVisits({ elevator: slot.visits, technicians }, input, {
       elevator: slot.info,
@@ -105,19 +114,21 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
     return step.findings;
   }
 
-  function runRules(slot: ElevatorSlot, input: RuleInput): Finding[] {
-    const context: RuleContext = {
-      elevator: slot.info,
-      limits: slot.limits,
-      visitOpen: isVisitOpen(slot.visits),
-    };
-    const findings: Finding[] = [];
-    RULES.forEach((rule, i) => {
-      const result = rule.evaluate(slot.ruleStates[i] as never, input, context);
-      slot.ruleStates[i] = result.state;
-      for (const f of result.findings) findings.push({ ...f, elevatorId: slot.info.id });
-    });
-    return findings;
+  /** Appends the rules' findings to `findings`. */
+  function runRules(slot: ElevatorSlot, input: RuleInput, findings: Finding[]): void {
+    const context = slot.context;
+    context.visitOpen = isVisitOpen(slot.visits);
+    const states = slot.ruleStates;
+    for (let i = 0; i < RULES.length; i++) {
+      const result = RULES[i]!.evaluate(states[i] as never, input, context);
+      states[i] = result.state;
+      const found = result.findings;
+      for (let j = 0; j < found.length; j++) findings.push({ ...found[j]!, elevatorId: slot.info.id });
+    }
+  }
+
+  function pushAll(findings: Finding[], more: readonly Finding[]): void {
+    for (let i = 0; i < more.length; i++) findings.push(more[i]!);
   }
 
   return {
@@ -143,7 +154,8 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
         slot.lastTelemetryTs = message.payload.ts;
       }
       slot.lastDeviceTs = Math.max(slot.lastDeviceTs ?? 0, message.payload.ts);
-      findings.push(...runVisits(slot, message), ...runRules(slot, message));
+      pushAll(findings, runVisits(slot, message));
+      runRules(slot, message, findings);
       return findings;
     },
 
@@ -163,10 +175,10 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
           });
         }
         const estimated = slot.lastDeviceTs + Math.max(0, nowMs - slot.lastReceivedAt);
-        findings.push(...runVisits(slot, tick(slot, estimated)));
+        pushAll(findings, runVisits(slot, tick(slot, estimated)));
         // Conditions are only extrapolated a little past the last sample: a silent device proves nothing.
         const horizon = (slot.lastTelemetryTs ?? slot.lastDeviceTs) + slot.limits.tickHorizonS * 1000;
-        findings.push(...runRules(slot, tick(slot, Math.min(estimated, horizon))));
+        runRules(slot, tick(slot, Math.min(estimated, horizon)), findings);
       }
       return findings;
     },

@@ -9,7 +9,7 @@ import type { AlertCode } from '../../protocol/index.ts';
 import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
 import { motorRuntimeLimitMs } from './thresholds.ts';
-import { clear, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
+import { clear, NO_FINDINGS, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
 
 export interface RuntimeState {
   run: Streak;
@@ -22,18 +22,21 @@ export const motorRuntimeLimiter: Rule<RuntimeState> = {
   codes: ['motor_runtime_limiter'],
   initial: () => ({ run: NO_STREAK, stop: NO_STREAK, raised: false }),
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const running = (t.moving || t.speed_mps > context.limits.movingSpeedMps) && t.mode !== 'inspection';
     const stop = extend(state.stop, !running, t.ts);
+    // Parked with no run to close: `stop` is read only during a run, which resets it.
+    if (!running && state.run.since === null && !state.raised) return { state, findings: NO_FINDINGS };
     if (!running && (state.run.since === null || confirmed(stop, t.ts, context.limits))) {
-      return { state: { run: NO_STREAK, stop, raised: false }, findings: [] };
+      return { state: { run: NO_STREAK, stop, raised: false }, findings: NO_FINDINGS };
     }
     // A single stopped reading (levelling jitter) does not split one run in two.
     const run = running ? extend(state.run, true, t.ts) : state.run;
     const limitMs = motorRuntimeLimitMs(context.elevator, context.limits);
     const runMs = heldMs(run, t.ts);
-    if (state.raised || runMs <= limitMs) return { state: { run, stop, raised: state.raised }, findings: [] };
+    if (state.raised || runMs <= limitMs)
+      return { state: { run, stop, raised: state.raised }, findings: NO_FINDINGS };
     const evidence = { ...snapshot(t), runS: Math.round(runMs / 1000), limitS: limitMs / 1000 };
     return { state: { run, stop, raised: true }, findings: [raise('motor_runtime_limiter', t.ts, evidence)] };
   },
@@ -51,7 +54,7 @@ function overtravel(code: AlertCode, end: 'top' | 'bottom'): Rule<OvertravelStat
     codes: [code],
     initial: () => ({ beyond: NO_STREAK, raised: false, healthy: NO_STREAK }),
     evaluate(state, input, context) {
-      if (input.channel !== 'telemetry') return { state, findings: [] };
+      if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
       const t = input.payload;
       const { elevator, limits } = context;
       const topM = (elevator.floors - 1) * elevator.floorHeightM;
@@ -59,7 +62,8 @@ function overtravel(code: AlertCode, end: 'top' | 'bottom'): Rule<OvertravelStat
       const excessM = end === 'top' ? t.position_m - topM : -t.position_m;
       const beyondNow = t.mode !== 'inspection' && excessM > limits.overtravelMarginM;
       const beyond = extend(state.beyond, beyondNow, t.ts);
-      const healthy = extend(state.healthy, !switchOperated && !beyondNow, t.ts);
+      // Read only while raised; at a raise this sample is unhealthy, so it starts empty anyway.
+      const healthy = state.raised ? extend(state.healthy, !switchOperated && !beyondNow, t.ts) : NO_STREAK;
       // A limit switch is a contact, not an estimate: one reading is enough.
       const hit = t.mode !== 'inspection' && (switchOperated || confirmed(beyond, t.ts, limits));
       if (hit && !state.raised) {
@@ -67,7 +71,9 @@ function overtravel(code: AlertCode, end: 'top' | 'bottom'): Rule<OvertravelStat
         return { state: { beyond, raised: true, healthy }, findings: [raise(code, t.ts, evidence)] };
       }
       const rearm = state.raised && heldMs(healthy, t.ts) >= limits.healthyClearS * 1000;
-      return { state: { beyond, raised: state.raised && !rearm, healthy }, findings: [] };
+      const raised = state.raised && !rearm;
+      const unchanged = beyond === state.beyond && raised === state.raised && healthy === state.healthy;
+      return { state: unchanged ? state : { beyond, raised, healthy }, findings: NO_FINDINGS };
     },
   };
 }
@@ -90,7 +96,7 @@ export const overspeed: Rule<OverspeedState> = {
   codes: ['overspeed'],
   initial: () => ({ fast: NO_STREAK, normal: NO_STREAK, raised: false }),
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const { limits } = context;
     const r = ratio(t.speed_mps, context);

@@ -7,7 +7,7 @@
 import type { Telemetry } from '../../protocol/index.ts';
 import { confirmed, extend, heldMs, isStopped, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
-import { clear, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
+import { clear, NO_FINDINGS, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
 
 export interface TrappedState {
   episode: Streak;
@@ -28,13 +28,13 @@ function check(
   context: RuleContext,
 ): { state: TrappedState; findings: RuleFinding[] } {
   if (state.raised || state.episode.since === null || state.release.samples > 0 || !state.last) {
-    return { state, findings: [] };
+    return { state, findings: NO_FINDINGS };
   }
   const total = heldMs(state.episode, ts);
   const outside = heldMs(state.outside, ts);
   const outsideLimit = context.limits.trappedOutsideZoneS * 1000;
   const insideLimit = context.limits.trappedInZoneS * 1000;
-  if (total < insideLimit && outside < outsideLimit) return { state, findings: [] };
+  if (total < insideLimit && outside < outsideLimit) return { state, findings: NO_FINDINGS };
   const inZone = outside < outsideLimit;
   const evidence = {
     ...snapshot(state.last),
@@ -58,7 +58,7 @@ export const passengerTrapped: Rule<TrappedState> = {
   }),
   evaluate(state, input, context) {
     if (input.channel === 'tick') return check(state, input.ts, context);
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const ts = t.ts;
     const inside = extend(state.inside, t.door_zone, ts);
@@ -79,9 +79,13 @@ export const passengerTrapped: Rule<TrappedState> = {
       };
       return check(next, ts, context);
     }
+    // No episode: only `inside` carries into the next one (its first sample resets the rest).
+    if (state.episode.since === null) {
+      return { state: inside === state.inside ? state : { ...state, inside }, findings: NO_FINDINGS };
+    }
     const release = extend(state.release, true, ts);
-    if (state.episode.since === null || !confirmed(release, ts, context.limits)) {
-      return { state: { ...state, outside, inside, release, last: t }, findings: [] };
+    if (!confirmed(release, ts, context.limits)) {
+      return { state: { ...state, outside, inside, release, last: t }, findings: NO_FINDINGS };
     }
     const findings = state.raised
       ? [

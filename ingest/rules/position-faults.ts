@@ -8,7 +8,7 @@ import type { Telemetry } from '../../protocol/index.ts';
 import type { ElevatorInfo } from '../../registry/directory.ts';
 import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
-import { clear, type Rule, type RuleContext, raise } from './types.ts';
+import { clear, NO_FINDINGS, type Rule, type RuleContext, raise } from './types.ts';
 
 export interface FloorState {
   last: Telemetry | null;
@@ -36,7 +36,7 @@ export const floorPositionLost: Rule<FloorState> = {
   codes: ['floor_position_lost'],
   initial: () => ({ last: null, pendingJump: null, bad: NO_STREAK, good: NO_STREAK, raised: false }),
   evaluate(state, input, context: RuleContext) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const { elevator, limits } = context;
     const prev = state.last;
@@ -73,6 +73,6 @@ export const floorPositionLost: Rule<FloorState> = {
         findings: [clear('floor_position_lost', t.ts, { floor: t.floor })],
       };
     }
-    return { state: next, findings: [] };
+    return { state: next, findings: NO_FINDINGS };
   },
 };

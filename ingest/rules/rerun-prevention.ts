@@ -7,7 +7,7 @@
  */
 import { extend, heldMs, isRunning, isStopped, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
-import { clear, type Rule, raise } from './types.ts';
+import { clear, NO_FINDINGS, type Rule, raise } from './types.ts';
 
 export interface RerunState {
   trippedAt: number | null;
@@ -17,18 +17,21 @@ export interface RerunState {
   lastBlocked: boolean;
 }
 
+/** Shared: states are never mutated, and a car in normal service returns here on every sample. */
+const INITIAL_RERUN: RerunState = Object.freeze({
+  trippedAt: null,
+  blocked: NO_STREAK,
+  outOfService: NO_STREAK,
+  raised: false,
+  lastBlocked: false,
+});
+
 export const rerunPrevention: Rule<RerunState> = {
   id: 'rerun_prevention',
   codes: ['rerun_prevention'],
-  initial: () => ({
-    trippedAt: null,
-    blocked: NO_STREAK,
-    outOfService: NO_STREAK,
-    raised: false,
-    lastBlocked: false,
-  }),
+  initial: () => INITIAL_RERUN,
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const { limits } = context;
     const running = t.moving || isRunning(t, limits);
@@ -37,7 +40,7 @@ export const rerunPrevention: Rule<RerunState> = {
       ((running && (!t.safety_circuit || (!t.door_lock && t.door_closed))) || t.up_limit || t.down_limit);
     if (!trip && running && t.mode === 'normal') {
       const findings = state.raised ? [clear('rerun_prevention', t.ts, { case: 'running_again' })] : [];
-      return { state: { ...rerunPrevention.initial() }, findings };
+      return { state: INITIAL_RERUN, findings };
     }
     const trippedAt = trip ? (state.trippedAt ?? t.ts) : state.trippedAt;
     const blockedNow =
@@ -45,17 +48,18 @@ export const rerunPrevention: Rule<RerunState> = {
     const blocked = extend(state.blocked, blockedNow, t.ts);
     const parked = t.mode === 'out_of_service' && !context.visitOpen && limits.outOfServiceS > 0;
     const outOfService = extend(state.outOfService, parked, t.ts);
-    const next: RerunState = {
-      trippedAt,
-      blocked,
-      outOfService,
-      raised: state.raised,
-      lastBlocked: blockedNow,
-    };
-    if (state.raised) return { state: next, findings: [] };
+    const unchanged =
+      trippedAt === state.trippedAt &&
+      blocked === state.blocked &&
+      outOfService === state.outOfService &&
+      blockedNow === state.lastBlocked;
+    const next: RerunState = unchanged
+      ? state
+      : { trippedAt, blocked, outOfService, raised: state.raised, lastBlocked: blockedNow };
+    if (state.raised) return { state: next, findings: NO_FINDINGS };
     const afterTrip = heldMs(blocked, t.ts) >= limits.rerunBlockedS * 1000;
     const longParked = parked && heldMs(outOfService, t.ts) >= limits.outOfServiceS * 1000;
-    if (!afterTrip && !longParked) return { state: next, findings: [] };
+    if (!afterTrip && !longParked) return { state: next, findings: NO_FINDINGS };
     const evidence = {
       ...snapshot(t),
       case: afterTrip ? 'blocked_after_trip' : 'out_of_service_without_visit',

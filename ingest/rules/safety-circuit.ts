@@ -6,7 +6,7 @@
  */
 import { extend, heldMs, isRunning, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
-import { type Rule, raise } from './types.ts';
+import { NO_FINDINGS, type Rule, raise } from './types.ts';
 
 export interface SafetyCircuitState {
   wasRunningAt: number | null;
@@ -22,7 +22,7 @@ export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
   codes: ['safety_circuit_open_running'],
   initial: () => ({ wasRunningAt: null, raised: false, healthy: NO_STREAK }),
   evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: [] };
+    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const running = t.moving || isRunning(t, context.limits);
     const recentlyRunning = state.wasRunningAt !== null && t.ts - state.wasRunningAt <= RUNNING_MEMORY_MS;
@@ -37,6 +37,6 @@ export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
     }
     const healthy = extend(state.healthy, t.safety_circuit, t.ts);
     const rearm = state.raised && heldMs(healthy, t.ts) >= context.limits.healthyClearS * 1000;
-    return { state: { wasRunningAt, raised: state.raised && !rearm, healthy }, findings: [] };
+    return { state: { wasRunningAt, raised: state.raised && !rearm, healthy }, findings: NO_FINDINGS };
   },
 };

@@ -42,6 +42,12 @@ export interface Rule<S = unknown> {
   evaluate(state: S, input: RuleInput, context: RuleContext): RuleResult<S>;
 }
 
+/**
+ * The answer of most steps: shared, and frozen so that a push into it fails loudly
+ * instead of leaking findings between elevators.
+ */
+export const NO_FINDINGS: RuleFinding[] = Object.freeze([]) as unknown as RuleFinding[];
+
 export function raise(code: AlertCode, at: number, evidence: Evidence): RuleFinding {
   return { code, kind: 'raise', at, evidence };
 }

@@ -71,6 +71,24 @@ export function isVisitOpen(visits: ElevatorVisitState): boolean {
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
+/**
+ * True when stepVisits would return this elevator's book unchanged and find nothing: no
+ * visit open, not in inspection and not entering it, no maintenance message, no unreported
+ * episode, and the overdue check already raised or not yet due. The detector skips the
+ * step then (most messages), which would otherwise copy the book on every sample.
+ */
+export function visitsAtRest(el: ElevatorVisitState, input: RuleInput, limits: VisitLimits): boolean {
+  if (input.channel === 'telemetry') {
+    if (input.payload.mode === 'inspection') return false;
+  } else if (input.channel !== 'tick') return false;
+  if (el.inInspection || el.unreportedSince !== null || el.unreportedRaised || el.baselineAt === null)
+    return false;
+  if (isVisitOpen(el)) return false;
+  if (el.overdueRaised) return true;
+  const reference = el.lastVerifiedAt ?? el.baselineAt;
+  return inputTs(input) - reference <= limits.overdueDays * DAY;
+}
+
 type Step = { book: VisitBookState; el: ElevatorVisitState; findings: Finding[] };
 
 function alert(

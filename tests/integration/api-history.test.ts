@@ -1,7 +1,9 @@
 /**
- * History against a real influxd: raw points written with the ingest's own line builder,
- * 1-minute aggregates written as the continuous query names them, then read back through
- * the route at an hour, a capped hour, three hours and a month.
+ * History against a real influxd: raw points written by exception with the ingest's own
+ * line builder (one keyframe, then only what changed), 1-minute aggregates written as the
+ * continuous query names them with fields only in some minutes, then read back through the
+ * route at an hour, a capped hour, three hours and a month. Values must be carried forward,
+ * from before the range too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +14,9 @@ import {
   RAW_POLICY,
 } from '../../api/data/history.ts';
 import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { newElevatorState } from '../../ingest/elevator-state.ts';
 import * as schema from '../../ingest/influx-schema.ts';
-import { MEASUREMENTS, tagSuffix, telemetryLine } from '../../ingest/points.ts';
+import { MEASUREMENTS, tagSuffix, telemetryLine, telemetryPointLine } from '../../ingest/points.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { startTestInflux, telemetrySample } from '../helpers/fixtures.ts';
 
@@ -23,6 +26,10 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** Speed as a function of time, so every answer can be checked. */
 const speedAt = (t: number) => (t / 1000) % 10;
+/** Floor holds for 7 minutes at a time: most points do not carry it. */
+const floorAt = (seq: number) => 1 + (Math.floor(seq / 420) % 18);
+/** Aggregates: floor and load are in one minute of five only (the keyframe minutes). */
+const keyframeMinute = (t: number) => (t / MIN) % 5 === 0;
 
 async function write(url: string, rp: string, lines: string[]): Promise<void> {
   const res = await fetch(`${url}/write?db=${DATABASE}&rp=${rp}&precision=ms`, {
@@ -51,16 +58,28 @@ describe('elevator history from InfluxDB', () => {
       [HEXIN_ELEVATOR, 'xiangmi'],
     ] as const) {
       const tags = tagSuffix({ estate, building: `${estate}-b1`, elevator });
-      for (let ts = start, seq = 1; ts < NOW; ts += 1000, seq++)
-        raw.push(telemetryLine(telemetrySample({ ts, seq, speed_mps: speedAt(ts), floor: seq % 18 }), tags));
+      // A keyframe interval longer than the data: only the first point has every field.
+      const w = newElevatorState({ id: elevator } as never).telemetryWrite;
+      for (let ts = start, seq = 1; ts < NOW; ts += 1000, seq++) {
+        const sample = telemetrySample({
+          ts,
+          seq,
+          speed_mps: speedAt(ts),
+          floor: floorAt(seq),
+          load_kg: 320,
+        });
+        raw.push(telemetryPointLine(sample, tags, w, 3 * HOUR));
+      }
     }
     await write(influx.url, RAW_POLICY, raw);
     const tags = tagSuffix({ estate: 'lianhua', building: 'lianhua-b1', elevator: ANJU_ELEVATOR });
     const minutes: string[] = [];
-    for (let ts = NOW - 31 * DAY; ts < NOW; ts += MIN)
+    for (let ts = NOW - 31 * DAY; ts < NOW; ts += MIN) {
+      const sparse = keyframeMinute(ts) ? ',floor_last=7i,load_max=300' : '';
       minutes.push(
-        `${AGGREGATE_MEASUREMENT}${tags} speed_mean=1.5,speed_max=2.5,floor_last=7i,run_count_max=${ts / MIN}i,load_max=300,vibration_max=12,samples=60i ${ts}`,
+        `${AGGREGATE_MEASUREMENT}${tags} speed_last=1.5,speed_max=2.5,run_count_max=${ts / MIN}i,vibration_max=12,samples=60i${sparse} ${ts}`,
       );
+    }
     await write(influx.url, AGGREGATE_POLICY, minutes);
     t = await startTestApi({ deps: { influx: { url: influx.url, database: DATABASE } } });
     anju = await t.login('duty-anju');
@@ -84,16 +103,37 @@ describe('elevator history from InfluxDB', () => {
     }
   });
 
-  it('answers raw points, as written, for half an hour', async () => {
-    const res = await history(ANJU_ELEVATOR, `from=${NOW - 30 * MIN}&to=${NOW}&fields=speed,floor`);
+  it('the raw points really are sparse: most carry only seq and speed', async () => {
+    const res = await fetch(
+      `${influx.url}/query?db=${DATABASE}&epoch=ms&q=${encodeURIComponent(`SELECT count("seq"), count("floor"), count("load_kg") FROM "${RAW_POLICY}"."${RAW_MEASUREMENT}" WHERE "elevator" = '${ANJU_ELEVATOR}'`)}`,
+    );
+    const answer = (await res.json()) as { results: { series: { values: number[][] }[] }[] };
+    const [, seqs, floors, loads] = answer.results[0]!.series[0]!.values[0]!;
+    expect(seqs).toBe(7200);
+    expect(floors).toBeLessThan(30);
+    expect(loads).toBe(1);
+  });
+
+  it('answers one row per message for half an hour, every field carried forward', async () => {
+    const from = NOW - 30 * MIN;
+    const res = await history(ANJU_ELEVATOR, `from=${from}&to=${NOW}&fields=speed,floor,load`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ source: 'raw', interval_ms: null, columns: ['t', 'speed', 'floor'] });
+    expect(body).toMatchObject({
+      source: 'raw',
+      interval_ms: null,
+      columns: ['t', 'speed', 'floor', 'load'],
+    });
     expect(body.points).toHaveLength(1800);
     expect(body.truncated).toBe(false);
     const [t0, speed] = body.points[0];
-    expect(t0).toBe(NOW - 30 * MIN);
+    expect(t0).toBe(from);
     expect(speed).toBeCloseTo(speedAt(t0));
+    // Floor last changed before the range and load only in the keyframe two hours ago.
+    for (const [t, , floor, load] of body.points) {
+      expect(floor).toBe(floorAt((t - start) / 1000 + 1));
+      expect(load).toBe(320);
+    }
   });
 
   it('buckets raw points when an hour would exceed the cap', async () => {
@@ -106,17 +146,18 @@ describe('elevator history from InfluxDB', () => {
     for (const [, max] of body.points) expect(max).toBeCloseTo(9);
   });
 
-  it('answers 1-minute aggregates for three hours', async () => {
-    const body = (
-      await history(ANJU_ELEVATOR, `from=${NOW - 3 * HOUR}&to=${NOW}&fields=speed,floor,load`)
-    ).json();
+  it('answers 1-minute aggregates for three hours, carrying sparse fields forward', async () => {
+    // Starts two minutes after a keyframe minute: floor and load come from before the range.
+    const from = NOW - 3 * HOUR + 2 * MIN;
+    expect(keyframeMinute(from - 2 * MIN)).toBe(true);
+    const body = (await history(ANJU_ELEVATOR, `from=${from}&to=${NOW}&fields=speed,floor,load`)).json();
     expect(body).toMatchObject({
       source: 'aggregates',
       interval_ms: MIN,
       columns: ['t', 'speed', 'floor', 'load'],
     });
-    expect(body.points).toHaveLength(180);
-    expect(body.points[0]).toEqual([NOW - 3 * HOUR, 1.5, 7, 300]);
+    expect(body.points).toHaveLength(178);
+    for (const [i, point] of body.points.entries()) expect(point).toEqual([from + i * MIN, 1.5, 7, 300]);
   });
 
   it('widens the buckets of a month to stay under the server cap', async () => {

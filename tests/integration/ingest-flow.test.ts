@@ -4,7 +4,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { influxClient } from '../../ingest/influx-schema.ts';
+import { continuousQueries, influxClient, sameAggregates } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { InfluxdHandle } from '../../lib/influxd.ts';
 import type { RegistryDb } from '../../registry/db.ts';
@@ -54,19 +54,39 @@ describe('ingest: MQTT → pipeline → InfluxDB', () => {
 
   it('creates the database, the raw and aggregate policies and the 1-minute continuous queries, idempotently', async () => {
     const client = influxClient(influx.url, TEST_DATABASE);
+    const wanted = continuousQueries(TEST_DATABASE).telemetry_1m!;
     const policies = await client.showRetentionPolicies(TEST_DATABASE);
     const raw = policies.find((p) => p.name === 'raw');
     expect(raw).toMatchObject({ duration: '720h0m0s', default: true });
     expect(policies.find((p) => p.name === 'aggregates')).toMatchObject({ duration: '0s', default: false });
     const queries = (await client.showContinousQueries(TEST_DATABASE)).map((q) => q.name).sort();
     expect(queries).toEqual(['event_1m', 'telemetry_1m']);
-    // A second ingest on the same database must start without error and change nothing.
+    // A second ingest on the same database must start without error and change nothing…
     const again = await buildIngest(registry.db, broker.url, influx.url, `${dir.path}/again`, {
       mqtt: { url: broker.url, clientId: 'ingest-test-again' },
     });
     await again.start();
     await again.stop();
-    expect((await client.showContinousQueries(TEST_DATABASE)).length).toBe(2);
+    const cqs = await client.showContinousQueries(TEST_DATABASE);
+    expect(cqs.length).toBe(2);
+    // …and replaces a roll-up defined before telemetry was written by exception (a biased mean).
+    expect(sameAggregates(cqs.find((q) => q.name === 'telemetry_1m')!.query, wanted)).toBe(true);
+    await client.dropContinuousQuery('telemetry_1m', TEST_DATABASE);
+    await client.createContinuousQuery(
+      'telemetry_1m',
+      wanted.replace(/last\("speed_mps"\) AS speed_last/, 'mean("speed_mps") AS speed_mean'),
+      TEST_DATABASE,
+    );
+    const third = await buildIngest(registry.db, broker.url, influx.url, `${dir.path}/third`, {
+      mqtt: { url: broker.url, clientId: 'ingest-test-third' },
+    });
+    await third.start();
+    await third.stop();
+    const replaced = (await client.showContinousQueries(TEST_DATABASE)).find(
+      (q) => q.name === 'telemetry_1m',
+    );
+    expect(replaced?.query).toMatch(/last\(speed_mps\) AS speed_last/);
+    expect(replaced?.query).not.toMatch(/mean/);
   });
 
   it('N messages in → exactly N points out, one measurement per channel', async () => {
@@ -94,6 +114,14 @@ describe('ingest: MQTT → pipeline → InfluxDB', () => {
     await waitForWritten(ingest, 2003);
     expect(await countPoints(influx.url, 'telemetry', 't-e1')).toBe(1000);
     expect(await countPoints(influx.url, 'telemetry', 't-e2')).toBe(1000);
+    // Written by exception: the floor changes on every message, the mode only in keyframes
+    // (the first point, and the one after a message that arrived out of order).
+    const fieldCounts = await influxClient(influx.url, TEST_DATABASE).query<{ floor: number; mode: number }>(
+      `SELECT count("floor") AS floor, count("mode") AS mode FROM "raw"."telemetry" WHERE elevator = 't-e1'`,
+    );
+    expect(fieldCounts[0]?.floor).toBe(1000);
+    expect(fieldCounts[0]?.mode).toBeGreaterThanOrEqual(1);
+    expect(fieldCounts[0]?.mode).toBeLessThan(100);
     expect(await countPoints(influx.url, 'event', 't-e3')).toBe(1);
     expect(await countPoints(influx.url, 'maintenance', 't-e3')).toBe(1);
     const status = await influxClient(influx.url, TEST_DATABASE).query<{ state: string; online: boolean }>(

@@ -5,6 +5,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { influxClient } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { RegistryDb } from '../../registry/db.ts';
@@ -70,6 +71,13 @@ describe('ingest: nothing lost when a part goes away', () => {
     await waitForWritten(ingest, 1000);
     expect(await countPoints(influx.url, 'telemetry', 't-e1')).toBe(1500);
     expect(ingest.metrics().gaps).toBe(0);
+    // The restarted ingest remembers nothing it wrote: its first point is a keyframe again.
+    const rows = await influxClient(influx.url, TEST_DATABASE).query<{ seq: number }>(
+      `SELECT "seq", "mode" FROM "raw"."telemetry" WHERE elevator = 't-e1' AND "mode" = 'normal'`,
+    );
+    expect(rows.map((r) => r.seq)).toContain(1);
+    expect(rows.some((r) => r.seq > 500)).toBe(true);
+    expect(rows.length).toBeLessThan(100);
   });
 
   it('InfluxDB stopped then restarted mid-stream: buffered, spilled to disk, replayed, 0 lost', async () => {

@@ -1,16 +1,22 @@
-/** Line protocol building as tables: message in, exact line out; escaping; refusal matching. */
+/**
+ * Line protocol building as tables: message in, exact line out; telemetry by exception
+ * (keyframes, changes, late points); escaping; refusal matching.
+ */
 import { describe, expect, it } from 'vitest';
 import { influxErrorText, matchDropped } from '../../ingest/influx-writer.ts';
 import {
   escapeTag,
+  keyframeOffset,
   lineFieldType,
   lineTag,
   lineTimestamp,
   quoteString,
+  type TelemetryWriteState,
   tagSuffix,
+  telemetryPointLine,
   toLine,
 } from '../../ingest/points.ts';
-import type { DeviceMessage } from '../../protocol/index.ts';
+import type { DeviceMessage, Telemetry } from '../../protocol/index.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 const TAGS = tagSuffix({ estate: 'te', building: 'tb1', elevator: 't-e1' });
@@ -73,6 +79,92 @@ const lines: Array<[string, DeviceMessage, string]> = [
 describe('toLine', () => {
   it.each(lines)('%s', (_name, message, expected) => {
     expect(toLine(message, TAGS)).toBe(expected);
+  });
+});
+
+describe('telemetryPointLine: keyframes, then only what changed', () => {
+  const T0 = 1_700_000_000_000;
+  const KEYFRAME_MS = 300_000;
+  const FULL = (seq: number, ts: number, rest = '') =>
+    `telemetry${TAGS} seq=${seq}i,mode="normal",moving=${rest.includes('moving') ? 'T' : 'F'},direction="none",floor=1i,position_m=0,speed_mps=${rest.includes('moving') ? '1' : '0'},door_zone=T,door_closed=T,occupied=F,safety_circuit=T,door_lock=T,up_limit=F,down_limit=F,power="mains",run_count=1000i ${ts}`;
+  const fresh = (offsetMs = 0): TelemetryWriteState => ({
+    written: null,
+    keyframeDueTs: 0,
+    keyframeForced: false,
+    keyframeOffsetMs: offsetMs,
+  });
+  const at = (seq: number, s: number, over: Partial<Telemetry> = {}) =>
+    telemetrySample({ seq, ts: T0 + s * 1000, ...over });
+  const moving = { moving: true, speed_mps: 1 };
+
+  // [what, message, expected line]; run in order against one elevator's state.
+  const trace: Array<[string, Telemetry, string]> = [
+    ['first point after start: every field', at(1, 0), FULL(1, T0)],
+    ['nothing changed: seq alone', at(2, 1), `telemetry${TAGS} seq=2i ${T0 + 1000}`],
+    [
+      'two readings changed: seq and those two',
+      at(3, 2, moving),
+      `telemetry${TAGS} seq=3i,moving=T,speed_mps=1 ${T0 + 2000}`,
+    ],
+    [
+      'an optional reading appears, then holds',
+      at(4, 3, { ...moving, load_kg: 75 }),
+      `telemetry${TAGS} seq=4i,load_kg=75 ${T0 + 3000}`,
+    ],
+    ['…and holds', at(5, 4, { ...moving, load_kg: 75 }), `telemetry${TAGS} seq=5i ${T0 + 4000}`],
+    ['late (older than the last written): every field of its own', at(6, 1.5), FULL(6, T0 + 1500)],
+    [
+      'the next in-order point after a late one is a keyframe',
+      at(7, 5, { ...moving, load_kg: 75 }),
+      `${FULL(7, T0 + 5000, 'moving').slice(0, -` ${T0 + 5000}`.length)},load_kg=75 ${T0 + 5000}`,
+    ],
+    ['same timestamp as the last written: late', at(8, 5, moving), FULL(8, T0 + 5000, 'moving')],
+    ['then a keyframe again', at(9, 6, moving), FULL(9, T0 + 6000, 'moving')],
+    ['then changes only', at(10, 7, moving), `telemetry${TAGS} seq=10i ${T0 + 7000}`],
+    [
+      'a keyframe is due 300 s of device time after the last',
+      at(11, 306, moving),
+      FULL(11, T0 + 306_000, 'moving'),
+    ],
+    ['and not before', at(12, 605, moving), `telemetry${TAGS} seq=12i ${T0 + 605_000}`],
+  ];
+
+  it('writes a trace as keyframes and changes', () => {
+    const w = fresh();
+    const got = trace.map(([, message]) => telemetryPointLine(message, TAGS, w, KEYFRAME_MS));
+    expect(got).toEqual(trace.map(([, , line]) => line));
+  });
+
+  it('every line carries seq and one timestamp: N messages → N points', () => {
+    const w = fresh();
+    for (const [, message] of trace) {
+      const line = telemetryPointLine(message, TAGS, w, KEYFRAME_MS);
+      expect(lineFieldType(line, 'seq')).toBe('integer');
+      expect(lineTimestamp(line)).toBe(message.ts);
+    }
+  });
+
+  it('a forced keyframe (refused point, new tags) writes every field once', () => {
+    const w = fresh();
+    telemetryPointLine(at(1, 0), TAGS, w, KEYFRAME_MS);
+    w.keyframeForced = true;
+    expect(telemetryPointLine(at(2, 1), TAGS, w, KEYFRAME_MS)).toBe(FULL(2, T0 + 1000));
+    expect(telemetryPointLine(at(3, 2), TAGS, w, KEYFRAME_MS)).toBe(`telemetry${TAGS} seq=3i ${T0 + 2000}`);
+  });
+
+  it("an elevator's offset pulls its first keyframe interval forward, spreading the fleet", () => {
+    const w = fresh(100_000);
+    telemetryPointLine(at(1, 0), TAGS, w, KEYFRAME_MS);
+    expect(telemetryPointLine(at(2, 199), TAGS, w, KEYFRAME_MS)).toBe(
+      `telemetry${TAGS} seq=2i ${T0 + 199_000}`,
+    );
+    expect(telemetryPointLine(at(3, 200), TAGS, w, KEYFRAME_MS)).toBe(FULL(3, T0 + 200_000));
+    expect(telemetryPointLine(at(4, 499), TAGS, w, KEYFRAME_MS)).toBe(
+      `telemetry${TAGS} seq=4i ${T0 + 499_000}`,
+    );
+    const offsets = new Set(Array.from({ length: 100 }, (_, i) => keyframeOffset(`e-${i}`, KEYFRAME_MS)));
+    expect(offsets.size).toBeGreaterThan(90);
+    for (const o of offsets) expect(o >= 0 && o < KEYFRAME_MS).toBe(true);
   });
 });
 
