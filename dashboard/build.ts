@@ -1,13 +1,13 @@
 /**
- * Builds the console into dashboard/dist with esbuild (installed with tsx; Vite is not a
- * dependency of ours, see README): one hashed JS bundle (socket.io-client included), one
- * hashed CSS file and index.html. `buildDashboard()` is what the API calls at start when
- * dist is missing or stale; `npm run build:dashboard` runs this file directly.
+ * Builds the console into dashboard/dist with Vite's JS API (`build()`, no config file):
+ * src/index.html is the entry, so one hashed JS bundle (socket.io-client included), one
+ * hashed CSS file and the rewritten index.html. `buildDashboard()` is what the API calls
+ * at start when dist is missing or stale; `npm run build:dashboard` runs this file directly.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -62,32 +62,31 @@ export async function buildDashboard(options: { outDir?: string; force?: boolean
   if (!options.force && !(await isStale(outDir)))
     return { outDir, built: false, sourceHash: hash, files: [] } satisfies BuildResult;
 
-  const { build } = await import('esbuild');
+  const { build } = await import('vite');
   const tmp = `${outDir}.tmp-${randomBytes(4).toString('hex')}`;
-  await mkdir(join(tmp, 'assets'), { recursive: true });
-  const result = await build({
-    entryPoints: { app: join(SRC_DIR, 'main.ts'), styles: join(SRC_DIR, 'styles.css') },
-    outdir: join(tmp, 'assets'),
-    entryNames: '[name]-[hash]',
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
-    minify: options.minify ?? true,
-    sourcemap: 'linked',
-    metafile: true,
-    legalComments: 'none',
+  await build({
+    // Inline config only: a vite.config file somewhere up the tree must not change this build.
+    configFile: false,
+    root: SRC_DIR,
+    // Relative asset URLs: the API serves the console under /app/.
+    base: './',
     logLevel: 'silent',
-    tsconfig: join(DASHBOARD_DIR, 'tsconfig.json'),
+    publicDir: false,
+    build: {
+      outDir: tmp,
+      emptyOutDir: true,
+      assetsDir: 'assets',
+      target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+      minify: options.minify ?? true,
+      sourcemap: true,
+      reportCompressedSize: false,
+      modulePreload: { polyfill: false },
+    },
   });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
-  const js = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'));
-  const css = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'));
+  const outputs = await readdir(join(tmp, 'assets'));
+  const js = outputs.find((f) => f.endsWith('.js'));
+  const css = outputs.find((f) => f.endsWith('.css'));
   if (!js || !css) throw new Error(`dashboard build produced no bundle: ${outputs.join(', ')}`);
-  const html = (await readFile(join(SRC_DIR, 'index.html'), 'utf8'))
-    .replace('%APP_JS%', `./assets/${js}`)
-    .replace('%APP_CSS%', `./assets/${css}`);
-  await writeFile(join(tmp, 'index.html'), html);
   await writeFile(join(tmp, STAMP), JSON.stringify({ sourceHash: hash, builtAt: new Date().toISOString() }));
   await swapIn(tmp, outDir);
   return {

@@ -10,6 +10,7 @@ import { sha256Hex } from './canonical.ts';
 import { appendEntry } from './chain.ts';
 import { LedgerError } from './errors.ts';
 import { loadApprovals, loadExpenditureRow, loadVotes, viewExpenditure } from './expenditure-view.ts';
+import type { AttachmentFiles } from './files.ts';
 import { assertFen } from './money.ts';
 import { assessExpenditure, evaluateVote, validateTally } from './rules.ts';
 import { optionalText, requireText, type WriteContext } from './store.ts';
@@ -228,8 +229,16 @@ export interface AttachmentInput {
   content: Uint8Array;
 }
 
-/** Only the SHA-256 enters the chain; the bytes stay in the table, checkable against it. */
-export async function attachFile(ctx: WriteContext, input: AttachmentInput): Promise<Attachment> {
+/**
+ * Only the SHA-256 enters the chain. The bytes go to the file store when there is one
+ * (before the row: a rollback leaves an unreferenced file, never a row without its file),
+ * else into the table; either way they are checkable against the hash.
+ */
+export async function attachFile(
+  ctx: WriteContext,
+  input: AttachmentInput,
+  files?: AttachmentFiles,
+): Promise<Attachment> {
   requireParty(ctx.actor, ctx.fund);
   if (!['quote', 'invoice', 'other'].includes(input.kind))
     throw new LedgerError('INVALID_INPUT', 'kind must be quote, invoice or other');
@@ -248,6 +257,7 @@ export async function attachFile(ctx: WriteContext, input: AttachmentInput): Pro
     uploadedBy: ctx.actor.username,
     at: ctx.at,
   };
+  if (files) await files.put(meta.sha256, input.content);
   const entry = await appendEntry(ctx.trx, ctx.fund.id, 'attachment', ctx.at, meta);
   await ctx.trx
     .insertInto('ledger_attachments')
@@ -260,7 +270,7 @@ export async function attachFile(ctx: WriteContext, input: AttachmentInput): Pro
       media_type: meta.mediaType,
       size: meta.size,
       sha256: meta.sha256,
-      content: Buffer.from(input.content),
+      content: files ? Buffer.alloc(0) : Buffer.from(input.content),
       uploaded_by: meta.uploadedBy,
       at: ctx.at,
     })

@@ -146,3 +146,109 @@ export const VerifyView = Type.Object({
   seq: Type.Optional(Nullable(Type.Integer())),
   reason: Type.Optional(Type.String()),
 });
+
+// Writes of the property firm (api/routes/fund/*.ts). Amounts are positive integer fen.
+const Amount = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Integer fen' });
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+export const TransactionParams = Type.Object({ id: Id, tid: Id });
+export const AttachmentParams = Type.Object({ id: Id, xid: Id, aid: Id });
+
+export const OpenFundBody = Type.Object(
+  { estateId: Id, buildingId: Type.Optional(Nullable(Id)), name: Text(200) },
+  { additionalProperties: false },
+);
+
+export const ContributionRuleBody = Type.Object(
+  {
+    effectiveFrom: Period,
+    rateFenPerM2Month: Amount,
+    areaCentiM2: Type.Integer({ minimum: 1, description: 'Total charged area, 1/100 m²' }),
+    shareBp: Type.Integer({ minimum: 1, maximum: 10_000, description: 'Share of the fee, basis points' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ContributionRuleView = Type.Object({
+  id: Type.String(),
+  fundId: Type.String(),
+  effectiveFrom: Type.String(),
+  rateFenPerM2Month: Fen,
+  areaCentiM2: Type.Integer(),
+  shareBp: Type.Integer(),
+});
+
+export const ContributionBody = Type.Object(
+  { period: Period, amountFen: Amount, memo: Type.Optional(Text(500)) },
+  { additionalProperties: false },
+);
+
+export const OtherIncomeBody = Type.Object(
+  {
+    source: Type.Union([Type.Literal('interest'), Type.Literal('subsidy'), Type.Literal('insurance_payout')]),
+    amountFen: Amount,
+    memo: Text(500),
+  },
+  { additionalProperties: false },
+);
+
+export const ReversalBody = Type.Object({ reason: Text(500) }, { additionalProperties: false });
+
+export const TransactionView = Type.Object({
+  id: Type.String(),
+  fundId: Type.String(),
+  seq: Type.Integer(),
+  kind: Type.String(),
+  memo: Type.String(),
+  period: Nullable(Type.String()),
+  source: Nullable(Type.String()),
+  expenditureId: Nullable(Type.String()),
+  reversesId: Nullable(Type.String()),
+  createdBy: Type.String(),
+  at: Type.Integer(),
+  postings: Type.Array(Type.Object({ account: Type.String(), debit: Fen, credit: Fen })),
+});
+
+export const ProposalBody = Type.Object(
+  {
+    amountFen: Amount,
+    kind: Type.Union(
+      ['routine_maintenance', 'repair', 'parts', 'inspection', 'major_overhaul'].map((k) => Type.Literal(k)),
+    ),
+    purpose: Text(500),
+    payee: Text(200),
+    elevatorId: Type.Optional(Nullable(Id)),
+    alertIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    visitIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    workOrder: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    emergencyAlertId: Type.Optional(Nullable(Id)),
+  },
+  { additionalProperties: false },
+);
+
+export const AmendBody = Type.Object(
+  { amountFen: Amount, reason: Text(500) },
+  { additionalProperties: false },
+);
+
+export const PaymentBody = Type.Object({ memo: Type.Optional(Text(500)) }, { additionalProperties: false });
+
+export const PaymentView = Type.Object({ transaction: TransactionView, expenditure: ExpenditureView });
+
+export const AttachmentQuery = Type.Object({
+  kind: Type.Union([Type.Literal('quote'), Type.Literal('invoice'), Type.Literal('other')]),
+  filename: Text(200),
+});
+
+export const AttachmentView = Type.Object({
+  id: Type.String(),
+  expenditureId: Type.String(),
+  seq: Type.Integer(),
+  kind: Type.String(),
+  filename: Type.String(),
+  mediaType: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  uploadedBy: Type.String(),
+  at: Type.Integer(),
+});

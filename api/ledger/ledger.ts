@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../registry/schema.ts';
 import { sha256Hex } from './canonical.ts';
 import { type ChainHead, chainHead, readChain } from './chain.ts';
+import { announceLedgerChange } from './changes.ts';
 import { LedgerError } from './errors.ts';
 import { listExpenditures, loadExpenditureRow, viewExpenditure } from './expenditure-view.ts';
 import {
@@ -20,6 +21,7 @@ import {
   proposeExpenditure,
   recordVote,
 } from './expenditures.ts';
+import type { AttachmentFiles } from './files.ts';
 import { type ContributionRuleInput, type OpenFundInput, openFund, setContributionRule } from './funds.ts';
 import { contributionReport, fundBalance, listPostings } from './queries.ts';
 import { idempotent, type LedgerDeps, loadFund, type WriteContext } from './store.ts';
@@ -44,6 +46,8 @@ export interface FundLedgerOptions {
   clock?: () => number;
   config?: Partial<LedgerConfig>;
   newId?: () => string;
+  /** Keeps attachment bytes outside SQLite (on disk); without it they go in the table. */
+  files?: AttachmentFiles;
 }
 
 export type FundLedger = ReturnType<typeof createFundLedger>;
@@ -56,14 +60,17 @@ export function createFundLedger(options: FundLedgerOptions) {
     newId: options.newId ?? randomUUID,
   };
   const { db, config } = deps;
+  const files = options.files;
 
   function write<I, R>(
     op: string,
     run: (ctx: WriteContext, input: I) => Promise<R>,
     bodyOf = (i: I): unknown => i,
   ) {
-    return (meta: WriteMeta, input: I): Promise<R> =>
-      idempotent(
+    return async (meta: WriteMeta, input: I): Promise<R> => {
+      // Set only when the operation ran: a replayed key changed nothing to announce.
+      let estateId: string | null = null;
+      const result = await idempotent(
         deps,
         {
           scope: `fund:${meta.fundId}`,
@@ -74,15 +81,20 @@ export function createFundLedger(options: FundLedgerOptions) {
         },
         async (trx, at) => {
           const fund = await loadFund(trx, meta.fundId);
-          return run({ trx, fund, actor: meta.actor, at, config, newId: deps.newId }, input);
+          const out = await run({ trx, fund, actor: meta.actor, at, config, newId: deps.newId }, input);
+          estateId = fund.estateId;
+          return out;
         },
       );
+      if (estateId) announceLedgerChange(db, { fundId: meta.fundId, estateId });
+      return result;
+    };
   }
 
   return {
     config,
-    openFund: (meta: { actor: Actor; idempotencyKey: string }, input: OpenFundInput): Promise<Fund> =>
-      idempotent(
+    async openFund(meta: { actor: Actor; idempotencyKey: string }, input: OpenFundInput): Promise<Fund> {
+      const fund = await idempotent(
         deps,
         {
           scope: `estate:${input.estateId}`,
@@ -92,7 +104,10 @@ export function createFundLedger(options: FundLedgerOptions) {
           body: input,
         },
         (trx, at) => openFund(trx, meta.actor, at, deps.newId, input),
-      ),
+      );
+      announceLedgerChange(db, { fundId: fund.id, estateId: fund.estateId });
+      return fund;
+    },
     setContributionRule: write<ContributionRuleInput, Awaited<ReturnType<typeof setContributionRule>>>(
       'setContributionRule',
       setContributionRule,
@@ -120,7 +135,7 @@ export function createFundLedger(options: FundLedgerOptions) {
     // The body's identity is the file's hash, not its bytes.
     attach: write(
       'attach',
-      (ctx, i: AttachmentInput) => attachFile(ctx, i),
+      (ctx, i: AttachmentInput) => attachFile(ctx, i, files),
       ({ content, ...rest }) => ({ ...rest, sha256: sha256Hex(content) }),
     ),
     pay: write('pay', (ctx, i: { expenditureId: string; memo?: string }) => payExpenditure(ctx, i)),
@@ -151,7 +166,12 @@ export function createFundLedger(options: FundLedgerOptions) {
         .where('a.id', '=', attachmentId)
         .executeTakeFirst();
       if (!row) throw new LedgerError('NOT_FOUND', `attachment ${attachmentId} not found`);
-      return row;
+      if (row.content.byteLength > 0 || !files) return row;
+      const content = Buffer.from(await files.get(row.sha256));
+      // The chain pins the hash; a file edited on disk is refused rather than served.
+      if (sha256Hex(content) !== row.sha256)
+        throw new LedgerError('INVALID_STATE', `attachment ${attachmentId} does not match its recorded hash`);
+      return { ...row, content };
     },
     head: (fundId: string): Promise<ChainHead> => chainHead(db, fundId),
     chain: (fundId: string, range?: Parameters<typeof readChain>[2]) => readChain(db, fundId, range),

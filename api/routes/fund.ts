@@ -4,19 +4,12 @@
  * tenant's fund answers 404 like a missing one), approve or refuse with a note, record an
  * owners' vote, export CSV/JSON, print a monthly statement and verify the hash chain.
  * Technicians and residents never get here. Writes need an Idempotency-Key header.
+ * The firm's own writes (books, proposals, payments, files) are in ./fund/.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { LiftWatchError } from '../../lib/errors.ts';
-import {
-  canSeeEstate,
-  estateFilter,
-  notFound,
-  type Principal,
-  READERS,
-  requireRole,
-} from '../data/tenancy.ts';
-import { LedgerError } from '../ledger/errors.ts';
+import { estateFilter, READERS, requireRole } from '../data/tenancy.ts';
 import { buildExport, toCsv } from '../ledger/export.ts';
 import {
   BalanceView,
@@ -36,26 +29,33 @@ import {
 } from '../ledger/http-schemas.ts';
 import { createFundLedger } from '../ledger/ledger.ts';
 import { periodBounds, periodOf } from '../ledger/money.ts';
+import { ledgerSettings } from '../ledger/settings.ts';
 import { monthlyStatement } from '../ledger/statement.ts';
 import { parsePinnedHead } from '../ledger/verify.ts';
 import { replies } from '../schemas.ts';
 import { consoleAutohooks } from './console/autohooks.ts';
+import { fundAccess } from './fund/access.ts';
+import bookkeepingRoutes from './fund/bookkeeping.ts';
+import expenditureRoutes from './fund/expenditures.ts';
+import { diskAttachmentFiles } from './fund/file-store.ts';
+import fileRoutes from './fund/files.ts';
 
 const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   consoleAutohooks(app);
-  const ledger = createFundLedger({ db: app.db, clock: app.clock });
+  const settings = ledgerSettings(app.apiConfig);
+  const ledger = createFundLedger({
+    db: app.db,
+    clock: app.clock,
+    config: settings.ledger,
+    ...(settings.filesDir ? { files: diskAttachmentFiles(settings.filesDir) } : {}),
+  });
+  const { visibleFund } = fundAccess(ledger);
   const tags = ['fund'];
 
-  /** Role first (403 reveals nothing), then tenancy: not yours and not there are the same 404. */
-  async function visibleFund(principal: Principal | null, id: string) {
-    const p = requireRole(principal, READERS);
-    const fund = await ledger.fund(id).catch((error: unknown) => {
-      if (error instanceof LedgerError && error.reason === 'NOT_FOUND') return null;
-      throw error;
-    });
-    if (!fund || !canSeeEstate(p, fund.estateId)) throw notFound('Fund');
-    return { p, fund };
-  }
+  // The firm's writes, one file per domain line; the auth hook above covers them too.
+  await app.register(bookkeepingRoutes, { ledger });
+  await app.register(expenditureRoutes, { ledger });
+  await app.register(fileRoutes, { ledger });
 
   function periodRange(q: { from?: string; to?: string }) {
     if (!q.from && !q.to) return undefined;

@@ -8,113 +8,145 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Dashboard, DatasourceRef, Panel, QueryVariable, Target } from './model.ts';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import {
+  DashboardBuilder,
+  type Panel,
+  QueryVariableBuilder,
+  type VariableModel,
+  VariableRefresh,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { InfluxQuery } from './influx-query.ts';
 
-export const INFLUX: DatasourceRef = { type: 'influxdb', uid: 'liftwatch-influx' };
-export const PROM: DatasourceRef = { type: 'prometheus', uid: 'liftwatch-prom' };
+export const INFLUX: common.DataSourceRef = { type: 'influxdb', uid: 'liftwatch-influx' };
+export const PROM: common.DataSourceRef = { type: 'prometheus', uid: 'liftwatch-prom' };
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * Ingest metric names as the ingest's stats() fields would be exported on /metrics
- * (liftwatch_ingest_<field>). Only `received_total` is exported today; AWAITING the
- * lead's wiring of the rest in main.ts — rename here in one place if it differs.
+ * The names the ingest exports on /metrics (ingest/metrics-samples.ts) and the API adds
+ * (api/plugins/metrics.ts; process gauges from lib/prometheus.ts with prefix liftwatch).
  */
 export const METRICS = {
   apiRequests: 'liftwatch_api_requests_total',
   apiUptime: 'liftwatch_api_uptime_seconds',
   received: 'liftwatch_ingest_received_total',
+  invalid: 'liftwatch_ingest_invalid_total',
+  deduplicated: 'liftwatch_ingest_deduplicated_total',
   written: 'liftwatch_ingest_written_total',
+  spilled: 'liftwatch_ingest_spilled_total',
   dropped: 'liftwatch_ingest_dropped_total',
+  refused: 'liftwatch_ingest_refused_total',
   deadLettered: 'liftwatch_ingest_dead_lettered_total',
+  retries: 'liftwatch_ingest_retries_total',
+  gaps: 'liftwatch_ingest_gaps',
   buffered: 'liftwatch_ingest_buffered',
   spillPoints: 'liftwatch_ingest_spill_points',
-  latencyP99: 'liftwatch_ingest_latency_p99_ms',
+  writesInFlight: 'liftwatch_ingest_writes_in_flight',
+  influxHealthy: 'liftwatch_ingest_influx_healthy',
+  mqttConnected: 'liftwatch_ingest_mqtt_connected',
+  latency: 'liftwatch_ingest_latency_ms',
+  rss: 'liftwatch_process_rss_bytes',
 } as const;
 
-const influx = (refId: string, query: string, alias?: string, table = false): Target => ({
-  refId,
-  datasource: INFLUX,
-  query,
-  rawQuery: true,
-  resultFormat: table ? 'table' : 'time_series',
-  ...(alias ? { alias } : {}),
-});
-const prom = (refId: string, expr: string, legendFormat?: string): Target => ({
-  refId,
-  datasource: PROM,
-  expr,
-  ...(legendFormat ? { legendFormat } : {}),
-});
+const influx = (refId: string, query: string, alias?: string) => {
+  const q = new InfluxQuery(refId, INFLUX, query);
+  return alias ? q.alias(alias) : q;
+};
+const influxTable = (refId: string, query: string) => new InfluxQuery(refId, INFLUX, query).table();
+const prom = (refId: string, expr: string, legendFormat?: string) => {
+  const q = new PromQuery().refId(refId).datasource(PROM).expr(expr);
+  return legendFormat ? q.legendFormat(legendFormat) : q;
+};
 
-/** Panels are laid out in rows of `perRow`, ids in order: stable output, stable diffs. */
-function layout(specs: Omit<Panel, 'id' | 'gridPos' | 'fieldConfig' | 'options'>[], perRow = 2, height = 8): Panel[] {
+type PanelSpec = TimeseriesPanel | TablePanel | StatPanel;
+
+const legend = () => new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true);
+
+function timeseries(title: string, datasource: common.DataSourceRef, targets: cog.Builder<cog.Dataquery>[]) {
+  return new TimeseriesPanel().title(title).datasource(datasource).targets(targets).legend(legend());
+}
+function table(title: string, datasource: common.DataSourceRef, targets: cog.Builder<cog.Dataquery>[]) {
+  return new TablePanel().title(title).datasource(datasource).targets(targets).showHeader(true);
+}
+
+/** Panels laid out in rows of `perRow`, ids in order: stable output, stable diffs. */
+function layout(panels: PanelSpec[], perRow = 2, height = 8): cog.Builder<Panel>[] {
   const w = 24 / perRow;
-  return specs.map((spec, i) => ({
-    id: i + 1,
-    gridPos: { x: (i % perRow) * w, y: Math.floor(i / perRow) * height, w, h: height },
-    fieldConfig: { defaults: {}, overrides: [] },
-    options: spec.type === 'table' ? { showHeader: true } : { legend: { displayMode: 'list', placement: 'bottom' } },
-    ...spec,
-  }));
+  return panels.map((p, i) =>
+    p.id(i + 1).gridPos({ x: (i % perRow) * w, y: Math.floor(i / perRow) * height, w, h: height }),
+  );
 }
 
-function variable(name: string, label: string, query: string, multi: boolean): QueryVariable {
-  return { type: 'query', name, label, datasource: INFLUX, query, refresh: 2, multi, includeAll: multi, current: {} };
+function variable(name: string, label: string, query: string, multi: boolean): cog.Builder<VariableModel> {
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(INFLUX)
+    .query(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(multi)
+    .includeAll(multi);
 }
 
-function dashboard(uid: string, title: string, description: string, panels: Panel[], vars: QueryVariable[] = []): Dashboard {
-  return {
-    uid,
-    title,
-    description,
-    tags: ['liftwatch'],
-    timezone: 'browser',
-    schemaVersion: 39,
-    version: 1,
-    editable: false,
-    refresh: '30s',
-    time: { from: 'now-6h', to: 'now' },
-    templating: { list: vars },
-    annotations: { list: [] },
-    panels,
-  };
+function dashboard(uid: string, title: string, description: string, panels: cog.Builder<Panel>[], vars: cog.Builder<VariableModel>[] = []) {
+  const builder = new DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['liftwatch'])
+    .timezone('browser')
+    .readonly()
+    .refresh('30s')
+    .time({ from: 'now-6h', to: 'now' })
+    .version(1)
+    .variables(vars);
+  for (const panel of panels) builder.withPanel(panel);
+  return builder.build();
 }
 
-const ESTATE = variable('estate', 'Estate 小区', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "estate"', true);
-const ELEVATOR = variable('elevator', 'Elevator 电梯', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "elevator" WHERE "estate" =~ /^$estate$/', false);
+const ESTATE = () => variable('estate', 'Estate 小区', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "estate"', true);
+const ELEVATOR = () => variable('elevator', 'Elevator 电梯', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "elevator" WHERE "estate" =~ /^$estate$/', false);
 const inEstate = `"estate" =~ /^$estate$/ AND $timeFilter`;
 const inElevator = `"elevator" =~ /^$elevator$/ AND $timeFilter`;
 
-export function fleetOverview(): Dashboard {
+export function fleetOverview() {
   return dashboard('liftwatch-fleet', 'Lift Watch — fleet overview', 'Every elevator of the chosen estates: runs, events and latest state.', layout([
-    { type: 'table', title: 'Latest state per elevator', datasource: INFLUX, targets: [influx('A', `SELECT last("floor") AS "floor", last("mode") AS "mode", last("speed_mps") AS "speed", last("run_count") AS "runs" FROM "raw"."telemetry" WHERE ${inEstate} GROUP BY "elevator"`, undefined, true)] },
-    { type: 'timeseries', title: 'Runs per hour', datasource: INFLUX, targets: [influx('A', `SELECT non_negative_difference(max("run_count_max")) FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1h), "elevator" fill(none)`, '$tag_elevator')] },
-    { type: 'timeseries', title: 'Device events per minute', datasource: INFLUX, targets: [influx('A', `SELECT sum("events") FROM "aggregates"."event_1m" WHERE ${inEstate} GROUP BY time($__interval), "elevator" fill(none)`, '$tag_elevator')] },
-    { type: 'timeseries', title: 'Telemetry samples per minute (silence = offline)', datasource: INFLUX, targets: [influx('A', `SELECT sum("samples") FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1m), "elevator" fill(0)`, '$tag_elevator')] },
-  ]), [ESTATE]);
+    table('Latest state per elevator', INFLUX, [influxTable('A', `SELECT last("floor") AS "floor", last("mode") AS "mode", last("speed_mps") AS "speed", last("run_count") AS "runs" FROM "raw"."telemetry" WHERE ${inEstate} GROUP BY "elevator"`)]),
+    timeseries('Runs per hour', INFLUX, [influx('A', `SELECT non_negative_difference(max("run_count_max")) FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1h), "elevator" fill(none)`, '$tag_elevator')]),
+    timeseries('Device events per minute', INFLUX, [influx('A', `SELECT sum("events") FROM "aggregates"."event_1m" WHERE ${inEstate} GROUP BY time($__interval), "elevator" fill(none)`, '$tag_elevator')]),
+    timeseries('Telemetry samples per minute (silence = offline)', INFLUX, [influx('A', `SELECT sum("samples") FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1m), "elevator" fill(0)`, '$tag_elevator')]),
+  ]), [ESTATE()]);
 }
 
-export function elevatorDashboard(): Dashboard {
+export function elevatorDashboard() {
   const panels = layout([
-    { type: 'timeseries', title: 'Floor over time', datasource: INFLUX, targets: [influx('A', `SELECT last("floor") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'floor')] },
-    { type: 'timeseries', title: 'Speed (m/s)', datasource: INFLUX, targets: [influx('A', `SELECT mean("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'mean'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'max')] },
-    { type: 'timeseries', title: 'Run count', datasource: INFLUX, targets: [influx('A', `SELECT max("run_count_max") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')] },
-    { type: 'timeseries', title: 'Load (kg) and vibration (mg)', datasource: INFLUX, targets: [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'vibration')] },
-    { type: 'table', title: 'Device events', datasource: INFLUX, targets: [influx('A', `SELECT "code", "detail" FROM "raw"."event" WHERE ${inElevator} ORDER BY time DESC LIMIT 200`, undefined, true)] },
-    { type: 'table', title: 'Maintenance check-ins and check-outs', datasource: INFLUX, targets: [influx('A', `SELECT "action", "visit_id", "technician_id", "kind", "method" FROM "raw"."maintenance" WHERE ${inElevator} ORDER BY time DESC LIMIT 100`, undefined, true)] },
+    timeseries('Floor over time', INFLUX, [influx('A', `SELECT last("floor") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'floor')]),
+    timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT mean("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'mean'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'max')]),
+    timeseries('Run count', INFLUX, [influx('A', `SELECT max("run_count_max") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')]),
+    timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'vibration')]),
+    table('Device events', INFLUX, [influxTable('A', `SELECT "code", "detail" FROM "raw"."event" WHERE ${inElevator} ORDER BY time DESC LIMIT 200`)]),
+    table('Maintenance check-ins and check-outs', INFLUX, [influxTable('A', `SELECT "action", "visit_id", "technician_id", "kind", "method" FROM "raw"."maintenance" WHERE ${inElevator} ORDER BY time DESC LIMIT 100`)]),
   ]);
-  return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, load, events and maintenance visits.', panels, [ESTATE, ELEVATOR]);
+  return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, load, events and maintenance visits.', panels, [ESTATE(), ELEVATOR()]);
 }
 
-export function ingestHealth(): Dashboard {
+export function ingestHealth() {
   const rate = (m: string) => `sum(rate(${m}[5m]))`;
-  return dashboard('liftwatch-ingest', 'Lift Watch — ingest health', 'From /metrics: messages in, points written, losses, buffers and latency.', layout([
-    { type: 'timeseries', title: 'Messages received and points written (/s)', datasource: PROM, targets: [prom('A', rate(METRICS.received), 'received'), prom('B', rate(METRICS.written), 'written')] },
-    { type: 'timeseries', title: 'Dropped and dead-lettered (/s)', datasource: PROM, targets: [prom('A', rate(METRICS.dropped), 'dropped'), prom('B', rate(METRICS.deadLettered), 'dead-lettered')] },
-    { type: 'timeseries', title: 'Writer buffer and spill (points)', datasource: PROM, targets: [prom('A', METRICS.buffered, 'buffered'), prom('B', METRICS.spillPoints, 'spilled')] },
-    { type: 'timeseries', title: 'Publish → write latency p99 (ms)', datasource: PROM, targets: [prom('A', METRICS.latencyP99, 'p99')] },
-    { type: 'timeseries', title: 'API requests (/s)', datasource: PROM, targets: [prom('A', `sum by (status) (rate(${METRICS.apiRequests}[5m]))`, '{{status}}')] },
-    { type: 'stat', title: 'API uptime', datasource: PROM, targets: [prom('A', METRICS.apiUptime)] },
+  return dashboard('liftwatch-ingest', 'Lift Watch — ingest health', 'From /metrics: messages in, points written, losses, buffers, connections and latency.', layout([
+    timeseries('Messages received, invalid and deduplicated (/s)', PROM, [prom('A', rate(METRICS.received), 'received'), prom('B', rate(METRICS.invalid), 'invalid'), prom('C', rate(METRICS.deduplicated), 'deduplicated')]),
+    timeseries('Points written and spilled (/s)', PROM, [prom('A', rate(METRICS.written), 'written'), prom('B', rate(METRICS.spilled), 'spilled')]),
+    timeseries('Points lost: dropped, refused, dead-lettered (/s)', PROM, [prom('A', rate(METRICS.dropped), 'dropped'), prom('B', rate(METRICS.refused), 'refused'), prom('C', rate(METRICS.deadLettered), 'dead-lettered')]),
+    timeseries('InfluxDB write retries (/s) and writes in flight', PROM, [prom('A', rate(METRICS.retries), 'retries'), prom('B', METRICS.writesInFlight, 'in flight')]),
+    timeseries('Writer buffer and spill (points)', PROM, [prom('A', METRICS.buffered, 'buffered'), prom('B', METRICS.spillPoints, 'on disk')]),
+    timeseries('Sequence gaps (messages not arrived)', PROM, [prom('A', METRICS.gaps, 'gaps')]),
+    timeseries('Publish → write latency (ms)', PROM, [prom('A', METRICS.latency, 'p{{quantile}}')]).unit('ms'),
+    timeseries('Connections (1 = up)', PROM, [prom('A', METRICS.influxHealthy, 'InfluxDB'), prom('B', METRICS.mqttConnected, 'MQTT')]),
+    timeseries('API requests (/s)', PROM, [prom('A', `sum by (status) (rate(${METRICS.apiRequests}[5m]))`, '{{status}}')]),
+    timeseries('Memory (RSS)', PROM, [prom('A', METRICS.rss, 'rss')]).unit('bytes'),
+    new StatPanel().title('API uptime').datasource(PROM).targets([prom('A', METRICS.apiUptime)]).unit('s'),
   ]));
 }
 
@@ -150,7 +182,7 @@ providers:
 
 /** Every generated file, by path under dashboard/grafana/. */
 export function renderAll(): Record<string, string> {
-  const json = (d: Dashboard) => `${JSON.stringify(d, null, 2)}\n`;
+  const json = (d: unknown) => `${JSON.stringify(d, null, 2)}\n`;
   return {
     'dashboards/fleet-overview.json': json(fleetOverview()),
     'dashboards/elevator.json': json(elevatorDashboard()),

@@ -1,103 +1,154 @@
 /**
- * The fund ledger as the committee's screens expect it (issue 5). api/routes/fund.ts is
- * being written in parallel; until it lands these routes answer 404 "No route" and the
- * screens show "awaiting API". AWAITING API: every path and field below is the UI's
- * reading of issue 5 (money in integer fen, hash-chained entries, idempotency keys) and
- * must be aligned with the real routes in this one file when they exist.
+ * The fund ledger's routes (api/routes/fund.ts, docs/ledger.md) as the committee's screens
+ * use them. Funds are addressed by id; the screens pick an estate, so `fundOf` finds its
+ * fund (the estate-wide one first). Money is integer fen. Every write sends a fresh
+ * Idempotency-Key, made once per user action, so a retried request posts once.
  */
 import { api, apiUrl } from './api.ts';
-import type { Page } from './types.ts';
 
-export interface FundSummary {
-  estate_id: string;
-  balance_fen: number;
-  head: { seq: number; hash: string };
+export interface Head {
+  seq: number;
+  hash: string;
 }
 
-export interface Contribution {
-  month: string;
-  expected_fen: number;
-  received_fen: number;
+export interface Fund {
+  id: string;
+  estateId: string;
+  buildingId: string | null;
+  name: string;
+}
+
+export interface Balance {
+  fund: Fund;
+  cashFen: number;
+  accounts: Record<string, number>;
+  head: Head;
+}
+
+export interface ContributionMonth {
+  period: string;
+  expectedFen: number;
+  actualFen: number;
+  differenceFen: number;
 }
 
 export interface Posting {
   seq: number;
-  transaction_id: string;
   at: number;
-  account: string;
-  debit_fen: number;
-  credit_fen: number;
+  transactionId: string;
+  kind: string;
   memo: string;
-  reverses: string | null;
+  account: string;
+  debitFen: number;
+  creditFen: number;
+  reversesId: string | null;
 }
 
 export interface Approval {
-  by: string;
-  role: string;
+  side: 'firm' | 'committee';
   decision: 'approve' | 'refuse';
+  actor: string;
   note: string;
   at: number;
+  amountVersion: number;
 }
 
-export interface Proposal {
+export interface Attachment {
   id: string;
-  amount_fen: number;
+  kind: string;
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+export interface Expenditure {
+  id: string;
+  amountFen: number;
+  amountVersion: number;
+  kind: string;
   purpose: string;
   payee: string;
-  elevator_id: string | null;
-  status: string;
-  emergency: boolean;
-  links: { alerts: string[]; visits: string[]; work_order: string | null };
-  attachments: { name: string; sha256: string; url: string }[];
+  elevatorId: string | null;
+  links: { alertIds: string[]; visitIds: string[]; workOrder: string | null };
+  emergencyAlertId: string | null;
+  status: 'proposed' | 'approved' | 'refused' | 'paid' | 'reversed';
   approvals: Approval[];
-  needs_vote: boolean;
-  vote: {
-    participants: number;
-    participating_area_m2: number;
-    in_favour: number;
-    in_favour_area_m2: number;
-    passed: boolean;
-  } | null;
+  votes: { passed: boolean; amountVersion: number; at: number }[];
+  attachments: Attachment[];
+  voteRequired: boolean;
+  missing: string[];
+  flags: string[];
 }
 
 export interface Verification {
   ok: boolean;
-  entries: number;
-  head: { seq: number; hash: string };
-  first_bad: { index: number; reason: string } | null;
+  count?: number;
+  head?: Head;
+  index?: number;
+  reason?: string;
 }
 
+/** An owners' vote as counted; areas in m² here, sent to the API in 1/100 m². */
 export interface VoteInput {
-  participants: number;
-  participating_area_m2: number;
-  in_favour: number;
-  in_favour_area_m2: number;
+  eligibleOwners: number;
+  eligibleAreaM2: number;
+  participatingOwners: number;
+  participatingAreaM2: number;
+  yesOwners: number;
+  yesAreaM2: number;
 }
 
-const base = (estate: string) => `/fund/${encodeURIComponent(estate)}`;
-
-/** Every write carries a client-generated idempotency key, so a double click posts once. */
-const key = () => crypto.randomUUID();
+const base = (fundId: string) => `/funds/${encodeURIComponent(fundId)}`;
+const keyed = () => ({ 'idempotency-key': `ui-${crypto.randomUUID()}` });
+const centi = (m2: number) => Math.round(m2 * 100);
 
 export const fundApi = {
-  summary: (estate: string) => api.get<FundSummary>(base(estate)),
-  contributions: (estate: string) => api.get<Contribution[]>(`${base(estate)}/contributions`),
-  postings: (estate: string, offset = 0) =>
-    api.get<Page<Posting>>(`${base(estate)}/postings`, { limit: 50, offset }),
-  proposals: (estate: string) =>
-    api.get<Proposal[]>(`${base(estate)}/proposals`, { status: 'awaiting_approval' }),
-  decide: (estate: string, id: string, decision: 'approve' | 'refuse', note: string) =>
-    api.post<Proposal>(`${base(estate)}/proposals/${encodeURIComponent(id)}/${decision}`, {
-      note,
-      idempotency_key: key(),
-    }),
-  vote: (estate: string, id: string, vote: VoteInput) =>
-    api.post<Proposal>(`${base(estate)}/proposals/${encodeURIComponent(id)}/vote`, {
-      ...vote,
-      idempotency_key: key(),
-    }),
-  verify: (estate: string) => api.get<Verification>(`${base(estate)}/verify`),
-  exportUrl: (estate: string, format: 'csv' | 'json', period?: string) =>
-    apiUrl(`${base(estate)}/export.${format}`, { period }),
-  statementUrl: (estate: string, month: string) => apiUrl(`${base(estate)}/statement`, { month }),
+  /** The estate's own fund, else the first building fund; null when none is opened. */
+  async fundOf(estateId: string): Promise<Fund | null> {
+    const funds = (await api.get<Fund[]>('/funds')).filter((f) => f.estateId === estateId);
+    return funds.find((f) => f.buildingId === null) ?? funds[0] ?? null;
+  },
+  balance: (fundId: string) => api.get<Balance>(base(fundId)),
+  contributions: (fundId: string) => api.get<ContributionMonth[]>(`${base(fundId)}/contributions`),
+  postings: (fundId: string) => api.get<Posting[]>(`${base(fundId)}/postings`),
+  expenditures: (fundId: string) => api.get<Expenditure[]>(`${base(fundId)}/expenditures`),
+  decide: (fundId: string, id: string, decision: 'approve' | 'refuse', note: string) =>
+    api.post<Expenditure>(
+      `${base(fundId)}/expenditures/${encodeURIComponent(id)}/decision`,
+      note ? { decision, note } : { decision },
+      keyed(),
+    ),
+  vote: (fundId: string, id: string, v: VoteInput) =>
+    api.post<Expenditure>(
+      `${base(fundId)}/expenditures/${encodeURIComponent(id)}/votes`,
+      {
+        tally: {
+          eligibleOwners: v.eligibleOwners,
+          eligibleAreaCentiM2: centi(v.eligibleAreaM2),
+          participatingOwners: v.participatingOwners,
+          participatingAreaCentiM2: centi(v.participatingAreaM2),
+          yesOwners: v.yesOwners,
+          yesAreaCentiM2: centi(v.yesAreaM2),
+        },
+      },
+      keyed(),
+    ),
+  verify: (fundId: string) => api.get<Verification>(`${base(fundId)}/verify`),
+  attachmentUrl: (fundId: string, expenditureId: string, attachmentId: string) =>
+    apiUrl(
+      `${base(fundId)}/expenditures/${encodeURIComponent(expenditureId)}/attachments/${encodeURIComponent(attachmentId)}`,
+    ),
+  exportUrl: (fundId: string, format: 'csv' | 'json', month?: string) =>
+    apiUrl(`${base(fundId)}/export.${format}`, { from: month, to: month }),
+  statementUrl: (fundId: string, month: string) => apiUrl(`${base(fundId)}/statement`, { period: month }),
 };
+
+/** What the committee still has to act on: open proposals and unratified emergencies. */
+export function awaitingDecision(list: Expenditure[]): Expenditure[] {
+  return list.filter(
+    (x) =>
+      x.status === 'proposed' ||
+      x.status === 'approved' ||
+      (x.status === 'paid' && x.flags.includes('awaiting_ratification')),
+  );
+}

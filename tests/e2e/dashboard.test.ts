@@ -2,13 +2,15 @@
  * The console in a real Chromium against the real API (buildApi with a temp SQLite
  * registry, the test harness's in-memory state source): a duty officer logs in, a
  * trapped passenger published through the state source appears live as a critical alert
- * within 2 s, is acknowledged and resolved; the committee sees the fund screens; the
- * resident QR page on a 375×667 phone in both languages. Each step saves a screenshot
+ * within 2 s, is acknowledged and resolved; a committee member approves an expenditure
+ * and verifies the hash chain; the resident QR page (with the fund disclosure) on a
+ * 375×667 phone in both languages. Each step saves a screenshot
  * to tests/artifacts/.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFundLedger } from '../../api/ledger/ledger.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,
@@ -143,13 +145,84 @@ describe('dashboard in Chromium', () => {
     await page.screenshot(join(ARTIFACTS, 'dashboard-elevator.png'));
   });
 
-  it('shows the committee the fund screens, awaiting the fund API until it lands', async () => {
+  it('a committee member approves an expenditure and verifies the chain', async () => {
+    // The firm's side, through the ledger: a fund with money in it and a proposal that
+    // another manager of the firm (duty-anju) has approved, waiting for the committee.
+    const ledger = createFundLedger({ db: t.db });
+    const proposer = {
+      username: 'pm-e2e',
+      role: 'property_manager',
+      propertyFirmId: 'anju-pm',
+      estateId: null,
+    };
+    const manager = { ...proposer, username: 'duty-anju' };
+    const fund = await ledger.openFund(
+      { actor: proposer, idempotencyKey: 'e2e-open-fund' },
+      { estateId: 'lianhua', name: '莲花花园电梯维修基金' },
+    );
+    const meta = (actor: typeof proposer, idempotencyKey: string) => ({
+      fundId: fund.id,
+      actor,
+      idempotencyKey,
+    });
+    const thisMonth = new Date().toISOString().slice(0, 7);
+    await ledger.setContributionRule(meta(proposer, 'e2e-rule-1'), {
+      effectiveFrom: thisMonth,
+      rateFenPerM2Month: 118,
+      areaCentiM2: 3_000_000,
+      shareBp: 5000,
+    });
+    await ledger.recordContribution(meta(proposer, 'e2e-contrib-1'), {
+      period: new Date().toISOString().slice(0, 7),
+      amountFen: 2_000_000,
+    });
+    const x = await ledger.propose(meta(proposer, 'e2e-propose-1'), {
+      amountFen: 185_000,
+      kind: 'repair',
+      purpose: '更换2号楼1号梯门机皮带',
+      payee: '华夏电梯维保有限公司',
+      elevatorId: 'lianhua-b2-e1',
+      alertIds: ['alert-anju-2'],
+      visitIds: ['visit-anju-1'],
+      workOrder: 'WO-2025-0517',
+    });
+    await ledger.attach(meta(proposer, 'e2e-invoice-1'), {
+      expenditureId: x.id,
+      kind: 'invoice',
+      filename: 'invoice-0517.pdf',
+      mediaType: 'application/pdf',
+      content: Buffer.from('%PDF-1.4 invoice 0517'),
+    });
+    await ledger.decide(meta(manager, 'e2e-firm-ok-1'), { expenditureId: x.id, decision: 'approve' });
+
     const page = await browser.newPage(DESKTOP);
     await login(page, 'committee-lianhua');
     await page.goto(`${base}/app/#/fund`);
-    // AWAITING API: once api/routes/fund.ts exists, approve an expenditure and verify the chain here.
-    await page.waitFor('[data-testid=awaiting-api], .fund-summary');
+    await page.waitFor('[data-testid=fund-balance]');
+    const card = `li[data-proposal-id="${x.id}"]`;
+    await page.waitFor(`${card} button.primary`);
+    await page.click(`${card} button.primary`);
+    await note(page, '同意，发票已核对');
+    await page.waitFor(`${card} [data-testid=approvals] li:nth-child(2)`);
+    await page.waitForGone(`${card} button.primary`);
+    const approvals = await t.db
+      .selectFrom('ledger_approvals')
+      .selectAll()
+      .where('expenditure_id', '=', x.id)
+      .execute();
+    expect(approvals.map((a) => [a.side, a.actor, a.note])).toEqual([
+      ['firm', 'duty-anju', ''],
+      ['committee', 'committee-lianhua', '同意，发票已核对'],
+    ]);
+    expect((await ledger.expenditure(fund.id, x.id)).missing).toEqual([]);
+
+    await page.click('[data-testid=verify-chain]');
+    await page.waitFor('[data-testid=chain-result].chain-ok');
+    const head = await ledger.head(fund.id);
+    expect(await page.text('[data-testid=chain-result]')).toContain(head.hash);
     await page.screenshot(join(ARTIFACTS, 'dashboard-fund.png'));
+    // Paid, so the residents' QR pages below disclose it.
+    await ledger.pay(meta(proposer, 'e2e-pay-1'), { expenditureId: x.id });
   });
 
   for (const lang of ['zh', 'en'] as const) {
@@ -157,6 +230,7 @@ describe('dashboard in Chromium', () => {
       const page = await browser.newPage(PHONE);
       await page.goto(`${base}/e/${await t.tokenOf(ANJU_ELEVATOR)}?lang=${lang}`);
       await page.waitFor('#state');
+      await page.waitFor('#fund');
       expect(await page.evaluate<string>('document.documentElement.lang')).toMatch(
         lang === 'zh' ? /^zh/ : /^en/,
       );

@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../dashboard/grafana/generate.ts';
+import type { IngestMetrics } from '../../ingest/ingest.ts';
+import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
+import { processSamples } from '../../lib/prometheus.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'dashboard', 'grafana');
 
@@ -31,5 +34,20 @@ describe('Grafana as code', () => {
       expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
       for (const p of d.panels) expect(['liftwatch-influx', 'liftwatch-prom']).toContain(p.datasource.uid);
     }
+  });
+
+  it('asks Prometheus only for metric names the ingest, the API and the process export', () => {
+    const zero = new Proxy({ latencyMs: { p50: 0, p90: 0, p99: 0 } } as Record<string, unknown>, {
+      get: (target, key) => target[key as string] ?? 0,
+    }) as unknown as IngestMetrics;
+    const exported = new Set([
+      ...ingestMetricSamples(zero).map((m) => m.name),
+      ...processSamples('liftwatch').map((m) => m.name),
+      'liftwatch_api_requests_total',
+      'liftwatch_api_uptime_seconds',
+    ]);
+    const asked = files['dashboards/ingest-health.json']!.match(/liftwatch_[a-z_]+/g) ?? [];
+    expect(asked.length).toBeGreaterThan(15);
+    for (const name of asked) expect(exported, name).toContain(name);
   });
 });

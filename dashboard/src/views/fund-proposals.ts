@@ -1,28 +1,26 @@
 /**
- * Proposals awaiting the committee: amount, purpose, payee, the alerts, visits and work
- * order they pay for, quotes and invoices with their SHA-256, approvals so far; approve
- * or refuse with a note, and record an owners' vote where the amount needs one.
+ * Expenditures awaiting a decision: amount, purpose, payee, the alerts, visits and work
+ * order they pay for, quotes and invoices with their SHA-256, the approvals on the current
+ * amount and what is still missing; approve or refuse with a note, and record an owners'
+ * vote where the amount needs one. Emergency payments wait here for ratification.
  */
 import { h, mount } from '../dom.ts';
-import { fundApi, type Proposal, type VoteInput } from '../fund-api.ts';
+import { awaitingDecision, type Expenditure, type Fund, fundApi, type VoteInput } from '../fund-api.ts';
 import { formatFen, formatTime, t } from '../i18n.ts';
 import { store } from '../store.ts';
-import { askNote, empty, errorBox, isRouteMissing, loading, toast } from '../ui.ts';
+import { askNote, empty, errorBox, loading, toast } from '../ui.ts';
 
-async function decide(
-  estate: string,
-  p: Proposal,
-  decision: 'approve' | 'refuse',
-  reload: () => void,
-): Promise<void> {
+async function decide(fund: Fund, x: Expenditure, decision: 'approve' | 'refuse', reload: () => void) {
+  // A refusal must say why (the API refuses it without a note); an approval may.
   const note = await askNote({
-    title: `${t(decision)}: ${p.purpose}`,
+    title: `${t(decision)}: ${x.purpose}`,
     confirm: t(decision),
     danger: decision === 'refuse',
+    required: decision === 'refuse',
   });
-  if (!note) return;
+  if (note === null) return;
   try {
-    await fundApi.decide(estate, p.id, decision, note);
+    await fundApi.decide(fund.id, x.id, decision, note);
     toast(t('done'));
     reload();
   } catch (error) {
@@ -30,34 +28,37 @@ async function decide(
   }
 }
 
-function voteForm(estate: string, p: Proposal, reload: () => void): HTMLElement {
-  const num = (name: keyof VoteInput, label: string) =>
-    h(
-      'label',
-      { class: 'field' },
-      h('span', {}, label),
-      h('input', { name, type: 'number', min: 0, step: 'any', required: true }),
-    );
+const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
+  ['eligibleOwners', 'voteEligible'],
+  ['eligibleAreaM2', 'voteEligibleArea'],
+  ['participatingOwners', 'voteParticipants'],
+  ['participatingAreaM2', 'voteParticipatingArea'],
+  ['yesOwners', 'voteInFavour'],
+  ['yesAreaM2', 'voteFavourArea'],
+];
+
+function voteForm(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
   const form = h(
     'form',
     { class: 'vote' },
-    num('participants', t('voteParticipants')),
-    num('participating_area_m2', t('voteParticipatingArea')),
-    num('in_favour', t('voteInFavour')),
-    num('in_favour_area_m2', t('voteFavourArea')),
+    VOTE_FIELDS.map(([name, label]) =>
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, t(label)),
+        h('input', { name, type: 'number', min: 0, step: name.endsWith('M2') ? 0.01 : 1, required: true }),
+      ),
+    ),
     h('button', { type: 'submit' }, t('vote')),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const value = (k: keyof VoteInput) => Number(data.get(k));
+    const vote = Object.fromEntries(
+      VOTE_FIELDS.map(([k]) => [k, Number(data.get(k))]),
+    ) as unknown as VoteInput;
     try {
-      await fundApi.vote(estate, p.id, {
-        participants: value('participants'),
-        participating_area_m2: value('participating_area_m2'),
-        in_favour: value('in_favour'),
-        in_favour_area_m2: value('in_favour_area_m2'),
-      });
+      await fundApi.vote(fund.id, x.id, vote);
       toast(t('done'));
       reload();
     } catch (error) {
@@ -67,74 +68,80 @@ function voteForm(estate: string, p: Proposal, reload: () => void): HTMLElement 
   return h('details', {}, h('summary', {}, t('vote')), form);
 }
 
-function card(estate: string, p: Proposal, reload: () => void): HTMLElement {
-  const canDecide =
-    store.me?.role === 'committee_member' ||
-    store.me?.role === 'admin' ||
-    store.me?.role === 'property_manager';
-  const link = (kind: 'alerts' | 'visits', id: string) =>
-    h(
-      'li',
-      {},
-      p.elevator_id
-        ? h('a', { href: `#/elevator/${encodeURIComponent(p.elevator_id)}` }, `${kind}: ${id}`)
-        : `${kind}: ${id}`,
-    );
+function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
+  const role = store.me?.role;
+  // Admins operate the fund but never approve (docs/ledger.md); the API enforces the rest.
+  const current = x.approvals.filter((a) => a.amountVersion === x.amountVersion);
+  const side = role === 'committee_member' ? 'committee' : role === 'property_manager' ? 'firm' : null;
+  const canDecide = side !== null && !current.some((a) => a.side === side);
+  const elevatorLink = (label: string) =>
+    x.elevatorId ? h('a', { href: `#/elevator/${encodeURIComponent(x.elevatorId)}` }, label) : label;
+  const emergency = x.emergencyAlertId !== null;
   return h(
     'li',
-    { class: `proposal${p.emergency ? ' emergency' : ''}`, 'data-proposal-id': p.id },
+    { class: `proposal${emergency ? ' emergency' : ''}`, 'data-proposal-id': x.id },
     h(
       'div',
       { class: 'alert-head' },
-      h('strong', {}, formatFen(p.amount_fen)),
-      h('span', {}, p.purpose),
-      h('span', { class: 'muted' }, `${t('payee')}: ${p.payee}`),
-      p.emergency ? h('span', { class: 'badge sev-critical' }, t('emergency')) : null,
+      h('strong', {}, formatFen(x.amountFen)),
+      h('span', {}, x.purpose),
+      h('span', { class: 'muted' }, `${t('payee')}: ${x.payee}`),
+      emergency ? h('span', { class: 'badge sev-critical' }, t('emergency')) : null,
     ),
+    x.flags.includes('awaiting_ratification')
+      ? h('p', { class: 'chain-bad' }, t('awaitingRatification'))
+      : null,
     h('h3', {}, t('links')),
     h(
       'ul',
       { class: 'links' },
-      p.links.alerts.map((id) => link('alerts', id)),
-      p.links.visits.map((id) => link('visits', id)),
-      p.links.work_order ? h('li', {}, p.links.work_order) : null,
+      x.links.alertIds.map((id) => h('li', {}, elevatorLink(`alert ${id}`))),
+      x.links.visitIds.map((id) => h('li', {}, elevatorLink(`visit ${id}`))),
+      x.links.workOrder ? h('li', {}, x.links.workOrder) : null,
     ),
     h('h3', {}, t('invoices')),
-    h(
-      'ul',
-      { class: 'links' },
-      p.attachments.map((a) =>
-        h(
-          'li',
-          {},
-          h('a', { href: a.url }, a.name),
-          h('span', { class: 'mono muted' }, ` sha256 ${a.sha256.slice(0, 16)}…`),
-        ),
-      ),
-    ),
-    h('h3', {}, t('approvals')),
-    p.approvals.length
+    x.attachments.length
       ? h(
           'ul',
           { class: 'links' },
-          p.approvals.map((a) =>
-            h('li', {}, `${formatTime(a.at)} ${a.by} (${a.role}) ${t(a.decision)}: ${a.note}`),
+          x.attachments.map((a) =>
+            h(
+              'li',
+              {},
+              h('a', { href: fundApi.attachmentUrl(fund.id, x.id, a.id) }, `${a.kind}: ${a.filename}`),
+              h('span', { class: 'mono muted' }, ` sha256 ${a.sha256.slice(0, 16)}…`),
+            ),
           ),
         )
       : empty(),
-    p.needs_vote && !p.vote ? voteForm(estate, p, reload) : null,
+    h('h3', {}, t('approvals')),
+    current.length
+      ? h(
+          'ul',
+          { class: 'links', 'data-testid': 'approvals' },
+          current.map((a) =>
+            h(
+              'li',
+              {},
+              `${formatTime(a.at)} ${t(a.side === 'firm' ? 'firmSide' : 'committeeSide')} ${a.actor} ${t(a.decision)}${a.note ? `: ${a.note}` : ''}`,
+            ),
+          ),
+        )
+      : empty(),
+    x.missing.length ? h('p', { class: 'muted' }, t('stillMissing', { what: x.missing.join(', ') })) : null,
+    x.voteRequired && x.missing.includes('owners_vote') ? voteForm(fund, x, reload) : null,
     canDecide
       ? h(
           'div',
           { class: 'actions' },
           h(
             'button',
-            { type: 'button', class: 'primary', onclick: () => void decide(estate, p, 'approve', reload) },
+            { type: 'button', class: 'primary', onclick: () => void decide(fund, x, 'approve', reload) },
             t('approve'),
           ),
           h(
             'button',
-            { type: 'button', class: 'danger', onclick: () => void decide(estate, p, 'refuse', reload) },
+            { type: 'button', class: 'danger', onclick: () => void decide(fund, x, 'refuse', reload) },
             t('refuse'),
           ),
         )
@@ -142,27 +149,28 @@ function card(estate: string, p: Proposal, reload: () => void): HTMLElement {
   );
 }
 
-export async function proposalsSection(
-  host: HTMLElement,
-  estate: string,
-  onMissing: () => void,
-): Promise<void> {
-  const reload = () => void proposalsSection(host, estate, onMissing);
+export async function proposalsSection(host: HTMLElement, fund: Fund, onChange: () => void): Promise<void> {
+  const reload = () => {
+    onChange();
+    void proposalsSection(host, fund, onChange);
+  };
   mount(host, loading());
   try {
-    const list = await fundApi.proposals(estate);
+    const list = awaitingDecision(await fundApi.expenditures(fund.id));
     mount(
       host,
       list.length
         ? h(
             'ul',
             { class: 'alerts' },
-            list.map((p) => card(estate, p, reload)),
+            list.map((x) => card(fund, x, reload)),
           )
         : empty(),
     );
   } catch (error) {
-    if (isRouteMissing(error)) onMissing();
-    else mount(host, errorBox(error, reload));
+    mount(
+      host,
+      errorBox(error, () => void proposalsSection(host, fund, onChange)),
+    );
   }
 }

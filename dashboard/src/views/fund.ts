@@ -1,28 +1,29 @@
 /**
  * The owners' committee's fund screens: balance and chain head, contributions expected
- * against received, every posting, proposals awaiting approval, chain verification,
- * exports and the monthly statement. While api/routes/fund.ts is missing the page says
- * so plainly and shows no numbers at all (no invented data).
+ * against received, every posting, expenditures awaiting a decision, chain verification,
+ * exports and the monthly statement, all from the real fund routes (fund-api.ts). An
+ * estate without a fund says so; each section has its own loading and error state.
  */
 import { h, mount } from '../dom.ts';
-import { type Contribution, type FundSummary, fundApi, type Posting } from '../fund-api.ts';
+import { type Balance, type ContributionMonth, type Fund, fundApi, type Posting } from '../fund-api.ts';
 import { formatFen, formatTime, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { store } from '../store.ts';
-import { awaiting, empty, errorBox, isRouteMissing, loading, select } from '../ui.ts';
+import { empty, errorBox, loading, select } from '../ui.ts';
 import { proposalsSection } from './fund-proposals.ts';
 
 let estate = '';
+/** The statement month follows the committee's clock; statements are per calendar month. */
 const month = () => new Date().toISOString().slice(0, 7);
 
-function table(head: string[], rows: (string | number)[][]): HTMLElement {
+function table(head: string[], rows: (string | number)[][], label: string): HTMLElement {
   if (rows.length === 0) return empty();
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
-      {},
+      { 'aria-label': label },
       h(
         'thead',
         {},
@@ -47,19 +48,26 @@ function table(head: string[], rows: (string | number)[][]): HTMLElement {
   );
 }
 
-function summaryBlock(s: FundSummary): HTMLElement {
+function summaryBlock(b: Balance): HTMLElement {
   return h(
     'div',
     { class: 'fund-summary' },
-    h('p', { class: 'balance' }, h('span', {}, t('balance')), h('strong', {}, formatFen(s.balance_fen))),
-    h('p', { class: 'muted mono' }, `#${s.head.seq} ${s.head.hash}`),
+    h('p', { class: 'muted' }, b.fund.name),
+    h(
+      'p',
+      { class: 'balance' },
+      h('span', {}, t('balance')),
+      h('strong', { 'data-testid': 'fund-balance' }, formatFen(b.cashFen)),
+    ),
+    h('p', { class: 'muted mono', 'data-testid': 'fund-head' }, `#${b.head.seq} ${b.head.hash}`),
   );
 }
 
-function contributionsBlock(list: Contribution[]): HTMLElement {
+function contributionsBlock(list: ContributionMonth[]): HTMLElement {
   return table(
     [t('month'), t('expected'), t('receivedAmount')],
-    list.map((c) => [c.month, formatFen(c.expected_fen), formatFen(c.received_fen)]),
+    list.map((c) => [c.period, formatFen(c.expectedFen), formatFen(c.actualFen)]),
+    t('contributions'),
   );
 }
 
@@ -70,27 +78,32 @@ function postingsBlock(list: Posting[]): HTMLElement {
       p.seq,
       formatTime(p.at),
       p.account,
-      p.debit_fen ? formatFen(p.debit_fen) : '',
-      p.credit_fen ? formatFen(p.credit_fen) : '',
+      p.debitFen ? formatFen(p.debitFen) : '',
+      p.creditFen ? formatFen(p.creditFen) : '',
       p.memo,
     ]),
+    t('postings'),
   );
 }
 
-function verifyBlock(): HTMLElement {
+function verifyBlock(fund: Fund): HTMLElement {
   const result = h('p', { role: 'status', 'aria-live': 'polite', 'data-testid': 'chain-result' });
-  const button = h('button', { type: 'button', class: 'primary' }, t('verifyChain'));
+  const button = h(
+    'button',
+    { type: 'button', class: 'primary', 'data-testid': 'verify-chain' },
+    t('verifyChain'),
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     mount(result, loading());
     try {
-      const v = await fundApi.verify(estate);
+      const v = await fundApi.verify(fund.id);
       result.className = v.ok ? 'chain-ok' : 'chain-bad';
       result.textContent = v.ok
-        ? t('chainOk', { n: v.entries, seq: v.head.seq, hash: v.head.hash })
-        : t('chainBad', { index: v.first_bad?.index ?? '?', reason: v.first_bad?.reason ?? '' });
+        ? t('chainOk', { n: v.count ?? 0, seq: v.head?.seq ?? 0, hash: v.head?.hash ?? '' })
+        : t('chainBad', { index: v.index ?? '?', reason: v.reason ?? '' });
     } catch (error) {
-      mount(result, isRouteMissing(error) ? awaiting(t('awaitingFund')) : errorBox(error));
+      mount(result, errorBox(error));
     } finally {
       button.disabled = false;
     }
@@ -98,102 +111,75 @@ function verifyBlock(): HTMLElement {
   return h('div', { class: 'actions' }, button, result);
 }
 
-function exportsBlock(): HTMLElement {
+function exportsBlock(fund: Fund): HTMLElement {
   return h(
     'div',
     { class: 'actions' },
+    h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'csv'), download: '' }, t('exportCsv')),
+    h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'json'), download: '' }, t('exportJson')),
     h(
       'a',
-      { class: 'button', href: fundApi.exportUrl(estate, 'csv', month()), download: '' },
-      t('exportCsv'),
-    ),
-    h(
-      'a',
-      { class: 'button', href: fundApi.exportUrl(estate, 'json', month()), download: '' },
-      t('exportJson'),
-    ),
-    h(
-      'a',
-      { class: 'button', href: fundApi.statementUrl(estate, month()), target: '_blank', rel: 'noopener' },
+      { class: 'button', href: fundApi.statementUrl(fund.id, month()), target: '_blank', rel: 'noopener' },
       t('printStatement'),
     ),
   );
 }
 
-/** Draws one section from its loader; a missing route collapses the whole page to "awaiting". */
-async function fill<T>(
-  host: HTMLElement,
-  load: () => Promise<T>,
-  draw: (v: T) => Node,
-  onMissing: () => void,
-): Promise<void> {
+/** Draws one section from its loader, with a retry on error. */
+async function fill<T>(host: HTMLElement, load: () => Promise<T>, draw: (v: T) => Node): Promise<void> {
   mount(host, loading());
   try {
     mount(host, draw(await load()));
   } catch (error) {
-    if (isRouteMissing(error)) onMissing();
-    else
-      mount(
-        host,
-        errorBox(error, () => void fill(host, load, draw, onMissing)),
-      );
+    mount(
+      host,
+      errorBox(error, () => void fill(host, load, draw)),
+    );
   }
+}
+
+function drawFund(body: HTMLElement, fund: Fund): void {
+  const sections = {
+    summary: h('div', {}),
+    contributions: h('div', {}),
+    postings: h('div', {}),
+    proposals: h('div', {}),
+  };
+  const block = (title: string, el: HTMLElement) => h('section', {}, h('h2', {}, title), el);
+  // A decision changes the balance, the postings and the head: redraw them with the list.
+  const refresh = () => {
+    void fill(sections.summary, () => fundApi.balance(fund.id), summaryBlock);
+    void fill(sections.contributions, () => fundApi.contributions(fund.id), contributionsBlock);
+    void fill(sections.postings, () => fundApi.postings(fund.id), postingsBlock);
+  };
+  mount(
+    body,
+    sections.summary,
+    block(t('proposals'), sections.proposals),
+    block(t('contributions'), sections.contributions),
+    block(t('postings'), sections.postings),
+    block(t('verifyChain'), verifyBlock(fund)),
+    exportsBlock(fund),
+  );
+  refresh();
+  void proposalsSection(sections.proposals, fund, refresh);
 }
 
 export const fundView: View = (host) => {
   const estates = store.estates;
   if (!estate || !estates.some((e) => e.id === estate)) estate = store.me?.estate_id ?? estates[0]?.id ?? '';
   const body = h('div', { class: 'fund' });
-  const draw = () => {
-    const sections = {
-      summary: h('div', {}),
-      contributions: h('div', {}),
-      postings: h('div', {}),
-      proposals: h('div', {}),
-    };
-    let missing = false;
-    const onMissing = () => {
-      if (missing) return;
-      missing = true;
-      // The structure stays visible so the committee sees what is coming; no figures.
-      mount(
-        body,
-        awaiting(t('awaitingFund')),
-        h(
-          'ul',
-          { class: 'coming' },
-          [
-            t('balance'),
-            t('contributions'),
-            t('postings'),
-            t('proposals'),
-            t('verifyChain'),
-            `${t('exportCsv')} / ${t('exportJson')}`,
-            t('printStatement'),
-          ].map((s) => h('li', {}, s)),
-        ),
-      );
-    };
-    const block = (title: string, el: HTMLElement) => h('section', {}, h('h2', {}, title), el);
-    mount(
+  const draw = () =>
+    fill(
       body,
-      sections.summary,
-      block(t('proposals'), sections.proposals),
-      block(t('contributions'), sections.contributions),
-      block(t('postings'), sections.postings),
-      block(t('verifyChain'), verifyBlock()),
-      exportsBlock(),
+      () => fundApi.fundOf(estate),
+      (fund) => {
+        if (!fund) return h('p', { class: 'empty' }, t('noFund'));
+        const host = h('div', {});
+        drawFund(host, fund);
+        return host;
+      },
     );
-    void fill(sections.summary, () => fundApi.summary(estate), summaryBlock, onMissing);
-    void fill(sections.contributions, () => fundApi.contributions(estate), contributionsBlock, onMissing);
-    void fill(
-      sections.postings,
-      () => fundApi.postings(estate),
-      (p) => postingsBlock(p.items),
-      onMissing,
-    );
-    void proposalsSection(sections.proposals, estate, onMissing);
-  };
   mount(
     host,
     h('h1', {}, t('fundTitle')),
@@ -204,13 +190,13 @@ export const fundView: View = (host) => {
           estates.map((e): [string, string] => [e.id, lang() === 'en' && e.name_en ? e.name_en : e.name]),
           (v) => {
             estate = v;
-            draw();
+            void draw();
           },
         )
       : null,
     body,
   );
-  if (estate) draw();
+  if (estate) void draw();
   else mount(body, empty());
   return undefined;
 };

@@ -1,0 +1,133 @@
+/**
+ * The fund disclosure section of the QR page, in Chinese and English: balance, the last
+ * months' contributions (expected vs received), the paid expenditures with approvals and
+ * linked work, and the chain head a resident can photograph to pin the history. The page
+ * must stay under 30 KB, so at most `MAX_LISTED` expenditures are itemised; the rest are
+ * summed in one line that points to the committee's full statement.
+ */
+import { ALERT_CATALOGUE } from '../../protocol/index.ts';
+import { formatYuan } from '../ledger/money.ts';
+import type { FundDisclosure } from './fund-disclosure.ts';
+import type { Lang } from './i18n.ts';
+
+const MAX_LISTED = 12;
+
+const FUND_WORDS = {
+  zh: {
+    title: '电梯维修基金公示',
+    balance: '基金余额',
+    contributions: '近几个月缴存（应缴 / 实缴）',
+    month: '月份',
+    expected: '应缴',
+    received: '实缴',
+    short: '少缴',
+    spending: '已支付的支出',
+    none: '暂无支出',
+    approvedBy: '审批',
+    firm: '物业',
+    committee: '业委会',
+    work: '相关工作',
+    workOrder: '工单',
+    invoice: '发票指纹',
+    awaiting: '紧急支付，待业委会追认',
+    overdue: '追认已逾期',
+    refused: '业委会拒绝追认',
+    more: (n: number, total: string) => `另有 ${n} 笔较早的支出，共 ¥${total}，详见业委会月度报表。`,
+    head: '账本链头',
+    headHint: '每笔记账都串入哈希链；拍下此编号即可日后核对账本是否被改动。',
+    kinds: {
+      routine_maintenance: '日常维保',
+      repair: '维修',
+      parts: '配件',
+      inspection: '检验',
+      major_overhaul: '大修',
+    } as Record<string, string>,
+    visit: '维保记录',
+  },
+  en: {
+    title: 'Lift maintenance fund',
+    balance: 'Balance',
+    contributions: 'Recent contributions (expected / received)',
+    month: 'Month',
+    expected: 'Expected',
+    received: 'Received',
+    short: 'short',
+    spending: 'Paid expenditures',
+    none: 'No expenditures yet',
+    approvedBy: 'Approved by',
+    firm: 'property firm',
+    committee: "owners' committee",
+    work: 'For',
+    workOrder: 'work order',
+    invoice: 'Invoice fingerprint',
+    awaiting: 'Emergency payment, awaiting committee ratification',
+    overdue: 'ratification overdue',
+    refused: 'committee refused to ratify',
+    more: (n: number, total: string) =>
+      `${n} earlier expenditures, ¥${total} in all: see the committee's monthly statement.`,
+    head: 'Ledger chain head',
+    headHint:
+      'Every entry is linked into a hash chain; photograph this number to check later that nothing was changed.',
+    kinds: {
+      routine_maintenance: 'Routine maintenance',
+      repair: 'Repair',
+      parts: 'Parts',
+      inspection: 'Inspection',
+      major_overhaul: 'Major overhaul',
+    } as Record<string, string>,
+    visit: 'maintenance visit',
+  },
+} as const;
+
+type Escape = (value: string | number) => string;
+type Time = (ms: number) => string;
+
+export function fundSection(fund: FundDisclosure, lang: Lang, esc: Escape, localTime: Time): string {
+  const w = FUND_WORDS[lang];
+  const day = (ms: number) => localTime(ms).slice(0, 10);
+  const months = fund.months
+    .map((m) => {
+      const short = m.actualFen < m.expectedFen;
+      return (
+        `<tr><td>${esc(m.period)}</td><td>¥${formatYuan(m.expectedFen)}</td>` +
+        `<td class="${short ? 'bad' : 'good'}">¥${formatYuan(m.actualFen)}${short ? ` (${w.short})` : ''}</td></tr>`
+      );
+    })
+    .join('');
+  const listed = fund.paid.slice(0, MAX_LISTED).map((x) => {
+    const sides = x.approvals.map((a) => `${a.side === 'firm' ? w.firm : w.committee} ${day(a.at)}`);
+    const work = [
+      ...x.alerts.map(
+        (a) =>
+          `${ALERT_CATALOGUE[a.code as keyof typeof ALERT_CATALOGUE]?.[lang] ?? a.code} ${day(a.openedAt)}`,
+      ),
+      ...x.visits.map((v) => `${w.visit} ${day(v.at)}`),
+      ...(x.workOrder ? [`${w.workOrder} ${x.workOrder}`] : []),
+    ];
+    const flags = x.flags.map((f) =>
+      f === 'awaiting_ratification' ? w.awaiting : f === 'ratification_overdue' ? w.overdue : w.refused,
+    );
+    return (
+      `<li><b>¥${formatYuan(x.amountFen)}</b> · ${day(x.paidAt)} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
+      `<br><span class="muted">${w.approvedBy}: ${esc(sides.join(', ') || '—')}</span>` +
+      (work.length ? `<br><span class="muted">${w.work}: ${esc(work.join(', '))}</span>` : '') +
+      (x.invoiceSha256
+        ? `<br><span class="muted">${w.invoice}: ${x.invoiceSha256.slice(0, 12)}</span>`
+        : '') +
+      (flags.length ? `<br><b class="bad">${esc(flags.join(' · '))}</b>` : '') +
+      '</li>'
+    );
+  });
+  const rest = fund.paid.slice(MAX_LISTED);
+  const more = rest.length
+    ? `<p class="muted">${esc(w.more(rest.length, formatYuan(rest.reduce((sum, x) => sum + x.amountFen, 0))))}</p>`
+    : '';
+  return (
+    `<section id="fund"><h2>${w.title}</h2><p>${esc(fund.fundName)}</p>` +
+    `<p>${w.balance}: <b class="big">¥${formatYuan(fund.cashFen)}</b></p>` +
+    `<h2>${w.contributions}</h2><table><tr><th>${w.month}</th><th>${w.expected}</th><th>${w.received}</th></tr>${months}</table>` +
+    `<h2>${w.spending}</h2>${listed.length ? `<ul>${listed.join('')}</ul>${more}` : `<p>${w.none}</p>`}` +
+    `<p>${w.head}: <b class="mono">#${fund.head.seq} ${fund.head.hash.slice(0, 16)}</b></p>` +
+    `<p class="muted">${w.headHint}</p></section>`
+  );
+}

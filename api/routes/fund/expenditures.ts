@@ -1,0 +1,142 @@
+/**
+ * The property firm's side of an expenditure: propose it (amount, purpose, payee, the
+ * elevator, the alerts, visits or work order it pays for), change its amount (earlier
+ * approvals and votes stop counting) and pay it once both sides, and the owners' vote when
+ * needed, have approved. The emergency path (a critical alert) pays first and stays
+ * flagged until the committee ratifies. Approvals and votes are in api/routes/fund.ts.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { WRITERS } from '../../data/tenancy.ts';
+import {
+  AmendBody,
+  ExpenditureParams,
+  ExpenditureView,
+  FundParams,
+  IdempotencyHeaders,
+  PaymentBody,
+  PaymentView,
+  ProposalBody,
+} from '../../ledger/http-schemas.ts';
+import type { ExpenseKind } from '../../ledger/types.ts';
+import { replies } from '../../schemas.ts';
+import { type FundRouteOptions, fundAccess } from './access.ts';
+
+const expenditureRoutes: FastifyPluginAsyncTypebox<FundRouteOptions> = async (app, { ledger }) => {
+  const { visibleFund, writeMeta } = fundAccess(ledger);
+  const tags = ['fund'];
+
+  app.get(
+    '/funds/:id/expenditures/:xid',
+    {
+      schema: {
+        tags,
+        summary: 'One expenditure with its approvals, votes, files and flags',
+        params: ExpenditureParams,
+        response: replies({ 200: ExpenditureView }),
+      },
+    },
+    async (request) => {
+      const { fund } = await visibleFund(request.principal, request.params.id);
+      return ledger.expenditure(fund.id, request.params.xid);
+    },
+  );
+
+  app.post(
+    '/funds/:id/expenditures',
+    {
+      schema: {
+        tags,
+        summary: 'Propose an expenditure (a manager of the estate’s property firm)',
+        params: FundParams,
+        headers: IdempotencyHeaders,
+        body: ProposalBody,
+        response: replies({ 200: ExpenditureView }),
+      },
+    },
+    async (request) => {
+      const { p, fund } = await visibleFund(request.principal, request.params.id, WRITERS);
+      const x = await ledger.propose(writeMeta(request, p, fund), {
+        ...request.body,
+        kind: request.body.kind as ExpenseKind,
+      });
+      await app.audit(request, {
+        action: 'fund.propose',
+        targetType: 'expenditure',
+        targetId: x.id,
+        estateId: fund.estateId,
+        detail: {
+          amountFen: x.amountFen,
+          kind: x.kind,
+          payee: x.payee,
+          emergency: x.emergencyAlertId !== null,
+        },
+      });
+      return x;
+    },
+  );
+
+  app.post(
+    '/funds/:id/expenditures/:xid/amount',
+    {
+      schema: {
+        tags,
+        summary: 'Change the amount of a proposal; every earlier approval and vote stops counting',
+        params: ExpenditureParams,
+        headers: IdempotencyHeaders,
+        body: AmendBody,
+        response: replies({ 200: ExpenditureView }),
+      },
+    },
+    async (request) => {
+      const { p, fund } = await visibleFund(request.principal, request.params.id, WRITERS);
+      const x = await ledger.amendAmount(writeMeta(request, p, fund), {
+        expenditureId: request.params.xid,
+        ...request.body,
+      });
+      await app.audit(request, {
+        action: 'fund.amend',
+        targetType: 'expenditure',
+        targetId: x.id,
+        estateId: fund.estateId,
+        detail: { amountFen: x.amountFen, amountVersion: x.amountVersion, reason: request.body.reason },
+      });
+      return x;
+    },
+  );
+
+  app.post(
+    '/funds/:id/expenditures/:xid/payment',
+    {
+      schema: {
+        tags,
+        summary:
+          'Pay an approved expenditure (posted to the ledger); 409 while approvals or the vote are missing',
+        params: ExpenditureParams,
+        headers: IdempotencyHeaders,
+        body: PaymentBody,
+        response: replies({ 200: PaymentView }),
+      },
+    },
+    async (request) => {
+      const { p, fund } = await visibleFund(request.principal, request.params.id, WRITERS);
+      const paid = await ledger.pay(writeMeta(request, p, fund), {
+        expenditureId: request.params.xid,
+        ...request.body,
+      });
+      await app.audit(request, {
+        action: 'fund.pay',
+        targetType: 'expenditure',
+        targetId: request.params.xid,
+        estateId: fund.estateId,
+        detail: {
+          amountFen: paid.expenditure.amountFen,
+          transactionId: paid.transaction.id,
+          flags: paid.expenditure.flags,
+        },
+      });
+      return paid;
+    },
+  );
+};
+
+export default expenditureRoutes;
