@@ -124,9 +124,11 @@ export function fleetOverview() {
 export function elevatorDashboard() {
   const panels = layout([
     timeseries('Floor over time', INFLUX, [influx('A', `SELECT last("floor") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'floor')]),
-    timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT mean("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'mean'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'max')]),
+    // Telemetry is written by exception (only changed fields between keyframes): carry the
+    // last value forward, and never average change-only samples.
+    timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT last("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'speed'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'max')]),
     timeseries('Run count', INFLUX, [influx('A', `SELECT max("run_count_max") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')]),
-    timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'vibration')]),
+    timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'vibration')]),
     table('Device events', INFLUX, [influxTable('A', `SELECT "code", "detail" FROM "raw"."event" WHERE ${inElevator} ORDER BY time DESC LIMIT 200`)]),
     table('Maintenance check-ins and check-outs', INFLUX, [influxTable('A', `SELECT "action", "visit_id", "technician_id", "kind", "method" FROM "raw"."maintenance" WHERE ${inElevator} ORDER BY time DESC LIMIT 100`)]),
   ]);
