@@ -5,13 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ApiDeps } from './deps.ts';
 import auth from './plugins/auth.ts';
 import context from './plugins/context.ts';
 import docs from './plugins/docs.ts';
 import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
+import requestLog from './plugins/request-log.ts';
 import security from './plugins/security.ts';
 import socket from './plugins/socket.ts';
 import webhooks from './plugins/webhooks.ts';
@@ -27,11 +28,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
     trustProxy: deps.config.API_TRUST_PROXY,
     genReqId: () => randomUUID(),
+    // Per-request lines come from plugins/request-log.ts: writes, errors and slow answers only.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(context, deps);
   await app.register(errors);
+  await app.register(requestLog);
   await app.register(security);
   await app.register(auth);
   await app.register(metrics, { providers: deps.metrics ?? [] });

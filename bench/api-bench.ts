@@ -10,7 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import mqtt from 'mqtt';
@@ -104,6 +104,7 @@ const p99 = (samples: number[]) => {
 };
 
 async function main(): Promise<void> {
+  const loadAtStart = Number(loadavg()[0]!.toFixed(2));
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-api-bench-'));
   const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
   try {
@@ -189,6 +190,9 @@ async function main(): Promise<void> {
         elevators: ELEVATORS,
         connections: CONNECTIONS,
         duration_s: DURATION_S,
+        // The machine is shared: a figure means little without the load it was taken under.
+        load_avg_1m_at_end: Number(loadavg()[0]!.toFixed(2)),
+        load_avg_1m_at_start: loadAtStart,
       }),
     );
   } finally {

@@ -21,10 +21,26 @@ export interface AlertFilter {
   offset: number;
 }
 
+/**
+ * One page of alerts, newest first. In two steps, both on indexes (migration 0006): the
+ * page's ids from the narrow (estate, [state,] opened_at, id) index entries, then those
+ * rows by primary key. So a firm's page never sorts whole rows, and a single estate's page
+ * reads no more entries than offset + limit. No COUNT: the page says only whether more follow.
+ */
 export async function listAlerts(db: RegistryDb, f: AlertFilter): Promise<AlertTable[]> {
-  let q = db.selectFrom('alerts as a').selectAll('a');
-  if (f.estateIds) q = q.where('a.estate_id', 'in', f.estateIds.length ? f.estateIds : ['']);
-  if (f.estate) q = q.where('a.estate_id', '=', f.estate);
+  // The tenancy filter stays in every query; a pinned estate (the route has checked it
+  // is visible) narrows it to one value, which the index then reads in order.
+  let estates = f.estateIds;
+  if (f.estate !== undefined) {
+    if (estates && !estates.includes(f.estate)) return [];
+    estates = [f.estate];
+  }
+  let q = db.selectFrom('alerts as a').select('a.id');
+  if (estates)
+    q =
+      estates.length === 1
+        ? q.where('a.estate_id', '=', estates[0]!)
+        : q.where('a.estate_id', 'in', estates.length ? estates : ['']);
   if (f.elevator) q = q.where('a.elevator_id', '=', f.elevator);
   if (f.building)
     q = q.where(
@@ -37,11 +53,17 @@ export async function listAlerts(db: RegistryDb, f: AlertFilter): Promise<AlertT
   if (f.state) q = q.where('a.state', '=', f.state);
   if (f.from !== undefined) q = q.where('a.opened_at', '>=', f.from);
   if (f.to !== undefined) q = q.where('a.opened_at', '<', f.to);
-  return q
+  const pageIds = q
     .orderBy('a.opened_at', 'desc')
     .orderBy('a.id')
     .limit(f.limit + 1)
-    .offset(f.offset)
+    .offset(f.offset);
+  return db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('id', 'in', pageIds)
+    .orderBy('opened_at', 'desc')
+    .orderBy('id')
     .execute();
 }
 

@@ -23,19 +23,38 @@ export default fp(
   async (app, options: { providers: MetricsProvider[] }) => {
     const counters = new Map<string, RouteCounter>();
     const started = app.clock();
+    /** Per method and route pattern, one counter per status class: no string built per request. */
+    const byRoute = new Map<string, Map<string, RouteCounter[]>>();
 
-    app.addHook('onResponse', async (request, reply) => {
-      // The route pattern, not the URL: a QR token must not become a label.
-      const route = request.routeOptions.url ?? 'unmatched';
-      const status = `${Math.floor(reply.statusCode / 100)}xx`;
-      const key = `${request.method} ${route} ${status}`;
-      let c = counters.get(key);
-      if (!c) {
-        c = { method: request.method, route, status, count: 0, seconds: 0 };
-        counters.set(key, c);
+    function counterFor(method: string, route: string, statusCode: number): RouteCounter {
+      let routes = byRoute.get(method);
+      if (!routes) {
+        routes = new Map();
+        byRoute.set(method, routes);
       }
+      let classes = routes.get(route);
+      if (!classes) {
+        classes = [];
+        routes.set(route, classes);
+      }
+      const cls = Math.floor(statusCode / 100);
+      let c = classes[cls];
+      if (!c) {
+        const status = `${cls}xx`;
+        c = { method, route, status, count: 0, seconds: 0 };
+        classes[cls] = c;
+        counters.set(`${method} ${route} ${status}`, c);
+      }
+      return c;
+    }
+
+    // A sync hook: an async one costs a promise per request on the QR hot path.
+    app.addHook('onResponse', (request, reply, done) => {
+      // The route pattern, not the URL: a QR token must not become a label.
+      const c = counterFor(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
       c.count++;
       c.seconds += reply.elapsedTime / 1000;
+      done();
     });
 
     app.decorate('renderMetrics', async () => {

@@ -49,9 +49,15 @@ export class ResidentCardCache {
     this.#clock = options.clock;
   }
 
-  async get(elevatorId: string): Promise<ResidentCard> {
+  /** The card when it is in memory and fresh: the QR hot path then awaits nothing. */
+  peek(elevatorId: string): ResidentCard | undefined {
     const card = this.#cards.get(elevatorId);
-    if (card && this.#clock() - card.loadedAt < this.#ttlMs) return card;
+    return card && this.#clock() - card.loadedAt < this.#ttlMs ? card : undefined;
+  }
+
+  async get(elevatorId: string): Promise<ResidentCard> {
+    const card = this.peek(elevatorId);
+    if (card) return card;
     let pending = this.#loading.get(elevatorId);
     if (!pending) {
       pending = this.#load(elevatorId).finally(() => this.#loading.delete(elevatorId));

@@ -9,6 +9,8 @@ import type { ElevatorEntry, EstateEntry } from '../data/directory.ts';
 import type { ElevatorCondition } from '../state-source.ts';
 import type { ResidentCard } from './card.ts';
 import { evidenceInWords } from './evidence-words.ts';
+import type { FundDisclosure } from './fund-disclosure.ts';
+import { fundSection } from './fund-section.ts';
 import {
   CONDITION_WORDS,
   type Lang,
@@ -61,7 +63,8 @@ const CSS =
   '.tel{display:block;font-size:1.3rem;font-weight:700;padding:.6rem;margin:.4rem 0;border:2px solid #fff;border-radius:.4rem;text-decoration:none;color:#fff}' +
   'ul{padding-left:1.1rem}li{margin:.4rem 0}.muted{color:#ccc}.bad{color:#ff8080}.good{color:#3ddc84}' +
   'label{display:block;margin:.4rem 0}select,textarea,button{font:inherit;width:100%;box-sizing:border-box;background:#111;color:#fff;border:2px solid #888;border-radius:.4rem;padding:.5rem}' +
-  'button{background:#ffd400;color:#000;font-weight:700;border-color:#ffd400;margin-top:.6rem}.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}';
+  'button{background:#ffd400;color:#000;font-weight:700;border-color:#ffd400;margin-top:.6rem}.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}' +
+  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}';
 
 function layout(
   lang: Lang,
@@ -90,6 +93,8 @@ export interface ElevatorPageView {
   lastHeardAt: number | null;
   card: ResidentCard;
   now: number;
+  /** The estate's (or building's) maintenance fund; absent when it has none. */
+  fund?: FundDisclosure | null;
 }
 
 export function renderElevatorPage(v: ElevatorPageView): string {
@@ -105,6 +110,7 @@ export function renderElevatorPage(v: ElevatorPageView): string {
     emergencySection(lang, estate) +
     maintenanceSection(v) +
     incidentsSection(v) +
+    (v.fund ? fundSection(v.fund, lang, esc, localTime) : '') +
     `<h2>${w.company}</h2><p>${esc(lang === 'en' && estate.companyNameEn ? estate.companyNameEn : estate.companyName)}` +
     ` · <a href="tel:${esc(estate.companyPhone)}">${esc(estate.companyPhone)}</a></p>` +
     `<h2>${w.firm}</h2><p>${esc(lang === 'en' && estate.firmNameEn ? estate.firmNameEn : estate.firmName)}</p>` +

@@ -181,3 +181,53 @@ describe('resident report form', () => {
     expect((await post('category=noise&description=other+address', '192.0.2.51')).statusCode).toBe(303);
   });
 });
+
+describe('resident QR page on the hot path', () => {
+  let t: TestApi;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApi({ config: { API_RATE_LIMIT_PER_MIN: '4' } });
+    token = await t.tokenOf(ANJU_ELEVATOR);
+    t.store.applyTelemetry(ANJU_ELEVATOR, telemetrySample(), NOW);
+  });
+  afterAll(async () => t.close());
+
+  const scan = (address: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ url: `/e/${token}`, headers, remoteAddress: address });
+
+  it('answers a repeat scan of an unchanged page 304 with no body, and a changed page 200', async () => {
+    const first = await scan('192.0.2.60');
+    const etag = first.headers.etag as string;
+    expect(first.statusCode).toBe(200);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await scan('192.0.2.60', { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(etag);
+    expect((await scan('192.0.2.60', { 'if-none-match': `W/"old", ${etag}` })).statusCode).toBe(304);
+    t.store.applyTelemetry(ANJU_ELEVATOR, telemetrySample({ mode: 'inspection' }), NOW);
+    const changed = await scan('192.0.2.60', { 'if-none-match': etag });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.body).toContain('维保中');
+    expect(changed.headers.etag).not.toBe(etag);
+    t.store.applyTelemetry(ANJU_ELEVATOR, telemetrySample(), NOW);
+  });
+
+  it('carries the helmet headers but none of the rate-limit plugin', async () => {
+    const res = await scan('192.0.2.61');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+
+  it('still caps page reads per address, with Retry-After and an HTML answer', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await scan('192.0.2.62')).statusCode);
+    expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+    const limited = await scan('192.0.2.62');
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.headers['content-type']).toContain('text/html');
+    expect((await scan('192.0.2.63')).statusCode).toBe(200);
+  });
+});

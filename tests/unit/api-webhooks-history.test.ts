@@ -101,8 +101,9 @@ describe('ResidentPageCache', () => {
 
   it('serves a page while card, condition and words are unchanged and it is young', () => {
     const cache = new ResidentPageCache({ maxAgeMs: 1000, maxEntries: 2 });
-    cache.set('e1:zh', version, '<html>', 0);
-    expect(cache.get('e1:zh', version, 999)).toBe('<html>');
+    const set = cache.set('e1:zh', version, '<html>', 0);
+    expect(cache.get('e1:zh', version, 999)?.body.toString()).toBe('<html>');
+    expect(cache.get('e1:zh', version, 999)?.etag).toBe(set.etag);
     expect(cache.get('e1:zh', version, 1000)).toBeUndefined();
     expect(cache.get('e1:zh', { ...version, condition: 'fault' }, 1)).toBeUndefined();
     expect(cache.get('e1:zh', { ...version, heard: '1 min ago' }, 1)).toBeUndefined();
@@ -115,6 +116,14 @@ describe('ResidentPageCache', () => {
     cache.set('b', version, 'b', 0);
     cache.set('c', version, 'c', 0);
     expect(cache.get('a', version, 1)).toBeUndefined();
-    expect(cache.get('c', version, 1)).toBe('c');
+    expect(cache.get('c', version, 1)?.body.toString()).toBe('c');
+  });
+
+  it('gives the same strong ETag to the same bytes and another to other bytes', () => {
+    const cache = new ResidentPageCache({ maxAgeMs: 1000, maxEntries: 4 });
+    const a = cache.set('a', version, '<p>正常运行</p>', 0).etag;
+    expect(a).toMatch(/^"[\w-]{22}"$/);
+    expect(cache.set('b', version, '<p>正常运行</p>', 0).etag).toBe(a);
+    expect(cache.set('c', version, '<p>故障停梯</p>', 0).etag).not.toBe(a);
   });
 });

@@ -19,14 +19,30 @@ import {
 } from '../../schemas.ts';
 import { paged, scopedFilter } from './scope.ts';
 
+/** Field by field rather than rest/spread: a page maps up to 200 rows, and this stays monomorphic. */
 export function alertView(a: AlertTable) {
   const entry = ALERT_CATALOGUE[a.code];
-  const { evidence_json, ...row } = a;
   return {
-    ...row,
+    id: a.id,
+    elevator_id: a.elevator_id,
+    estate_id: a.estate_id,
+    code: a.code,
     label_zh: entry?.zh ?? a.code,
     label_en: entry?.en ?? a.code,
-    evidence: parseJson(evidence_json),
+    severity: a.severity,
+    state: a.state,
+    opened_at: a.opened_at,
+    last_seen_at: a.last_seen_at,
+    count: a.count,
+    acknowledged_by: a.acknowledged_by,
+    acknowledged_at: a.acknowledged_at,
+    ack_note: a.ack_note,
+    resolved_by: a.resolved_by,
+    resolved_at: a.resolved_at,
+    resolve_note: a.resolve_note,
+    evidence: parseJson(a.evidence_json),
+    escalated_at: a.escalated_at,
+    escalation_reason: a.escalation_reason,
   };
 }
 

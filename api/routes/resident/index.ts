@@ -7,9 +7,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fileReport, reportByReceipt } from '../../data/reports.ts';
+import { ledgerSettings } from '../../ledger/settings.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
+import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
-import { ResidentPageCache } from '../../resident/page-cache.ts';
+import { etagMatches, type RenderedPage, ResidentPageCache } from '../../resident/page-cache.ts';
 import { heardAgo, renderElevatorPage, renderMessagePage, renderReceiptPage } from '../../resident/render.ts';
 import type { StateListener } from '../../state-source.ts';
 import { LIVE_SCRIPT } from './live-script.ts';
@@ -17,6 +19,7 @@ import { LIVE_SCRIPT } from './live-script.ts';
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const Html = Type.String({ description: 'text/html' });
+const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
 const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cards = new ResidentCardCache({
@@ -31,12 +34,26 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.stateSource.on('change', invalidate);
   app.addHook('onClose', async () => app.stateSource.off('change', invalidate));
+  // Fund disclosure: read once per estate, dropped when the ledger announces a write.
+  const funds = new FundDisclosureCache({
+    db: app.db,
+    config: ledgerSettings(app.apiConfig).ledger,
+    clock: app.clock,
+  });
+  app.addHook('onClose', async () => funds.stop());
 
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
 
   const langOf = (request: FastifyRequest, explicit?: string) =>
     pickLang(explicit ?? (request.query as { lang?: string }).lang, request.headers['accept-language']);
+
+  /** The cached bytes, or 304 when the phone already holds this exact page (a repeat scan). */
+  const sendPage = (request: FastifyRequest, reply: FastifyReply, page: RenderedPage) => {
+    reply.headers(PAGE_HEADERS).header('etag', page.etag);
+    if (etagMatches(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
+    return reply.code(200).send(page.body);
+  };
 
   const notFound = (request: FastifyRequest, reply: FastifyReply) => {
     const w = WORDS[langOf(request)];
@@ -46,14 +63,16 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/e/:token',
     {
-      config: { html: true },
+      // Read-only and served from memory: the cheap limiter instead of @fastify/rate-limit.
+      config: { html: true, rateLimit: false },
+      onRequest: app.readLimit,
       schema: {
         tags: ['residents'],
         summary: 'The QR status page of one elevator',
         params: TokenParams,
         querystring: LangQuery,
         produces: ['text/html'],
-        response: { 200: Html, 404: Html },
+        response: { 200: Html, 304: Type.Null({ description: 'Not modified' }), 404: Html },
       },
     },
     async (request, reply) => {
@@ -64,23 +83,29 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const lang = langOf(request);
       const lastHeardAt = app.stateSource.get(elevator.id)?.lastHeardAt ?? null;
       const version = {
-        card: await cards.get(elevator.id),
+        card: cards.peek(elevator.id) ?? (await cards.get(elevator.id)),
         condition: app.stateSource.conditionOf(elevator.id, now),
         heard: heardAgo(lastHeardAt, now, lang),
       };
-      const key = `${elevator.id}\u0000${lang}`;
+      // From memory on a hit; null (no fund) is a hit too, only undefined means load.
+      let fund = funds.peek(estate.id, elevator.buildingId);
+      if (fund === undefined) fund = await funds.load(estate.id, elevator.buildingId);
+      // The fund's version is in the key, so a ledger write renders the page afresh.
+      const key = `${elevator.id}\u0000${lang}\u0000${fund?.version ?? 0}`;
       let page = pages.get(key, version, now);
       if (page === undefined) {
-        page = renderElevatorPage({ lang, elevator, estate, ...version, lastHeardAt, now });
-        pages.set(key, version, page, now);
+        const body = renderElevatorPage({ lang, elevator, estate, ...version, lastHeardAt, now, fund });
+        page = pages.set(key, version, body, now);
       }
-      return html(reply, 200, page);
+      return sendPage(request, reply, page);
     },
   );
 
   app.get(
     '/e/:token/state.json',
     {
+      config: { rateLimit: false },
+      onRequest: app.readLimit,
       schema: {
         tags: ['residents'],
         summary: 'The live state line of the QR page',
@@ -195,11 +220,14 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/e/assets/live.js', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .send(LIVE_SCRIPT),
+  app.get(
+    '/e/assets/live.js',
+    { config: { rateLimit: false }, onRequest: app.readLimit, schema: { hide: true } },
+    async (_request, reply) =>
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(LIVE_SCRIPT),
   );
 };
 
