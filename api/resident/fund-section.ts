@@ -2,8 +2,8 @@
  * The fund disclosure section of the QR page, in Chinese and English: balance, the last
  * months' contributions (expected vs received), the paid expenditures with approvals and
  * linked work, and the chain head a resident can photograph to pin the history. The page
- * must stay under 30 KB, so at most `MAX_LISTED` expenditures are itemised; the rest are
- * summed in one line that points to the committee's full statement.
+ * must stay under 30 KB, so at most `MAX_LISTED` expenditures are itemised there; every
+ * paid expenditure is on the fund page (`/e/{token}/fund`, `FUND_PAGE_SIZE` a page).
  */
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
 import { formatYuan } from '../ledger/money.ts';
@@ -11,6 +11,7 @@ import type { FundDisclosure } from './fund-disclosure.ts';
 import type { Lang } from './i18n.ts';
 
 const MAX_LISTED = 12;
+export const FUND_PAGE_SIZE = 30;
 
 const FUND_WORDS = {
   zh: {
@@ -32,7 +33,11 @@ const FUND_WORDS = {
     awaiting: '紧急支付，待业委会追认',
     overdue: '追认已逾期',
     refused: '业委会拒绝追认',
-    more: (n: number, total: string) => `另有 ${n} 笔较早的支出，共 ¥${total}，详见业委会月度报表。`,
+    more: (n: number, total: string) => `另有 ${n} 笔较早的支出，共 ¥${total}。`,
+    all: '全部支出明细',
+    page: (n: number, of: number) => `第 ${n} / ${of} 页`,
+    newer: '较新',
+    older: '较早',
     head: '账本链头',
     headHint: '每笔记账都串入哈希链；拍下此编号即可日后核对账本是否被改动。',
     kinds: {
@@ -63,8 +68,11 @@ const FUND_WORDS = {
     awaiting: 'Emergency payment, awaiting committee ratification',
     overdue: 'ratification overdue',
     refused: 'committee refused to ratify',
-    more: (n: number, total: string) =>
-      `${n} earlier expenditures, ¥${total} in all: see the committee's monthly statement.`,
+    more: (n: number, total: string) => `${n} earlier expenditures, ¥${total} in all.`,
+    all: 'Every expenditure',
+    page: (n: number, of: number) => `page ${n} of ${of}`,
+    newer: 'Newer',
+    older: 'Older',
     head: 'Ledger chain head',
     headHint:
       'Every entry is linked into a hash chain; photograph this number to check later that nothing was changed.',
@@ -82,9 +90,50 @@ const FUND_WORDS = {
 type Escape = (value: string | number) => string;
 type Time = (ms: number) => string;
 
-export function fundSection(fund: FundDisclosure, lang: Lang, esc: Escape, localTime: Time): string {
+type Expenditure = FundDisclosure['paid'][number];
+
+function expenditureItem(x: Expenditure, lang: Lang, esc: Escape, localTime: Time): string {
   const w = FUND_WORDS[lang];
   const day = (ms: number) => localTime(ms).slice(0, 10);
+  const sides = x.approvals.map((a) => `${a.side === 'firm' ? w.firm : w.committee} ${day(a.at)}`);
+  const work = [
+    ...x.alerts.map(
+      (a) =>
+        `${ALERT_CATALOGUE[a.code as keyof typeof ALERT_CATALOGUE]?.[lang] ?? a.code} ${day(a.openedAt)}`,
+    ),
+    ...x.visits.map((v) => `${w.visit} ${day(v.at)}`),
+    ...(x.workOrder ? [`${w.workOrder} ${x.workOrder}`] : []),
+  ];
+  const flags = x.flags.map((f) =>
+    f === 'awaiting_ratification' ? w.awaiting : f === 'ratification_overdue' ? w.overdue : w.refused,
+  );
+  return (
+    `<li><b>¥${formatYuan(x.amountFen)}</b> · ${day(x.paidAt)} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
+    `<br><span class="muted">${w.approvedBy}: ${esc(sides.join(', ') || '—')}</span>` +
+    (work.length ? `<br><span class="muted">${w.work}: ${esc(work.join(', '))}</span>` : '') +
+    (x.invoiceSha256 ? `<br><span class="muted">${w.invoice}: ${x.invoiceSha256.slice(0, 12)}</span>` : '') +
+    (flags.length ? `<br><b class="bad">${esc(flags.join(' · '))}</b>` : '') +
+    '</li>'
+  );
+}
+
+function chainHead(fund: FundDisclosure, lang: Lang): string {
+  const w = FUND_WORDS[lang];
+  return (
+    `<p>${w.head}: <b class="mono">#${fund.head.seq} ${fund.head.hash.slice(0, 16)}</b></p>` +
+    `<p class="muted">${w.headHint}</p>`
+  );
+}
+
+/** The QR page's section; `fundHref` is the full list (with the page's language). */
+export function fundSection(
+  fund: FundDisclosure,
+  lang: Lang,
+  esc: Escape,
+  localTime: Time,
+  fundHref: string,
+): string {
+  const w = FUND_WORDS[lang];
   const months = fund.months
     .map((m) => {
       const short = m.actualFen < m.expectedFen;
@@ -94,40 +143,49 @@ export function fundSection(fund: FundDisclosure, lang: Lang, esc: Escape, local
       );
     })
     .join('');
-  const listed = fund.paid.slice(0, MAX_LISTED).map((x) => {
-    const sides = x.approvals.map((a) => `${a.side === 'firm' ? w.firm : w.committee} ${day(a.at)}`);
-    const work = [
-      ...x.alerts.map(
-        (a) =>
-          `${ALERT_CATALOGUE[a.code as keyof typeof ALERT_CATALOGUE]?.[lang] ?? a.code} ${day(a.openedAt)}`,
-      ),
-      ...x.visits.map((v) => `${w.visit} ${day(v.at)}`),
-      ...(x.workOrder ? [`${w.workOrder} ${x.workOrder}`] : []),
-    ];
-    const flags = x.flags.map((f) =>
-      f === 'awaiting_ratification' ? w.awaiting : f === 'ratification_overdue' ? w.overdue : w.refused,
-    );
-    return (
-      `<li><b>¥${formatYuan(x.amountFen)}</b> · ${day(x.paidAt)} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
-      `<br><span class="muted">${w.approvedBy}: ${esc(sides.join(', ') || '—')}</span>` +
-      (work.length ? `<br><span class="muted">${w.work}: ${esc(work.join(', '))}</span>` : '') +
-      (x.invoiceSha256
-        ? `<br><span class="muted">${w.invoice}: ${x.invoiceSha256.slice(0, 12)}</span>`
-        : '') +
-      (flags.length ? `<br><b class="bad">${esc(flags.join(' · '))}</b>` : '') +
-      '</li>'
-    );
-  });
+  const listed = fund.paid.slice(0, MAX_LISTED).map((x) => expenditureItem(x, lang, esc, localTime));
   const rest = fund.paid.slice(MAX_LISTED);
   const more = rest.length
     ? `<p class="muted">${esc(w.more(rest.length, formatYuan(rest.reduce((sum, x) => sum + x.amountFen, 0))))}</p>`
     : '';
+  const all = fund.paid.length ? `<p><a href="${esc(fundHref)}">${w.all}</a></p>` : '';
   return (
     `<section id="fund"><h2>${w.title}</h2><p>${esc(fund.fundName)}</p>` +
     `<p>${w.balance}: <b class="big">¥${formatYuan(fund.cashFen)}</b></p>` +
     `<h2>${w.contributions}</h2><table><tr><th>${w.month}</th><th>${w.expected}</th><th>${w.received}</th></tr>${months}</table>` +
-    `<h2>${w.spending}</h2>${listed.length ? `<ul>${listed.join('')}</ul>${more}` : `<p>${w.none}</p>`}` +
-    `<p>${w.head}: <b class="mono">#${fund.head.seq} ${fund.head.hash.slice(0, 16)}</b></p>` +
-    `<p class="muted">${w.headHint}</p></section>`
+    `<h2>${w.spending}</h2>${listed.length ? `<ul>${listed.join('')}</ul>${more}${all}` : `<p>${w.none}</p>`}` +
+    `${chainHead(fund, lang)}</section>`
   );
+}
+
+/**
+ * Every paid expenditure, newest first, `FUND_PAGE_SIZE` a page, for the fund page. Returns
+ * the body and the page actually shown (a page past the end shows the last one).
+ */
+export function fundExpenditureList(
+  fund: FundDisclosure,
+  lang: Lang,
+  esc: Escape,
+  localTime: Time,
+  page: number,
+  pageHref: (page: number) => string,
+): { title: string; body: string } {
+  const w = FUND_WORDS[lang];
+  const pages = Math.max(1, Math.ceil(fund.paid.length / FUND_PAGE_SIZE));
+  const shown = Math.min(Math.max(1, page), pages);
+  const items = fund.paid
+    .slice((shown - 1) * FUND_PAGE_SIZE, shown * FUND_PAGE_SIZE)
+    .map((x) => expenditureItem(x, lang, esc, localTime));
+  const nav = [
+    shown > 1 ? `<a href="${esc(pageHref(shown - 1))}">${w.newer}</a>` : '',
+    `<span class="muted">${w.page(shown, pages)}</span>`,
+    shown < pages ? `<a href="${esc(pageHref(shown + 1))}">${w.older}</a>` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const body =
+    `<p>${esc(fund.fundName)} · ${w.balance}: <b>¥${formatYuan(fund.cashFen)}</b></p>` +
+    `<h2>${w.spending}</h2>${items.length ? `<ul>${items.join('')}</ul>` : `<p>${w.none}</p>`}<p>${nav}</p>` +
+    chainHead(fund, lang);
+  return { title: w.title, body };
 }

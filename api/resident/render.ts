@@ -10,7 +10,7 @@ import type { ElevatorCondition } from '../state-source.ts';
 import type { ResidentCard } from './card.ts';
 import { evidenceInWords } from './evidence-words.ts';
 import type { FundDisclosure } from './fund-disclosure.ts';
-import { fundSection } from './fund-section.ts';
+import { fundExpenditureList, fundSection } from './fund-section.ts';
 import {
   CONDITION_WORDS,
   type Lang,
@@ -110,7 +110,7 @@ export function renderElevatorPage(v: ElevatorPageView): string {
     emergencySection(lang, estate) +
     maintenanceSection(v) +
     incidentsSection(v) +
-    (v.fund ? fundSection(v.fund, lang, esc, localTime) : '') +
+    (v.fund ? fundSection(v.fund, lang, esc, localTime, `${base}/fund?lang=${lang}`) : '') +
     `<h2>${w.company}</h2><p>${esc(lang === 'en' && estate.companyNameEn ? estate.companyNameEn : estate.companyName)}` +
     ` · <a href="tel:${esc(estate.companyPhone)}">${esc(estate.companyPhone)}</a></p>` +
     `<h2>${w.firm}</h2><p>${esc(lang === 'en' && estate.firmNameEn ? estate.firmNameEn : estate.firmName)}</p>` +
@@ -226,6 +226,22 @@ export function renderReceiptPage(
     `<p><a href="${base}?lang=${lang}">${w.back}</a></p>`;
   const switchHref = `${base}/reports/${encodeURIComponent(report.receipt)}?lang=${lang === 'zh' ? 'en' : 'zh'}`;
   return layout(lang, `${w.report} · ${elevator.name}`, body, { switchHref });
+}
+
+/** The fund page: every paid expenditure of the lift's fund, paged, in the page's language. */
+export function renderFundPage(
+  lang: Lang,
+  elevator: ElevatorEntry,
+  fund: FundDisclosure,
+  page: number,
+): string {
+  const base = `/e/${encodeURIComponent(elevator.publicToken)}`;
+  const href = (p: number, l: Lang = lang) => `${base}/fund?lang=${l}&page=${p}`;
+  const list = fundExpenditureList(fund, lang, esc, localTime, page, (p) => href(p));
+  const body = `${list.body}<p><a href="${base}?lang=${lang}">${WORDS[lang].back}</a></p>`;
+  return layout(lang, `${list.title} · ${elevator.name}`, body, {
+    switchHref: href(page, lang === 'zh' ? 'en' : 'zh'),
+  });
 }
 
 export function renderMessagePage(lang: Lang, title: string, text: string, backHref?: string): string {

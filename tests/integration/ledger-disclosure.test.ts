@@ -154,6 +154,28 @@ describe('fund disclosure on the QR page', () => {
     }
   });
 
+  it('lists every paid expenditure on the fund page, 30 a page, linked from the QR page', async () => {
+    const qr = await page('en');
+    expect(qr.body).toContain(`/e/${token}/fund?lang=en`);
+    const purposes = new Set<string>();
+    let pages = 0;
+    for (let p = 1; p <= 3; p++) {
+      const res = await api.app.inject({ url: `/e/${token}/fund?lang=zh&page=${p}` });
+      expect(res.statusCode).toBe(200);
+      pages += 1;
+      for (const m of res.body.matchAll(/<br>([^<]+?) → /g)) purposes.add(m[1]!);
+      if (!res.body.includes('较早</a>')) break;
+    }
+    // 1 + 40 + 1 emergency payment made above: all 42 named, none twice, over two pages.
+    expect(pages).toBe(2);
+    expect(purposes.size).toBe(42);
+    expect(purposes.has('更换门机皮带')).toBe(true);
+    const missing = await api.app.inject({ url: '/e/no-such-token/fund' });
+    expect(missing.statusCode).toBe(404);
+    const bad = await api.app.inject({ url: `/e/${token}/fund?page=zero` });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('answers repeat hits from memory: no ledger query until a change is announced', async () => {
     let queries = 0;
     const counted = api.db.withPlugin({

@@ -12,7 +12,13 @@ import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
 import { etagMatches, type RenderedPage, ResidentPageCache } from '../../resident/page-cache.ts';
-import { heardAgo, renderElevatorPage, renderMessagePage, renderReceiptPage } from '../../resident/render.ts';
+import {
+  heardAgo,
+  renderElevatorPage,
+  renderFundPage,
+  renderMessagePage,
+  renderReceiptPage,
+} from '../../resident/render.ts';
 import type { StateListener } from '../../state-source.ts';
 import { LIVE_SCRIPT } from './live-script.ts';
 
@@ -98,6 +104,34 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         page = pages.set(key, version, body, now);
       }
       return sendPage(request, reply, page);
+    },
+  );
+
+  app.get(
+    '/e/:token/fund',
+    {
+      config: { html: true, rateLimit: false },
+      onRequest: app.readLimit,
+      schema: {
+        tags: ['residents'],
+        summary: "Every paid expenditure of the lift's maintenance fund, newest first (30 a page)",
+        params: TokenParams,
+        querystring: Type.Object({
+          lang: Type.Optional(Type.String({ maxLength: 8 })),
+          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+        }),
+        produces: ['text/html'],
+        response: { 200: Html, 404: Html },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      const estate = elevator && app.directory.estate(elevator.estateId);
+      if (!elevator || !estate) return notFound(request, reply);
+      let fund = funds.peek(estate.id, elevator.buildingId);
+      if (fund === undefined) fund = await funds.load(estate.id, elevator.buildingId);
+      if (!fund) return notFound(request, reply);
+      return html(reply, 200, renderFundPage(langOf(request), elevator, fund, request.query.page ?? 1));
     },
   );
 
