@@ -26,16 +26,10 @@ export type ApiConfig = Pick<
 /** True when the dependency answers; a throw or a timeout counts as not ready. */
 export type ReadinessProbe = () => boolean | Promise<boolean>;
 
-export interface MetricSample {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge';
-  value: number;
-  labels?: Record<string, string>;
-}
-
 /** The ingest (or any part in the process) hands its counters to `/metrics` this way. */
-export type MetricsProvider = () => MetricSample[] | Promise<MetricSample[]>;
+export type { MetricSample, MetricsProvider } from '../lib/prometheus.ts';
+
+import type { MetricsProvider } from '../lib/prometheus.ts';
 
 /**
  * Acknowledge / resolve, as registry/alert-lifecycle.ts offers them (it updates the

@@ -3,7 +3,7 @@
  * text format Prometheus scrapes, merged with what other parts provide.
  */
 import fp from 'fastify-plugin';
-import type { MetricSample, MetricsProvider } from '../deps.ts';
+import { formatPrometheus, type MetricSample, type MetricsProvider } from '../../lib/prometheus.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -97,23 +97,3 @@ export default fp(
   },
   { name: 'lift-metrics', dependencies: ['lift-context'] },
 );
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
-export function formatPrometheus(samples: MetricSample[]): string {
-  const byName = new Map<string, MetricSample[]>();
-  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
-  const lines: string[] = [];
-  for (const [name, group] of byName) {
-    lines.push(`# HELP ${name} ${group[0]!.help}`, `# TYPE ${name} ${group[0]!.type}`);
-    for (const s of group) {
-      const labels = s.labels
-        ? `{${Object.entries(s.labels)
-            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-            .join(',')}}`
-        : '';
-      lines.push(`${name}${labels} ${s.value}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
