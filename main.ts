@@ -6,9 +6,7 @@
  * this file only wires and orders them. Stops in reverse order on SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
-import { buildApi } from './api/app.ts';
-import { MqttStateSource } from './api/mqtt-state-source.ts';
-import { seedStateFromRegistry } from './api/seed-state.ts';
+import { startApiService } from './api/service.ts';
 import { createBroker } from './broker/broker.ts';
 import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService } from './ingest/service.ts';
@@ -70,38 +68,19 @@ async function start(): Promise<void> {
   await service.start();
   stops.push({ name: 'ingest', stop: () => service.stop() });
 
-  const apiCredential = await issueInternalCredential(db, 'api');
-  const stateSource = new MqttStateSource({
-    url: mqttUrl,
-    ...apiCredential,
-    clientId: config.API_MQTT_CLIENT_ID,
-    log,
-    offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
-    connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-  });
-  await seedStateFromRegistry(db, stateSource);
-  await stateSource.start();
-  stops.push({ name: 'api state', stop: () => stateSource.stop() });
-
-  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
-  const app = await buildApi({
+  const api = await startApiService(config, {
     db,
     log,
-    config,
-    stateSource,
-    publicBaseUrl,
-    readiness: {
-      broker: () => stateSource.connected,
-      influxdb: () => influxAnswers(influxUrl, 500),
-      ingest: () => service.ingest.metrics().mqttConnected,
-    },
+    mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'api')) },
+    influxUrl,
+    readiness: { ingest: () => service.ingest.metrics().mqttConnected },
     metrics: [() => [...ingestMetricSamples(service.ingest.metrics()), ...processSamples('liftwatch')]],
     // One process, one alert lifecycle: people's acknowledgements and the rules' findings
     // go through the same serialised queue.
     ...(service.detection ? { alertActions: service.detection.lifecycle } : {}),
   });
-  await app.listen({ port: config.API_PORT, host: config.API_HOST });
-  stops.push({ name: 'api', stop: () => app.close() });
+  stops.push({ name: 'api', stop: () => api.stop() });
+  const { publicBaseUrl } = api;
 
   let simulation: Simulation | null = null;
   if (config.SIMULATE) {

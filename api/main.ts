@@ -6,14 +6,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../lib/config.ts';
-import { influxAnswers } from '../lib/influxd.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createAlertLifecycle } from '../registry/alert-lifecycle.ts';
 import { openRegistry } from '../registry/db.ts';
 import { readFleetJson } from '../simulators/demo-fleet.ts';
-import { buildApi } from './app.ts';
-import { MqttStateSource } from './mqtt-state-source.ts';
-import { seedStateFromRegistry } from './seed-state.ts';
+import { startApiService } from './service.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
@@ -32,37 +28,14 @@ function mqttCredential(): { username: string; password: string } {
 }
 
 const db = await openRegistry(config.DATABASE_FILE);
-const stateSource = new MqttStateSource({
-  url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`,
-  ...mqttCredential(),
-  clientId: config.API_MQTT_CLIENT_ID,
-  log,
-  offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
-  connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-});
-await seedStateFromRegistry(db, stateSource);
-await stateSource.start();
-
-const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
-// Run alone, the API reads history from the InfluxDB the ingest was pointed at.
-const influxUrl = config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`;
-const app = await buildApi({
+const api = await startApiService(config, {
   db,
   log,
-  config,
-  stateSource,
-  publicBaseUrl,
-  influx: { url: influxUrl, database: config.INFLUX_DATABASE },
-  readiness: { broker: () => stateSource.connected, influx: () => influxAnswers(influxUrl) },
-  // The detection issue's lifecycle: same row update, and the transition goes out on MQTT.
-  alertActions: createAlertLifecycle({
-    db,
-    clock: Date.now,
-    publish: (topic, payload) => stateSource.publish(topic, payload),
-  }),
+  mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential() },
+  // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
+  influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
 });
-await app.listen({ port: config.API_PORT, host: config.API_HOST });
-log.info({ publicBaseUrl }, 'api ready');
+log.info({ publicBaseUrl: api.publicBaseUrl }, 'api ready');
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -70,8 +43,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   log.info({ signal }, 'api shutting down');
   try {
-    await app.close();
-    await stateSource.stop();
+    await api.stop();
     await db.destroy();
     process.exit(0);
   } catch (error) {
