@@ -13,7 +13,9 @@ import type { ElevatorInfo } from '../registry/directory.ts';
 import { createDetector, type Detector, type Finding } from './rules/index.ts';
 
 export interface DetectionOptions {
+  /** Wall-clock tick period; 0 = no timer (a replay drives `tick` with device time itself). */
   tickMs?: number;
+  /** Escalation check period; 0 = no timer. */
   escalationCheckMs?: number;
 }
 
@@ -33,6 +35,8 @@ export interface Detection {
   stop(): Promise<void>;
   /** Resolves when every finding so far is stored and published (tests, shutdown). */
   settled(): Promise<void>;
+  /** One detector tick at `nowMs` (what the timer does with the clock); replays pass device time. */
+  tick(nowMs: number): void;
   readonly lifecycle: AlertLifecycle;
   readonly counts: { findings: number; errors: number };
 }
@@ -72,16 +76,25 @@ export async function createDetection(options: DetectionOptions, deps: Detection
       apply(detector.onMessage(message));
     },
     settled: () => pending,
+    tick(nowMs) {
+      apply(detector.onTick(nowMs));
+    },
     async start() {
-      tick = setInterval(() => apply(detector.onTick(clock())), options.tickMs ?? 1000);
-      escalation = setInterval(() => {
-        lifecycle.checkEscalations().catch((error: unknown) => {
-          counts.errors += 1;
-          log.error({ err: error }, 'escalation check failed');
-        });
-      }, options.escalationCheckMs ?? 10_000);
-      tick.unref();
-      escalation.unref();
+      const tickMs = options.tickMs ?? 1000;
+      const escalationMs = options.escalationCheckMs ?? 10_000;
+      if (tickMs > 0) {
+        tick = setInterval(() => apply(detector.onTick(clock())), tickMs);
+        tick.unref();
+      }
+      if (escalationMs > 0) {
+        escalation = setInterval(() => {
+          lifecycle.checkEscalations().catch((error: unknown) => {
+            counts.errors += 1;
+            log.error({ err: error }, 'escalation check failed');
+          });
+        }, escalationMs);
+        escalation.unref();
+      }
     },
     async stop() {
       if (tick) clearInterval(tick);

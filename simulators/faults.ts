@@ -105,13 +105,18 @@ function* doorCloseFault(m: ElevatorModel, p: FaultParams): Script {
   yield* openDoors(m);
   m.overrides.occupied = true;
   m.markOnset('door_close_fault');
-  // The door reaches the sill but the lock never confirms, so the operator reopens: cycle after cycle.
-  for (let cycle = 0; cycle < 8; cycle++) {
-    yield* closeDoors(m);
-    yield 300;
+  // The doors reach the sill but never close in place (关门到位: the lock does not make), so
+  // the operator reopens and tries again, cycle after cycle, with a passenger waiting inside.
+  const until = at(m, p.duration_s ?? 90);
+  let cycle = 0;
+  while (!until()) {
+    m.car.doorCommand = 'close';
+    yield () => m.car.door <= 0.05;
+    m.car.doorCommand = 'hold';
+    yield 1000;
     yield* openDoors(m);
     yield 1000;
-    if (cycle === 3 && p.report) m.emitEvent('door_close_fault', { reopen_cycles: 4 });
+    if (++cycle === 8 && p.report) m.emitEvent('door_close_fault', { reopen_cycles: cycle });
   }
   yield* closeDoors(m);
   m.overrides.occupied = false;
@@ -120,12 +125,16 @@ function* doorCloseFault(m: ElevatorModel, p: FaultParams): Script {
 
 function* doorOpenFault(m: ElevatorModel, p: FaultParams): Script {
   yield* takeOver(m);
+  // A passenger rides to a landing where the doors then fail to open.
+  m.overrides.occupied = true;
   yield* travel(m, farFloor(m, 2));
   m.markOnset('door_open_fault');
   if (p.report) m.emitEvent('door_open_fault');
   yield at(m, p.duration_s ?? 60);
   yield* openDoors(m);
-  yield 4000;
+  yield 2000;
+  m.overrides.occupied = false;
+  yield 2000;
   yield* handBack(m);
 }
 
@@ -307,13 +316,20 @@ export const FAULT_TRUTH: Record<FaultCode, FaultTruth> = {
   door_open_while_moving: { threshold_s: 0, also: ['lock_circuit_fault', 'unintended_car_movement'] },
   overspeed: { threshold_s: 0 },
   safety_circuit_open_running: { threshold_s: 0 },
-  door_close_fault: { threshold_s: 0, window_s: 60, also: ['long_door_open'] },
-  door_open_fault: { threshold_s: 5 },
+  // Never closed in place: seen once the doors stay not closed for doorCloseTimeoutS (60 s).
+  door_close_fault: { threshold_s: 60, also: ['long_door_open'] },
+  // Occupied at the landing: past 60 s the passenger is also trapped in the door zone.
+  door_open_fault: { threshold_s: 10, also: ['passenger_trapped'] },
   stop_outside_door_zone: { threshold_s: 45 },
-  unintended_car_movement: { threshold_s: 0, also: ['door_open_while_moving', 'lock_circuit_fault'] },
+  // The UCMP device grips the moving car and its switch opens the safety chain (a run-time trip).
+  unintended_car_movement: {
+    threshold_s: 0,
+    also: ['door_open_while_moving', 'lock_circuit_fault', 'safety_circuit_open_running'],
+  },
   motor_runtime_limiter: { threshold_s: 20, window_s: 75, also: ['rerun_prevention'] },
   floor_position_lost: { threshold_s: 0, also: ['stop_outside_door_zone'] },
-  rerun_prevention: { threshold_s: 0 },
+  // Restart blocked for rerunBlockedS (30 s) after the trip: a shorter block is a reset, not code 08.
+  rerun_prevention: { threshold_s: 30 },
   top_overtravel: { threshold_s: 0, also: ['safety_circuit_open_running'] },
   bottom_overtravel: { threshold_s: 0, also: ['safety_circuit_open_running'] },
   long_door_open: { threshold_s: 120 },

@@ -9,7 +9,7 @@ import type { FleetFile } from '../protocol/index.ts';
 import { VirtualClock } from './clock.ts';
 import { DeviceSet, type SimStats } from './devices.ts';
 import type { Scenario } from './scenario.ts';
-import { ScenarioRun } from './scenario-runner.ts';
+import { REPLAY_CHUNK_MS, type ScenarioOutput, ScenarioRun } from './scenario-runner.ts';
 
 export interface FleetSimulatorOptions {
   fleet: FleetFile;
@@ -111,11 +111,17 @@ export interface RunScenarioOptions {
   fleet: FleetFile;
   mqttUrl: string;
   telemetryQos?: 0 | 1;
-  /** Device ms simulated per batch. */
+  /** Device ms simulated per batch; other than REPLAY_CHUNK_MS, onsets drift from the ground truth. */
   chunkMs?: number;
   /** Pause the simulation while more than this many QoS 1 messages await PUBACK. */
   maxInFlight?: number;
   signal?: AbortSignal;
+  /**
+   * Lockstep: after each chunk that published something, wait for every QoS 1 message to
+   * be acknowledged, then call this with the device time reached (a scorer lets the
+   * consumer catch up and ticks its clock to that device time). Called for silent chunks too.
+   */
+  afterChunk?: (deviceMs: number, stats: SimStats) => Promise<void> | void;
 }
 
 /** Replays a scenario in virtual time as fast as the broker acknowledges; resolves when all is acked. */
@@ -128,12 +134,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<SimStats
     telemetryQos: options.telemetryQos ?? 1,
     now: () => run.now,
   });
-  const chunkMs = options.chunkMs ?? 10_000;
+  const chunkMs = options.chunkMs ?? REPLAY_CHUNK_MS;
   const maxInFlight = options.maxInFlight ?? 2000;
   await devices.connectAll();
   try {
     while (!run.done && !options.signal?.aborted) {
-      devices.dispatch(run.advanceTo(run.now + chunkMs));
+      const outputs = run.advanceTo(run.now + chunkMs);
+      if (options.afterChunk) {
+        await dispatchInLockstep(devices, outputs);
+        await options.afterChunk(run.now, devices.stats());
+        continue;
+      }
+      devices.dispatch(outputs);
       if (devices.inFlight() > maxInFlight) await devices.drained();
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -142,4 +154,21 @@ export async function runScenario(options: RunScenarioOptions): Promise<SimStats
   } finally {
     await devices.closeAll();
   }
+}
+
+/**
+ * Dispatches and waits for every acknowledgement; a link going down waits for what was
+ * published before it, which would otherwise sit in the outbox until the link returns.
+ */
+async function dispatchInLockstep(devices: DeviceSet, outputs: ScenarioOutput[]): Promise<void> {
+  let from = 0;
+  for (let i = 0; i < outputs.length; i++) {
+    const { output } = outputs[i]!;
+    if (output.channel !== 'link' || output.up) continue;
+    devices.dispatch(outputs.slice(from, i));
+    await devices.drained();
+    from = i;
+  }
+  devices.dispatch(outputs.slice(from));
+  if (outputs.length > 0) await devices.drained();
 }

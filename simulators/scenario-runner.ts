@@ -12,6 +12,13 @@ import { unreportedInspection, visitScript } from './maintenance.ts';
 import { deriveSeed } from './rng.ts';
 import { type Injection, type Scenario, startMs } from './scenario.ts';
 
+/**
+ * The device time a replay advances at once. A model's sub-steps end at each chunk's end,
+ * so its physics (and so its onsets) differ slightly between chunkings: the generator and
+ * `runScenario` both advance by this, and a replay reproduces the ground truth exactly.
+ */
+export const REPLAY_CHUNK_MS = 300_000;
+
 export interface ScenarioOutput {
   elevatorId: string;
   output: SimOutput;

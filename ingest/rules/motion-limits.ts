@@ -3,7 +3,7 @@
  * than the limit), codes 09/10 (冲顶/蹲底: limit switch operated or the car beyond an end
  * landing) and retrofit 超速 (speed ≥ 1.15 × rated; the governor's tripping band starts there).
  * Inspection is excluded from 06 and 09/10: slow inspection runs are long, and limit-switch
- * tests belong to the yearly TSG T5002 items.
+ * tests belong to the yearly TSG T5002 items; so is a correction run with the floor lost (07).
  */
 import type { AlertCode } from '../../protocol/index.ts';
 import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
@@ -24,7 +24,11 @@ export const motorRuntimeLimiter: Rule<RuntimeState> = {
   evaluate(state, input, context) {
     if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
-    const running = (t.moving || t.speed_mps > context.limits.movingSpeedMps) && t.mode !== 'inspection';
+    // A correction run after the position was lost (floor reported invalid) creeps to a
+    // terminal at reduced speed to re-learn it: long by design, and code 07 already stands.
+    const correctionRun = t.floor < 1 || t.floor > context.elevator.floors;
+    const running =
+      (t.moving || t.speed_mps > context.limits.movingSpeedMps) && t.mode !== 'inspection' && !correctionRun;
     const stop = extend(state.stop, !running, t.ts);
     // Parked with no run to close: `stop` is read only during a run, which resets it.
     if (!running && state.run.since === null && !state.raised) return { state, findings: NO_FINDINGS };

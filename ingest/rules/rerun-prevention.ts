@@ -1,6 +1,6 @@
 /**
  * GB/T 24476 code 08 (防止电梯再运行故障): after a safety trip (chain or lock circuit opened
- * while running, a limit switch operated) the car stays stopped and out of service although
+ * while running, the chain opened at a stop in normal service, a limit switch operated) the car stays stopped and out of service although
  * its safety chain is closed again: restart is being blocked. Also a car held out of
  * service, not in inspection, with no technician checked in, for longer than outOfServiceS
  * (the DOMAIN [I] rule; 0 disables it). Clears when the car runs again in normal service.
@@ -35,9 +35,15 @@ export const rerunPrevention: Rule<RerunState> = {
     const t = input.payload;
     const { limits } = context;
     const running = t.moving || isRunning(t, limits);
+    // A safety device tripping at a stop blocks a restart too (a chain opening in normal
+    // service, mains on, nobody checked in: not a stop-switch test, not a power cut).
+    const stoppedTrip = !t.safety_circuit && t.mode === 'normal' && t.power === 'mains' && !context.visitOpen;
     const trip =
       t.mode !== 'inspection' &&
-      ((running && (!t.safety_circuit || (!t.door_lock && t.door_closed))) || t.up_limit || t.down_limit);
+      ((running && (!t.safety_circuit || (!t.door_lock && t.door_closed))) ||
+        stoppedTrip ||
+        t.up_limit ||
+        t.down_limit);
     if (!trip && running && t.mode === 'normal') {
       const findings = state.raised ? [clear('rerun_prevention', t.ts, { case: 'running_again' })] : [];
       return { state: INITIAL_RERUN, findings };

@@ -53,8 +53,13 @@ export const DEFAULT_THRESHOLDS = {
   healthyClearS: 10,
   /** No message at all for this long (wall clock). */
   deviceOfflineS: 120,
-  /** Ticks may extrapolate device time this far past the last telemetry sample, not further. */
-  tickHorizonS: 10,
+  /**
+   * Ticks may extrapolate device time this far past the last telemetry sample, not further.
+   * Protocol v1 (docs/protocol.md): telemetry at least every 1 s while the car moves or a
+   * door is open, at least every 30 s when idle; so up to 30 s of silence means a car still
+   * stopped with its doors closed, and "held longer than T" can elapse on it.
+   */
+  tickHorizonS: 30,
 } as const;
 
 export type ThresholdKey = keyof typeof DEFAULT_THRESHOLDS;

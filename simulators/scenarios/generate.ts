@@ -11,7 +11,7 @@ import type { FaultCode, FleetFile } from '../../protocol/index.ts';
 import { generateFleet } from '../demo-fleet.ts';
 import { FAULT_TRUTH, trappedThreshold } from '../faults.ts';
 import { type ExpectedFinding, type ExpectedVisit, parseScenario, type Scenario } from '../scenario.ts';
-import { ScenarioRun } from '../scenario-runner.ts';
+import { REPLAY_CHUNK_MS, ScenarioRun } from '../scenario-runner.ts';
 import { fullSuite } from './full-plan.ts';
 import { type Plan, SHORT_SUITE } from './suite-plan.ts';
 
@@ -25,7 +25,7 @@ export function buildScenario(plan: Plan, fleet: FleetFile): Scenario {
     plan.name,
   );
   const run = new ScenarioRun(draft, fleet);
-  run.advanceTo(run.endMs);
+  while (!run.done) run.advanceTo(run.now + REPLAY_CHUNK_MS);
   const onsets = run.onsets();
   const used = new Set<number>();
   const onsetOf = (elevator: string, code: string, after: number): number | undefined => {

@@ -386,3 +386,60 @@ describe('device_offline (wall clock)', () => {
     expect(back).toContainEqual(expect.objectContaining({ code: 'device_offline', kind: 'clear' }));
   });
 });
+
+describe('found by the eval suite (bench/eval.ts)', () => {
+  const between = { door_zone: false, position_m: 7.5, floor: 3, occupied: true };
+  const raisedAt = (findings: Finding[]) =>
+    findings.flatMap((f) => (f.kind === 'raise' ? [{ code: f.code, atS: (f.at - T0) / 1000 }] : []));
+
+  it('ticks extrapolate an idle car up to the 30 s idle interval (protocol v1): trapped on time', () => {
+    const detector = createDetector([CAR]);
+    // Idle telemetry every 30 s: the 30 s threshold falls 25 s after the last sample (at 5 s).
+    const tr = new Trace().hold(2, between).hold(4, between, 3);
+    for (const m of tr.messages) detector.onMessage(m);
+    expect(raisedAt(detector.onTick(T0 + 29_000))).toEqual([]);
+    expect(raisedAt(detector.onTick(T0 + 31_000)).map((f) => f.code)).toContain('passenger_trapped');
+  });
+
+  it('but not past it: a silent device proves nothing', () => {
+    const detector = createDetector([CAR]);
+    const tr = new Trace().hold(1, { door_zone: false, position_m: 7.5, floor: 3 });
+    for (const m of tr.messages) detector.onMessage(m);
+    // stop_outside_door_zone needs 45 s; the last sample is at 0 s, so ticks stop at 30 s.
+    expect(raisedAt(detector.onTick(T0 + 60_000)).map((f) => f.code)).toEqual([]);
+  });
+
+  it.each([
+    [
+      '08 restart blocked after the chain opened at a stop in normal service',
+      () =>
+        new Trace()
+          .hold(3, { safety_circuit: false })
+          .hold(35, { safety_circuit: true, mode: 'out_of_service' }),
+      ['rerun_prevention'],
+    ],
+    [
+      '08 not after a stop-switch test in inspection',
+      () =>
+        new Trace()
+          .hold(3, { safety_circuit: false, mode: 'inspection' })
+          .hold(35, { safety_circuit: true, mode: 'out_of_service' }),
+      [],
+    ],
+    [
+      '08 not after the chain dropped with the mains',
+      () =>
+        new Trace()
+          .hold(3, { safety_circuit: false, power: 'off' })
+          .hold(35, { safety_circuit: true, mode: 'out_of_service' }),
+      ['power_lost'],
+    ],
+    [
+      '06 not a slow correction run with the floor position lost (07 stands)',
+      () => new Trace().hold(40, { ...running, speed_mps: 0.3, floor: 0 }),
+      ['floor_position_lost'],
+    ],
+  ])('%s', (_label, build, expected) => {
+    expect(raised(run(build()))).toEqual(expected);
+  });
+});
