@@ -201,7 +201,11 @@ function* floorPositionLost(m: ElevatorModel): Script {
 
 function* rerunPrevention(m: ElevatorModel, p: FaultParams): Script {
   yield* takeOver(m);
+  // A safety device trips at the stop. The sensor box reports a chain change at once; an
+  // idle car is otherwise not sampled until something moves, and the chain is made again
+  // 3 s later, so without this sample the trip behind the block never reaches the wire.
   m.car.safety = false;
+  m.sampleNow();
   yield 3000;
   m.car.safety = true;
   m.car.mode = 'out_of_service';

@@ -29,6 +29,19 @@ export function confirmed(streak: Streak, ts: number, limits: Thresholds): boole
   return streak.samples >= limits.confirmSamples && heldMs(streak, ts) >= limits.confirmMs;
 }
 
+/**
+ * Protocol v1 samples a moving car or an open door at least every second; an idle car only
+ * on a change or every 30 s. A reading followed by silence longer than two active periods
+ * is the car at rest with nothing new to report: it stood, however few samples it got.
+ * (A door-zone dropout or a levelling jitter is corrected by the next sample, ≤ 1 s later.)
+ */
+export const QUIET_MS = 2000;
+
+/** The reading of `streak` stood through device-time silence until `ts` (see QUIET_MS). */
+export function stoodQuietly(streak: Streak, ts: number): boolean {
+  return streak.since !== null && ts - streak.since > QUIET_MS;
+}
+
 export function isRunning(t: Telemetry, limits: Thresholds): boolean {
   return t.speed_mps > limits.movingSpeedMps;
 }

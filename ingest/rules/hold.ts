@@ -4,7 +4,7 @@
  * negation is confirmed. Ticks let T elapse between sparse samples.
  */
 import type { AlertCode, Telemetry } from '../../protocol/index.ts';
-import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
+import { confirmed, extend, heldMs, NO_STREAK, type Streak, stoodQuietly } from './debounce.ts';
 import {
   clear,
   type Evidence,
@@ -42,10 +42,21 @@ export function stepHold(
   context: RuleContext,
   spec: HoldSpec,
 ): RuleResult<HoldState> {
-  if (input.channel === 'tick') return checkRaise(state, input.ts, context, spec);
-  if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
+  if (input.channel !== 'tick' && input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
+  const ts = input.channel === 'tick' ? input.ts : input.payload.ts;
+  // The opposite reading, sampled once, then device-time silence: the car stood on it (idle
+  // cadence, see QUIET_MS), so the episode is over. Without this, a door-zone dropout on
+  // each 30 s idle heartbeat, corrected a second later, would chain into one long episode.
+  const ended = endQuietEpisode(state, ts, context, spec);
+  if (ended) {
+    if (input.channel === 'tick') return ended;
+    const next = stepHold(ended.state, input, context, spec);
+    return ended.findings.length === 0
+      ? next
+      : { state: next.state, findings: [...ended.findings, ...next.findings] };
+  }
+  if (input.channel === 'tick') return checkRaise(state, ts, context, spec);
   const t = input.payload;
-  const ts = t.ts;
   const holds = spec.holds(t, context);
   // Idle (no episode) and still not holding: `off` and `last` are only read once an episode
   // has begun, and its first sample resets both, so the state stays as it is.
@@ -64,6 +75,22 @@ export function stepHold(
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
   return { state: { on: NO_STREAK, off, raised: false, last: t }, findings };
+}
+
+function endQuietEpisode(
+  state: HoldState,
+  ts: number,
+  context: RuleContext,
+  spec: HoldSpec,
+): RuleResult<HoldState> | null {
+  if (state.on.since === null || state.off.samples !== 1 || !stoodQuietly(state.off, ts)) return null;
+  const clearAfter = state.raised ? (spec.clearAfterMs?.(context) ?? 0) : 0;
+  if (heldMs(state.off, ts) < clearAfter) return null;
+  const findings: RuleFinding[] =
+    state.raised && spec.autoClear
+      ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
+      : [];
+  return { state: { on: NO_STREAK, off: state.off, raised: false, last: state.last }, findings };
 }
 
 function checkRaise(

@@ -6,7 +6,7 @@
  * tests belong to the yearly TSG T5002 items; so is a correction run with the floor lost (07).
  */
 import type { AlertCode } from '../../protocol/index.ts';
-import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
+import { confirmed, extend, heldMs, NO_STREAK, type Streak, stoodQuietly } from './debounce.ts';
 import { snapshot } from './hold.ts';
 import { motorRuntimeLimitMs } from './thresholds.ts';
 import { clear, NO_FINDINGS, type Rule, type RuleContext, type RuleFinding, raise } from './types.ts';
@@ -17,13 +17,20 @@ export interface RuntimeState {
   raised: boolean;
 }
 
+const NO_RUN: RuntimeState = { run: NO_STREAK, stop: NO_STREAK, raised: false };
+
 export const motorRuntimeLimiter: Rule<RuntimeState> = {
   id: 'motor_runtime_limiter',
   codes: ['motor_runtime_limiter'],
-  initial: () => ({ run: NO_STREAK, stop: NO_STREAK, raised: false }),
-  evaluate(state, input, context) {
-    if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
+  initial: () => NO_RUN,
+  evaluate(previous, input, context) {
+    if (input.channel !== 'telemetry') return { state: previous, findings: NO_FINDINGS };
     const t = input.payload;
+    // A stopped reading the device then went quiet on (idle cadence, see QUIET_MS) ended the
+    // run: this sample starts the next one, and re-arms. Else two runs with a short stop
+    // between them, sampled once, would add up to one run over the limit.
+    const quietStop = stoodQuietly(previous.stop, t.ts);
+    const state = quietStop ? NO_RUN : previous;
     // A correction run after the position was lost (floor reported invalid) creeps to a
     // terminal at reduced speed to re-learn it: long by design, and code 07 already stands.
     const correctionRun = t.floor < 1 || t.floor > context.elevator.floors;

@@ -435,6 +435,47 @@ describe('found by the eval suite (bench/eval.ts)', () => {
       ['power_lost'],
     ],
     [
+      '06 not two runs with a stop between them sampled once (idle cadence)',
+      () =>
+        new Trace()
+          .hold(20, { ...running, speed_mps: 0.3 })
+          .hold(14, { moving: false, speed_mps: 0, direction: 'none' }, 14)
+          .hold(20, { ...running, speed_mps: 0.3 }),
+      [],
+    ],
+    [
+      '06 still one run through a one-sample levelling jitter',
+      () =>
+        new Trace()
+          .hold(15, { ...running, speed_mps: 0.3 })
+          .blip({ moving: false, speed_mps: 0 })
+          .hold(15, { ...running, speed_mps: 0.3 }),
+      ['motor_runtime_limiter'],
+    ],
+    [
+      '04 not a door-zone dropout on every idle heartbeat, each corrected a second later',
+      () => {
+        const tr = new Trace().hold(1);
+        for (let i = 0; i < 5; i++) tr.blip({ door_zone: false }).hold(30, {}, 30);
+        return tr;
+      },
+      [],
+    ],
+    [
+      '04 still raised when stopped outside the zone on idle heartbeats',
+      () => new Trace().hold(90, { door_zone: false, position_m: 7.5, floor: 3 }, 30),
+      ['stop_outside_door_zone'],
+    ],
+    [
+      '08 restart blocked after a chain trip at a stop reported by one sample',
+      () =>
+        new Trace()
+          .hold(3, {}, 3)
+          .hold(3, { safety_circuit: false }, 3)
+          .hold(60, { safety_circuit: true, mode: 'out_of_service' }, 30),
+      ['rerun_prevention'],
+    ],
+    [
       '06 not a slow correction run with the floor position lost (07 stands)',
       () => new Trace().hold(40, { ...running, speed_mps: 0.3, floor: 0 }),
       ['floor_position_lost'],

@@ -101,6 +101,30 @@ describe('fault injection signatures', () => {
     expect(after.some((t) => t.mode === 'out_of_service')).toBe(true);
   });
 
+  it('rerun prevention on an idle car: the trip at the stop is on the wire before the block', () => {
+    // No traffic: the car is idle when the fault starts, so only a sample on the chain
+    // change shows the 3 s trip (an idle car is otherwise sampled every 30 s).
+    const scenario = parseScenario({
+      name: 'unit-idle',
+      description: '',
+      suite: 'short',
+      seed: 42,
+      start: '2025-03-03T03:00:00+08:00',
+      duration_s: 600,
+      traffic: 0,
+      elevators: [CAR],
+      injections: [{ at_s: 100, elevator: CAR, fault: 'rerun_prevention' }],
+      ground_truth: { clean: true, findings: [], visits: [] },
+    });
+    const run = new ScenarioRun(scenario, fleet);
+    const samples = run
+      .advanceTo(run.endMs)
+      .flatMap((o) => (o.output.channel === 'telemetry' ? [o.output.payload] : []));
+    const trip = samples.findIndex((t) => !t.safety_circuit && t.mode === 'normal' && !t.moving);
+    expect(trip).toBeGreaterThanOrEqual(0);
+    expect(samples.slice(trip).some((t) => t.safety_circuit && t.mode === 'out_of_service')).toBe(true);
+  });
+
   it('floor position lost, rerun prevention, overtravel, power, lock circuit', () => {
     const lost = inject('floor_position_lost').after;
     expect(lost.some((t, i) => i > 0 && (t.floor < 1 || Math.abs(t.floor - lost[i - 1]!.floor) > 1))).toBe(
