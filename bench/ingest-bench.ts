@@ -170,9 +170,10 @@ async function main(): Promise<void> {
         const now = await countStored(influx.url);
         stable = now === stored ? stable + 1 : 0;
         stored = now;
-        return stored >= sent || stable >= 10;
+        // 30 s without progress: the broker may still be absorbing 10,000 disconnects.
+        return stored >= sent || stable >= 30;
       },
-      120_000,
+      300_000,
       1000,
     );
     const metrics = await scrape(metricsUrl);
@@ -195,6 +196,10 @@ async function main(): Promise<void> {
       invalid: metrics.get('liftwatch_ingest_invalid_total') ?? 0,
       deduplicated: metrics.get('liftwatch_ingest_deduplicated_total') ?? 0,
       gaps: metrics.get('liftwatch_ingest_gaps') ?? 0,
+      spilled: metrics.get('liftwatch_ingest_spilled_total') ?? 0,
+      spill_points_left: metrics.get('liftwatch_ingest_spill_points') ?? 0,
+      buffered_left: metrics.get('liftwatch_ingest_buffered') ?? 0,
+      dropped: metrics.get('liftwatch_ingest_dropped_total') ?? 0,
     };
     console.log(JSON.stringify(result));
   } finally {
