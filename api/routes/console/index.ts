@@ -11,6 +11,7 @@ import historyRoutes from './history.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
 import stickerRoutes from './stickers.ts';
+import userRoutes from './users.ts';
 import visitRoutes from './visits.ts';
 import webhookRoutes from './webhooks.ts';
 
@@ -24,6 +25,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(stickerRoutes);
   await app.register(historyRoutes);
   await app.register(webhookRoutes);
+  await app.register(userRoutes);
 
   app.get(
     '/audit',
