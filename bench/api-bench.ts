@@ -25,6 +25,7 @@ import { openRegistry } from '../registry/db.ts';
 import { authenticateMachine } from '../registry/directory.ts';
 import { loadFleet } from '../registry/fleet-loader.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
+import { telemetrySample } from '../tests/helpers/fixtures.ts';
 
 const ELEVATORS = 10_000;
 const DURATION_S = 10;
@@ -74,29 +75,9 @@ function load(dir: string, name: string, job: LoadJob) {
   );
 }
 
-function telemetry(seq: number, overrides: Partial<Telemetry> = {}): Telemetry {
-  return {
-    v: 1,
-    ts: Date.now(),
-    seq,
-    mode: 'normal',
-    moving: false,
-    direction: 'none',
-    floor: 1,
-    position_m: 0,
-    speed_mps: 0,
-    door_zone: true,
-    door_closed: true,
-    occupied: false,
-    safety_circuit: true,
-    door_lock: true,
-    up_limit: false,
-    down_limit: false,
-    power: 'mains',
-    run_count: 1000,
-    ...overrides,
-  };
-}
+/** A car at rest (the tests' sample), stamped now. */
+const telemetry = (seq: number, overrides: Partial<Telemetry> = {}): Telemetry =>
+  telemetrySample({ ts: Date.now(), seq, ...overrides });
 
 const p99 = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
