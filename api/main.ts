@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../lib/config.ts';
+import { LiftWatchError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRegistry } from '../registry/db.ts';
-import { readFleetJson } from '../simulators/demo-fleet.ts';
+import { readFleetFile } from '../registry/fleet-loader.ts';
 import { startApiService } from './service.ts';
 
 const config = loadConfig(process.env);
@@ -20,10 +21,13 @@ function mqttCredential(): { username: string; password: string } {
     return { username: config.API_MQTT_USERNAME, password: config.API_MQTT_PASSWORD };
   const demo = config.FLEET_FILE ?? resolve(config.DATA_DIR, 'demo-fleet.json');
   const service = existsSync(demo)
-    ? readFleetJson(demo).service_credentials.find((s) => s.role === 'api' && s.password)
+    ? readFleetFile(demo).service_credentials.find((s) => s.role === 'api' && s.password)
     : undefined;
   if (!service?.password)
-    throw new Error('Set API_MQTT_USERNAME and API_MQTT_PASSWORD (a service credential with role api)');
+    throw new LiftWatchError(
+      'CONFIG_INVALID',
+      'Set API_MQTT_USERNAME and API_MQTT_PASSWORD (a service credential with role api)',
+    );
   return { username: service.username, password: service.password };
 }
 

@@ -25,6 +25,7 @@ import { openRegistry } from '../registry/db.ts';
 import { authenticateMachine } from '../registry/directory.ts';
 import { loadFleet } from '../registry/fleet-loader.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
+import { alertRow } from '../tests/helpers/api-harness.ts';
 import { telemetrySample } from '../tests/helpers/fixtures.ts';
 
 const ELEVATORS = 10_000;
@@ -190,26 +191,19 @@ async function seedAlerts(db: Awaited<ReturnType<typeof openRegistry>>, ids: str
   const rows = ids
     .filter((_, i) => i % 5 === 0)
     .flatMap((id, i) =>
-      [0, 1].map((k) => ({
-        id: `bench-${i}-${k}`,
-        elevator_id: id,
-        estate_id: estateOf.get(id)!,
-        code: k ? 'door_close_fault' : 'passenger_trapped',
-        severity: k ? 'major' : 'critical',
-        state: (i % 3 === 0 ? 'open' : 'resolved') as 'open' | 'resolved',
-        opened_at: now - (i * 2 + k) * 60_000,
-        last_seen_at: now - (i * 2 + k) * 60_000,
-        count: 1,
-        acknowledged_by: null,
-        acknowledged_at: null,
-        ack_note: null,
-        resolved_by: null,
-        resolved_at: null,
-        resolve_note: null,
-        evidence_json: '{}',
-        escalated_at: null,
-        escalation_reason: null,
-      })),
+      [0, 1].map((k) =>
+        alertRow({
+          id: `bench-${i}-${k}`,
+          elevator_id: id,
+          estate_id: estateOf.get(id)!,
+          code: k ? 'door_close_fault' : 'passenger_trapped',
+          severity: k ? 'major' : 'critical',
+          state: i % 3 === 0 ? 'open' : 'resolved',
+          opened_at: now - (i * 2 + k) * 60_000,
+          last_seen_at: now - (i * 2 + k) * 60_000,
+          evidence_json: '{}',
+        }),
+      ),
     );
   for (let i = 0; i < rows.length; i += 500)
     await db

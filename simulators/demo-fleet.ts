@@ -7,7 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FleetFile } from '../protocol/index.ts';
-import { randomSecret } from '../registry/passwords.ts';
+
+/** A random secret of at least 16 characters, as the fleet schema asks of machines. */
+const randomSecret = (bytes = 18) => randomBytes(bytes).toString('base64url');
+
+import { randomBytes } from 'node:crypto';
 
 interface EstatePlan {
   id: string;

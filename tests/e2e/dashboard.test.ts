@@ -17,7 +17,7 @@ import {
   startTestApi,
   TEST_PASSWORD,
   type TestApi,
-} from '../../api/testing/harness.ts';
+} from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 import { launchBrowser, type TestBrowser, type TestPage } from './browser.ts';
 

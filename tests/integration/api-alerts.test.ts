@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateChange } from '../../api/state-source.ts';
-import { ANJU_ELEVATOR, alertRow, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { ANJU_ELEVATOR, alertRow, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 describe('alert review', () => {
   let t: TestApi;

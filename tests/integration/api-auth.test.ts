@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, TEST_PASSWORD, type TestApi } from '../../api/testing/harness.ts';
+import { startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
 
 describe('accounts and credentials', () => {
   let t: TestApi;

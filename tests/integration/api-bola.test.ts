@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEXIN_ELEVATOR, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { HEXIN_ELEVATOR, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 /** Every route that takes an id or a scope filter, with firm B's id and a missing id. */
 const FOREIGN_ROUTES: {

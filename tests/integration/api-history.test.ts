@@ -13,11 +13,11 @@ import {
   RAW_MEASUREMENT,
   RAW_POLICY,
 } from '../../api/data/history.ts';
-import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
 import { newElevatorState } from '../../ingest/elevator-state.ts';
 import * as schema from '../../ingest/influx-schema.ts';
 import { MEASUREMENTS, tagSuffix, telemetryLine, telemetryPointLine } from '../../ingest/points.ts';
 import { silentLogger } from '../../lib/logger.ts';
+import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { startTestInflux, telemetrySample } from '../helpers/fixtures.ts';
 
 const DATABASE = 'liftwatch_history';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 describe('operations and malformed requests', () => {
   let t: TestApi;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 describe('resident QR page', () => {

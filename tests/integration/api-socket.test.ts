@@ -5,9 +5,9 @@ import mqtt from 'mqtt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttStateSource } from '../../api/mqtt-state-source.ts';
-import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
+import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 function nextEvent<T>(

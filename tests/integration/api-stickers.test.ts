@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 /** The dark modules of a QR as a '0'/'1' string, as qrcode computes it for `url`. */
 function expectedModules(url: string): string {

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 interface Received {
   path: string;

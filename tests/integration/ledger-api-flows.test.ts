@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, TEST_PASSWORD, type TestApi } from '../../api/testing/harness.ts';
 import { hashUserPassword } from '../../registry/passwords.ts';
+import { startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let dataDir: string;

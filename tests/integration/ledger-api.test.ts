@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyExport } from '../../api/ledger/export.ts';
 import { createFundLedger } from '../../api/ledger/ledger.ts';
-import { startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let fundId: string;

@@ -9,7 +9,7 @@ import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
 import { formatYuan } from '../../api/ledger/money.ts';
 import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../api/ledger/types.ts';
 import { FundDisclosureCache } from '../../api/resident/fund-disclosure.ts';
-import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../../api/testing/harness.ts';
+import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let token: string;

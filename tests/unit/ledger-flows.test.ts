@@ -8,10 +8,10 @@ import { buildExport, csvCell, toCsv } from '../../api/ledger/export.ts';
 import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
 import { evaluateVote } from '../../api/ledger/rules.ts';
 import { monthlyStatement } from '../../api/ledger/statement.ts';
-import { ACTORS, addAlert, manualClock, sequentialIds } from '../../api/ledger/testing.ts';
 import type { Actor, VoteTally } from '../../api/ledger/types.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+import { ACTORS, addAlert, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
 let db: RegistryDb;
 let cleanup: () => Promise<void>;

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDebitNormal } from '../../api/ledger/accounts.ts';
 import { LedgerError } from '../../api/ledger/errors.ts';
 import { createFundLedger, type FundLedger, type WriteMeta } from '../../api/ledger/ledger.ts';
-import { addEstate, manualClock, sequentialIds } from '../../api/ledger/testing.ts';
 import { type Actor, EXPENSE_KINDS } from '../../api/ledger/types.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+import { addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
 const NUM_RUNS = 1500;
 const MAX_STEPS = 24;

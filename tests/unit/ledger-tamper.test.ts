@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChainEntry, hashEntry } from '../../api/ledger/chain.ts';
 import { buildExport, type LedgerExport, verifyExport } from '../../api/ledger/export.ts';
 import { createFundLedger } from '../../api/ledger/ledger.ts';
-import { ACTORS, manualClock, sequentialIds } from '../../api/ledger/testing.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
+import { ACTORS, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
 let exp: LedgerExport;
 let cleanup: () => Promise<void>;

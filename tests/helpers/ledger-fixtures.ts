@@ -3,8 +3,9 @@
  * helper to add estates and critical alerts. Tests only; nothing in production imports it.
  */
 import type { Kysely } from 'kysely';
+import type { Actor } from '../../api/ledger/types.ts';
 import type { Database } from '../../registry/schema.ts';
-import type { Actor } from './types.ts';
+import { alertRow } from './api-harness.ts';
 
 /** Matches tests/helpers/fixtures.ts smallFleet(): estate 'te' of property firm 'pf'. */
 export const ACTORS = {
@@ -41,26 +42,18 @@ export async function addAlert(
 ): Promise<void> {
   await db
     .insertInto('alerts')
-    .values({
-      id: alert.id,
-      elevator_id: alert.elevatorId,
-      estate_id: alert.estateId,
-      code: alert.code ?? 'passenger_trapped',
-      severity: alert.severity,
-      state: 'open',
-      opened_at: 1_700_000_000_000,
-      last_seen_at: 1_700_000_000_000,
-      count: 1,
-      acknowledged_by: null,
-      acknowledged_at: null,
-      ack_note: null,
-      resolved_by: null,
-      resolved_at: null,
-      resolve_note: null,
-      evidence_json: '{}',
-      escalated_at: null,
-      escalation_reason: null,
-    })
+    .values(
+      alertRow({
+        id: alert.id,
+        elevator_id: alert.elevatorId,
+        estate_id: alert.estateId,
+        code: alert.code ?? 'passenger_trapped',
+        severity: alert.severity,
+        opened_at: 1_700_000_000_000,
+        last_seen_at: 1_700_000_000_000,
+        evidence_json: '{}',
+      }),
+    )
     .execute();
 }
 

@@ -4,15 +4,15 @@
  * in-memory state store the test drives, and helpers to log in. Not used in production.
  */
 import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/app.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { ElevatorStateStore } from '../../api/state-source.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import type { AlertTable, MaintenanceVisitTable } from '../../registry/schema.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
-import { registryWithFleet } from '../../tests/helpers/fixtures.ts';
-import { buildApi } from '../app.ts';
-import type { ApiDeps } from '../deps.ts';
-import { ElevatorStateStore } from '../state-source.ts';
+import { registryWithFleet } from './fixtures.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
 export const NOW = Date.UTC(2025, 4, 20, 4, 0, 0);
