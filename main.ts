@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { startApiService } from './api/service.ts';
-import { createBroker } from './broker/broker.ts';
+import { brokerOptionsFrom, createBroker } from './broker/broker.ts';
 import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService } from './ingest/service.ts';
 import { loadConfig } from './lib/config.ts';
@@ -42,15 +42,10 @@ async function start(): Promise<void> {
 
   let mqttUrl = config.MQTT_URL;
   if (!mqttUrl) {
-    const broker = createBroker(
-      {
-        port: config.MQTT_PORT,
-        host: config.MQTT_HOST,
-        maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
-        connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-      },
-      { log, authenticate: (username, password) => authenticateMachine(db, username, password) },
-    );
+    const broker = createBroker(brokerOptionsFrom(config), {
+      log,
+      authenticate: (username, password) => authenticateMachine(db, username, password),
+    });
     const { port } = await broker.start();
     stops.push({ name: 'broker', stop: () => broker.stop() });
     mqttUrl = `mqtt://127.0.0.1:${port}`;

@@ -5,9 +5,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { GuardedConnection } from './frame-guard.ts';
+import { guardSocket } from './frame-guard.ts';
 import { createPolicyHooks } from './hooks.ts';
 import { createMessageBus } from './message-bus.ts';
 import { IndexedMemoryPersistence } from './persistence.ts';
@@ -20,6 +21,18 @@ export interface BrokerOptions {
   maxPacketBytes: number;
   /** How long a new connection may take to send CONNECT. */
   connectTimeoutMs: number;
+}
+
+/** The broker's options from the validated config (lib/config.ts). */
+export function brokerOptionsFrom(
+  config: Pick<Config, 'MQTT_PORT' | 'MQTT_HOST' | 'MQTT_MAX_PACKET_BYTES' | 'MQTT_CONNECT_TIMEOUT_MS'>,
+): BrokerOptions {
+  return {
+    port: config.MQTT_PORT,
+    host: config.MQTT_HOST,
+    maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+    connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+  };
 }
 
 export interface BrokerDeps {
@@ -65,13 +78,10 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   function acceptConnection(socket: Socket): void {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const conn = new GuardedConnection(socket, options.maxPacketBytes);
-    conn.on('error', (err) => {
-      if (err.name === 'PacketTooLargeError') {
-        log.warn({ remoteAddress: socket.remoteAddress, reason: err.message }, 'oversized packet, closing');
-      }
-    });
-    aedes.handle(conn);
+    aedes.handle(socket);
+    guardSocket(socket, options.maxPacketBytes, (reason) =>
+      log.warn({ remoteAddress: socket.remoteAddress, reason }, 'oversized packet, closing'),
+    );
   }
 
   async function start(): Promise<{ port: number }> {

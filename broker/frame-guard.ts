@@ -6,7 +6,6 @@
  */
 
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 
 /** Feeds chunks of a byte stream; returns why the stream must be closed, or null. */
 export type FrameScanner = (chunk: Buffer) => string | null;
@@ -60,54 +59,24 @@ export class PacketTooLargeError extends Error {
 }
 
 /**
- * The socket as Aedes sees it, with the scanner on the way in. Destroying either side
- * destroys the other, so Aedes' `conn.destroy()` really closes the TCP connection.
+ * Puts the scanner on a socket that Aedes reads in paused mode ('readable' + read()). With a
+ * 'readable' listener present, Node emits 'data' from inside each read() for the chunk it
+ * returns, before Aedes' parser gets it, so the scanner sees every byte first and the
+ * socket is destroyed before an oversized packet is buffered (at most the chunk that
+ * announced it reaches the parser). Attach after `aedes.handle(socket)`, which adds the
+ * 'readable' listener: the 'data' listener then does not switch the socket to flowing mode.
+ * No wrapper stream: every chunk and every write passes one stream layer, not two.
  */
-export class GuardedConnection extends Duplex {
-  readonly socket: Socket;
-
-  constructor(socket: Socket, maxPacketBytes: number) {
-    super({ allowHalfOpen: false });
-    this.socket = socket;
-    const scan = createFrameScanner(maxPacketBytes);
-    socket.on('data', (chunk: Buffer) => {
-      const violation = scan(chunk);
-      if (violation !== null) {
-        this.destroy(new PacketTooLargeError(violation));
-        return;
-      }
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (err) => this.destroy(err));
-    socket.on('close', () => this.destroy());
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.socket.write(chunk, encoding, callback);
-  }
-
-  // mqtt-packet writes one packet as several small writes under cork(): keep them together.
-  override _writev(
-    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
-    callback: (error?: Error | null) => void,
-  ): void {
-    this.socket.cork();
-    for (let i = 0; i < chunks.length - 1; i++) this.socket.write(chunks[i]!.chunk);
-    this.socket.write(chunks[chunks.length - 1]!.chunk, callback);
-    this.socket.uncork();
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end(callback);
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
-  }
+export function guardSocket(
+  socket: Socket,
+  maxPacketBytes: number,
+  onViolation: (reason: string) => void,
+): void {
+  const scan = createFrameScanner(maxPacketBytes);
+  socket.on('data', (chunk: Buffer) => {
+    const violation = scan(chunk);
+    if (violation === null) return;
+    onViolation(violation);
+    socket.destroy(new PacketTooLargeError(violation));
+  });
 }

@@ -7,20 +7,15 @@ import { LiftWatchError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRegistry } from '../registry/db.ts';
 import { authenticateMachine } from '../registry/directory.ts';
-import { createBroker } from './broker.ts';
+import { brokerOptionsFrom, createBroker } from './broker.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
 const db = await openRegistry(config.DATABASE_FILE);
-const broker = createBroker(
-  {
-    port: config.MQTT_PORT,
-    host: config.MQTT_HOST,
-    maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
-    connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-  },
-  { log, authenticate: (username, password) => authenticateMachine(db, username, password) },
-);
+const broker = createBroker(brokerOptionsFrom(config), {
+  log,
+  authenticate: (username, password) => authenticateMachine(db, username, password),
+});
 
 try {
   await broker.start();

@@ -1,7 +1,8 @@
 /**
  * Builds the console into dashboard/dist with Vite's JS API (`build()`, no config file):
  * src/index.html is the entry, so one hashed JS bundle (socket.io-client included), one
- * hashed CSS file and the rewritten index.html. `buildDashboard()` is what the API calls
+ * hashed CSS file and the rewritten index.html, plus the history charts' chunk (uPlot and
+ * its CSS, ~55 kB, imported only by an elevator's page). `buildDashboard()` is what the API calls
  * at start when dist is missing or stale; `npm run build:dashboard` runs this file directly.
  */
 import { createHash, randomBytes } from 'node:crypto';

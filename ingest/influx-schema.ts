@@ -24,13 +24,14 @@ export interface InfluxSchemaOptions {
  * fields are written only when they change (points.ts), so a minute holds the values that
  * changed in it: a mean over them would weigh a car by how often its speed changes, hence
  * last/max only. A minute in which a field did not change has no aggregate for it; readers
- * carry the previous one forward (`fill(previous)`). `count(seq)` is still every message.
+ * carry the previous one forward (`fill(previous)`). `count(seq)` is still every message;
+ * `sum(door_opens)` the door openings the ingest marked (points.ts), absent in a minute without.
  */
 export function continuousQueries(database: string): Record<string, string> {
   const from = (measurement: string) => `"${database}"."${RAW_POLICY}"."${measurement}"`;
   const into = (measurement: string) => `"${database}"."${AGGREGATE_POLICY}"."${measurement}"`;
   return {
-    telemetry_1m: `SELECT last("speed_mps") AS speed_last, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
+    telemetry_1m: `SELECT last("speed_mps") AS speed_last, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples, sum("door_opens") AS door_opens INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
     event_1m: `SELECT count("code") AS events INTO ${into('event_1m')} FROM ${from('event')} GROUP BY time(1m), *`,
   };
 }

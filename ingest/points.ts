@@ -68,11 +68,11 @@ function bool(value: boolean): string {
  * Enumerated strings (mode, direction, power) are schema-checked literals with nothing to
  * escape, so they are quoted without the scan. Every field: a keyframe, or a late point.
  */
-export function telemetryLine(p: Telemetry, tags: string): string {
+export function telemetryLine(p: Telemetry, tags: string, marks = ''): string {
   let line = `telemetry${tags} seq=${p.seq}i,mode="${p.mode}",moving=${bool(p.moving)},direction="${p.direction}",floor=${p.floor}i,position_m=${p.position_m},speed_mps=${p.speed_mps},door_zone=${bool(p.door_zone)},door_closed=${bool(p.door_closed)},occupied=${bool(p.occupied)},safety_circuit=${bool(p.safety_circuit)},door_lock=${bool(p.door_lock)},up_limit=${bool(p.up_limit)},down_limit=${bool(p.down_limit)},power="${p.power}",run_count=${p.run_count}i`;
   if (p.load_kg !== undefined) line += `,load_kg=${float(p.load_kg)}`;
   if (p.vibration_mg !== undefined) line += `,vibration_mg=${float(p.vibration_mg)}`;
-  return `${line} ${p.ts}`;
+  return `${line}${marks} ${p.ts}`;
 }
 
 /**
@@ -82,7 +82,7 @@ export function telemetryLine(p: Telemetry, tags: string): string {
  * An optional field that disappears cannot be written as absent (line protocol has no
  * null), so readers keep carrying its last value, as they would have before.
  */
-export function telemetryChangeLine(p: Telemetry, prev: Telemetry, tags: string): string {
+export function telemetryChangeLine(p: Telemetry, prev: Telemetry, tags: string, marks = ''): string {
   let line = `telemetry${tags} seq=${p.seq}i`;
   if (p.mode !== prev.mode) line += `,mode="${p.mode}"`;
   if (p.moving !== prev.moving) line += `,moving=${bool(p.moving)}`;
@@ -102,7 +102,17 @@ export function telemetryChangeLine(p: Telemetry, prev: Telemetry, tags: string)
   if (p.load_kg !== undefined && p.load_kg !== prev.load_kg) line += `,load_kg=${float(p.load_kg)}`;
   if (p.vibration_mg !== undefined && p.vibration_mg !== prev.vibration_mg)
     line += `,vibration_mg=${float(p.vibration_mg)}`;
-  return `${line} ${p.ts}`;
+  return `${line}${marks} ${p.ts}`;
+}
+
+/**
+ * Derived fields, not readings: `door_opens=1i` on the point where the doors opened (closed
+ * in the previous in-order point, open in this one). A door count cannot be read back from
+ * `door_closed`, which keyframes and late points repeat; the continuous query sums this one
+ * per minute (influx-schema.ts) and the history API counts door cycles with it.
+ */
+export function telemetryMarks(p: Telemetry, prev: Telemetry | null): string {
+  return prev?.door_closed === true && !p.door_closed ? ',door_opens=1i' : '';
 }
 
 /**
@@ -142,17 +152,19 @@ export function telemetryPointLine(
 ): string {
   const prev = w.written;
   if (prev !== null && p.ts <= prev.ts) {
+    // No marks: a late point's predecessor is unknown; the next in-order point compares with `written`.
     w.keyframeForced = true;
     return telemetryLine(p, tags);
   }
   w.written = p;
+  const marks = telemetryMarks(p, prev);
   if (prev === null || w.keyframeForced || p.ts >= w.keyframeDueTs) {
     // The first keyframe is pulled forward by the elevator's offset, which spreads the rest.
     w.keyframeDueTs = p.ts + keyframeMs - (prev === null ? w.keyframeOffsetMs : 0);
     w.keyframeForced = false;
-    return telemetryLine(p, tags);
+    return telemetryLine(p, tags, marks);
   }
-  return telemetryChangeLine(p, prev, tags);
+  return telemetryChangeLine(p, prev, tags, marks);
 }
 
 export function eventLine(p: DeviceEvent, tags: string): string {

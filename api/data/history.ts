@@ -10,7 +10,8 @@
  * INGEST_KEYFRAME_S, otherwise only the fields that changed), so a point or a 1-minute
  * aggregate without a field means "unchanged": values are carried forward, seeded with each
  * field's last value before `from`. Raw answers keep one row per message (`seq` is on every
- * point), as the devices sent them.
+ * point), as the devices sent them. Two fields are per row or bucket rather than readings:
+ * `trips` (the rise of the run counter) and `door_cycles` (door openings the ingest marked).
  */
 import { LiftWatchError } from '../../lib/errors.ts';
 
@@ -35,15 +36,61 @@ export const SEED_LOOKBACK_MS = 6 * 3_600_000;
 /** No mean: with fields written only on change, a mean would weigh changing stretches over steady ones. */
 type Fn = 'max' | 'last';
 
-/** Each field the API offers: its raw field, its 1-minute aggregate, and how buckets combine. */
+/** A reading that holds until it changes: carried forward into empty rows and buckets. */
+interface LevelField {
+  kind: 'level';
+  raw: string;
+  aggregate: string;
+  fn: Fn;
+}
+/** Events counted per row or bucket (summed); a row or bucket without any is 0, never carried. */
+interface CountField {
+  kind: 'count';
+  raw: string;
+  aggregate: string;
+}
+/** How much a level field (a lifetime counter) rose since the previous row or bucket. */
+interface IncreaseField {
+  kind: 'increase';
+  of: 'run_count';
+}
+/**
+ * The highest value in a bucket: the most written in it, or the level `of` held into it
+ * when that was higher or nothing was written. Carrying a bucket's max forward instead
+ * would hold a trip's top speed over the idle minutes after it. A raw row is the reading.
+ */
+interface PeakField {
+  kind: 'peak';
+  raw: string;
+  aggregate: string;
+  of: 'speed';
+}
+type FieldSpec = LevelField | CountField | IncreaseField | PeakField;
+
+const level = (raw: string, aggregate: string, fn: Fn): LevelField => ({ kind: 'level', raw, aggregate, fn });
+
+/** Each field the API offers: where it comes from raw and in the 1-minute aggregates, and how buckets combine. */
 export const HISTORY_FIELDS = {
-  speed: { raw: 'speed_mps', aggregate: 'speed_last', fn: 'last' },
-  speed_max: { raw: 'speed_mps', aggregate: 'speed_max', fn: 'max' },
-  floor: { raw: 'floor', aggregate: 'floor_last', fn: 'last' },
-  load: { raw: 'load_kg', aggregate: 'load_max', fn: 'max' },
-  vibration: { raw: 'vibration_mg', aggregate: 'vibration_max', fn: 'max' },
-  run_count: { raw: 'run_count', aggregate: 'run_count_max', fn: 'max' },
-} as const satisfies Record<string, { raw: string; aggregate: string; fn: Fn }>;
+  speed: level('speed_mps', 'speed_last', 'last'),
+  speed_max: { kind: 'peak', raw: 'speed_mps', aggregate: 'speed_max', of: 'speed' },
+  floor: level('floor', 'floor_last', 'last'),
+  load: level('load_kg', 'load_max', 'max'),
+  vibration: level('vibration_mg', 'vibration_max', 'max'),
+  run_count: level('run_count', 'run_count_max', 'max'),
+  /**
+   * Runs started: the rise of the device's lifetime run counter (one per run) from the row
+   * or bucket before, the first from the counter's last value before `from`. A counter that
+   * goes down (a replaced controller, a late point) counts 0 there, never a negative.
+   */
+  trips: { kind: 'increase', of: 'run_count' },
+  /**
+   * Door openings (closed and locked → open). The ingest marks the point where the doors
+   * opened since the car's previous point with `door_opens=1i` (ingest/points.ts): a count
+   * cannot be recovered from `door_closed` itself, which keyframes repeat. The continuous
+   * query sums it per minute.
+   */
+  door_cycles: { kind: 'count', raw: 'door_opens', aggregate: 'door_opens' },
+} as const satisfies Record<string, FieldSpec>;
 
 export type HistoryField = keyof typeof HISTORY_FIELDS;
 
@@ -68,41 +115,78 @@ export interface History {
 const literal = (value: string) => `'${value.replace(/[\\']/g, '\\$&')}'`;
 const ident = (value: string) => `"${value.replace(/"/g, '\\"')}"`;
 
-/**
- * Pure: the InfluxQL statements and the shape of the answer for a query. `sql` reads the
- * range (raw rows also select `seq`, a last column dropped from the answer); `seedSql`
- * reads each field's last value before `from`, to carry into the range.
- */
-export function planHistoryQuery(
-  database: string,
-  q: HistoryQuery,
-): { sql: string; seedSql: string; history: Omit<History, 'points' | 'truncated'> } {
+/** A field the statements read: a level (carried), a count (summed), a peak. Increases read their level. */
+type ReadField = {
+  [K in HistoryField]: (typeof HISTORY_FIELDS)[K] extends IncreaseField ? never : K;
+}[HistoryField];
+
+/** The fields the statements read to answer `fields`, each once, in the order first needed. */
+export function readFields(fields: HistoryField[]): ReadField[] {
+  const read = new Set<ReadField>();
+  for (const name of fields) {
+    const f: FieldSpec = HISTORY_FIELDS[name];
+    if (f.kind !== 'increase') read.add(name as ReadField);
+    // A peak also needs the level held into each bucket.
+    if (f.kind === 'increase' || f.kind === 'peak') read.add(f.of);
+  }
+  return [...read];
+}
+
+const isLevel = (name: ReadField) => HISTORY_FIELDS[name].kind === 'level';
+
+export interface HistoryPlan {
+  /** The range: `t`, then `read` (raw rows as written also select `seq`, a last column dropped). */
+  sql: string;
+  /** The last value of each level field of `read` before `from`; null when there is none to carry. */
+  seedSql: string | null;
+  read: ReadField[];
+  history: Omit<History, 'points' | 'truncated'>;
+}
+
+/** How many buckets `GROUP BY time(interval)` answers for [from, to). */
+export function bucketCount(from: number, to: number, interval: number): number {
+  return Math.floor((to - 1) / interval) - Math.floor(from / interval) + 1;
+}
+
+/** Pure: the InfluxQL statements for a query and the shape of its answer. */
+export function planHistoryQuery(database: string, q: HistoryQuery): HistoryPlan {
   const range = q.to - q.from;
   const raw = range <= RAW_RANGE_MAX_MS;
   const step = raw ? RAW_STEP_MS : AGGREGATE_STEP_MS;
-  // The smallest whole multiple of the native step that keeps the answer under the cap.
-  const interval = Math.max(step, Math.ceil(range / q.maxPoints / step) * step);
+  // The smallest whole multiple of the native step that keeps the answer under the cap:
+  // buckets are aligned to the epoch, so a range off the grid has a partial one at each end.
+  let interval = Math.max(step, Math.ceil(range / q.maxPoints / step) * step);
+  while (bucketCount(q.from, q.to, interval) > q.maxPoints) interval += step;
   const grouped = !raw || interval > step;
   const from = `${ident(database)}.${ident(raw ? RAW_POLICY : AGGREGATE_POLICY)}.${ident(raw ? RAW_MEASUREMENT : AGGREGATE_MEASUREMENT)}`;
-  const selects = q.fields.map((name) => {
+  const read = readFields(q.fields);
+  const column = (name: ReadField) => {
     const f = HISTORY_FIELDS[name];
-    const column = ident(raw ? f.raw : f.aggregate);
-    return grouped ? `${f.fn}(${column}) AS ${ident(name)}` : `${column} AS ${ident(name)}`;
+    return ident(raw ? f.raw : f.aggregate);
+  };
+  const selects = read.map((name) => {
+    const f = HISTORY_FIELDS[name];
+    if (!grouped) return `${column(name)} AS ${ident(name)}`;
+    // Counts add up across rows and minutes; levels take the bucket's last or max.
+    const fn = f.kind === 'count' ? 'sum' : f.kind === 'peak' ? 'max' : f.fn;
+    return `${fn}(${column(name)}) AS ${ident(name)}`;
   });
   if (!grouped) selects.push(ident(SEQ_FIELD));
   const elevator = `${ident('elevator')} = ${literal(q.elevatorId)}`;
   const where = `${elevator} AND time >= ${q.from}ms AND time < ${q.to}ms`;
-  const group = grouped ? ` GROUP BY time(${interval}ms) fill(previous)` : '';
+  // fill(null): levels are carried forward here, from the seed; counts and peaks must not be.
+  const group = grouped ? ` GROUP BY time(${interval}ms) fill(null)` : '';
   // One more than the cap tells us the answer was cut.
   const sql = `SELECT ${selects.join(', ')} FROM ${from} WHERE ${where}${group} ORDER BY time ASC LIMIT ${q.maxPoints + 1}`;
-  const seeds = q.fields.map((name) => {
-    const f = HISTORY_FIELDS[name];
-    return `last(${ident(raw ? f.raw : f.aggregate)}) AS ${ident(name)}`;
-  });
-  const seedSql = `SELECT ${seeds.join(', ')} FROM ${from} WHERE ${elevator} AND time >= ${q.from - SEED_LOOKBACK_MS}ms AND time < ${q.from}ms`;
+  const seeds = read.filter(isLevel).map((name) => `last(${column(name)}) AS ${ident(name)}`);
+  const seedSql =
+    seeds.length === 0
+      ? null
+      : `SELECT ${seeds.join(', ')} FROM ${from} WHERE ${elevator} AND time >= ${q.from - SEED_LOOKBACK_MS}ms AND time < ${q.from}ms`;
   return {
     sql,
     seedSql,
+    read,
     history: {
       source: raw ? 'raw' : 'aggregates',
       intervalMs: grouped ? interval : null,
@@ -133,14 +217,15 @@ export class InfluxHistory {
   }
 
   async read(q: HistoryQuery): Promise<History> {
-    const { sql, seedSql, history } = planHistoryQuery(this.#database, q);
+    const { sql, seedSql, read, history } = planHistoryQuery(this.#database, q);
     // Both statements in one request: InfluxDB answers them in order.
-    const [range, seed] = await this.#query(`${sql}; ${seedSql}`);
+    const [range, seed] = await this.#query(seedSql ? `${sql}; ${seedSql}` : sql);
     const values = range?.values ?? [];
     const truncated = values.length > q.maxPoints;
     const rows = truncated ? values.slice(0, q.maxPoints) : values;
-    const carried = seed?.values?.[0]?.slice(1) ?? [];
-    return { ...history, points: carryForward(rows, q.fields.length, carried), truncated };
+    const seedRow = seed?.values?.[0]?.slice(1) ?? [];
+    const grouped = history.intervalMs !== null;
+    return { ...history, points: shapeRows(rows, read, seedRow, q.fields, grouped), truncated };
   }
 
   async #query(statements: string): Promise<(InfluxSeries | undefined)[]> {
@@ -162,21 +247,44 @@ export class InfluxHistory {
 }
 
 /**
- * Rows `[t, ...fields(, seq)]` → `[t, ...fields]` with each null replaced by the field's
- * last value, starting from `seed` (the values before the range). Pure.
+ * Rows `[t, ...read(, seq)]` → `[t, ...fields]`. Pure. Levels are carried forward over
+ * nulls, starting from `seed` (their last values before the range, in `read` order, levels
+ * only); counts read null as 0; an increase is its level's rise from the row before (from
+ * the seed for the first row), null while either side is unknown, 0 when it fell; a peak
+ * is its bucket's max or the level held into the bucket, whichever is higher (`grouped`),
+ * or the reading at a raw row.
  */
-export function carryForward(
+export function shapeRows(
   rows: (number | null)[][],
-  fieldCount: number,
+  read: ReadField[],
   seed: (number | null)[],
+  fields: HistoryField[],
+  grouped: boolean,
 ): (number | null)[][] {
-  const last: (number | null)[] = Array.from({ length: fieldCount }, (_, i) => seed[i] ?? null);
+  const levels = read.filter(isLevel);
+  const last = new Map<ReadField, number | null>(levels.map((name, i) => [name, seed[i] ?? null]));
+  const at = new Map<ReadField, number>(read.map((name, i) => [name, i + 1]));
+  const cell = (row: (number | null)[], name: ReadField) => row[at.get(name)!] ?? null;
   return rows.map((row) => {
+    const before = new Map(last);
+    for (const name of levels) {
+      const value = cell(row, name);
+      if (value !== null) last.set(name, value);
+    }
     const out: (number | null)[] = [row[0] ?? null];
-    for (let i = 0; i < fieldCount; i++) {
-      const value = row[i + 1] ?? null;
-      if (value !== null) last[i] = value;
-      out.push(last[i]!);
+    for (const name of fields) {
+      const f: FieldSpec = HISTORY_FIELDS[name];
+      const own = name as ReadField;
+      if (f.kind === 'increase') {
+        const now = last.get(f.of) ?? null;
+        const prev = before.get(f.of) ?? null;
+        out.push(now === null || prev === null ? null : Math.max(0, now - prev));
+      } else if (f.kind === 'count') out.push(cell(row, own) ?? 0);
+      else if (f.kind === 'peak') {
+        const held = (grouped ? before : last).get(f.of) ?? null;
+        const written = cell(row, own);
+        out.push(grouped && written !== null ? Math.max(written, held ?? written) : held);
+      } else out.push(last.get(own) ?? null);
     }
     return out;
   });

@@ -50,7 +50,8 @@ async function request<T>(
       method,
       credentials: 'same-origin',
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? null : JSON.stringify(body),
+      // A Blob (an uploaded file) goes as it is, with the type the caller put in headers.
+      body: body === undefined ? null : body instanceof Blob ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'NETWORK', 'The server does not answer');
@@ -70,6 +71,9 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
     request<T>('POST', path, body, headers),
+  /** A file as the raw request body (the fund's quotes and invoices), sent with its own type. */
+  upload: <T>(path: string, file: Blob, query?: Query, headers: Record<string, string> = {}) =>
+    request<T>('POST', withQuery(path, query), file, { ...headers, 'content-type': file.type }),
   /** Follows next_offset until the end; for lists that must be whole (the fleet board). */
   async all<T>(path: string, query: Query = {}): Promise<T[]> {
     const items: T[] = [];

@@ -72,6 +72,12 @@ export interface Expenditure {
   links: { alertIds: string[]; visitIds: string[]; workOrder: string | null };
   emergencyAlertId: string | null;
   status: 'proposed' | 'approved' | 'refused' | 'paid' | 'reversed';
+  proposedBy: string;
+  amendedBy: string | null;
+  proposedAt: number;
+  paidTransactionId: string | null;
+  paidAt: number | null;
+  ratificationDueAt: number | null;
   approvals: Approval[];
   votes: { passed: boolean; amountVersion: number; at: number }[];
   attachments: Attachment[];

@@ -23,10 +23,13 @@ export function blocked(): boolean {
   return c ? c.state !== 'running' : false;
 }
 
-/** Two short tones, loud enough to be heard across a control room. */
-export function beep(): void {
+/**
+ * Two short tones, loud enough to be heard across a control room. Returns false when the
+ * browser keeps sound blocked; `played` runs once the audio clock has passed the second tone.
+ */
+export function beep(played?: () => void): boolean {
   const c = context();
-  if (c?.state !== 'running') return;
+  if (c?.state !== 'running') return false;
   const start = c.currentTime;
   for (const [offset, freq] of [
     [0, 880],
@@ -42,5 +45,8 @@ export function beep(): void {
     osc.connect(gain).connect(c.destination);
     osc.start(start + offset);
     osc.stop(start + offset + 0.22);
+    // 'ended' fires only when the audio thread has rendered past stop(): the beep really sounded.
+    if (played && offset > 0) osc.addEventListener('ended', played, { once: true });
   }
+  return true;
 }

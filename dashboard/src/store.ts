@@ -69,8 +69,12 @@ class Store {
   async refreshAlert(id: string): Promise<Alert> {
     const alert = await api.get<Alert>(`/alerts/${encodeURIComponent(id)}`);
     this.putAlert(alert);
-    await this.loadArrival(alert);
+    // Shown at once: a trapped passenger must not wait for the arrival lookup, which only
+    // feeds the SLA clock and costs another request.
     this.emit('alerts');
+    const arrival = this.arrivals.get(alert.id);
+    await this.loadArrival(alert);
+    if (this.arrivals.get(alert.id) !== arrival) this.emit('alerts');
     return alert;
   }
 

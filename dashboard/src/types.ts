@@ -31,9 +31,6 @@ export interface Page<T> {
   next_offset: number | null;
 }
 
-/** A time series for the charts: [epoch ms, value] pairs in time order. */
-export type Series = [time: number, value: number][];
-
 /** Socket events, as api/plugins/socket.ts emits them. */
 export interface AlertEvent {
   elevator_id: string;

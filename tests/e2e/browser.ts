@@ -21,6 +21,8 @@ export const CHROMIUM_ARGS = [
 export interface TestPage {
   goto(url: string): Promise<void>;
   fill(selector: string, value: string): Promise<void>;
+  /** Chooses the option with this value in a <select>, as a person would (change event). */
+  select(selector: string, value: string): Promise<void>;
   click(selector: string): Promise<void>;
   /** Resolves when the selector matches; rejects after timeoutMs. */
   waitFor(selector: string, timeoutMs?: number): Promise<void>;
@@ -36,18 +38,20 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+/** `args` adds Chromium flags to CHROMIUM_ARGS (e.g. an autoplay policy). */
+export async function launchBrowser(options: { args?: string[] } = {}): Promise<TestBrowser> {
+  const args = [...CHROMIUM_ARGS, ...(options.args ?? [])];
   // LW_E2E_DRIVER=cdp exercises the fallback even where playwright-core is installed.
   const playwright =
     process.env['LW_E2E_DRIVER'] === 'cdp'
       ? null
       : await import('playwright-core' as string).catch(() => null);
-  return playwright ? launchPlaywright(playwright) : launchCdp();
+  return playwright ? launchPlaywright(playwright, args) : launchCdp(args);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: playwright-core is optional and untyped here.
-async function launchPlaywright(pw: any): Promise<TestBrowser> {
-  const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+async function launchPlaywright(pw: any, args: string[]): Promise<TestBrowser> {
+  const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args });
   return {
     driver: 'playwright-core',
     async newPage(viewport) {
@@ -56,6 +60,7 @@ async function launchPlaywright(pw: any): Promise<TestBrowser> {
       return {
         goto: (url) => page.goto(url).then(() => undefined),
         fill: (s, v) => page.fill(s, v),
+        select: (s, v) => page.selectOption(s, v).then(() => undefined),
         click: (s) => page.click(s),
         waitFor: (s, timeout = 5000) =>
           page.waitForSelector(s, { state: 'attached', timeout }).then(() => undefined),
@@ -87,11 +92,11 @@ function devtoolsUrl(child: ChildProcess): Promise<string> {
   });
 }
 
-async function launchCdp(): Promise<TestBrowser> {
+async function launchCdp(args: string[]): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'lw-chromium-'));
   const child = spawn(
     CHROMIUM,
-    [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    [...args, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -173,6 +178,12 @@ async function launchCdp(): Promise<TestBrowser> {
           await poll(`!!${q(selector)}`, 5000, selector);
           await evaluate(
             `(() => { const el = ${q(selector)}; el.focus(); el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+          );
+        },
+        async select(selector, value) {
+          await poll(`!!${q(selector)}`, 5000, selector);
+          await evaluate(
+            `(() => { const el = ${q(selector)}; el.value = ${JSON.stringify(value)}; for (const type of ['input', 'change']) el.dispatchEvent(new Event(type, { bubbles: true })); })()`,
           );
         },
         async click(selector) {

@@ -188,3 +188,11 @@ export async function startTestApi(
     },
   };
 }
+
+/** Listens on a free loopback port; returns the base URL. */
+export async function listenOnFreePort(t: TestApi): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return `http://127.0.0.1:${address.port}`;
+}

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttStateSource } from '../../api/mqtt-state-source.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
-import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import {
+  ANJU_ELEVATOR,
+  HEXIN_ELEVATOR,
+  listenOnFreePort,
+  NOW,
+  startTestApi,
+  type TestApi,
+} from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 function nextEvent<T>(
@@ -31,10 +38,7 @@ describe('socket.io pushes', () => {
   const sockets: Socket[] = [];
   beforeAll(async () => {
     t = await startTestApi();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
+    url = await listenOnFreePort(t);
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();

@@ -1,6 +1,6 @@
-/** The console's pure parts: SLA clocks and the history answer turned into series. */
+/** The console's pure parts: SLA clocks, and the history answer turned into chart data and bars. */
 import { describe, expect, it } from 'vitest';
-import { toSeries } from '../../dashboard/src/history.ts';
+import { binCounts, binStart, toColumns } from '../../dashboard/src/history.ts';
 import {
   ACK_SLA_MS,
   ARRIVAL_SLA_MS,
@@ -53,28 +53,57 @@ describe('SLA clocks', () => {
   });
 });
 
-describe('history series', () => {
-  it('splits the columnar answer into one series per field, skipping nulls per column', () => {
-    const series = toSeries({
-      columns: ['t', 'floor', 'speed', 'run_count'],
+describe('history chart data', () => {
+  it('turns the columnar answer into aligned arrays, null where a value is missing', () => {
+    const { t, values } = toColumns({
+      columns: ['t', 'floor', 'trips', 'run_count'],
       points: [
-        [1000, 1, 0, 10],
-        [2000, 3, 1.5, null],
-        [3000, null, 0.2, 11],
+        [1000, 1, null, 10],
+        [2000, 3, 1, null],
+        [null, 4, 0, 11],
       ],
     });
-    expect(series.floor).toEqual([
-      [1000, 1],
-      [2000, 3],
-    ]);
-    expect(series.speed).toHaveLength(3);
-    expect(series.run_count).toEqual([
-      [1000, 10],
-      [3000, 11],
-    ]);
+    expect(t).toEqual([1000, 2000]);
+    expect(values.floor).toEqual([1, 3]);
+    expect(values.trips).toEqual([null, 1]);
+    expect(values.run_count).toEqual([10, null]);
+    expect(values.door_cycles).toEqual([null, null]);
   });
 
-  it('gives empty series for fields the answer lacks', () => {
-    expect(toSeries({ columns: ['t', 'speed'], points: [[1, 2]] }).floor).toEqual([]);
+  const MIN = 60_000;
+  const from = Date.UTC(2025, 4, 20, 3, 0, 30);
+  // [what, row times (min after from), counts, expected bins of a minute]
+  const cases: [string, number[], (number | null)[], (number | null)[]][] = [
+    ['rows summed into their minute, one after `to` left out', [0, 0.2, 1.5, 2.9], [1, 2, 1, 5], [3, 0, 1]],
+    ['a row before from (the API grid) counts in the first bin', [-0.4, 1], [2, 1], [2, 1, 0]],
+    ['a bin of only unknown rows is null, one without rows 0', [0.1, 2.1], [null, null], [null, 0, null]],
+    ['known and unknown in one bin: the known sum', [0.1, 0.2], [null, 4], [4, 0, 0]],
+  ];
+  it.each(cases)('%s', (_what, minutes, counts, expected) => {
+    const binned = binCounts(
+      minutes.map((m) => from + m * MIN),
+      counts,
+      from,
+      from + 2.5 * MIN,
+      MIN,
+    );
+    // The first bin starts on the minute before `from`.
+    expect(binned.t).toEqual([from - 30_000, from + 30_000, from + 90_000]);
+    expect(binned.values).toEqual(expected);
+  });
+
+  it('aligns day bins to local midnight and keeps the total', () => {
+    const DAY = 86_400_000;
+    const times = Array.from({ length: 72 }, (_, i) => from + i * 3_600_000);
+    const binned = binCounts(
+      times,
+      times.map(() => 1),
+      from,
+      from + 3 * DAY,
+      DAY,
+    );
+    for (const start of binned.t) expect(new Date(start).getHours()).toBe(0);
+    expect(binStart(from, DAY)).toBe(binned.t[0]);
+    expect(binned.values.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(72);
   });
 });

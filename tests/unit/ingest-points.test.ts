@@ -152,6 +152,29 @@ describe('telemetryPointLine: keyframes, then only what changed', () => {
     expect(telemetryPointLine(at(3, 2), TAGS, w, KEYFRAME_MS)).toBe(`telemetry${TAGS} seq=3i ${T0 + 2000}`);
   });
 
+  it('marks door_opens=1i where the doors opened since the previous in-order point, and only there', () => {
+    const w = fresh();
+    const open = { door_closed: false };
+    const line = (m: Telemetry) => telemetryPointLine(m, TAGS, w, KEYFRAME_MS);
+    const opens = (l: string) => l.includes('door_opens=1i');
+    // [message, doors opened here]
+    const steps: [Telemetry, boolean][] = [
+      [at(1, 0, open), false], // first point: nothing to compare with
+      [at(2, 1), false], // closed
+      [at(3, 2, open), true], // opened: a change line
+      [at(4, 3, open), false], // still open
+      [at(5, 310, open), false], // a keyframe repeats door_closed=F: not an opening
+      [at(6, 311), false],
+      [at(7, 2, open), false], // late: its predecessor is unknown
+      [at(8, 312, open), true], // opened since seq 6, on the keyframe that follows a late point
+    ];
+    expect(steps.map(([m]) => opens(line(m)))).toEqual(steps.map(([, opened]) => opened));
+    expect(line(at(9, 313))).toBe(`telemetry${TAGS} seq=9i,door_closed=T ${T0 + 313_000}`);
+    const opening = line(at(10, 314, open));
+    expect(opening).toBe(`telemetry${TAGS} seq=10i,door_closed=F,door_opens=1i ${T0 + 314_000}`);
+    expect(lineFieldType(opening, 'door_opens')).toBe('integer');
+  });
+
   it("an elevator's offset pulls its first keyframe interval forward, spreading the fleet", () => {
     const w = fresh(100_000);
     telemetryPointLine(at(1, 0), TAGS, w, KEYFRAME_MS);

@@ -23,7 +23,7 @@ const HistoryQuerystring = Type.Object({
     Type.String({
       maxLength: 200,
       pattern: '^[a-z_]+(,[a-z_]+)*$',
-      description: `Comma-separated, of: ${FIELD_NAMES.join(', ')}; default speed,floor`,
+      description: `Comma-separated, of: ${FIELD_NAMES.join(', ')}; default speed,floor. Readings (speed, floor, run_count: the last or max in a bucket; load, vibration: the max) are carried forward while unchanged; speed_max is the highest speed in a bucket, the speed held into it included; trips (runs started: the rise of run_count since the row or bucket before, null while unknown) and door_cycles (door openings, closed → open; 0 when none) count what happened in each row or bucket`,
     }),
   ),
   max_points: Type.Optional(Type.Integer({ minimum: 10, description: 'Cap below the server cap' })),
@@ -38,7 +38,10 @@ const HistoryReply = Type.Object({
     description: 'Bucket width; null when raw points are returned as written',
   }),
   columns: Type.Array(Type.String(), { description: "'t' (epoch ms) then the fields asked" }),
-  points: Type.Array(Type.Array(Type.Union([Type.Number(), Type.Null()]))),
+  points: Type.Array(Type.Array(Type.Union([Type.Number(), Type.Null()])), {
+    description:
+      'One row per message (raw) or bucket, in `columns` order. `trips` and `door_cycles` count what happened in that row or bucket, so their sum over the rows is the total over the range; the other fields are the reading then',
+  }),
   truncated: Type.Boolean({ description: 'True when more points existed than the cap' }),
 });
 

@@ -2,7 +2,9 @@
  * The alarm that cannot be missed: while any critical alert is unacknowledged, a red
  * banner sits above every screen with the alert, its SLA clocks and an Acknowledge
  * button; a beep repeats every 3 s and the tab title flashes. It stops only when every
- * such alert is acknowledged.
+ * such alert is acknowledged. The banner says what the sound does, for anyone inspecting
+ * the page and for the browser tests: `data-sound` is playing, blocked (the browser waits
+ * for a click) or off, and `data-beeps` counts the beeps of this alarm that really played.
  */
 import { h, mount } from '../dom.ts';
 import { t } from '../i18n.ts';
@@ -16,6 +18,7 @@ import { slaChips } from './sla-chip.ts';
 const TITLE = document.title;
 let timer: ReturnType<typeof setInterval> | null = null;
 let flash = false;
+let beeps = 0;
 
 function pending(): Alert[] {
   return [...store.liveAlerts.values()]
@@ -32,7 +35,7 @@ export function renderAlarm(host: HTMLElement): void {
   if (alerts.length === 0) {
     mount(host);
     host.hidden = true;
-    stopAlarm();
+    stopAlarm(host);
     return;
   }
   host.hidden = false;
@@ -63,21 +66,29 @@ export function renderAlarm(host: HTMLElement): void {
       ),
     ),
   );
-  startAlarm();
+  startAlarm(host);
 }
 
-function startAlarm(): void {
+function sound(host: HTMLElement): void {
+  const playing = beep(() => host.setAttribute('data-beeps', String(++beeps)));
+  host.setAttribute('data-sound', playing ? 'playing' : 'blocked');
+}
+
+function startAlarm(host: HTMLElement): void {
   if (timer) return;
-  beep();
+  beeps = 0;
+  host.setAttribute('data-beeps', '0');
+  sound(host);
   timer = setInterval(() => {
-    beep();
+    sound(host);
     flash = !flash;
     document.title = flash ? `(!) ${t('critical')} — ${TITLE}` : TITLE;
   }, 3000);
 }
 
-function stopAlarm(): void {
+function stopAlarm(host: HTMLElement): void {
   if (timer) clearInterval(timer);
   timer = null;
+  host.setAttribute('data-sound', 'off');
   document.title = TITLE;
 }

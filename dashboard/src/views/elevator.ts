@@ -3,24 +3,16 @@
  * range, its alerts and its maintenance visits with the evidence score broken into the
  * reasons the visit judge gave.
  */
-import { ApiError, api } from '../api.ts';
-import { scoreBars, timeChart } from '../charts.ts';
+import { api } from '../api.ts';
+import { scoreBars } from '../charts.ts';
 import { h, mount } from '../dom.ts';
-import { loadHistory } from '../history.ts';
 import { formatTime, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { store } from '../store.ts';
 import type { Alert, Elevator, Page, ScoreReason, Visit } from '../types.ts';
-import { awaiting, conditionBadge, empty, errorBox, isRouteMissing, loading, select } from '../ui.ts';
+import { conditionBadge, empty, errorBox, loading } from '../ui.ts';
 import { alertRow } from './alerts.ts';
-
-const RANGES: Record<string, number> = {
-  '1h': 3_600_000,
-  '6h': 6 * 3_600_000,
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-};
-let range = '24h';
+import { historySection } from './elevator-history.ts';
 
 function facts(e: Elevator): HTMLElement {
   const tm = e.state.telemetry as Record<string, unknown> | null;
@@ -70,18 +62,17 @@ async function section<T>(
   try {
     mount(host, draw(await load()));
   } catch (error) {
-    const retry = () => void section(host, load, draw);
-    if (isRouteMissing(error)) mount(host, awaiting(t('awaitingHistory')));
-    else if (error instanceof ApiError && error.code === 'NOT_READY')
-      mount(host, errorBox(t('historyNotReady'), retry));
-    else mount(host, errorBox(error, retry));
+    mount(
+      host,
+      errorBox(error, () => void section(host, load, draw)),
+    );
   }
 }
 
 export const elevatorView: View = (host, id) => {
   if (!id) return undefined;
   const head = h('div', { class: 'elevator-head' });
-  const charts = h('div', { class: 'charts' });
+  const history = historySection(id);
   const alerts = h('div', {});
   const visits = h('div', {});
 
@@ -98,28 +89,6 @@ export const elevatorView: View = (host, id) => {
         h('a', { href: e.qr_url, target: '_blank', rel: 'noopener' }, t('qrPage')),
       ),
       facts(e),
-    );
-  };
-  const drawCharts = () => {
-    const to = Date.now();
-    void section(
-      charts,
-      () => loadHistory(id, to - (RANGES[range] ?? 0), to),
-      (hist) =>
-        h(
-          'div',
-          { class: 'chart-grid' },
-          timeChart(t('floorOverTime'), hist.series.floor, { step: true }),
-          timeChart(t('speedOverTime'), hist.series.speed),
-          timeChart(t('runs'), hist.series.run_count, { step: true }),
-          // AWAITING API: door cycles are not among the history route's fields yet.
-          h(
-            'figure',
-            { class: 'chart' },
-            h('figcaption', {}, t('doorCycles')),
-            awaiting(t('awaitingDoorCycles')),
-          ),
-        ),
     );
   };
   const drawAlerts = () =>
@@ -140,30 +109,11 @@ export const elevatorView: View = (host, id) => {
     host,
     h('p', {}, h('a', { href: '#/fleet' }, `← ${t('back')}`)),
     head,
-    h(
-      'section',
-      { 'aria-labelledby': 'h-history' },
-      h(
-        'div',
-        { class: 'section-head' },
-        h('h2', { id: 'h-history' }, t('history')),
-        select(
-          t('since'),
-          range,
-          Object.keys(RANGES).map((r): [string, string] => [r, t(`range${r}` as 'range1h')]),
-          (v) => {
-            range = v;
-            drawCharts();
-          },
-        ),
-      ),
-      charts,
-    ),
+    history.el,
     h('section', { 'aria-labelledby': 'h-alerts' }, h('h2', { id: 'h-alerts' }, t('navAlerts')), alerts),
     h('section', { 'aria-labelledby': 'h-visits' }, h('h2', { id: 'h-visits' }, t('visits')), visits),
   );
   drawHead();
-  drawCharts();
   drawAlerts();
   void section(
     visits,
@@ -175,5 +125,6 @@ export const elevatorView: View = (host, id) => {
   return () => {
     offFleet();
     offAlerts();
+    history.stop();
   };
 };

@@ -6,27 +6,10 @@
  */
 import { h, mount } from '../dom.ts';
 import { awaitingDecision, type Expenditure, type Fund, fundApi, type VoteInput } from '../fund-api.ts';
-import { formatFen, formatTime, t } from '../i18n.ts';
+import { formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
-import { askNote, empty, errorBox, loading, toast } from '../ui.ts';
-
-async function decide(fund: Fund, x: Expenditure, decision: 'approve' | 'refuse', reload: () => void) {
-  // A refusal must say why (the API refuses it without a note); an approval may.
-  const note = await askNote({
-    title: `${t(decision)}: ${x.purpose}`,
-    confirm: t(decision),
-    danger: decision === 'refuse',
-    required: decision === 'refuse',
-  });
-  if (note === null) return;
-  try {
-    await fundApi.decide(fund.id, x.id, decision, note);
-    toast(t('done'));
-    reload();
-  } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
-  }
-}
+import { empty, errorBox, loading, toast } from '../ui.ts';
+import { approvalList, decideExpenditure } from './fund-common.ts';
 
 const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
   ['eligibleOwners', 'voteEligible'],
@@ -115,19 +98,7 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
         )
       : empty(),
     h('h3', {}, t('approvals')),
-    current.length
-      ? h(
-          'ul',
-          { class: 'links', 'data-testid': 'approvals' },
-          current.map((a) =>
-            h(
-              'li',
-              {},
-              `${formatTime(a.at)} ${t(a.side === 'firm' ? 'firmSide' : 'committeeSide')} ${a.actor} ${t(a.decision)}${a.note ? `: ${a.note}` : ''}`,
-            ),
-          ),
-        )
-      : empty(),
+    approvalList(current) ?? empty(),
     x.missing.length ? h('p', { class: 'muted' }, t('stillMissing', { what: x.missing.join(', ') })) : null,
     x.voteRequired && x.missing.includes('owners_vote') ? voteForm(fund, x, reload) : null,
     canDecide
@@ -136,12 +107,20 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
           { class: 'actions' },
           h(
             'button',
-            { type: 'button', class: 'primary', onclick: () => void decide(fund, x, 'approve', reload) },
+            {
+              type: 'button',
+              class: 'primary',
+              onclick: () => void decideExpenditure(fund, x, 'approve', reload),
+            },
             t('approve'),
           ),
           h(
             'button',
-            { type: 'button', class: 'danger', onclick: () => void decide(fund, x, 'refuse', reload) },
+            {
+              type: 'button',
+              class: 'danger',
+              onclick: () => void decideExpenditure(fund, x, 'refuse', reload),
+            },
             t('refuse'),
           ),
         )

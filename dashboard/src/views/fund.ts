@@ -10,6 +10,9 @@ import { formatFen, formatTime, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, select } from '../ui.ts';
+import { contributionForm, openFundForm, ruleForm } from './fund-books.ts';
+import { proposalForm } from './fund-firm-form.ts';
+import { firmProposalsSection } from './fund-firm-list.ts';
 import { proposalsSection } from './fund-proposals.ts';
 
 let estate = '';
@@ -152,34 +155,63 @@ function drawFund(body: HTMLElement, fund: Fund): void {
     void fill(sections.contributions, () => fundApi.contributions(fund.id), contributionsBlock);
     void fill(sections.postings, () => fundApi.postings(fund.id), postingsBlock);
   };
+  // The firm proposes and pays (fund-firm-*.ts); the committee decides (fund-proposals.ts).
+  const firm = store.me?.role === 'property_manager';
+  const loadProposals = () =>
+    void (firm ? firmProposalsSection : proposalsSection)(sections.proposals, fund, refresh);
+  const newProposal = firm
+    ? h(
+        'details',
+        { class: 'new-proposal' },
+        h('summary', { 'data-testid': 'new-proposal' }, t('newProposal')),
+        proposalForm(fund, () => {
+          refresh();
+          loadProposals();
+        }),
+      )
+    : null;
   mount(
     body,
     sections.summary,
-    block(t('proposals'), sections.proposals),
+    h('section', {}, h('h2', {}, t(firm ? 'firmProposals' : 'proposals')), newProposal, sections.proposals),
     block(t('contributions'), sections.contributions),
+    store.canWrite()
+      ? h('div', { class: 'books' }, contributionForm(fund, refresh), ruleForm(fund, refresh))
+      : null,
     block(t('postings'), sections.postings),
     block(t('verifyChain'), verifyBlock(fund)),
     exportsBlock(fund),
   );
   refresh();
-  void proposalsSection(sections.proposals, fund, refresh);
+  loadProposals();
 }
 
 export const fundView: View = (host) => {
   const estates = store.estates;
   if (!estate || !estates.some((e) => e.id === estate)) estate = store.me?.estate_id ?? estates[0]?.id ?? '';
   const body = h('div', { class: 'fund' });
-  const draw = () =>
-    fill(
-      body,
-      () => fundApi.fundOf(estate),
+  // Each draw gets its own box: an answer for an estate no longer chosen lands off the page.
+  const draw = () => {
+    const box = h('div', {});
+    const chosen = estate;
+    mount(body, box);
+    return fill(
+      box,
+      () => fundApi.fundOf(chosen),
       (fund) => {
-        if (!fund) return h('p', { class: 'empty' }, t('noFund'));
+        if (!fund) {
+          const named = estates.find((e) => e.id === chosen);
+          const name = (lang() === 'en' && named?.name_en) || named?.name || chosen;
+          return store.canWrite()
+            ? openFundForm(chosen, name, () => void draw())
+            : h('p', { class: 'empty' }, t('noFund'));
+        }
         const host = h('div', {});
         drawFund(host, fund);
         return host;
       },
     );
+  };
   mount(
     host,
     h('h1', {}, t('fundTitle')),

@@ -4,13 +4,22 @@
  */
 import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime, t, tCode } from '../i18n.ts';
+import { formatTime, type Key, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { store } from '../store.ts';
 import type { Page, ResidentReport } from '../types.ts';
 import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
 
 type Next = 'in_progress' | 'resolved' | 'rejected';
+/** The QR form's categories (api/resident/i18n.ts), in the resident's own words. */
+const CATEGORY: Record<string, Key> = {
+  trapped: 'reportTrapped',
+  door: 'reportDoor',
+  noise: 'reportNoise',
+  stopped: 'reportStopped',
+  lighting: 'reportLighting',
+  other: 'reportOther',
+};
 const filters = { status: 'received', estate: '', search: '' };
 
 async function move(report: ResidentReport, status: Next, verb: string): Promise<boolean> {
@@ -51,7 +60,7 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
       { class: 'alert-head' },
       h('strong', {}, r.receipt),
       stateBadge(r.status),
-      h('span', { class: 'badge' }, r.category),
+      h('span', { class: 'badge' }, CATEGORY[r.category] ? t(CATEGORY[r.category]!) : r.category),
       h('a', { href: `#/elevator/${encodeURIComponent(r.elevator_id)}` }, store.elevatorLabel(r.elevator_id)),
       h('time', { datetime: new Date(r.created_at).toISOString() }, formatTime(r.created_at)),
     ),

@@ -1,0 +1,48 @@
+/**
+ * Pieces both sides of the fund share: an approval or refusal with its note (the committee
+ * on its proposals screen, a second firm manager on the firm's), and the list of approvals
+ * given on an expenditure's current amount.
+ */
+import { h } from '../dom.ts';
+import { type Approval, type Expenditure, type Fund, fundApi } from '../fund-api.ts';
+import { formatTime, t } from '../i18n.ts';
+import { askNote, toast } from '../ui.ts';
+
+export async function decideExpenditure(
+  fund: Fund,
+  x: Expenditure,
+  decision: 'approve' | 'refuse',
+  reload: () => void,
+): Promise<void> {
+  // A refusal must say why (the API refuses it without a note); an approval may.
+  const note = await askNote({
+    title: `${t(decision)}: ${x.purpose}`,
+    confirm: t(decision),
+    danger: decision === 'refuse',
+    required: decision === 'refuse',
+  });
+  if (note === null) return;
+  try {
+    await fundApi.decide(fund.id, x.id, decision, note);
+    toast(t('done'));
+    reload();
+  } catch (error) {
+    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+  }
+}
+
+/** The approvals on the current amount (a changed amount needs them again), or null for none. */
+export function approvalList(current: readonly Approval[]): HTMLElement | null {
+  if (current.length === 0) return null;
+  return h(
+    'ul',
+    { class: 'links', 'data-testid': 'approvals' },
+    current.map((a) =>
+      h(
+        'li',
+        {},
+        `${formatTime(a.at)} ${t(a.side === 'firm' ? 'firmSide' : 'committeeSide')} ${a.actor} ${t(a.decision)}${a.note ? `: ${a.note}` : ''}`,
+      ),
+    ),
+  );
+}
