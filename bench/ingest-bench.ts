@@ -5,7 +5,8 @@
  * a target rate for a fixed window; counts what reached InfluxDB; prints one JSON line.
  *
  * Settings (env): BENCH_ELEVATORS (10000), BENCH_RATE msgs/s (24000), BENCH_SECONDS (60),
- * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true).
+ * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_PROFILE (broker | ingest | simulator: a V8
+ * CPU profile of that part, in the kept directory's profile/), BENCH_KEEP (keep the directory).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { loadFleet } from '../registry/fleet-loader.ts';
 import { issueInternalCredential } from '../registry/internal-credentials.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
-import { type Part, portAccepts, scrape, startPart, waitUntil } from './processes.ts';
+import { type Part, portAccepts, scrape, startPart, treeCpuSeconds, waitUntil } from './processes.ts';
 
 const ELEVATORS = Number(process.env.BENCH_ELEVATORS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 24_000);
@@ -72,9 +73,13 @@ async function main(): Promise<void> {
   const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
   cleanups.push(() => influx.stop());
   try {
+    // BENCH_RAW_SECONDS=0 skips the raw measurement (profiling runs): no ratio then.
+    const skipped = { pointsPerSecond: Number.NaN };
     say(`influxd on ${influx.url}; measuring raw write capacity, ${RAW_S} s per point shape`);
-    const raw = await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'compact' });
-    const rawFull = await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'full' });
+    const raw =
+      RAW_S > 0 ? await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'compact' }) : skipped;
+    const rawFull =
+      RAW_S > 0 ? await measureInfluxRawWrites(influx.url, { seconds: RAW_S, shape: 'full' }) : skipped;
     say(`influxd raw: ${raw.pointsPerSecond} compact points/s, ${rawFull.pointsPerSecond} full points/s`);
     for (const database of ['bench_raw_compact', 'bench_raw_full']) {
       await fetch(`${influx.url}/query?q=${encodeURIComponent(`DROP DATABASE ${database}`)}`, {
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
     const mqttPort = await freePort();
     const metricsPort = await freePort();
     const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
-    // BENCH_PROFILE=broker|ingest writes a V8 CPU profile of that part next to the logs.
+    // BENCH_PROFILE=broker|ingest|simulator writes a V8 CPU profile of that part next to the logs.
     const profile = (part: string): Record<string, string> =>
       process.env.BENCH_PROFILE === part ? { CPU_PROFILE_DIR: join(dir, 'profile') } : {};
     const broker = startPart('broker', 'broker/main.ts', [], { ...common, ...profile('broker') }, logDir);
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
       'simulator',
       'simulators/main.ts',
       ['--fleet', fleetFile, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--rate', String(RATE)],
-      {},
+      profile('simulator'),
       logDir,
     );
     parts.push(sim);
@@ -144,6 +149,14 @@ async function main(): Promise<void> {
 
     say(`measuring for ${WINDOW_S} s`);
     const written = async () => (await scrape(metricsUrl)).get('liftwatch_ingest_written_total') ?? 0;
+    // CPU seconds per part over the window: where the two cores go, per message.
+    const cpuOf = (): Record<string, number> => ({
+      simulator: treeCpuSeconds(sim.child.pid!),
+      broker: treeCpuSeconds(broker.child.pid!),
+      ingest: treeCpuSeconds(ingest.child.pid!),
+      influxd: treeCpuSeconds(influx.process.pid!),
+    });
+    const cpuStart = cpuOf();
     const windowStart = Date.now();
     const startWritten = await written();
     const slices: number[] = [];
@@ -156,7 +169,17 @@ async function main(): Promise<void> {
     }
     const windowSeconds = (Date.now() - windowStart) / 1000;
     const msgsPerS = Math.round((previous - startWritten) / windowSeconds);
+    const cpuEnd = cpuOf();
+    const windowMessages = Math.max(previous - startWritten, 1);
+    const cpuShare: Record<string, number> = {};
+    const cpuUsPerMsg: Record<string, number> = {};
+    for (const [part, seconds] of Object.entries(cpuEnd)) {
+      const used = seconds - (cpuStart[part] ?? 0);
+      cpuShare[part] = Number((used / windowSeconds).toFixed(2));
+      cpuUsPerMsg[part] = Math.round((used * 1e6) / windowMessages);
+    }
     say(`10 s slices (points/s): ${slices.join(', ')}`);
+    say(`cores used: ${JSON.stringify(cpuShare)}; CPU µs per stored message: ${JSON.stringify(cpuUsPerMsg)}`);
 
     await sim.stop();
     const simStats = lastSimStats(sim);
@@ -184,12 +207,13 @@ async function main(): Promise<void> {
       msgs_per_s: msgsPerS,
       min_10s_msgs_per_s: Math.min(...slices),
       window_s: Math.round(windowSeconds),
-      influx_raw_points_per_s: raw.pointsPerSecond,
-      influx_raw_full_points_per_s: rawFull.pointsPerSecond,
-      ratio: Number((msgsPerS / raw.pointsPerSecond).toFixed(3)),
+      influx_raw_points_per_s: RAW_S > 0 ? raw.pointsPerSecond : null,
+      influx_raw_full_points_per_s: RAW_S > 0 ? rawFull.pointsPerSecond : null,
+      ratio: RAW_S > 0 ? Number((msgsPerS / raw.pointsPerSecond).toFixed(3)) : null,
       p99_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.99"}') ?? null,
       p50_ingest_ms: metrics.get('liftwatch_ingest_latency_ms{quantile="0.5"}') ?? null,
       rss_mb: Math.round((metrics.get('liftwatch_ingest_process_rss_bytes') ?? 0) / 1048576),
+      heap_used_mb: Math.round((metrics.get('liftwatch_ingest_process_heap_used_bytes') ?? 0) / 1048576),
       elevators: ELEVATORS,
       target_rate: RATE,
       detection: DETECTION === 'true',
@@ -200,6 +224,8 @@ async function main(): Promise<void> {
       spill_points_left: metrics.get('liftwatch_ingest_spill_points') ?? 0,
       buffered_left: metrics.get('liftwatch_ingest_buffered') ?? 0,
       dropped: metrics.get('liftwatch_ingest_dropped_total') ?? 0,
+      cores_used: cpuShare,
+      cpu_us_per_msg: cpuUsPerMsg,
     };
     console.log(JSON.stringify(result));
   } finally {

@@ -4,7 +4,7 @@
  * a log file, and is stopped with SIGTERM (then SIGKILL) at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
@@ -66,7 +66,8 @@ export function startPart(
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      // A profiled part writes its profile on a clean exit only: give it longer.
+      const timer = setTimeout(() => child.kill('SIGKILL'), profileDir ? 120_000 : 15_000);
       await exited;
       clearTimeout(timer);
     },
@@ -109,3 +110,39 @@ export async function scrape(url: string): Promise<Map<string, number>> {
   }
   return values;
 }
+
+/**
+ * CPU seconds (user + system) used so far by a process and every descendant: the tsx
+ * binary runs the part in a child node, and influxd is a process of its own.
+ */
+export function treeCpuSeconds(rootPid: number): number {
+  const parentOf = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    parentOf.set(pid, Number(fields[1]));
+    ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === rootPid) {
+        total += t;
+        break;
+      }
+    }
+  }
+  return total / CLOCK_TICKS_PER_S;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Node). */
+const CLOCK_TICKS_PER_S = 100;

@@ -9,6 +9,8 @@ import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { topics } from '../protocol/index.ts';
 
+const noLog = (): void => {};
+
 export interface MqttSourceOptions {
   url: string;
   username?: string;
@@ -46,6 +48,9 @@ export class MqttSource {
       reconnectPeriod: reconnectPeriodMs,
       // The session keeps our subscription; we subscribe again on each CONNACK anyway.
       resubscribe: false,
+      // mqtt.js logs through `debug`: several disabled calls per message still cost a call
+      // and an arguments array each. The ingest logs its MQTT events itself (below).
+      log: noLog,
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
     };
