@@ -17,7 +17,15 @@ import { loadFleet } from '../registry/fleet-loader.ts';
 import { issueInternalCredential } from '../registry/internal-credentials.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
-import { type Part, portAccepts, scrape, startPart, treeCpuSeconds, waitUntil } from './processes.ts';
+import {
+  machineCpuSeconds,
+  type Part,
+  portAccepts,
+  scrape,
+  startPart,
+  treeCpuSeconds,
+  waitUntil,
+} from './processes.ts';
 
 const ELEVATORS = Number(process.env.BENCH_ELEVATORS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 24_000);
@@ -41,6 +49,8 @@ interface SimStats {
   sent: number;
   acked: number;
   failed: number;
+  /** Messages the target rate asked for that the simulator could not offer in time. */
+  shortfall?: number;
 }
 
 function lastSimStats(sim: Part): SimStats | null {
@@ -135,7 +145,11 @@ async function main(): Promise<void> {
     const sim = startPart(
       'simulator',
       'simulators/main.ts',
-      ['--fleet', fleetFile, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--rate', String(RATE)],
+      [
+        ...['--fleet', fleetFile, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--rate', String(RATE)],
+        // Its last line must come before the bench's SIGKILL (15 s): acknowledged is final then.
+        ...['--close-grace', '10'],
+      ],
       profile('simulator'),
       logDir,
     );
@@ -157,6 +171,7 @@ async function main(): Promise<void> {
       influxd: treeCpuSeconds(influx.process.pid!),
     });
     const cpuStart = cpuOf();
+    const machineStart = machineCpuSeconds();
     const windowStart = Date.now();
     const startWritten = await written();
     const slices: number[] = [];
@@ -170,6 +185,11 @@ async function main(): Promise<void> {
     const windowSeconds = (Date.now() - windowStart) / 1000;
     const msgsPerS = Math.round((previous - startWritten) / windowSeconds);
     const cpuEnd = cpuOf();
+    const machineEnd = machineCpuSeconds();
+    const machine = {
+      busy: Number(((machineEnd.busy - machineStart.busy) / windowSeconds).toFixed(2)),
+      stolen: Number(((machineEnd.steal - machineStart.steal) / windowSeconds).toFixed(2)),
+    };
     const windowMessages = Math.max(previous - startWritten, 1);
     const cpuShare: Record<string, number> = {};
     const cpuUsPerMsg: Record<string, number> = {};
@@ -180,6 +200,7 @@ async function main(): Promise<void> {
     }
     say(`10 s slices (points/s): ${slices.join(', ')}`);
     say(`cores used: ${JSON.stringify(cpuShare)}; CPU µs per stored message: ${JSON.stringify(cpuUsPerMsg)}`);
+    say(`machine: ${machine.busy} cores busy, ${machine.stolen} cores stolen by the hypervisor`);
 
     await sim.stop();
     const simStats = lastSimStats(sim);
@@ -187,12 +208,17 @@ async function main(): Promise<void> {
     say(`simulator: ${JSON.stringify(simStats)}; draining`);
     let stored = 0;
     let stable = 0;
+    let checks = 0;
     await waitUntil(
       'the ingest to drain',
       async () => {
         const now = await countStored(influx.url);
         stable = now === stored ? stable + 1 : 0;
         stored = now;
+        if (++checks % 10 === 0) {
+          const received = (await scrape(metricsUrl)).get('liftwatch_ingest_received_total') ?? 0;
+          say(`draining: ${stored} stored of ${sent}; the ingest has received ${received}`);
+        }
         // 30 s without progress: the broker may still be absorbing 10,000 disconnects.
         return stored >= sent || stable >= 30;
       },
@@ -216,6 +242,7 @@ async function main(): Promise<void> {
       heap_used_mb: Math.round((metrics.get('liftwatch_ingest_process_heap_used_bytes') ?? 0) / 1048576),
       elevators: ELEVATORS,
       target_rate: RATE,
+      generator_shortfall: simStats?.shortfall ?? null,
       detection: DETECTION === 'true',
       invalid: metrics.get('liftwatch_ingest_invalid_total') ?? 0,
       deduplicated: metrics.get('liftwatch_ingest_deduplicated_total') ?? 0,
@@ -226,6 +253,8 @@ async function main(): Promise<void> {
       dropped: metrics.get('liftwatch_ingest_dropped_total') ?? 0,
       cores_used: cpuShare,
       cpu_us_per_msg: cpuUsPerMsg,
+      machine_cores_busy: machine.busy,
+      machine_cores_stolen: machine.stolen,
     };
     console.log(JSON.stringify(result));
   } finally {

@@ -48,7 +48,7 @@ export interface Broker {
 }
 
 /** Messages Aedes delivers at once (its default); the rest wait in the bus's queue. */
-const DELIVERY_CONCURRENCY = 100;
+const DELIVERY_CONCURRENCY = 1000;
 
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: 'broker' });

@@ -89,7 +89,8 @@ export class DeviceSet {
     return s;
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.devices.values()].map((d) => d.close()));
+  /** Closes every device; with `graceMs`, gives up waiting for acknowledgements after that long. */
+  async closeAll(graceMs?: number): Promise<void> {
+    await Promise.all([...this.devices.values()].map((d) => d.close(graceMs)));
   }
 }

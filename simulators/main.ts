@@ -21,6 +21,8 @@ export interface SimulationOptions {
   rate?: number;
   telemetryQos?: 0 | 1;
   elevators?: string[];
+  /** Live runs: on stop, how long to wait for acknowledgements before cutting the links. */
+  closeGraceMs?: number;
 }
 
 export interface Simulation {
@@ -63,6 +65,7 @@ const USAGE = `tsx simulators/main.ts [options]
   --elevators N     fleet mode: drive a generated load fleet of N elevators
   --rate N          target total messages per second
   --duration S      stop after S wall-clock seconds
+  --close-grace S   on stop, wait at most S seconds for acknowledgements (default: all)
   --qos0            telemetry at QoS 0`;
 
 async function main(): Promise<void> {
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       elevators: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      'close-grace': { type: 'string' },
       qos0: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
     ...(scenario ? { scenario } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.rate ? { rate: Number(values.rate) } : {}),
+    ...(values['close-grace'] ? { closeGraceMs: Number(values['close-grace']) * 1000 } : {}),
   });
   const report = setInterval(() => console.log(JSON.stringify(sim.stats())), 5000);
   const shutdown = async () => {

@@ -128,11 +128,13 @@ export function elevatorDashboard() {
     // last value forward, and never average change-only samples.
     timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT last("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'speed'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'max')]),
     timeseries('Run count', INFLUX, [influx('A', `SELECT max("run_count_max") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')]),
+    // Trips: the counter's rise per bucket; door cycles: the openings the ingest marks (door_opens).
+    timeseries('Trips and door cycles per interval', INFLUX, [influx('A', `SELECT non_negative_difference(max("run_count_max")) FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'trips'), influx('B', `SELECT sum("door_opens") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(0)`, 'door cycles')]),
     timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'vibration')]),
     table('Device events', INFLUX, [influxTable('A', `SELECT "code", "detail" FROM "raw"."event" WHERE ${inElevator} ORDER BY time DESC LIMIT 200`)]),
     table('Maintenance check-ins and check-outs', INFLUX, [influxTable('A', `SELECT "action", "visit_id", "technician_id", "kind", "method" FROM "raw"."maintenance" WHERE ${inElevator} ORDER BY time DESC LIMIT 100`)]),
   ]);
-  return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, load, events and maintenance visits.', panels, [ESTATE(), ELEVATOR()]);
+  return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, trips and door cycles, load, events and maintenance visits.', panels, [ESTATE(), ELEVATOR()]);
 }
 
 export function ingestHealth() {
