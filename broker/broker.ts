@@ -47,7 +47,11 @@ export interface Broker {
   readonly aedes: Aedes;
 }
 
-/** Messages Aedes delivers at once (its default); the rest wait in the bus's queue. */
+/**
+ * Messages in delivery at once; the rest wait in the bus's queue. Aedes' default of 100 caps
+ * deliveries per event-loop turn, and a turn that also reads 10,000 device sockets is long:
+ * the ingest's share of the loop, not its speed, then sets the broker's throughput.
+ */
 const DELIVERY_CONCURRENCY = 1000;
 
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {

@@ -36,20 +36,20 @@ class OutgoingQueue {
   private next = 0;
   /** Insertion order is delivery order, which a reconnecting client replays. */
   readonly entries = new Map<number, StoredPacket>();
-  private readonly byBroker = new Map<string, number>();
+  private readonly byBroker = new Map<string, Map<number, number>>();
   private readonly byMessageId = new Map<number, number>();
 
   enqueue(packet: StoredPacket): void {
     const key = this.next++;
     this.entries.set(key, packet);
-    if (packet.brokerId !== undefined) this.byBroker.set(`${packet.brokerId}:${packet.brokerCounter}`, key);
+    if (packet.brokerId !== undefined) this.countersOf(packet.brokerId).set(packet.brokerCounter!, key);
   }
 
   /** Same semantics as aedes-persistence: match by broker counter, else replace by packet id (PUBREL). */
   update(packet: StoredPacket): void {
     const brokerKey =
       packet.brokerId !== undefined
-        ? this.byBroker.get(`${packet.brokerId}:${packet.brokerCounter}`)
+        ? this.byBroker.get(packet.brokerId)?.get(packet.brokerCounter!)
         : undefined;
     if (brokerKey !== undefined) {
       const stored = this.entries.get(brokerKey)!;
@@ -79,7 +79,17 @@ class OutgoingQueue {
   }
 
   private forgetBroker(packet: StoredPacket): void {
-    if (packet.brokerId !== undefined) this.byBroker.delete(`${packet.brokerId}:${packet.brokerCounter}`);
+    if (packet.brokerId !== undefined) this.byBroker.get(packet.brokerId)?.delete(packet.brokerCounter!);
+  }
+
+  /** Counters are unique per broker id: one numeric index per broker, no key string per message. */
+  private countersOf(brokerId: string): Map<number, number> {
+    let counters = this.byBroker.get(brokerId);
+    if (!counters) {
+      counters = new Map();
+      this.byBroker.set(brokerId, counters);
+    }
+    return counters;
   }
 }
 

@@ -13,6 +13,9 @@ import type { SimMessage } from './elevator-model.ts';
 import { encodeMessage } from './serialize.ts';
 
 const noLog = (): void => {};
+const noAck = (): void => {};
+const QOS0 = { qos: 0 } as const;
+const QOS1 = { qos: 1 } as const;
 
 export interface SimDeviceOptions {
   elevatorId: string;
@@ -117,13 +120,19 @@ export class SimDevice {
     const qos = message.channel === 'telemetry' ? (this.options.telemetryQos ?? 1) : 1;
     this.counters.sent++;
     if (qos === 0) this.qos0Sent++;
-    client.publish(topics.device(this.elevatorId, message.channel), encoded, { qos }, (err) => {
-      if (qos === 0) return;
-      if (err) this.counters.failed++;
-      else this.counters.acked++;
-      if (this.ackWaiters.length > 0 && this.inFlight === 0) for (const w of this.ackWaiters.splice(0)) w();
-    });
+    // A fleet publishes tens of thousands of messages a second: topic strings, options and the
+    // acknowledgement callback are made once per device, not once per message.
+    const topic = (this.topicCache[message.channel] ??= topics.device(this.elevatorId, message.channel));
+    client.publish(topic, encoded, qos === 1 ? QOS1 : QOS0, qos === 1 ? this.onAck : noAck);
   }
+
+  private readonly topicCache: Partial<Record<SimMessage['channel'], string>> = {};
+
+  private readonly onAck = (err?: Error): void => {
+    if (err) this.counters.failed++;
+    else this.counters.acked++;
+    if (this.ackWaiters.length > 0 && this.inFlight === 0) for (const w of this.ackWaiters.splice(0)) w();
+  };
 
   /** Resolves when every QoS 1 message published so far is acknowledged. */
   drained(): Promise<void> {
