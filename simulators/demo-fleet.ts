@@ -163,6 +163,14 @@ export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
       password: userPassword,
     },
     {
+      // Four eyes on the firm's side of the fund: a second manager approves what the first proposes.
+      username: 'manager-anju',
+      display_name: '安居物业经理',
+      role: 'property_manager',
+      property_firm_id: 'anju-pm',
+      password: userPassword,
+    },
+    {
       username: 'duty-hexin',
       display_name: '和信值班员',
       role: 'property_manager',

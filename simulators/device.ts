@@ -43,9 +43,17 @@ export class SimDevice {
   private readonly options: SimDeviceOptions;
   private readonly ackWaiters: (() => void)[] = [];
 
+  private readonly topics: Record<SimMessage['channel'], string>;
+
   constructor(options: SimDeviceOptions) {
     this.options = options;
     this.elevatorId = options.elevatorId;
+    const id = options.elevatorId;
+    this.topics = {
+      telemetry: topics.device(id, 'telemetry'),
+      event: topics.device(id, 'event'),
+      maintenance: topics.device(id, 'maintenance'),
+    };
   }
 
   get connected(): boolean {
@@ -122,11 +130,13 @@ export class SimDevice {
     if (qos === 0) this.qos0Sent++;
     // A fleet publishes tens of thousands of messages a second: topic strings, options and the
     // acknowledgement callback are made once per device, not once per message.
-    const topic = (this.topicCache[message.channel] ??= topics.device(this.elevatorId, message.channel));
-    client.publish(topic, encoded, qos === 1 ? QOS1 : QOS0, qos === 1 ? this.onAck : noAck);
+    client.publish(
+      this.topics[message.channel],
+      encoded,
+      qos === 1 ? QOS1 : QOS0,
+      qos === 1 ? this.onAck : noAck,
+    );
   }
-
-  private readonly topicCache: Partial<Record<SimMessage['channel'], string>> = {};
 
   private readonly onAck = (err?: Error): void => {
     if (err) this.counters.failed++;
