@@ -10,8 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashUserPassword } from '../../registry/passwords.ts';
-import { startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
+import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let dataDir: string;
@@ -23,19 +22,7 @@ beforeAll(async () => {
   api = await startTestApi({
     config: { DATA_DIR: dataDir, LEDGER_VOTE_THRESHOLD_FEN: '300000', LEDGER_MAX_ATTACHMENT_BYTES: '4096' },
   });
-  // A second manager of the same firm: four eyes needs someone other than the proposer.
-  await api.db
-    .insertInto('users')
-    .values({
-      username: 'manager-anju',
-      display_name: '安居经理',
-      role: 'property_manager',
-      property_firm_id: 'anju-pm',
-      estate_id: null,
-      company_id: null,
-      password_hash: hashUserPassword(TEST_PASSWORD),
-    })
-    .execute();
+  // The demo fleet's manager-anju is the second manager of 安居物业: four eyes needs someone other than the proposer.
 });
 afterAll(async () => {
   await api.close();

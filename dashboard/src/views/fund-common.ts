@@ -8,7 +8,7 @@ import { type Approval, type Expenditure, type Fund, fundApi } from '../fund-api
 import { formatTime, t } from '../i18n.ts';
 import { askNote, toast } from '../ui.ts';
 
-export async function decideExpenditure(
+async function decideExpenditure(
   fund: Fund,
   x: Expenditure,
   decision: 'approve' | 'refuse',
@@ -45,4 +45,25 @@ export function approvalList(current: readonly Approval[]): HTMLElement | null {
       ),
     ),
   );
+}
+
+/** Approve and refuse buttons; each asks for its note (a refusal must give one). */
+export function decisionButtons(
+  fund: Fund,
+  x: Expenditure,
+  reload: () => void,
+  approveLabel: string,
+): HTMLElement {
+  const button = (decision: 'approve' | 'refuse', label: string) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: decision === 'approve' ? 'primary' : 'danger',
+        'data-action': decision,
+        onclick: () => void decideExpenditure(fund, x, decision, reload),
+      },
+      label,
+    );
+  return h('div', { class: 'actions' }, button('approve', approveLabel), button('refuse', t('refuse')));
 }

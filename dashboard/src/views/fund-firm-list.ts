@@ -6,7 +6,7 @@ import { h, mount } from '../dom.ts';
 import { type Expenditure, type Fund, fundApi } from '../fund-api.ts';
 import { formatFen, formatTime, t } from '../i18n.ts';
 import { empty, errorBox, loading } from '../ui.ts';
-import { approvalList, decideExpenditure } from './fund-common.ts';
+import { approvalList, decisionButtons } from './fund-common.ts';
 import { amendForm, attachForm, canApproveAsFirm, paymentForm, type Reload } from './fund-firm-actions.ts';
 import { kindLabel, payable, statusBadge, statusLines } from './fund-firm-status.ts';
 
@@ -90,32 +90,7 @@ function card(fund: Fund, x: Expenditure, reload: Reload): HTMLElement {
     ),
     h('p', { class: 'muted' }, t('proposedByAt', { who: x.proposedBy, at: formatTime(x.proposedAt) })),
     facts(fund, x),
-    canApproveAsFirm(x)
-      ? h(
-          'div',
-          { class: 'actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'primary',
-              'data-action': 'approve',
-              onclick: () => void decideExpenditure(fund, x, 'approve', reload),
-            },
-            t('approveAsFirm'),
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'danger',
-              'data-action': 'refuse',
-              onclick: () => void decideExpenditure(fund, x, 'refuse', reload),
-            },
-            t('refuse'),
-          ),
-        )
-      : null,
+    canApproveAsFirm(x) ? decisionButtons(fund, x, reload, t('approveAsFirm')) : null,
     payable(x) ? paymentForm(fund, x, reload) : null,
     open ? amendForm(fund, x, reload) : null,
     x.status !== 'refused' ? attachForm(fund, x, reload) : null,

@@ -9,7 +9,7 @@ import { awaitingDecision, type Expenditure, type Fund, fundApi, type VoteInput 
 import { formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, toast } from '../ui.ts';
-import { approvalList, decideExpenditure } from './fund-common.ts';
+import { approvalList, decisionButtons } from './fund-common.ts';
 
 const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
   ['eligibleOwners', 'voteEligible'],
@@ -101,30 +101,7 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
     approvalList(current) ?? empty(),
     x.missing.length ? h('p', { class: 'muted' }, t('stillMissing', { what: x.missing.join(', ') })) : null,
     x.voteRequired && x.missing.includes('owners_vote') ? voteForm(fund, x, reload) : null,
-    canDecide
-      ? h(
-          'div',
-          { class: 'actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'primary',
-              onclick: () => void decideExpenditure(fund, x, 'approve', reload),
-            },
-            t('approve'),
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'danger',
-              onclick: () => void decideExpenditure(fund, x, 'refuse', reload),
-            },
-            t('refuse'),
-          ),
-        )
-      : null,
+    canDecide ? decisionButtons(fund, x, reload, t('approve')) : null,
   );
 }
 
