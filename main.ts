@@ -2,27 +2,19 @@
  * Every part in one process, the embedded default (`npm start`, `npm run demo`): the
  * registry loaded from the fleet file, a local influxd unless INFLUX_URL is set, the Aedes
  * broker unless MQTT_URL is set, the ingest with detection, the API, and the demo traffic
- * simulator. The parts still talk over MQTT and HTTP as they would on separate machines;
- * this file only wires and orders them. Stops in reverse order on SIGINT/SIGTERM.
+ * simulator. The parts are wired in `system.ts`; this file reads the config, finds or
+ * starts InfluxDB, prints where to look, and stops in reverse order on SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
-import { startApiService } from './api/service.ts';
-import { brokerOptionsFrom, createBroker } from './broker/broker.ts';
-import { ingestMetricSamples } from './ingest/metrics-samples.ts';
-import { createIngestService } from './ingest/service.ts';
 import { loadConfig } from './lib/config.ts';
 import { LiftWatchError } from './lib/errors.ts';
 import { type InfluxdHandle, influxAnswers, startInfluxd } from './lib/influxd.ts';
 import { createLogger } from './lib/logger.ts';
-import { processSamples } from './lib/prometheus.ts';
 import { openRegistry } from './registry/db.ts';
-import { authenticateMachine } from './registry/directory.ts';
 import { loadFleet, readFleetFile } from './registry/fleet-loader.ts';
-import { issueInternalCredential } from './registry/internal-credentials.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation, type Simulation } from './simulators/main.ts';
-
-type Stop = { name: string; stop: () => Promise<unknown> };
+import { type Stop, startParts } from './system.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
@@ -40,41 +32,11 @@ async function start(): Promise<void> {
 
   const influxUrl = await ensureInflux();
 
-  let mqttUrl = config.MQTT_URL;
-  if (!mqttUrl) {
-    const broker = createBroker(brokerOptionsFrom(config), {
-      log,
-      authenticate: (username, password) => authenticateMachine(db, username, password),
-    });
-    const { port } = await broker.start();
-    stops.push({ name: 'broker', stop: () => broker.stop() });
-    mqttUrl = `mqtt://127.0.0.1:${port}`;
-  }
-
-  // In one process the ingest and the API get fresh internal credentials on every start:
-  // nothing to configure, and no service secret written anywhere in clear.
-  const ingestCredential = await issueInternalCredential(db, 'ingest');
-  const service = await createIngestService(config, {
-    db,
-    log,
-    influxUrl,
-    mqtt: { url: mqttUrl, ...ingestCredential },
-  });
-  await service.start();
-  stops.push({ name: 'ingest', stop: () => service.stop() });
-
-  const api = await startApiService(config, {
-    db,
-    log,
-    mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'api')) },
-    influxUrl,
-    readiness: { ingest: () => service.ingest.metrics().mqttConnected },
-    metrics: [() => [...ingestMetricSamples(service.ingest.metrics()), ...processSamples('liftwatch')]],
-    // One process, one alert lifecycle: people's acknowledgements and the rules' findings
-    // go through the same serialised queue.
-    ...(service.detection ? { alertActions: service.detection.lifecycle } : {}),
-  });
-  stops.push({ name: 'api', stop: () => api.stop() });
+  const { mqttUrl, api } = await startParts(
+    config,
+    { db, log, influxUrl, ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}) },
+    stops,
+  );
   const { publicBaseUrl } = api;
 
   let simulation: Simulation | null = null;

@@ -1,5 +1,5 @@
 /**
- * The whole system as `main.ts` wires it, for the e2e suites: a fleet file in a temp dir
+ * The whole system as `main.ts` wires it (`system.ts`), for the e2e suites: a fleet file in a temp dir
  * loaded into a SQLite registry, a real influxd on a free port, the Aedes broker with the
  * registry's device credentials, the ingest with detection and the API (socket.io and the
  * dashboard) sharing one alert lifecycle, each part on a port of its own choosing. The
@@ -8,18 +8,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ApiService, startApiService } from '../../api/service.ts';
-import { type Broker, brokerOptionsFrom, createBroker } from '../../broker/broker.ts';
-import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
-import { createIngestService, type IngestService } from '../../ingest/service.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { startInfluxd } from '../../lib/influxd.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { FleetFile } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb } from '../../registry/db.ts';
-import { authenticateMachine } from '../../registry/directory.ts';
 import { loadFleet, readFleetFile } from '../../registry/fleet-loader.ts';
-import { issueInternalCredential } from '../../registry/internal-credentials.ts';
+import { type Stop, type SystemParts, startParts } from '../../system.ts';
 import { tempDir } from './fixtures.ts';
 
 export interface LiveSystem {
@@ -29,15 +24,13 @@ export interface LiveSystem {
   fleet: FleetFile;
   mqttUrl: string;
   influxUrl: string;
-  broker: Broker;
-  ingest: IngestService;
-  api: ApiService;
+  broker: NonNullable<SystemParts['broker']>;
+  ingest: SystemParts['ingest'];
+  api: SystemParts['api'];
   /** http://127.0.0.1:port of the API and the dashboard (/app/). */
   baseUrl: string;
   close(): Promise<void>;
 }
-
-type Stop = { name: string; stop: () => Promise<unknown> };
 
 /** Starts every part on free ports; `env` adds settings (LOG_LEVEL=debug to see the logs). */
 export async function startLiveSystem(
@@ -81,33 +74,12 @@ export async function startLiveSystem(
     const influx = await startInfluxd({ dir: join(dir.path, 'influxdb') });
     stops.push({ name: 'influxd', stop: () => influx.stop() });
 
-    const broker = createBroker(brokerOptionsFrom(config), {
-      log,
-      authenticate: (username, password) => authenticateMachine(db, username, password),
-    });
-    const { port: mqttPort } = await broker.start();
-    stops.push({ name: 'broker', stop: () => broker.stop() });
-    const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-
-    const ingest = await createIngestService(config, {
-      db,
-      log,
-      influxUrl: influx.url,
-      mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'ingest')) },
-    });
-    await ingest.start();
-    stops.push({ name: 'ingest', stop: () => ingest.stop() });
-
-    const api = await startApiService(config, {
-      db,
-      log,
-      mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'api')) },
-      influxUrl: influx.url,
-      readiness: { ingest: () => ingest.ingest.metrics().mqttConnected },
-      metrics: [() => ingestMetricSamples(ingest.ingest.metrics())],
-      ...(ingest.detection ? { alertActions: ingest.detection.lifecycle } : {}),
-    });
-    stops.push({ name: 'api', stop: () => api.stop() });
+    const { mqttUrl, broker, ingest, api } = await startParts(
+      config,
+      { db, log, influxUrl: influx.url },
+      stops,
+    );
+    if (!broker) throw new Error('the live system runs the embedded broker (MQTT_URL must not be set)');
     const address = api.app.server.address();
     if (!address || typeof address === 'string') throw new Error('the API is not listening on a port');
 
