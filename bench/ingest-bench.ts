@@ -4,9 +4,10 @@
  * and the simulator fleet as separate processes, as a deployment would; drives the fleet at
  * a target rate for a fixed window; counts what reached InfluxDB; prints one JSON line.
  *
- * Settings (env): BENCH_ELEVATORS (10000), BENCH_RATE msgs/s (24000), BENCH_SECONDS (60),
- * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_PROFILE (broker | ingest | simulator: a V8
- * CPU profile of that part, in the kept directory's profile/), BENCH_KEEP (keep the directory).
+ * Settings (env): BENCH_ELEVATORS (10000), BENCH_RATE msgs/s (24000), BENCH_MAX_IN_FLIGHT (2000
+ * unacknowledged messages at most across the fleet), BENCH_SECONDS (60),
+ * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_PROFILE (broker, ingest, simulator, comma-separated: a V8
+ * CPU profile of each part named, in the kept directory's profile/), BENCH_KEEP (keep the directory).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ import {
 
 const ELEVATORS = Number(process.env.BENCH_ELEVATORS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 24_000);
+// The generator's backlog bound: "full speed" is as fast as the broker acknowledges, not faster.
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 2000);
 const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 60);
 const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
 const DETECTION = process.env.BENCH_DETECTION ?? 'true';
@@ -110,9 +113,9 @@ async function main(): Promise<void> {
     const mqttPort = await freePort();
     const metricsPort = await freePort();
     const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
-    // BENCH_PROFILE=broker|ingest|simulator writes a V8 CPU profile of that part next to the logs.
+    // BENCH_PROFILE=broker,ingest,simulator writes a V8 CPU profile of each part named, next to the logs.
     const profile = (part: string): Record<string, string> =>
-      process.env.BENCH_PROFILE === part ? { CPU_PROFILE_DIR: join(dir, 'profile') } : {};
+      (process.env.BENCH_PROFILE ?? '').split(',').includes(part) ? { CPU_PROFILE_DIR: join(dir, 'profile') } : {};
     const broker = startPart('broker', 'broker/main.ts', [], { ...common, ...profile('broker') }, logDir);
     parts.push(broker);
     await waitUntil('the broker', () => portAccepts(mqttPort), 30_000);
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
       'simulators/main.ts',
       [
         ...['--fleet', fleetFile, '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--rate', String(RATE)],
+        ...['--max-in-flight', String(MAX_IN_FLIGHT)],
         // Its last line must come before the bench's SIGKILL (15 s): acknowledged is final then.
         ...['--close-grace', '10'],
       ],

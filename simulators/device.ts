@@ -28,6 +28,13 @@ export interface SimDeviceOptions {
   connectTimeoutMs?: number;
   /** Device time for status messages. */
   now?: () => number;
+  /** Shared by a fleet's devices: QoS 1 messages unacknowledged across all of them. */
+  fleetInFlight?: FleetInFlight;
+}
+
+/** One counter for a whole fleet, so a load generator can bound its backlog without a scan. */
+export interface FleetInFlight {
+  count: number;
 }
 
 export interface DeviceCounters {
@@ -42,12 +49,14 @@ export class SimDevice {
   private client: MqttClient | null = null;
   private readonly options: SimDeviceOptions;
   private readonly ackWaiters: (() => void)[] = [];
+  private readonly fleetInFlight: FleetInFlight | undefined;
 
   private readonly topics: Record<SimMessage['channel'], string>;
 
   constructor(options: SimDeviceOptions) {
     this.options = options;
     this.elevatorId = options.elevatorId;
+    this.fleetInFlight = options.fleetInFlight;
     const id = options.elevatorId;
     this.topics = {
       telemetry: topics.device(id, 'telemetry'),
@@ -128,6 +137,7 @@ export class SimDevice {
     const qos = message.channel === 'telemetry' ? (this.options.telemetryQos ?? 1) : 1;
     this.counters.sent++;
     if (qos === 0) this.qos0Sent++;
+    else if (this.fleetInFlight) this.fleetInFlight.count++;
     // A fleet publishes tens of thousands of messages a second: topic strings, options and the
     // acknowledgement callback are made once per device, not once per message.
     client.publish(
@@ -139,6 +149,7 @@ export class SimDevice {
   }
 
   private readonly onAck = (err?: Error): void => {
+    if (this.fleetInFlight) this.fleetInFlight.count--;
     if (err) this.counters.failed++;
     else this.counters.acked++;
     if (this.ackWaiters.length > 0 && this.inFlight === 0) for (const w of this.ackWaiters.splice(0)) w();

@@ -4,7 +4,7 @@
  * and the routing of model output to them.
  */
 import type { FleetFile } from '../protocol/index.ts';
-import { SimDevice } from './device.ts';
+import { type FleetInFlight, SimDevice } from './device.ts';
 import type { ScenarioOutput } from './scenario-runner.ts';
 
 export interface DeviceSetOptions {
@@ -28,6 +28,7 @@ export interface SimStats {
 export class DeviceSet {
   readonly devices = new Map<string, SimDevice>();
   private readonly concurrency: number;
+  private readonly unacknowledged: FleetInFlight = { count: 0 };
 
   constructor(options: DeviceSetOptions) {
     this.concurrency = options.connectConcurrency ?? 100;
@@ -44,6 +45,7 @@ export class DeviceSet {
           url: options.mqttUrl,
           telemetryQos: options.telemetryQos ?? 1,
           reconnectPeriodMs: options.reconnectPeriodMs ?? 500,
+          fleetInFlight: this.unacknowledged,
           ...(options.now ? { now: options.now } : {}),
         }),
       );
@@ -68,10 +70,9 @@ export class DeviceSet {
     }
   }
 
+  /** QoS 1 messages published by any device and not yet acknowledged. */
   inFlight(): number {
-    let n = 0;
-    for (const d of this.devices.values()) n += d.inFlight;
-    return n;
+    return this.unacknowledged.count;
   }
 
   async drained(): Promise<void> {

@@ -8,6 +8,7 @@
 import type { FleetFile } from '../protocol/index.ts';
 import { VirtualClock } from './clock.ts';
 import { DeviceSet, type SimStats } from './devices.ts';
+import type { ElevatorModel } from './elevator-model.ts';
 import type { Scenario } from './scenario.ts';
 import { REPLAY_CHUNK_MS, type ScenarioOutput, ScenarioRun } from './scenario-runner.ts';
 
@@ -27,6 +28,12 @@ export interface FleetSimulatorOptions {
   telemetryQos?: 0 | 1;
   /** Target total messages per second (wall clock), topped up with telemetry samples. */
   rate?: number;
+  /**
+   * With `rate`: no top-up sample while this many QoS 1 messages await PUBACK (default: no
+   * bound). A load test then runs as fast as the system takes messages, not faster: past
+   * saturation an unbounded generator only grows queues, and latency measures the queues.
+   */
+  maxInFlight?: number;
   tickMs?: number;
   connectConcurrency?: number;
   /** On stop, how long to wait for acknowledgements before cutting the links; default: for all. */
@@ -38,6 +45,7 @@ export interface FleetSimulator {
   stop(): Promise<void>;
   /** The devices' counters, and `shortfall`: messages a target rate asked for that were not offered. */
   stats(): SimStats & { shortfall: number };
+  /** Device time and the models; for plain live traffic, made when `start()` has connected. */
   readonly clock: VirtualClock;
   readonly run: ScenarioRun;
 }
@@ -63,16 +71,28 @@ export function plainScenario(options: FleetSimulatorOptions, elevators: string[
 export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimulator {
   const elevators =
     options.scenario?.elevators ?? options.elevators ?? options.fleet.elevators.map((e) => e.id);
-  const scenario = options.scenario ?? plainScenario(options, elevators);
-  const run = new ScenarioRun(scenario, options.fleet);
-  const clock = new VirtualClock({ startMs: run.startMs, speedup: options.speedup ?? 1 });
-  const devices = new DeviceSet({ ...options, elevators, now: () => clock.now() });
-  const models = [...run.models()];
+  // Plain traffic with no start time given runs on the wall clock from the moment the
+  // devices are connected: built before connecting 10,000 devices, device time would lag the
+  // wall clock by the seconds that took, and every latency measured from it with it.
+  const liveFromStart = !options.scenario && options.startMs === undefined;
+  let run!: ScenarioRun;
+  let clock!: VirtualClock;
+  let models: [string, ElevatorModel][] = [];
+  const build = (startMs?: number) => {
+    const scenario =
+      options.scenario ?? plainScenario({ ...options, ...(startMs ? { startMs } : {}) }, elevators);
+    run = new ScenarioRun(scenario, options.fleet);
+    clock = new VirtualClock({ startMs: run.startMs, speedup: options.speedup ?? 1 });
+    models = [...run.models()];
+  };
+  if (!liveFromStart) build();
+  const devices = new DeviceSet({ ...options, elevators, now: () => (clock ? clock.now() : Date.now()) });
   const tickMs = options.tickMs ?? 100;
   let timer: NodeJS.Timeout | null = null;
   let cursor = 0;
   let lastTick = 0;
   let shortfall = 0;
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
 
   const tick = () => {
     const outputs = run.advanceTo(clock.now());
@@ -89,6 +109,10 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
     let budget = Math.floor(Math.min(due, cap)) - outputs.length;
     // Extra samples, round-robin, one per car per tick at most.
     for (let visited = 0; budget > 0 && visited < models.length; visited++) {
+      if (devices.inFlight() >= maxInFlight) {
+        shortfall += budget;
+        break;
+      }
       const [id, model] = models[cursor]!;
       cursor = (cursor + 1) % models.length;
       if (model.silent || model.sampledThisMs) continue;
@@ -99,10 +123,15 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
   };
 
   return {
-    clock,
-    run,
+    get clock() {
+      return clock;
+    },
+    get run() {
+      return run;
+    },
     async start() {
       await devices.connectAll();
+      if (liveFromStart) build(Date.now());
       clock.start();
       lastTick = performance.now();
       timer = setInterval(tick, tickMs);
@@ -110,7 +139,7 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
-      clock.stop();
+      clock?.stop();
       await devices.closeAll(options.closeGraceMs);
     },
     stats: () => ({ ...devices.stats(), shortfall }),

@@ -19,6 +19,8 @@ export interface SimulationOptions {
   speedup?: number;
   seed?: number;
   rate?: number;
+  /** With `rate`: bound on unacknowledged QoS 1 messages across the fleet (fleet.ts). */
+  maxInFlight?: number;
   telemetryQos?: 0 | 1;
   elevators?: string[];
   /** Live runs: on stop, how long to wait for acknowledgements before cutting the links. */
@@ -64,6 +66,7 @@ const USAGE = `tsx simulators/main.ts [options]
   --seed N          traffic seed
   --elevators N     fleet mode: drive a generated load fleet of N elevators
   --rate N          target total messages per second
+  --max-in-flight N with --rate: no extra sample while N messages await PUBACK
   --duration S      stop after S wall-clock seconds
   --close-grace S   on stop, wait at most S seconds for acknowledgements (default: all)
   --qos0            telemetry at QoS 0`;
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       elevators: { type: 'string' },
       rate: { type: 'string' },
+      'max-in-flight': { type: 'string' },
       duration: { type: 'string' },
       'close-grace': { type: 'string' },
       qos0: { type: 'boolean' },
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
     ...(scenario ? { scenario } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.rate ? { rate: Number(values.rate) } : {}),
+    ...(values['max-in-flight'] ? { maxInFlight: Number(values['max-in-flight']) } : {}),
     ...(values['close-grace'] ? { closeGraceMs: Number(values['close-grace']) * 1000 } : {}),
   });
   const report = setInterval(() => console.log(JSON.stringify(sim.stats())), 5000);
