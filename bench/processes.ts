@@ -20,6 +20,23 @@ export interface Part {
   stop(): Promise<void>;
 }
 
+/**
+ * The Node flags package.json's start script gives a part (`node <flags> --import tsx
+ * <script>`), so the benchmark runs it as a deployment does: the ingest's heap bound.
+ */
+function nodeFlagsOf(script: string): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const line = Object.values(scripts).find((s) => s.startsWith('node ') && s.endsWith(` ${script}`));
+  return line ? line.split(' ').filter((token) => token.startsWith('--') && token !== '--import') : [];
+}
+
+function nodeOptionsFor(part: string): Record<string, string> {
+  const flags = process.env[`BENCH_NODE_OPTIONS_${part.toUpperCase()}`];
+  return flags ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim() } : {};
+}
+
 export function startPart(
   name: string,
   script: string,
@@ -30,20 +47,23 @@ export function startPart(
   // BENCH_PROFILE asks for a V8 CPU profile; node refuses --cpu-prof in NODE_OPTIONS, so
   // such a part runs as `node --cpu-prof --import tsx` instead of through the tsx binary.
   const { CPU_PROFILE_DIR: profileDir, ...partEnv } = env;
-  const command = profileDir
-    ? [
-        process.execPath,
-        '--cpu-prof',
-        `--cpu-prof-dir=${profileDir}`,
-        '--import',
-        'tsx',
-        join(ROOT, script),
-        ...args,
-      ]
-    : [TSX, join(ROOT, script), ...args];
+  const flags = [
+    ...nodeFlagsOf(script),
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
+  const command =
+    flags.length > 0
+      ? [process.execPath, ...flags, '--import', 'tsx', join(ROOT, script), ...args]
+      : [TSX, join(ROOT, script), ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...partEnv },
+    // BENCH_NODE_OPTIONS_<PART> (e.g. _INGEST) gives one part its own Node/V8 flags.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ...partEnv,
+      ...nodeOptionsFor(name),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logDir, `${name}.log`));
@@ -109,6 +129,30 @@ export async function scrape(url: string): Promise<Map<string, number>> {
     values.set(line.slice(0, space), Number(line.slice(space + 1)));
   }
   return values;
+}
+
+/**
+ * The `q` quantile (0..1) of a Prometheus histogram over the interval between two scrapes,
+ * as the upper bound of the bucket it falls in (never an underestimate); null when the
+ * interval saw no samples, Infinity when it falls past the last finite bound.
+ */
+export function intervalQuantile(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  family: string,
+  q: number,
+): number | null {
+  const prefix = `${family}_bucket{le="`;
+  const buckets: [number, number][] = [];
+  for (const [key, value] of after) {
+    if (!key.startsWith(prefix)) continue;
+    const le = key.slice(prefix.length, -2);
+    buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), value - (before.get(key) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total <= 0) return null;
+  return buckets.find(([, cumulative]) => cumulative >= q * total)![0];
 }
 
 /**

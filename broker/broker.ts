@@ -5,11 +5,13 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+import type { MQEmitter } from 'mqemitter';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { guardSocket } from './frame-guard.ts';
 import { createPolicyHooks } from './hooks.ts';
+import { InflowGate } from './inflow-gate.ts';
 import { createMessageBus } from './message-bus.ts';
 import { IndexedMemoryPersistence } from './persistence.ts';
 import type { Principal } from './policy.ts';
@@ -21,6 +23,11 @@ export interface BrokerOptions {
   maxPacketBytes: number;
   /** How long a new connection may take to send CONNECT. */
   connectTimeoutMs: number;
+  /** Messages in delivery at once; default DELIVERY_CONCURRENCY. */
+  deliveryConcurrency?: number;
+  /** Inflow gate thresholds (queued bus messages); defaults INFLOW_HIGH and INFLOW_LOW. */
+  inflowHigh?: number;
+  inflowLow?: number;
 }
 
 /** The broker's options from the validated config (lib/config.ts). */
@@ -45,6 +52,8 @@ export interface Broker {
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
   readonly aedes: Aedes;
+  /** Device publishes waiting for the bus to drain, and how many ever did. */
+  readonly inflow: Pick<InflowGate, 'waiting' | 'heldTotal'>;
 }
 
 /**
@@ -54,19 +63,40 @@ export interface Broker {
  */
 const DELIVERY_CONCURRENCY = 1000;
 
+/**
+ * Queued messages (beyond those in delivery) above which device publishes wait at the gate,
+ * and below which they go on: about a tenth of a second of the ingest's throughput, so a
+ * congested broker adds that much latency at most, not seconds.
+ */
+const INFLOW_HIGH = 1000;
+const INFLOW_LOW = 500;
+
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: 'broker' });
-  const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
+  // mqemitter counts its queue in `length` (untyped upstream).
+  let bus: (MQEmitter & { length?: number }) | null = null;
+  const gate = new InflowGate({
+    backlog: () => bus?.length ?? 0,
+    high: options.inflowHigh ?? INFLOW_HIGH,
+    low: options.inflowLow ?? INFLOW_LOW,
+  });
+  bus = createMessageBus(options.deliveryConcurrency ?? DELIVERY_CONCURRENCY, () => gate.release());
+  const hooks = createPolicyHooks({
+    log,
+    authenticate: deps.authenticate,
+    admitDevicePublish: (proceed) => gate.admit(proceed),
+  });
   const aedes = new Aedes({
     ...hooks,
     persistence: new IndexedMemoryPersistence() as unknown as AedesOptions['persistence'],
-    mq: createMessageBus(DELIVERY_CONCURRENCY) as unknown as AedesOptions['mq'],
+    mq: bus as unknown as AedesOptions['mq'],
     connectTimeout: options.connectTimeoutMs,
     // A device's client id is its username, which may be longer than MQTT 3.1's 23 characters.
     maxClientsIdLength: 256,
   });
   const sockets = new Set<Socket>();
   let server: Server | null = null;
+  let releaseTimer: NodeJS.Timeout | null = null;
 
   aedes.on('clientReady', (client) => {
     log.debug({ clientId: client.id, username: hooks.principalOf(client)?.username }, 'client connected');
@@ -99,6 +129,9 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
       throw asListenError(err, options);
     }
     server = listening;
+    // The bus releases held publishes as its queue shrinks; this only guards against a stall.
+    releaseTimer = setInterval(() => gate.release(), 100);
+    releaseTimer.unref();
     const address = listening.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     log.info({ port, host: options.host }, 'MQTT broker listening');
@@ -109,6 +142,8 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     const closing = server;
     if (!closing) return;
     server = null;
+    if (releaseTimer) clearInterval(releaseTimer);
+    // Publishes still held at the gate were never acknowledged: their devices keep them.
     const serverClosed = new Promise<void>((resolve) => closing.close(() => resolve()));
     await closeAedes(aedes);
     // Connections that never sent CONNECT are not Aedes clients yet: close them too.
@@ -117,7 +152,7 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     log.info('MQTT broker stopped');
   }
 
-  return { start, stop, aedes };
+  return { start, stop, aedes, inflow: gate };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -25,6 +25,8 @@ import {
 export interface PolicyDeps {
   log: Logger;
   authenticate(username: string, password: string): Promise<Principal | null>;
+  /** Flow control for an authorised device publish (inflow-gate.ts); default: at once. */
+  admitDevicePublish?(proceed: () => void): void;
 }
 
 export type PolicyHooks = Required<
@@ -36,6 +38,8 @@ export type PolicyHooks = Required<
   /** The principal a connected client authenticated as; null before or without CONNECT. */
   principalOf(client: Client): Principal | null;
 };
+
+const allow = (done: (e?: Error | null) => void) => () => done(null);
 
 function refusal(returnCode: ConnackRefusal, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -96,7 +100,8 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
     }
     const principal = principals.get(client);
     if (principal && mayPublish(principal, packet.topic)) {
-      done(null);
+      if (principal.kind === 'device' && deps.admitDevicePublish) deps.admitDevicePublish(allow(done));
+      else done(null);
       return;
     }
     log.warn({ clientId: client.id, username: principal?.username, topic: packet.topic }, 'publish refused');

@@ -45,7 +45,11 @@ export class Deque<T> {
 
 type Start = (message: unknown, callback: unknown) => unknown;
 
-export function createMessageBus(concurrency: number): MQEmitter {
+/**
+ * `onStarted` runs after each message starts delivery: the queue has just shrunk (the inflow
+ * gate lets held publishes through then).
+ */
+export function createMessageBus(concurrency: number, onStarted?: () => void): MQEmitter {
   const bus = mqemitter({ concurrency, matchEmptyLevels: true }); // [MQTT-4.7.1-3]
   const internals = bus as unknown as { _messageQueue: unknown; _messageCallbacks: unknown; _do: Start };
   internals._messageQueue = new Deque();
@@ -58,7 +62,10 @@ export function createMessageBus(concurrency: number): MQEmitter {
     if (running) return bus;
     running = true;
     try {
-      for (let next = starting.shift(); next; next = starting.shift()) start(next[0], next[1]);
+      for (let next = starting.shift(); next; next = starting.shift()) {
+        start(next[0], next[1]);
+        onStarted?.();
+      }
     } finally {
       running = false;
     }

@@ -13,7 +13,7 @@ import { DeadLetterSink } from './dead-letters.ts';
 import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
-import { type LatencySummary, summarise } from './metrics.ts';
+import { LatencyHistogram, type LatencySummary, summarise } from './metrics.ts';
 import { MqttSource } from './mqtt-source.ts';
 import {
   buildSteps,
@@ -98,7 +98,10 @@ export interface IngestMetrics {
   mqttConnected: boolean;
   detectErrors: number;
   /** Device publish time → InfluxDB write acknowledged, ms. */
+  /** Device publish → InfluxDB write acknowledged. */
   latencyMs: LatencySummary;
+  /** Device publish → received by the ingest: what the broker (and the network) add. */
+  arrivalMs: LatencySummary;
 }
 
 export interface IngestState {
@@ -201,11 +204,16 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       ),
   });
 
+  const arrival = new LatencyHistogram();
+
   function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
     counts.received += 1;
     const ctx = newContext(topic, payload, receivedAt);
     const result = runSteps(steps, ctx);
-    if (result === undefined) return;
+    if (result === undefined) {
+      arrival.record(receivedAt - ctx.message!.payload.ts);
+      return;
+    }
     if (result === DUPLICATE) {
       counts.deduplicated += 1;
       return;
@@ -291,6 +299,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       mqttConnected: source.connected,
       detectErrors: counters.detectErrors,
       latencyMs: summarise(writer.latency),
+      arrivalMs: summarise(arrival),
     };
   }
 }

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { formatPrometheus, type MetricSample, processSamples } from '../lib/prometheus.ts';
 import type { IngestMetrics } from './ingest.ts';
+import { LATENCY_BOUNDS_MS, type LatencySummary } from './metrics.ts';
 
 const COUNTERS: [keyof IngestMetrics, string][] = [
   ['received', 'MQTT messages received'],
@@ -73,7 +74,41 @@ export function ingestMetricSamples(metrics: IngestMetrics): MetricSample[] {
       labels: { quantile },
     });
   }
+  samples.push(
+    ...histogramSamples(
+      'liftwatch_ingest_write_latency_ms',
+      'Device publish to InfluxDB write acknowledged, milliseconds (histogram)',
+      metrics.latencyMs,
+    ),
+    ...histogramSamples(
+      'liftwatch_ingest_arrival_latency_ms',
+      'Device publish to received by the ingest, milliseconds (histogram)',
+      metrics.arrivalMs,
+    ),
+  );
   return samples;
+}
+
+function histogramSamples(
+  family: string,
+  help: string,
+  summary: Partial<LatencySummary> | undefined,
+): MetricSample[] {
+  const { cumulative = [], count = 0, sum = 0 } = summary ?? {};
+  const sample = (suffix: string, value: number, le?: string): MetricSample => ({
+    name: `${family}${suffix}`,
+    family,
+    help,
+    type: 'histogram',
+    value,
+    ...(le ? { labels: { le } } : {}),
+  });
+  return [
+    ...LATENCY_BOUNDS_MS.map((le, i) => sample('_bucket', cumulative[i] ?? 0, String(le))),
+    sample('_bucket', count, '+Inf'),
+    sample('_sum', sum),
+    sample('_count', count),
+  ];
 }
 
 /** A bare /metrics endpoint for an ingest running alone (no API beside it). */

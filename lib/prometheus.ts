@@ -6,7 +6,9 @@
 export interface MetricSample {
   name: string;
   help: string;
-  type: 'counter' | 'gauge';
+  type: 'counter' | 'gauge' | 'histogram';
+  /** A histogram's base name: its `_bucket`, `_sum` and `_count` samples share one HELP and TYPE. */
+  family?: string;
   value: number;
   labels?: Record<string, string>;
 }
@@ -20,9 +22,10 @@ function escapeLabel(value: string): string {
 export function formatPrometheus(samples: readonly MetricSample[]): string {
   const byName = new Map<string, MetricSample[]>();
   for (const s of samples) {
-    const group = byName.get(s.name);
+    const family = s.family ?? s.name;
+    const group = byName.get(family);
     if (group) group.push(s);
-    else byName.set(s.name, [s]);
+    else byName.set(family, [s]);
   }
   const lines: string[] = [];
   for (const [name, group] of byName) {
@@ -33,7 +36,7 @@ export function formatPrometheus(samples: readonly MetricSample[]): string {
             .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
             .join(',')}}`
         : '';
-      lines.push(`${name}${labels} ${s.value}`);
+      lines.push(`${s.name}${labels} ${s.value}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -49,6 +52,18 @@ export function processSamples(prefix: string): MetricSample[] {
       help: 'V8 heap in use',
       type: 'gauge',
       value: memory.heapUsed,
+    },
+    {
+      name: `${prefix}_process_heap_total_bytes`,
+      help: 'V8 heap reserved (used, garbage not yet collected, free pages)',
+      type: 'gauge',
+      value: memory.heapTotal,
+    },
+    {
+      name: `${prefix}_process_external_bytes`,
+      help: 'Memory outside the V8 heap held by JS objects (Buffers)',
+      type: 'gauge',
+      value: memory.external,
     },
   ];
 }

@@ -1,0 +1,117 @@
+/**
+ * Inbound flow control: when the subscriber stops reading, the broker's queue fills and
+ * device publishes are held before their PUBACK, so the backlog stays with the devices.
+ * When the subscriber reads again, every message arrives once, in each device's order.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Broker, createBroker } from '../../broker/broker.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { topics } from '../../protocol/index.ts';
+import { authenticateMachine } from '../../registry/directory.ts';
+import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
+
+const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };
+// Aedes reads one batch per device at a time, so it takes more devices than deliveries in
+// progress (5) plus the gate's threshold (10) to queue enough for the gate to act.
+const DEVICES = 30;
+const PER_DEVICE = 100;
+// Large payloads fill the subscriber's socket buffers with a few hundred messages.
+const PADDING = 'x'.repeat(10_000);
+
+let registry: Awaited<ReturnType<typeof registryWithFleet>>;
+let broker: Broker;
+let url: string;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  registry = await registryWithFleet(smallFleet(DEVICES));
+  broker = createBroker(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      maxPacketBytes: 64 * 1024,
+      connectTimeoutMs: 5000,
+      deliveryConcurrency: 5,
+      inflowHigh: 10,
+      inflowLow: 5,
+    },
+    { log: silentLogger, authenticate: (u, p) => authenticateMachine(registry.db, u, p) },
+  );
+  const { port } = await broker.start();
+  url = `mqtt://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await broker?.stop();
+  await registry?.cleanup();
+});
+
+/** Resolves when `condition` holds, checking after each turn of the event loop's I/O. */
+function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (condition()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+describe('broker inflow gate', () => {
+  it('holds device publishes while the subscriber lags, then delivers all of them once, in order', async () => {
+    const subscriber = await connectAsync(url, {
+      ...SERVICE,
+      clientId: 'lift-watch-ingest',
+      reconnectPeriod: 0,
+    });
+    clients.push(subscriber);
+    await subscriber.subscribeAsync(topics.allDevices, { qos: 1 });
+    const received = new Map<string, number[]>();
+    subscriber.on('message', (topic, payload) => {
+      const { seq } = JSON.parse(payload.toString('utf8')) as { seq: number };
+      const list = received.get(topic) ?? [];
+      list.push(seq);
+      received.set(topic, list);
+    });
+    subscriber.stream.pause();
+
+    let acked = 0;
+    for (let n = 1; n <= DEVICES; n++) {
+      const username = `dev-t-e${n}`;
+      const device = await connectAsync(url, {
+        username,
+        password: `device-secret-${n}-0123456789`,
+        clientId: username,
+        reconnectPeriod: 0,
+      });
+      clients.push(device);
+      for (let seq = 1; seq <= PER_DEVICE; seq++) {
+        const payload = JSON.stringify({ ...telemetrySample({ seq }), padding: PADDING });
+        device.publish(topics.device(`t-e${n}`, 'telemetry'), payload, { qos: 1 }, (err) => {
+          if (!err) acked++;
+        });
+      }
+    }
+
+    await until(() => broker.inflow.waiting > 0, 'the gate to hold a publish');
+    // Held publishes are not acknowledged: the devices still have them.
+    expect(acked).toBeLessThan(DEVICES * PER_DEVICE);
+    expect(broker.inflow.heldTotal).toBeGreaterThan(0);
+
+    subscriber.stream.resume();
+    await until(() => acked === DEVICES * PER_DEVICE, 'every publish acknowledged');
+    await until(
+      () => [...received.values()].reduce((sum, list) => sum + list.length, 0) >= DEVICES * PER_DEVICE,
+      'every message delivered',
+    );
+    expect(broker.inflow.waiting).toBe(0);
+    for (let n = 1; n <= DEVICES; n++) {
+      const seqs = received.get(topics.device(`t-e${n}`, 'telemetry'));
+      expect(seqs).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));
+    }
+  });
+});
