@@ -32,9 +32,9 @@ function nodeFlagsOf(script: string): string[] {
   return line ? line.split(' ').filter((token) => token.startsWith('--') && token !== '--import') : [];
 }
 
-function nodeOptionsFor(part: string): Record<string, string> {
-  const flags = process.env[`BENCH_NODE_OPTIONS_${part.toUpperCase()}`];
-  return flags ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim() } : {};
+/** BENCH_NODE_OPTIONS_<PART> (e.g. _INGEST): extra Node flags for one part, on its command line. */
+function extraFlagsFor(part: string): string[] {
+  return (process.env[`BENCH_NODE_OPTIONS_${part.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
 }
 
 export function startPart(
@@ -49,6 +49,7 @@ export function startPart(
   const { CPU_PROFILE_DIR: profileDir, ...partEnv } = env;
   const flags = [
     ...nodeFlagsOf(script),
+    ...extraFlagsFor(name),
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   const command =
@@ -57,13 +58,7 @@ export function startPart(
       : [TSX, join(ROOT, script), ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    // BENCH_NODE_OPTIONS_<PART> (e.g. _INGEST) gives one part its own Node/V8 flags.
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      ...partEnv,
-      ...nodeOptionsFor(name),
-    },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...partEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logDir, `${name}.log`));
