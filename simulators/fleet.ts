@@ -125,7 +125,13 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
       }
       const [id, model] = models[cursor]!;
       cursor = (cursor + 1) % models.length;
-      if (model.silent || model.sampledThisMs) continue;
+      if (model.silent) continue;
+      // Bring the car to the present first: between model ticks its clock stands still, and
+      // a sample stamped up to a tick late would count that as latency. (A scenario's
+      // injection then lands on the car's next tick, a few ms late.)
+      const behind = clock.now() - model.now;
+      if (behind > 0) devices.dispatch(model.step(behind).map((output) => ({ elevatorId: id, output })));
+      if (model.sampledThisMs) continue;
       model.sampleNow();
       budget--;
       devices.dispatch(model.step(0).map((output) => ({ elevatorId: id, output })));

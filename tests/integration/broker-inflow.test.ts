@@ -9,6 +9,7 @@ import { type Broker, createBroker } from '../../broker/broker.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
 import { authenticateMachine } from '../../registry/directory.ts';
+import { createFleetSimulator } from '../../simulators/fleet.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };
@@ -19,13 +20,14 @@ const PER_DEVICE = 100;
 // Large payloads fill the subscriber's socket buffers with a few hundred messages.
 const PADDING = 'x'.repeat(10_000);
 
+const fleet = smallFleet(DEVICES);
 let registry: Awaited<ReturnType<typeof registryWithFleet>>;
 let broker: Broker;
 let url: string;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  registry = await registryWithFleet(smallFleet(DEVICES));
+  registry = await registryWithFleet(fleet);
   broker = createBroker(
     {
       port: 0,
@@ -112,6 +114,33 @@ describe('broker inflow gate', () => {
     for (let n = 1; n <= DEVICES; n++) {
       const seqs = received.get(topics.device(`t-e${n}`, 'telemetry'));
       expect(seqs).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));
+    }
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+  });
+
+  it('a load generator with an in-flight bound stops topping up while the broker holds it back', {
+    timeout: 90_000,
+  }, async () => {
+    const subscriber = await connectAsync(url, {
+      ...SERVICE,
+      clientId: 'lift-watch-ingest',
+      reconnectPeriod: 0,
+    });
+    clients.push(subscriber);
+    await subscriber.subscribeAsync(topics.allDevices, { qos: 1 });
+    subscriber.stream.pause();
+    const maxInFlight = 100;
+    const sim = createFleetSimulator({ fleet, mqttUrl: url, rate: 5000, maxInFlight, closeGraceMs: 0 });
+    await sim.start();
+    try {
+      // The subscriber's socket buffers take a few seconds of traffic before the broker backs up.
+      await until(() => sim.stats().shortfall > 2000, 'the generator to fall short of its rate', 60_000);
+      const { sent, acked } = sim.stats();
+      // Top-ups stop at the bound; the models' own samples (one a second per moving car) may add a few.
+      expect(sent - acked).toBeGreaterThanOrEqual(maxInFlight);
+      expect(sent - acked).toBeLessThan(maxInFlight + 2 * DEVICES);
+    } finally {
+      await sim.stop();
     }
   });
 });

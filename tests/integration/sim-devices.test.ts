@@ -100,12 +100,14 @@ describe('simulated devices on a real broker', () => {
       if (packet.topic.startsWith(`elevators/${e.id}/`) && !packet.topic.endsWith('/status'))
         atBroker.push(JSON.parse(packet.payload.toString()).seq);
     });
+    const fleetInFlight = { count: 0 };
     const device = new SimDevice({
       elevatorId: e.id,
       username: e.device.username,
       password: e.device.password!,
       url: broker.url,
       reconnectPeriodMs: 100,
+      fleetInFlight,
     });
     await device.connect();
     const model = new ElevatorModel({
@@ -127,8 +129,11 @@ describe('simulated devices on a real broker', () => {
     await broker.down(); // some of those 200 are still unacknowledged
     publishSome(200); // published while the broker is gone: into the outbox
     expect(device.inFlight).toBeGreaterThan(0);
+    // The fleet's shared counter, which a load generator bounds, agrees with the device.
+    expect(fleetInFlight.count).toBe(device.inFlight);
     await broker.up();
     await device.drained();
+    expect(fleetInFlight.count).toBe(0);
     while (new Set(received).size < published) await once(sub as unknown as NodeJS.EventEmitter, 'message');
     const unique = [...new Set(received)];
     expect(unique.sort((a, b) => a - b)).toEqual(unique.map((_, i) => i + 1).slice(0, unique.length));
