@@ -42,7 +42,7 @@ export const WRITER_DEFAULTS = {
   retentionPolicy: 'raw',
   retentionMs: Number.POSITIVE_INFINITY,
   batchSize: 5000,
-  batchMaxAgeMs: 250,
+  batchMaxAgeMs: 100,
   writesInFlight: 2,
   bufferMaxPoints: 200_000,
   spillMaxBytes: 1024 ** 3,

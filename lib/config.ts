@@ -47,7 +47,11 @@ export const ConfigSchema = Type.Object({
     description: 'Fixed, for a persistent session',
   }),
   INGEST_BATCH_SIZE: Type.Integer({ minimum: 1, default: 5000, description: 'Points per InfluxDB write' }),
-  INGEST_BATCH_MAX_AGE_MS: Type.Integer({ minimum: 1, default: 250, description: 'Longest a point waits' }),
+  INGEST_BATCH_MAX_AGE_MS: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description: 'Longest a point waits before its batch is written',
+  }),
   INGEST_WRITES_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
   INGEST_BUFFER_MAX_POINTS: Type.Integer({
     minimum: 1000,
