@@ -1,175 +1,17 @@
 /**
- * TypeBox schemas of the API's requests and answers: the validators, the serializers
- * and the OpenAPI at /docs all come from these. Shapes follow the registry's columns.
+ * The API's side of the HTTP contract: the schemas themselves live in protocol/http.ts
+ * (the dashboard reads them too); here, the helpers the routes use with them.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ROLES } from '../protocol/index.ts';
 
-export const ErrorResponse = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.String({ description: 'Stable code from the error catalogue' }),
-    message: Type.String(),
-  },
-  { $id: 'ErrorResponse' },
-);
+export * from '../protocol/http.ts';
 
 /** Every JSON route answers its errors in the same shape. */
 export function replies<T extends Record<number, TSchema>>(ok: T) {
   return { ...ok, '4xx': Type.Ref('ErrorResponse'), '5xx': Type.Ref('ErrorResponse') };
 }
 
-const Id = Type.String({ minLength: 1, maxLength: 128 });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
-
-export const IdParams = Type.Object({ id: Id });
-
-export const PageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
-};
-
-export const RangeQuery = {
-  from: Type.Optional(EpochMs),
-  to: Type.Optional(EpochMs),
-};
-
-export const ScopeQuery = {
-  estate: Type.Optional(Id),
-  building: Type.Optional(Id),
-  elevator: Type.Optional(Id),
-};
-
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), next_offset: Nullable(Type.Integer()) });
-
-export const Alert = Type.Object({
-  id: Type.String(),
-  elevator_id: Type.String(),
-  estate_id: Type.String(),
-  code: Type.String(),
-  label_zh: Type.String(),
-  label_en: Type.String(),
-  severity: Type.String(),
-  state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-  opened_at: EpochMs,
-  last_seen_at: EpochMs,
-  count: Type.Integer(),
-  acknowledged_by: Nullable(Type.String()),
-  acknowledged_at: Nullable(EpochMs),
-  ack_note: Nullable(Type.String()),
-  resolved_by: Nullable(Type.String()),
-  resolved_at: Nullable(EpochMs),
-  resolve_note: Nullable(Type.String()),
-  evidence: Type.Unknown(),
-  escalated_at: Nullable(EpochMs),
-  escalation_reason: Nullable(Type.String()),
-});
-
-export const NoteBody = Type.Object(
-  { note: Type.String({ minLength: 1, maxLength: 2000 }) },
-  { additionalProperties: false },
-);
-
-export const ResidentReport = Type.Object({
-  id: Type.String(),
-  receipt: Type.String(),
-  elevator_id: Type.String(),
-  estate_id: Type.String(),
-  category: Type.String(),
-  description: Type.String(),
-  status: Type.String(),
-  created_at: EpochMs,
-  updated_at: EpochMs,
-  handled_by: Nullable(Type.String()),
-  reply: Nullable(Type.String()),
-});
-
-export const ReportStatusBody = Type.Object(
-  {
-    status: Type.Union([Type.Literal('in_progress'), Type.Literal('resolved'), Type.Literal('rejected')]),
-    reply: Type.Optional(
-      Type.String({ maxLength: 2000, description: 'Shown to residents on the receipt page' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const Visit = Type.Object({
-  id: Type.String(),
-  elevator_id: Type.String(),
-  estate_id: Type.String(),
-  technician_id: Type.String(),
-  company_id: Type.String(),
-  kind: Type.String(),
-  method: Type.String(),
-  check_in_at: EpochMs,
-  check_out_at: Nullable(EpochMs),
-  status: Type.String(),
-  evidence_score: Nullable(Type.Number()),
-  verdict: Nullable(Type.String()),
-  reasons: Type.Unknown({ description: 'Every point of the score: [{ points, reason }]' }),
-  evidence: Type.Unknown({ description: 'Measured evidence: minutes in inspection, shaft coverage, ...' }),
-  items: Type.Unknown(),
-  location: Type.Unknown(),
-});
-
-export const ElevatorStateView = Type.Object({
-  condition: Type.Union(['normal', 'maintenance', 'fault', 'offline'].map((c) => Type.Literal(c))),
-  online: Nullable(Type.Boolean()),
-  last_heard_at: Nullable(EpochMs),
-  telemetry: Type.Unknown({ description: 'Latest telemetry sample (protocol Telemetry) or null' }),
-  open_alerts: Type.Array(
-    Type.Object({ id: Type.String(), code: Type.String(), severity: Type.String(), state: Type.String() }),
-  ),
-  open_visit: Nullable(Type.Object({ id: Type.String(), kind: Type.Optional(Type.String()) })),
-});
-
-export const Elevator = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  estate_id: Type.String(),
-  building_id: Type.String(),
-  building_name: Type.String(),
-  registration_code: Type.String(),
-  floors: Type.Integer(),
-  qr_url: Type.String(),
-  state: ElevatorStateView,
-});
-
-export const Estate = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  name_en: Nullable(Type.String()),
-  property_firm_id: Type.String(),
-  maintenance_company_id: Type.String(),
-  emergency_phone: Type.String(),
-});
-
-export const Me = Type.Object({
-  username: Type.String(),
-  display_name: Type.String(),
-  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-  property_firm_id: Nullable(Type.String()),
-  estate_id: Nullable(Type.String()),
-  company_id: Nullable(Type.String()),
-  estate_ids: Nullable(Type.Array(Type.String())),
-});
-
-export const AuditRow = Type.Object({
-  id: Type.Integer(),
-  at: EpochMs,
-  actor: Type.String(),
-  role: Nullable(Type.String()),
-  action: Type.String(),
-  target_type: Type.String(),
-  target_id: Nullable(Type.String()),
-  estate_id: Nullable(Type.String()),
-  ip: Nullable(Type.String()),
-  detail: Type.Unknown(),
-});
-
+/** A JSON column as the API returns it: null when absent or unreadable. */
 export function parseJson(text: string | null): unknown {
   if (text === null) return null;
   try {

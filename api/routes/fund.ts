@@ -9,8 +9,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { LiftWatchError } from '../../lib/errors.ts';
-import { estateFilter, READERS, requireRole } from '../data/tenancy.ts';
-import { buildExport, toCsv } from '../ledger/export.ts';
 import {
   BalanceView,
   ContributionMonthView,
@@ -26,7 +24,9 @@ import {
   VerifyQuery,
   VerifyView,
   VoteBody,
-} from '../ledger/http-schemas.ts';
+} from '../../protocol/fund-http.ts';
+import { estateFilter, READERS, requireRole } from '../data/tenancy.ts';
+import { buildExport, toCsv } from '../ledger/export.ts';
 import { createFundLedger } from '../ledger/ledger.ts';
 import { periodBounds, periodOf } from '../ledger/money.ts';
 import { ledgerSettings } from '../ledger/settings.ts';

@@ -4,95 +4,27 @@
  * fund (the estate-wide one first). Money is integer fen. Every write sends a fresh
  * Idempotency-Key, made once per user action, so a retried request posts once.
  */
+import type { Static } from '@sinclair/typebox';
+import type {
+  BalanceView,
+  ContributionMonthView,
+  ExpenditureView,
+  FundView,
+  PostingView,
+  VerifyView,
+} from '../../protocol/fund-http.ts';
 import { api, apiUrl } from './api.ts';
 
-export interface Head {
-  seq: number;
-  hash: string;
-}
-
-export interface Fund {
-  id: string;
-  estateId: string;
-  buildingId: string | null;
-  name: string;
-}
-
-export interface Balance {
-  fund: Fund;
-  cashFen: number;
-  accounts: Record<string, number>;
-  head: Head;
-}
-
-export interface ContributionMonth {
-  period: string;
-  expectedFen: number;
-  actualFen: number;
-  differenceFen: number;
-}
-
-export interface Posting {
-  seq: number;
-  at: number;
-  transactionId: string;
-  kind: string;
-  memo: string;
-  account: string;
-  debitFen: number;
-  creditFen: number;
-  reversesId: string | null;
-}
-
-export interface Approval {
-  side: 'firm' | 'committee';
-  decision: 'approve' | 'refuse';
-  actor: string;
-  note: string;
-  at: number;
-  amountVersion: number;
-}
-
-export interface Attachment {
-  id: string;
-  kind: string;
-  filename: string;
-  sha256: string;
-  size: number;
-}
-
-export interface Expenditure {
-  id: string;
-  amountFen: number;
-  amountVersion: number;
-  kind: string;
-  purpose: string;
-  payee: string;
-  elevatorId: string | null;
-  links: { alertIds: string[]; visitIds: string[]; workOrder: string | null };
-  emergencyAlertId: string | null;
-  status: 'proposed' | 'approved' | 'refused' | 'paid' | 'reversed';
-  proposedBy: string;
-  amendedBy: string | null;
-  proposedAt: number;
-  paidTransactionId: string | null;
-  paidAt: number | null;
-  ratificationDueAt: number | null;
-  approvals: Approval[];
-  votes: { passed: boolean; amountVersion: number; at: number }[];
-  attachments: Attachment[];
-  voteRequired: boolean;
-  missing: string[];
-  flags: string[];
-}
-
-export interface Verification {
-  ok: boolean;
-  count?: number;
-  head?: Head;
-  index?: number;
-  reason?: string;
-}
+// The HTTP contract (protocol/fund-http.ts), type-only: erased from the bundle.
+export type Fund = Static<typeof FundView>;
+export type Balance = Static<typeof BalanceView>;
+export type Head = Balance['head'];
+export type ContributionMonth = Static<typeof ContributionMonthView>;
+export type Posting = Static<typeof PostingView>;
+export type Expenditure = Static<typeof ExpenditureView>;
+export type Approval = Expenditure['approvals'][number];
+export type Attachment = Expenditure['attachments'][number];
+export type Verification = Static<typeof VerifyView>;
 
 /** An owners' vote as counted; areas in m² here, sent to the API in 1/100 m². */
 export interface VoteInput {

@@ -1,7 +1,7 @@
 /**
- * The API's answers as the browser sees them. Derived from the TypeBox schemas in
- * api/schemas.ts (type-only import: erased by esbuild), so the console and the API
- * share one contract. Fund types live in fund-api.ts until api/routes/fund.ts lands.
+ * The API's answers as the browser sees them. Derived from the HTTP contract in
+ * protocol/http.ts (type-only import: erased by esbuild), so the console and the API
+ * share one contract. Fund types come the same way from protocol/fund-http.ts (fund-api.ts).
  */
 import type { Static } from '@sinclair/typebox';
 import type {
@@ -11,7 +11,7 @@ import type {
   Me as MeSchema,
   ResidentReport as ReportSchema,
   Visit as VisitSchema,
-} from '../../api/schemas.ts';
+} from '../../protocol/http.ts';
 
 export type Alert = Static<typeof AlertSchema>;
 type ElevatorWire = Static<typeof ElevatorSchema>;

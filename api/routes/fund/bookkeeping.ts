@@ -5,7 +5,6 @@
  * committee, technicians and residents may not (403 before any lookup).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canSeeEstate, notFound, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
   ContributionBody,
   ContributionRuleBody,
@@ -18,7 +17,8 @@ import {
   ReversalBody,
   TransactionParams,
   TransactionView,
-} from '../../ledger/http-schemas.ts';
+} from '../../../protocol/fund-http.ts';
+import { canSeeEstate, notFound, requireRole, WRITERS } from '../../data/tenancy.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';
 

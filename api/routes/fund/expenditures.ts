@@ -6,7 +6,6 @@
  * flagged until the committee ratifies. Approvals and votes are in api/routes/fund.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WRITERS } from '../../data/tenancy.ts';
 import {
   AmendBody,
   ExpenditureParams,
@@ -16,7 +15,8 @@ import {
   PaymentBody,
   PaymentView,
   ProposalBody,
-} from '../../ledger/http-schemas.ts';
+} from '../../../protocol/fund-http.ts';
+import { WRITERS } from '../../data/tenancy.ts';
 import type { ExpenseKind } from '../../ledger/types.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';

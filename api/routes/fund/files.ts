@@ -13,7 +13,7 @@ import {
   AttachmentView,
   ExpenditureParams,
   IdempotencyHeaders,
-} from '../../ledger/http-schemas.ts';
+} from '../../../protocol/fund-http.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';
 

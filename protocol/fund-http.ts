@@ -1,4 +1,4 @@
-/** TypeBox schemas of the fund routes (api/routes/fund.ts): validators, serializers, OpenAPI. */
+/** The HTTP contract of the fund routes (api/routes/fund*): the API's validators, serializers and OpenAPI, and the dashboard's fund types. */
 import { type TSchema, Type } from '@sinclair/typebox';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -74,7 +74,13 @@ export const ExpenditureView = Type.Object({
     workOrder: Nullable(Type.String()),
   }),
   emergencyAlertId: Nullable(Type.String()),
-  status: Type.String(),
+  status: Type.Union([
+    Type.Literal('proposed'),
+    Type.Literal('approved'),
+    Type.Literal('refused'),
+    Type.Literal('paid'),
+    Type.Literal('reversed'),
+  ]),
   proposedBy: Type.String(),
   amendedBy: Nullable(Type.String()),
   proposedAt: Type.Integer(),
@@ -86,8 +92,8 @@ export const ExpenditureView = Type.Object({
       id: Type.String(),
       seq: Type.Integer(),
       amountVersion: Type.Integer(),
-      side: Type.String(),
-      decision: Type.String(),
+      side: Type.Union([Type.Literal('firm'), Type.Literal('committee')]),
+      decision: Type.Union([Type.Literal('approve'), Type.Literal('refuse')]),
       actor: Type.String(),
       note: Type.String(),
       at: Type.Integer(),
