@@ -59,6 +59,18 @@ const Tally = Type.Object({
   yesAreaCentiM2: Type.Integer({ minimum: 0 }),
 });
 
+/** An attached file as listed (in an expenditure, and on its own with its expenditure's id). */
+const attachmentFields = {
+  seq: Type.Integer(),
+  kind: Type.String(),
+  filename: Type.String(),
+  mediaType: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  uploadedBy: Type.String(),
+  at: Type.Integer(),
+};
+
 export const ExpenditureView = Type.Object({
   id: Type.String(),
   fundId: Type.String(),
@@ -110,19 +122,7 @@ export const ExpenditureView = Type.Object({
       at: Type.Integer(),
     }),
   ),
-  attachments: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      seq: Type.Integer(),
-      kind: Type.String(),
-      filename: Type.String(),
-      mediaType: Type.String(),
-      size: Type.Integer(),
-      sha256: Type.String(),
-      uploadedBy: Type.String(),
-      at: Type.Integer(),
-    }),
-  ),
+  attachments: Type.Array(Type.Object({ id: Type.String(), ...attachmentFields })),
   voteRequired: Type.Boolean(),
   missing: Type.Array(Type.String()),
   flags: Type.Array(Type.String()),
@@ -249,12 +249,5 @@ export const AttachmentQuery = Type.Object({
 export const AttachmentView = Type.Object({
   id: Type.String(),
   expenditureId: Type.String(),
-  seq: Type.Integer(),
-  kind: Type.String(),
-  filename: Type.String(),
-  mediaType: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  uploadedBy: Type.String(),
-  at: Type.Integer(),
+  ...attachmentFields,
 });
