@@ -1,7 +1,7 @@
 /**
- * Child processes for the benchmarks: each part runs as it would on its own machine
- * (`tsx broker/main.ts`, `tsx ingest/main.ts`, the simulator CLI), with its output kept in
- * a log file, and is stopped with SIGTERM (then SIGKILL) at the end.
+ * Child processes for the benchmarks: each part runs as it would on its own machine, as its
+ * `npm run start:*` script starts it (`node <flags> --import tsx broker/main.ts`, ...), with
+ * its output kept in a log file, and is stopped with SIGTERM (then SIGKILL) at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
@@ -44,8 +44,8 @@ export function startPart(
   env: Record<string, string>,
   logDir: string,
 ): Part {
-  // BENCH_PROFILE asks for a V8 CPU profile; node refuses --cpu-prof in NODE_OPTIONS, so
-  // such a part runs as `node --cpu-prof --import tsx` instead of through the tsx binary.
+  // Node flags go on the command line (`node <flags> --import tsx`): node refuses some of
+  // them (--cpu-prof, --trace-gc) in NODE_OPTIONS. A part without flags runs through tsx.
   const { CPU_PROFILE_DIR: profileDir, ...partEnv } = env;
   const flags = [
     ...nodeFlagsOf(script),
