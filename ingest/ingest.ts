@@ -98,7 +98,6 @@ export interface IngestMetrics {
   mqttConnected: boolean;
   detectErrors: number;
   /** Device publish time → InfluxDB write acknowledged, ms. */
-  /** Device publish → InfluxDB write acknowledged. */
   latencyMs: LatencySummary;
   /** Device publish → received by the ingest: what the broker (and the network) add. */
   arrivalMs: LatencySummary;
