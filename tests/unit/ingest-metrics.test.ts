@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { intervalQuantile } from '../../bench/processes.ts';
-import type { IngestMetrics, LatencySummary } from '../../ingest/ingest.ts';
-import { LATENCY_BOUNDS_MS, LatencyHistogram, summarise } from '../../ingest/metrics.ts';
+import type { IngestMetrics } from '../../ingest/ingest.ts';
+import { LATENCY_BOUNDS_MS, LatencyHistogram, type LatencySummary, summarise } from '../../ingest/metrics.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
 import { formatPrometheus } from '../../lib/prometheus.ts';
 
