@@ -21,6 +21,7 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { freePort, startInfluxd } from '../lib/influxd.ts';
 import {
+  lastJsonLine,
   machineCpuSeconds,
   type Part,
   portAccepts,
@@ -146,16 +147,7 @@ async function runPublishers(
   setInterval(() => report({ connected: clients.length, acked }), 1000);
 }
 
-function lastReport(part: Part): Record<string, number> {
-  for (let i = part.stdoutLines.length - 1; i >= 0; i--) {
-    try {
-      return JSON.parse(part.stdoutLines[i]!) as Record<string, number>;
-    } catch {
-      // not a report line
-    }
-  }
-  return {};
-}
+const lastReport = (part: Part): Record<string, number> => lastJsonLine<Record<string, number>>(part) ?? {};
 
 async function main(): Promise<void> {
   const publishers = Number(process.env.RELAY_PUBLISHERS ?? 10);

@@ -20,6 +20,7 @@ import { generateFleet } from '../simulators/demo-fleet.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
 import {
   intervalQuantile,
+  lastJsonLine,
   machineCpuSeconds,
   type Part,
   portAccepts,
@@ -55,17 +56,6 @@ interface SimStats {
   failed: number;
   /** Messages the target rate asked for that the simulator could not offer in time. */
   shortfall?: number;
-}
-
-function lastSimStats(sim: Part): SimStats | null {
-  for (let i = sim.stdoutLines.length - 1; i >= 0; i--) {
-    try {
-      return JSON.parse(sim.stdoutLines[i]!) as SimStats;
-    } catch {
-      // not a stats line
-    }
-  }
-  return null;
 }
 
 async function countStored(influxUrl: string): Promise<number> {
@@ -163,7 +153,7 @@ async function main(): Promise<void> {
     parts.push(sim);
     await waitUntil(
       'all devices connected',
-      () => (lastSimStats(sim)?.connected ?? 0) >= ELEVATORS,
+      () => (lastJsonLine<SimStats>(sim)?.connected ?? 0) >= ELEVATORS,
       300_000,
       500,
     );
@@ -215,7 +205,7 @@ async function main(): Promise<void> {
     say(`machine: ${machine.busy} cores busy, ${machine.stolen} cores stolen by the hypervisor`);
 
     await sim.stop();
-    const simStats = lastSimStats(sim);
+    const simStats = lastJsonLine<SimStats>(sim);
     const sent = simStats?.acked ?? 0;
     say(`simulator: ${JSON.stringify(simStats)}; draining`);
     let stored = 0;

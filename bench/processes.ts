@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { parsePrometheus } from '../lib/prometheus.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -116,14 +117,19 @@ export function portAccepts(port: number): Promise<boolean> {
 
 /** Reads a Prometheus text endpoint into name{labels} → value. */
 export async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(url)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const space = line.lastIndexOf(' ');
-    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  return parsePrometheus(await (await fetch(url)).text());
+}
+
+/** The last line a part printed that parses as JSON (its latest report), or null. */
+export function lastJsonLine<T>(part: Part): T | null {
+  for (let i = part.stdoutLines.length - 1; i >= 0; i--) {
+    try {
+      return JSON.parse(part.stdoutLines[i]!) as T;
+    } catch {
+      // not a report line
+    }
   }
-  return values;
+  return null;
 }
 
 /**

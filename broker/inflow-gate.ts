@@ -26,7 +26,7 @@ export interface InflowGateOptions {
 export class InflowGate {
   private readonly held = new Deque<() => void>();
   private readonly options: InflowGateOptions;
-  /** Publishes ever held, for the broker's metrics. */
+  /** Publishes ever held (a count for tests and diagnosis; not on /metrics yet). */
   heldTotal = 0;
 
   constructor(options: InflowGateOptions) {

@@ -42,6 +42,17 @@ export function formatPrometheus(samples: readonly MetricSample[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Reads exposition text back into `name{labels}` → value (the benchmarks' and tests' scrape). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
 /** The process's own memory, so every part reports RSS the same way. */
 export function processSamples(prefix: string): MetricSample[] {
   const memory = process.memoryUsage();

@@ -9,6 +9,7 @@ import { LiftWatchError } from '../lib/errors.ts';
 import { FleetFile } from '../protocol/index.ts';
 import type { RegistryDb } from './db.ts';
 import { hashMachineSecret, hashUserPassword, randomSecret, verifySecret } from './passwords.ts';
+import { userRow } from './users.ts';
 
 const checkFleet = TypeCompiler.Compile(FleetFile);
 
@@ -202,15 +203,7 @@ export async function loadFleet(db: RegistryDb, fleet: FleetFile): Promise<Fleet
         .execute();
     }
     for (const u of fleet.users) {
-      const row = {
-        username: u.username,
-        display_name: u.display_name,
-        role: u.role,
-        property_firm_id: u.property_firm_id ?? null,
-        estate_id: u.estate_id ?? null,
-        company_id: u.company_id ?? null,
-        password_hash: chooseHash(u, storedUsers.get(u.username), hashUserPassword),
-      };
+      const row = userRow(u, chooseHash(u, storedUsers.get(u.username), hashUserPassword));
       await trx
         .insertInto('users')
         .values(row)

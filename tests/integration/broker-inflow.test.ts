@@ -63,15 +63,21 @@ function until(condition: () => boolean, what: string, timeoutMs = 20_000): Prom
   });
 }
 
+/** A service subscribed to every device topic at QoS 1, as the ingest is. */
+async function ingestLikeSubscriber(): Promise<MqttClient> {
+  const subscriber = await connectAsync(url, {
+    ...SERVICE,
+    clientId: 'lift-watch-ingest',
+    reconnectPeriod: 0,
+  });
+  clients.push(subscriber);
+  await subscriber.subscribeAsync(topics.allDevices, { qos: 1 });
+  return subscriber;
+}
+
 describe('broker inflow gate', () => {
   it('holds device publishes while the subscriber lags, then delivers all of them once, in order', async () => {
-    const subscriber = await connectAsync(url, {
-      ...SERVICE,
-      clientId: 'lift-watch-ingest',
-      reconnectPeriod: 0,
-    });
-    clients.push(subscriber);
-    await subscriber.subscribeAsync(topics.allDevices, { qos: 1 });
+    const subscriber = await ingestLikeSubscriber();
     const received = new Map<string, number[]>();
     subscriber.on('message', (topic, payload) => {
       const { seq } = JSON.parse(payload.toString('utf8')) as { seq: number };
@@ -121,13 +127,7 @@ describe('broker inflow gate', () => {
   it('a load generator with an in-flight bound stops topping up while the broker holds it back', {
     timeout: 90_000,
   }, async () => {
-    const subscriber = await connectAsync(url, {
-      ...SERVICE,
-      clientId: 'lift-watch-ingest',
-      reconnectPeriod: 0,
-    });
-    clients.push(subscriber);
-    await subscriber.subscribeAsync(topics.allDevices, { qos: 1 });
+    const subscriber = await ingestLikeSubscriber();
     subscriber.stream.pause();
     const maxInFlight = 100;
     const sim = createFleetSimulator({ fleet, mqttUrl: url, rate: 5000, maxInFlight, closeGraceMs: 0 });

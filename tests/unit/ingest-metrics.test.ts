@@ -3,18 +3,7 @@ import { intervalQuantile } from '../../bench/processes.ts';
 import type { IngestMetrics } from '../../ingest/ingest.ts';
 import { LATENCY_BOUNDS_MS, LatencyHistogram, type LatencySummary, summarise } from '../../ingest/metrics.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
-import { formatPrometheus } from '../../lib/prometheus.ts';
-
-/** Parses exposition text the way the benchmark's scrape does: `name{labels}` → value. */
-function parse(text: string): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const space = line.lastIndexOf(' ');
-    values.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return values;
-}
+import { formatPrometheus, parsePrometheus as parse } from '../../lib/prometheus.ts';
 
 function exposition(latency: LatencySummary): string {
   const metrics = new Proxy({ latencyMs: latency, arrivalMs: latency } as Record<string, unknown>, {

@@ -10,6 +10,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { LiftWatchError } from '../../../lib/errors.ts';
 import { ROLES } from '../../../protocol/index.ts';
 import { hashUserPassword } from '../../../registry/passwords.ts';
+import { userRow } from '../../../registry/users.ts';
 import { notFound, requireRole } from '../../data/tenancy.ts';
 import { replies } from '../../schemas.ts';
 
@@ -116,15 +117,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .where('username', '=', body.username)
         .executeTakeFirst();
       if (taken) throw new LiftWatchError('CONFLICT', `User '${body.username}' exists already`);
-      const row = {
-        username: body.username,
-        display_name: body.display_name,
-        role: body.role,
-        property_firm_id: body.property_firm_id ?? null,
-        estate_id: body.estate_id ?? null,
-        company_id: body.company_id ?? null,
-        password_hash: hashUserPassword(body.password),
-      };
+      const row = userRow(body, hashUserPassword(body.password));
       await app.db.insertInto('users').values(row).execute();
       await app.audit(request, {
         action: 'user.create',
