@@ -81,13 +81,16 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     low: options.inflowLow ?? INFLOW_LOW,
   });
   bus = createMessageBus(options.deliveryConcurrency ?? DELIVERY_CONCURRENCY, () => gate.release());
-  const hooks = createPolicyHooks({
-    log,
-    authenticate: deps.authenticate,
-    admitDevicePublish: (proceed) => gate.admit(proceed),
-  });
+  const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
   const aedes = new Aedes({
     ...hooks,
+    // Policy first; an allowed device publish then passes the inflow gate before its PUBACK.
+    authorizePublish(client, packet, done) {
+      hooks.authorizePublish(client, packet, (error) => {
+        if (error || !client || hooks.principalOf(client)?.kind !== 'device') done(error);
+        else gate.admit(() => done(null));
+      });
+    },
     persistence: new IndexedMemoryPersistence() as unknown as AedesOptions['persistence'],
     mq: bus as unknown as AedesOptions['mq'],
     connectTimeout: options.connectTimeoutMs,

@@ -25,8 +25,6 @@ import {
 export interface PolicyDeps {
   log: Logger;
   authenticate(username: string, password: string): Promise<Principal | null>;
-  /** Flow control for an authorised device publish (inflow-gate.ts); default: at once. */
-  admitDevicePublish?(proceed: () => void): void;
 }
 
 export type PolicyHooks = Required<
@@ -38,8 +36,6 @@ export type PolicyHooks = Required<
   /** The principal a connected client authenticated as; null before or without CONNECT. */
   principalOf(client: Client): Principal | null;
 };
-
-const allow = (done: (e?: Error | null) => void) => () => done(null);
 
 function refusal(returnCode: ConnackRefusal, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -100,8 +96,7 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
     }
     const principal = principals.get(client);
     if (principal && mayPublish(principal, packet.topic)) {
-      if (principal.kind === 'device' && deps.admitDevicePublish) deps.admitDevicePublish(allow(done));
-      else done(null);
+      done(null);
       return;
     }
     log.warn({ clientId: client.id, username: principal?.username, topic: packet.topic }, 'publish refused');
