@@ -7,13 +7,17 @@
  * The issue measured it with 10 publishers; the product's benchmark has 10,000 devices, one
  * connection each. Running this at both counts shows what the connection count alone costs.
  *
- * Settings (env): RELAY_PUBLISHERS (10), RELAY_RATE msgs/s asked (60000), RELAY_MAX_IN_FLIGHT
+ * RELAY_BROKER=mosquitto puts Debian's Mosquitto (C, one thread) where Aedes was, with
+ * unbounded in-flight and queued messages so that nothing is dropped: what an MQTT broker
+ * not written in JavaScript costs over the same connections.
+ *
+ * Settings (env): RELAY_BROKER (aedes | mosquitto), RELAY_PUBLISHERS (10), RELAY_RATE msgs/s asked (60000), RELAY_MAX_IN_FLIGHT
  * (2000, as the spine's benchmark), RELAY_TICK_MS (20: how often the publishers top up),
  * RELAY_SECONDS (30). One JSON line on stdout.
  * `tsx bench/bare-relay.ts broker|subscriber|publishers ...` are its parts.
  */
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +30,7 @@ import {
   type Part,
   portAccepts,
   startPart,
+  startProgram,
   treeCpuSeconds,
   waitUntil,
 } from './processes.ts';
@@ -37,6 +42,29 @@ const report = (fields: Record<string, number>) => console.log(JSON.stringify(fi
 async function runBroker(port: number): Promise<void> {
   const aedes = await Aedes.createBroker();
   createServer(aedes.handle).listen(port, '127.0.0.1');
+}
+
+/** Mosquitto on `port`, anonymous, nothing dropped, nothing persisted. */
+function startMosquitto(port: number, dir: string, logDir: string): Part {
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_connections -1',
+      // Defaults are 20 in flight and 1,000 queued per client, past which QoS 1 messages
+      // to the subscriber are dropped; the relay must lose nothing.
+      'max_inflight_messages 0',
+      'max_queued_messages 0',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      '',
+    ].join('\n'),
+  );
+  return startProgram('broker', ['/usr/sbin/mosquitto', '-c', config], {}, logDir);
 }
 
 /** One QoS 1 subscriber writing batches of line protocol, two writes in flight. */
@@ -150,6 +178,9 @@ async function runPublishers(
 const lastReport = (part: Part): Record<string, number> => lastJsonLine<Record<string, number>>(part) ?? {};
 
 async function main(): Promise<void> {
+  const brokerKind = process.env.RELAY_BROKER ?? 'aedes';
+  if (brokerKind !== 'aedes' && brokerKind !== 'mosquitto')
+    throw new Error(`RELAY_BROKER must be aedes or mosquitto, not ${brokerKind}`);
   const publishers = Number(process.env.RELAY_PUBLISHERS ?? 10);
   const rate = Number(process.env.RELAY_RATE ?? 60_000);
   const maxInFlight = Number(process.env.RELAY_MAX_IN_FLIGHT ?? 2000);
@@ -163,7 +194,10 @@ async function main(): Promise<void> {
   try {
     const port = await freePort();
     const script = 'bench/bare-relay.ts';
-    const broker = startPart('broker', script, ['broker', String(port)], {}, logDir);
+    const broker =
+      brokerKind === 'mosquitto'
+        ? startMosquitto(port, dir, logDir)
+        : startPart('broker', script, ['broker', String(port)], {}, logDir);
     parts.push(broker);
     await waitUntil('the broker', () => portAccepts(port), 30_000);
     const subscriber = startPart('subscriber', script, ['subscriber', String(port), influx.url], {}, logDir);
@@ -203,6 +237,7 @@ async function main(): Promise<void> {
       cpuUsPerMsg[part] = Math.round(((used - cpuStart[part as keyof typeof cpuStart]) * 1e6) / written);
     console.log(
       JSON.stringify({
+        broker: brokerKind,
         publishers,
         asked_rate: rate,
         max_in_flight: maxInFlight,

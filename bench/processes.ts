@@ -57,9 +57,27 @@ export function startPart(
     flags.length > 0
       ? [process.execPath, ...flags, '--import', 'tsx', join(ROOT, script), ...args]
       : [TSX, join(ROOT, script), ...args];
+  // A profiled part writes its profile on a clean exit only: give it longer.
+  return startProgram(
+    name,
+    command,
+    { LOG_LEVEL: 'warn', ...partEnv },
+    logDir,
+    profileDir ? 120_000 : 15_000,
+  );
+}
+
+/** Any program as a part (the relay's Mosquitto): output to `<logDir>/<name>.log`, SIGTERM then SIGKILL. */
+export function startProgram(
+  name: string,
+  command: string[],
+  env: Record<string, string>,
+  logDir: string,
+  killAfterMs = 15_000,
+): Part {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...partEnv },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logDir, `${name}.log`));
@@ -82,8 +100,7 @@ export function startPart(
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      // A profiled part writes its profile on a clean exit only: give it longer.
-      const timer = setTimeout(() => child.kill('SIGKILL'), profileDir ? 120_000 : 15_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       await exited;
       clearTimeout(timer);
     },
