@@ -17,7 +17,7 @@
  * `tsx bench/bare-relay.ts broker|subscriber|publishers ...` are its parts.
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,8 +44,14 @@ async function runBroker(port: number): Promise<void> {
   createServer(aedes.handle).listen(port, '127.0.0.1');
 }
 
+const MOSQUITTO = '/usr/sbin/mosquitto';
+
 /** Mosquitto on `port`, anonymous, nothing dropped, nothing persisted. */
 function startMosquitto(port: number, dir: string, logDir: string): Part {
+  if (!existsSync(MOSQUITTO))
+    throw new Error(
+      `RELAY_BROKER=mosquitto needs Debian's broker at ${MOSQUITTO}: apt-get install mosquitto`,
+    );
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(
     config,
@@ -64,7 +70,7 @@ function startMosquitto(port: number, dir: string, logDir: string): Part {
       '',
     ].join('\n'),
   );
-  return startProgram('broker', ['/usr/sbin/mosquitto', '-c', config], {}, logDir);
+  return startProgram('broker', [MOSQUITTO, '-c', config], {}, logDir);
 }
 
 /** One QoS 1 subscriber writing batches of line protocol, two writes in flight. */
