@@ -10,7 +10,7 @@
  * checked in the page and through the API. Screenshots go to tests/artifacts/fund-firm-*.png.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,6 @@ import { listenOnFreePort, startTestApi, TEST_PASSWORD, type TestApi } from '../
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 667 };
 
@@ -309,7 +308,6 @@ describe('the property firm’s fund screens in Chromium', () => {
     expect(download.rawPayload.equals(INVOICE_PNG)).toBe(true);
 
     await firm.screenshot({ path: join(ARTIFACTS, 'fund-firm.png'), fullPage: true });
-    await copyFile(join(ARTIFACTS, 'fund-firm.png'), join(SCREENSHOTS, 'fund-firm.png'));
   });
 
   // Uses the fund and the paid expenditure of the test above.
