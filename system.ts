@@ -9,6 +9,7 @@
  */
 import { type ApiService, startApiService } from './api/service.ts';
 import { type Broker, brokerOptionsFrom, createBroker } from './broker/broker.ts';
+import { brokerMetricSamples } from './broker/metrics-samples.ts';
 import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService, type IngestService } from './ingest/service.ts';
 import type { Config } from './lib/config.ts';
@@ -68,7 +69,13 @@ export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]
     mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'api')) },
     influxUrl,
     readiness: { ingest: () => ingest.ingest.metrics().mqttConnected },
-    metrics: [() => [...ingestMetricSamples(ingest.ingest.metrics()), ...processSamples('liftwatch')]],
+    metrics: [
+      () => [
+        ...ingestMetricSamples(ingest.ingest.metrics()),
+        ...(broker ? brokerMetricSamples(broker.metrics()) : []),
+        ...processSamples('liftwatch'),
+      ],
+    ],
     // One process, one alert lifecycle: people's acknowledgements and the rules' findings
     // go through the same serialised queue.
     ...(ingest.detection ? { alertActions: ingest.detection.lifecycle } : {}),

@@ -30,15 +30,36 @@ export interface BrokerOptions {
   inflowLow?: number;
 }
 
+/** What the broker's flow looks like now, for /metrics and tests. */
+export interface BrokerMetrics {
+  clientsConnected: number;
+  /** Messages acknowledged to their publisher and waiting in the bus for delivery. */
+  busQueued: number;
+  /** Device publishes held at the inflow gate now (not yet acknowledged). */
+  inflowWaiting: number;
+  /** Device publishes ever held at the gate. */
+  inflowHeldTotal: number;
+}
+
 /** The broker's options from the validated config (lib/config.ts). */
 export function brokerOptionsFrom(
-  config: Pick<Config, 'MQTT_PORT' | 'MQTT_HOST' | 'MQTT_MAX_PACKET_BYTES' | 'MQTT_CONNECT_TIMEOUT_MS'>,
+  config: Pick<
+    Config,
+    | 'MQTT_PORT'
+    | 'MQTT_HOST'
+    | 'MQTT_MAX_PACKET_BYTES'
+    | 'MQTT_CONNECT_TIMEOUT_MS'
+    | 'MQTT_INFLOW_HIGH'
+    | 'MQTT_INFLOW_LOW'
+  >,
 ): BrokerOptions {
   return {
     port: config.MQTT_PORT,
     host: config.MQTT_HOST,
     maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+    inflowHigh: config.MQTT_INFLOW_HIGH,
+    inflowLow: config.MQTT_INFLOW_LOW,
   };
 }
 
@@ -52,8 +73,7 @@ export interface Broker {
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
   readonly aedes: Aedes;
-  /** Device publishes waiting for the bus to drain, and how many ever did. */
-  readonly inflow: Pick<InflowGate, 'waiting' | 'heldTotal'>;
+  metrics(): BrokerMetrics;
 }
 
 /**
@@ -68,8 +88,8 @@ const DELIVERY_CONCURRENCY = 1000;
  * and below which they go on: about a tenth of a second of the ingest's throughput, so a
  * congested broker adds that much latency at most, not seconds.
  */
-const INFLOW_HIGH = 1000;
-const INFLOW_LOW = 500;
+const INFLOW_HIGH = 1000; // = MQTT_INFLOW_HIGH's default
+const INFLOW_LOW = 500; // = MQTT_INFLOW_LOW's default
 
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: 'broker' });
@@ -155,7 +175,14 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     log.info('MQTT broker stopped');
   }
 
-  return { start, stop, aedes, inflow: gate };
+  const metrics = (): BrokerMetrics => ({
+    clientsConnected: aedes.connectedClients,
+    busQueued: bus?.length ?? 0,
+    inflowWaiting: gate.waiting,
+    inflowHeldTotal: gate.heldTotal,
+  });
+
+  return { start, stop, aedes, metrics };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

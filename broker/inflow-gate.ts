@@ -26,7 +26,7 @@ export interface InflowGateOptions {
 export class InflowGate {
   private readonly held = new Deque<() => void>();
   private readonly options: InflowGateOptions;
-  /** Publishes ever held (a count for tests and diagnosis; not on /metrics yet). */
+  /** Publishes ever held (liftwatch_broker_inflow_held_total). */
   heldTotal = 0;
 
   constructor(options: InflowGateOptions) {

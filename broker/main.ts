@@ -2,12 +2,15 @@
  * `npm run start:broker`: the broker alone, for deployments that spread the parts over
  * machines. Owns env, the registry handle and signals; closes in reverse order of opening.
  */
+import type { Server } from 'node:http';
 import { loadConfig } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
+import { processSamples, serveMetrics } from '../lib/prometheus.ts';
 import { openRegistry } from '../registry/db.ts';
 import { authenticateMachine } from '../registry/directory.ts';
 import { brokerOptionsFrom, createBroker } from './broker.ts';
+import { brokerMetricSamples } from './metrics-samples.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
@@ -17,8 +20,16 @@ const broker = createBroker(brokerOptionsFrom(config), {
   authenticate: (username, password) => authenticateMachine(db, username, password),
 });
 
+let metricsServer: Server | null = null;
 try {
   await broker.start();
+  if (config.BROKER_METRICS_PORT !== undefined) {
+    metricsServer = await serveMetrics(config.BROKER_METRICS_PORT, '127.0.0.1', () => [
+      ...brokerMetricSamples(broker.metrics()),
+      ...processSamples('liftwatch_broker'),
+    ]);
+    log.info({ port: config.BROKER_METRICS_PORT }, 'broker metrics on /metrics');
+  }
 } catch (err) {
   if (err instanceof LiftWatchError) log.fatal({ code: err.code }, err.message);
   else log.fatal({ err }, 'broker did not start');
@@ -31,6 +42,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'stopping');
+  metricsServer?.close();
   await broker.stop();
   await db.destroy();
 }

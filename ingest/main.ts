@@ -9,9 +9,10 @@ import { loadConfig } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { createLogger } from '../lib/logger.ts';
+import { processSamples, serveMetrics } from '../lib/prometheus.ts';
 import { openRegistry } from '../registry/db.ts';
 import { listElevators } from '../registry/directory.ts';
-import { serveIngestMetrics } from './metrics-samples.ts';
+import { ingestMetricSamples } from './metrics-samples.ts';
 import { createIngestService } from './service.ts';
 
 const DIRECTORY_REFRESH_MS = 60_000;
@@ -72,9 +73,10 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 try {
   await service.start();
   if (config.INGEST_METRICS_PORT !== undefined) {
-    metricsServer = await serveIngestMetrics(config.INGEST_METRICS_PORT, '127.0.0.1', () =>
-      service.ingest.metrics(),
-    );
+    metricsServer = await serveMetrics(config.INGEST_METRICS_PORT, '127.0.0.1', () => [
+      ...ingestMetricSamples(service.ingest.metrics()),
+      ...processSamples('liftwatch_ingest'),
+    ]);
   }
   log.info({ mqttUrl, influxUrl, database: config.INFLUX_DATABASE }, 'ingest running');
 } catch (error) {

@@ -2,8 +2,7 @@
  * The ingest's counters as Prometheus samples: served by a standalone ingest on
  * INGEST_METRICS_PORT and merged into the API's /metrics when both run in one process.
  */
-import { createServer, type Server } from 'node:http';
-import { formatPrometheus, type MetricSample, processSamples } from '../lib/prometheus.ts';
+import type { MetricSample } from '../lib/prometheus.ts';
 import type { IngestMetrics } from './ingest.ts';
 import { LATENCY_BOUNDS_MS, type LatencySummary } from './metrics.ts';
 
@@ -109,24 +108,4 @@ function histogramSamples(
     sample('_sum', sum),
     sample('_count', count),
   ];
-}
-
-/** A bare /metrics endpoint for an ingest running alone (no API beside it). */
-export function serveIngestMetrics(
-  port: number,
-  host: string,
-  metrics: () => IngestMetrics,
-): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
-      response.writeHead(404).end('only /metrics here\n');
-      return;
-    }
-    const body = formatPrometheus([...ingestMetricSamples(metrics()), ...processSamples('liftwatch_ingest')]);
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
 }

@@ -37,6 +37,19 @@ export const ConfigSchema = Type.Object({
   ),
   MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 1024, default: 65536 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+  MQTT_INFLOW_HIGH: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description: "Messages queued in the broker above which devices' publishes wait before their PUBACK",
+  }),
+  MQTT_INFLOW_LOW: Type.Integer({
+    minimum: 0,
+    default: 500,
+    description: 'Queued messages below which waiting publishes go on (at most MQTT_INFLOW_HIGH)',
+  }),
+  BROKER_METRICS_PORT: Type.Optional(
+    Port(0, 'A standalone broker serves Prometheus /metrics here (unset: not served)'),
+  ),
 
   INGEST_MQTT_USERNAME: Type.Optional(
     Type.String({ description: 'Service credential of a standalone ingest' }),
@@ -173,6 +186,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     (e) =>
       `${e.path.slice(1) || '(root)'}=${JSON.stringify(ValuePointer.Get(converted, e.path))}: ${e.message}`,
   );
+  const settings = converted as Partial<Static<typeof ConfigSchema>>;
+  if ((settings.MQTT_INFLOW_LOW ?? 0) > (settings.MQTT_INFLOW_HIGH ?? Number.POSITIVE_INFINITY)) {
+    problems.push(
+      `MQTT_INFLOW_LOW=${settings.MQTT_INFLOW_LOW}: must not exceed MQTT_INFLOW_HIGH=${settings.MQTT_INFLOW_HIGH}`,
+    );
+  }
   if (problems.length > 0) {
     throw new LiftWatchError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
       details: problems,

@@ -1,7 +1,9 @@
 /**
- * Prometheus text exposition: the one renderer every part's /metrics uses.
- * Samples are plain objects so a part can provide them without knowing the format.
+ * Prometheus text exposition: the one renderer every part's /metrics uses, and the bare
+ * endpoint a part running alone serves it on. Samples are plain objects so a part can
+ * provide them without knowing the format.
  */
+import { createServer, type Server } from 'node:http';
 
 export interface MetricSample {
   name: string;
@@ -77,4 +79,22 @@ export function processSamples(prefix: string): MetricSample[] {
       value: memory.external,
     },
   ];
+}
+
+/** A bare /metrics endpoint for a part running alone (no API beside it to merge into). */
+export function serveMetrics(port: number, host: string, samples: () => MetricSample[]): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end('only /metrics here\n');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(formatPrometheus(samples()));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

@@ -28,8 +28,9 @@ export const PROM: common.DataSourceRef = { type: 'prometheus', uid: 'liftwatch-
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The names the ingest exports on /metrics (ingest/metrics-samples.ts) and the API adds
- * (api/plugins/metrics.ts; process gauges from lib/prometheus.ts with prefix liftwatch).
+ * The names the ingest and the embedded broker export on /metrics (ingest/metrics-samples.ts,
+ * broker/metrics-samples.ts) and the API adds (api/plugins/metrics.ts; process gauges from
+ * lib/prometheus.ts with prefix liftwatch).
  */
 export const METRICS = {
   apiRequests: 'liftwatch_api_requests_total',
@@ -51,6 +52,9 @@ export const METRICS = {
   mqttConnected: 'liftwatch_ingest_mqtt_connected',
   latency: 'liftwatch_ingest_latency_ms',
   rss: 'liftwatch_process_rss_bytes',
+  brokerClients: 'liftwatch_broker_clients_connected',
+  brokerQueued: 'liftwatch_broker_bus_queued',
+  inflowWaiting: 'liftwatch_broker_inflow_waiting',
 } as const;
 
 const influx = (refId: string, query: string, alias?: string) => {
@@ -139,7 +143,7 @@ export function elevatorDashboard() {
 
 export function ingestHealth() {
   const rate = (m: string) => `sum(rate(${m}[5m]))`;
-  return dashboard('liftwatch-ingest', 'Lift Watch — ingest health', 'From /metrics: messages in, points written, losses, buffers, connections and latency.', layout([
+  return dashboard('liftwatch-ingest', 'Lift Watch — ingest health', 'From /metrics: messages in, points written, losses, buffers, connections, broker flow and latency.', layout([
     timeseries('Messages received, invalid and deduplicated (/s)', PROM, [prom('A', rate(METRICS.received), 'received'), prom('B', rate(METRICS.invalid), 'invalid'), prom('C', rate(METRICS.deduplicated), 'deduplicated')]),
     timeseries('Points written and spilled (/s)', PROM, [prom('A', rate(METRICS.written), 'written'), prom('B', rate(METRICS.spilled), 'spilled')]),
     timeseries('Points lost: dropped, refused, dead-lettered (/s)', PROM, [prom('A', rate(METRICS.dropped), 'dropped'), prom('B', rate(METRICS.refused), 'refused'), prom('C', rate(METRICS.deadLettered), 'dead-lettered')]),
@@ -148,6 +152,8 @@ export function ingestHealth() {
     timeseries('Sequence gaps (messages not arrived)', PROM, [prom('A', METRICS.gaps, 'gaps')]),
     timeseries('Publish → write latency (ms)', PROM, [prom('A', METRICS.latency, 'p{{quantile}}')]).unit('ms'),
     timeseries('Connections (1 = up)', PROM, [prom('A', METRICS.influxHealthy, 'InfluxDB'), prom('B', METRICS.mqttConnected, 'MQTT')]),
+    timeseries('Broker: queued for delivery, device publishes held (> 0: the ingest is behind)', PROM, [prom('A', METRICS.brokerQueued, 'queued'), prom('B', METRICS.inflowWaiting, 'held')]),
+    timeseries('Broker: clients connected', PROM, [prom('A', METRICS.brokerClients, 'clients')]),
     timeseries('API requests (/s)', PROM, [prom('A', `sum by (status) (rate(${METRICS.apiRequests}[5m]))`, '{{status}}')]),
     timeseries('Memory (RSS)', PROM, [prom('A', METRICS.rss, 'rss')]).unit('bytes'),
     new StatPanel().title('API uptime').datasource(PROM).targets([prom('A', METRICS.apiUptime)]).unit('s'),

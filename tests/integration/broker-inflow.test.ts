@@ -6,7 +6,9 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/broker.ts';
+import { brokerMetricSamples } from '../../broker/metrics-samples.ts';
 import { silentLogger } from '../../lib/logger.ts';
+import { formatPrometheus, parsePrometheus } from '../../lib/prometheus.ts';
 import { topics } from '../../protocol/index.ts';
 import { authenticateMachine } from '../../registry/directory.ts';
 import { createFleetSimulator } from '../../simulators/fleet.ts';
@@ -105,10 +107,15 @@ describe('broker inflow gate', () => {
       }
     }
 
-    await until(() => broker.inflow.waiting > 0, 'the gate to hold a publish');
+    await until(() => broker.metrics().inflowWaiting > 0, 'the gate to hold a publish');
     // Held publishes are not acknowledged: the devices still have them.
     expect(acked).toBeLessThan(DEVICES * PER_DEVICE);
-    expect(broker.inflow.heldTotal).toBeGreaterThan(0);
+    // What an operator sees on /metrics while devices are being slowed.
+    const held = parsePrometheus(formatPrometheus(brokerMetricSamples(broker.metrics())));
+    expect(held.get('liftwatch_broker_inflow_waiting')).toBeGreaterThan(0);
+    expect(held.get('liftwatch_broker_inflow_held_total')).toBeGreaterThan(0);
+    expect(held.get('liftwatch_broker_bus_queued')).toBeGreaterThanOrEqual(5);
+    expect(held.get('liftwatch_broker_clients_connected')).toBe(DEVICES + 1);
 
     subscriber.stream.resume();
     await until(() => acked === DEVICES * PER_DEVICE, 'every publish acknowledged');
@@ -116,7 +123,7 @@ describe('broker inflow gate', () => {
       () => [...received.values()].reduce((sum, list) => sum + list.length, 0) >= DEVICES * PER_DEVICE,
       'every message delivered',
     );
-    expect(broker.inflow.waiting).toBe(0);
+    expect(broker.metrics().inflowWaiting).toBe(0);
     for (let n = 1; n <= DEVICES; n++) {
       const seqs = received.get(topics.device(`t-e${n}`, 'telemetry'));
       expect(seqs).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));

@@ -28,4 +28,18 @@ describe('config', () => {
       'INFLUX_URL',
     ]);
   });
+
+  it('refuses an inflow gate that would release above the level it holds at', () => {
+    expect(loadConfig({ MQTT_INFLOW_HIGH: '2000', MQTT_INFLOW_LOW: '800' }).MQTT_INFLOW_LOW).toBe(800);
+    let error: unknown;
+    try {
+      loadConfig({ MQTT_INFLOW_HIGH: '100', MQTT_INFLOW_LOW: '500' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LiftWatchError);
+    expect((error as LiftWatchError).details).toEqual([
+      'MQTT_INFLOW_LOW=500: must not exceed MQTT_INFLOW_HIGH=100',
+    ]);
+  });
 });

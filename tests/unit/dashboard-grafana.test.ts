@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { brokerMetricSamples } from '../../broker/metrics-samples.ts';
 import { renderAll } from '../../dashboard/grafana/generate.ts';
 import type { IngestMetrics } from '../../ingest/ingest.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
@@ -36,12 +37,15 @@ describe('Grafana as code', () => {
     }
   });
 
-  it('asks Prometheus only for metric names the ingest, the API and the process export', () => {
+  it('asks Prometheus only for metric names the ingest, the broker, the API and the process export', () => {
     const zero = new Proxy({ latencyMs: { p50: 0, p90: 0, p99: 0 } } as Record<string, unknown>, {
       get: (target, key) => target[key as string] ?? 0,
     }) as unknown as IngestMetrics;
     const exported = new Set([
       ...ingestMetricSamples(zero).map((m) => m.name),
+      ...brokerMetricSamples({ clientsConnected: 0, busQueued: 0, inflowWaiting: 0, inflowHeldTotal: 0 }).map(
+        (m) => m.name,
+      ),
       ...processSamples('liftwatch').map((m) => m.name),
       'liftwatch_api_requests_total',
       'liftwatch_api_uptime_seconds',
