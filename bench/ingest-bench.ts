@@ -103,13 +103,23 @@ async function main(): Promise<void> {
 
     const mqttPort = await freePort();
     const metricsPort = await freePort();
+    const brokerMetricsPort = await freePort();
     const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
     // BENCH_PROFILE=broker,ingest,simulator writes a V8 CPU profile of each part named, next to the logs.
     const profile = (part: string): Record<string, string> =>
       (process.env.BENCH_PROFILE ?? '').split(',').includes(part)
         ? { CPU_PROFILE_DIR: join(dir, 'profile') }
         : {};
-    const broker = startPart('broker', 'broker/main.ts', [], { ...common, ...profile('broker') }, logDir);
+    const broker = startPart(
+      'broker',
+      'broker/main.ts',
+      [],
+      { ...common, BROKER_METRICS_PORT: String(brokerMetricsPort), ...profile('broker') },
+      logDir,
+    );
+    const brokerMetricsUrl = `http://127.0.0.1:${brokerMetricsPort}/metrics`;
+    const heldByBroker = async () =>
+      (await scrape(brokerMetricsUrl)).get('liftwatch_broker_inflow_held_total') ?? 0;
     parts.push(broker);
     await waitUntil('the broker', () => portAccepts(mqttPort), 30_000);
     const ingest = startPart(
@@ -171,6 +181,8 @@ async function main(): Promise<void> {
     const machineStart = machineCpuSeconds();
     const windowStart = Date.now();
     const metricsAtStart = await scrape(metricsUrl);
+    const heldAtStart = await heldByBroker();
+    const simLinesAtStart = sim.stdoutLines.length;
     const startWritten = metricsAtStart.get('liftwatch_ingest_written_total') ?? 0;
     const slices: number[] = [];
     let previous = startWritten;
@@ -184,6 +196,15 @@ async function main(): Promise<void> {
     const msgsPerS = Math.round((previous - startWritten) / windowSeconds);
     // Latency over the sustained window, from the ingest's histogram (upper bucket bounds).
     const metricsAtEnd = await scrape(metricsUrl);
+    const heldInWindow = (await heldByBroker()) - heldAtStart;
+    // The simulator's own event-loop delay over the window (its 5 s reports): how late it ran.
+    const simLoopDelayP99 = Math.max(
+      0,
+      ...sim.stdoutLines
+        .slice(simLinesAtStart)
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { loop_delay_p99_ms?: number }).loop_delay_p99_ms ?? 0),
+    );
     const windowQuantile = (q: number) =>
       intervalQuantile(metricsAtStart, metricsAtEnd, 'liftwatch_ingest_write_latency_ms', q);
     const cpuEnd = cpuOf();
@@ -262,6 +283,9 @@ async function main(): Promise<void> {
       elevators: ELEVATORS,
       target_rate: RATE,
       generator_shortfall: simStats?.shortfall ?? null,
+      // Share of the window's messages the broker held before their PUBACK (the ingest was behind).
+      inflow_held_share: Number((heldInWindow / windowMessages).toFixed(3)),
+      simulator_loop_delay_p99_ms: Math.round(simLoopDelayP99),
       detection: DETECTION === 'true',
       invalid: metrics.get('liftwatch_ingest_invalid_total') ?? 0,
       deduplicated: metrics.get('liftwatch_ingest_deduplicated_total') ?? 0,

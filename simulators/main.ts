@@ -3,6 +3,7 @@
  * and the eval harness share. `tsx simulators/main.ts --help`.
  */
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FleetFile } from '../protocol/index.ts';
@@ -107,7 +108,18 @@ async function main(): Promise<void> {
     ...(values['max-in-flight'] ? { maxInFlight: Number(values['max-in-flight']) } : {}),
     ...(values['close-grace'] ? { closeGraceMs: Number(values['close-grace']) * 1000 } : {}),
   });
-  const report = setInterval(() => console.log(JSON.stringify(sim.stats())), 5000);
+  // How late this process's timers run: a load generator behind its own schedule stamps
+  // samples late, which a latency measured from device time would count as the system's.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const report = setInterval(() => {
+    const delay = {
+      loop_delay_p50_ms: loopDelay.percentile(50) / 1e6,
+      loop_delay_p99_ms: loopDelay.percentile(99) / 1e6,
+    };
+    loopDelay.reset();
+    console.log(JSON.stringify({ ...sim.stats(), ...delay }));
+  }, 5000);
   const shutdown = async () => {
     clearInterval(report);
     await sim.stop();
