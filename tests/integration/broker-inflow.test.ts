@@ -140,12 +140,17 @@ describe('broker inflow gate', () => {
     const sim = createFleetSimulator({ fleet, mqttUrl: url, rate: 5000, maxInFlight, closeGraceMs: 0 });
     await sim.start();
     try {
-      // The subscriber's socket buffers take a few seconds of traffic before the broker backs up.
-      await until(() => sim.stats().shortfall > 2000, 'the generator to fall short of its rate', 60_000);
-      const { sent, acked } = sim.stats();
-      // Top-ups stop at the bound; the models' own samples (one a second per moving car) may add a few.
-      expect(sent - acked).toBeGreaterThanOrEqual(maxInFlight);
-      expect(sent - acked).toBeLessThan(maxInFlight + 2 * DEVICES);
+      // The subscriber's socket buffers take a few seconds of traffic before the broker backs up
+      // and the generator, no longer acknowledged, reaches its bound.
+      const inFlight = () => sim.stats().sent - sim.stats().acked;
+      await until(() => inFlight() >= maxInFlight, 'the generator to reach its in-flight bound', 60_000);
+      const atBound = sim.stats();
+      // Another second of the asked rate: a generator ignoring its bound would send it.
+      await until(() => sim.stats().shortfall > atBound.shortfall + 5000, 'the rate to go unoffered', 60_000);
+      // Top-ups stopped at the bound; the models' own samples (one a second per moving car) may add a few.
+      expect(sim.stats().sent - atBound.sent).toBeLessThan(2 * DEVICES);
+      expect(inFlight()).toBeLessThan(maxInFlight + 2 * DEVICES);
+      expect(broker.metrics().inflowWaiting).toBeGreaterThan(0);
     } finally {
       await sim.stop();
     }
