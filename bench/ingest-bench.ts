@@ -274,6 +274,13 @@ async function main(): Promise<void> {
         'liftwatch_ingest_arrival_latency_ms',
         0.5,
       ),
+      // Of which InfluxDB's own time: write request sent → acknowledged.
+      p99_influx_request_ms: intervalQuantile(
+        metricsAtStart,
+        metricsAtEnd,
+        'liftwatch_ingest_influx_request_ms',
+        0.99,
+      ),
       // The same since the ingest started: the devices' first samples and the final drain too.
       p99_ingest_ms_whole_run: metrics.get('liftwatch_ingest_latency_ms{quantile="0.99"}') ?? null,
       rss_mb: Math.round((metrics.get('liftwatch_ingest_process_rss_bytes') ?? 0) / 1048576),

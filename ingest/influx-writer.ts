@@ -89,7 +89,10 @@ type Failure =
   | { kind: 'database-missing'; message: string };
 
 export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
+  /** Device time of each point → InfluxDB acknowledged it. */
   readonly latency = new LatencyHistogram();
+  /** Write request sent → acknowledged, once per point: how much of `latency` InfluxDB itself took. */
+  readonly requestLatency = new LatencyHistogram();
   private readonly options: InfluxWriterOptions;
   private readonly pool: Pool;
   private readonly spill: SpillFile;
@@ -259,6 +262,7 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   }
 
   private send(batch: string[]): void {
+    const sentAt = Date.now();
     this.inFlight += 1;
     this.inFlightPoints += batch.length;
     const settled = this.pool
@@ -270,7 +274,10 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
         ...(this.options.auth ? { auth: this.options.auth } : {}),
       })
       .then(
-        () => this.onWritten(batch, batch),
+        () => {
+          this.requestLatency.record(Date.now() - sentAt, batch.length);
+          this.onWritten(batch, batch);
+        },
         (error: unknown) => this.onFailed(batch, classify(error)),
       )
       .finally(() => {

@@ -101,6 +101,8 @@ export interface IngestMetrics {
   latencyMs: LatencySummary;
   /** Device publish → received by the ingest: what the broker (and the network) add. */
   arrivalMs: LatencySummary;
+  /** Write request sent → InfluxDB acknowledged, per point. */
+  influxRequestMs: LatencySummary;
 }
 
 export interface IngestState {
@@ -299,6 +301,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       detectErrors: counters.detectErrors,
       latencyMs: summarise(writer.latency),
       arrivalMs: summarise(arrival),
+      influxRequestMs: summarise(writer.requestLatency),
     };
   }
 }

@@ -84,6 +84,11 @@ export function ingestMetricSamples(metrics: IngestMetrics): MetricSample[] {
       'Device publish to received by the ingest, milliseconds (histogram)',
       metrics.arrivalMs,
     ),
+    ...histogramSamples(
+      'liftwatch_ingest_influx_request_ms',
+      'InfluxDB write request sent to acknowledged, per point, milliseconds (histogram)',
+      metrics.influxRequestMs,
+    ),
   );
   return samples;
 }

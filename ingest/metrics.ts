@@ -10,12 +10,13 @@ export class LatencyHistogram {
   sum = 0;
   max = 0;
 
-  record(ms: number): void {
+  /** One sample, or `times` samples of the same value (every point of a batch). */
+  record(ms: number, times = 1): void {
     const value = Math.max(ms, 0);
     const index = value > 60_000 ? 60_001 : Math.floor(value);
-    this.buckets[index] = (this.buckets[index] ?? 0) + 1;
-    this.count += 1;
-    this.sum += value;
+    this.buckets[index] = (this.buckets[index] ?? 0) + times;
+    this.count += times;
+    this.sum += value * times;
     if (value > this.max) this.max = value;
   }
 

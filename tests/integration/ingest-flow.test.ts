@@ -135,7 +135,11 @@ describe('ingest: MQTT → pipeline → InfluxDB', () => {
     const state = ingest.state.elevators.get('t-e1');
     expect(state?.telemetry?.seq).toBe(1000);
     expect(ingest.state.elevators.get('t-e3')?.status).toBe('online');
-    expect(ingest.metrics().latencyMs.count).toBeGreaterThanOrEqual(2003);
+    const { latencyMs, influxRequestMs } = ingest.metrics();
+    expect(latencyMs.count).toBeGreaterThanOrEqual(2003);
+    // Every written point has its request time too, and no request took longer than the point's whole trip.
+    expect(influxRequestMs.count).toBe(latencyMs.count);
+    expect(influxRequestMs.max).toBeLessThanOrEqual(latencyMs.max);
   });
 
   it('writes integers as integers and floats as floats, whatever the JSON looks like', async () => {

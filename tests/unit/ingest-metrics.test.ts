@@ -6,9 +6,12 @@ import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
 import { formatPrometheus, parsePrometheus as parse } from '../../lib/prometheus.ts';
 
 function exposition(latency: LatencySummary): string {
-  const metrics = new Proxy({ latencyMs: latency, arrivalMs: latency } as Record<string, unknown>, {
-    get: (target, key) => target[key as string] ?? 0,
-  }) as unknown as IngestMetrics;
+  const metrics = new Proxy(
+    { latencyMs: latency, arrivalMs: latency, influxRequestMs: latency } as Record<string, unknown>,
+    {
+      get: (target, key) => target[key as string] ?? 0,
+    },
+  ) as unknown as IngestMetrics;
   return formatPrometheus(ingestMetricSamples(metrics));
 }
 
@@ -37,6 +40,17 @@ describe('ingest latency histograms', () => {
     expect(values.get('liftwatch_ingest_write_latency_ms_count')).toBe(100);
     expect(values.get('liftwatch_ingest_write_latency_ms_bucket{le="1000"}')).toBe(51);
     expect(values.get('liftwatch_ingest_arrival_latency_ms_count')).toBe(100);
+    expect(values.get('liftwatch_ingest_influx_request_ms_count')).toBe(100);
+  });
+
+  it('records a whole batch at once: one request time for each of its points', () => {
+    const h = new LatencyHistogram();
+    h.record(300, 5);
+    h.record(40);
+    expect(h.count).toBe(6);
+    expect(h.sum).toBe(1540);
+    expect(h.cumulative([50, 300])).toEqual([1, 6]);
+    expect(h.percentile(0.5)).toBe(300);
   });
 
   it('gives the quantile of the interval between two scrapes, as an upper bucket bound', () => {
