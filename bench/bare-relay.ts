@@ -11,9 +11,9 @@
  * unbounded in-flight and queued messages so that nothing is dropped: what an MQTT broker
  * not written in JavaScript costs over the same connections.
  *
- * Settings (env): RELAY_BROKER (aedes | mosquitto), RELAY_PUBLISHERS (10), RELAY_RATE msgs/s asked (60000), RELAY_MAX_IN_FLIGHT
- * (2000, as the spine's benchmark), RELAY_TICK_MS (20: how often the publishers top up),
- * RELAY_SECONDS (30). One JSON line on stdout.
+ * Settings (env): RELAY_BROKER (aedes | mosquitto), RELAY_PUBLISHERS (10), RELAY_RATE msgs/s
+ * asked (60000), RELAY_MAX_IN_FLIGHT (2000, as the spine's benchmark), RELAY_TICK_MS (20: how
+ * often the publishers top up), RELAY_SECONDS (30). One JSON line on stdout.
  * `tsx bench/bare-relay.ts broker|subscriber|publishers ...` are its parts.
  */
 

@@ -91,7 +91,10 @@ type Failure =
 export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   /** Device time of each point → InfluxDB acknowledged it. */
   readonly latency = new LatencyHistogram();
-  /** Write request sent → acknowledged, once per point: how much of `latency` InfluxDB itself took. */
+  /**
+   * Write request sent → acknowledged, once per point of a batch InfluxDB took whole: how much
+   * of `latency` InfluxDB itself took. (Batches split around a refused point are not counted.)
+   */
   readonly requestLatency = new LatencyHistogram();
   private readonly options: InfluxWriterOptions;
   private readonly pool: Pool;
