@@ -93,7 +93,7 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   readonly latency = new LatencyHistogram();
   /**
    * Write request sent → acknowledged, once per point of a batch InfluxDB took whole: how much
-   * of `latency` InfluxDB itself took. (Batches split around a refused point are not counted.)
+   * of `latency` InfluxDB itself took. (The stored points of a partly refused batch are not counted.)
    */
   readonly requestLatency = new LatencyHistogram();
   private readonly options: InfluxWriterOptions;
