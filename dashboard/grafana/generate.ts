@@ -51,6 +51,9 @@ export const METRICS = {
   influxHealthy: 'liftwatch_ingest_influx_healthy',
   mqttConnected: 'liftwatch_ingest_mqtt_connected',
   latency: 'liftwatch_ingest_latency_ms',
+  writeLatency: 'liftwatch_ingest_write_latency_ms_bucket',
+  arrivalLatency: 'liftwatch_ingest_arrival_latency_ms_bucket',
+  influxRequest: 'liftwatch_ingest_influx_request_ms_bucket',
   rss: 'liftwatch_process_rss_bytes',
   brokerClients: 'liftwatch_broker_clients_connected',
   brokerQueued: 'liftwatch_broker_bus_queued',
@@ -143,6 +146,7 @@ export function elevatorDashboard() {
 
 export function ingestHealth() {
   const rate = (m: string) => `sum(rate(${m}[5m]))`;
+  const p99 = (buckets: string) => `histogram_quantile(0.99, sum by (le) (rate(${buckets}[5m])))`;
   return dashboard('liftwatch-ingest', 'Lift Watch — ingest health', 'From /metrics: messages in, points written, losses, buffers, connections, broker flow and latency.', layout([
     timeseries('Messages received, invalid and deduplicated (/s)', PROM, [prom('A', rate(METRICS.received), 'received'), prom('B', rate(METRICS.invalid), 'invalid'), prom('C', rate(METRICS.deduplicated), 'deduplicated')]),
     timeseries('Points written and spilled (/s)', PROM, [prom('A', rate(METRICS.written), 'written'), prom('B', rate(METRICS.spilled), 'spilled')]),
@@ -151,6 +155,7 @@ export function ingestHealth() {
     timeseries('Writer buffer and spill (points)', PROM, [prom('A', METRICS.buffered, 'buffered'), prom('B', METRICS.spillPoints, 'on disk')]),
     timeseries('Sequence gaps (messages not arrived)', PROM, [prom('A', METRICS.gaps, 'gaps')]),
     timeseries('Publish → write latency (ms)', PROM, [prom('A', METRICS.latency, 'p{{quantile}}')]).unit('ms'),
+    timeseries('p99 over 5 min by stage (ms): publish → written, publish → received, InfluxDB request', PROM, [prom('A', p99(METRICS.writeLatency), 'written'), prom('B', p99(METRICS.arrivalLatency), 'received'), prom('C', p99(METRICS.influxRequest), 'InfluxDB request')]).unit('ms'),
     timeseries('Connections (1 = up)', PROM, [prom('A', METRICS.influxHealthy, 'InfluxDB'), prom('B', METRICS.mqttConnected, 'MQTT')]),
     timeseries('Broker: queued for delivery, device publishes held (> 0: the ingest is behind)', PROM, [prom('A', METRICS.brokerQueued, 'queued'), prom('B', METRICS.inflowWaiting, 'held')]),
     timeseries('Broker: clients connected', PROM, [prom('A', METRICS.brokerClients, 'clients')]),
