@@ -4,10 +4,9 @@
  * responses and its browser push, so the wire and the HTTP shapes cannot drift.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { Nullable } from './schema-kit.ts';
 
 const Evidence = Type.Record(Type.String(), Type.Unknown(), { description: 'What the rule saw' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export const ALERT_TRANSITIONS = ['opened', 'repeated', 'acknowledged', 'resolved', 'escalated'] as const;

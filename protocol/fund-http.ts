@@ -1,8 +1,7 @@
 /** The HTTP contract of the fund routes (api/routes/fund*): the API's validators, serializers and OpenAPI, and the dashboard's fund types. */
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { Id, Nullable } from './schema-kit.ts';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Fen = Type.Integer({ description: 'Integer fen (1/100 yuan)' });
 const Period = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
 const Head = Type.Object({ seq: Type.Integer(), hash: Type.String() });

@@ -5,6 +5,7 @@
  */
 import { type TSchema, Type } from '@sinclair/typebox';
 import { ROLES } from './fleet.ts';
+import { Id, Nullable } from './schema-kit.ts';
 
 export const ErrorResponse = Type.Object(
   {
@@ -15,8 +16,6 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse' },
 );
 
-const Id = Type.String({ minLength: 1, maxLength: 128 });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
 
 export const IdParams = Type.Object({ id: Id });
