@@ -225,12 +225,30 @@ export class ElevatorModel {
   }
 
   /** The current reported state, as the next telemetry message would carry it. */
+  // What the device reports for the items a scenario can override (a stuck sensor, a forced
+  // value): read by the sample and by the by-exception check, so both see the same value.
+  private get reportedMoving(): boolean {
+    return this.overrides.moving ?? this.car.velocity !== 0;
+  }
+
+  private get reportedFloor(): number {
+    return this.overrides.floor ?? this.floor;
+  }
+
+  private get reportedOccupied(): boolean {
+    return this.overrides.occupied ?? this.riders.length > 0;
+  }
+
+  private get reportedDoorLock(): boolean {
+    return this.overrides.doorLock ?? this.car.door === 0;
+  }
+
   telemetry(): Telemetry {
     const car = this.car;
     const o = this.overrides;
     const physicalZone = inDoorZone(this.spec, car.position);
     const speed = o.speed ?? Math.abs(car.velocity);
-    const moving = o.moving ?? car.velocity !== 0;
+    const moving = this.reportedMoving;
     const doorClosed = car.door === 0;
     const sample: Telemetry = {
       v: 1,
@@ -239,14 +257,14 @@ export class ElevatorModel {
       mode: car.mode,
       moving,
       direction: !moving ? 'none' : car.velocity >= 0 ? 'up' : 'down',
-      floor: o.floor ?? this.floor,
+      floor: this.reportedFloor,
       position_m: Math.round(car.position * 1000) / 1000,
       speed_mps: Math.round(speed * 1000) / 1000,
       door_zone: o.doorZone ?? physicalZone,
       door_closed: doorClosed,
-      occupied: o.occupied ?? this.riders.length > 0,
+      occupied: this.reportedOccupied,
       safety_circuit: car.safety,
-      door_lock: o.doorLock ?? doorClosed,
+      door_lock: this.reportedDoorLock,
       up_limit: car.upLimit,
       down_limit: car.downLimit,
       power: car.power,
@@ -405,22 +423,19 @@ export class ElevatorModel {
   private maybeSample(): void {
     if (this.silent) return;
     const car = this.car;
-    const o = this.overrides;
     const last = this.lastSent;
-    const moving = o.moving ?? car.velocity !== 0;
-    const doorClosed = car.door === 0;
     const changed =
       last === null ||
-      last.moving !== moving ||
-      last.door_closed !== doorClosed ||
-      last.floor !== (o.floor ?? this.floor) ||
+      last.moving !== this.reportedMoving ||
+      last.door_closed !== (car.door === 0) ||
+      last.floor !== this.reportedFloor ||
       last.mode !== car.mode ||
       last.safety_circuit !== car.safety ||
-      last.door_lock !== (o.doorLock ?? doorClosed) ||
+      last.door_lock !== this.reportedDoorLock ||
       last.power !== car.power ||
       last.up_limit !== car.upLimit ||
       last.down_limit !== car.downLimit ||
-      last.occupied !== (o.occupied ?? this.riders.length > 0);
+      last.occupied !== this.reportedOccupied;
     const due = this.nowMs - this.lastSampleAt >= (this.active ? ACTIVE_INTERVAL_MS : HEARTBEAT_MS);
     if (!changed && !due && !(this.dropoutPending && this.nowMs - this.lastSampleAt >= 1000)) return;
     const sample = this.telemetry();
