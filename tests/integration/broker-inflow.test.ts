@@ -3,6 +3,7 @@
  * device publishes are held before their PUBACK, so the backlog stays with the devices.
  * When the subscriber reads again, every message arrives once, in each device's order.
  */
+import type { Client, Connection } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/broker.ts';
@@ -134,15 +135,31 @@ describe('broker inflow gate', () => {
   it('a load generator with an in-flight bound stops topping up while the broker holds it back', {
     timeout: 90_000,
   }, async () => {
+    // The broker's side of the subscriber's connection, through Aedes' public clientReady event.
+    const brokerSide = new Promise<Connection>((resolve) => {
+      const onReady = (client: Client) => {
+        if (client.id !== 'lift-watch-ingest') return;
+        broker.aedes.off('clientReady', onReady);
+        resolve(client.conn);
+      };
+      broker.aedes.on('clientReady', onReady);
+    });
     const subscriber = await ingestLikeSubscriber();
     subscriber.stream.pause();
+    const toSubscriber = (await brokerSide) as Connection & { writableNeedDrain: boolean };
     const maxInFlight = 100;
     const sim = createFleetSimulator({ fleet, mqttUrl: url, rate: 5000, maxInFlight, closeGraceMs: 0 });
     await sim.start();
     try {
-      // The subscriber's socket buffers take a few seconds of traffic before the broker backs up
-      // and the generator, no longer acknowledged, reaches its bound.
+      // The subscriber's socket buffers take a few seconds of traffic before the broker's writes
+      // to it wait for a drain that cannot come; from then on its deliveries stall, the gate
+      // holds for good and the generator, no longer acknowledged, reaches its bound.
       const inFlight = () => sim.stats().sent - sim.stats().acked;
+      await until(
+        () => toSubscriber.writableNeedDrain && broker.metrics().inflowWaiting > 0,
+        'the broker to back up behind the paused subscriber',
+        60_000,
+      );
       await until(() => inFlight() >= maxInFlight, 'the generator to reach its in-flight bound', 60_000);
       const atBound = sim.stats();
       // Another second of the asked rate: a generator ignoring its bound would send it.
