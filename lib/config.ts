@@ -37,6 +37,7 @@ export const ConfigSchema = Type.Object({
   ),
   MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 1024, default: 65536 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+  // Defaults equal broker/broker.ts's INFLOW_HIGH / INFLOW_LOW (a broker built without config).
   MQTT_INFLOW_HIGH: Type.Integer({
     minimum: 1,
     default: 1000,
