@@ -10,7 +10,7 @@ import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { guardSocket } from './frame-guard.ts';
-import { createPolicyHooks } from './hooks.ts';
+import { createPolicyHooks, type PublishRefusal } from './hooks.ts';
 import { InflowGate } from './inflow-gate.ts';
 import { createMessageBus } from './message-bus.ts';
 import { IndexedMemoryPersistence } from './persistence.ts';
@@ -39,6 +39,8 @@ export interface BrokerMetrics {
   inflowWaiting: number;
   /** Device publishes ever held at the gate. */
   inflowHeldTotal: number;
+  /** Publishes refused (connection closed), by reason: topic not granted, retain not allowed. */
+  publishesRefused: Readonly<Record<PublishRefusal, number>>;
 }
 
 /** The broker's options from the validated config (lib/config.ts). */
@@ -91,6 +93,9 @@ const DELIVERY_CONCURRENCY = 1000;
 const INFLOW_HIGH = 1000; // = MQTT_INFLOW_HIGH's default
 const INFLOW_LOW = 500; // = MQTT_INFLOW_LOW's default
 
+/** CONNACK 1 [MQTT-3.1.2-2]: Aedes 1.x accepts protocol levels 3 (3.1) and 4 (3.1.1) only. */
+const CONNACK_UNACCEPTABLE_PROTOCOL = 1;
+
 export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: 'broker' });
   // mqemitter counts its queue in `length` (untyped upstream).
@@ -128,9 +133,15 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   aedes.on('clientError', (client, err) =>
     log.debug({ clientId: client.id, err: err.message }, 'client error'),
   );
-  aedes.on('connectionError', (client, err) =>
-    log.debug({ clientId: client.id, err: err.message }, 'connection refused'),
-  );
+  aedes.on('connectionError', (client, err) => {
+    // Refused before authentication, so no other log names it: a device set up for MQTT 5.
+    if ((err as { errorCode?: number }).errorCode === CONNACK_UNACCEPTABLE_PROTOCOL) {
+      log.warn(
+        { remoteAddress: (client.conn as Partial<Socket> | undefined)?.remoteAddress },
+        'connection refused: MQTT 5 is not supported, use 3.1.1',
+      );
+    } else log.debug({ clientId: client.id, err: err.message }, 'connection refused');
+  });
 
   function acceptConnection(socket: Socket): void {
     sockets.add(socket);
@@ -180,6 +191,7 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     busQueued: bus?.length ?? 0,
     inflowWaiting: gate.waiting,
     inflowHeldTotal: gate.heldTotal,
+    publishesRefused: { ...hooks.publishesRefused },
   });
 
   return { start, stop, aedes, metrics };

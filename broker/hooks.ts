@@ -18,6 +18,7 @@ import {
   checkConnect,
   mayPublish,
   mayRead,
+  mayRetain,
   maySubscribe,
   type Principal,
 } from './policy.ts';
@@ -35,7 +36,18 @@ export type PolicyHooks = Required<
 > & {
   /** The principal a connected client authenticated as; null before or without CONNECT. */
   principalOf(client: Client): Principal | null;
+  /** Publishes refused since start, by reason: a topic not granted, a retain flag not allowed. */
+  readonly publishesRefused: Readonly<Record<PublishRefusal, number>>;
 };
+
+export type PublishRefusal = 'topic' | 'retain';
+
+/** Why a connected client's publish is refused, or null when it is allowed. */
+function publishRefusal(principal: Principal | null, packet: PublishPacket): PublishRefusal | null {
+  if (!principal || !mayPublish(principal, packet.topic)) return 'topic';
+  if (packet.retain && !mayRetain(packet.topic)) return 'retain';
+  return null;
+}
 
 function refusal(returnCode: ConnackRefusal, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -45,10 +57,11 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
   const log = deps.log;
   const principals = new WeakMap<Client, Principal>();
   // Aedes hands the Will to preConnect but not to authenticate, where the principal is known.
-  const willTopics = new WeakMap<Client, string>();
+  const wills = new WeakMap<Client, { topic: string; retain: boolean }>();
+  const publishesRefused: Record<PublishRefusal, number> = { topic: 0, retain: 0 };
 
   function preConnect(client: Client, packet: ConnectPacket, done: (e: Error | null, ok: boolean) => void) {
-    if (packet.will) willTopics.set(client, packet.will.topic);
+    if (packet.will) wills.set(client, { topic: packet.will.topic, retain: packet.will.retain === true });
     done(null, true);
   }
 
@@ -58,8 +71,9 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ) {
-    const willTopic = willTopics.get(client);
-    willTopics.delete(client);
+    const will = wills.get(client);
+    wills.delete(client);
+    const willTopic = will?.topic;
     if (username === undefined || password === undefined) {
       log.warn({ clientId: client.id }, 'anonymous connect refused');
       done(refusal(CONNACK.notAuthorized, 'credentials required'), false);
@@ -72,7 +86,7 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
           done(refusal(CONNACK.badUsernameOrPassword, 'bad username or password'), false);
           return;
         }
-        const verdict = checkConnect(principal, client.id, willTopic);
+        const verdict = checkConnect(principal, client.id, willTopic, will?.retain);
         if (!verdict.ok) {
           log.warn({ clientId: client.id, username, willTopic, reason: verdict.reason }, 'connect refused');
           done(refusal(verdict.returnCode, verdict.reason), false);
@@ -94,14 +108,26 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
       done(packet.topic.startsWith('$') ? new Error('$ topics are reserved') : null);
       return;
     }
-    const principal = principals.get(client);
-    if (principal && mayPublish(principal, packet.topic)) {
+    const principal = principals.get(client) ?? null;
+    const refused = publishRefusal(principal, packet);
+    if (refused === null) {
       done(null);
       return;
     }
-    log.warn({ clientId: client.id, username: principal?.username, topic: packet.topic }, 'publish refused');
-    // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: Aedes closes the connection.
-    done(new Error(`publish to ${packet.topic} not allowed`));
+    publishesRefused[refused] += 1;
+    log.warn(
+      { clientId: client.id, username: principal?.username, topic: packet.topic, reason: refused },
+      'publish refused',
+    );
+    // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: Aedes closes the connection. Nothing is
+    // stored or forwarded, a retained message included.
+    done(
+      new Error(
+        refused === 'topic'
+          ? `publish to ${packet.topic} not allowed`
+          : `retain on ${packet.topic} not allowed`,
+      ),
+    );
   }
 
   function authorizeSubscribe(
@@ -134,5 +160,6 @@ export function createPolicyHooks(deps: PolicyDeps): PolicyHooks {
     authorizeSubscribe,
     authorizeForward,
     principalOf: (client) => principals.get(client) ?? null,
+    publishesRefused,
   };
 }

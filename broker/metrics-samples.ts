@@ -32,5 +32,14 @@ export function brokerMetricSamples(metrics: BrokerMetrics): MetricSample[] {
       type: 'counter',
       value: metrics.inflowHeldTotal,
     },
+    ...Object.entries(metrics.publishesRefused).map(
+      ([reason, value]): MetricSample => ({
+        name: 'liftwatch_broker_publishes_refused_total',
+        help: 'Publishes refused and their connection closed, by reason (topic not granted, retain not allowed)',
+        type: 'counter',
+        value,
+        labels: { reason },
+      }),
+    ),
   ];
 }

@@ -53,12 +53,14 @@ function grantOf(principal: Principal): RoleGrant | null {
 /**
  * Checks what an authenticated CONNECT asks for beyond its credentials. A device's client
  * id is its username, so it can never take over another session (the ingest's fixed id
- * included); its Will must be a topic it could publish itself (aedes#211).
+ * included); its Will must be a publish it could make itself (aedes#211): its topic, and
+ * retained only where a retained publish is allowed.
  */
 export function checkConnect(
   principal: Principal,
   clientId: string,
   willTopic: string | undefined,
+  willRetain = false,
 ): ConnectVerdict {
   if (principal.kind === 'device' && clientId !== principal.username) {
     return {
@@ -70,7 +72,19 @@ export function checkConnect(
   if (willTopic !== undefined && !mayPublish(principal, willTopic)) {
     return { ok: false, returnCode: CONNACK.notAuthorized, reason: 'will topic not allowed' };
   }
+  if (willTopic !== undefined && willRetain && !mayRetain(willTopic)) {
+    return { ok: false, returnCode: CONNACK.notAuthorized, reason: 'retained will only on status' };
+  }
   return { ok: true };
+}
+
+/**
+ * Whether a publish to `topic` may carry the retain flag: only a device's `status` is kept for
+ * later subscribers (docs/protocol.md, Topics). A retained reading, event, visit or alert would
+ * be handed to every new subscriber as if it had just happened [MQTT-3.3.1-6].
+ */
+export function mayRetain(topic: string): boolean {
+  return parseDeviceTopic(topic)?.channel === 'status';
 }
 
 export function mayPublish(principal: Principal, topic: string): boolean {

@@ -2,8 +2,9 @@
  * Batched InfluxDB 1.x writer, after influxdb-client-js's WriteApi and RetryBuffer: lines
  * gather into batches bounded by size and age, at most `writesInFlight` POSTs run at once,
  * retryable failures (network, timeouts, 5xx) back off and retry without limit, and a point
- * InfluxDB refuses is dead-lettered alone (the partial-write error is matched to the
- * offending lines, otherwise the batch is bisected) so it never blocks its neighbours.
+ * InfluxDB refuses is dead-lettered alone with InfluxDB's reason (the partial-write error is
+ * matched to the offending lines, otherwise the batch is bisected) so it never blocks its
+ * neighbours. `written` counts only points InfluxDB said it stored.
  * While InfluxDB is away, batches queue in memory up to a bound, then go to an append-only
  * spill file replayed in order on recovery; beyond the disk cap they are counted as dropped.
  * Timestamps are device time, so a retried write overwrites itself: retries are idempotent.
@@ -351,26 +352,34 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   }
 
   /**
-   * InfluxDB refused some of the batch. A partial write names the first conflict and how
-   * many points it dropped; if exactly that many lines match, they are the culprits and the
-   * rest is already stored. Otherwise split the batch and let each half find its own way:
-   * resending stored points is an idempotent overwrite.
+   * InfluxDB refused some of the batch. Its answer names one kind of refusal only (measured
+   * on 1.6: a type conflict hides points beyond retention, and either hides unparsable
+   * lines), so it is read for the lines it certainly accounts for; those are dead-lettered
+   * with InfluxDB's reason. The rest is counted as written only when the answer leaves no
+   * room for a hidden refusal (parse errors alone); otherwise it is sent again, an
+   * idempotent overwrite, and InfluxDB's next answer says what it stored. An answer that
+   * names no line splits the batch until the bad line stands alone.
    */
   private refuse(batch: string[], message: string): void {
-    const culprits = matchDropped(batch, message, this.options.retentionMs);
-    if (culprits) {
-      const bad = new Set(culprits);
-      const reason = influxErrorText(message);
-      for (const line of culprits) this.reject(line, reason);
-      this.acknowledge(batch.filter((line) => !bad.has(line)));
+    const { refused, restStored } = readRefusal(batch, message, this.options.retentionMs);
+    if (refused.size === 0) {
+      if (batch.length === 1) {
+        this.reject(batch[0]!, influxErrorText(message));
+        return;
+      }
+      const middle = batch.length >>> 1;
+      this.requeueFront(batch.slice(0, middle), batch.slice(middle));
       return;
     }
-    if (batch.length === 1) {
-      this.reject(batch[0]!, influxErrorText(message));
-      return;
+    const rest: string[] = [];
+    for (const line of batch) {
+      const reason = refused.get(line);
+      if (reason === undefined) rest.push(line);
+      else this.reject(line, reason);
     }
-    const middle = batch.length >>> 1;
-    this.requeueFront(batch.slice(0, middle), batch.slice(middle));
+    if (rest.length === 0) return;
+    if (restStored) this.acknowledge(rest);
+    else this.requeueFront(rest);
   }
 
   private reject(line: string, reason: string): void {
@@ -407,24 +416,77 @@ export function influxErrorText(message: string): string {
   }
 }
 
+/** What an InfluxDB refusal says about a batch. */
+export interface Refusal {
+  /** Lines InfluxDB certainly refused, each with its reason in InfluxDB's words. */
+  refused: Map<string, string>;
+  /**
+   * True when the answer leaves no room for a refusal it did not name, so the other lines are
+   * stored; false when they must be sent again to learn what InfluxDB did with them.
+   */
+  restStored: boolean;
+}
+
 /**
- * The lines a partial-write error accounts for, or null when they cannot be told apart
- * exactly. InfluxDB 1.x stores the rest of the batch, so only these need handling.
+ * Reads a 400 from InfluxDB 1.x's /write. Measured on 1.6 (tests/integration/influx-refusals):
+ * - some lines unparsable, the rest stored: `partial write: unable to parse '<line>': <why>`
+ *   (one per line, joined by newlines) ` dropped=0`; this is the only answer that names every
+ *   refused line, and InfluxDB gives it only when the parsed points were all stored;
+ * - no line parsable: the same list without `partial write: `, nothing stored;
+ * - points beyond the retention policy: `partial write: points beyond retention policy dropped=N`;
+ * - a field type conflict: `partial write: field type conflict: input field "f" on measurement
+ *   "m" is type T, already exists as type U dropped=N`, N counting every conflicting point,
+ *   whatever its field.
+ * A conflict hides points beyond retention, and either hides unparsable lines: the batch
+ * [good, unparsable, too old] gets `points beyond retention policy dropped=1` alone.
  */
+export function readRefusal(batch: readonly string[], message: string, retentionMs: number): Refusal {
+  const error = influxErrorText(message);
+  const unparsable = unparsableLines(batch, error);
+  if (unparsable) return unparsable;
+  const refused = new Map<string, string>();
+  for (const line of droppedLines(batch, error, retentionMs) ?? []) refused.set(line, error);
+  return { refused, restStored: false };
+}
+
+/** The lines a refusal names for certain, or null when it names none. */
 export function matchDropped(
   batch: readonly string[],
   message: string,
   retentionMs: number,
 ): string[] | null {
-  const error = influxErrorText(message);
-  if (!error.startsWith('partial write')) return null;
-  // Parse errors quote the line and are not in `dropped`.
-  if (error.includes('unable to parse')) {
-    const unparsable = batch.filter((line) => error.includes(`unable to parse '${line}'`));
-    return unparsable.length > 0 && !TYPE_CONFLICT.test(error) && !BEYOND_RETENTION.test(error)
-      ? unparsable
-      : null;
+  const { refused } = readRefusal(batch, message, retentionMs);
+  return refused.size > 0 ? batch.filter((line) => refused.has(line)) : null;
+}
+
+const PARTIAL = 'partial write: ';
+const UNPARSABLE = "unable to parse '";
+
+/** A parse-error answer: each quoted line with its own reason; null for any other answer. */
+function unparsableLines(batch: readonly string[], error: string): Refusal | null {
+  const partial = error.startsWith(PARTIAL + UNPARSABLE);
+  if (!partial && !error.startsWith(UNPARSABLE)) return null;
+  const body = (partial ? error.slice(PARTIAL.length) : error).replace(/ dropped=\d+$/, '');
+  const reports = body.split(`\n${UNPARSABLE}`).length;
+  const refused = new Map<string, string>();
+  let named = 0;
+  for (const line of batch) {
+    // InfluxDB quotes the line with its leading blanks trimmed.
+    const quoted = `${UNPARSABLE}${line.trimStart()}': `;
+    const at = body.indexOf(quoted);
+    if (at < 0) continue;
+    const from = at + quoted.length;
+    const next = body.indexOf(`\n${UNPARSABLE}`, from);
+    refused.set(line, `unable to parse: ${body.slice(from, next < 0 ? undefined : next)}`);
+    named += 1;
   }
+  // Every report matched to a line of the batch: nothing else was refused, the rest is stored.
+  return { refused, restStored: partial && named === reports };
+}
+
+/** The lines a retention or type-conflict answer drops, or null when they cannot be told apart exactly. */
+function droppedLines(batch: readonly string[], error: string, retentionMs: number): string[] | null {
+  if (!error.startsWith(PARTIAL)) return null;
   const dropped = DROPPED.exec(error);
   if (!dropped) return null;
   const count = Number(dropped[1]);

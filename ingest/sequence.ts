@@ -2,11 +2,21 @@
  * Per-device `seq` bookkeeping for dedup and gap counting. A sliding window of the last
  * 1,024 sequence numbers (the anti-replay window of IPsec, RFC 4303 §3.4.3) tells a QoS 1
  * resend (bit already set) from a late message filling a hole (bit clear), so reordering
- * across a reconnect neither double-counts nor loses a message.
+ * across a reconnect neither double-counts nor loses a message. A jump beyond
+ * MAX_COUNTED_JUMP either way is a restart, never billions of gaps.
  */
 
 export const SEQUENCE_WINDOW = 1024;
 const WORDS = SEQUENCE_WINDOW / 32;
+
+/**
+ * The longest forward jump counted as lost messages: 2^20, twelve days of a device sending
+ * once a second without pause (the densest rate in the protocol), far more than any outbox
+ * holds. A longer jump is a counter that was reset or corrupted, not a loss a count can
+ * describe: it is a restart, like a counter that goes back. This also keeps `missing` and the
+ * gaps gauge summed from it small, safe integers whatever `seq` a device sends.
+ */
+export const MAX_COUNTED_JUMP = 2 ** 20;
 
 export interface SequenceState {
   /** Highest seq seen, -1 before the first message. */
@@ -15,7 +25,10 @@ export interface SequenceState {
   /** Sequence numbers skipped and not (yet) arrived. */
   missing: number;
   duplicates: number;
-  /** Times the counter went back further than the window: a device restart. */
+  /**
+   * Times the counter went back further than the window or forward further than
+   * MAX_COUNTED_JUMP: a device restart (or a counter reset).
+   */
   restarts: number;
 }
 
@@ -45,12 +58,24 @@ function clearBit(window: Uint32Array, seq: number): void {
   window[bit >>> 5]! &= ~(1 << (bit & 31));
 }
 
+function restart(state: SequenceState, seq: number): SequenceVerdict {
+  state.restarts += 1;
+  state.window.fill(0);
+  state.max = seq;
+  setBit(state.window, seq);
+  return IN_ORDER;
+}
+
 export function observeSequence(state: SequenceState, seq: number): SequenceVerdict {
+  // The schema keeps seq a safe integer; one that is not cannot be compared exactly
+  // (2^63 + 1 === 2^63), so it is passed on untracked rather than deduplicated wrongly.
+  if (!Number.isSafeInteger(seq) || seq < 0) return IN_ORDER;
   if (state.max < 0) {
     state.max = seq;
     setBit(state.window, seq);
     return IN_ORDER;
   }
+  if (seq - state.max > MAX_COUNTED_JUMP) return restart(state, seq);
   if (seq > state.max) {
     const skipped = seq - state.max - 1;
     if (skipped + 1 >= SEQUENCE_WINDOW) state.window.fill(0);
@@ -63,11 +88,7 @@ export function observeSequence(state: SequenceState, seq: number): SequenceVerd
   if (state.max - seq >= SEQUENCE_WINDOW) {
     // Too old to remember: a device that lost its counter restarts low. Start afresh rather
     // than drop everything it sends until it catches up with the old counter.
-    state.restarts += 1;
-    state.window.fill(0);
-    state.max = seq;
-    setBit(state.window, seq);
-    return IN_ORDER;
+    return restart(state, seq);
   }
   if (hasBit(state.window, seq)) {
     state.duplicates += 1;

@@ -2,6 +2,7 @@
  * The broker against real clients: a real Aedes on port 0, real mqtt.js connections, a real
  * SQLite registry. Every wait is on an event (a message, a CONNACK, a close), never a sleep.
  */
+import { readFileSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -274,6 +275,95 @@ describe('services', () => {
 
     // Clear the retained status so later subscribers start clean [MQTT-3.3.1-10].
     await dev.publishAsync(topics.status('t-e3'), '', { qos: 1, retain: true });
+  });
+});
+
+describe('retain', () => {
+  /** Settles on whichever comes first: the PUBACK or the broker closing the connection. */
+  function ackedOrClosed(client: MqttClient, publishing: Promise<unknown>): Promise<'acked' | 'closed'> {
+    return Promise.race([
+      publishing.then(() => 'acked' as const),
+      closed(client).then(() => 'closed' as const),
+    ]);
+  }
+
+  async function retainedIn(topic: string): Promise<string[]> {
+    const kept: string[] = [];
+    // What the broker would hand a new subscriber: its retained store, asked directly.
+    const { persistence } = broker.aedes as unknown as {
+      persistence: { createRetainedStream(pattern: string): AsyncIterable<unknown> };
+    };
+    for await (const packet of persistence.createRetainedStream(topic)) {
+      kept.push((packet as { topic: string }).topic);
+    }
+    return kept;
+  }
+
+  it('retained telemetry closes the connection and is kept for no one; a retained status still is', async () => {
+    const before = broker.metrics().publishesRefused.retain;
+    const dev = await device(1);
+    const outcome = await ackedOrClosed(
+      dev,
+      dev.publishAsync(topics.telemetry('t-e1'), telemetry('retained'), { qos: 1, retain: true }),
+    );
+    expect(outcome).toBe('closed');
+    expect(broker.metrics().publishesRefused.retain).toBe(before + 1);
+    expect(await retainedIn(topics.telemetry('t-e1'))).toEqual([]);
+
+    const again = await device(1);
+    await again.publishAsync(topics.status('t-e1'), '{"state":"online"}', { qos: 1, retain: true });
+    const api = await apiService();
+    const apiInbox = inbox(api);
+    await api.subscribeAsync('elevators/t-e1/+', { qos: 1 });
+    expect(await apiInbox.next()).toMatchObject({ topic: 'elevators/t-e1/status', retain: true });
+    // Round trips after the retained status: retained telemetry would be here by now.
+    await api.publishAsync(topics.alert('t-e1'), '{}', { qos: 1 });
+    await api.publishAsync(topics.alert('t-e1'), '{}', { qos: 1 });
+    expect(apiInbox.size).toBe(0);
+
+    await again.publishAsync(topics.status('t-e1'), '', { qos: 1, retain: true });
+  });
+
+  it('a retained event, alert or QoS 0 telemetry is refused the same way', async () => {
+    const dev = await device(2);
+    expect(
+      await ackedOrClosed(dev, dev.publishAsync(topics.event('t-e2'), '{}', { qos: 1, retain: true })),
+    ).toBe('closed');
+    const ingest = await ingestService();
+    expect(
+      await ackedOrClosed(ingest, ingest.publishAsync(topics.alert('t-e2'), '{}', { qos: 1, retain: true })),
+    ).toBe('closed');
+    const quiet = await device(2);
+    const quietClosed = closed(quiet);
+    quiet.publish(topics.telemetry('t-e2'), telemetry('qos0'), { qos: 0, retain: true });
+    await quietClosed;
+    expect(await retainedIn('elevators/t-e2/#')).toEqual([]);
+    expect(await retainedIn('alerts/#')).toEqual([]);
+  });
+
+  it('a retained Will on telemetry refuses the CONNECT; a retained status Will is accepted', async () => {
+    const will = (topic: string) => ({
+      will: { topic, payload: Buffer.from('offline'), qos: 1 as const, retain: true },
+    });
+    expect(await refusalCode(device(3, will(topics.telemetry('t-e3'))))).toBe(5);
+    await device(3, will(topics.status('t-e3')));
+  });
+});
+
+describe('protocol version', () => {
+  it('MQTT 5 is refused with CONNACK 1 (unacceptable protocol version); 3.1.1 and 3.1 connect, as the protocol says', async () => {
+    const transport = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8').split(
+      '## Topics',
+    )[0]!;
+    expect(transport).toMatch(/MQTT 3\.1\.1 over TCP/);
+    expect(transport).toMatch(/MQTT 3\.1 is accepted/);
+    expect(transport).toMatch(/MQTT 5 is not supported/);
+
+    expect(await refusalCode(device(1, { protocolVersion: 5 }))).toBe(1);
+    const v311 = await device(1, { protocolVersion: 4 });
+    await v311.publishAsync(topics.telemetry('t-e1'), telemetry('3.1.1'), { qos: 1 });
+    const v31 = await device(2, { protocolVersion: 3, protocolId: 'MQIsdp' });
+    await v31.publishAsync(topics.telemetry('t-e2'), telemetry('3.1'), { qos: 1 });
   });
 });
 

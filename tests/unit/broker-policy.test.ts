@@ -12,6 +12,7 @@ import {
   filterCovers,
   mayPublish,
   mayRead,
+  mayRetain,
   maySubscribe,
   type Principal,
   topicMatches,
@@ -115,6 +116,29 @@ describe('checkConnect', () => {
   it.each(table)('%s', (_name, principal, clientId, willTopic, returnCode) => {
     const verdict = checkConnect(principal, clientId, willTopic);
     expect(verdict.ok ? null : verdict.returnCode).toBe(returnCode);
+  });
+
+  it.each([
+    ['elevators/e1/status', null],
+    ['elevators/e1/telemetry', CONNACK.notAuthorized],
+    ['elevators/e1/event', CONNACK.notAuthorized],
+  ])('a retained Will on %s → %s', (willTopic, returnCode) => {
+    const verdict = checkConnect(device, 'dev-e1', willTopic, true);
+    expect(verdict.ok ? null : verdict.returnCode).toBe(returnCode);
+  });
+});
+
+describe('mayRetain: only a device status is kept for later subscribers', () => {
+  it.each([
+    ['elevators/e1/status', true],
+    ['elevators/e1/telemetry', false],
+    ['elevators/e1/event', false],
+    ['elevators/e1/maintenance', false],
+    ['alerts/e1', false],
+    ['visits/e1', false],
+    ['$SYS/x', false],
+  ])('%s → %s', (topic, allowed) => {
+    expect(mayRetain(topic)).toBe(allowed);
   });
 });
 

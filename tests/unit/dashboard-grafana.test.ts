@@ -43,9 +43,13 @@ describe('Grafana as code', () => {
     }) as unknown as IngestMetrics;
     const exported = new Set([
       ...ingestMetricSamples(zero).map((m) => m.name),
-      ...brokerMetricSamples({ clientsConnected: 0, busQueued: 0, inflowWaiting: 0, inflowHeldTotal: 0 }).map(
-        (m) => m.name,
-      ),
+      ...brokerMetricSamples({
+        clientsConnected: 0,
+        busQueued: 0,
+        inflowWaiting: 0,
+        inflowHeldTotal: 0,
+        publishesRefused: { topic: 0, retain: 0 },
+      }).map((m) => m.name),
       ...processSamples('liftwatch').map((m) => m.name),
       'liftwatch_api_requests_total',
       'liftwatch_api_uptime_seconds',
