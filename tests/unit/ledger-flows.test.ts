@@ -315,7 +315,7 @@ describe('CSV export', () => {
       amountFen: 123,
       memo: '=HYPERLINK("x")',
     });
-    const exp = await buildExport(db, fundId, { now: clock.now(), utcOffsetMinutes: 480 });
+    const exp = await buildExport(db, fundId, { utcOffsetMinutes: 480 });
     const csv = toCsv(exp);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
