@@ -140,14 +140,25 @@ export const VoteBody = Type.Object({ tally: Tally }, { additionalProperties: fa
 export const PeriodQuery = Type.Object({ from: Type.Optional(Period), to: Type.Optional(Period) });
 export const StatementQuery = Type.Object({ period: Period });
 export const VerifyQuery = Type.Object({
-  head: Type.Optional(Type.String({ pattern: '^\\d+:[0-9a-fA-F]{64}$', description: 'Pinned SEQ:HASH' })),
+  head: Type.Optional(
+    Type.String({
+      pattern: '^\\d+:[0-9a-fA-F]{16,64}$',
+      description: 'Pinned SEQ:HASH (the QR page shows SEQ and the first 16 hex digits)',
+    }),
+  ),
 });
 
 export const VerifyView = Type.Object({
   ok: Type.Boolean(),
   count: Type.Optional(Type.Integer()),
   head: Type.Optional(Head),
-  index: Type.Optional(Type.Integer()),
+  /** False when no head was pinned: a cut tail cannot be seen then. */
+  pinned: Type.Optional(Type.Boolean()),
+  part: Type.Optional(
+    Type.Union([Type.Literal('entries'), Type.Literal('postings'), Type.Literal('header')]),
+  ),
+  index: Type.Optional(Nullable(Type.Integer())),
+  field: Type.Optional(Type.String()),
   seq: Type.Optional(Nullable(Type.Integer())),
   reason: Type.Optional(Type.String()),
 });

@@ -1,14 +1,28 @@
 /**
- * Offline verification of a JSON export: `tsx api/ledger/cli.ts verify FILE [--head SEQ:HASH]`.
- * Exit 0 when the chain holds, 1 naming the first bad index when it does not, 2 on usage.
- * Needs nothing but the file: owners can check a copy without access to the server.
+ * Offline verification of a JSON export: `tsx api/ledger/cli.ts verify FILE --head SEQ:HASH`.
+ * Exit 0 when the export holds against the pinned head, 1 naming the first bad index or
+ * field when it does not, 2 on usage, 3 when it holds but no head was pinned: an export
+ * cut short with its head rewritten looks whole on its own, so pin the head the QR page
+ * (or a statement) publishes. Needs nothing but the file: owners can check a copy
+ * without access to the server.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { verifyExport } from './export.ts';
-import { parsePinnedHead } from './verify.ts';
+import { verifyExport } from './export-verify.ts';
+import { parsePinnedHead, type VerifyFailure } from './verify.ts';
 
-const USAGE = 'usage: ledger verify FILE [--head SEQ:HASH]';
+const USAGE =
+  'usage: ledger verify FILE --head SEQ:HASH   (the head the QR page shows, e.g. 42:1f0c9a7b3e5d2c81)';
+
+export function describeFailure(f: VerifyFailure): string {
+  const where =
+    f.part === 'header'
+      ? `header field ${f.field}`
+      : f.part === 'postings'
+        ? `posting at index ${f.index} (${f.field})`
+        : `entry at index ${f.index} (seq ${f.seq ?? '?'})${f.field ? ` [${f.field}]` : ''}`;
+  return `FAIL: first bad ${where}: ${f.reason}`;
+}
 
 function main(argv: string[]): number {
   let parsed: ReturnType<typeof parseArgs<{ options: { head: { type: 'string' } }; allowPositionals: true }>>;
@@ -25,7 +39,7 @@ function main(argv: string[]): number {
   }
   const pinned = parsed.values.head === undefined ? undefined : parsePinnedHead(parsed.values.head);
   if (pinned === null) {
-    console.error(`--head must be SEQ:HASH (64 hex digits)\n${USAGE}`);
+    console.error(`--head must be SEQ:HASH (at least the first 16 hex digits)\n${USAGE}`);
     return 2;
   }
   let data: unknown;
@@ -36,14 +50,22 @@ function main(argv: string[]): number {
     return 2;
   }
   const result = verifyExport(data, pinned);
-  if (result.ok) {
-    console.log(`OK: ${result.count} entries verified; head ${result.head.seq}:${result.head.hash}`);
-    return 0;
+  if (!result.ok) {
+    console.error(describeFailure(result));
+    return 1;
   }
-  console.error(
-    `FAIL: first bad entry at index ${result.index} (seq ${result.seq ?? '?'}): ${result.reason}`,
+  const head = `${result.head.seq}:${result.head.hash}`;
+  if (!result.pinned) {
+    console.error(
+      `UNPINNED: ${result.count} entries are consistent up to head ${head}, but without --head a cut tail with a rewritten head cannot be detected.\n` +
+        'Pin the head published on the QR page or the monthly statement: --head SEQ:HASH',
+    );
+    return 3;
+  }
+  console.log(
+    `OK: ${result.count} entries verified against the pinned head ${pinned!.seq}:${pinned!.hash}; head ${head}`,
   );
-  return 1;
+  return 0;
 }
 
 process.exitCode = main(process.argv.slice(2));

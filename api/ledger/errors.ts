@@ -16,6 +16,7 @@ const REASONS = {
   ALREADY_REVERSED: 'CONFLICT',
   INVALID_STATE: 'CONFLICT',
   DUPLICATE: 'CONFLICT',
+  EMERGENCY_ALERT_CLOSED: 'CONFLICT',
 } as const satisfies Record<string, ErrorCode>;
 
 export type LedgerReason = keyof typeof REASONS;

@@ -159,5 +159,9 @@ export async function listExpenditures(
     .orderBy('proposed_at')
     .orderBy('id')
     .execute();
-  return Promise.all(rows.map((r) => viewExpenditure(db, r, config, now)));
+  const list = await Promise.all(rows.map((r) => viewExpenditure(db, r, config, now)));
+  // Emergencies the committee has yet to ratify (proposed, or paid and awaiting) come first.
+  const needsCommittee = (x: Expenditure) =>
+    x.emergencyAlertId !== null && (x.status === 'proposed' || x.flags.includes('awaiting_ratification'));
+  return [...list.filter(needsCommittee), ...list.filter((x) => !needsCommittee(x))];
 }

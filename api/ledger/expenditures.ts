@@ -1,8 +1,9 @@
 /**
  * Expenditure workflow: the firm proposes; another firm manager and a committee member
  * approve the current amount (four eyes); above the threshold an owners' vote must pass;
- * then the firm pays and the payment is posted. The emergency path (a critical alert)
- * pays first and stays flagged until the committee ratifies it.
+ * then the firm pays and the payment is posted. The emergency path (a critical alert
+ * still open) pays before the approvals and stays flagged until the committee ratifies
+ * it; above the vote threshold the owners' vote must still pass first.
  */
 import { credit, debit } from './accounts.ts';
 import { isCommitteeMember, isFirmManager, requireFirmManager, requireParty } from './authority.ts';
@@ -11,7 +12,7 @@ import { appendEntry } from './chain.ts';
 import { LedgerError } from './errors.ts';
 import { loadApprovals, loadExpenditureRow, loadVotes, viewExpenditure } from './expenditure-view.ts';
 import type { AttachmentFiles } from './files.ts';
-import { assertFen } from './money.ts';
+import { assertFen, formatYuan } from './money.ts';
 import { assessExpenditure, evaluateVote, validateTally } from './rules.ts';
 import { optionalText, requireText, type WriteContext } from './store.ts';
 import { postTransaction } from './transactions.ts';
@@ -32,7 +33,7 @@ export interface ProposalInput {
   alertIds?: string[];
   visitIds?: string[];
   workOrder?: string | null;
-  /** A critical alert of this estate: takes the emergency path (pay first, ratify later). */
+  /** A critical alert of this estate, still open: the emergency path (pay first, ratify later). */
   emergencyAlertId?: string | null;
 }
 
@@ -46,6 +47,43 @@ async function assertInEstate(
     throw new LedgerError('INVALID_INPUT', `${table} id ${id} is not in this fund's estate`);
 }
 
+/**
+ * The emergency path stands on a real, current danger: a critical alert of this estate
+ * that is still open or acknowledged. A resolved alert cannot show it was a real fault
+ * rather than a false alarm (the alert store keeps only a free-text note), so it is
+ * refused; such work is paid through the normal path, both sides approving first.
+ */
+async function emergencyAlertStanding(ctx: WriteContext, alertId: string) {
+  const alert = await ctx.trx
+    .selectFrom('alerts')
+    .select(['id', 'estate_id', 'elevator_id', 'code', 'severity', 'state', 'opened_at', 'resolved_at'])
+    .where('id', '=', alertId)
+    .executeTakeFirst();
+  if (!alert || alert.estate_id !== ctx.fund.estateId)
+    throw new LedgerError(
+      'INVALID_INPUT',
+      `the emergency path needs an alert of this estate; ${alertId} is not one`,
+    );
+  if (alert.severity !== 'critical')
+    throw new LedgerError(
+      'INVALID_INPUT',
+      `the emergency path needs a critical alert; ${alertId} is ${alert.severity}`,
+    );
+  if (alert.state === 'resolved')
+    throw new LedgerError(
+      'EMERGENCY_ALERT_CLOSED',
+      `alert ${alertId} was resolved at ${new Date(alert.resolved_at ?? 0).toISOString()}: the emergency path needs an alert that is still open (a resolved one may have been a false alarm); propose this through the normal path, both sides approving first`,
+    );
+  return {
+    id: alert.id,
+    elevatorId: alert.elevator_id,
+    code: alert.code,
+    severity: alert.severity,
+    state: alert.state,
+    openedAt: alert.opened_at,
+  };
+}
+
 export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput) {
   requireFirmManager(ctx.actor, ctx.fund);
   const amount = assertFen(input.amountFen);
@@ -54,16 +92,8 @@ export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput
   const alertIds = [...new Set(input.alertIds ?? [])];
   const visitIds = [...new Set(input.visitIds ?? [])];
   const emergencyAlertId = input.emergencyAlertId ?? null;
-  if (emergencyAlertId) {
-    const alert = await ctx.trx
-      .selectFrom('alerts')
-      .select(['estate_id', 'severity'])
-      .where('id', '=', emergencyAlertId)
-      .executeTakeFirst();
-    if (!alert || alert.estate_id !== ctx.fund.estateId || alert.severity !== 'critical')
-      throw new LedgerError('INVALID_INPUT', 'the emergency path needs a critical alert of this estate');
-    if (!alertIds.includes(emergencyAlertId)) alertIds.push(emergencyAlertId);
-  }
+  const emergencyAlert = emergencyAlertId ? await emergencyAlertStanding(ctx, emergencyAlertId) : null;
+  if (emergencyAlertId && !alertIds.includes(emergencyAlertId)) alertIds.push(emergencyAlertId);
   if (input.elevatorId) await assertInEstate(ctx, 'elevators', input.elevatorId);
   for (const id of alertIds) await assertInEstate(ctx, 'alerts', id);
   for (const id of visitIds) await assertInEstate(ctx, 'maintenance_visits', id);
@@ -98,6 +128,8 @@ export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput
     elevatorId: row.elevator_id,
     links,
     emergencyAlertId,
+    // What the alert was when cited: the committee and the auditors see it in the chain.
+    ...(emergencyAlert ? { emergencyAlert } : {}),
     proposedBy: row.proposed_by,
   });
   return viewExpenditure(ctx.trx, row, ctx.config, ctx.at);
@@ -297,7 +329,14 @@ export async function payExpenditure(ctx: WriteContext, input: { expenditureId: 
     ctx.at,
   );
   if (assessment.missing.length > 0)
-    throw new LedgerError('INVALID_STATE', `not payable yet: missing ${assessment.missing.join(', ')}`);
+    throw new LedgerError(
+      'INVALID_STATE',
+      `not payable yet: missing ${assessment.missing.join(', ')}${
+        emergency && assessment.missing.includes('owners_vote')
+          ? ` (an emergency may be paid before the approvals, but above ${formatYuan(ctx.config.voteThresholdFen)} yuan only after the owners' vote passes)`
+          : ''
+      }`,
+    );
   const kind = row.expense_kind as ExpenseKind;
   const tx = await postTransaction(ctx, {
     kind: 'expenditure',

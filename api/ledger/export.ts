@@ -1,92 +1,104 @@
 /**
  * Exports of a fund's ledger: JSON carrying the chain entries with their hashes (enough
- * to re-verify offline with cli.ts), and CSV of the postings for spreadsheets. Both name
- * the head (seq:hash) so a printed copy pins the history.
+ * to re-verify offline with cli.ts), and CSV of the postings for spreadsheets. Every
+ * field of the JSON is either a chain entry or derived from the entries, so the verifier
+ * (export-verify.ts) recomputes all of it: the fund's identity from its `fund_opened`
+ * entry, the postings from the transaction entries, the head from the last entry. A
+ * period export starts at an anchor (the entry before the period) and, like a full one,
+ * runs to the fund's head, so the head published on the QR page pins either.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../registry/schema.ts';
-import { type ChainEntry, type ChainHead, chainHead, EMPTY_HEAD, readChain } from './chain.ts';
+import { type ChainEntry, type ChainHead, chainHead, readChain } from './chain.ts';
 import { LedgerError } from './errors.ts';
 import { formatYuan, periodBounds } from './money.ts';
 import { listPostings, type PostingRow } from './queries.ts';
-import { loadFund } from './store.ts';
 import type { Fund } from './types.ts';
-import { type VerifyResult, verifyChain } from './verify.ts';
 
-export const EXPORT_FORMAT = 'lift-watch-fund-ledger/1';
+export const EXPORT_FORMAT = 'lift-watch-fund-ledger/2';
+
+/** Calendar months from..to inclusive, in local time `utcOffsetMinutes` east of UTC. */
+export interface ExportPeriod {
+  from: string;
+  to: string;
+  utcOffsetMinutes: number;
+}
 
 export interface LedgerExport {
   format: typeof EXPORT_FORMAT;
-  exportedAt: number;
+  /** As the fund's first chain entry (`fund_opened`) records it. */
   fund: Fund;
-  period: { from: string; to: string } | null;
-  /** The entry just before the first exported one (genesis for a full export). */
-  anchor: ChainHead;
-  /** The last exported entry. */
+  /** Null: the whole ledger, from the fund's first entry. */
+  period: ExportPeriod | null;
+  /** Only in a period export that starts mid-chain: the whole entry just before the period. */
+  anchor: ChainEntry | null;
+  /** With an anchor: the fund's `fund_opened` entry, which names the fund. */
+  genesis: ChainEntry | null;
+  /** The last entry: the fund's head when exported. */
   head: ChainHead;
-  /** The fund's head when exported, which may be later than `head` for a past period. */
-  fundHead: ChainHead;
   entries: ChainEntry[];
+  /** The postings of the transaction entries (of the period), as the CSV shows them. */
   postings: PostingRow[];
+}
+
+/** The fund as its `fund_opened` entry records it (a rename would be a later entry). */
+export function fundOfGenesis(genesis: ChainEntry): Fund {
+  const d = genesis.data as Record<string, unknown>;
+  return {
+    id: d.id as string,
+    estateId: d.estateId as string,
+    buildingId: (d.buildingId ?? null) as string | null,
+    propertyFirmId: d.propertyFirmId as string,
+    name: d.name as string,
+  };
 }
 
 export async function buildExport(
   db: Kysely<Database>,
   fundId: string,
-  options: { now: number; utcOffsetMinutes: number; period?: { from: string; to: string } },
+  options: { utcOffsetMinutes: number; period?: { from: string; to: string } },
 ): Promise<LedgerExport> {
-  const fund = await loadFund(db, fundId);
   let range: { fromAt?: number; toAt?: number } = {};
-  if (options.period) {
+  const period = options.period ? { ...options.period, utcOffsetMinutes: options.utcOffsetMinutes } : null;
+  if (period) {
     range = {
-      fromAt: periodBounds(options.period.from, options.utcOffsetMinutes).fromAt,
-      toAt: periodBounds(options.period.to, options.utcOffsetMinutes).toAt,
+      fromAt: periodBounds(period.from, period.utcOffsetMinutes).fromAt,
+      toAt: periodBounds(period.to, period.utcOffsetMinutes).toAt,
     };
     if (range.fromAt! >= range.toAt!)
       throw new LedgerError('INVALID_INPUT', 'period.from is after period.to');
   }
-  // A contiguous run of seqs, so the export verifies from its anchor even if clocks wobbled.
-  const inRange = await readChain(db, fundId, range);
-  const first = inRange[0]?.seq;
-  const last = inRange.at(-1)?.seq;
-  const entries = first === undefined ? [] : await readChain(db, fundId, { fromSeq: first, toSeq: last });
-  const anchor =
-    first === undefined || first === 1
-      ? EMPTY_HEAD
-      : {
-          seq: first - 1,
-          hash: (await readChain(db, fundId, { fromSeq: first - 1, toSeq: first - 1 }))[0]!.hash,
-        };
-  const head = entries.at(-1) ? { seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash } : anchor;
-  return {
-    format: EXPORT_FORMAT,
-    exportedAt: options.now,
-    fund,
-    period: options.period ?? null,
-    anchor,
-    head,
-    fundHead: await chainHead(db, fundId),
-    entries,
-    postings: await listPostings(db, fundId, range),
-  };
-}
-
-/** Verifies an export read from a file: the chain from its anchor, its claimed head, a pinned head. */
-export function verifyExport(data: unknown, pinned?: ChainHead): VerifyResult {
-  const x = data as Partial<LedgerExport> | null;
-  if (!x || typeof x !== 'object' || !Array.isArray(x.entries))
-    return { ok: false, index: 0, seq: null, reason: 'not a ledger export (no entries array)' };
-  const anchor = x.anchor && typeof x.anchor.seq === 'number' ? x.anchor : EMPTY_HEAD;
-  const result = verifyChain(x.entries, pinned ? { anchor, pinned } : { anchor });
-  if (!result.ok) return result;
-  if (x.head && (x.head.seq !== result.head.seq || x.head.hash !== result.head.hash))
+  // One read transaction: the postings must be those of exactly these entries.
+  return db.transaction().execute(async (trx) => {
+    const [genesis] = await readChain(trx, fundId, { toSeq: 1 });
+    if (!genesis) throw new LedgerError('NOT_FOUND', `fund ${fundId} not found`);
+    const [first] = period
+      ? await trx
+          .selectFrom('ledger_chain')
+          .select((eb) => eb.fn.min('seq').as('seq'))
+          .where('fund_id', '=', fundId)
+          .where('at', '>=', range.fromAt!)
+          .execute()
+      : [{ seq: 1 }];
+    // Nothing at or after the period's start: no entries, and the anchor is the head.
+    const fromSeq = first?.seq ?? (await chainHead(trx, fundId)).seq + 1;
+    const entries = await readChain(trx, fundId, { fromSeq });
+    const anchor =
+      fromSeq === 1
+        ? null
+        : ((await readChain(trx, fundId, { fromSeq: fromSeq - 1, toSeq: fromSeq - 1 }))[0] ?? null);
+    const last = entries.at(-1) ?? anchor ?? genesis;
     return {
-      ok: false,
-      index: x.entries.length,
-      seq: x.head.seq ?? null,
-      reason: `the export claims head ${x.head.seq}:${x.head.hash} but its entries end at ${result.head.seq}:${result.head.hash} (truncated?)`,
+      format: EXPORT_FORMAT,
+      fund: fundOfGenesis(genesis),
+      period,
+      anchor,
+      genesis: anchor ? genesis : null,
+      head: { seq: last.seq, hash: last.hash },
+      entries,
+      postings: await listPostings(trx, fundId, range),
     };
-  return result;
+  });
 }
 
 /** Spreadsheets run a cell starting with = + - @ (or tab/CR) as a formula; a leading ' stops that. */
@@ -100,22 +112,15 @@ const BOM = '\uFEFF';
 
 export function toCsv(exp: LedgerExport): string {
   const row = (cells: (string | number | null)[]) => cells.map(csvCell).join(',');
+  const offset = (m: number) =>
+    `UTC${m < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`;
   const lines = [
     row(['fund', exp.fund.name, 'fund_id', exp.fund.id, 'estate_id', exp.fund.estateId]),
     row([
       'period',
-      exp.period ? `${exp.period.from}..${exp.period.to}` : 'all',
-      'exported_at',
-      new Date(exp.exportedAt).toISOString(),
+      exp.period ? `${exp.period.from}..${exp.period.to} ${offset(exp.period.utcOffsetMinutes)}` : 'all',
     ]),
-    row([
-      'head_seq',
-      exp.head.seq,
-      'head_hash',
-      exp.head.hash,
-      'fund_head',
-      `${exp.fundHead.seq}:${exp.fundHead.hash}`,
-    ]),
+    row(['head_seq', exp.head.seq, 'head_hash', exp.head.hash]),
     '',
     row([
       'seq',

@@ -21,6 +21,8 @@ import {
   proposeExpenditure,
   recordVote,
 } from './expenditures.ts';
+import { buildExport } from './export.ts';
+import { verifyExport } from './export-verify.ts';
 import type { AttachmentFiles } from './files.ts';
 import { type ContributionRuleInput, type OpenFundInput, openFund, setContributionRule } from './funds.ts';
 import { contributionReport, fundBalance, listPostings } from './queries.ts';
@@ -33,7 +35,6 @@ import {
   reverseTransaction,
 } from './transactions.ts';
 import { type Actor, DEFAULT_LEDGER_CONFIG, type Fund, type LedgerConfig, type VoteTally } from './types.ts';
-import { verifyChain } from './verify.ts';
 
 export interface WriteMeta {
   fundId: string;
@@ -175,9 +176,13 @@ export function createFundLedger(options: FundLedgerOptions) {
     },
     head: (fundId: string): Promise<ChainHead> => chainHead(db, fundId),
     chain: (fundId: string, range?: Parameters<typeof readChain>[2]) => readChain(db, fundId, range),
-    /** Recomputes the stored chain, optionally against a head pinned elsewhere. */
+    /**
+     * Recomputes the stored chain as a full export would carry it (the postings tables are
+     * checked against the transaction entries too), optionally against a pinned head.
+     */
     async verify(fundId: string, pinned?: ChainHead) {
-      return verifyChain(await readChain(db, fundId), pinned ? { pinned } : {});
+      const exp = await buildExport(db, fundId, { utcOffsetMinutes: config.utcOffsetMinutes });
+      return verifyExport(exp, pinned);
     },
   };
 }

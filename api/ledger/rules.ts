@@ -1,6 +1,7 @@
 /**
  * Pure decision rules of an expenditure: the owners' vote and what is still missing before
- * payment. Civil Code art. 278 (newer rule): at least ⅔ of owners and ⅔ of the area take
+ * payment (the emergency path included: it may pay before the approvals, not before the
+ * vote). Civil Code art. 278 (newer rule): at least ⅔ of owners and ⅔ of the area take
  * part, then more than half of the participants, by number and by area, agree.
  */
 import { LedgerError } from './errors.ts';
@@ -65,14 +66,16 @@ export function assessExpenditure(f: ExpenditureFacts, config: LedgerConfig, now
   const current = f.approvals.filter((a) => a.amountVersion === f.amountVersion);
   const decided = (side: Approval['side'], decision: Approval['decision']) =>
     current.some((a) => a.side === side && a.decision === decision);
-  const voteRequired = !f.emergency && f.amountFen > config.voteThresholdFen;
+  // An emergency skips the wait for the two sides (the committee ratifies afterwards),
+  // never the owners' vote: above the threshold it must pass before anything is paid.
+  const voteRequired = f.amountFen > config.voteThresholdFen;
   const lastVote = f.votes.filter((v) => v.amountVersion === f.amountVersion).at(-1);
   const missing: string[] = [];
   if (!f.emergency) {
     if (!decided('firm', 'approve')) missing.push('firm_approval');
     if (!decided('committee', 'approve')) missing.push('committee_approval');
-    if (voteRequired && !lastVote?.passed) missing.push('owners_vote');
   }
+  if (voteRequired && !lastVote?.passed) missing.push('owners_vote');
   const flags: ExpenditureFlag[] = [];
   if (f.emergency && (f.storedStatus === 'paid' || f.storedStatus === 'reversed')) {
     if (decided('committee', 'refuse')) flags.push('ratification_refused');

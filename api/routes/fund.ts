@@ -219,7 +219,6 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { fund } = await visibleFund(request.principal, request.params.id);
         const period = periodRange(request.query);
         const exp = await buildExport(app.db, fund.id, {
-          now: app.clock(),
           utcOffsetMinutes: ledger.config.utcOffsetMinutes,
           ...(period ? { period } : {}),
         });
@@ -262,7 +261,8 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { fund } = await visibleFund(request.principal, request.params.id);
       const pinned = request.query.head ? parsePinnedHead(request.query.head) : undefined;
-      if (pinned === null) throw new LiftWatchError('BAD_REQUEST', 'head must be SEQ:HASH');
+      if (pinned === null)
+        throw new LiftWatchError('BAD_REQUEST', 'head must be SEQ:HASH (at least 16 hex digits)');
       return ledger.verify(fund.id, pinned);
     },
   );

@@ -4,8 +4,20 @@
  * missed (the fleet and the live alerts) is loaded again, since events are not replayed.
  */
 import { io, type Socket } from 'socket.io-client';
+import { formatFen, t } from './i18n.ts';
 import { store } from './store.ts';
 import type { AlertEvent, StateEvent, VisitEvent } from './types.ts';
+import { toast } from './ui.ts';
+
+/** api/routes/fund/expenditures.ts pushes it to the estate's room. */
+interface FundEmergencyEvent {
+  event: 'proposed' | 'paid';
+  fund_id: string;
+  estate_id: string;
+  expenditure_id: string;
+  amount_fen: number;
+  purpose: string;
+}
 
 let socket: Socket | null = null;
 
@@ -39,6 +51,12 @@ export function connectLive(onUnauthenticated: () => void): void {
     void store.refreshAlert(event.id).catch(() => {});
   });
   s.on('elevator:state', (event: StateEvent) => store.applyState(event));
+  // The committee sees an emergency expenditure the moment the firm proposes or pays it.
+  s.on('fund:emergency', (event: FundEmergencyEvent) => {
+    const vars = { amount: formatFen(event.amount_fen), purpose: event.purpose };
+    toast(t(event.event === 'paid' ? 'emergencyPaidPush' : 'emergencyProposedPush', vars), 'error');
+    store.emit('fund');
+  });
   s.on('visit', (event: VisitEvent) => {
     // A check-in may be the arrival a critical alert's clock waits for.
     for (const alert of store.liveAlerts.values()) {

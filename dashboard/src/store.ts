@@ -7,7 +7,8 @@ import { api } from './api.ts';
 import type { Alert, Elevator, Estate, Me, StateEvent, Visit } from './types.ts';
 
 export type Connection = 'connecting' | 'live' | 'lost';
-type Topic = 'fleet' | 'alerts' | 'connection' | 'me';
+/** `fund`: a ledger change pushed live (an emergency expenditure); fund screens redraw. */
+type Topic = 'fleet' | 'alerts' | 'connection' | 'me' | 'fund';
 
 class Store {
   me: Me | null = null;

@@ -38,7 +38,16 @@ export async function addEstate(db: Kysely<Database>, id: string, propertyFirmId
 
 export async function addAlert(
   db: Kysely<Database>,
-  alert: { id: string; elevatorId: string; estateId: string; severity: string; code?: string },
+  alert: {
+    id: string;
+    elevatorId: string;
+    estateId: string;
+    severity: string;
+    code?: string;
+    /** Resolved with this note (e.g. a false alarm); acknowledged; or open (the default). */
+    resolvedNote?: string;
+    acknowledged?: boolean;
+  },
 ): Promise<void> {
   await db
     .insertInto('alerts')
@@ -52,6 +61,17 @@ export async function addAlert(
         opened_at: 1_700_000_000_000,
         last_seen_at: 1_700_000_000_000,
         evidence_json: '{}',
+        ...(alert.acknowledged
+          ? { state: 'acknowledged' as const, acknowledged_by: 'duty', acknowledged_at: 1_700_000_060_000 }
+          : {}),
+        ...(alert.resolvedNote !== undefined
+          ? {
+              state: 'resolved' as const,
+              resolved_by: 'duty',
+              resolved_at: 1_700_000_600_000,
+              resolve_note: alert.resolvedNote,
+            }
+          : {}),
       }),
     )
     .execute();

@@ -2,15 +2,24 @@
  * The property firm's fund flows through the real API (buildApi, sessions, tenancy, a
  * real SQLite registry, files on disk): open the fund, set the rule, record
  * contributions and income, propose with links, upload an invoice, amend (approvals
- * void), pay only once both sides and the owners' vote agree, the emergency path, and
+ * void), pay only once both sides and the owners' vote agree, the emergency path (an open
+ * alert, the vote above the threshold, pushed to the committee at once), and
  * that every write is replay-safe, role-checked, tenant-checked and audited.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import {
+  ANJU_ELEVATOR,
+  alertRow,
+  listenOnFreePort,
+  NOW,
+  startTestApi,
+  type TestApi,
+} from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let dataDir: string;
@@ -276,6 +285,74 @@ describe('expenditures', () => {
       decision: 'approve',
     });
     expect(ratified.json().flags).toEqual([]);
+  });
+
+  it('pushes an emergency to the committee at once; refuses a resolved alert and pays above the threshold only after the vote', async () => {
+    await api.db
+      .insertInto('alerts')
+      .values(
+        alertRow({
+          id: 'alert-false-1',
+          elevator_id: ANJU_ELEVATOR,
+          estate_id: 'lianhua',
+          state: 'resolved',
+          resolved_by: 'duty-anju',
+          resolved_at: NOW,
+          resolve_note: '误报：传感器松动',
+        }),
+      )
+      .execute();
+    const stale = await post('duty-anju', `/funds/${fundId}/expenditures`, 'prop-sos-false', {
+      amountFen: 5_500_000,
+      kind: 'repair',
+      purpose: '紧急更换主板',
+      payee: '华夏电梯',
+      emergencyAlertId: 'alert-false-1',
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'CONFLICT' });
+    expect(stale.json().message).toContain('still open');
+
+    const url = await listenOnFreePort(api);
+    const committee = connect(url, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: await api.login('committee-lianhua') },
+      reconnection: false,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        committee.once('connect', () => resolve());
+        committee.once('connect_error', reject);
+      });
+      const pushed = new Promise<Record<string, unknown>>((resolve) =>
+        committee.once('fund:emergency', resolve),
+      );
+      // Above this suite's ¥3,000 threshold: proposed at once, paid only once the owners agree.
+      const res = await post('duty-anju', `/funds/${fundId}/expenditures`, 'prop-sos-big', {
+        amountFen: 350_000,
+        kind: 'repair',
+        purpose: '困人故障：更换门机控制器',
+        payee: '华夏电梯',
+        emergencyAlertId: 'alert-anju-1',
+      });
+      expect(res.json()).toMatchObject({ voteRequired: true, missing: ['owners_vote'] });
+      expect(await pushed).toMatchObject({
+        event: 'proposed',
+        fund_id: fundId,
+        expenditure_id: res.json().id,
+        amount_fen: 350_000,
+        emergency_alert_id: 'alert-anju-1',
+        missing: ['owners_vote'],
+      });
+      const list = (await call('committee-lianhua', 'GET', `/funds/${fundId}/expenditures`)).json();
+      expect(list[0]).toMatchObject({ id: res.json().id, emergencyAlertId: 'alert-anju-1' });
+      const base = `/funds/${fundId}/expenditures/${res.json().id}`;
+      const early = await post('duty-anju', `${base}/payment`, 'sos-big-pay-1');
+      expect(early.statusCode).toBe(409);
+      expect(early.json().message).toContain('owners_vote');
+    } finally {
+      committee.disconnect();
+    }
   });
 
   it('audits every write and keeps a chain that verifies', async () => {

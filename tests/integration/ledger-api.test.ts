@@ -4,7 +4,7 @@
  * 403; exports verify; replays of an Idempotency-Key answer the first result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyExport } from '../../api/ledger/export.ts';
+import { verifyExport } from '../../api/ledger/export-verify.ts';
 import { createFundLedger } from '../../api/ledger/ledger.ts';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 

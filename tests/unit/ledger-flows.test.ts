@@ -1,7 +1,8 @@
 /**
  * Expenditure and contribution flows of the fund ledger against a real SQLite registry:
  * four eyes, self-approval, amount changes voiding approvals, owners' vote thresholds,
- * the emergency path, idempotency, and the CSV export's BOM and formula escaping.
+ * the emergency path (the vote still applies, the cited alert must be open, listed
+ * first), idempotency, and the CSV export's BOM and formula escaping.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildExport, csvCell, toCsv } from '../../api/ledger/export.ts';
@@ -11,7 +12,7 @@ import { monthlyStatement } from '../../api/ledger/statement.ts';
 import type { Actor, VoteTally } from '../../api/ledger/types.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
-import { ACTORS, addAlert, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
+import { ACTORS, addAlert, addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
 let db: RegistryDb;
 let cleanup: () => Promise<void>;
@@ -190,6 +191,15 @@ describe("owners' vote", () => {
 });
 
 describe('emergency path', () => {
+  const passingTally: VoteTally = {
+    eligibleOwners: 300,
+    eligibleAreaCentiM2: 3_000_000,
+    participatingOwners: 240,
+    participatingAreaCentiM2: 2_500_000,
+    yesOwners: 200,
+    yesAreaCentiM2: 2_000_000,
+  };
+
   it('pays first on a critical alert and stays flagged until the committee ratifies', async () => {
     await addAlert(db, {
       id: 'al-minor',
@@ -205,7 +215,7 @@ describe('emergency path', () => {
     );
     const x = await ledger.propose(as(ACTORS.proposer), {
       ...proposal,
-      amountFen: 2_000_000,
+      amountFen: 900_000,
       emergencyAlertId: 'al-crit',
     });
     expect(x.links.alertIds).toContain('al-crit');
@@ -222,6 +232,84 @@ describe('emergency path', () => {
     );
     const ratified = await ledger.decide(as(ACTORS.committee), { expenditureId: x.id, decision: 'approve' });
     expect(ratified.flags).toEqual([]);
+  });
+
+  it('may skip the wait, not the owners’ vote: above the threshold it pays only once the vote passed', async () => {
+    // ¥11,000 against a ¥10,000 threshold: the issue's ¥55,000 against ¥50,000, scaled.
+    await addAlert(db, { id: 'al-trap', elevatorId: 't-e1', estateId: 'te', severity: 'critical' });
+    const x = await ledger.propose(as(ACTORS.proposer), {
+      ...proposal,
+      amountFen: 1_100_000,
+      emergencyAlertId: 'al-trap',
+    });
+    expect(x).toMatchObject({ voteRequired: true, missing: ['owners_vote'], status: 'proposed' });
+    const refused = await ledger.pay(as(ACTORS.proposer), { expenditureId: x.id }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ reason: 'INVALID_STATE', statusCode: 409 });
+    expect(String((refused as Error).message)).toMatch(/owners_vote.*only after the owners' vote passes/);
+    expect((await ledger.balance(fundId)).cashFen).toBe(5_000_000);
+    await ledger.recordVote(as(ACTORS.committee), { expenditureId: x.id, tally: passingTally });
+    // The vote passed: no approvals are waited for, the committee ratifies afterwards.
+    const { expenditure } = await ledger.pay(as(ACTORS.proposer), { expenditureId: x.id });
+    expect(expenditure).toMatchObject({ status: 'paid', flags: ['awaiting_ratification'] });
+  });
+
+  it.each([
+    [
+      'resolved as a false alarm',
+      { resolvedNote: '误报 false alarm: sensor fault' },
+      'EMERGENCY_ALERT_CLOSED',
+      409,
+    ],
+    [
+      'resolved, even with a note saying it was real',
+      { resolvedNote: 'fixed the lock' },
+      'EMERGENCY_ALERT_CLOSED',
+      409,
+    ],
+    ['of another estate', { estateId: 'other' }, 'INVALID_INPUT', 400],
+    ['not critical', { severity: 'major' }, 'INVALID_INPUT', 400],
+  ])('refuses to cite an alert %s', async (_, override, reason, statusCode) => {
+    await addEstate(db, 'other');
+    await addAlert(db, { id: 'al-x', elevatorId: 't-e1', estateId: 'te', severity: 'critical', ...override });
+    await rejects(
+      ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'al-x' }),
+      reason,
+      statusCode,
+    );
+    await rejects(
+      ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'no-such-alert' }),
+      'INVALID_INPUT',
+      400,
+    );
+    expect(await ledger.expenditures(fundId)).toEqual([]);
+  });
+
+  it('accepts an acknowledged alert, records it in the chain and lists the emergency first', async () => {
+    await addAlert(db, {
+      id: 'al-ack',
+      elevatorId: 't-e1',
+      estateId: 'te',
+      severity: 'critical',
+      acknowledged: true,
+    });
+    const normal = await ledger.propose(as(ACTORS.proposer), proposal);
+    clock.advance(60_000);
+    const sos = await ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'al-ack' });
+    expect((await ledger.expenditures(fundId)).map((x) => x.id)).toEqual([sos.id, normal.id]);
+    const entry = (await ledger.chain(fundId)).at(-1)!;
+    expect(entry.data).toMatchObject({
+      emergencyAlertId: 'al-ack',
+      emergencyAlert: {
+        id: 'al-ack',
+        severity: 'critical',
+        state: 'acknowledged',
+        code: 'passenger_trapped',
+      },
+    });
+    // Once ratified it is an ordinary paid expenditure again, listed in its place.
+    await ledger.pay(as(ACTORS.proposer), { expenditureId: sos.id });
+    await ledger.decide(as(ACTORS.committee), { expenditureId: sos.id, decision: 'approve' });
+    expect((await ledger.expenditures(fundId)).map((x) => x.id)).toEqual([normal.id, sos.id]);
   });
 });
 
@@ -315,7 +403,7 @@ describe('CSV export', () => {
       amountFen: 123,
       memo: '=HYPERLINK("x")',
     });
-    const exp = await buildExport(db, fundId, { now: clock.now(), utcOffsetMinutes: 480 });
+    const exp = await buildExport(db, fundId, { utcOffsetMinutes: 480 });
     const csv = toCsv(exp);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

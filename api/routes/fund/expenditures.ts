@@ -2,10 +2,12 @@
  * The property firm's side of an expenditure: propose it (amount, purpose, payee, the
  * elevator, the alerts, visits or work order it pays for), change its amount (earlier
  * approvals and votes stop counting) and pay it once both sides, and the owners' vote when
- * needed, have approved. The emergency path (a critical alert) pays first and stays
- * flagged until the committee ratifies. Approvals and votes are in api/routes/fund.ts.
+ * needed, have approved. The emergency path (a critical alert still open) pays before the
+ * approvals, not before a needed owners' vote, is pushed to the committee at once and
+ * stays flagged until it ratifies. Approvals and votes are in api/routes/fund.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import {
   AmendBody,
   ExpenditureParams,
@@ -17,9 +19,28 @@ import {
   ProposalBody,
 } from '../../../protocol/fund-http.ts';
 import { WRITERS } from '../../data/tenancy.ts';
-import type { ExpenseKind } from '../../ledger/types.ts';
+import type { Expenditure, ExpenseKind, Fund } from '../../ledger/types.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';
+
+/**
+ * The committee sees an emergency at once: a push to the estate's socket.io room (the
+ * rooms of api/plugins/socket.ts: `estate:<id>`, and `all` for admins), besides the audit
+ * row and the list, where emergencies awaiting the committee come first.
+ */
+function pushEmergency(app: FastifyInstance, fund: Fund, event: 'proposed' | 'paid', x: Expenditure): void {
+  app.io?.to(['all', `estate:${fund.estateId}`]).emit('fund:emergency', {
+    event,
+    fund_id: fund.id,
+    estate_id: fund.estateId,
+    expenditure_id: x.id,
+    amount_fen: x.amountFen,
+    purpose: x.purpose,
+    emergency_alert_id: x.emergencyAlertId,
+    missing: x.missing,
+    flags: x.flags,
+  });
+}
 
 const expenditureRoutes: FastifyPluginAsyncTypebox<FundRouteOptions> = async (app, { ledger }) => {
   const { visibleFund, writeMeta } = fundAccess(ledger);
@@ -69,8 +90,10 @@ const expenditureRoutes: FastifyPluginAsyncTypebox<FundRouteOptions> = async (ap
           kind: x.kind,
           payee: x.payee,
           emergency: x.emergencyAlertId !== null,
+          ...(x.emergencyAlertId ? { emergencyAlertId: x.emergencyAlertId, missing: x.missing } : {}),
         },
       });
+      if (x.emergencyAlertId) pushEmergency(app, fund, 'proposed', x);
       return x;
     },
   );
@@ -132,8 +155,10 @@ const expenditureRoutes: FastifyPluginAsyncTypebox<FundRouteOptions> = async (ap
           amountFen: paid.expenditure.amountFen,
           transactionId: paid.transaction.id,
           flags: paid.expenditure.flags,
+          emergency: paid.expenditure.emergencyAlertId !== null,
         },
       });
+      if (paid.expenditure.emergencyAlertId) pushEmergency(app, fund, 'paid', paid.expenditure);
       return paid;
     },
   );

@@ -70,7 +70,8 @@ async function fillPickers(
         alerts.value.map((a) => ({ id: a.id, text: alertText(a) })),
       ),
     );
-    const critical = alerts.value.filter((a) => a.severity === 'critical');
+    // The API refuses a resolved alert: it may have been a false alarm.
+    const critical = alerts.value.filter((a) => a.severity === 'critical' && a.state !== 'resolved');
     mount(
       hosts.emergency,
       h('option', { value: '' }, t('emergencyNone')),

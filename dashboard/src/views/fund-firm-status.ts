@@ -74,7 +74,8 @@ export function statusLines(x: Expenditure): string[] {
       lines.push(t('statusApproved'));
       break;
     case 'proposed': {
-      if (x.emergencyAlertId !== null) {
+      // An emergency skips the approvals, not the owners' vote above the threshold.
+      if (x.emergencyAlertId !== null && x.missing.length === 0) {
         lines.push(t('statusEmergencyReady'));
         break;
       }
@@ -90,7 +91,10 @@ export function statusLines(x: Expenditure): string[] {
   return lines;
 }
 
-/** Paid at once (the emergency path) or once both sides and any needed vote approved. */
+/** Paid at once (the emergency path, once any needed vote passed) or once both sides and any needed vote approved. */
 export function payable(x: Expenditure): boolean {
-  return x.status === 'approved' || (x.status === 'proposed' && x.emergencyAlertId !== null);
+  return (
+    x.status === 'approved' ||
+    (x.status === 'proposed' && x.emergencyAlertId !== null && x.missing.length === 0)
+  );
 }

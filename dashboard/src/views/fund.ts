@@ -230,5 +230,8 @@ export const fundView: View = (host) => {
   );
   if (estate) void draw();
   else mount(body, empty());
-  return undefined;
+  // An emergency expenditure pushed live: show it at once.
+  return store.on('fund', () => {
+    if (estate) void draw();
+  });
 };
