@@ -21,6 +21,11 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   UNAUTHENTICATED: { status: 401, message: 'Log in first' },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  CROSS_SITE_REFUSED: {
+    status: 403,
+    message:
+      "Refused: a change made with the session cookie must come from Lift Watch's own pages (the Origin header does not match)",
+  },
   LOGIN_FAILED: { status: 401, message: 'Wrong username or password' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

@@ -12,6 +12,7 @@ import {
   HEXIN_ELEVATOR,
   listenOnFreePort,
   NOW,
+  SAME_ORIGIN,
   startTestApi,
   type TestApi,
 } from '../helpers/api-harness.ts';
@@ -70,7 +71,7 @@ describe('socket.io pushes', () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',
-      headers: { cookie: hexinCookie },
+      headers: { cookie: hexinCookie, origin: SAME_ORIGIN },
       payload: { name: 'console' },
     });
     const hexin = await open({ token: created.json().token });

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let dataDir: string;
@@ -40,6 +40,7 @@ async function call(user: string, method: 'GET' | 'POST', url: string, sent: Sen
     url: V + url,
     headers: {
       cookie: await api.login(user),
+      origin: SAME_ORIGIN,
       ...(sent.key ? { 'idempotency-key': sent.key } : {}),
       ...(sent.type ? { 'content-type': sent.type } : {}),
     },
