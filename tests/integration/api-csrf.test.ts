@@ -50,7 +50,7 @@ describe('cookie-authenticated writes from another origin', () => {
       method: 'POST',
       url: '/api/v1/estates/lianhua/webhooks',
       headers: { cookie: anju, origin: SAME_ORIGIN },
-      payload: { name: 'ops', format: 'generic', url: 'https://hooks.example.com/lift' },
+      payload: { name: 'ops', format: 'generic', url: 'https://1.1.1.1/lift' },
     });
     expect(hook.statusCode).toBe(201);
     const url = `/api/v1/estates/lianhua/webhooks/${hook.json().id}`;
@@ -75,6 +75,13 @@ describe('cookie-authenticated writes from another origin', () => {
     // Still signed in, and the webhook untouched.
     const list = await t.app.inject({ url: '/api/v1/estates/lianhua/webhooks', headers: { cookie: anju } });
     expect(list.json()).toEqual([expect.objectContaining({ id: hook.json().id, enabled: true })]);
+    // From our own page the same DELETE goes through (and no alert below is sent anywhere).
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url,
+      headers: { cookie: anju, origin: SAME_ORIGIN },
+    });
+    expect(removed.statusCode).toBe(204);
   });
 
   it('answers 415 to a form body on a JSON route, even from our own origin', async () => {
