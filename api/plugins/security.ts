@@ -32,10 +32,17 @@ declare module 'fastify' {
      * one, its Referer) is PUBLIC_BASE_URL's origin or the origin the request was sent to.
      * Null when it carries neither header (not a browser, or one that hides both).
      */
-    sameOrigin(request: FastifyRequest): boolean | null;
+    sameOrigin(request: OriginContext): boolean | null;
     /** Registers the form-body parser in the calling plugin's scope only (form routes). */
     acceptForms(scope: FastifyInstance): Promise<void>;
   }
+}
+
+/** What the same-origin test reads of a request (a Fastify request, or a socket.io handshake). */
+export interface OriginContext {
+  headers: { origin?: string; referer?: string };
+  protocol: string;
+  host: string;
 }
 
 /** Methods that change something; a browser may send them cross-site with our cookie. */
@@ -157,8 +164,8 @@ export default fp(
     await app.register(cookie);
 
     const publicOrigin = originOf(app.publicBaseUrl);
-    app.decorate('sameOrigin', (request: FastifyRequest) => {
-      const claimed = claimedOrigin(request.headers as { origin?: string; referer?: string });
+    app.decorate('sameOrigin', (request: OriginContext) => {
+      const claimed = claimedOrigin(request.headers);
       if (claimed === undefined) return null;
       if (claimed === '') return false;
       // The origin the browser addressed (a LAN address, a second name): Host, or
