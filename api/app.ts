@@ -15,6 +15,7 @@ import metrics from './plugins/metrics.ts';
 import requestLog from './plugins/request-log.ts';
 import security from './plugins/security.ts';
 import socket from './plugins/socket.ts';
+import strictInput from './plugins/strict-input.ts';
 import webhooks from './plugins/webhooks.ts';
 import authRoutes from './routes/auth.ts';
 import consoleRoutes from './routes/console/index.ts';
@@ -30,11 +31,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // Per-request lines come from plugins/request-log.ts: writes, errors and slow answers only.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { allErrors: false } },
+    // Bodies are validated as sent (no `"100"` or `true` for an amount); the URL's parts are
+    // converted from text per route by plugins/strict-input.ts.
+    ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(context, deps);
   await app.register(errors);
+  await app.register(strictInput);
   await app.register(requestLog);
   await app.register(security);
   await app.register(auth);

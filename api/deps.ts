@@ -21,6 +21,7 @@ export type ApiConfig = Pick<
   | 'API_QR_CACHE_TTL_S'
   | 'API_HISTORY_MAX_POINTS'
   | 'DEVICE_OFFLINE_AFTER_S'
+  | 'WEBHOOK_ALLOW_HOSTS'
 >;
 
 /** True when the dependency answers; a throw or a timeout counts as not ready. */

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value, ValuePointer } from '@sinclair/typebox/value';
+import { parseAllowList } from './egress.ts';
 import { LiftWatchError } from './errors.ts';
 
 const Port = (def: number, description: string) =>
@@ -137,6 +138,11 @@ export const ConfigSchema = Type.Object({
     default: 2000,
     description: 'Most points one history answer carries; wider buckets keep a long range under it',
   }),
+  WEBHOOK_ALLOW_HOSTS: Type.String({
+    default: '',
+    description:
+      'Comma-separated hosts (exact names), IP addresses or networks (CIDR) that webhooks and other outbound pushes may reach although they are not public (loopback, private, link-local); empty: public addresses only',
+  }),
   API_MQTT_USERNAME: Type.Optional(
     Type.String({ description: 'Service credential (role api) the API subscribes with' }),
   ),
@@ -193,6 +199,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `MQTT_INFLOW_LOW=${settings.MQTT_INFLOW_LOW}: must not exceed MQTT_INFLOW_HIGH=${settings.MQTT_INFLOW_HIGH}`,
     );
   }
+  if (typeof settings.WEBHOOK_ALLOW_HOSTS === 'string')
+    for (const problem of parseAllowList(settings.WEBHOOK_ALLOW_HOSTS).problems)
+      problems.push(`WEBHOOK_ALLOW_HOSTS=${JSON.stringify(settings.WEBHOOK_ALLOW_HOSTS)}: ${problem}`);
   if (problems.length > 0) {
     throw new LiftWatchError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
       details: problems,

@@ -21,10 +21,23 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   UNAUTHENTICATED: { status: 401, message: 'Log in first' },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  CROSS_SITE_REFUSED: {
+    status: 403,
+    message:
+      "Refused: a change made with the session cookie must come from Lift Watch's own pages (the Origin header does not match)",
+  },
   LOGIN_FAILED: { status: 401, message: 'Wrong username or password' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON (application/json) or a form' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Send JSON (application/json); only the resident report and login take a form',
+  },
+  DESTINATION_NOT_ALLOWED: {
+    status: 400,
+    message:
+      'Webhooks may only point at public addresses: loopback, private, link-local and cloud metadata addresses are refused unless the operator allow-lists the host (WEBHOOK_ALLOW_HOSTS)',
+  },
   CONFLICT: { status: 409, message: 'The resource is not in a state that allows this' },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side; it has been logged' },
   NOT_READY: { status: 503, message: 'A dependency is not reachable yet' },

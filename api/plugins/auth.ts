@@ -2,12 +2,20 @@
  * Who is calling: a session cookie (browsers) or a bearer token (API clients), resolved
  * to a Principal with its tenancy. Routes never parse credentials themselves; a subtree
  * puts `app.authenticate` in one onRequest hook (routes/console/autohooks.ts).
+ *
+ * A write (POST, PUT, PATCH, DELETE) authenticated by the session cookie must also say it
+ * comes from our own pages (`app.sameOrigin`: Origin, or Referer without one): SameSite=Lax
+ * still sends the cookie from a page on the same site but another port or subdomain, and
+ * from top-level form posts in some browsers. Missing both headers is refused too; the
+ * dashboard's fetches always send Origin. Bearer tokens are not sent by browsers on their
+ * own, so token writes are not checked.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LiftWatchError } from '../../lib/errors.ts';
 import { userByApiToken, userBySession } from '../data/credentials.ts';
 import { type Principal, principalOf } from '../data/tenancy.ts';
+import { UNSAFE_METHODS } from './security.ts';
 
 export const SESSION_COOKIE = 'lw_session';
 
@@ -58,6 +66,17 @@ export default fp(
         session: request.cookies[SESSION_COOKIE],
       });
       if (!principal) throw new LiftWatchError('UNAUTHENTICATED');
+      if (
+        principal.via === 'session' &&
+        UNSAFE_METHODS.has(request.method) &&
+        app.sameOrigin(request) !== true
+      ) {
+        request.log.warn(
+          { username: principal.username, origin: request.headers.origin, referer: request.headers.referer },
+          'cross-site write refused',
+        );
+        throw new LiftWatchError('CROSS_SITE_REFUSED');
+      }
       request.principal = principal;
       return principal;
     });

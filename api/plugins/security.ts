@@ -1,7 +1,10 @@
 /**
  * Transport hygiene for every route: helmet headers (a CSP that allows only our own
- * script), a per-address rate limit with tighter limits set per route, cookies and
- * form bodies for the resident form. CORS stays off: browsers reach us same-origin.
+ * script), a per-address rate limit with tighter limits set per route, cookies, and the
+ * same-origin test for cookie-authenticated writes (`app.sameOrigin`, used by
+ * plugins/auth.ts). CORS stays off: browsers reach us same-origin. Form bodies are parsed
+ * only where a route is a form (`app.acceptForms`: the resident report and login); every
+ * other route answers 415 to one, so a cross-site HTML form cannot reach a JSON route.
  *
  * Hot-path notes (the QR page answers thousands of scans a second from memory):
  * - The helmet headers depend only on configuration, so they are computed once at start
@@ -15,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { LiftWatchError } from '../../lib/errors.ts';
@@ -24,7 +27,46 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook for read-only public routes: a cheap per-address ceiling. */
     readLimit: onRequestHookHandler;
+    /**
+     * Whether the request says it comes from one of our own pages: its Origin (or, without
+     * one, its Referer) is PUBLIC_BASE_URL's origin or the origin the request was sent to.
+     * Null when it carries neither header (not a browser, or one that hides both).
+     */
+    sameOrigin(request: OriginContext): boolean | null;
+    /** Registers the form-body parser in the calling plugin's scope only (form routes). */
+    acceptForms(scope: FastifyInstance): Promise<void>;
   }
+}
+
+/** What the same-origin test reads of a request (a Fastify request, or a socket.io handshake). */
+export interface OriginContext {
+  headers: { origin?: string; referer?: string };
+  protocol: string;
+  host: string;
+}
+
+/** Methods that change something; a browser may send them cross-site with our cookie. */
+export const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** scheme://host[:port] of a URL, default port dropped; null when it is not an http(s) URL. */
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The origin a browser says the request comes from: Origin, or Referer's origin when
+ * Origin is absent; '' for `Origin: null` or an unreadable value (never ours); undefined
+ * when both are absent.
+ */
+export function claimedOrigin(headers: { origin?: string; referer?: string }): string | undefined {
+  if (headers.origin !== undefined) return originOf(headers.origin) ?? '';
+  if (headers.referer !== undefined) return originOf(headers.referer) ?? '';
+  return undefined;
 }
 
 /** Runs helmet once against a recording response and keeps the headers it sets. */
@@ -120,7 +162,20 @@ export default fp(
       done(new LiftWatchError('RATE_LIMITED'));
     } as onRequestHookHandler);
     await app.register(cookie);
-    await app.register(formbody, { bodyLimit: 4096 });
+
+    const publicOrigin = originOf(app.publicBaseUrl);
+    app.decorate('sameOrigin', (request: OriginContext) => {
+      const claimed = claimedOrigin(request.headers);
+      if (claimed === undefined) return null;
+      if (claimed === '') return false;
+      // The origin the browser addressed (a LAN address, a second name): Host, or
+      // X-Forwarded-Host/-Proto behind a trusted proxy. A page on another port or another
+      // subdomain of the same site is another origin, and refused.
+      return claimed === publicOrigin || claimed === originOf(`${request.protocol}://${request.host}`);
+    });
+    app.decorate('acceptForms', async (scope: FastifyInstance) => {
+      await scope.register(formbody, { bodyLimit: 4096 });
+    });
   },
   { name: 'lift-security', dependencies: ['lift-context'] },
 );

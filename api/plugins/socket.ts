@@ -2,7 +2,8 @@
  * Live pushes over socket.io on the API's own server. A connection authenticates like
  * an HTTP request (session cookie or bearer token) and joins one room per estate it may
  * see (admins: `all`; technicians: their company's room, for visit verdicts), so a
- * firm's browser receives only its own alerts, verdicts and state changes.
+ * firm's browser receives only its own alerts, verdicts and state changes. A handshake
+ * carrying the cookie from another origin (Origin or Referer) is refused.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -74,6 +75,16 @@ export default fp(
     const io = new Server(app.server, { serveClient: false, path: '/socket.io' });
     io.use((socket, next) => {
       const { headers, auth } = socket.handshake;
+      // A page on another origin of the same site (another port) gets our SameSite=Lax
+      // cookie on a WebSocket, which CORS does not guard: such a handshake is refused. A
+      // same-origin polling handshake may carry no Origin at all, so only a foreign one counts.
+      const cookieOnly = !headers.authorization && typeof auth?.['token'] !== 'string';
+      const context = {
+        headers: { origin: headers.origin, referer: headers.referer },
+        protocol: (socket.request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+        host: headers.host ?? '',
+      };
+      if (cookieOnly && app.sameOrigin(context) === false) return next(new Error('CROSS_SITE_REFUSED'));
       app
         .principalFrom({
           cookie: headers.cookie,

@@ -1,8 +1,10 @@
 /**
  * The outbound webhook dispatcher as a decorator: listens to the state source from
- * `onReady` and is stopped on close, before the registry it logs into goes away.
+ * `onReady` and is stopped on close, before the registry it logs into goes away. Its
+ * requests reach public addresses only, and the hosts in WEBHOOK_ALLOW_HOSTS.
  */
 import fp from 'fastify-plugin';
+import { createEgressGuard, parseAllowList } from '../../lib/egress.ts';
 import type { ApiDeps } from '../deps.ts';
 import { WebhookDispatcher } from '../webhooks/dispatcher.ts';
 
@@ -21,6 +23,8 @@ export default fp(
       clock: app.clock,
       log: deps.log,
       options: deps.webhooks,
+      // Validated at start by lib/config.ts, so the problems list is empty here.
+      egress: createEgressGuard({ allow: parseAllowList(app.apiConfig.WEBHOOK_ALLOW_HOSTS).allow }),
     });
     app.decorate('webhooks', dispatcher);
     app.addHook('onReady', async () => dispatcher.start());

@@ -1,6 +1,7 @@
 /**
- * Accounts: login (rate-limited, scrypt) issuing an HttpOnly SameSite session cookie,
- * logout, who-am-I, and personal bearer tokens for API clients that can be revoked.
+ * Accounts: login (rate-limited, scrypt; JSON or a form) issuing an HttpOnly SameSite
+ * session cookie, logout, who-am-I, and personal bearer tokens for API clients that can be
+ * revoked.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -40,46 +41,54 @@ const ApiToken = Type.Object({
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secure = app.publicBaseUrl.startsWith('https://');
 
-  app.post(
-    '/login',
-    {
-      config: { rateLimit: { max: app.apiConfig.API_LOGIN_RATE_PER_MIN, timeWindow: 60_000 } },
-      schema: {
-        tags: ['accounts'],
-        summary: 'Log in; sets the session cookie',
-        body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 128 }),
-          password: Type.String({ minLength: 1, maxLength: 256 }),
-        }),
-        response: replies({ 200: Me }),
+  // Login is a form too (a page without script can post it): the only console route that
+  // parses form bodies. A foreign Origin is refused, so another site cannot sign a browser
+  // in to an account of its choosing; a client that sends no Origin (a script) may log in.
+  const formRoutes: FastifyPluginAsyncTypebox = async (form) => {
+    await app.acceptForms(form);
+    form.post(
+      '/login',
+      {
+        config: { rateLimit: { max: app.apiConfig.API_LOGIN_RATE_PER_MIN, timeWindow: 60_000 } },
+        schema: {
+          tags: ['accounts'],
+          summary: 'Log in; sets the session cookie',
+          body: Type.Object({
+            username: Type.String({ minLength: 1, maxLength: 128 }),
+            password: Type.String({ minLength: 1, maxLength: 256 }),
+          }),
+          response: replies({ 200: Me }),
+        },
       },
-    },
-    async (request, reply) => {
-      const user = await checkLogin(app.db, request.body.username, request.body.password);
-      if (!user) {
-        request.log.warn({ username: request.body.username }, 'login failed');
-        throw new LiftWatchError('LOGIN_FAILED');
-      }
-      const now = app.clock();
-      const ttlMs = app.apiConfig.API_SESSION_TTL_H * 3_600_000;
-      const session = await createSession(app.db, { username: user.username, ip: request.ip, now, ttlMs });
-      request.principal = principalOf(user, 'session', app.directory);
-      await app.audit(request, {
-        action: 'auth.login',
-        targetType: 'session',
-        targetId: null,
-        estateId: null,
-      });
-      reply.setCookie(SESSION_COOKIE, session.value, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        path: '/',
-        expires: new Date(session.expiresAt),
-      });
-      return meOf(request.principal);
-    },
-  );
+      async (request, reply) => {
+        if (app.sameOrigin(request) === false) throw new LiftWatchError('CROSS_SITE_REFUSED');
+        const user = await checkLogin(app.db, request.body.username, request.body.password);
+        if (!user) {
+          request.log.warn({ username: request.body.username }, 'login failed');
+          throw new LiftWatchError('LOGIN_FAILED');
+        }
+        const now = app.clock();
+        const ttlMs = app.apiConfig.API_SESSION_TTL_H * 3_600_000;
+        const session = await createSession(app.db, { username: user.username, ip: request.ip, now, ttlMs });
+        request.principal = principalOf(user, 'session', app.directory);
+        await app.audit(request, {
+          action: 'auth.login',
+          targetType: 'session',
+          targetId: null,
+          estateId: null,
+        });
+        reply.setCookie(SESSION_COOKIE, session.value, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/',
+          expires: new Date(session.expiresAt),
+        });
+        return meOf(request.principal);
+      },
+    );
+  };
+  await app.register(formRoutes);
 
   const signedInRoutes: FastifyPluginAsyncTypebox = async (signedIn) => {
     signedIn.addHook('onRequest', async (request) => {

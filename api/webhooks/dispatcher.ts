@@ -4,8 +4,20 @@
  * a row in webhook_deliveries; network errors, timeouts, 429 and 5xx are retried with
  * exponential backoff up to `maxAttempts`, other answers are final. `stop()` cancels the
  * waits and lets in-flight deliveries record how far they got.
+ *
+ * Every request goes through the egress guard (lib/egress.ts): public addresses only,
+ * unless the operator allow-lists the host; a refused destination is final and logged as
+ * `refused: destination not allowed`, a connection that fails as `delivery failed` (the
+ * log a manager reads must not map the network behind us). The reasons go to the server log.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  createEgressGuard,
+  type EgressGuard,
+  EgressRefusedError,
+  FAILED,
+  parseAllowList,
+} from '../../lib/egress.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../registry/db.ts';
@@ -39,6 +51,8 @@ export interface WebhookDispatcherDeps {
   clock: () => number;
   log: Logger;
   options?: Partial<WebhookOptions>;
+  /** Where requests may go; default: public addresses only. */
+  egress?: EgressGuard;
 }
 
 type Attempt = { outcome: 'ok' | 'retry' | 'fail'; status: number | null; error: string | null };
@@ -47,6 +61,7 @@ export class WebhookDispatcher {
   readonly #deps: WebhookDispatcherDeps;
   readonly #options: WebhookOptions;
   readonly #log: Logger;
+  readonly #egress: EgressGuard;
   readonly #inFlight = new Set<Promise<void>>();
   /** The alert state or visit verdict last sent per subject: the ingest republishes unchanged ones. */
   readonly #sent = new Map<string, string>();
@@ -57,6 +72,20 @@ export class WebhookDispatcher {
     this.#deps = deps;
     this.#options = { ...WEBHOOK_DEFAULTS, ...deps.options };
     this.#log = deps.log.child({ module: 'webhooks' });
+    this.#egress = deps.egress ?? createEgressGuard({ allow: parseAllowList('').allow });
+  }
+
+  /**
+   * At registration: throws EgressRefusedError when the URL's host is or resolves to an
+   * address webhooks may not reach. A name that does not resolve yet is let through (the
+   * delivery checks again).
+   */
+  async checkDestination(url: string): Promise<void> {
+    try {
+      await this.#egress.check(new URL(url));
+    } catch (error) {
+      if (error instanceof EgressRefusedError) throw error;
+    }
   }
 
   start(): void {
@@ -204,27 +233,25 @@ export class WebhookDispatcher {
     // A fresh timestamp per attempt: receivers may refuse old ones as replays.
     const request = buildRequest(hook.format, hook.url, hook.secret, payload, this.#deps.clock());
     try {
-      const response = await fetch(request.url, {
+      const { status, body } = await this.#egress.send(request.url, {
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        redirect: 'manual',
         signal: AbortSignal.any([this.#stopping.signal, AbortSignal.timeout(this.#options.timeoutMs)]),
       });
-      const text = (await response.text()).slice(0, 2000);
-      const status = response.status;
       if (status >= 500 || status === 429) return { outcome: 'retry', status, error: `HTTP ${status}` };
       if (status < 200 || status >= 300) return { outcome: 'fail', status, error: `HTTP ${status}` };
-      const outcome = robotOutcome(hook.format, text);
-      return { outcome, status, error: outcome === 'ok' ? null : `robot answered ${text.slice(0, 200)}` };
+      const outcome = robotOutcome(hook.format, body);
+      return { outcome, status, error: outcome === 'ok' ? null : `robot answered ${body.slice(0, 200)}` };
     } catch (error) {
-      const message =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error);
-      return { outcome: 'retry', status: null, error: message.slice(0, 500) };
+      const refused = error instanceof EgressRefusedError;
+      this.#log.warn(
+        { webhookId: hook.id, reason: refused ? error.reason : undefined, err: refused ? undefined : error },
+        refused ? 'webhook destination refused' : 'webhook request failed',
+      );
+      // Not retried: the destination will not become allowed by waiting.
+      if (refused) return { outcome: 'fail', status: null, error: error.message };
+      return { outcome: 'retry', status: null, error: FAILED };
     }
   }
 

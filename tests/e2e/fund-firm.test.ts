@@ -14,7 +14,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnFreePort, startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
+import {
+  listenOnFreePort,
+  SAME_ORIGIN,
+  startTestApi,
+  TEST_PASSWORD,
+  type TestApi,
+} from '../helpers/api-harness.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
@@ -59,7 +65,7 @@ describe('the property firm’s fund screens in Chromium', () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/users',
-      headers: { cookie: await t.login('admin') },
+      headers: { cookie: await t.login('admin'), origin: SAME_ORIGIN },
       payload: {
         username: 'pm-li',
         display_name: '李经理',

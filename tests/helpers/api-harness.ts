@@ -15,6 +15,8 @@ import { generateFleet } from '../../simulators/demo-fleet.ts';
 import { registryWithFleet } from './fixtures.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
+/** The API's public origin in the harness; a browser sends it as Origin on its own writes. */
+export const SAME_ORIGIN = 'http://lift.test';
 export const NOW = Date.UTC(2025, 4, 20, 4, 0, 0);
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -147,7 +149,7 @@ export async function startTestApi(
     log: silentLogger,
     config,
     stateSource: store,
-    publicBaseUrl: 'http://lift.test',
+    publicBaseUrl: SAME_ORIGIN,
     clock: () => clock.now,
     ...options.deps,
   });

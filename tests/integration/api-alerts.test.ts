@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateChange } from '../../api/state-source.ts';
-import { ANJU_ELEVATOR, alertRow, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import {
+  ANJU_ELEVATOR,
+  alertRow,
+  NOW,
+  SAME_ORIGIN,
+  startTestApi,
+  type TestApi,
+} from '../helpers/api-harness.ts';
 
 describe('alert review', () => {
   let t: TestApi;
@@ -66,7 +73,7 @@ describe('alert review', () => {
       t.app.inject({
         method: 'POST',
         url: `/api/v1/alerts/alert-anju-1/${action}`,
-        headers: { cookie: duty },
+        headers: { cookie: duty, origin: SAME_ORIGIN },
         payload: { note },
         remoteAddress: '198.51.100.7',
       });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
+import { SAME_ORIGIN, startTestApi, TEST_PASSWORD, type TestApi } from '../helpers/api-harness.ts';
 
 describe('accounts and credentials', () => {
   let t: TestApi;
@@ -43,7 +43,7 @@ describe('accounts and credentials', () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',
-      headers: { cookie },
+      headers: { cookie, origin: SAME_ORIGIN },
       payload: { name: 'wecom bot' },
     });
     expect(created.statusCode).toBe(201);
@@ -55,7 +55,7 @@ describe('accounts and credentials', () => {
     const revoked = await t.app.inject({
       method: 'DELETE',
       url: `/api/v1/auth/tokens/${id}`,
-      headers: { cookie },
+      headers: { cookie, origin: SAME_ORIGIN },
     });
     expect(revoked.statusCode).toBe(204);
     expect((await t.app.inject({ url: '/api/v1/alerts', headers: bearer })).statusCode).toBe(401);
@@ -74,7 +74,13 @@ describe('accounts and credentials', () => {
     const cookie = `lw_session=${res.cookies[0]!.value}`;
     expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(200);
     expect(
-      (await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } })).statusCode,
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/logout',
+          headers: { cookie, origin: SAME_ORIGIN },
+        })
+      ).statusCode,
     ).toBe(204);
     expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEXIN_ELEVATOR, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { HEXIN_ELEVATOR, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 /** Every route that takes an id or a scope filter, with firm B's id and a missing id. */
 const FOREIGN_ROUTES: {
@@ -64,7 +64,12 @@ describe('tenancy (BOLA)', () => {
   for (const route of FOREIGN_ROUTES) {
     it(`firm A gets 404 for firm B on ${route.method} ${route.foreign}, same as a missing id`, async () => {
       const ask = (url: string) =>
-        t.app.inject({ method: route.method, url, headers: { cookie: anju }, payload: route.body });
+        t.app.inject({
+          method: route.method,
+          url,
+          headers: { cookie: anju, origin: SAME_ORIGIN },
+          payload: route.body,
+        });
       const foreign = await ask(route.foreign);
       const missing = await ask(route.missing);
       expect(foreign.statusCode).toBe(404);
@@ -99,14 +104,14 @@ describe('tenancy (BOLA)', () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',
-      headers: { cookie: anju },
+      headers: { cookie: anju, origin: SAME_ORIGIN },
       payload: { name: 'script' },
     });
     const hexin = await t.login('duty-hexin');
     const res = await t.app.inject({
       method: 'DELETE',
       url: `/api/v1/auth/tokens/${created.json().id}`,
-      headers: { cookie: hexin },
+      headers: { cookie: hexin, origin: SAME_ORIGIN },
     });
     expect(res.statusCode).toBe(404);
   });
@@ -129,7 +134,7 @@ describe('tenancy (BOLA)', () => {
       const res = await t.app.inject({
         method: 'POST',
         url: w.url,
-        headers: { cookie: committee },
+        headers: { cookie: committee, origin: SAME_ORIGIN },
         payload: w.body,
       });
       expect(res.statusCode, w.url).toBe(403);

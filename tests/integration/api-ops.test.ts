@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 describe('operations and malformed requests', () => {
   let t: TestApi;
@@ -146,7 +146,7 @@ describe('operations and malformed requests', () => {
       const res = await t.app.inject({
         method: m.method,
         url: m.url,
-        headers: { cookie: duty, ...(m.type ? { 'content-type': m.type } : {}) },
+        headers: { cookie: duty, origin: SAME_ORIGIN, ...(m.type ? { 'content-type': m.type } : {}) },
         payload: m.payload,
       });
       expect(res.statusCode).toBe(m.status);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 describe('resident QR page', () => {
@@ -142,7 +142,7 @@ describe('resident report form', () => {
     const moved = await t.app.inject({
       method: 'POST',
       url: `/api/v1/reports/${rows[0]!.id}/status`,
-      headers: { cookie: duty },
+      headers: { cookie: duty, origin: SAME_ORIGIN },
       payload: { status: 'in_progress', reply: 'Technician booked for 15:00' },
     });
     expect(moved.statusCode).toBe(200);

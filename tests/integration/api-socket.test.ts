@@ -12,6 +12,7 @@ import {
   HEXIN_ELEVATOR,
   listenOnFreePort,
   NOW,
+  SAME_ORIGIN,
   startTestApi,
   type TestApi,
 } from '../helpers/api-harness.ts';
@@ -45,10 +46,13 @@ describe('socket.io pushes', () => {
     await t.close();
   });
 
-  async function open(options: { cookie?: string; token?: string }): Promise<Socket> {
+  async function open(options: { cookie?: string; token?: string; origin?: string }): Promise<Socket> {
     const socket = connect(url, {
       transports: ['websocket'],
-      extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+      extraHeaders: {
+        ...(options.cookie ? { cookie: options.cookie } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
+      },
       auth: options.token ? { token: options.token } : {},
       reconnection: false,
     });
@@ -64,13 +68,22 @@ describe('socket.io pushes', () => {
     await expect(open({})).rejects.toThrow('UNAUTHENTICATED');
   });
 
+  it('refuses the session cookie from a page on another origin of the same site', async () => {
+    const cookie = await t.login('duty-anju');
+    await expect(open({ cookie, origin: 'http://127.0.0.1:3000' })).rejects.toThrow('CROSS_SITE_REFUSED');
+    await expect(open({ cookie, origin: 'http://evil.example' })).rejects.toThrow('CROSS_SITE_REFUSED');
+    // Our own page: the origin the browser addressed, or PUBLIC_BASE_URL's.
+    (await open({ cookie, origin: url })).disconnect();
+    (await open({ cookie, origin: SAME_ORIGIN })).disconnect();
+  });
+
   it('gives each firm only its own estates', async () => {
     const anju = await open({ cookie: await t.login('duty-anju') });
     const hexinCookie = await t.login('duty-hexin');
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',
-      headers: { cookie: hexinCookie },
+      headers: { cookie: hexinCookie, origin: SAME_ORIGIN },
       payload: { name: 'console' },
     });
     const hexin = await open({ token: created.json().token });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const as = async (username: string) => ({ cookie: await api.login(username) });
+const as = async (username: string) => ({ cookie: await api.login(username), origin: SAME_ORIGIN });
 
 describe('the admin user API', () => {
   it('creates a committee member who can then log in, scoped to their estate', async () => {

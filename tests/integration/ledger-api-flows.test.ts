@@ -17,6 +17,7 @@ import {
   alertRow,
   listenOnFreePort,
   NOW,
+  SAME_ORIGIN,
   startTestApi,
   type TestApi,
 } from '../helpers/api-harness.ts';
@@ -49,6 +50,7 @@ async function call(user: string, method: 'GET' | 'POST', url: string, sent: Sen
     url: V + url,
     headers: {
       cookie: await api.login(user),
+      origin: SAME_ORIGIN,
       ...(sent.key ? { 'idempotency-key': sent.key } : {}),
       ...(sent.type ? { 'content-type': sent.type } : {}),
     },

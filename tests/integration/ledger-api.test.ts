@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyExport } from '../../api/ledger/export-verify.ts';
 import { createFundLedger } from '../../api/ledger/ledger.ts';
-import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let fundId: string;
@@ -53,7 +53,11 @@ async function call(user: string, method: 'GET' | 'POST', url: string, payload?:
   return api.app.inject({
     method,
     url,
-    headers: { cookie: await api.login(user), ...(key ? { 'idempotency-key': key } : {}) },
+    headers: {
+      cookie: await api.login(user),
+      origin: SAME_ORIGIN,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
     ...(payload ? { payload } : {}),
   });
 }

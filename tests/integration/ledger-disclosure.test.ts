@@ -9,7 +9,7 @@ import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
 import { formatYuan } from '../../api/ledger/money.ts';
 import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../api/ledger/types.ts';
 import { FundDisclosureCache } from '../../api/resident/fund-disclosure.ts';
-import { ANJU_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 let token: string;
@@ -116,7 +116,11 @@ describe('fund disclosure on the QR page', () => {
     const res = await api.app.inject({
       method: 'POST',
       url: `/api/v1/funds/${fundId}/income`,
-      headers: { cookie: await api.login('duty-anju'), 'idempotency-key': 'disclosure-income-1' },
+      headers: {
+        cookie: await api.login('duty-anju'),
+        origin: SAME_ORIGIN,
+        'idempotency-key': 'disclosure-income-1',
+      },
       payload: { source: 'interest', amountFen: 10_000, memo: '利息' },
     });
     expect(res.statusCode).toBe(200);

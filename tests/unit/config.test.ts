@@ -42,4 +42,22 @@ describe('config', () => {
       'MQTT_INFLOW_LOW=500: must not exceed MQTT_INFLOW_HIGH=100',
     ]);
   });
+
+  it('reads WEBHOOK_ALLOW_HOSTS and names each entry it cannot read', () => {
+    expect(loadConfig({}).WEBHOOK_ALLOW_HOSTS).toBe('');
+    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: 'hooks.corp.example, 10.20.0.0/16' }).WEBHOOK_ALLOW_HOSTS).toBe(
+      'hooks.corp.example, 10.20.0.0/16',
+    );
+    let error: unknown;
+    try {
+      loadConfig({ WEBHOOK_ALLOW_HOSTS: 'http://influx:8086, 10.0.0.0/40' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LiftWatchError);
+    expect((error as LiftWatchError).details).toEqual([
+      'WEBHOOK_ALLOW_HOSTS="http://influx:8086, 10.0.0.0/40": http://influx:8086: not a host name, an IP address or a network',
+      'WEBHOOK_ALLOW_HOSTS="http://influx:8086, 10.0.0.0/40": 10.0.0.0/40: not a network (address/bits)',
+    ]);
+  });
 });

@@ -1,11 +1,15 @@
 /**
  * An estate's outbound webhooks: admins and the estate's property managers list, create
  * (the secret is answered once, then never again), change, delete and test them, and read
- * each one's delivery log. Another firm's estate or webhook id is a 404.
+ * each one's delivery log. Another firm's estate or webhook id is a 404. A URL whose host
+ * is or resolves to a loopback, private, link-local or metadata address is a 400
+ * DESTINATION_NOT_ALLOWED unless the operator allow-listed it (checked again at delivery).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { EgressRefusedError } from '../../../lib/egress.ts';
+import { LiftWatchError } from '../../../lib/errors.ts';
 import type { EstateWebhookTable, WebhookEvent } from '../../../registry/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
@@ -78,6 +82,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!estate || !canSeeEstate(p, estate.id)) throw notFound('Estate');
     return estate;
   };
+  const allowedDestination = async (url: string) => {
+    if (!URL.canParse(url)) throw new LiftWatchError('BAD_REQUEST', 'url is not a valid URL');
+    try {
+      await app.webhooks.checkDestination(url);
+    } catch (error) {
+      if (error instanceof EgressRefusedError) throw new LiftWatchError('DESTINATION_NOT_ALLOWED');
+      throw error;
+    }
+  };
   const hookFor = async (principal: Principal | null, estateId: string, webhookId: string) => {
     const estate = estateFor(principal, estateId);
     const hook = await webhookOf(app.db, estate.id, webhookId);
@@ -130,6 +143,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const estate = estateFor(request.principal, request.params.id);
       const b = request.body;
+      await allowedDestination(b.url);
       const secret = b.secret ?? randomBytes(32).toString('base64url');
       const hook = await createWebhook(app.db, {
         id: `wh-${randomUUID()}`,
@@ -175,6 +189,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const hook = await hookFor(request.principal, request.params.id, request.params.webhookId);
       const b = request.body;
+      if (b.url !== undefined) await allowedDestination(b.url);
       await updateWebhook(app.db, hook.id, {
         ...(b.name !== undefined && { name: b.name }),
         ...(b.url !== undefined && { url: b.url }),

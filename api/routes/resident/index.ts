@@ -28,6 +28,8 @@ const Html = Type.String({ description: 'text/html' });
 const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
 const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The report is an HTML form (no script needed): form bodies are parsed here only.
+  await app.acceptForms(app);
   const cards = new ResidentCardCache({
     db: app.db,
     ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
