@@ -96,6 +96,8 @@ export class ElevatorStateStore implements ElevatorStateSource {
   readonly #listeners = new Set<StateListener>();
   readonly #clock: () => number;
   readonly #offlineAfterMs: number;
+  /** Elevators whose fleet entry sets its own silence before "offline" (deviceOfflineS). */
+  readonly #offlineAfterMsOf = new Map<string, number>();
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(options: {
@@ -113,7 +115,16 @@ export class ElevatorStateStore implements ElevatorStateSource {
   }
 
   conditionOf(elevatorId: string, now: number): ElevatorCondition {
-    return deriveCondition(this.#states.get(elevatorId), now, this.#offlineAfterMs);
+    return deriveCondition(this.#states.get(elevatorId), now, this.#offlineAfterOf(elevatorId));
+  }
+
+  /** The fleet file's per-elevator override, the same one the detector's device_offline uses. */
+  setOfflineAfter(elevatorId: string, ms: number): void {
+    this.#offlineAfterMsOf.set(elevatorId, ms);
+  }
+
+  #offlineAfterOf(elevatorId: string): number {
+    return this.#offlineAfterMsOf.get(elevatorId) ?? this.#offlineAfterMs;
   }
 
   on(_event: 'change', listener: StateListener): void {
@@ -206,7 +217,7 @@ export class ElevatorStateStore implements ElevatorStateSource {
 
   /** Telemetry arrives every second; only a change of condition is worth telling anyone. */
   #reportCondition(state: MutableState): void {
-    const condition = deriveCondition(state, this.#clock(), this.#offlineAfterMs);
+    const condition = deriveCondition(state, this.#clock(), this.#offlineAfterOf(state.elevatorId));
     if (condition === state.reported) return;
     const previous = state.reported;
     state.reported = condition;

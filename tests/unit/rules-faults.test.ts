@@ -385,6 +385,35 @@ describe('device_offline (wall clock)', () => {
     });
     expect(back).toContainEqual(expect.objectContaining({ code: 'device_offline', kind: 'clear' }));
   });
+
+  const offlineRaisedAt = (detector: ReturnType<typeof createDetector>, elevatorId: string) => {
+    for (let s = 1; s <= 200; s++) {
+      const found = detector.onTick(T0 + s * 1000);
+      if (
+        found.some(
+          (f) =>
+            f.elevatorId === elevatorId && 'code' in f && f.code === 'device_offline' && f.kind === 'raise',
+        )
+      )
+        return s;
+    }
+    return null;
+  };
+
+  it('follows the fleet-wide setting (DEVICE_OFFLINE_AFTER_S), not the built-in 120 s', () => {
+    const detector = createDetector([CAR], { deviceOfflineS: 30 });
+    detector.onMessage(new Trace().hold(1).messages[0]!);
+    expect(offlineRaisedAt(detector, CAR.id)).toBe(31);
+  });
+
+  it("lets the fleet file's per-elevator value win over the fleet-wide one", () => {
+    const own: ElevatorInfo = { ...CAR, id: 'e-own', thresholds: { deviceOfflineS: 90 } };
+    const detector = createDetector([CAR, own], { deviceOfflineS: 30 });
+    const first = new Trace().hold(1).messages[0]!;
+    detector.onMessage(first);
+    detector.onMessage({ ...first, elevatorId: own.id });
+    expect(offlineRaisedAt(detector, own.id)).toBe(91);
+  });
 });
 
 describe('found by the eval suite (bench/eval.ts)', () => {
