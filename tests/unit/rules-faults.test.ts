@@ -228,9 +228,42 @@ describe.each<[string, () => Trace, string[]]>([
     ['door_close_fault'],
   ],
   [
-    '02 occupied car, doors never closed in place',
-    () => new Trace().hold(65, { door_closed: false, door_lock: false, occupied: true }),
+    '02 occupied car, doors commanded closed but never closed in place',
+    () =>
+      new Trace()
+        .hold(2, { door_closed: false, door_lock: false, occupied: true })
+        .blip({ door_closing: true })
+        .hold(63),
     ['door_close_fault'],
+  ],
+  [
+    '02 occupied car, closing commanded again and again, never in place',
+    () => {
+      const tr = new Trace().hold(1, { door_closed: false, door_lock: false, occupied: true });
+      for (let i = 0; i < 13; i++) tr.hold(2, { door_closing: true }).hold(3, { door_closing: false });
+      return tr;
+    },
+    ['door_close_fault'],
+  ],
+  [
+    '02 not a door held open at a landing with the car occupied (resident moving boxes): 02 is long_door_open',
+    () =>
+      new Trace().hold(130, { door_closed: false, door_lock: false, occupied: true, door_closing: false }),
+    ['long_door_open'],
+  ],
+  [
+    '02 not a door held open by a device that does not report the close command',
+    () => new Trace().hold(130, { door_closed: false, door_lock: false, occupied: true }),
+    ['long_door_open'],
+  ],
+  [
+    '02 not once the commanded doors closed in place and were then held open',
+    () =>
+      new Trace()
+        .hold(3, { door_closed: false, door_lock: false, occupied: true, door_closing: true })
+        .hold(3, { door_closed: true, door_lock: true, door_closing: false })
+        .hold(100, { door_closed: false, door_lock: false }),
+    [],
   ],
   [
     '03 occupied car arrives, doors stay closed',
