@@ -5,7 +5,13 @@
  * (mqtt-state-source.ts) or a test drives through its `apply*` methods.
  */
 
-import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import {
+  type DeviceEvent,
+  type DeviceStatus,
+  type MaintenanceMessage,
+  stopsCar,
+  type Telemetry,
+} from '../protocol/index.ts';
 import type { AlertState, VisitVerdict } from '../registry/schema.ts';
 
 /** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
@@ -64,9 +70,6 @@ export interface ElevatorStateSource {
   applyAlert?(alert: AlertTransition): void;
 }
 
-/** Faults that stop the car for passengers; minor ones (a door held open) do not. */
-const STOPPING_SEVERITIES = new Set(['critical', 'major']);
-const NOT_STOPPING_CODES = new Set(['device_offline', 'alarm_button', 'long_door_open']);
 const OUT_OF_SERVICE_MODES = new Set(['out_of_service', 'fire_return', 'firefighter', 'earthquake']);
 
 /** Pure: the resident-facing condition of one state. Offline wins, then fault, then maintenance. */
@@ -79,8 +82,10 @@ export function deriveCondition(
   if (now - state.lastHeardAt > offlineAfterMs) return 'offline';
   const t = state.telemetry;
   if (state.openVisit || t?.mode === 'inspection') return 'maintenance';
+  // What the car is doing, not what the paperwork says: an overdue or doubtful visit is shown
+  // as such in the maintenance section, while the car keeps carrying passengers.
   for (const alert of state.openAlerts.values()) {
-    if (STOPPING_SEVERITIES.has(alert.severity) && !NOT_STOPPING_CODES.has(alert.code)) return 'fault';
+    if (stopsCar(alert.code)) return 'fault';
   }
   if (t && (OUT_OF_SERVICE_MODES.has(t.mode) || t.power === 'off' || !t.safety_circuit)) return 'fault';
   return 'normal';
