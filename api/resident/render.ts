@@ -64,7 +64,7 @@ const CSS =
   'ul{padding-left:1.1rem}li{margin:.4rem 0}.muted{color:#ccc}.bad{color:#ff8080}.good{color:#3ddc84}' +
   'label{display:block;margin:.4rem 0}select,textarea,button{font:inherit;width:100%;box-sizing:border-box;background:#111;color:#fff;border:2px solid #888;border-radius:.4rem;padding:.5rem}' +
   'button{background:#ffd400;color:#000;font-weight:700;border-color:#ffd400;margin-top:.6rem}.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}' +
-  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}';
+  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}.nw{white-space:nowrap}';
 
 function layout(
   lang: Lang,
