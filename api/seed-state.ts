@@ -1,11 +1,17 @@
 /**
  * Fills the state store with what was already true before the API subscribed: open
- * alerts and open visits from the registry. MQTT carries only transitions after that.
+ * alerts and open visits from the registry, and the fleet file's per-elevator silence
+ * before "offline". MQTT carries only transitions after that.
  */
 import type { RegistryDb } from '../registry/db.ts';
+import { deviceOfflineOverrideS, listElevators } from '../registry/directory.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
 export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorStateStore): Promise<void> {
+  for (const elevator of await listElevators(db)) {
+    const overrideS = deviceOfflineOverrideS(elevator);
+    if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
+  }
   const alerts = await db.selectFrom('alerts').selectAll().where('state', '!=', 'resolved').execute();
   for (const a of alerts) {
     store.applyAlert({

@@ -5,7 +5,13 @@
  * (mqtt-state-source.ts) or a test drives through its `apply*` methods.
  */
 
-import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import {
+  type DeviceEvent,
+  type DeviceStatus,
+  type MaintenanceMessage,
+  stopsCar,
+  type Telemetry,
+} from '../protocol/index.ts';
 import type { AlertState, VisitVerdict } from '../registry/schema.ts';
 
 /** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
@@ -64,9 +70,6 @@ export interface ElevatorStateSource {
   applyAlert?(alert: AlertTransition): void;
 }
 
-/** Faults that stop the car for passengers; minor ones (a door held open) do not. */
-const STOPPING_SEVERITIES = new Set(['critical', 'major']);
-const NOT_STOPPING_CODES = new Set(['device_offline', 'alarm_button', 'long_door_open']);
 const OUT_OF_SERVICE_MODES = new Set(['out_of_service', 'fire_return', 'firefighter', 'earthquake']);
 
 /** Pure: the resident-facing condition of one state. Offline wins, then fault, then maintenance. */
@@ -79,8 +82,10 @@ export function deriveCondition(
   if (now - state.lastHeardAt > offlineAfterMs) return 'offline';
   const t = state.telemetry;
   if (state.openVisit || t?.mode === 'inspection') return 'maintenance';
+  // What the car is doing, not what the paperwork says: an overdue or doubtful visit is shown
+  // as such in the maintenance section, while the car keeps carrying passengers.
   for (const alert of state.openAlerts.values()) {
-    if (STOPPING_SEVERITIES.has(alert.severity) && !NOT_STOPPING_CODES.has(alert.code)) return 'fault';
+    if (stopsCar(alert.code)) return 'fault';
   }
   if (t && (OUT_OF_SERVICE_MODES.has(t.mode) || t.power === 'off' || !t.safety_circuit)) return 'fault';
   return 'normal';
@@ -96,6 +101,8 @@ export class ElevatorStateStore implements ElevatorStateSource {
   readonly #listeners = new Set<StateListener>();
   readonly #clock: () => number;
   readonly #offlineAfterMs: number;
+  /** Elevators whose fleet entry sets its own silence before "offline" (deviceOfflineS). */
+  readonly #offlineAfterMsOf = new Map<string, number>();
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(options: {
@@ -113,7 +120,16 @@ export class ElevatorStateStore implements ElevatorStateSource {
   }
 
   conditionOf(elevatorId: string, now: number): ElevatorCondition {
-    return deriveCondition(this.#states.get(elevatorId), now, this.#offlineAfterMs);
+    return deriveCondition(this.#states.get(elevatorId), now, this.#offlineAfterOf(elevatorId));
+  }
+
+  /** The fleet file's per-elevator override, the same one the detector's device_offline uses. */
+  setOfflineAfter(elevatorId: string, ms: number): void {
+    this.#offlineAfterMsOf.set(elevatorId, ms);
+  }
+
+  #offlineAfterOf(elevatorId: string): number {
+    return this.#offlineAfterMsOf.get(elevatorId) ?? this.#offlineAfterMs;
   }
 
   on(_event: 'change', listener: StateListener): void {
@@ -206,7 +222,7 @@ export class ElevatorStateStore implements ElevatorStateSource {
 
   /** Telemetry arrives every second; only a change of condition is worth telling anyone. */
   #reportCondition(state: MutableState): void {
-    const condition = deriveCondition(state, this.#clock(), this.#offlineAfterMs);
+    const condition = deriveCondition(state, this.#clock(), this.#offlineAfterOf(state.elevatorId));
     if (condition === state.reported) return;
     const previous = state.reported;
     state.reported = condition;

@@ -17,6 +17,8 @@ export interface DetectionOptions {
   tickMs?: number;
   /** Escalation check period; 0 = no timer. */
   escalationCheckMs?: number;
+  /** DEVICE_OFFLINE_AFTER_S: silence before device_offline, fleet-wide (the fleet file may override per elevator). */
+  deviceOfflineS?: number;
 }
 
 export interface DetectionDeps {
@@ -52,6 +54,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
   const detector: Detector = createDetector(deps.elevators, {
     estates: await estateLocations(deps.db),
     lastVerifiedAt: await lastVerifiedVisits(deps.db),
+    ...(options.deviceOfflineS !== undefined ? { deviceOfflineS: options.deviceOfflineS } : {}),
   });
   const counts = { findings: 0, errors: 0 };
   let pending: Promise<void> = Promise.resolve();

@@ -61,7 +61,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
   );
   if (config.DETECTION) {
     detection = await createDetection(
-      {},
+      { deviceOfflineS: config.DEVICE_OFFLINE_AFTER_S },
       { db: deps.db, log: deps.log, elevators, publish: (topic, payload) => ingest.publish(topic, payload) },
     );
   }

@@ -51,6 +51,14 @@ export const Telemetry = Type.Object(
     speed_mps: Type.Number({ minimum: 0, description: 'Car speed, m/s' }),
     door_zone: Type.Boolean({ description: 'Car inside the unlocking (door) zone' }),
     door_closed: Type.Boolean({ description: 'Doors closed and locked in place (关门到位)' }),
+    door_closing: Type.Optional(
+      Type.Boolean({
+        description:
+          'The controller is driving the doors closed (关门指令), retries after a reopen included; ' +
+          'false while the doors are held open (door-open button, hold switch, dwell). Optional: ' +
+          'without it a close fault is seen only as reopen cycles or the controller’s own event',
+      }),
+    ),
     occupied: Type.Boolean({ description: 'Passenger present in the car' }),
     safety_circuit: Type.Boolean({ description: 'Safety circuit closed (true = healthy)' }),
     door_lock: Type.Boolean({ description: 'Door lock circuit closed' }),

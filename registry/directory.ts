@@ -48,6 +48,16 @@ export interface ElevatorInfo {
   thresholds: Record<string, number>;
 }
 
+/**
+ * The fleet file's per-elevator silence before "offline" (its `thresholds.deviceOfflineS`), or
+ * undefined to use DEVICE_OFFLINE_AFTER_S. One reading for the detector's device_offline alert
+ * and the API's offline state, so the two never disagree about a lift.
+ */
+export function deviceOfflineOverrideS(elevator: Pick<ElevatorInfo, 'thresholds'>): number | undefined {
+  const value = elevator.thresholds.deviceOfflineS;
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 export async function listElevators(db: RegistryDb): Promise<ElevatorInfo[]> {
   const rows = await db.selectFrom('elevators').selectAll().orderBy('id').execute();
   return rows.map((r) => ({

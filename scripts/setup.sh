@@ -25,7 +25,8 @@ fi
 # npm ci only when node_modules does not match the lock file (npm writes this marker).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (native addons build from source; about a minute)"
-  # npm ci is not used: npm 11 omits other platforms' optional packages from the lock and then
-  # refuses that same lock; npm install still installs exactly the locked versions.
-  npm install --no-audit --no-fund --loglevel=error
+  # Exactly the lock, never a rewrite of it, so a fresh clone stays clean. The lock lists every
+  # platform's optional packages (as `npm install` writes it); a lock without them is one
+  # `npm ci` refuses, and `npm install` would then add them to the working tree.
+  npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -262,6 +262,7 @@ export class ElevatorModel {
       speed_mps: Math.round(speed * 1000) / 1000,
       door_zone: o.doorZone ?? physicalZone,
       door_closed: doorClosed,
+      door_closing: car.doorCommand === 'close' && !doorClosed,
       occupied: this.reportedOccupied,
       safety_circuit: car.safety,
       door_lock: this.reportedDoorLock,
@@ -428,6 +429,7 @@ export class ElevatorModel {
       last === null ||
       last.moving !== this.reportedMoving ||
       last.door_closed !== (car.door === 0) ||
+      last.door_closing !== (car.doorCommand === 'close' && car.door !== 0) ||
       last.floor !== this.reportedFloor ||
       last.mode !== car.mode ||
       last.safety_circuit !== car.safety ||

@@ -236,6 +236,9 @@ function* overtravel(m: ElevatorModel, top: boolean): Script {
 function* longDoorOpen(m: ElevatorModel, p: FaultParams): Script {
   yield* takeOver(m);
   m.car.doorCommand = 'open';
+  // 'held_occupied': a resident moving boxes holds the door-open button with the car occupied.
+  // The doors were never commanded closed, so this is long_door_open and not a close fault.
+  if (p.variant === 'held_occupied') m.overrides.occupied = true;
   m.markOnset('long_door_open');
   yield at(m, p.duration_s ?? 180);
   yield* handBack(m);

@@ -53,25 +53,30 @@ export default fp<DashboardOptions>(
       }
     }
 
-    async function send(reply: FastifyReply, file: string, immutable: boolean) {
+    /**
+     * Sends the file and says whether it could. Returns a boolean, never the reply: a Fastify
+     * reply is thenable, so awaiting it waits for the response to finish and yields nothing,
+     * and the caller then sent a second answer on top of the first.
+     */
+    async function sent(reply: FastifyReply, file: string, immutable: boolean): Promise<boolean> {
       let body: Buffer;
       try {
         body = await readFile(file);
       } catch {
-        return null;
+        return false;
       }
-      return reply
+      reply
         .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
         .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
         .header('x-content-type-options', 'nosniff')
         .send(body);
+      return true;
     }
 
     app.get('/app', { schema: { hide: true } }, (_request, reply) => reply.redirect('/app/'));
 
     app.get('/app/', { schema: { hide: true } }, async (_request, reply) => {
-      const sent = await send(reply, join(root, 'index.html'), false);
-      if (sent) return sent;
+      if (await sent(reply, join(root, 'index.html'), false)) return reply;
       return reply
         .code(503)
         .type('text/plain; charset=utf-8')
@@ -81,8 +86,7 @@ export default fp<DashboardOptions>(
     app.get<{ Params: { '*': string } }>('/app/*', { schema: { hide: true } }, async (request, reply) => {
       const file = safePath(root, request.params['*']);
       // Names under assets/ carry a content hash, so they can be cached for good.
-      const sent = file && (await send(reply, file, request.params['*'].startsWith('assets/')));
-      if (sent) return sent;
+      if (file && (await sent(reply, file, request.params['*'].startsWith('assets/')))) return reply;
       return reply.callNotFound();
     });
   },

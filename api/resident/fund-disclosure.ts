@@ -37,6 +37,8 @@ export interface FundDisclosure {
   cashFen: number;
   head: { seq: number; hash: string };
   months: ContributionMonth[];
+  /** The month in progress (its period, as in `months`): not yet short, whatever it holds. */
+  currentPeriod: string;
   /** Newest first. */
   paid: DisclosedExpenditure[];
 }
@@ -156,6 +158,7 @@ export class FundDisclosureCache {
           cashFen: balance.cashFen,
           head: balance.head,
           months,
+          currentPeriod: to,
           paid: paid.map((x) => ({
             purpose: x.purpose,
             kind: x.kind,

@@ -7,6 +7,16 @@
  */
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
 import { formatYuan } from '../ledger/money.ts';
+
+/** Yuan as residents read amounts: ¥12,345.60, thousands grouped. */
+function yuan(fen: number): string {
+  const [whole, cents] = formatYuan(fen).split('.');
+  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}
+
+/** A date stays on one line on a 360 px phone. */
+const nowrap = (text: string) => `<span class="nw">${text}</span>`;
+
 import type { FundDisclosure } from './fund-disclosure.ts';
 import type { Lang } from './i18n.ts';
 
@@ -22,6 +32,7 @@ const FUND_WORDS = {
     expected: '应缴',
     received: '实缴',
     short: '少缴',
+    inProgress: '本月未结束',
     spending: '已支付的支出',
     none: '暂无支出',
     approvedBy: '审批',
@@ -57,6 +68,7 @@ const FUND_WORDS = {
     expected: 'Expected',
     received: 'Received',
     short: 'short',
+    inProgress: 'month not over',
     spending: 'Paid expenditures',
     none: 'No expenditures yet',
     approvedBy: 'Approved by',
@@ -108,7 +120,7 @@ function expenditureItem(x: Expenditure, lang: Lang, esc: Escape, localTime: Tim
     f === 'awaiting_ratification' ? w.awaiting : f === 'ratification_overdue' ? w.overdue : w.refused,
   );
   return (
-    `<li><b>¥${formatYuan(x.amountFen)}</b> · ${day(x.paidAt)} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
+    `<li><b>¥${yuan(x.amountFen)}</b> · ${nowrap(day(x.paidAt))} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
     `<br><span class="muted">${w.approvedBy}: ${esc(sides.join(', ') || '—')}</span>` +
     (work.length ? `<br><span class="muted">${w.work}: ${esc(work.join(', '))}</span>` : '') +
     (x.invoiceSha256 ? `<br><span class="muted">${w.invoice}: ${x.invoiceSha256.slice(0, 12)}</span>` : '') +
@@ -135,23 +147,29 @@ export function fundSection(
 ): string {
   const w = FUND_WORDS[lang];
   const months = fund.months
+    // Before the contribution rule began nothing was due: not a row of ¥0.00.
+    .filter((m) => m.expectedFen > 0 || m.actualFen > 0)
     .map((m) => {
+      // The month in progress is not short before it ends: contributions are still coming in.
+      const running = m.period === fund.currentPeriod;
       const short = m.actualFen < m.expectedFen;
+      const cls = running ? '' : short ? 'bad' : 'good';
+      const note = short ? ` (${running ? w.inProgress : w.short})` : '';
       return (
-        `<tr><td>${esc(m.period)}</td><td>¥${formatYuan(m.expectedFen)}</td>` +
-        `<td class="${short ? 'bad' : 'good'}">¥${formatYuan(m.actualFen)}${short ? ` (${w.short})` : ''}</td></tr>`
+        `<tr><td>${nowrap(esc(m.period))}</td><td>¥${yuan(m.expectedFen)}</td>` +
+        `<td${cls ? ` class="${cls}"` : ''}>¥${yuan(m.actualFen)}${note}</td></tr>`
       );
     })
     .join('');
   const listed = fund.paid.slice(0, MAX_LISTED).map((x) => expenditureItem(x, lang, esc, localTime));
   const rest = fund.paid.slice(MAX_LISTED);
   const more = rest.length
-    ? `<p class="muted">${esc(w.more(rest.length, formatYuan(rest.reduce((sum, x) => sum + x.amountFen, 0))))}</p>`
+    ? `<p class="muted">${esc(w.more(rest.length, yuan(rest.reduce((sum, x) => sum + x.amountFen, 0))))}</p>`
     : '';
   const all = fund.paid.length ? `<p><a href="${esc(fundHref)}">${w.all}</a></p>` : '';
   return (
     `<section id="fund"><h2>${w.title}</h2><p>${esc(fund.fundName)}</p>` +
-    `<p>${w.balance}: <b class="big">¥${formatYuan(fund.cashFen)}</b></p>` +
+    `<p>${w.balance}: <b class="big">¥${yuan(fund.cashFen)}</b></p>` +
     `<h2>${w.contributions}</h2><table><tr><th>${w.month}</th><th>${w.expected}</th><th>${w.received}</th></tr>${months}</table>` +
     `<h2>${w.spending}</h2>${listed.length ? `<ul>${listed.join('')}</ul>${more}${all}` : `<p>${w.none}</p>`}` +
     `${chainHead(fund, lang)}</section>`
@@ -184,7 +202,7 @@ export function fundExpenditureList(
     .filter(Boolean)
     .join(' · ');
   const body =
-    `<p>${esc(fund.fundName)} · ${w.balance}: <b>¥${formatYuan(fund.cashFen)}</b></p>` +
+    `<p>${esc(fund.fundName)} · ${w.balance}: <b>¥${yuan(fund.cashFen)}</b></p>` +
     `<h2>${w.spending}</h2>${items.length ? `<ul>${items.join('')}</ul>` : `<p>${w.none}</p>`}<p>${nav}</p>` +
     chainHead(fund, lang);
   return { title: w.title, body };

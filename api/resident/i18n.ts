@@ -95,6 +95,8 @@ const zh = {
   hotline: '电梯应急处置',
   report: '报告问题',
   category: '问题类型',
+  chooseCategory: '请选择',
+  youReported: '您报告的内容',
   categories: {
     trapped: '有人被困',
     door: '门异常',
@@ -156,6 +158,8 @@ const en: Words = {
   hotline: 'Lift emergency hotline',
   report: 'Report a problem',
   category: 'What is wrong',
+  chooseCategory: 'Choose one',
+  youReported: 'What you reported',
   categories: {
     trapped: 'Someone is trapped',
     door: 'Door problem',

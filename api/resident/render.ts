@@ -64,7 +64,7 @@ const CSS =
   'ul{padding-left:1.1rem}li{margin:.4rem 0}.muted{color:#ccc}.bad{color:#ff8080}.good{color:#3ddc84}' +
   'label{display:block;margin:.4rem 0}select,textarea,button{font:inherit;width:100%;box-sizing:border-box;background:#111;color:#fff;border:2px solid #888;border-radius:.4rem;padding:.5rem}' +
   'button{background:#ffd400;color:#000;font-weight:700;border-color:#ffd400;margin-top:.6rem}.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}' +
-  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}';
+  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}.nw{white-space:nowrap}';
 
 function layout(
   lang: Lang,
@@ -191,9 +191,11 @@ function incidentsSection(v: ElevatorPageView): string {
 
 function reportForm(lang: Lang, base: string): string {
   const w = WORDS[lang];
-  const options = REPORT_CATEGORIES.map((c) => `<option value="${c}">${esc(w.categories[c])}</option>`).join(
-    '',
-  );
+  // No category is chosen for the resident: a careless submit must not file "someone is trapped".
+  // The empty first option cannot be submitted (`required`), with or without JavaScript.
+  const options =
+    `<option value="" selected disabled>${w.chooseCategory}</option>` +
+    REPORT_CATEGORIES.map((c) => `<option value="${c}">${esc(w.categories[c])}</option>`).join('');
   return (
     `<h2>${w.report}</h2><p class="muted">${w.trappedHint}</p>` +
     `<form method="post" action="${base}/reports"><input type="hidden" name="lang" value="${lang}">` +
@@ -210,7 +212,7 @@ export function renderReceiptPage(
   elevator: ElevatorEntry,
   report: Pick<
     ResidentReportTable,
-    'receipt' | 'category' | 'status' | 'created_at' | 'updated_at' | 'reply'
+    'receipt' | 'category' | 'description' | 'status' | 'created_at' | 'updated_at' | 'reply'
   >,
 ): string {
   const w = WORDS[lang];
@@ -219,7 +221,8 @@ export function renderReceiptPage(
   const body =
     `<p>${w.thanks}</p><section class="state s-maintenance"><p>${w.receipt}</p><p class="big">${esc(report.receipt)}</p></section>` +
     `<p class="muted">${w.receiptHint}</p>` +
-    `<p>${esc(category)} · ${localTime(report.created_at)}</p>` +
+    `<h2>${w.youReported}</h2><p>${esc(category)} · ${localTime(report.created_at)}</p>` +
+    `<p class="echo">${esc(report.description)}</p>` +
     `<p>${w.reportStatus}: <b>${esc(REPORT_STATUS_WORDS[lang][report.status] ?? report.status)}</b>` +
     ` <span class="muted">(${w.updated} ${localTime(report.updated_at)})</span></p>` +
     (report.reply ? `<h2>${w.reply}</h2><p>${esc(report.reply)}</p>` : '') +

@@ -1,9 +1,13 @@
 /**
- * Door operator faults, without a "close commanded" signal in the protocol:
- * GB/T 24476 code 02 (关门故障): more than N reopen cycles at one stop without the car
- * leaving (retrofit 反复开关门, code-id 19574845371), or an occupied car whose doors are not
- * closed in place for T; code 03 (开门故障): an occupied car arrives at a landing and its
- * doors stay closed. Door phases count only once confirmed, so bounces are not cycles.
+ * Door operator faults. GB/T 24476 code 02 (关门故障): the doors were commanded closed and did
+ * not reach 关门到位 within T (the optional `door_closing` reading carries the command), or
+ * more than N reopen cycles at one stop without the car leaving (retrofit 反复开关门,
+ * code-id 19574845371); the controller's own report comes through controller-events.ts.
+ * Doors deliberately held open (a resident moving boxes holds the door-open button) are
+ * never commanded closed: that is long_door_open at 120 s, not a close fault, so without the
+ * command there is no "not closed in time" case at all. Code 03 (开门故障): an occupied car
+ * arrives at a landing and its doors stay closed. Door phases count only once confirmed, so
+ * bounces are not cycles.
  */
 import type { Telemetry } from '../../protocol/index.ts';
 import { confirmed, extend, isRunning, isStopped, NO_STREAK, type Streak } from './debounce.ts';
@@ -15,10 +19,12 @@ export interface DoorCloseState {
   flip: Streak;
   opensAtStop: number[];
   cyclesRaised: boolean;
+  /** A close was commanded since the doors were last closed in place (or the car last ran). */
+  closeCommanded: boolean;
   timeout: HoldState;
 }
 
-/** Case "not closed in time": hoisted, so evaluate builds no closures per message. */
+/** Case "commanded closed, not closed in time": hoisted, so evaluate builds no closures per message. */
 const DOOR_CLOSE_TIMEOUT: HoldSpec = {
   code: 'door_close_fault',
   holds: (t, c) =>
@@ -33,6 +39,15 @@ const DOOR_CLOSE_TIMEOUT: HoldSpec = {
   }),
 };
 
+/** The same case while no close was commanded: never holds, so an episode in progress ends. */
+const DOORS_NOT_COMMANDED: HoldSpec = { ...DOOR_CLOSE_TIMEOUT, holds: () => false };
+
+/** Sticky from a close command until the doors are closed in place or the car runs. */
+function closeCommandedAfter(commanded: boolean, t: Telemetry, running: boolean): boolean {
+  if (t.door_closed || running) return false;
+  return commanded || t.door_closing === true;
+}
+
 export const doorCloseFault: Rule<DoorCloseState> = {
   id: 'door_close_fault',
   codes: ['door_close_fault'],
@@ -41,10 +56,17 @@ export const doorCloseFault: Rule<DoorCloseState> = {
     flip: NO_STREAK,
     opensAtStop: [],
     cyclesRaised: false,
+    closeCommanded: false,
     timeout: INITIAL_HOLD,
   }),
   evaluate(state, input, context) {
-    const timeoutStep = stepHold(state.timeout, input, context, DOOR_CLOSE_TIMEOUT);
+    const { limits } = context;
+    const closeCommanded =
+      input.channel === 'telemetry'
+        ? closeCommandedAfter(state.closeCommanded, input.payload, isRunning(input.payload, limits))
+        : state.closeCommanded;
+    const spec = closeCommanded ? DOOR_CLOSE_TIMEOUT : DOORS_NOT_COMMANDED;
+    const timeoutStep = stepHold(state.timeout, input, context, spec);
     const timeout = timeoutStep.state;
     // Copied only when this rule adds a finding of its own (rare); usually the shared empty one.
     let findings: RuleFinding[] = timeoutStep.findings;
@@ -52,7 +74,6 @@ export const doorCloseFault: Rule<DoorCloseState> = {
       return { state: timeout === state.timeout ? state : { ...state, timeout }, findings };
     }
     const t = input.payload;
-    const { limits } = context;
     const reading = t.door_closed ? 'closed' : 'open';
     let { door, flip, opensAtStop, cyclesRaised } = state;
     if (isRunning(t, limits)) {
@@ -91,8 +112,12 @@ export const doorCloseFault: Rule<DoorCloseState> = {
       flip === state.flip &&
       opensAtStop === state.opensAtStop &&
       cyclesRaised === state.cyclesRaised &&
+      closeCommanded === state.closeCommanded &&
       timeout === state.timeout;
-    return { state: unchanged ? state : { door, flip, opensAtStop, cyclesRaised, timeout }, findings };
+    return {
+      state: unchanged ? state : { door, flip, opensAtStop, cyclesRaised, closeCommanded, timeout },
+      findings,
+    };
   },
 };
 

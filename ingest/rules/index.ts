@@ -25,7 +25,7 @@ import { floorPositionLost } from './position-faults.ts';
 import { rerunPrevention } from './rerun-prevention.ts';
 import { safetyCircuitOpenRunning } from './safety-circuit.ts';
 import { longDoorOpen, powerLost, stopOutsideDoorZone } from './state-conditions.ts';
-import { type Thresholds, thresholdsFor } from './thresholds.ts';
+import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsFor } from './thresholds.ts';
 import type { Finding, Rule, RuleContext, RuleInput, TickInput } from './types.ts';
 
 export type { AlertFinding, Finding, RuleFinding, VisitFinding } from './types.ts';
@@ -60,6 +60,8 @@ export interface DetectorOptions {
   lastVerifiedAt?: Record<string, number>;
   /** Fleet-wide overrides of the visit limits (per-elevator thresholds still win). */
   visitLimits?: Partial<VisitLimits>;
+  /** Fleet-wide silence before device_offline (DEVICE_OFFLINE_AFTER_S); per-elevator thresholds still win. */
+  deviceOfflineS?: number;
 }
 
 export interface Detector {
@@ -84,8 +86,12 @@ interface ElevatorSlot {
 export function createDetector(elevators: readonly ElevatorInfo[], options: DetectorOptions = {}): Detector {
   const slots = new Map<string, ElevatorSlot>();
   let technicians: VisitBookState['technicians'] = {};
+  const base: Thresholds =
+    options.deviceOfflineS === undefined
+      ? DEFAULT_THRESHOLDS
+      : Object.freeze({ ...DEFAULT_THRESHOLDS, deviceOfflineS: options.deviceOfflineS });
   for (const info of elevators) {
-    const limits = thresholdsFor(info);
+    const limits = thresholdsFor(info, base);
     slots.set(info.id, {
       info,
       limits,

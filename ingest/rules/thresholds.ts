@@ -51,7 +51,10 @@ export const DEFAULT_THRESHOLDS = {
   powerRestoredS: 5,
   /** Event-style conditions clear after this long back to healthy readings. */
   healthyClearS: 10,
-  /** No message at all for this long (wall clock). */
+  /**
+   * No message at all for this long (wall clock). The fleet-wide value is DEVICE_OFFLINE_AFTER_S
+   * (passed as the detector's base); the API's "offline" state reads the same value.
+   */
   deviceOfflineS: 120,
   /**
    * Ticks may extrapolate device time this far past the last telemetry sample, not further.
@@ -65,18 +68,27 @@ export const DEFAULT_THRESHOLDS = {
 export type ThresholdKey = keyof typeof DEFAULT_THRESHOLDS;
 export type Thresholds = { readonly [K in ThresholdKey]: number };
 
-const cache = new WeakMap<ElevatorInfo, Thresholds>();
+/** Per base, per elevator: a detector built with other fleet-wide values gets its own merge. */
+const cache = new WeakMap<Thresholds, WeakMap<ElevatorInfo, Thresholds>>();
 
-/** Defaults merged with the elevator's overrides; unknown or non-finite overrides are ignored. */
-export function thresholdsFor(elevator: ElevatorInfo): Thresholds {
-  const hit = cache.get(elevator);
+/**
+ * The fleet-wide base (the defaults, with what the configuration sets fleet-wide) merged with
+ * the elevator's overrides; unknown or non-finite overrides are ignored.
+ */
+export function thresholdsFor(elevator: ElevatorInfo, base: Thresholds = DEFAULT_THRESHOLDS): Thresholds {
+  let forBase = cache.get(base);
+  if (!forBase) {
+    forBase = new WeakMap();
+    cache.set(base, forBase);
+  }
+  const hit = forBase.get(elevator);
   if (hit) return hit;
-  const merged: Record<string, number> = { ...DEFAULT_THRESHOLDS };
+  const merged: Record<string, number> = { ...base };
   for (const [key, value] of Object.entries(elevator.thresholds ?? {})) {
     if (Object.hasOwn(DEFAULT_THRESHOLDS, key) && Number.isFinite(value)) merged[key] = value;
   }
   const frozen = Object.freeze(merged) as Thresholds;
-  cache.set(elevator, frozen);
+  forBase.set(elevator, frozen);
   return frozen;
 }
 

@@ -78,7 +78,7 @@ export const SHORT_SUITE: Plan[] = [
   {
     name: 'short-faults-night',
     description:
-      'Night: overtravel both ends, long door open, lock circuit (both kinds), power lost, offline, alarm, controller events',
+      'Night: overtravel both ends, long door open (also held open with the car occupied: not a close fault), lock circuit (both kinds), power lost, offline, alarm, controller events',
     suite: 'short',
     seed: 303,
     start: '2025-03-05T02:40:00+08:00',
@@ -93,11 +93,13 @@ export const SHORT_SUITE: Plan[] = [
       'longgang-b6-e1',
       'lianhua-b1-e2',
       'xiangmi-b3-e3',
+      'lianhua-b4-e1',
     ],
     injections: [
       fault(30, 'xiangmi-b3-e1', 'top_overtravel'),
       fault(30, 'longgang-b1-e1', 'bottom_overtravel'),
       fault(40, 'lianhua-b2-e2', 'long_door_open'),
+      fault(90, 'lianhua-b4-e1', 'long_door_open', { variant: 'held_occupied' }),
       fault(30, 'longgang-b4-e2', 'lock_circuit_fault', { variant: 'shorted' }),
       fault(50, 'lianhua-b3-e3', 'lock_circuit_fault', { variant: 'open_running' }),
       fault(60, 'xiangmi-b1-e2', 'power_lost', { duration_s: 240 }),

@@ -116,6 +116,14 @@ describe('resident report form', () => {
       remoteAddress: ip,
     });
 
+  it('chooses no category for the resident: a careless submit cannot file "someone is trapped"', async () => {
+    const page = (await t.app.inject({ url: `/e/${token}` })).body;
+    const select = page.match(/<select name="category" required>(.*?)<\/select>/)?.[1] ?? '';
+    const selected = [...select.matchAll(/<option value="([^"]*)"[^>]*\bselected\b/g)].map((m) => m[1]);
+    expect(selected).toEqual(['']);
+    expect(select).toContain('<option value="" selected disabled>请选择</option>');
+  });
+
   it('files a report into the firm queue and shows progress by receipt', async () => {
     const res = await post('category=door&description=Door+keeps+reopening&website=&lang=en', '192.0.2.1');
     expect(res.statusCode).toBe(303);
@@ -124,6 +132,9 @@ describe('resident report form', () => {
     const receipt = await t.app.inject({ url: location });
     expect(receipt.statusCode).toBe(200);
     expect(receipt.body).toContain('Received');
+    // The receipt echoes what the resident reported, escaped.
+    expect(receipt.body).toContain('What you reported');
+    expect(receipt.body).toContain('Door keeps reopening');
     const rows = await t.db
       .selectFrom('resident_reports')
       .selectAll()

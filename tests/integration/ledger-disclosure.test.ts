@@ -89,8 +89,13 @@ describe('fund disclosure on the QR page', () => {
     const res = await page('zh');
     const head = await ledger.head(fundId);
     expect(res.body).toContain('电梯维修基金公示');
-    expect(res.body).toContain(`¥${formatYuan(990_000 - 123_456)}`);
-    expect(res.body).toMatch(/2025-05<\/td><td>¥5900\.00<\/td><td class="bad">¥4000\.00 \(少缴\)/);
+    expect(res.body).toContain('¥8,665.44'); // 990,000 − 123,456 fen, thousands grouped
+    // The month in progress (the clock says 2025-05-20) is not "short" before it ends; a past one is.
+    expect(res.body).toContain('2025-05</span></td><td>¥5,900.00</td><td>¥4,000.00 (本月未结束)');
+    expect(res.body).toContain('2025-03</span></td><td>¥5,900.00</td><td class="bad">¥0.00 (少缴)');
+    expect(res.body).toContain('2025-04</span></td><td>¥5,900.00</td><td class="good">¥5,900.00</td>');
+    expect(res.body).not.toContain('2024-12'); // before the rule began: nothing was due
+    expect(res.body).toContain('<b>¥1,234.56</b> · <span class="nw">2025-05-20</span>'); // dates never wrap
     expect(res.body).toContain('更换门机皮带');
     expect(res.body).toContain('物业 2025-05-20, 业委会 2025-05-20');
     expect(res.body).toContain('关门故障');
@@ -107,6 +112,7 @@ describe('fund disclosure on the QR page', () => {
     expect(res.body).toContain('Door close fault');
     expect(res.body).toContain('Ledger chain head');
     expect(res.body).toContain('(short)');
+    expect(res.body).toContain('(month not over)');
   });
 
   it('refreshes when the ledger changes through the API', async () => {
@@ -125,7 +131,7 @@ describe('fund disclosure on the QR page', () => {
     });
     expect(res.statusCode).toBe(200);
     const after = await page('en');
-    expect(after.body).toContain(`¥${formatYuan(990_000 - 123_456 + 10_000)}`);
+    expect(after.body).toContain('¥8,765.44');
     const head = await ledger.head(fundId);
     expect(after.body).toContain(`#${head.seq} ${head.hash.slice(0, 16)}`);
   });

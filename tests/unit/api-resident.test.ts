@@ -39,6 +39,26 @@ describe('deriveCondition', () => {
       1000,
       'normal',
     ],
+    ...(['maintenance_overdue', 'maintenance_suspect', 'maintenance_fake', 'impossible_travel'] as const).map(
+      (code): [string, ElevatorState, number, string] => [
+        `a running car with ${code} open reads normal (a paperwork problem does not stop it)`,
+        { ...base, telemetry: telemetrySample({ moving: true }), openAlerts: alert(code, 'major') },
+        1000,
+        'normal',
+      ],
+    ),
+    [
+      'an alarm press alone is not a stop',
+      { ...base, openAlerts: alert('alarm_button', 'major') },
+      1000,
+      'normal',
+    ],
+    [
+      'a door close fault stops the car',
+      { ...base, openAlerts: alert('door_close_fault', 'major') },
+      1000,
+      'fault',
+    ],
     [
       'safety circuit open',
       { ...base, telemetry: telemetrySample({ safety_circuit: false }) },

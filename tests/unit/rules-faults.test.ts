@@ -228,9 +228,42 @@ describe.each<[string, () => Trace, string[]]>([
     ['door_close_fault'],
   ],
   [
-    '02 occupied car, doors never closed in place',
-    () => new Trace().hold(65, { door_closed: false, door_lock: false, occupied: true }),
+    '02 occupied car, doors commanded closed but never closed in place',
+    () =>
+      new Trace()
+        .hold(2, { door_closed: false, door_lock: false, occupied: true })
+        .blip({ door_closing: true })
+        .hold(63),
     ['door_close_fault'],
+  ],
+  [
+    '02 occupied car, closing commanded again and again, never in place',
+    () => {
+      const tr = new Trace().hold(1, { door_closed: false, door_lock: false, occupied: true });
+      for (let i = 0; i < 13; i++) tr.hold(2, { door_closing: true }).hold(3, { door_closing: false });
+      return tr;
+    },
+    ['door_close_fault'],
+  ],
+  [
+    '02 not a door held open at a landing with the car occupied (resident moving boxes): 02 is long_door_open',
+    () =>
+      new Trace().hold(130, { door_closed: false, door_lock: false, occupied: true, door_closing: false }),
+    ['long_door_open'],
+  ],
+  [
+    '02 not a door held open by a device that does not report the close command',
+    () => new Trace().hold(130, { door_closed: false, door_lock: false, occupied: true }),
+    ['long_door_open'],
+  ],
+  [
+    '02 not once the commanded doors closed in place and were then held open',
+    () =>
+      new Trace()
+        .hold(3, { door_closed: false, door_lock: false, occupied: true, door_closing: true })
+        .hold(3, { door_closed: true, door_lock: true, door_closing: false })
+        .hold(100, { door_closed: false, door_lock: false }),
+    [],
   ],
   [
     '03 occupied car arrives, doors stay closed',
@@ -384,6 +417,35 @@ describe('device_offline (wall clock)', () => {
       payload: { ...(tr.messages[0]!.payload as Telemetry), ts: T0 + 125_000 },
     });
     expect(back).toContainEqual(expect.objectContaining({ code: 'device_offline', kind: 'clear' }));
+  });
+
+  const offlineRaisedAt = (detector: ReturnType<typeof createDetector>, elevatorId: string) => {
+    for (let s = 1; s <= 200; s++) {
+      const found = detector.onTick(T0 + s * 1000);
+      if (
+        found.some(
+          (f) =>
+            f.elevatorId === elevatorId && 'code' in f && f.code === 'device_offline' && f.kind === 'raise',
+        )
+      )
+        return s;
+    }
+    return null;
+  };
+
+  it('follows the fleet-wide setting (DEVICE_OFFLINE_AFTER_S), not the built-in 120 s', () => {
+    const detector = createDetector([CAR], { deviceOfflineS: 30 });
+    detector.onMessage(new Trace().hold(1).messages[0]!);
+    expect(offlineRaisedAt(detector, CAR.id)).toBe(31);
+  });
+
+  it("lets the fleet file's per-elevator value win over the fleet-wide one", () => {
+    const own: ElevatorInfo = { ...CAR, id: 'e-own', thresholds: { deviceOfflineS: 90 } };
+    const detector = createDetector([CAR, own], { deviceOfflineS: 30 });
+    const first = new Trace().hold(1).messages[0]!;
+    detector.onMessage(first);
+    detector.onMessage({ ...first, elevatorId: own.id });
+    expect(offlineRaisedAt(detector, own.id)).toBe(91);
   });
 });
 
