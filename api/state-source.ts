@@ -5,7 +5,14 @@
  * (mqtt-state-source.ts) or a test drives through its `apply*` methods.
  */
 
-import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import {
+  type DeviceEvent,
+  type DeviceStatus,
+  type MaintenanceMessage,
+  type Telemetry,
+  type TelemetryReading,
+  telemetryReading,
+} from '../protocol/index.ts';
 import type { AlertState, VisitVerdict } from '../registry/schema.ts';
 
 /** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
@@ -40,7 +47,8 @@ export interface ElevatorState {
   online: boolean | null;
   /** Wall-clock time of the latest message of any kind. */
   lastHeardAt: number | null;
-  telemetry: Telemetry | null;
+  /** The protocol fields of the latest sample only: what routes echo is bounded and serialisable. */
+  telemetry: TelemetryReading | null;
   lastEvent: { code: string; ts: number } | null;
   /** Not-resolved alerts by code (one per elevator and code, as the ingest keeps them). */
   openAlerts: ReadonlyMap<string, AlertTransition>;
@@ -126,7 +134,8 @@ export class ElevatorStateStore implements ElevatorStateSource {
 
   applyTelemetry(elevatorId: string, telemetry: Telemetry, receivedAt = this.#clock()): void {
     const state = this.#state(elevatorId);
-    state.telemetry = telemetry;
+    // Unknown fields are not kept: nothing a device adds reaches a viewer (issue 12).
+    state.telemetry = telemetryReading(telemetry);
     state.lastHeardAt = receivedAt;
     if (state.online === null) state.online = true;
     this.#reportCondition(state);
