@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { loadConfig } from './lib/config.ts';
+import { installCrashPolicy } from './lib/crash-policy.ts';
 import { LiftWatchError } from './lib/errors.ts';
 import { type InfluxdHandle, influxAnswers, startInfluxd } from './lib/influxd.ts';
 import { createLogger } from './lib/logger.ts';
@@ -18,6 +19,7 @@ import { type Stop, startParts } from './system.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
+installCrashPolicy(log, { part: 'lift-watch' });
 const stops: Stop[] = [];
 
 async function start(): Promise<void> {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../lib/config.ts';
+import { installCrashPolicy } from '../lib/crash-policy.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRegistry } from '../registry/db.ts';
@@ -14,6 +15,7 @@ import { startApiService } from './service.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
+installCrashPolicy(log, { part: 'api' });
 
 /** Env first; for the demo, the `api` service credential of the generated fleet file. */
 function mqttCredential(): { username: string; password: string } {

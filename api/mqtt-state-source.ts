@@ -5,7 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.ts';
-import { parseDeviceTopic, topics, validatePayload } from '../protocol/index.ts';
+import { decodePayload, parseDeviceTopic, topics, validatePayload } from '../protocol/index.ts';
 import type { AlertState, VisitVerdict } from '../registry/schema.ts';
 import { type AlertTransition, ElevatorStateStore, type VisitUpdate } from './state-source.ts';
 
@@ -57,7 +57,7 @@ export class MqttStateSource extends ElevatorStateStore {
       connectTimeout: o.connectTimeoutMs ?? 10_000,
     });
     this.#client = client;
-    client.on('message', (topic, payload, packet) => this.#receive(topic, payload, packet.retain));
+    client.on('message', (topic, payload) => this.#receiveGuarded(topic, payload));
     client.on('error', (error) => this.#log.warn({ err: error }, 'mqtt error'));
     client.on('reconnect', () => this.#log.info('mqtt reconnecting'));
     const granted = await client.subscribeAsync(SUBSCRIPTIONS);
@@ -80,17 +80,38 @@ export class MqttStateSource extends ElevatorStateStore {
     this.#client = null;
   }
 
-  #receive(topic: string, payload: Buffer, _retained: boolean): void {
+  /**
+   * mqtt.js calls this from its 'message' event and acknowledges QoS 1 only when it
+   * returns: a throw would leave the message unacknowledged (redelivered on reconnect) and
+   * reach the process as an uncaught exception, taking the whole API (in `npm start`, every
+   * part) with it. One message is ignored instead.
+   */
+  #receiveGuarded(topic: string, payload: Buffer): void {
+    try {
+      this.#receive(topic, payload);
+    } catch (error) {
+      this.#log.error(
+        { err: error, topic, bytes: payload.length },
+        'ignored a message that could not be applied',
+      );
+    }
+  }
+
+  #receive(topic: string, payload: Buffer): void {
+    const device = parseDeviceTopic(topic);
+    if (device) {
+      // A device's payload: the protocol's size and nesting bounds apply before JSON.parse, as in the ingest.
+      const decoded = decodePayload(payload);
+      if (decoded.ok) this.#applyDevice(device.elevatorId, device.channel, decoded.value);
+      else this.#log.debug({ topic, reason: decoded.reason }, 'ignored an undecodable device message');
+      return;
+    }
+    // The ingest's alerts and visits: a service credential wrote them.
     let value: unknown;
     try {
       value = JSON.parse(payload.toString('utf8'));
     } catch {
       this.#log.debug({ topic }, 'ignored a message that is not JSON');
-      return;
-    }
-    const device = parseDeviceTopic(topic);
-    if (device) {
-      this.#applyDevice(device.elevatorId, device.channel, value);
       return;
     }
     const [root, elevatorId] = topic.split('/');

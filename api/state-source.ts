@@ -11,6 +11,8 @@ import {
   type MaintenanceMessage,
   stopsCar,
   type Telemetry,
+  type TelemetryReading,
+  telemetryReading,
 } from '../protocol/index.ts';
 import type { AlertState, VisitVerdict } from '../registry/schema.ts';
 
@@ -46,7 +48,8 @@ export interface ElevatorState {
   online: boolean | null;
   /** Wall-clock time of the latest message of any kind. */
   lastHeardAt: number | null;
-  telemetry: Telemetry | null;
+  /** The protocol fields of the latest sample only: what routes echo is bounded and serialisable. */
+  telemetry: TelemetryReading | null;
   lastEvent: { code: string; ts: number } | null;
   /** Not-resolved alerts by code (one per elevator and code, as the ingest keeps them). */
   openAlerts: ReadonlyMap<string, AlertTransition>;
@@ -142,7 +145,8 @@ export class ElevatorStateStore implements ElevatorStateSource {
 
   applyTelemetry(elevatorId: string, telemetry: Telemetry, receivedAt = this.#clock()): void {
     const state = this.#state(elevatorId);
-    state.telemetry = telemetry;
+    // Unknown fields are not kept: nothing a device adds reaches a viewer (issue 12).
+    state.telemetry = telemetryReading(telemetry);
     state.lastHeardAt = receivedAt;
     if (state.online === null) state.online = true;
     this.#reportCondition(state);

@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { loadConfig } from '../lib/config.ts';
+import { installCrashPolicy } from '../lib/crash-policy.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { processSamples, serveMetrics } from '../lib/prometheus.ts';
@@ -14,6 +15,7 @@ import { brokerMetricSamples } from './metrics-samples.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
+installCrashPolicy(log, { part: 'broker' });
 const db = await openRegistry(config.DATABASE_FILE);
 const broker = createBroker(brokerOptionsFrom(config), {
   log,

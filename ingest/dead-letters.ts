@@ -22,12 +22,15 @@ export interface DeadLetterOptions {
   maxQueued: number;
   /** Longest payload kept, in characters; the rest is cut (the reason says why it was refused). */
   maxPayloadChars: number;
+  /** Longest reason kept, in characters. */
+  maxReasonChars: number;
 }
 
 export const DEAD_LETTER_DEFAULTS: DeadLetterOptions = {
   flushIntervalMs: 200,
   maxQueued: 20_000,
   maxPayloadChars: 8192,
+  maxReasonChars: 1000,
 };
 
 const ROWS_PER_INSERT = 500;
@@ -56,6 +59,9 @@ export class DeadLetterSink {
     }
     if (letter.payload.length > this.options.maxPayloadChars) {
       letter.payload = letter.payload.slice(0, this.options.maxPayloadChars);
+    }
+    if (letter.reason.length > this.options.maxReasonChars) {
+      letter.reason = `${letter.reason.slice(0, this.options.maxReasonChars)}…`;
     }
     this.queue.push(letter);
     if (!this.timer && !this.flushing) {

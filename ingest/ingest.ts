@@ -18,6 +18,7 @@ import { MqttSource } from './mqtt-source.ts';
 import {
   buildSteps,
   DUPLICATE,
+  describeError,
   newContext,
   type PipelineCounters,
   type PipelineDeps,
@@ -70,7 +71,7 @@ export interface IngestDeps {
 
 export interface IngestMetrics {
   received: number;
-  /** Messages rejected by the pipeline (bad topic, JSON, schema, unknown elevator). */
+  /** Messages rejected by the pipeline (bad topic, JSON, schema, unknown elevator, a step that threw). */
   invalid: number;
   /** QoS 1 resends recognised by (elevator, seq) and not written again. */
   deduplicated: number;
@@ -207,28 +208,39 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
 
   const arrival = new LatencyHistogram();
 
+  /**
+   * One message, start to end, synchronously: the MQTT source calls this from mqtt.js's
+   * 'message' event, and mqtt.js sends the PUBACK once the listener returns. So this must
+   * return, whatever the message: every step is guarded (runSteps), and the bookkeeping
+   * around the steps is guarded here, where a throw dead-letters the message at stage
+   * `handle`. A message this function has returned from is acknowledged and never comes
+   * back; the process-level handler (lib/crash-policy.ts) covers the rest, none of which
+   * is working on a message the broker would redeliver.
+   */
   function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
     counts.received += 1;
-    const ctx = newContext(topic, payload, receivedAt);
-    const result = runSteps(steps, ctx);
-    if (result === undefined) {
-      arrival.record(receivedAt - ctx.message!.payload.ts);
-      return;
+    try {
+      const ctx = newContext(topic, payload, receivedAt);
+      const result = runSteps(steps, ctx);
+      if (result === undefined) {
+        arrival.record(receivedAt - ctx.message!.payload.ts);
+        return;
+      }
+      if (result === DUPLICATE) {
+        counts.deduplicated += 1;
+        return;
+      }
+      reject(topic, payload, receivedAt, result.stage, result.reason);
+    } catch (error) {
+      log.error({ err: error, topic }, 'message handling threw outside the pipeline steps; dead-lettered');
+      reject(topic, payload, receivedAt, 'handle', `handle threw: ${describeError(error)}`);
     }
-    if (result === DUPLICATE) {
-      counts.deduplicated += 1;
-      return;
-    }
+  }
+
+  function reject(topic: string, payload: Buffer, receivedAt: number, stage: string, reason: string): void {
     counts.invalid += 1;
-    log.debug({ topic, stage: result.stage, reason: result.reason }, 'message rejected');
-    deadLetters.add({
-      receivedAt,
-      topic,
-      clientId: null,
-      stage: result.stage,
-      reason: result.reason,
-      payload: payload.toString('utf8'),
-    });
+    log.debug({ topic, stage, reason }, 'message rejected');
+    deadLetters.add({ receivedAt, topic, clientId: null, stage, reason, payload: payload.toString('utf8') });
   }
 
   const source = new MqttSource(

@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { loadConfig } from '../lib/config.ts';
+import { installCrashPolicy } from '../lib/crash-policy.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -19,6 +20,7 @@ const DIRECTORY_REFRESH_MS = 60_000;
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
+installCrashPolicy(log, { part: 'ingest' });
 const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`;
 const influxUrl = config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`;
 

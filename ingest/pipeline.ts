@@ -1,12 +1,15 @@
 /**
  * The ingest pipeline: decode → validate → dedup → record → [detect] → write, each a small
  * named function in a list (as Aedes chains its publish steps). A step returns nothing to
- * pass the message on, a rejection (dead-lettered by the caller) or DUPLICATE. Everything
- * here is synchronous: one message costs function calls, no awaits and no I/O.
+ * pass the message on, a rejection (dead-lettered by the caller) or DUPLICATE. A step that
+ * throws is a rejection too, at its own stage: one message must never stop the flow
+ * (issue 12: a stack overflow in `write` once stopped the ingest for good). Everything here
+ * is synchronous: one message costs function calls, no awaits and no I/O.
  */
 import {
   type DeviceMessage,
   type DeviceTopic,
+  decodePayload,
   parseDeviceTopic,
   validatePayload,
 } from '../protocol/index.ts';
@@ -34,7 +37,12 @@ export interface PipelineContext {
   elevator: ElevatorState | null;
 }
 
-export type Step = (ctx: PipelineContext) => StepResult;
+/** A step is a function named for what it does, tagged with the stage its rejections carry. */
+export type Step = ((ctx: PipelineContext) => StepResult) & { readonly stage: Stage };
+
+function step(stage: Stage, run: (ctx: PipelineContext) => StepResult): Step {
+  return Object.assign(run, { stage });
+}
 
 /** Counters the steps themselves move; the caller counts received, rejected and duplicates. */
 export interface PipelineCounters {
@@ -67,23 +75,20 @@ function reject(stage: Stage, reason: string): Rejection {
   return { stage, reason };
 }
 
-/** Topic → (elevator, channel), payload bytes → JSON. */
-export function decode(ctx: PipelineContext): StepResult {
+/** Topic → (elevator, channel), payload bytes → JSON; size and nesting refused before parsing. */
+export const decode = step('decode', function decode(ctx) {
   const device = parseDeviceTopic(ctx.topic);
   if (!device) return reject('decode', 'not a device topic (elevators/{id}/{channel})');
   ctx.device = device;
-  if (ctx.raw.length === 0) return reject('decode', 'empty payload');
-  try {
-    ctx.value = JSON.parse(ctx.raw.toString('utf8'));
-  } catch (error) {
-    return reject('decode', `invalid JSON: ${(error as Error).message}`);
-  }
+  const decoded = decodePayload(ctx.raw);
+  if (!decoded.ok) return reject('decode', decoded.reason);
+  ctx.value = decoded.value;
   return undefined;
-}
+});
 
 /** Schema of the channel, then the registry: a message from an unknown elevator has no tags to land under. */
 export function createValidate(elevators: ReadonlyMap<string, ElevatorState>): Step {
-  return function validate(ctx) {
+  return step('validate', function validate(ctx) {
     const device = ctx.device!;
     const result = validatePayload(device.channel, ctx.value);
     if (!result.ok) return reject('validate', result.reason);
@@ -97,23 +102,23 @@ export function createValidate(elevators: ReadonlyMap<string, ElevatorState>): S
       receivedAt: ctx.receivedAt,
     } as DeviceMessage;
     return undefined;
-  };
+  });
 }
 
 /** (elevator, seq) seen before → a QoS 1 resend; skipped numbers counted as gaps. Status has no seq contract. */
 export function createDedup(counters: PipelineCounters): Step {
-  return function dedup(ctx) {
+  return step('dedup', function dedup(ctx) {
     const message = ctx.message!;
     if (message.channel === 'status') return undefined;
     const verdict = observeSequence(ctx.elevator!.sequence, message.payload.seq);
     if (verdict.duplicate) return DUPLICATE;
     counters.gaps += verdict.gapDelta;
     return undefined;
-  };
+  });
 }
 
 /** Latest state per elevator; an older message (late or replayed) never overwrites a newer one. */
-export function record(ctx: PipelineContext): StepResult {
+export const record = step('record', function record(ctx) {
   const message = ctx.message!;
   const state = ctx.elevator!;
   const ts = message.payload.ts;
@@ -137,14 +142,14 @@ export function record(ctx: PipelineContext): StepResult {
       assertNever(message);
   }
   return undefined;
-}
+});
 
 export function createDetect(
   detect: NonNullable<PipelineDeps['detect']>,
   counters: PipelineCounters,
   onError: PipelineDeps['onDetectError'],
 ): Step {
-  return function detectStep(ctx) {
+  return step('detect', function detectStep(ctx) {
     try {
       detect(ctx.message!, ctx.elevator!);
     } catch (error) {
@@ -152,12 +157,12 @@ export function createDetect(
       onError?.(error, ctx.message!);
     }
     return undefined;
-  };
+  });
 }
 
 /** One point per message; telemetry by exception against the elevator's last written point. */
 export function createWrite(writeLine: (line: string) => void, keyframeMs = DEFAULT_KEYFRAME_MS): Step {
-  return function write(ctx) {
+  return step('write', function write(ctx) {
     const message = ctx.message!;
     const elevator = ctx.elevator!;
     writeLine(
@@ -166,7 +171,7 @@ export function createWrite(writeLine: (line: string) => void, keyframeMs = DEFA
         : toLine(message, elevator.tags),
     );
     return undefined;
-  };
+  });
 }
 
 export function buildSteps(deps: PipelineDeps): Step[] {
@@ -181,10 +186,38 @@ export function buildSteps(deps: PipelineDeps): Step[] {
   ];
 }
 
+/**
+ * Runs the steps in order until one rejects, finds a duplicate, or throws. A throw is a
+ * rejection at that step's stage with the error as the reason, so the caller dead-letters
+ * the message and acknowledges it like any other: it is never redelivered to throw again.
+ * A step may have thrown halfway through the elevator's write state, so that elevator's
+ * next telemetry point is a keyframe.
+ */
 export function runSteps(steps: readonly Step[], ctx: PipelineContext): StepResult {
   for (let i = 0; i < steps.length; i++) {
-    const result = steps[i]!(ctx);
+    const current = steps[i]!;
+    let result: StepResult;
+    try {
+      result = current(ctx);
+    } catch (error) {
+      if (ctx.elevator) ctx.elevator.telemetryWrite.keyframeForced = true;
+      return reject(current.stage, `${current.name} threw: ${describeError(error)}`);
+    }
     if (result !== undefined) return result;
   }
   return undefined;
 }
+
+/** The error's name and message, bounded: a reason is a database column, not a dump. */
+export function describeError(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown: ${String(error)}`;
+  } catch {
+    // An object without a usable toString (Object.create(null)) must not throw a second time.
+    text = `non-error thrown (${typeof error})`;
+  }
+  return text.length > REASON_MAX_CHARS ? `${text.slice(0, REASON_MAX_CHARS)}…` : text;
+}
+
+const REASON_MAX_CHARS = 500;

@@ -5,6 +5,7 @@
  */
 import { type TSchema, Type } from '@sinclair/typebox';
 import { ROLES } from './fleet.ts';
+import { TelemetryReading } from './messages.ts';
 import { Id, Nullable } from './schema-kit.ts';
 
 export const ErrorResponse = Type.Object(
@@ -114,7 +115,7 @@ export const ElevatorStateView = Type.Object({
   condition: Type.Union(['normal', 'maintenance', 'fault', 'offline'].map((c) => Type.Literal(c))),
   online: Nullable(Type.Boolean()),
   last_heard_at: Nullable(EpochMs),
-  telemetry: Type.Unknown({ description: 'Latest telemetry sample (protocol Telemetry) or null' }),
+  telemetry: Nullable(TelemetryReading),
   open_alerts: Type.Array(
     Type.Object({ id: Type.String(), code: Type.String(), severity: Type.String(), state: Type.String() }),
   ),

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
-import { formatYuan } from '../../api/ledger/money.ts';
 import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../api/ledger/types.ts';
 import { FundDisclosureCache } from '../../api/resident/fund-disclosure.ts';
 import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';

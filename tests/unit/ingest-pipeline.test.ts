@@ -75,7 +75,8 @@ describe('pipeline steps', () => {
 
   it('drops (elevator, seq) resends, counts gaps, lets a late message fill its hole', () => {
     const h = harness();
-    const t = (seq: number) => h.send('elevators/t-e1/telemetry', telemetrySample({ seq, ts: 1000 + seq }));
+    const t = (seq: number) =>
+      h.send('elevators/t-e1/telemetry', telemetrySample({ seq, ts: 1_700_000_000_000 + seq }));
     expect(t(1)).toBeUndefined();
     expect(t(2)).toBeUndefined();
     expect(t(2)).toBe(DUPLICATE);
@@ -91,7 +92,7 @@ describe('pipeline steps', () => {
 
   it('status messages take no part in dedup', () => {
     const h = harness();
-    const online = { v: 1, ts: 5, state: 'online' };
+    const online = { v: 1, ts: 1_700_000_000_005, state: 'online' };
     expect(h.send('elevators/t-e1/status', online)).toBeUndefined();
     expect(h.send('elevators/t-e1/status', online)).toBeUndefined();
     expect(h.elevators.get('t-e1')?.status).toBe('online');

@@ -50,7 +50,7 @@ describe('payload validation', () => {
   it('validates maintenance and status messages', () => {
     const checkIn = {
       v: 1,
-      ts: 1,
+      ts: 1_700_000_000_000,
       seq: 2,
       action: 'check_in',
       visit_id: 'v1',
@@ -62,8 +62,8 @@ describe('payload validation', () => {
     };
     expect(validatePayload('maintenance', checkIn).ok).toBe(true);
     expect(validatePayload('maintenance', { ...checkIn, kind: 'weekly' }).ok).toBe(false);
-    expect(validatePayload('status', { v: 1, ts: 1, state: 'offline' }).ok).toBe(true);
-    expect(validatePayload('status', { v: 1, ts: 1, state: 'gone' }).ok).toBe(false);
+    expect(validatePayload('status', { v: 1, ts: 1_700_000_000_000, state: 'offline' }).ok).toBe(true);
+    expect(validatePayload('status', { v: 1, ts: 1_700_000_000_000, state: 'gone' }).ok).toBe(false);
   });
 });
 
