@@ -1,4 +1,9 @@
-/** OpenAPI generated from the route schemas, browsable at /docs. */
+/**
+ * OpenAPI generated from the route schemas, browsable at /docs. Swagger UI styles itself with
+ * inline styles, so its pages (and only its pages) carry a CSP of their own that allows inline
+ * styles; scripts stay 'self' only, and every other page keeps the strict policy of
+ * plugins/security.ts.
+ */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
@@ -21,7 +26,23 @@ export default fp(
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}` },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    // Upgrading requests only where the API is served over https: on a plain-http LAN demo the
+    // upgrade would send the UI's own assets to a port that does not speak TLS.
+    const https = app.publicBaseUrl.startsWith('https://');
+    const docsCsp = [
+      "default-src 'self'",
+      "base-uri 'self'",
+      "connect-src 'self'",
+      "font-src 'self' data:",
+      "frame-ancestors 'self'",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "script-src 'self'",
+      "script-src-attr 'none'",
+      "style-src 'self' 'unsafe-inline'",
+      ...(https ? ['upgrade-insecure-requests'] : []),
+    ].join('; ');
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsCsp });
   },
-  { name: 'lift-docs' },
+  { name: 'lift-docs', dependencies: ['lift-context'] },
 );

@@ -3,12 +3,15 @@
  * app.ts). At thousands of QR scans a second those lines were the API's busiest output,
  * and each carried a resident's address, which we have no use for. What is still logged,
  * one line each, with the request id: every write (any method but GET/HEAD/OPTIONS),
- * every answer of 400 and above, and anything slower than SLOW_MS. Volumes per route
+ * every answer of 400 and above, and anything slower than SLOW_MS; each with its method,
+ * route pattern and URL. Volumes per route
  * live in /metrics; who changed what lives in the audit log.
  */
 import fp from 'fastify-plugin';
 
 const SLOW_MS = 1000;
+/** Enough for every route and query the API has; a longer URL is cut, not logged whole. */
+const MAX_URL_CHARS = 512;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export default fp(
@@ -20,6 +23,8 @@ export default fp(
       const line = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
+        // What was asked for, so an operator can search the log for one page or one id.
+        url: request.url.length > MAX_URL_CHARS ? `${request.url.slice(0, MAX_URL_CHARS)}…` : request.url,
         status,
         ms: Math.round(ms),
         ip: request.ip,
