@@ -2,58 +2,127 @@
  * Every part in one process, the embedded default (`npm start`, `npm run demo`): the
  * registry loaded from the fleet file, a local influxd unless INFLUX_URL is set, the Aedes
  * broker unless MQTT_URL is set, the ingest with detection, the API, and the demo traffic
- * simulator. The parts are wired in `system.ts`; this file reads the config, finds or
- * starts InfluxDB, prints where to look, and stops in reverse order on SIGINT/SIGTERM.
+ * simulator, then a banner saying where to look. The parts are wired in `system.ts`;
+ * lib/run-main.ts starts these components in order and stops them in reverse on
+ * SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
-import { loadConfig } from './lib/config.ts';
-import { installCrashPolicy } from './lib/crash-policy.ts';
-import { LiftWatchError } from './lib/errors.ts';
-import { type InfluxdHandle, influxAnswers, startInfluxd } from './lib/influxd.ts';
-import { createLogger } from './lib/logger.ts';
-import { openRegistry } from './registry/db.ts';
+import { resource, step } from './lib/component.ts';
+import type { Config } from './lib/config.ts';
+import { influxAnswers, startInfluxd } from './lib/influxd.ts';
+import type { Logger } from './lib/logger.ts';
+import { runMain } from './lib/run-main.ts';
+import { openRegistry, type RegistryDb } from './registry/db.ts';
 import { loadFleet, readFleetFile } from './registry/fleet-loader.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
-import { runSimulation, type Simulation } from './simulators/main.ts';
-import { type Stop, startParts } from './system.ts';
+import { runSimulation } from './simulators/main.ts';
+import { systemComponents } from './system.ts';
 
-const config = loadConfig(process.env);
-const log = createLogger(config.LOG_LEVEL);
-installCrashPolicy(log, { part: 'lift-watch' });
-const stops: Stop[] = [];
+await runMain({
+  part: 'lift-watch',
+  build: ({ config, log }) => {
+    const demo = config.FLEET_FILE === undefined;
+    const fleetFile = resource('fleet file', () => {
+      const path = config.FLEET_FILE ?? ensureDemoFleetFile(join(config.DATA_DIR, 'demo-fleet.json')).path;
+      return { path, fleet: readFleetFile(path) };
+    });
+    const registry = resource(
+      'registry',
+      () => openRegistry(config.DATABASE_FILE),
+      (db) => db.destroy(),
+    );
+    const fleet = resource('fleet', async () => {
+      const loaded = await loadFleet(registry.value, fleetFile.value.fleet);
+      log.info({ fleet: fleetFile.value.path, ...loaded }, 'fleet loaded');
+      return loaded;
+    });
+    const influx = resource(
+      'influxdb',
+      () => ensureInflux(config, log),
+      (found) => found.stop(),
+    );
+    const system = systemComponents(config, {
+      db: () => registry.value,
+      log,
+      influxUrl: () => influx.value.url,
+      ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}),
+    });
+    const simulator = config.SIMULATE
+      ? resource(
+          'simulator',
+          () =>
+            runSimulation({
+              fleet: fleetFile.value.fleet,
+              mqttUrl: system.parts().mqttUrl,
+              speedup: config.SIM_SPEEDUP,
+            }),
+          (simulation) => simulation.stop(),
+        )
+      : null;
+    const banner = step('banner', async () => {
+      const { mqttUrl, api } = system.parts();
+      const lines = await bannerLines(config, registry.value, {
+        publicBaseUrl: api.publicBaseUrl,
+        mqttUrl,
+        influxUrl: influx.value.url,
+        fleetPath: fleetFile.value.path,
+        fleet: demo ? fleetFile.value.fleet : null,
+        loaded: fleet.value,
+        simulating: simulator !== null,
+      });
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+    return [
+      fleetFile,
+      registry,
+      fleet,
+      influx,
+      ...system.components,
+      ...(simulator ? [simulator] : []),
+      banner,
+    ];
+  },
+});
 
-async function start(): Promise<void> {
-  const demo = config.FLEET_FILE === undefined;
-  const fleetPath = config.FLEET_FILE ?? ensureDemoFleetFile(join(config.DATA_DIR, 'demo-fleet.json')).path;
-  const fleet = readFleetFile(fleetPath);
-
-  const db = await openRegistry(config.DATABASE_FILE);
-  stops.push({ name: 'registry', stop: () => db.destroy() });
-  const loaded = await loadFleet(db, fleet);
-  log.info({ fleet: fleetPath, ...loaded }, 'fleet loaded');
-
-  const influxUrl = await ensureInflux();
-
-  const { mqttUrl, api } = await startParts(
-    config,
-    { db, log, influxUrl, ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}) },
-    stops,
-  );
-  const { publicBaseUrl } = api;
-
-  let simulation: Simulation | null = null;
-  if (config.SIMULATE) {
-    simulation = await runSimulation({ fleet, mqttUrl, speedup: config.SIM_SPEEDUP });
-    stops.push({ name: 'simulator', stop: () => simulation!.stop() });
+/** INFLUX_URL if set; else one already answering on INFLUX_PORT; else start one under DATA_DIR. */
+async function ensureInflux(config: Config, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+  const none = async () => {};
+  if (config.INFLUX_URL) return { url: config.INFLUX_URL, stop: none };
+  const local = `http://127.0.0.1:${config.INFLUX_PORT}`;
+  if (await influxAnswers(local)) {
+    log.info({ url: local }, 'using the InfluxDB already running');
+    return { url: local, stop: none };
   }
+  const handle = await startInfluxd({
+    dir: join(config.DATA_DIR, 'influxdb'),
+    port: config.INFLUX_PORT,
+    logFile: join(config.DATA_DIR, 'influxd.log'),
+  });
+  log.info({ url: handle.url }, 'started a local influxd');
+  return { url: handle.url, stop: () => handle.stop() };
+}
 
+interface BannerFacts {
+  publicBaseUrl: string;
+  mqttUrl: string;
+  influxUrl: string;
+  fleetPath: string;
+  /** The demo fleet (accounts and password are printed); null for an operator's fleet file. */
+  fleet: ReturnType<typeof readFleetFile> | null;
+  loaded: { estates: number; elevators: number };
+  simulating: boolean;
+}
+
+/** Where to look, printed once everything is up. */
+async function bannerLines(config: Config, db: RegistryDb, facts: BannerFacts): Promise<string[]> {
+  const { publicBaseUrl, mqttUrl, influxUrl, fleetPath, fleet, loaded } = facts;
   const token = await db
     .selectFrom('elevators')
     .select(['id', 'public_token'])
     .orderBy('id')
     .executeTakeFirst();
-  const accounts = demo ? fleet.users.map((u) => `${u.username} (${u.role})`).join(', ') : null;
-  const password = demo ? fleet.users[0]?.password : undefined;
+  const accounts = fleet ? fleet.users.map((u) => `${u.username} (${u.role})`).join(', ') : null;
+  const password = fleet?.users[0]?.password;
   const lines = [
     '',
     'Lift Watch is running.',
@@ -64,7 +133,7 @@ async function start(): Promise<void> {
     `  MQTT broker      ${mqttUrl}`,
     `  InfluxDB         ${influxUrl} (database ${config.INFLUX_DATABASE})`,
     `  Fleet            ${loaded.estates} estates, ${loaded.elevators} elevators from ${fleetPath}`,
-    simulation ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
+    facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
     accounts ? `  Demo accounts    ${accounts}` : '',
     password
       ? `  Demo password    ${password}   (in ${fleetPath}; never use the demo fleet in production)`
@@ -72,49 +141,5 @@ async function start(): Promise<void> {
     '  Stop with Ctrl-C.',
     '',
   ];
-  process.stdout.write(`${lines.filter((l) => l !== '').join('\n')}\n`);
-}
-
-/** INFLUX_URL if set; else one already answering on INFLUX_PORT; else start one under DATA_DIR. */
-async function ensureInflux(): Promise<string> {
-  if (config.INFLUX_URL) return config.INFLUX_URL;
-  const local = `http://127.0.0.1:${config.INFLUX_PORT}`;
-  if (await influxAnswers(local)) {
-    log.info({ url: local }, 'using the InfluxDB already running');
-    return local;
-  }
-  const handle: InfluxdHandle = await startInfluxd({
-    dir: join(config.DATA_DIR, 'influxdb'),
-    port: config.INFLUX_PORT,
-    logFile: join(config.DATA_DIR, 'influxd.log'),
-  });
-  stops.push({ name: 'influxd', stop: () => handle.stop() });
-  log.info({ url: handle.url }, 'started a local influxd');
-  return handle.url;
-}
-
-let stopping = false;
-async function shutdown(signal: string, code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'stopping');
-  for (const part of stops.reverse()) {
-    try {
-      await part.stop();
-    } catch (error) {
-      log.error({ err: error, part: part.name }, 'stop failed');
-    }
-  }
-  process.exit(code);
-}
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-
-try {
-  await start();
-} catch (error) {
-  const message = error instanceof LiftWatchError ? `${error.code}: ${error.message}` : String(error);
-  log.fatal({ err: error }, 'Lift Watch could not start');
-  process.stderr.write(`\nLift Watch could not start: ${message}\n`);
-  await shutdown('startup failure', 1);
+  return lines.filter((l) => l !== '');
 }

@@ -4,7 +4,9 @@
  * npm run demo) and the e2e suites' live system start exactly this wiring. The parts still
  * talk over MQTT and HTTP as they would on separate machines.
  *
- * Each part that starts is pushed onto `stops` at once, so a caller stopping in reverse
+ * `systemComponents` returns them as components (lib/component.ts) in start order, for
+ * lib/run-main.ts to start and stop; `startParts` starts the same components for a test
+ * harness and pushes each onto `stops` as soon as it is up, so a caller stopping in reverse
  * order also stops what came up before a later part failed.
  */
 import { type ApiService, startApiService } from './api/service.ts';
@@ -12,6 +14,7 @@ import { type Broker, brokerOptionsFrom, createBroker } from './broker/broker.ts
 import { brokerMetricSamples } from './broker/metrics-samples.ts';
 import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService, type IngestService } from './ingest/service.ts';
+import { type Component, resource } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
@@ -29,6 +32,14 @@ export interface SystemDeps {
   mqttUrl?: string;
 }
 
+/** What the components need from components started before them: read in `start()`, never before. */
+export interface LateSystemDeps {
+  db: () => RegistryDb;
+  log: Logger;
+  influxUrl: () => string;
+  mqttUrl?: string;
+}
+
 export interface SystemParts {
   mqttUrl: string;
   /** The embedded broker; null when an external one is used. */
@@ -37,49 +48,109 @@ export interface SystemParts {
   api: ApiService;
 }
 
-export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]): Promise<SystemParts> {
-  const { db, log, influxUrl } = deps;
-  let mqttUrl = deps.mqttUrl;
-  let broker: Broker | null = null;
-  if (!mqttUrl) {
-    const embedded = createBroker(brokerOptionsFrom(config), {
-      log,
-      authenticate: (username, password) => authenticateMachine(db, username, password),
-    });
-    const { port } = await embedded.start();
-    stops.push({ name: 'broker', stop: () => embedded.stop() });
-    broker = embedded;
-    mqttUrl = `mqtt://127.0.0.1:${port}`;
-  }
+export interface SystemComponents {
+  /** broker (unless an external one), ingest, api: start in this order. */
+  components: Component[];
+  /** The running parts; throws before every component started. */
+  parts(): SystemParts;
+}
+
+export function systemComponents(config: Config, deps: LateSystemDeps): SystemComponents {
+  const { log } = deps;
+  const external = deps.mqttUrl;
+  const broker = external
+    ? null
+    : resource(
+        'broker',
+        async () => {
+          const embedded = createBroker(brokerOptionsFrom(config), {
+            log,
+            authenticate: (username, password) => authenticateMachine(deps.db(), username, password),
+          });
+          const { port } = await embedded.start();
+          return { broker: embedded, url: `mqtt://127.0.0.1:${port}` };
+        },
+        ({ broker }) => broker.stop(),
+      );
+  const mqttUrl = () => external ?? broker!.value.url;
 
   // In one process the ingest and the API get fresh internal credentials on every start:
   // nothing to configure, and no service secret written anywhere in clear.
-  const ingest = await createIngestService(config, {
-    db,
-    log,
-    influxUrl,
-    mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'ingest')) },
-  });
-  await ingest.start();
-  stops.push({ name: 'ingest', stop: () => ingest.stop() });
+  const ingest = resource(
+    'ingest',
+    async () => {
+      const db = deps.db();
+      const service = await createIngestService(config, {
+        db,
+        log,
+        influxUrl: deps.influxUrl(),
+        mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'ingest')) },
+      });
+      await startOrStop(service);
+      return service;
+    },
+    (service) => service.stop(),
+  );
 
-  const api = await startApiService(config, {
-    db,
-    log,
-    mqtt: { url: mqttUrl, ...(await issueInternalCredential(db, 'api')) },
-    influxUrl,
-    readiness: { ingest: () => ingest.ingest.metrics().mqttConnected },
-    metrics: [
-      () => [
-        ...ingestMetricSamples(ingest.ingest.metrics()),
-        ...(broker ? brokerMetricSamples(broker.metrics()) : []),
-        ...processSamples('liftwatch'),
-      ],
-    ],
-    // One process, one alert lifecycle: people's acknowledgements and the rules' findings
-    // go through the same serialised queue.
-    ...(ingest.detection ? { alertActions: ingest.detection.lifecycle } : {}),
+  const api = resource(
+    'api',
+    async () => {
+      const db = deps.db();
+      const embedded = broker?.value.broker ?? null;
+      const { ingest: pipeline, detection } = ingest.value;
+      return startApiService(config, {
+        db,
+        log,
+        mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'api')) },
+        influxUrl: deps.influxUrl(),
+        readiness: { ingest: () => pipeline.metrics().mqttConnected },
+        metrics: [
+          () => [
+            ...ingestMetricSamples(pipeline.metrics()),
+            ...(embedded ? brokerMetricSamples(embedded.metrics()) : []),
+            ...processSamples('liftwatch'),
+          ],
+        ],
+        // One process, one alert lifecycle: people's acknowledgements and the rules' findings
+        // go through the same serialised queue.
+        ...(detection ? { alertActions: detection.lifecycle } : {}),
+      });
+    },
+    (service) => service.stop(),
+  );
+
+  return {
+    components: [...(broker ? [broker] : []), ingest, api],
+    parts: () => ({
+      mqttUrl: mqttUrl(),
+      broker: broker?.value.broker ?? null,
+      ingest: ingest.value,
+      api: api.value,
+    }),
+  };
+}
+
+/** Starts the system's components in order for a harness, pushing each onto `stops` once up. */
+export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]): Promise<SystemParts> {
+  const system = systemComponents(config, {
+    db: () => deps.db,
+    log: deps.log,
+    influxUrl: () => deps.influxUrl,
+    ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
   });
-  stops.push({ name: 'api', stop: () => api.stop() });
-  return { mqttUrl, broker, ingest, api };
+  for (const component of system.components) {
+    await component.start();
+    stops.push({ name: component.name, stop: () => component.stop() });
+  }
+  return system.parts();
+}
+
+/** A component whose start fails half-way undoes its own half: nobody else will stop it. */
+async function startOrStop(service: { start(): Promise<void>; stop(): Promise<void> }): Promise<void> {
+  try {
+    await service.start();
+  } catch (error) {
+    await service.stop().catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,24 +1,48 @@
 /**
- * Runs the API alone: reads the config, opens the registry, subscribes to MQTT with the
- * API's service credential, listens, and on SIGINT/SIGTERM closes in reverse order
- * (HTTP first, so no request sees a closed database).
+ * Runs the API alone (`npm run start:api`): opens the registry, subscribes to MQTT with the
+ * API's service credential and listens. lib/run-main.ts starts these in order and stops them
+ * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
+ * dashboard it serves at /app/ is built beforehand (`npm run build:dashboard`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '../lib/config.ts';
-import { installCrashPolicy } from '../lib/crash-policy.ts';
+import { resource } from '../lib/component.ts';
+import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
-import { createLogger } from '../lib/logger.ts';
+import { runMain } from '../lib/run-main.ts';
 import { openRegistry } from '../registry/db.ts';
 import { readFleetFile } from '../registry/fleet-loader.ts';
 import { startApiService } from './service.ts';
 
-const config = loadConfig(process.env);
-const log = createLogger(config.LOG_LEVEL);
-installCrashPolicy(log, { part: 'api' });
+await runMain({
+  part: 'api',
+  build: ({ config, log }) => {
+    const registry = resource(
+      'registry',
+      () => openRegistry(config.DATABASE_FILE),
+      (db) => db.destroy(),
+    );
+    const api = resource(
+      'api',
+      async () => {
+        const service = await startApiService(config, {
+          db: registry.value,
+          log,
+          mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential(config) },
+          // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
+          influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
+        });
+        log.info({ publicBaseUrl: service.publicBaseUrl }, 'api ready');
+        return service;
+      },
+      (service) => service.stop(),
+    );
+    return [registry, api];
+  },
+});
 
 /** Env first; for the demo, the `api` service credential of the generated fleet file. */
-function mqttCredential(): { username: string; password: string } {
+function mqttCredential(config: Config): { username: string; password: string } {
   if (config.API_MQTT_USERNAME && config.API_MQTT_PASSWORD)
     return { username: config.API_MQTT_USERNAME, password: config.API_MQTT_PASSWORD };
   const demo = config.FLEET_FILE ?? resolve(config.DATA_DIR, 'demo-fleet.json');
@@ -32,30 +56,3 @@ function mqttCredential(): { username: string; password: string } {
     );
   return { username: service.username, password: service.password };
 }
-
-const db = await openRegistry(config.DATABASE_FILE);
-const api = await startApiService(config, {
-  db,
-  log,
-  mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential() },
-  // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
-  influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
-});
-log.info({ publicBaseUrl: api.publicBaseUrl }, 'api ready');
-
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  log.info({ signal }, 'api shutting down');
-  try {
-    await api.stop();
-    await db.destroy();
-    process.exit(0);
-  } catch (error) {
-    log.error({ err: error }, 'api shutdown failed');
-    process.exit(1);
-  }
-}
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));

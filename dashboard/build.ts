@@ -2,8 +2,10 @@
  * Builds the console into dashboard/dist with Vite's JS API (`build()`, no config file):
  * src/index.html is the entry, so one hashed JS bundle (socket.io-client included), one
  * hashed CSS file and the rewritten index.html, plus the history charts' chunk (uPlot and
- * its CSS, ~55 kB, imported only by an elevator's page). `buildDashboard()` is what the API calls
- * at start when dist is missing or stale; `npm run build:dashboard` runs this file directly.
+ * its CSS, ~55 kB, imported only by an elevator's page). This is the only place the console is
+ * built: the API serves dist and never builds it. `npm run build:dashboard` always builds;
+ * `tsx dashboard/build.ts --if-stale` (run by `npm start`, `npm run start:api`, the demo and
+ * the test script) and vitest's global setup build only when dist is missing or stale.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -111,7 +113,13 @@ async function swapIn(tmp: string, outDir: string): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // Run by hand, it always builds: that is what someone typing the command wants.
-  const result = await buildDashboard({ force: true });
-  console.log(`dashboard built into ${relative(process.cwd(), result.outDir)}: ${result.files.join(', ')}`);
+  // Run by hand, it always builds: that is what someone typing the command wants. The start
+  // scripts pass --if-stale, so a start after no change to the sources costs a hash.
+  const result = await buildDashboard({ force: !process.argv.includes('--if-stale') });
+  const where = relative(process.cwd(), result.outDir);
+  console.log(
+    result.built
+      ? `dashboard built into ${where}: ${result.files.join(', ')}`
+      : `dashboard in ${where} is current (sources ${result.sourceHash})`,
+  );
 }

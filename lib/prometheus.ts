@@ -98,3 +98,11 @@ export function serveMetrics(port: number, host: string, samples: () => MetricSa
     });
   });
 }
+
+/** Closes what serveMetrics opened; a scraper's idle keep-alive connection does not hold it up. */
+export function stopMetrics(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeAllConnections();
+  });
+}

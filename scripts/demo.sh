@@ -10,4 +10,6 @@ if [ -z "${MQTT_PORT:-}" ] && [ -z "${MQTT_URL:-}" ] && port_busy 1883; then
   export MQTT_PORT=18830
   echo "demo: port 1883 is taken (Mosquitto?); the embedded broker uses MQTT_PORT=$MQTT_PORT"
 fi
+# The API serves dashboard/dist and never builds it: build it here when its sources changed.
+node_modules/.bin/tsx dashboard/build.ts --if-stale
 exec node_modules/.bin/tsx main.ts

@@ -10,6 +10,8 @@ biome check .
 echo "== typecheck (tsc)"
 tsc --noEmit -p tsconfig.json
 tsc --noEmit -p dashboard/tsconfig.json
+echo "== dashboard (built when its sources changed; the API only serves it)"
+tsx dashboard/build.ts --if-stale
 echo "== tests (vitest)"
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -1,13 +1,21 @@
 /**
- * The console's files at /app/: each answered once, counted once with its real status, and
- * nothing logged as an error. The handler used to await the reply it had just sent (a
+ * The console's files at /app/ (api/plugins/dashboard.ts, @fastify/static over dashboard/dist,
+ * which vitest's global setup builds): each answered once, counted once with its real status,
+ * cached as their names allow, and nothing logged as an error. Without a build the API says so
+ * with a 503 and builds nothing itself. The handler used to await the reply it had just sent (a
  * Fastify reply is thenable), find nothing, and send a 503 on top: the browser got 200,
  * the log FST_ERR_REP_ALREADY_SENT and /metrics a 5xx for every page load.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import Fastify from 'fastify';
+import fp from 'fastify-plugin';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dashboard from '../../api/plugins/dashboard.ts';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { tempDir } from '../helpers/fixtures.ts';
 
 describe('the console files at /app/', () => {
   let t: TestApi;
@@ -40,9 +48,12 @@ describe('the console files at /app/', () => {
     expect(page.headers['content-type']).toContain('text/html');
     const asset = page.body.match(/(?:src|href)="\.\/(assets\/[^"]+)"/)?.[1];
     expect(asset, 'index.html links a hashed asset').toBeTruthy();
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
     const file = await t.app.inject({ url: `/app/${asset}` });
     expect(file.statusCode).toBe(200);
-    expect(file.headers['cache-control']).toContain('immutable');
+    expect(file.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
 
     expect(await counted('/app/', '2xx')).toBe(1);
     expect(await counted('/app/', '5xx')).toBe(0);
@@ -57,5 +68,32 @@ describe('the console files at /app/', () => {
     expect(missing.statusCode).toBe(404);
     expect(await counted('unmatched', '4xx')).toBe(1);
     expect(await counted('/app/*', '2xx')).toBe(1); // the asset above, and nothing more
+  });
+
+  it('answers 404 for the build stamp and for a path out of dist', async () => {
+    expect((await t.app.inject({ url: '/app/.build.json' })).statusCode).toBe(404);
+    const out = await t.app.inject({ url: '/app/..%2f..%2fpackage.json' });
+    expect([403, 404]).toContain(out.statusCode);
+  });
+});
+
+describe('the console without a build', () => {
+  it('answers 503 naming the build command, and the API builds nothing', async () => {
+    const dir = tempDir('liftwatch-no-dist-');
+    const distDir = join(dir.path, 'dist');
+    const app = Fastify({ logger: false });
+    // The dashboard plugin needs the security plugin's headers first; only its name matters here.
+    await app.register(fp(async () => {}, { name: 'lift-security' }));
+    await app.register(dashboard, { distDir });
+    try {
+      const page = await app.inject({ url: '/app/' });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toBe('The dashboard is not built: run npm run build:dashboard');
+      expect((await app.inject({ url: '/app/assets/main.js' })).statusCode).toBe(404);
+      expect(existsSync(distDir)).toBe(false);
+    } finally {
+      await app.close();
+      dir.remove();
+    }
   });
 });
