@@ -5,9 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb } from '../../registry/db.ts';
+import type { ElevatorInfo } from '../../registry/directory.ts';
 import { loadFleet } from '../../registry/fleet-loader.ts';
 
 export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {
@@ -42,6 +46,31 @@ export async function registryWithFleet(
     },
   };
 }
+
+/** A pino logger whose JSON lines land in `lines`, parsed, for tests that read what was logged. */
+export function capturingLogger(level = 'info'): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { log: pino({ level }, sink), lines };
+}
+
+/** One car as the ingest's pipeline knows it, for tests that drive the steps directly. */
+export const TEST_CAR: ElevatorInfo = {
+  id: 't-e1',
+  estateId: 'te',
+  buildingId: 'tb1',
+  name: 'car',
+  floors: 10,
+  floorHeightM: 3,
+  ratedSpeedMps: 1.75,
+  ratedLoadKg: 1000,
+  thresholds: {},
+};
 
 /** A small fleet: one estate, one building, `count` elevators with known secrets. */
 export function smallFleet(count = 2): FleetFile {

@@ -8,27 +8,20 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dashboard from '../../api/plugins/dashboard.ts';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { capturingLogger, tempDir } from '../helpers/fixtures.ts';
 
 describe('the console files at /app/', () => {
   let t: TestApi;
-  const logged: { level: number; msg?: string; err?: { code?: string } }[] = [];
+  const { log, lines } = capturingLogger();
+  const logged = lines as { level: number; msg?: string; err?: { code?: string } }[];
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) logged.push(JSON.parse(line));
-        done();
-      },
-    });
-    t = await startTestApi({ deps: { log: pino({ level: 'info' }, sink) } });
+    t = await startTestApi({ deps: { log } });
   });
   afterAll(async () => t?.close());
 

@@ -2,10 +2,9 @@
  * The API's request log: one line per write, per answer of 400 and above and per slow answer,
  * carrying the URL an operator searches for (cut at 512 characters), and nothing for a quick read.
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { capturingLogger } from '../helpers/fixtures.ts';
 
 interface Line {
   msg?: string;
@@ -17,17 +16,11 @@ interface Line {
 
 describe('request log', () => {
   let t: TestApi;
-  const lines: Line[] = [];
-  const answered = () => lines.filter((l) => l.msg === 'request answered');
+  const { log, lines } = capturingLogger();
+  const answered = () => (lines as Line[]).filter((l) => l.msg === 'request answered');
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    t = await startTestApi({ deps: { log: pino({ level: 'info' }, sink) } });
+    t = await startTestApi({ deps: { log } });
   });
   afterAll(async () => t?.close());
 

@@ -6,20 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { type ElevatorState, newElevatorState } from '../../ingest/elevator-state.ts';
 import { buildSteps, newContext, type PipelineCounters, runSteps } from '../../ingest/pipeline.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
-import { telemetrySample } from '../helpers/fixtures.ts';
+import { TEST_CAR, telemetrySample } from '../helpers/fixtures.ts';
 
-const info: ElevatorInfo = {
-  id: 't-e1',
-  estateId: 'te',
-  buildingId: 'tb1',
-  name: 'car',
-  floors: 10,
-  floorHeightM: 3,
-  ratedSpeedMps: 1.75,
-  ratedLoadKg: 1000,
-  thresholds: {},
-};
+const info = TEST_CAR;
 
 function harness(options: { writeThrows?: (line: string) => unknown } = {}) {
   const elevators = new Map<string, ElevatorState>([['t-e1', newElevatorState(info)]]);

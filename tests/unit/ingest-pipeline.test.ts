@@ -3,20 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type ElevatorState, newElevatorState } from '../../ingest/elevator-state.ts';
 import { buildSteps, DUPLICATE, newContext, type PipelineCounters, runSteps } from '../../ingest/pipeline.ts';
 import { newSequenceState, observeSequence, SEQUENCE_WINDOW } from '../../ingest/sequence.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
-import { telemetrySample } from '../helpers/fixtures.ts';
+import { TEST_CAR, telemetrySample } from '../helpers/fixtures.ts';
 
-const info: ElevatorInfo = {
-  id: 't-e1',
-  estateId: 'te',
-  buildingId: 'tb1',
-  name: 'car',
-  floors: 10,
-  floorHeightM: 3,
-  ratedSpeedMps: 1.75,
-  ratedLoadKg: 1000,
-  thresholds: {},
-};
+const info = TEST_CAR;
 
 function harness(detect?: (m: unknown) => void) {
   const elevators = new Map<string, ElevatorState>([['t-e1', newElevatorState(info)]]);

@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type ElevatorState, newElevatorState } from '../../ingest/elevator-state.ts';
 import { buildSteps, newContext, type PipelineCounters, runSteps } from '../../ingest/pipeline.ts';
 import { newSequenceState, observeSequence } from '../../ingest/sequence.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
-import { telemetrySample } from '../helpers/fixtures.ts';
+import { TEST_CAR, telemetrySample } from '../helpers/fixtures.ts';
 
 const TOP = Number.MAX_SAFE_INTEGER;
 const MAX_COUNTED_JUMP = 2 ** 20;
@@ -70,17 +69,7 @@ describe('sequence: extreme counters', () => {
 });
 
 describe('pipeline: the gaps gauge', () => {
-  const info: ElevatorInfo = {
-    id: 't-e1',
-    estateId: 'te',
-    buildingId: 'tb1',
-    name: 'car',
-    floors: 10,
-    floorHeightM: 3,
-    ratedSpeedMps: 1.75,
-    ratedLoadKg: 1000,
-    thresholds: {},
-  };
+  const info = TEST_CAR;
 
   it('stays a small safe integer after seq 2^63 and 2^53-1 (the gauge once read 2e20)', () => {
     const elevators = new Map<string, ElevatorState>([['t-e1', newElevatorState(info)]]);
