@@ -60,6 +60,26 @@ export const Telemetry = Type.Object(
     run_count: Type.Integer({ minimum: 0, description: 'Lifetime run counter' }),
     load_kg: Type.Optional(Type.Number({ minimum: 0 })),
     vibration_mg: Type.Optional(Type.Number({ minimum: 0 })),
+    // Condition measurements (issue 16), sent by controllers that measure them. No range in the
+    // schema on purpose: an out-of-range value is dead-lettered alone by the health stage
+    // (ingest/health/), the sample is kept.
+    door_close_ms: Type.Optional(
+      Type.Number({
+        description:
+          'On the sample where the doors reach closed in place: time from the close command to 关门到位, ms',
+      }),
+    ),
+    stop_error_mm: Type.Optional(
+      Type.Number({
+        description:
+          'On the sample where a run ends: stopping accuracy, car sill minus landing sill, mm (+ above the landing)',
+      }),
+    ),
+    stop_distance_mm: Type.Optional(
+      Type.Number({
+        description: 'On the sample where a run ends: car travel from brake application to standstill, mm',
+      }),
+    ),
   },
   { $id: 'Telemetry', title: 'elevators/{id}/telemetry' },
 );
