@@ -73,6 +73,8 @@ export const T = {
   lastCloseFloor: 29,
   /** A floor-changing run since the doors last closed. */
   ranSinceClose: 30,
+  /** A stop read outside the door zone, waiting for the next sample to confirm it. */
+  pendingOutside: 40,
 } as const;
 
 /** Bookkeeping owned by table.ts (ring heads) and score.ts (visit history). */
@@ -88,7 +90,7 @@ export const M = {
   daysRecorded: 39,
 } as const;
 
-export const STATE_SLOTS = 40;
+export const STATE_SLOTS = 41;
 
 /** A reopen: the doors open again at the same landing this soon after closing, the car not having left. */
 export const REOPEN_WINDOW_MS = 10_000;
@@ -177,6 +179,15 @@ export function startDay(s: Float64Array, o: number, day: number): void {
 function telemetry(s: Float64Array, o: number, p: Telemetry, spec: LiftSpec, rejected: OutOfRange[] | null) {
   const normal = p.mode === 'normal';
   const wasMoving = s[o + T.moving]!;
+  // A stop outside the door zone counts once the car moves again to re-level, or two more
+  // samples read it outside: a door-zone vane dropping out for a sample or two is not a stop.
+  const pending = s[o + T.pendingOutside]!;
+  if (pending > 0) {
+    if (p.moving || (!p.door_zone && pending >= 2)) {
+      s[o + A.outsideZone]! += 1;
+      s[o + T.pendingOutside] = 0;
+    } else s[o + T.pendingOutside] = p.door_zone ? 0 : pending + 1;
+  }
   const moving = p.moving ? 1 : 0;
 
   // Top speed against rated; a reading beyond 3× rated is a sensor fault, not a fast car.
@@ -269,7 +280,7 @@ function endRun(
     s[o + A.trips]! += 1;
     s[o + T.ranSinceClose] = 1;
   }
-  if (!p.door_zone) s[o + A.outsideZone]! += 1;
+  if (!p.door_zone) s[o + T.pendingOutside] = 1;
 
   // Stopping accuracy: the controller's figure, else the position against the landing.
   let err = p.stop_error_mm;
