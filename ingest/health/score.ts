@@ -232,9 +232,18 @@ export const RECOMMENDATION_DEFAULTS = {
 export type RecommendationLimits = { readonly [K in keyof typeof RECOMMENDATION_DEFAULTS]: number };
 
 /** Per-lift limits from the fleet file's thresholds map: `maxVisitIntervalDays`, else `overdueDays`, else 15. */
+const DEFAULT_LIMITS: RecommendationLimits = Object.freeze({ ...RECOMMENDATION_DEFAULTS });
+
 export function recommendationLimits(
   thresholds: Readonly<Record<string, number>> = {},
 ): RecommendationLimits {
+  // Most lifts set none of these: one shared object, not one per lift.
+  if (
+    thresholds.maxVisitIntervalDays === undefined &&
+    thresholds.overdueDays === undefined &&
+    !Object.keys(RECOMMENDATION_DEFAULTS).some((k) => k in thresholds)
+  )
+    return DEFAULT_LIMITS;
   const bound = thresholds.maxVisitIntervalDays ?? thresholds.overdueDays;
   const limits: Record<string, number> = { ...RECOMMENDATION_DEFAULTS };
   for (const key of Object.keys(RECOMMENDATION_DEFAULTS))
