@@ -10,7 +10,7 @@ import type { DeviceMessage, GeoPoint } from '../protocol/index.ts';
 import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../registry/alert-lifecycle.ts';
 import type { RegistryDb } from '../registry/db.ts';
 import type { ElevatorInfo } from '../registry/directory.ts';
-import { createDetector, type Detector, type Finding } from './rules/index.ts';
+import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
 export interface DetectionOptions {
   /** Wall-clock tick period; 0 = no timer (a replay drives `tick` with device time itself). */
@@ -28,6 +28,8 @@ export interface DetectionDeps {
   /** Sends an alert or visit message; the ingest's own MQTT connection in production. */
   publish: (topic: string, payload: string) => Promise<void>;
   clock?: () => number;
+  /** Each judged visit, as the detector found it (the health stage keeps the verified history). */
+  onVisit?: (finding: VisitFinding) => void;
 }
 
 export interface Detection {
@@ -64,6 +66,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
   function apply(findings: Finding[]): void {
     if (findings.length === 0) return;
     counts.findings += findings.length;
+    if (deps.onVisit) for (const f of findings) if (f.kind === 'visit') deps.onVisit(f);
     pending = pending
       .then(() => lifecycle.apply(findings))
       .catch((error: unknown) => {

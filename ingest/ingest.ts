@@ -11,6 +11,7 @@ import type { RegistryDb } from '../registry/db.ts';
 import type { ElevatorInfo } from '../registry/directory.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
+import { createHealthStage, type HealthStage } from './health/stage.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
 import { LatencyHistogram, type LatencySummary, summarise } from './metrics.ts';
@@ -58,6 +59,8 @@ export interface IngestOptions {
   retryMaxMs?: number;
   /** Telemetry keyframe interval, device time: every field at least this often (default 300 s). */
   keyframeS?: number;
+  /** Health signals per lift (ingest/health/), a `health_daily` point per lift and device day. Default off. */
+  health?: boolean;
 }
 
 export interface IngestDeps {
@@ -131,6 +134,8 @@ export interface Ingest {
   updateElevators(elevators: readonly ElevatorInfo[]): void;
   /** Publishes a service message (QoS 1) on the ingest's own MQTT connection. */
   publish(topic: string, payload: string): Promise<void>;
+  /** The health stage (condition-based maintenance), when `options.health` is on. */
+  readonly health: HealthStage | null;
 }
 
 const SCHEMA_RETRY_MS = 2000;
@@ -193,12 +198,29 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     for (const state of elevators.values()) state.telemetryWrite.keyframeForced = true;
   });
 
+  // HOOK: health signals ride on the detect hook, after the rules, and run even if they threw.
+  const health = options.health
+    ? createHealthStage(deps.elevators, {
+        writeLine: (line) => writer.write(line),
+        deadLetter: (letter) => deadLetters.add({ ...letter, clientId: null }),
+      })
+    : null;
+  const detect: PipelineDeps['detect'] = health
+    ? (message, elevator) => {
+        try {
+          deps.detect?.(message, elevator);
+        } finally {
+          health.onMessage(message, elevator.tags);
+        }
+      }
+    : deps.detect;
+
   const steps: Step[] = buildSteps({
     elevators,
     counters,
     writeLine: (line) => writer.write(line),
     keyframeMs,
-    ...(deps.detect ? { detect: deps.detect } : {}),
+    ...(detect ? { detect } : {}),
     onDetectError: (error: unknown, message: DeviceMessage) =>
       log.error(
         { err: error, elevatorId: message.elevatorId, channel: message.channel },
@@ -271,7 +293,11 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     state: { elevators },
     events,
     handle,
-    updateElevators: (list) => syncElevators(elevators, list, keyframeMs),
+    health,
+    updateElevators: (list) => {
+      syncElevators(elevators, list, keyframeMs);
+      health?.updateLifts(list);
+    },
     publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
     async start() {

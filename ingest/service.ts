@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { VisitFinding } from '../protocol/index.ts';
 import type { RegistryDb } from '../registry/db.ts';
 import { listElevators } from '../registry/directory.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -51,6 +52,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       spillDir: join(config.DATA_DIR, 'spill'),
       spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
       keyframeS: config.INGEST_KEYFRAME_S,
+      health: config.HEALTH,
     },
     {
       log: deps.log,
@@ -62,7 +64,13 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
   if (config.DETECTION) {
     detection = await createDetection(
       { deviceOfflineS: config.DEVICE_OFFLINE_AFTER_S },
-      { db: deps.db, log: deps.log, elevators, publish: (topic, payload) => ingest.publish(topic, payload) },
+      {
+        db: deps.db,
+        log: deps.log,
+        elevators,
+        publish: (topic, payload) => ingest.publish(topic, payload),
+        ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
+      },
     );
   }
   return {

@@ -85,6 +85,11 @@ export const ConfigSchema = Type.Object({
     default: true,
     description: 'Run the fault and maintenance rules in the ingest',
   }),
+  HEALTH: Type.Boolean({
+    default: true,
+    description:
+      'Health signals per lift in the ingest (condition-based maintenance): a health_daily point per lift and device day',
+  }),
   INGEST_SPILL_MAX_BYTES: Type.Integer({
     minimum: 0,
     default: 1073741824,

@@ -41,6 +41,12 @@ export const VIBRATION_MG_MAX = 16_000;
 export const MAINTENANCE_ITEMS_MAX = 200;
 
 /**
+ * Condition measurements (door_close_ms, stop_error_mm, stop_distance_mm): representable only,
+ * far beyond any physical value; the health stage judges the physical range per value.
+ */
+export const CONDITION_MEASURE_MAX = 1_000_000;
+
+/**
  * Values kept as the device sent them: an event's `detail` and any field the protocol does
  * not know (kept so a newer device is not rejected by an older ingest). Nesting counts the
  * value itself: `{"a":[1]}` is 2 levels, a string 0. `detail` is an object, so its members

@@ -15,6 +15,7 @@ import {
   Type,
 } from '@sinclair/typebox';
 import {
+  CONDITION_MEASURE_MAX,
   COUNTER_MAX,
   FLOOR_MAX,
   FLOOR_MIN,
@@ -160,6 +161,32 @@ export const TELEMETRY_FIELDS = {
   load_kg: Type.Optional(Type.Number({ minimum: 0, maximum: LOAD_KG_MAX, description: 'Car load, kg' })),
   vibration_mg: Type.Optional(
     Type.Number({ minimum: 0, maximum: VIBRATION_MG_MAX, description: 'Vibration, milli-g' }),
+  ),
+  // Condition measurements (issue 16), sent by controllers that measure them. The schema keeps
+  // them representable only: a value outside its physical range is dead-lettered alone by the
+  // health stage (ingest/health/), and the sample is kept.
+  door_close_ms: Type.Optional(
+    Type.Number({
+      minimum: -CONDITION_MEASURE_MAX,
+      maximum: CONDITION_MEASURE_MAX,
+      description:
+        'On the sample where the doors reach closed in place: time from the close command to 关门到位, ms',
+    }),
+  ),
+  stop_error_mm: Type.Optional(
+    Type.Number({
+      minimum: -CONDITION_MEASURE_MAX,
+      maximum: CONDITION_MEASURE_MAX,
+      description:
+        'On the sample where a run ends: stopping accuracy, car sill minus landing sill, mm (+ above the landing)',
+    }),
+  ),
+  stop_distance_mm: Type.Optional(
+    Type.Number({
+      minimum: -CONDITION_MEASURE_MAX,
+      maximum: CONDITION_MEASURE_MAX,
+      description: 'On the sample where a run ends: car travel from brake application to standstill, mm',
+    }),
   ),
 };
 

@@ -37,6 +37,8 @@ export interface CarState {
   downLimit: boolean;
   runCount: number;
   motion: Motion | null;
+  /** The door operator's closing time now, ms (a worn operator closes slower); default DOOR_CLOSE_MS. */
+  doorCloseMs?: number;
 }
 
 export function newCar(runCount: number): CarState {
@@ -103,7 +105,7 @@ export function stepDoor(car: CarState, dtMs: number): boolean {
     return car.door === 1;
   }
   if (car.doorCommand === 'close' && car.door > 0) {
-    car.door = Math.max(0, car.door - dtMs / DOOR_CLOSE_MS);
+    car.door = Math.max(0, car.door - dtMs / (car.doorCloseMs ?? DOOR_CLOSE_MS));
     return car.door === 0;
   }
   return false;

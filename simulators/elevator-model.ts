@@ -8,6 +8,7 @@ import type { DeviceEvent, MaintenanceMessage, Telemetry } from '../protocol/ind
 import {
   ACCEL_MPS2,
   type CarState,
+  DOOR_CLOSE_MS,
   type ElevatorSpec,
   floorPosition,
   inDoorZone,
@@ -18,6 +19,7 @@ import {
 } from './car.ts';
 import { drawPassenger, meanArrivalGapMs, type Passenger } from './passengers.ts';
 import { mulberry32, type Rng } from './rng.ts';
+import { DOOR_FAULT_MS, NEUTRAL_WEAR, NOMINAL_BRAKE_MM, RELEVEL_MM, type Wear } from './wear.ts';
 
 const NO_OUTPUT: readonly SimOutput[] = Object.freeze([]);
 
@@ -90,7 +92,19 @@ export class ElevatorModel {
   readonly onsets: { code: string; ts: number }[] = [];
   private readonly rng: Rng;
   private readonly noise: NoiseOptions;
-  private readonly traffic: number;
+  /** Passenger demand multiplier; a scenario may change it day by day (weekends, holidays). */
+  traffic: number;
+  /** Component wear (simulators/wear.ts); neutral unless a degradation scenario drifts it. */
+  wear: Wear = { ...NEUTRAL_WEAR };
+  /** The controller measures and reports door_close_ms, stop_error_mm and stop_distance_mm. */
+  measure = false;
+  /** Extra door dwell per stop (a moving-in week: furniture in the doorway). */
+  dwellExtraMs = 0;
+  /** Wear and measurement noise: its own stream, so the traffic of a twin is the same draw for draw. */
+  private readonly wearRng: Rng;
+  private pendingMeasure: { door_close_ms?: number; stop_error_mm?: number; stop_distance_mm?: number } = {};
+  private closeStartedAt = -1;
+  private relevelling = false;
   private nowMs: number;
   private seq = 0;
   private out: SimOutput[] = [];
@@ -112,6 +126,7 @@ export class ElevatorModel {
     this.rng = mulberry32(options.seed);
     this.noise = { ...NO_NOISE, ...options.noise };
     this.traffic = options.traffic ?? 1;
+    this.wearRng = mulberry32(options.seed ^ 0x5eed_cafe);
     this.nowMs = options.startMs;
     this.car = newCar(options.runCount ?? this.rng.int(10_000, 400_000));
     this.car.position = floorPosition(this.spec, options.startFloor ?? 1);
@@ -272,6 +287,7 @@ export class ElevatorModel {
       run_count: car.runCount,
     };
     sample.load_kg = sample.occupied ? Math.max(1, this.riders.length) * KG_PER_PERSON : 0;
+    if (this.measure) this.attachMeasurements(sample);
     return sample;
   }
 
@@ -345,6 +361,7 @@ export class ElevatorModel {
         if (this.nowMs >= this.dwellUntil) {
           car.doorCommand = 'close';
           this.phase = 'closing';
+          if (this.wornOrMeasured) this.startClose();
         }
         return;
       case 'closing':
@@ -354,6 +371,7 @@ export class ElevatorModel {
           this.phase = 'opening';
         } else if (car.door === 0) {
           this.phase = 'idle';
+          if (this.wornOrMeasured) this.endClose();
           if (this.rng.chance(this.noise.doorBounce)) this.contactBounce();
         }
         return;
@@ -385,8 +403,15 @@ export class ElevatorModel {
   }
 
   private onArrival(): void {
-    const jitter = this.noise.levellingJitterMm;
-    if (jitter > 0) this.car.position += this.rng.between(-jitter, jitter) / 1000;
+    if (this.relevelling) {
+      this.relevelling = false;
+    } else {
+      const jitter = this.noise.levellingJitterMm;
+      let errorMm = jitter > 0 ? this.rng.between(-jitter, jitter) : 0;
+      if (this.phase === 'running' && this.wornOrMeasured) errorMm += this.stopWearMm();
+      if (errorMm !== 0) this.car.position += errorMm / 1000;
+      if (this.phase === 'running' && this.wornOrMeasured && this.levelAfterStop(errorMm)) return;
+    }
     if (this.phase === 'running') {
       this.car.doorCommand = 'open';
       this.phase = 'opening';
@@ -401,8 +426,86 @@ export class ElevatorModel {
     const boarding = this.waiting.filter((p) => p.origin === here).slice(0, capacity - this.riders.length);
     this.waiting = this.waiting.filter((p) => !boarding.includes(p));
     this.riders.push(...boarding);
-    this.dwellUntil = this.nowMs + 3000 + 800 * (leaving + boarding.length);
+    this.dwellUntil = this.nowMs + 3000 + 800 * (leaving + boarding.length) + this.dwellExtraMs;
     this.phase = 'dwell';
+  }
+
+  private get wornOrMeasured(): boolean {
+    const w = this.wear;
+    return (
+      this.measure ||
+      w.doorCloseFactor !== 1 ||
+      w.levellingOffsetMm !== 0 ||
+      w.brakeSlideMm !== NOMINAL_BRAKE_MM
+    );
+  }
+
+  /** A close begins: the operator's speed for this close (its wear, ±4 % from close to close). */
+  private startClose(): void {
+    this.closeStartedAt = this.nowMs;
+    const factor = this.wear.doorCloseFactor * (1 + this.wearRng.between(-0.04, 0.04));
+    this.car.doorCloseMs = DOOR_CLOSE_MS * factor;
+  }
+
+  /** Closed in place: the controller measured the close; past its limit it reports a door fault. */
+  private endClose(): void {
+    if (this.closeStartedAt < 0) return;
+    const took = this.nowMs - this.closeStartedAt;
+    this.closeStartedAt = -1;
+    if (this.measure) this.pendingMeasure.door_close_ms = Math.round(took);
+    if (took > DOOR_FAULT_MS) {
+      if (!this.onsets.some((o) => o.code === 'door_close_fault')) this.markOnset('door_close_fault');
+      this.emitEvent('door_close_fault', { close_ms: Math.round(took), cleared_by_itself: true });
+    }
+  }
+
+  /** Where a worn car lands, mm off the landing (+ above): levelling drift, and a brake that slides on. */
+  private stopWearMm(): number {
+    const slide = this.wear.brakeSlideMm - NOMINAL_BRAKE_MM;
+    return this.wear.levellingOffsetMm + slide * this.direction;
+  }
+
+  /**
+   * After a service stop: the controller reports its accuracy and braking distance, and
+   * re-levels a stop more than RELEVEL_MM off while the car is in the door zone. Outside the
+   * zone it is a fault (GB/T 24476 code 04) and the car creeps back. True: a re-level runs.
+   */
+  private levelAfterStop(errorMm: number): boolean {
+    if (this.measure) {
+      this.pendingMeasure.stop_error_mm = Math.round(errorMm);
+      this.pendingMeasure.stop_distance_mm = Math.round(
+        this.wear.brakeSlideMm * (1 + this.wearRng.between(-0.05, 0.05)),
+      );
+    }
+    if (Math.abs(errorMm) <= RELEVEL_MM) return false;
+    if (
+      !inDoorZone(this.spec, this.car.position) &&
+      !this.onsets.some((o) => o.code === 'stop_outside_door_zone')
+    )
+      this.markOnset('stop_outside_door_zone');
+    this.relevelling = true;
+    this.car.motion = {
+      kind: 'target',
+      position: floorPosition(this.spec, this.floor),
+      maxSpeed: 0.3,
+      accel: 0.3,
+    };
+    return true;
+  }
+
+  /** Measurements ride on the sample that shows what they measured: the close in place, the stop. */
+  private attachMeasurements(sample: Telemetry): void {
+    const m = this.pendingMeasure;
+    if (m.door_close_ms !== undefined && sample.door_closed) {
+      sample.door_close_ms = m.door_close_ms;
+      m.door_close_ms = undefined;
+    }
+    if (m.stop_error_mm !== undefined && !sample.moving) {
+      sample.stop_error_mm = m.stop_error_mm;
+      sample.stop_distance_mm = m.stop_distance_mm;
+      m.stop_error_mm = undefined;
+      m.stop_distance_mm = undefined;
+    }
   }
 
   /** The door contact chatters as the door lands: closed, open for a moment, closed. */

@@ -1,0 +1,242 @@
+/**
+ * The fleet's health state: one slot per lift in three fleet-wide typed arrays (state
+ * numbers, baseline rings, daily scores), so a lift costs BYTES_PER_LIFT bytes and no
+ * objects. `feed` is the per-message path (O(1): signals.ts); at each device-day rollover
+ * it closes the lift's day: daily values → ring → levels → reasons, score, recommendation.
+ * `onVisit` keeps the verified-visit history (fake visits never count).
+ */
+import { type Level, MIN_HISTORY_DAYS, pushDay, RING_SLOTS, signalLevel, WINDOW_DAYS } from './baseline.ts';
+import {
+  type HealthReason,
+  judgeLevel,
+  judgeRunCounter,
+  type Recommendation,
+  type RecommendationLimits,
+  recommend,
+  recommendationLimits,
+  scoreOf,
+  trendPer30Days,
+} from './score.ts';
+import {
+  accumulate,
+  type DailyValues,
+  dailyValues,
+  dayDate,
+  deviceDay,
+  JUDGED,
+  type LiftSpec,
+  M,
+  type OutOfRange,
+  resetState,
+  STATE_SLOTS,
+  startDay,
+  T,
+} from './signals.ts';
+
+export const SCORE_DAYS = 90;
+const NO_SCORE = 255;
+export const BYTES_PER_LIFT = STATE_SLOTS * 8 + RING_SLOTS * 2 + SCORE_DAYS;
+
+/** What the health table needs of a lift: ElevatorInfo has it. */
+export interface HealthLift extends LiftSpec {
+  id: string;
+  thresholds?: Readonly<Record<string, number>>;
+}
+
+export interface HealthReport {
+  elevatorId: string;
+  day: number;
+  date: string;
+  status: 'ok' | 'insufficient';
+  /** "not enough data yet" while fewer than MIN_HISTORY_DAYS days are recorded: never a score then. */
+  message?: { zh: string; en: string };
+  score: number | null;
+  reasons: HealthReason[];
+  /** Score change per 30 days over the last 30 and 90 days (points), null without enough scores. */
+  trend: { d30: number | null; d90: number | null };
+  recommendation: Recommendation & { latestVisitDate: string };
+}
+
+export interface HealthDay {
+  elevatorId: string;
+  day: number;
+  values: DailyValues;
+  report: HealthReport;
+}
+
+export const NOT_ENOUGH_DATA = { zh: '数据不足，暂不评分', en: 'not enough data yet' } as const;
+
+export class HealthTable {
+  private state: Float64Array;
+  private rings: Int16Array;
+  private scores: Uint8Array;
+  private readonly index = new Map<string, number>();
+  private lifts: HealthLift[] = [];
+  private limits: RecommendationLimits[] = [];
+  private readonly scratch = new Float64Array(WINDOW_DAYS);
+  private readonly judged = new Float64Array(JUDGED.length);
+  private readonly level: Level = { recent: 0, median: 0, sigma: 0, n: 0 };
+
+  constructor(lifts: readonly HealthLift[] = []) {
+    const capacity = Math.max(16, lifts.length);
+    this.state = new Float64Array(capacity * STATE_SLOTS);
+    this.rings = new Int16Array(capacity * RING_SLOTS);
+    this.scores = new Uint8Array(capacity * SCORE_DAYS);
+    for (const lift of lifts) this.add(lift);
+  }
+
+  get size(): number {
+    return this.lifts.length;
+  }
+
+  /** Adds a lift, or updates its spec and limits (fleet reload): its history is kept. */
+  add(lift: HealthLift): number {
+    const known = this.index.get(lift.id);
+    if (known !== undefined) {
+      this.lifts[known] = lift;
+      this.limits[known] = recommendationLimits(lift.thresholds);
+      return known;
+    }
+    const i = this.lifts.length;
+    if ((i + 1) * STATE_SLOTS > this.state.length) this.grow();
+    this.index.set(lift.id, i);
+    this.lifts.push(lift);
+    this.limits.push(recommendationLimits(lift.thresholds));
+    resetState(this.state, i * STATE_SLOTS);
+    this.scores.fill(NO_SCORE, i * SCORE_DAYS, (i + 1) * SCORE_DAYS);
+    return i;
+  }
+
+  indexOf(elevatorId: string): number {
+    return this.index.get(elevatorId) ?? -1;
+  }
+
+  /**
+   * One message of lift `i`. Returns the lift's closed day when this message starts a new
+   * device day (the message then counts in the new day), else null. Out-of-range values
+   * go to `rejected`.
+   */
+  feed(
+    i: number,
+    message: Parameters<typeof accumulate>[2],
+    rejected: OutOfRange[] | null,
+  ): HealthDay | null {
+    const o = i * STATE_SLOTS;
+    const lift = this.lifts[i]!;
+    const ended = accumulate(this.state, o, message, lift, rejected);
+    if (ended < 0) return null;
+    const closed = this.closeDay(i);
+    startDay(this.state, o, deviceDay(message.payload.ts));
+    accumulate(this.state, o, message, lift, rejected);
+    return closed;
+  }
+
+  /** Closes lift i's current day: ring, judgement, score, recommendation (the daily recomputation). */
+  closeDay(i: number): HealthDay {
+    const s = this.state;
+    const o = i * STATE_SLOTS;
+    const lift = this.lifts[i]!;
+    const day = s[o + T.day]!;
+    const values = dailyValues(s, o, lift, this.judged);
+    const ro = i * RING_SLOTS;
+    s[o + M.ringHead] = pushDay(this.rings, ro, s[o + M.ringHead]!, values.judged);
+    s[o + M.ringCount] = Math.min(WINDOW_DAYS, s[o + M.ringCount]! + 1);
+    s[o + M.daysRecorded]! += 1;
+    const report = this.judge(i, day, values.run_counter_ratio);
+    const so = i * SCORE_DAYS;
+    this.scores[so + s[o + M.scoreHead]!] = report.score ?? NO_SCORE;
+    s[o + M.scoreHead] = (s[o + M.scoreHead]! + 1) % SCORE_DAYS;
+    s[o + M.scoreCount] = Math.min(SCORE_DAYS, s[o + M.scoreCount]! + 1);
+    report.trend = this.trend(i);
+    return { elevatorId: lift.id, day, values: { ...values, judged: values.judged.slice() }, report };
+  }
+
+  /** Lift i's report as of its last closed day (what an API would show). */
+  report(i: number): HealthReport {
+    const o = i * STATE_SLOTS;
+    const report = this.judge(i, this.state[o + T.day]!, Number.NaN);
+    report.trend = this.trend(i);
+    return report;
+  }
+
+  /** A judged visit: verified routine visits build the history; a fake one wipes the stretch. */
+  onVisit(i: number, atMs: number, verdict: 'verified' | 'suspect' | 'fake' | null, kind: string): void {
+    const s = this.state;
+    const o = i * STATE_SLOTS;
+    if (verdict === 'fake') {
+      s[o + M.verifiedCount] = 0;
+      s[o + M.lastFakeDay] = deviceDay(atMs);
+    } else if (verdict === 'verified' && kind !== 'repair') {
+      s[o + M.lastVerifiedDay] = Math.max(s[o + M.lastVerifiedDay]!, deviceDay(atMs));
+      s[o + M.verifiedCount]! += 1;
+    }
+  }
+
+  private judge(i: number, day: number, runCounterRatio: number): HealthReport {
+    const s = this.state;
+    const o = i * STATE_SLOTS;
+    const lift = this.lifts[i]!;
+    const history = {
+      lastVerifiedDay: s[o + M.lastVerifiedDay]!,
+      verifiedCount: s[o + M.verifiedCount]!,
+      firstDay: s[o + M.firstDay]!,
+    };
+    const enough = s[o + M.daysRecorded]! >= MIN_HISTORY_DAYS;
+    const reasons: HealthReason[] = [];
+    if (enough) {
+      const ro = i * RING_SLOTS;
+      const head = s[o + M.ringHead]!;
+      const count = s[o + M.ringCount]!;
+      for (let k = 0; k < JUDGED.length; k++) {
+        const level = signalLevel(this.rings, ro, head, count, k, this.scratch, this.level);
+        if (level === null) continue;
+        const reason = judgeLevel(JUDGED[k]!, level);
+        if (reason) reasons.push(reason);
+      }
+      const counter = judgeRunCounter(runCounterRatio);
+      if (counter) reasons.push(counter);
+      reasons.sort((a, b) => b.pointsLost - a.pointsLost);
+    }
+    const score = enough ? scoreOf(reasons) : null;
+    const rec = recommend(day, score, reasons, history, this.limits[i]!);
+    return {
+      elevatorId: lift.id,
+      day,
+      date: dayDate(day),
+      status: enough ? 'ok' : 'insufficient',
+      ...(enough ? {} : { message: NOT_ENOUGH_DATA }),
+      score,
+      reasons,
+      trend: { d30: null, d90: null },
+      recommendation: { ...rec, latestVisitDate: dayDate(rec.latestVisitDay) },
+    };
+  }
+
+  private trend(i: number): HealthReport['trend'] {
+    const s = this.state;
+    const o = i * STATE_SLOTS;
+    const so = i * SCORE_DAYS;
+    const head = s[o + M.scoreHead]!;
+    const count = s[o + M.scoreCount]!;
+    const newestFirst: number[] = [];
+    for (let d = 0; d < count; d++) {
+      const v = this.scores[so + ((head - 1 - d + SCORE_DAYS) % SCORE_DAYS)]!;
+      if (v !== NO_SCORE) newestFirst.push(v);
+    }
+    const oldestFirst = (n: number) => newestFirst.slice(0, n).reverse();
+    return { d30: trendPer30Days(oldestFirst(30), 7), d90: trendPer30Days(oldestFirst(90), 21) };
+  }
+
+  private grow(): void {
+    const cap = (this.state.length / STATE_SLOTS) * 2;
+    const state = new Float64Array(cap * STATE_SLOTS);
+    state.set(this.state);
+    const rings = new Int16Array(cap * RING_SLOTS);
+    rings.set(this.rings);
+    const scores = new Uint8Array(cap * SCORE_DAYS);
+    scores.set(this.scores);
+    this.state = state;
+    this.rings = rings;
+    this.scores = scores;
+  }
+}
