@@ -5,6 +5,7 @@
  */
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { PersonResolution } from '../protocol/index.ts';
 import type { RegistryDb } from '../registry/db.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
@@ -39,7 +40,7 @@ import type { MetricsProvider } from '../lib/prometheus.ts';
  */
 export interface AlertActions {
   acknowledge(alertId: string, by: string, note?: string): Promise<unknown>;
-  resolve(alertId: string, by: string, note?: string): Promise<unknown>;
+  resolve(alertId: string, by: string, resolution: PersonResolution, note?: string): Promise<unknown>;
 }
 
 export interface ApiDeps {

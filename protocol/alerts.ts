@@ -11,6 +11,24 @@ const Evidence = Type.Record(Type.String(), Type.Unknown(), { description: 'What
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export const ALERT_TRANSITIONS = ['opened', 'repeated', 'acknowledged', 'resolved', 'escalated'] as const;
 
+/**
+ * What a resolved alert turned out to be: the start of GB/T 24476's fault-record states
+ * (00 done, 05 false alarm). 'fault': a real fault, handled; 'false_alarm': nothing was
+ * wrong; both are said by the person resolving. 'auto_cleared': the detector saw
+ * conditions return to normal and resolved it itself. Null on alerts resolved before the
+ * outcome was recorded (migration 0007), and on alerts not resolved.
+ */
+export const ALERT_RESOLUTIONS = ['fault', 'false_alarm', 'auto_cleared'] as const;
+export type AlertResolution = (typeof ALERT_RESOLUTIONS)[number];
+/** What a person may say when resolving; 'auto_cleared' is the detector's alone. */
+export const PERSON_RESOLUTIONS = ['fault', 'false_alarm'] as const satisfies readonly AlertResolution[];
+export type PersonResolution = (typeof PERSON_RESOLUTIONS)[number];
+
+export const AlertResolutionSchema = Type.Union(
+  ALERT_RESOLUTIONS.map((r) => Type.Literal(r)),
+  { description: "fault (a real fault, handled) | false_alarm | auto_cleared (the detector's clear)" },
+);
+
 export const AlertMessage = Type.Object(
   {
     id: Type.String(),
@@ -36,6 +54,7 @@ export const AlertMessage = Type.Object(
     acknowledged_at: Nullable(Type.Integer()),
     resolved_by: Nullable(Type.String({ description: "A username, or 'auto'" })),
     resolved_at: Nullable(Type.Integer()),
+    resolution: Nullable(AlertResolutionSchema),
     escalated: Type.Boolean(),
     escalation_reason: Nullable(Type.String()),
   },

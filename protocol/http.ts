@@ -4,6 +4,7 @@
  * its types from them (type-only). Shapes follow the registry's columns.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
+import { AlertResolutionSchema, PERSON_RESOLUTIONS, type PersonResolution } from './alerts.ts';
 import { ROLES } from './fleet.ts';
 import { TelemetryReading } from './messages.ts';
 import { Id, Nullable } from './schema-kit.ts';
@@ -58,6 +59,7 @@ export const Alert = Type.Object({
   resolved_by: Nullable(Type.String()),
   resolved_at: Nullable(EpochMs),
   resolve_note: Nullable(Type.String()),
+  resolution: Nullable(AlertResolutionSchema),
   evidence: Type.Unknown(),
   escalated_at: Nullable(EpochMs),
   escalation_reason: Nullable(Type.String()),
@@ -65,6 +67,25 @@ export const Alert = Type.Object({
 
 export const NoteBody = Type.Object(
   { note: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+
+/**
+ * Resolving says what the alert was, not only what was done: a real fault, handled, or a
+ * false alarm ('auto_cleared' is the detector's own). The ledger's emergency path and the
+ * fault records (GB/T 24476: done / false alarm) read it.
+ */
+export const ResolveBody = Type.Object(
+  {
+    // An enum rather than a union of literals: a wrong value is refused with one message
+    // ("must be equal to one of the allowed values"), not one per literal.
+    resolution: Type.Unsafe<PersonResolution>({
+      type: 'string',
+      enum: [...PERSON_RESOLUTIONS],
+      description: 'fault: a real fault, handled; false_alarm: nothing was wrong',
+    }),
+    note: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
   { additionalProperties: false },
 );
 

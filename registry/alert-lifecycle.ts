@@ -1,9 +1,9 @@
 /**
  * The alert store's lifecycle: findings in, rows and MQTT messages out. One open alert per
- * (elevator, code): repeats bump `count`, 'clear' findings resolve it as 'auto'; people
- * acknowledge and resolve through the API; a trapped passenger not acknowledged within
- * 5 min or not resolved within 30 min (TSG T5002 art. 5: rescue arrival within 30 min)
- * escalates. Visit verdicts are stored and published too. SQLite is touched only when
+ * (elevator, code): repeats bump `count`, 'clear' findings resolve it by 'auto' as
+ * 'auto_cleared'; people acknowledge and resolve through the API, saying whether it was a
+ * real fault or a false alarm; a trapped passenger not acknowledged within 5 min or not
+ * resolved within 30 min (TSG T5002 art. 5: rescue arrival within 30 min) escalates. Visit verdicts are stored and published too. SQLite is touched only when
  * there is a finding, never per telemetry sample. Clock and publish are injected.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ import {
   type AlertMessage,
   type Finding,
   type MaintenanceVisit,
+  type PersonResolution,
   topics,
   type VisitMessage,
 } from '../protocol/index.ts';
@@ -45,7 +46,13 @@ export interface AlertLifecycleDeps {
 export interface AlertLifecycle {
   apply(findings: readonly Finding[]): Promise<void>;
   acknowledge(alertId: string, by: string, note?: string): Promise<AlertMessage | null>;
-  resolve(alertId: string, by: string, note?: string): Promise<AlertMessage | null>;
+  /** A person's resolution says what the alert was; 'auto_cleared' is the detector's alone. */
+  resolve(
+    alertId: string,
+    by: string,
+    resolution: PersonResolution,
+    note?: string,
+  ): Promise<AlertMessage | null>;
   /** Call on a timer (e.g. every 10 s); returns the alerts it escalated. */
   checkEscalations(): Promise<AlertMessage[]>;
 }
@@ -74,6 +81,7 @@ export function alertMessage(row: AlertTable, transition: Transition): AlertMess
     acknowledged_at: row.acknowledged_at,
     resolved_by: row.resolved_by,
     resolved_at: row.resolved_at,
+    resolution: row.resolution,
     escalated: row.escalated_at !== null,
     escalation_reason: row.escalation_reason,
   };
@@ -152,7 +160,11 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     const open = await current(f.elevatorId, f.code);
     if (f.kind === 'clear') {
       if (open)
-        await update(open.id, { state: 'resolved', resolved_by: 'auto', resolved_at: f.at }, 'resolved');
+        await update(
+          open.id,
+          { state: 'resolved', resolved_by: 'auto', resolved_at: f.at, resolution: 'auto_cleared' },
+          'resolved',
+        );
       return;
     }
     if (open) {
@@ -181,6 +193,7 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       resolved_by: null,
       resolved_at: null,
       resolve_note: null,
+      resolution: null,
       evidence_json: JSON.stringify(f.evidence),
       escalated_at: null,
       escalation_reason: null,
@@ -246,14 +259,20 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       });
     },
 
-    resolve(alertId, by, note) {
+    resolve(alertId, by, resolution, note) {
       return serial(async () => {
         const row = await db.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
         if (!row) return null;
         if (row.state === 'resolved') return alertMessage(row, 'resolved');
         return update(
           row.id,
-          { state: 'resolved', resolved_by: by, resolved_at: clock(), resolve_note: note ?? null },
+          {
+            state: 'resolved',
+            resolved_by: by,
+            resolved_at: clock(),
+            resolve_note: note ?? null,
+            resolution,
+          },
           'resolved',
         );
       });

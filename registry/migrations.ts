@@ -429,6 +429,14 @@ const migrations: Record<string, Migration> = {
       await sql`create index alerts_opened on alerts (opened_at desc, id)`.execute(db);
     },
   },
+  '0007_alert_resolution': {
+    async up(db: Kysely<unknown>) {
+      // What a resolved alert was: 'fault' | 'false_alarm' (said by a person) |
+      // 'auto_cleared' (the detector's clear). Rows resolved before this stay null: their
+      // free-text note cannot be read as one or the other.
+      await db.schema.alterTable('alerts').addColumn('resolution', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,8 @@
 /** Kysely table types of the SQLite registry. One interface per table, named as in SQL. */
 import type { Generated } from 'kysely';
-import type { VisitVerdict } from '../protocol/index.ts';
+import type { AlertResolution, VisitVerdict } from '../protocol/index.ts';
 
-export type { VisitVerdict } from '../protocol/index.ts';
+export type { AlertResolution, VisitVerdict } from '../protocol/index.ts';
 
 export interface MaintenanceCompanyTable {
   id: string;
@@ -111,6 +111,8 @@ export interface AlertTable {
   resolved_by: string | null;
   resolved_at: number | null;
   resolve_note: string | null;
+  /** What it was (migration 0007); null until resolved, and on rows resolved before 0007. */
+  resolution: AlertResolution | null;
   /** JSON: what the rule saw (readings, thresholds, the visit's reasons). */
   evidence_json: string;
   escalated_at: number | null;

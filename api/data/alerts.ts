@@ -4,6 +4,8 @@
  * lives here; each transition is conditional on the current state, so two people
  * acknowledging at once cannot both succeed.
  */
+
+import type { PersonResolution } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../registry/db.ts';
 import type { AlertState, AlertTable } from '../../registry/schema.ts';
 
@@ -90,14 +92,23 @@ export async function acknowledgeAlert(
   return Number(result.numUpdatedRows) > 0 ? ((await alertById(db, input.id)) ?? null) : null;
 }
 
-/** open | acknowledged → resolved. Returns the updated row, or null when already resolved. */
+/**
+ * open | acknowledged → resolved, saying what it was. Returns the updated row, or null when
+ * already resolved.
+ */
 export async function resolveAlert(
   db: RegistryDb,
-  input: { id: string; by: string; note: string; at: number },
+  input: { id: string; by: string; note: string; resolution: PersonResolution; at: number },
 ): Promise<AlertTable | null> {
   const result = await db
     .updateTable('alerts')
-    .set({ state: 'resolved', resolved_by: input.by, resolved_at: input.at, resolve_note: input.note })
+    .set({
+      state: 'resolved',
+      resolved_by: input.by,
+      resolved_at: input.at,
+      resolve_note: input.note,
+      resolution: input.resolution,
+    })
     .where('id', '=', input.id)
     .where('state', '!=', 'resolved')
     .executeTakeFirst();

@@ -10,10 +10,12 @@ import type {
   Estate as EstateSchema,
   Me as MeSchema,
   ResidentReport as ReportSchema,
+  ResolveBody as ResolveBodySchema,
   Visit as VisitSchema,
 } from '../../protocol/http.ts';
 
 export type Alert = Static<typeof AlertSchema>;
+export type ResolveBody = Static<typeof ResolveBodySchema>;
 type ElevatorWire = Static<typeof ElevatorSchema>;
 /** The schema builds the condition union with .map(), which TS widens to string; narrow it back. */
 export type Condition = 'normal' | 'maintenance' | 'fault' | 'offline';

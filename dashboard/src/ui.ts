@@ -75,11 +75,38 @@ export interface NoteDialogOptions {
   danger?: boolean;
 }
 
+/** A required choice asked above the note: radio buttons, none chosen until the user picks. */
+export interface DialogChoice<V extends string> {
+  name: string;
+  legend: string;
+  options: readonly (readonly [value: V, label: string])[];
+}
+
 /**
  * A modal <dialog> for the note an action needs: the browser traps focus, Esc cancels,
  * and the note survives list re-renders because the dialog lives outside the list.
  */
 export function askNote(options: NoteDialogOptions): Promise<string | null> {
+  return noteDialog(options, null).then((answer) => answer?.note ?? null);
+}
+
+/**
+ * The note dialog with a required choice first (what a resolved alert was): the browser
+ * refuses to submit until one is picked, so null means cancelled.
+ */
+export function askChoiceAndNote<V extends string>(
+  options: NoteDialogOptions,
+  choice: DialogChoice<V>,
+): Promise<{ choice: V; note: string } | null> {
+  return noteDialog(options, choice).then((answer) =>
+    answer && answer.choice !== null ? { choice: answer.choice, note: answer.note } : null,
+  );
+}
+
+function noteDialog<V extends string>(
+  options: NoteDialogOptions,
+  choice: DialogChoice<V> | null,
+): Promise<{ note: string; choice: V | null } | null> {
   return new Promise((resolve) => {
     const area = h('textarea', {
       name: 'note',
@@ -88,10 +115,23 @@ export function askNote(options: NoteDialogOptions): Promise<string | null> {
       required: options.required !== false,
       placeholder: t('notePlaceholder'),
     });
+    const radios = (choice?.options ?? []).map(([value]) =>
+      h('input', { type: 'radio', name: choice?.name, value, required: true }),
+    );
     const form = h(
       'form',
       { method: 'dialog' },
       h('h2', {}, options.title),
+      choice
+        ? h(
+            'fieldset',
+            { class: 'picks choice', 'data-choice': choice.name },
+            h('legend', {}, choice.legend),
+            choice.options.map(([, label], i) =>
+              h('label', { class: 'pick' }, radios[i], h('span', {}, label)),
+            ),
+          )
+        : null,
       h('label', { class: 'field block' }, h('span', {}, t(options.label ?? 'note')), area),
       h(
         'div',
@@ -108,11 +148,12 @@ export function askNote(options: NoteDialogOptions): Promise<string | null> {
     dialog.addEventListener('close', () => {
       const ok = dialog.returnValue === 'ok';
       dialog.remove();
-      resolve(ok ? area.value.trim() : null);
+      const picked = radios.find((r) => r.checked)?.value as V | undefined;
+      resolve(ok ? { note: area.value.trim(), choice: picked ?? null } : null);
     });
     document.body.append(dialog);
     dialog.showModal();
-    area.focus();
+    (radios[0] ?? area).focus();
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * The console in a real Chromium against the real API (buildApi with a temp SQLite
  * registry, the test harness's in-memory state source): the fleet board, the live
- * connection lost and regained, an elevator page with its visits, a committee member
+ * connection lost and regained, an elevator page with its visits, an alert resolved as a
+ * false alarm through the dialog (which asks what it was), a committee member
  * approving an expenditure and verifying the hash chain, the resident QR page (with the
  * fund disclosure) on a 375×667 phone in both languages. The live trapped-passenger flow,
  * the alarm sound and resident reports run against the whole system in
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFundLedger } from '../../api/ledger/ledger.ts';
 import {
   ANJU_ELEVATOR,
+  alertRow,
   listenOnFreePort,
   startTestApi,
   TEST_PASSWORD,
@@ -92,6 +94,75 @@ describe('dashboard in Chromium', () => {
     // No InfluxDB in this test: the history section must say so rather than spin.
     await page.waitFor('.charts .state-msg, .charts .chart');
     await page.screenshot(join(ARTIFACTS, 'dashboard-elevator.png'));
+  });
+
+  it('resolving asks what the alert was (no default) and the list says it in words', async () => {
+    // Two alerts resolved earlier, by a person (a real fault) and by the detector.
+    await t.db
+      .insertInto('alerts')
+      .values(
+        (['fault', 'auto_cleared'] as const).map((resolution) =>
+          alertRow({
+            id: `alert-anju-${resolution}`,
+            elevator_id: ANJU_ELEVATOR,
+            estate_id: 'lianhua',
+            state: 'resolved',
+            resolved_by: resolution === 'fault' ? 'duty-anju' : 'auto',
+            resolved_at: now() - 3_600_000,
+            resolution,
+          }),
+        ),
+      )
+      .execute();
+    const page = await browser.newPage(DESKTOP);
+    await page.goto(`${base}/app/`);
+    await page.evaluate('localStorage.setItem("lw.lang", "zh")');
+    await login(page, 'duty-anju');
+    await page.goto(`${base}/app/#/alerts`);
+    const row = '[data-testid=alert-list] li[data-alert-id="alert-anju-2"]';
+    await page.waitFor(`${row} .actions button:last-child`);
+    await page.click(`${row} .actions button:last-child`);
+    await page.waitFor('dialog[open] fieldset[data-choice=resolution]');
+    expect(
+      await page.evaluate<string[]>(
+        '[...document.querySelectorAll("dialog[open] fieldset label")].map((l) => l.textContent)',
+      ),
+    ).toEqual(['故障已处理', '误报']);
+    expect(
+      await page.evaluate<number>('document.querySelectorAll("dialog[open] input:checked").length'),
+    ).toBe(0);
+    // A note alone is not enough: the browser keeps the dialog open until a choice is made.
+    await page.fill('dialog[open] textarea', '门机传感器松动，门关闭正常');
+    await page.click('dialog[open] button[type=submit]');
+    expect(await page.evaluate<boolean>('document.querySelector("dialog[open]") !== null')).toBe(true);
+    await page.click('dialog[open] input[name=resolution][value=false_alarm]');
+    await page.screenshot(join(ARTIFACTS, 'dashboard-resolve-dialog.png'));
+    await page.click('dialog[open] button[type=submit]');
+    await page.waitForGone('dialog[open]');
+    await page.waitForGone(row);
+    const stored = await t.db
+      .selectFrom('alerts')
+      .select(['state', 'resolution', 'resolve_note'])
+      .where('id', '=', 'alert-anju-2')
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      state: 'resolved',
+      resolution: 'false_alarm',
+      resolve_note: '门机传感器松动，门关闭正常',
+    });
+
+    await page.select('main .filters select', 'resolved');
+    await page.waitFor(`${row} [data-testid=resolution]`);
+    const words = await page.evaluate<Record<string, string>>(
+      `Object.fromEntries([...document.querySelectorAll('[data-testid=alert-list] li')].map((li) => [li.dataset.alertId, li.querySelector('[data-testid=resolution]')?.textContent ?? '']))`,
+    );
+    expect(words).toEqual({
+      'alert-anju-2': '误报',
+      'alert-anju-fault': '已处理（真实故障）',
+      'alert-anju-auto_cleared': '自动恢复',
+    });
+    expect(await page.text('[data-testid=alert-list]')).not.toMatch(/false_alarm|auto_cleared/);
+    await page.screenshot(join(ARTIFACTS, 'dashboard-resolved-alerts.png'));
   });
 
   it('a committee member approves an expenditure and verifies the chain', async () => {

@@ -6,7 +6,8 @@
  * car runs the simulator's trapped-passenger fault script, stopping between floors with a
  * passenger inside. The duty officer, logged in through the login form, must see the
  * detector's alert on the alarm banner within 2 s of its raised time, styled critical and
- * with the alarm beeping, then acknowledges and resolves it with notes. A resident files
+ * with the alarm beeping, then acknowledges and resolves it with notes, saying it was a real
+ * fault (carried on the MQTT transition and shown in words in the resolved list). A resident files
  * a report on the QR page on a phone; the officer dispatches and closes it on the reports
  * screen. Screenshots go to tests/artifacts/.
  */
@@ -67,6 +68,7 @@ interface ApiAlert {
   ack_note: string | null;
   resolved_by: string | null;
   resolve_note: string | null;
+  resolution: string | null;
 }
 
 interface ApiReport {
@@ -239,7 +241,18 @@ describe('the live pipeline in Chromium', () => {
     });
     await page.screenshot(join(ARTIFACTS, 'live-acknowledged.png'));
 
+    // The resolved transition as it goes over MQTT (the broker sees the lifecycle's publish).
+    const transitions: Record<string, unknown>[] = [];
+    system.broker.aedes.on('publish', (packet) => {
+      if (packet.topic === `alerts/${TRAPPED_CAR}`) transitions.push(JSON.parse(packet.payload.toString()));
+    });
     await page.click(`[data-testid=alert-list] li[data-alert-id="${id}"] .actions button:last-child`);
+    // Resolving asks what it was, with nothing chosen: a real fault, handled.
+    await page.waitFor('dialog[open] input[name=resolution]');
+    expect(
+      await page.evaluate<number>('document.querySelectorAll("dialog[open] input:checked").length'),
+    ).toBe(0);
+    await page.click('dialog[open] input[name=resolution][value=fault]');
     await note(page, 'Passenger released, car back in service');
     await page.waitForGone(`[data-testid=alert-list] li[data-alert-id="${id}"]`);
     expect(await apiGet<ApiAlert>(`/alerts/${id}`)).toMatchObject({
@@ -247,7 +260,20 @@ describe('the live pipeline in Chromium', () => {
       acknowledged_by: 'duty-anju',
       resolved_by: 'duty-anju',
       resolve_note: 'Passenger released, car back in service',
+      resolution: 'fault',
     });
+    expect(transitions.find((m) => m['id'] === id && m['transition'] === 'resolved')).toMatchObject({
+      state: 'resolved',
+      resolution: 'fault',
+    });
+    // The resolved list says what it was in words, never the code.
+    await page.select('main .filters select', 'resolved');
+    const resolvedRow = `[data-testid=alert-list] li[data-alert-id="${id}"]`;
+    await page.waitFor(`${resolvedRow} [data-testid=resolution]`);
+    const zh = (await page.evaluate<string>('document.documentElement.lang')).startsWith('zh');
+    expect(await page.text(`${resolvedRow} [data-testid=resolution]`)).toBe(
+      zh ? '已处理（真实故障）' : 'Handled (real fault)',
+    );
     // Still stuck, but no second alert for the same episode.
     const open = await apiGet<{ items: ApiAlert[] }>(`/alerts?state=open&elevator=${TRAPPED_CAR}`);
     expect(open.items.filter((a) => a.code === 'passenger_trapped')).toEqual([]);

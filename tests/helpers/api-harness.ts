@@ -52,6 +52,7 @@ export function alertRow(
     resolved_by: null,
     resolved_at: null,
     resolve_note: null,
+    resolution: null,
     evidence_json: '{"stopped_s":45}',
     escalated_at: null,
     escalation_reason: null,

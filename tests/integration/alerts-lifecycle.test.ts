@@ -1,6 +1,6 @@
 /**
- * The alert lifecycle against a real SQLite registry: dedup and count, auto-resolve,
- * acknowledge/resolve, escalation by an injected clock, visit storage; every transition
+ * The alert lifecycle against a real SQLite registry: dedup and count, auto-resolve
+ * (auto_cleared), acknowledge/resolve with what it was (fault, false alarm), escalation by an injected clock, visit storage; every transition
  * captured from the injected publish function.
  */
 import { Value } from '@sinclair/typebox/value';
@@ -72,13 +72,23 @@ describe('alert lifecycle', () => {
     });
   });
 
-  it('auto-resolves on a clear finding and opens a new alert on the next raise', async () => {
+  it('auto-resolves on a clear finding as auto_cleared and opens a new alert on the next raise', async () => {
     await lifecycle.apply([finding(), finding({ kind: 'clear', at: T0 + 9000 })]);
     const [row] = await db.selectFrom('alerts').selectAll().execute();
-    expect(row).toMatchObject({ state: 'resolved', resolved_by: 'auto', resolved_at: T0 + 9000 });
+    expect(row).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'auto',
+      resolved_at: T0 + 9000,
+      resolution: 'auto_cleared',
+    });
+    expect(alerts()[1]).toMatchObject({ transition: 'resolved', resolution: 'auto_cleared' });
     await lifecycle.apply([finding({ at: T0 + 20_000 })]);
     expect(await db.selectFrom('alerts').select('state').execute()).toHaveLength(2);
-    expect(alerts().map((a) => a.state)).toEqual(['open', 'resolved', 'open']);
+    expect(alerts().map((a) => [a.state, a.resolution])).toEqual([
+      ['open', null],
+      ['resolved', 'auto_cleared'],
+      ['open', null],
+    ]);
   });
 
   it('ignores a clear with nothing open', async () => {
@@ -97,12 +107,36 @@ describe('alert lifecycle', () => {
       acknowledged_at: T0 + 60_000,
     });
     now = T0 + 120_000;
-    const resolved = await lifecycle.resolve(id, 'u-admin', 'governor reset');
-    expect(resolved).toMatchObject({ state: 'resolved', resolved_by: 'u-admin', resolved_at: T0 + 120_000 });
+    const resolved = await lifecycle.resolve(id, 'u-admin', 'fault', 'governor reset');
+    expect(resolved).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'u-admin',
+      resolved_at: T0 + 120_000,
+      resolution: 'fault',
+    });
     const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect([row.ack_note, row.resolve_note]).toEqual(['on my way', 'governor reset']);
+    expect([row.ack_note, row.resolve_note, row.resolution]).toEqual([
+      'on my way',
+      'governor reset',
+      'fault',
+    ]);
     expect(await lifecycle.acknowledge(id, 'u-admin')).toBeNull();
-    expect(await lifecycle.resolve('missing', 'u-admin')).toBeNull();
+    expect(await lifecycle.resolve('missing', 'u-admin', 'fault')).toBeNull();
+  });
+
+  it('stores a false alarm and carries it on the resolved transition; resolving again changes nothing', async () => {
+    await lifecycle.apply([finding()]);
+    const id = alerts()[0]!.id;
+    now = T0 + 90_000;
+    await lifecycle.resolve(id, 'u-admin', 'false_alarm', 'sensor loose, nobody inside');
+    expect(published.at(-1)).toMatchObject({
+      topic: 'alerts/t-e1',
+      payload: { id, transition: 'resolved', state: 'resolved', resolution: 'false_alarm' },
+    });
+    // A second resolve (another tab) answers the stored outcome; it does not overwrite it.
+    expect(await lifecycle.resolve(id, 'u-other', 'fault')).toMatchObject({ resolution: 'false_alarm' });
+    const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([row.resolved_by, row.resolution]).toEqual(['u-admin', 'false_alarm']);
   });
 
   it('escalates a trapped passenger not acknowledged in 5 min, then not resolved in 30 min', async () => {

@@ -1,5 +1,8 @@
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateChange } from '../../api/state-source.ts';
+import { AlertMessage, type VisitMessage } from '../../protocol/index.ts';
+import { type AlertLifecycle, createAlertLifecycle } from '../../registry/alert-lifecycle.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,
@@ -74,7 +77,7 @@ describe('alert review', () => {
         method: 'POST',
         url: `/api/v1/alerts/alert-anju-1/${action}`,
         headers: { cookie: duty, origin: SAME_ORIGIN },
-        payload: { note },
+        payload: action === 'resolve' ? { note, resolution: 'fault' } : { note },
         remoteAddress: '198.51.100.7',
       });
     const ack = await post('acknowledge', 'Technician dispatched');
@@ -91,6 +94,7 @@ describe('alert review', () => {
       state: 'resolved',
       resolved_by: 'duty-anju',
       resolve_note: 'Passenger released at 12:10',
+      resolution: 'fault',
     });
     expect((await post('resolve', 'again')).json().code).toBe('CONFLICT');
     const row = await t.db
@@ -109,9 +113,63 @@ describe('alert review', () => {
       ['alert.acknowledge', 'duty-anju', '198.51.100.7'],
       ['alert.resolve', 'duty-anju', '198.51.100.7'],
     ]);
+    expect(JSON.parse(audit[1]!.detail_json ?? '{}')).toMatchObject({ resolution: 'fault' });
     expect(
       seen.filter((c) => c.kind === 'alert').map((c) => (c.kind === 'alert' ? c.alert.state : '')),
     ).toEqual(['acknowledged', 'resolved']);
+  });
+
+  it('refuses to resolve without saying what the alert was; the alert stays as it was', async () => {
+    const resolve = (payload: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/alerts/alert-anju-2/resolve',
+        headers: { cookie: duty, origin: SAME_ORIGIN },
+        payload,
+      });
+    const missing = await resolve({ note: 'door fixed' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: "body must have required property 'resolution'",
+    });
+    // 'auto_cleared' is the detector's word, not a person's; anything else is no outcome at all.
+    for (const resolution of ['auto_cleared', 'fixed', '']) {
+      const invalid = await resolve({ note: 'door fixed', resolution });
+      expect(invalid.statusCode, String(resolution)).toBe(400);
+      expect(invalid.json().message).toBe('body/resolution must be equal to one of the allowed values');
+    }
+    // Strict bodies coerce nothing: null is refused for its type before its value is looked at.
+    const nullResolution = await resolve({ note: 'door fixed', resolution: null });
+    expect(nullResolution.statusCode).toBe(400);
+    expect(nullResolution.json().message).toBe('body/resolution must be string');
+    expect((await get('/api/v1/alerts/alert-anju-2')).json()).toMatchObject({
+      state: 'open',
+      resolved_by: null,
+      resolve_note: null,
+      resolution: null,
+    });
+  });
+
+  it('stores a false alarm, shows it on the alert and in the resolved list', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/alert-anju-2/resolve',
+      headers: { cookie: duty, origin: SAME_ORIGIN },
+      payload: { resolution: 'false_alarm', note: 'Door sensor loose; the door closes fine' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ state: 'resolved', resolution: 'false_alarm' });
+    expect((await get('/api/v1/alerts/alert-anju-2')).json()).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'duty-anju',
+      resolution: 'false_alarm',
+      resolve_note: 'Door sensor loose; the door closes fine',
+    });
+    const resolved = (await get('/api/v1/alerts?estate=lianhua&state=resolved')).json();
+    expect(
+      resolved.items.map((a: { id: string; resolution: string | null }) => [a.id, a.resolution]),
+    ).toEqual(expect.arrayContaining([['alert-anju-2', 'false_alarm']]));
   });
 
   it('lists visits with their evidence and an elevator with its live state', async () => {
@@ -135,5 +193,53 @@ describe('alert review', () => {
         (a: { estate_id: string | null }) => a.estate_id === 'lianhua' || a.estate_id === 'longgang',
       ),
     ).toBe(true);
+  });
+});
+
+describe('alert review through the alert lifecycle, as the API runs', () => {
+  let t: TestApi;
+  let lifecycle: AlertLifecycle | null = null;
+  const published: { topic: string; payload: AlertMessage | VisitMessage }[] = [];
+  beforeAll(async () => {
+    // The lifecycle needs the harness's registry, which exists only once the API is built.
+    t = await startTestApi({
+      deps: {
+        alertActions: {
+          acknowledge: (...args) => lifecycle!.acknowledge(...args),
+          resolve: (...args) => lifecycle!.resolve(...args),
+        },
+      },
+    });
+    lifecycle = createAlertLifecycle({
+      db: t.db,
+      clock: () => t.clock.now,
+      publish: (topic, payload) => {
+        published.push({ topic, payload });
+      },
+    });
+  });
+  afterAll(async () => t.close());
+
+  it('carries a false alarm on the resolved transition it publishes on alerts/{elevator}', async () => {
+    const duty = await t.login('duty-anju');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/alert-anju-1/resolve',
+      headers: { cookie: duty, origin: SAME_ORIGIN },
+      payload: { resolution: 'false_alarm', note: 'Alarm button pressed by a child; nobody trapped' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ state: 'resolved', resolution: 'false_alarm' });
+    expect(published).toHaveLength(1);
+    const [message] = published;
+    expect(message!.topic).toBe(`alerts/${ANJU_ELEVATOR}`);
+    expect(message!.payload).toMatchObject({
+      id: 'alert-anju-1',
+      transition: 'resolved',
+      state: 'resolved',
+      resolved_by: 'duty-anju',
+      resolution: 'false_alarm',
+    });
+    expect(Value.Check(AlertMessage, message!.payload)).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ const FOREIGN_ROUTES: {
     method: 'POST',
     foreign: '/api/v1/alerts/alert-hexin-1/resolve',
     missing: '/api/v1/alerts/alert-nope/resolve',
-    body: { note: 'fixed' },
+    body: { note: 'fixed', resolution: 'fault' },
   },
   { method: 'GET', foreign: '/api/v1/alerts?estate=xiangmi', missing: '/api/v1/alerts?estate=nope' },
   { method: 'GET', foreign: '/api/v1/alerts?building=xiangmi-b1', missing: '/api/v1/alerts?building=nope' },
@@ -48,7 +48,7 @@ const FOREIGN_ROUTES: {
 
 const WRITES: { url: string; body: object }[] = [
   { url: '/api/v1/alerts/alert-anju-1/acknowledge', body: { note: 'x' } },
-  { url: '/api/v1/alerts/alert-anju-1/resolve', body: { note: 'x' } },
+  { url: '/api/v1/alerts/alert-anju-1/resolve', body: { note: 'x', resolution: 'fault' } },
   { url: '/api/v1/reports/report-anju-1/status', body: { status: 'resolved' } },
 ];
 

@@ -1,8 +1,9 @@
-/** Alert review for property firms: list and filter, read one, acknowledge, resolve. */
+/** Alert review for property firms: list and filter, read one, acknowledge, resolve (saying what it was). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { LiftWatchError } from '../../../lib/errors.ts';
-import { ALERT_CATALOGUE } from '../../../protocol/index.ts';
+import { ALERT_CATALOGUE, type PersonResolution } from '../../../protocol/index.ts';
 import type { AlertTable } from '../../../registry/schema.ts';
 import { acknowledgeAlert, alertById, listAlerts, resolveAlert } from '../../data/alerts.ts';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
@@ -14,6 +15,7 @@ import {
   PageQuery,
   parseJson,
   RangeQuery,
+  ResolveBody,
   replies,
   ScopeQuery,
 } from '../../schemas.ts';
@@ -40,6 +42,7 @@ export function alertView(a: AlertTable) {
     resolved_by: a.resolved_by,
     resolved_at: a.resolved_at,
     resolve_note: a.resolve_note,
+    resolution: a.resolution,
     evidence: parseJson(a.evidence_json),
     escalated_at: a.escalated_at,
     escalation_reason: a.escalation_reason,
@@ -56,6 +59,11 @@ const AlertQuery = Type.Object({
     Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
   ),
 });
+
+/** What a person does to an alert; resolving says what it was. */
+type Change =
+  | { action: 'acknowledge'; note: string }
+  | { action: 'resolve'; note: string; resolution: PersonResolution };
 
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Reads the alert through the principal's tenancy: another firm's alert is "not found". */
@@ -100,63 +108,87 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  for (const action of ['acknowledge', 'resolve'] as const) {
-    app.post(
-      `/alerts/:id/${action}`,
-      {
-        schema: {
-          tags: ['alerts'],
-          summary:
-            action === 'acknowledge'
-              ? 'Acknowledge an open alert with a note'
-              : 'Resolve an alert with a note',
-          params: IdParams,
-          body: NoteBody,
-          response: replies({ 200: Alert }),
-        },
+  /**
+   * One transition for both actions: through the lifecycle when the API has one (so the
+   * transition is published on MQTT), else straight to the row. Audited, and a local write
+   * tells the API's own listeners.
+   */
+  async function transition(request: FastifyRequest, alertId: string, change: Change) {
+    const { action, note } = change;
+    const p = requireRole(request.principal, WRITERS);
+    const alert = await visibleAlert(p, alertId);
+    const allowed = action === 'acknowledge' ? alert.state === 'open' : alert.state !== 'resolved';
+    if (!allowed)
+      throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
+    const at = app.clock();
+    const lifecycle = app.alertActions;
+    let updated: AlertTable | null | undefined;
+    const input = { id: alert.id, by: p.username, note, at };
+    if (lifecycle) {
+      if (change.action === 'acknowledge') await lifecycle.acknowledge(alert.id, p.username, note);
+      else await lifecycle.resolve(alert.id, p.username, change.resolution, note);
+      updated = await alertById(app.db, alert.id);
+    } else {
+      updated =
+        change.action === 'acknowledge'
+          ? await acknowledgeAlert(app.db, input)
+          : await resolveAlert(app.db, { ...input, resolution: change.resolution });
+    }
+    if (!updated || updated.state === alert.state)
+      throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
+    await app.audit(request, {
+      action: `alert.${action}`,
+      targetType: 'alert',
+      targetId: alert.id,
+      estateId: alert.estate_id,
+      detail: {
+        note,
+        from: alert.state,
+        to: updated.state,
+        ...(change.action === 'resolve' ? { resolution: change.resolution } : {}),
       },
-      async (request) => {
-        const p = requireRole(request.principal, WRITERS);
-        const alert = await visibleAlert(p, request.params.id);
-        const allowed = action === 'acknowledge' ? alert.state === 'open' : alert.state !== 'resolved';
-        if (!allowed)
-          throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
-        const input = { id: alert.id, by: p.username, note: request.body.note, at: app.clock() };
-        const lifecycle = app.alertActions;
-        let updated: AlertTable | null | undefined;
-        if (lifecycle) {
-          await lifecycle[action](alert.id, p.username, request.body.note);
-          updated = await alertById(app.db, alert.id);
-        } else {
-          updated =
-            action === 'acknowledge'
-              ? await acknowledgeAlert(app.db, input)
-              : await resolveAlert(app.db, input);
-        }
-        if (!updated || updated.state === alert.state)
-          throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
-        await app.audit(request, {
-          action: `alert.${action}`,
-          targetType: 'alert',
-          targetId: alert.id,
-          estateId: alert.estate_id,
-          detail: { note: request.body.note, from: alert.state, to: updated.state },
-        });
-        // The lifecycle's own MQTT message reaches the state source; only a local write needs telling.
-        if (!lifecycle)
-          app.stateSource.applyAlert?.({
-            id: updated.id,
-            elevatorId: updated.elevator_id,
-            code: updated.code,
-            severity: updated.severity,
-            state: updated.state,
-            openedAt: updated.opened_at,
-            lastSeenAt: updated.last_seen_at,
-          });
-        return alertView(updated);
-      },
-    );
+    });
+    // The lifecycle's own MQTT message reaches the state source; only a local write needs telling.
+    if (!lifecycle)
+      app.stateSource.applyAlert?.({
+        id: updated.id,
+        elevatorId: updated.elevator_id,
+        code: updated.code,
+        severity: updated.severity,
+        state: updated.state,
+        openedAt: updated.opened_at,
+        lastSeenAt: updated.last_seen_at,
+      });
+    return alertView(updated);
   }
+
+  app.post(
+    '/alerts/:id/acknowledge',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Acknowledge an open alert with a note',
+        params: IdParams,
+        body: NoteBody,
+        response: replies({ 200: Alert }),
+      },
+    },
+    (request) => transition(request, request.params.id, { action: 'acknowledge', note: request.body.note }),
+  );
+
+  app.post(
+    '/alerts/:id/resolve',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Resolve an alert: a real fault, handled, or a false alarm; with a note',
+        params: IdParams,
+        body: ResolveBody,
+        response: replies({ 200: Alert }),
+      },
+    },
+    (request) => transition(request, request.params.id, { action: 'resolve', ...request.body }),
+  );
 };
 
 export default alertRoutes;

@@ -1,15 +1,17 @@
-/** Acknowledge and resolve, each with its note; the live list is updated from the answer. */
+/**
+ * Acknowledge and resolve, each with its note; resolving also asks what the alert was (a
+ * real fault, handled, or a false alarm), with nothing chosen until the officer picks.
+ * The live list is updated from the answer.
+ */
 import { api } from '../api.ts';
-import { t } from '../i18n.ts';
+import { lang, t } from '../i18n.ts';
 import { store } from '../store.ts';
-import type { Alert } from '../types.ts';
-import { askNote, toast } from '../ui.ts';
+import type { Alert, ResolveBody } from '../types.ts';
+import { askChoiceAndNote, askNote, toast } from '../ui.ts';
 
-async function act(alert: Alert, action: 'acknowledge' | 'resolve'): Promise<Alert | null> {
-  const note = await askNote({ title: `${t(action)}: ${alert.code}`, confirm: t(action) });
-  if (note === null || note === '') return null;
+async function post(alert: Alert, action: 'acknowledge' | 'resolve', body: object): Promise<Alert | null> {
   try {
-    const updated = await api.post<Alert>(`/alerts/${encodeURIComponent(alert.id)}/${action}`, { note });
+    const updated = await api.post<Alert>(`/alerts/${encodeURIComponent(alert.id)}/${action}`, body);
     store.putAlert(updated);
     store.emit('alerts');
     toast(t('done'));
@@ -20,5 +22,28 @@ async function act(alert: Alert, action: 'acknowledge' | 'resolve'): Promise<Ale
   }
 }
 
-export const acknowledgeAlert = (alert: Alert) => act(alert, 'acknowledge');
-export const resolveAlert = (alert: Alert) => act(alert, 'resolve');
+/** The alert's name in the console's language, for the dialog's title. */
+const label = (alert: Alert) => (lang() === 'en' ? alert.label_en : alert.label_zh);
+
+export async function acknowledgeAlert(alert: Alert): Promise<Alert | null> {
+  const note = await askNote({ title: `${t('acknowledge')}: ${label(alert)}`, confirm: t('acknowledge') });
+  if (note === null || note === '') return null;
+  return post(alert, 'acknowledge', { note });
+}
+
+export async function resolveAlert(alert: Alert): Promise<Alert | null> {
+  const answer = await askChoiceAndNote<ResolveBody['resolution']>(
+    { title: `${t('resolve')}: ${label(alert)}`, confirm: t('resolve') },
+    {
+      name: 'resolution',
+      legend: t('resolutionLegend'),
+      options: [
+        ['fault', t('resolveAsFault')],
+        ['false_alarm', t('resolveAsFalseAlarm')],
+      ],
+    },
+  );
+  if (answer === null || answer.note === '') return null;
+  const body: ResolveBody = { resolution: answer.choice, note: answer.note };
+  return post(alert, 'resolve', body);
+}

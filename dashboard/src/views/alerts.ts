@@ -5,7 +5,7 @@
  */
 import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime, lang, t } from '../i18n.ts';
+import { formatTime, type Key, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { hasSla } from '../sla.ts';
 import { store } from '../store.ts';
@@ -30,6 +30,21 @@ function searchHit(a: Alert): boolean {
   );
 }
 
+const RESOLUTION_WORDS = {
+  fault: 'resolution_fault',
+  false_alarm: 'resolution_false_alarm',
+  auto_cleared: 'resolution_auto_cleared',
+} as const satisfies Record<NonNullable<Alert['resolution']>, Key>;
+
+/** What a resolved alert was, in words (never the code): real fault handled, false alarm, cleared by itself. */
+function resolutionBadge(resolution: NonNullable<Alert['resolution']>): HTMLElement {
+  return h(
+    'span',
+    { class: `badge res-${resolution}`, 'data-testid': 'resolution', 'data-resolution': resolution },
+    t(RESOLUTION_WORDS[resolution]),
+  );
+}
+
 export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
   const live = a.state !== 'resolved';
   const writer = store.canWrite();
@@ -43,6 +58,7 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       severityBadge(a.severity),
       h('strong', { class: 'alert-label' }, alertLabel(a)),
       stateBadge(a.state),
+      a.resolution ? resolutionBadge(a.resolution) : null,
       h('a', { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` }, store.elevatorLabel(a.elevator_id)),
       h('time', { datetime: new Date(a.opened_at).toISOString() }, formatTime(a.opened_at)),
       a.count > 1 ? h('span', { class: 'muted' }, `×${a.count}`) : null,

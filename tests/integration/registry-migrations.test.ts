@@ -1,0 +1,57 @@
+/**
+ * Upgrading a registry that already holds alerts: migration 0007 adds the resolution
+ * column and leaves the rows resolved before it null (their free-text note cannot be read
+ * as a real fault or a false alarm), so nothing downstream mistakes them for either.
+ */
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRegistry } from '../../registry/db.ts';
+import { migrationProvider } from '../../registry/migrations.ts';
+import type { Database } from '../../registry/schema.ts';
+import { alertRow } from '../helpers/api-harness.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const dir = tempDir('liftwatch-migrate-');
+afterAll(() => dir.remove());
+
+describe('registry migrations', () => {
+  it('0007 adds alerts.resolution, null on alerts resolved before it', async () => {
+    const file = join(dir.path, 'registry.db');
+    // A registry as it was before 0007, with one resolved alert (no fleet: foreign keys off).
+    const sqlite = new BetterSqlite3(file);
+    sqlite.pragma('foreign_keys = OFF');
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const before = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
+      '0006_alert_review_indexes',
+    );
+    expect(before.error).toBeUndefined();
+    const { resolution: _, ...legacy } = alertRow({
+      id: 'legacy-1',
+      elevator_id: 'e1',
+      estate_id: 's1',
+      state: 'resolved',
+      resolved_by: 'duty',
+      resolved_at: 1_700_000_000_000,
+      resolve_note: '误报',
+    });
+    await old
+      .insertInto('alerts')
+      .values(legacy as never)
+      .execute();
+    await old.destroy();
+
+    const db = await openRegistry(file);
+    try {
+      const row = await db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('id', '=', 'legacy-1')
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ state: 'resolved', resolve_note: '误报', resolution: null });
+    } finally {
+      await db.destroy();
+    }
+  });
+});
