@@ -3,7 +3,7 @@
  * the embedded default) and PostgreSQL (pg). Migrations and the few statements that cannot
  * be written once ask here instead of testing the dialect themselves.
  */
-import { type ColumnDefinitionBuilder, type Kysely, PostgresAdapter } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, PostgresAdapter, sql } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -29,4 +29,16 @@ export function columnTypes(db: Kysely<any>) {
     identity: (c: ColumnDefinitionBuilder) =>
       pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
   } as const;
+}
+
+/**
+ * Call first inside a write transaction: writers of the same key then run one after the
+ * other, across processes, until the transaction ends. PostgreSQL takes a transaction-scoped
+ * advisory lock on the key; on SQLite the write transaction itself (BEGIN IMMEDIATE, see
+ * db.ts) already excludes every other writer.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any schema; only the adapter is read.
+export async function lockForWrite(trx: Kysely<any>, key: string): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
