@@ -27,7 +27,7 @@ async function start(): Promise<void> {
   const fleetPath = config.FLEET_FILE ?? ensureDemoFleetFile(join(config.DATA_DIR, 'demo-fleet.json')).path;
   const fleet = readFleetFile(fleetPath);
 
-  const db = await openRegistry(config.DATABASE_FILE);
+  const db = await openRegistry(config);
   stops.push({ name: 'registry', stop: () => db.destroy() });
   const loaded = await loadFleet(db, fleet);
   log.info({ fleet: fleetPath, ...loaded }, 'fleet loaded');

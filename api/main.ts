@@ -33,7 +33,7 @@ function mqttCredential(): { username: string; password: string } {
   return { username: service.username, password: service.password };
 }
 
-const db = await openRegistry(config.DATABASE_FILE);
+const db = await openRegistry(config);
 const api = await startApiService(config, {
   db,
   log,

@@ -16,7 +16,7 @@ import { brokerMetricSamples } from './metrics-samples.ts';
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
 installCrashPolicy(log, { part: 'broker' });
-const db = await openRegistry(config.DATABASE_FILE);
+const db = await openRegistry(config);
 const broker = createBroker(brokerOptionsFrom(config), {
   log,
   authenticate: (username, password) => authenticateMachine(db, username, password),

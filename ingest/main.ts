@@ -34,7 +34,7 @@ if (!(await influxAnswers(influxUrl))) {
   log.warn({ influxUrl }, 'InfluxDB does not answer yet; points are buffered until it does (set INFLUX_URL)');
 }
 
-const db = await openRegistry(config.DATABASE_FILE);
+const db = await openRegistry(config);
 const service = await createIngestService(config, {
   db,
   log,

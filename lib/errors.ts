@@ -20,7 +20,7 @@ export const ERRORS = {
   DATABASE_UNREACHABLE: {
     status: 503,
     message:
-      "PostgreSQL does not answer at DATABASE_URL; check its host and port, and start it (bash scripts/setup.sh starts the machine's own), or unset DATABASE_URL to use SQLite",
+      "PostgreSQL does not answer at DATABASE_URL; check its host and port, and start it (bash scripts/setup.sh --postgres starts the machine's own), or unset DATABASE_URL to use SQLite",
   },
   DATABASE_REFUSED: {
     status: 503,

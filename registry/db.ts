@@ -142,7 +142,7 @@ function connectionError(error: unknown, url: string): LiftWatchError {
     );
   return new LiftWatchError(
     'DATABASE_UNREACHABLE',
-    `PostgreSQL does not answer at DATABASE_URL (${where}): ${reason}. Start it (bash scripts/setup.sh installs and starts the machine's own; or: sudo service postgresql start), check the host and port in DATABASE_URL, or unset DATABASE_URL to use SQLite.`,
+    `PostgreSQL does not answer at DATABASE_URL (${where}): ${reason}. Start it (bash scripts/setup.sh --postgres installs and starts the machine's own; or: sudo service postgresql start), check the host and port in DATABASE_URL, or unset DATABASE_URL to use SQLite.`,
     { cause: error },
   );
 }

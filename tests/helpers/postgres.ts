@@ -20,7 +20,7 @@ export const TEST_STORE: 'sqlite' | 'postgres' =
 
 export const HOW_TO_START_POSTGRES =
   'PostgreSQL must answer at 127.0.0.1:5432 (user postgres, trust authentication) for the PostgreSQL tests. ' +
-  "Run `bash scripts/setup.sh` (installs and starts Debian's postgresql), or start an installed one: " +
+  "Run `bash scripts/setup.sh --postgres` (installs and starts Debian's postgresql), or start an installed one: " +
   '`sudo pg_ctlcluster 15 main start` or `sudo service postgresql start`. ' +
   'Set LIFTWATCH_TEST_PG_ADMIN_URL to use another server.';
 
