@@ -2,9 +2,11 @@
  * Expenditure workflow: the firm proposes; another firm manager and a committee member
  * approve the current amount (four eyes); above the threshold an owners' vote must pass;
  * then the firm pays and the payment is posted. The emergency path (a critical alert
- * still open) pays before the approvals and stays flagged until the committee ratifies
- * it; above the vote threshold the owners' vote must still pass first.
+ * still open, or resolved as a real fault) pays before the approvals and stays flagged
+ * until the committee ratifies it; above the vote threshold the owners' vote must still
+ * pass first.
  */
+import type { AlertResolution } from '../../registry/schema.ts';
 import { credit, debit } from './accounts.ts';
 import { isCommitteeMember, isFirmManager, requireFirmManager, requireParty } from './authority.ts';
 import { sha256Hex } from './canonical.ts';
@@ -33,7 +35,7 @@ export interface ProposalInput {
   alertIds?: string[];
   visitIds?: string[];
   workOrder?: string | null;
-  /** A critical alert of this estate, still open: the emergency path (pay first, ratify later). */
+  /** A critical alert of this estate, still open or resolved as a real fault: the emergency path (pay first, ratify later). */
   emergencyAlertId?: string | null;
 }
 
@@ -48,15 +50,26 @@ async function assertInEstate(
 }
 
 /**
- * The emergency path stands on a real, current danger: a critical alert of this estate
- * that is still open or acknowledged. A resolved alert cannot show it was a real fault
- * rather than a false alarm (the alert store keeps only a free-text note), so it is
+ * The emergency path stands on a real fault: a critical alert of this estate that is still
+ * open or acknowledged, or one a person resolved as a real fault ('fault'). A false alarm,
+ * an alert that cleared by itself ('auto_cleared': conditions returned to normal) and one
+ * resolved before outcomes were recorded (null) cannot show a real fault, so they are
  * refused; such work is paid through the normal path, both sides approving first.
  */
 async function emergencyAlertStanding(ctx: WriteContext, alertId: string) {
   const alert = await ctx.trx
     .selectFrom('alerts')
-    .select(['id', 'estate_id', 'elevator_id', 'code', 'severity', 'state', 'opened_at', 'resolved_at'])
+    .select([
+      'id',
+      'estate_id',
+      'elevator_id',
+      'code',
+      'severity',
+      'state',
+      'opened_at',
+      'resolved_at',
+      'resolution',
+    ])
     .where('id', '=', alertId)
     .executeTakeFirst();
   if (!alert || alert.estate_id !== ctx.fund.estateId)
@@ -69,10 +82,10 @@ async function emergencyAlertStanding(ctx: WriteContext, alertId: string) {
       'INVALID_INPUT',
       `the emergency path needs a critical alert; ${alertId} is ${alert.severity}`,
     );
-  if (alert.state === 'resolved')
+  if (alert.state === 'resolved' && alert.resolution !== 'fault')
     throw new LedgerError(
       'EMERGENCY_ALERT_CLOSED',
-      `alert ${alertId} was resolved at ${new Date(alert.resolved_at ?? 0).toISOString()}: the emergency path needs an alert that is still open (a resolved one may have been a false alarm); propose this through the normal path, both sides approving first`,
+      `alert ${alertId} ${notARealFault(alert.resolution, alert.resolved_at)}: the emergency path needs an alert that is still open or was resolved as a real fault; propose this through the normal path, both sides approving first`,
     );
   return {
     id: alert.id,
@@ -81,7 +94,22 @@ async function emergencyAlertStanding(ctx: WriteContext, alertId: string) {
     severity: alert.severity,
     state: alert.state,
     openedAt: alert.opened_at,
+    // A resolved alert is cited as what it was: a real fault, handled, and when.
+    ...(alert.state === 'resolved' ? { resolution: alert.resolution, resolvedAt: alert.resolved_at } : {}),
   };
+}
+
+/** Why a resolved alert cannot stand for a real fault, for the refusal's message. */
+function notARealFault(resolution: AlertResolution | null, resolvedAt: number | null): string {
+  const at = new Date(resolvedAt ?? 0).toISOString();
+  switch (resolution) {
+    case 'false_alarm':
+      return `was resolved as a false alarm at ${at}`;
+    case 'auto_cleared':
+      return `cleared by itself at ${at} (conditions returned to normal, nobody confirmed a fault)`;
+    default:
+      return `was resolved at ${at} without saying whether it was a real fault (resolved before outcomes were recorded)`;
+  }
 }
 
 export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput) {

@@ -193,7 +193,7 @@ export const EN = {
   emergencyPath: 'Emergency path',
   emergencyNone: 'No: both sides approve first',
   emergencyHint:
-    'A critical alert still open lets the firm pay before the approvals (above the vote threshold only once the owners’ vote passed); the committee ratifies afterwards',
+    'A critical alert still open, or resolved as a real fault, lets the firm pay before the approvals (above the vote threshold only once the owners’ vote passed); the committee ratifies afterwards',
   attachFile: 'Attach a quote or invoice',
   fileKind: 'File kind',
   fileQuote: 'Quote',
@@ -459,7 +459,8 @@ export const ZH: Record<Key, string> = {
   nothingToLink: '本小区近期没有',
   emergencyPath: '紧急通道',
   emergencyNone: '否：双方审批后再支付',
-  emergencyHint: '关联尚未关闭的紧急告警可先行支付（超过表决门槛的仍须业主表决通过），事后由业委会追认',
+  emergencyHint:
+    '关联尚未关闭、或已确认为真实故障并处理的紧急告警可先行支付（超过表决门槛的仍须业主表决通过），事后由业委会追认',
   attachFile: '上传报价单或发票',
   fileKind: '文件类型',
   fileQuote: '报价单',

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ANJU_ELEVATOR,
+  alertRow,
   listenOnFreePort,
   SAME_ORIGIN,
   startTestApi,
@@ -75,6 +77,24 @@ describe('the property firm’s fund screens in Chromium', () => {
       },
     });
     expect(created.statusCode).toBe(201);
+    // Two critical alerts already resolved: one as a real fault (the emergency path may cite
+    // it), one as a false alarm (it may not).
+    await t.db
+      .insertInto('alerts')
+      .values(
+        (['fault', 'false_alarm'] as const).map((resolution) =>
+          alertRow({
+            id: `alert-anju-${resolution}`,
+            elevator_id: ANJU_ELEVATOR,
+            estate_id: 'lianhua',
+            state: 'resolved',
+            resolved_by: 'duty-anju',
+            resolved_at: Date.now() - 3_600_000,
+            resolution,
+          }),
+        ),
+      )
+      .execute();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -149,6 +169,11 @@ describe('the property firm’s fund screens in Chromium', () => {
     const form = firm.locator('[data-testid=propose-form]');
     await form.waitFor({ state: 'visible' });
     await form.locator('input[name=alert][value=alert-anju-2]').waitFor();
+    // The emergency path offers the critical alerts still open or resolved as a real fault.
+    const emergencyOptions = await form
+      .locator('select[name=emergency] option')
+      .evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    expect(emergencyOptions.sort()).toEqual(['', 'alert-anju-1', 'alert-anju-fault']);
     await form.getByLabel('金额（元）').fill('1850.005');
     await form.getByLabel('供应商（收款方）').fill('华夏电梯维保有限公司');
     await form.getByLabel('用途').fill('更换2号楼1号梯门机皮带（门关不上）');

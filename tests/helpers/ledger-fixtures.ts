@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../api/ledger/types.ts';
-import type { Database } from '../../registry/schema.ts';
+import type { AlertResolution, Database } from '../../registry/schema.ts';
 import { alertRow } from './api-harness.ts';
 
 /** Matches tests/helpers/fixtures.ts smallFleet(): estate 'te' of property firm 'pf'. */
@@ -44,8 +44,12 @@ export async function addAlert(
     estateId: string;
     severity: string;
     code?: string;
-    /** Resolved with this note (e.g. a false alarm); acknowledged; or open (the default). */
+    /**
+     * Resolved with this note and outcome (null: resolved before outcomes were recorded);
+     * acknowledged; or open (the default).
+     */
     resolvedNote?: string;
+    resolution?: AlertResolution | null;
     acknowledged?: boolean;
   },
 ): Promise<void> {
@@ -70,6 +74,7 @@ export async function addAlert(
               resolved_by: 'duty',
               resolved_at: 1_700_000_600_000,
               resolve_note: alert.resolvedNote,
+              resolution: alert.resolution ?? null,
             }
           : {}),
       }),

@@ -289,7 +289,7 @@ describe('expenditures', () => {
     expect(ratified.json().flags).toEqual([]);
   });
 
-  it('pushes an emergency to the committee at once; refuses a resolved alert and pays above the threshold only after the vote', async () => {
+  it('pushes an emergency to the committee at once; refuses a false alarm and pays above the threshold only after the vote', async () => {
     await api.db
       .insertInto('alerts')
       .values(
@@ -300,7 +300,8 @@ describe('expenditures', () => {
           state: 'resolved',
           resolved_by: 'duty-anju',
           resolved_at: NOW,
-          resolve_note: '误报：传感器松动',
+          resolve_note: '传感器松动',
+          resolution: 'false_alarm',
         }),
       )
       .execute();
@@ -313,7 +314,9 @@ describe('expenditures', () => {
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'CONFLICT' });
-    expect(stale.json().message).toContain('still open');
+    expect(stale.json().message).toMatch(
+      /resolved as a false alarm.*still open or was resolved as a real fault/,
+    );
 
     const url = await listenOnFreePort(api);
     const committee = connect(url, {

@@ -1,8 +1,8 @@
 /**
  * Expenditure and contribution flows of the fund ledger against a real SQLite registry:
  * four eyes, self-approval, amount changes voiding approvals, owners' vote thresholds,
- * the emergency path (the vote still applies, the cited alert must be open, listed
- * first), idempotency, and the CSV export's BOM and formula escaping.
+ * the emergency path (the vote still applies, the cited alert must be open or resolved
+ * as a real fault, not a false alarm or cleared by itself; listed first), idempotency, and the CSV export's BOM and formula escaping.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildExport, csvCell, toCsv } from '../../api/ledger/export.ts';
@@ -256,32 +256,64 @@ describe('emergency path', () => {
   it.each([
     [
       'resolved as a false alarm',
-      { resolvedNote: '误报 false alarm: sensor fault' },
+      { resolvedNote: 'sensor loose, nobody inside', resolution: 'false_alarm' as const },
       'EMERGENCY_ALERT_CLOSED',
       409,
+      /was resolved as a false alarm at .*needs an alert that is still open or was resolved as a real fault/,
     ],
     [
-      'resolved, even with a note saying it was real',
-      { resolvedNote: 'fixed the lock' },
+      'that cleared by itself',
+      { resolvedNote: '', resolution: 'auto_cleared' as const },
       'EMERGENCY_ALERT_CLOSED',
       409,
+      /cleared by itself at .*conditions returned to normal/,
     ],
-    ['of another estate', { estateId: 'other' }, 'INVALID_INPUT', 400],
-    ['not critical', { severity: 'major' }, 'INVALID_INPUT', 400],
-  ])('refuses to cite an alert %s', async (_, override, reason, statusCode) => {
+    [
+      'resolved before outcomes were recorded, even with a note saying it was real',
+      { resolvedNote: 'fixed the lock', resolution: null },
+      'EMERGENCY_ALERT_CLOSED',
+      409,
+      /without saying whether it was a real fault/,
+    ],
+    ['of another estate', { estateId: 'other' }, 'INVALID_INPUT', 400, /not one/],
+    ['not critical', { severity: 'major' }, 'INVALID_INPUT', 400, /needs a critical alert/],
+  ])('refuses to cite an alert %s', async (_, override, reason, statusCode, message) => {
     await addEstate(db, 'other');
     await addAlert(db, { id: 'al-x', elevatorId: 't-e1', estateId: 'te', severity: 'critical', ...override });
-    await rejects(
-      ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'al-x' }),
-      reason,
-      statusCode,
-    );
+    const refused = ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'al-x' });
+    await rejects(refused, reason, statusCode);
+    await expect(refused).rejects.toThrow(message);
     await rejects(
       ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'no-such-alert' }),
       'INVALID_INPUT',
       400,
     );
     expect(await ledger.expenditures(fundId)).toEqual([]);
+  });
+
+  it('accepts an alert resolved as a real fault and records what it was in the chain', async () => {
+    // The lock was replaced on the spot; the bill comes after the alert is closed.
+    await addAlert(db, {
+      id: 'al-fixed',
+      elevatorId: 't-e1',
+      estateId: 'te',
+      severity: 'critical',
+      resolvedNote: 'door lock contact burnt, replaced',
+      resolution: 'fault',
+    });
+    const x = await ledger.propose(as(ACTORS.proposer), { ...proposal, emergencyAlertId: 'al-fixed' });
+    expect(x).toMatchObject({ status: 'proposed', links: { alertIds: ['al-fixed'] } });
+    expect((await ledger.chain(fundId)).at(-1)!.data).toMatchObject({
+      emergencyAlertId: 'al-fixed',
+      emergencyAlert: {
+        id: 'al-fixed',
+        state: 'resolved',
+        resolution: 'fault',
+        resolvedAt: 1_700_000_600_000,
+      },
+    });
+    const { expenditure } = await ledger.pay(as(ACTORS.proposer), { expenditureId: x.id });
+    expect(expenditure).toMatchObject({ status: 'paid', flags: ['awaiting_ratification'] });
   });
 
   it('accepts an acknowledged alert, records it in the chain and lists the emergency first', async () => {

@@ -70,8 +70,11 @@ async function fillPickers(
         alerts.value.map((a) => ({ id: a.id, text: alertText(a) })),
       ),
     );
-    // The API refuses a resolved alert: it may have been a false alarm.
-    const critical = alerts.value.filter((a) => a.severity === 'critical' && a.state !== 'resolved');
+    // The API takes a critical alert still open or resolved as a real fault; a false alarm,
+    // one that cleared by itself or one resolved without saying is refused.
+    const critical = alerts.value.filter(
+      (a) => a.severity === 'critical' && (a.state !== 'resolved' || a.resolution === 'fault'),
+    );
     mount(
       hosts.emergency,
       h('option', { value: '' }, t('emergencyNone')),
