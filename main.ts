@@ -28,7 +28,7 @@ await runMain({
     });
     const registry = resource(
       'registry',
-      () => openRegistry(config.DATABASE_FILE),
+      () => openRegistry(config),
       (db) => db.destroy(),
     );
     const fleet = resource('fleet', async () => {

@@ -19,7 +19,7 @@ await runMain({
   build: ({ config, log }) => {
     const registry = resource(
       'registry',
-      () => openRegistry(config.DATABASE_FILE),
+      () => openRegistry(config),
       (db) => db.destroy(),
     );
     const api = resource(

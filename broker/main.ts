@@ -17,7 +17,7 @@ await runMain({
   build: ({ config, log }) => {
     const registry = resource(
       'registry',
-      () => openRegistry(config.DATABASE_FILE),
+      () => openRegistry(config),
       (db) => db.destroy(),
     );
     const broker = createBroker(brokerOptionsFrom(config), {

@@ -38,7 +38,7 @@ await runMain({
     });
     const registry = resource(
       'registry',
-      () => openRegistry(config.DATABASE_FILE),
+      () => openRegistry(config),
       (db) => db.destroy(),
     );
     const ingest = resource(

@@ -24,6 +24,13 @@ export const ConfigSchema = Type.Object({
   DATABASE_FILE: Type.Optional(
     Type.String({ description: 'SQLite file; default DATA_DIR/lift-watch.sqlite' }),
   ),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description:
+        'PostgreSQL instead of SQLite (postgres://user:password@host:5432/database); unset: the SQLite file DATABASE_FILE',
+    }),
+  ),
   FLEET_FILE: Type.Optional(
     Type.String({ description: 'Fleet file to load at start; default: the generated demo fleet' }),
   ),

@@ -17,6 +17,21 @@ export const ERRORS = {
   },
   INFLUX_REJECTED: { status: 500, message: 'InfluxDB refused the points' },
   MQTT_UNREACHABLE: { status: 503, message: 'The MQTT broker does not answer; check MQTT_URL' },
+  DATABASE_UNREACHABLE: {
+    status: 503,
+    message:
+      "PostgreSQL does not answer at DATABASE_URL; check its host and port, and start it (bash scripts/setup.sh --postgres starts the machine's own), or unset DATABASE_URL to use SQLite",
+  },
+  DATABASE_REFUSED: {
+    status: 503,
+    message:
+      'PostgreSQL refused the connection at DATABASE_URL (wrong user or password, or no such database); fix the credentials or create the database',
+  },
+  DATABASE_AHEAD: {
+    status: 500,
+    message:
+      'The database was migrated by a newer Lift Watch than this one; run the newer version, or point DATABASE_URL / DATABASE_FILE at a database of this version',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   UNAUTHENTICATED: { status: 401, message: 'Log in first' },

@@ -3,10 +3,16 @@
  * (elevator, code): repeats bump `count`, 'clear' findings resolve it by 'auto' as
  * 'auto_cleared'; people acknowledge and resolve through the API, saying whether it was a
  * real fault or a false alarm; a trapped passenger not acknowledged within 5 min or not
- * resolved within 30 min (TSG T5002 art. 5: rescue arrival within 30 min) escalates. Visit verdicts are stored and published too. SQLite is touched only when
+ * resolved within 30 min (TSG T5002 art. 5: rescue arrival within 30 min) escalates. Visit verdicts are stored and published too. The store is touched only when
  * there is a finding, never per telemetry sample. Clock and publish are injected.
+ *
+ * Any number of processes may run it against one database: every transition is one
+ * statement whose condition the database checks (the unique open index with an upsert for
+ * open-or-bump; `UPDATE … WHERE state = … RETURNING` for the others), so a writer that
+ * loses a race gets the winner's row, and each transition is published once.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import {
   ALERT_CATALOGUE,
   type AlertCode,
@@ -112,14 +118,6 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   const estates = new Map<string, string>();
   /** Wall-clock opening time, so replayed device time cannot escalate at once; rows loaded after a restart fall back to opened_at. */
   const openedWall = new Map<string, number>();
-  let queue: Promise<unknown> = Promise.resolve();
-
-  /** Findings and API calls go one at a time: the unique open index must never race. */
-  function serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
-    return run;
-  }
 
   async function estateOf(elevatorId: string): Promise<string | null> {
     const cached = estates.get(elevatorId);
@@ -133,50 +131,47 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     return row?.estate_id ?? null;
   }
 
-  async function current(elevatorId: string, code: string): Promise<AlertTable | undefined> {
-    return db
-      .selectFrom('alerts')
-      .selectAll()
-      .where('elevator_id', '=', elevatorId)
-      .where('code', '=', code)
-      .where('state', '!=', 'resolved')
-      .executeTakeFirst();
+  async function byId(id: string): Promise<AlertTable | undefined> {
+    return db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async function update(
-    id: string,
-    changes: Partial<AlertTable>,
-    transition: Transition,
-  ): Promise<AlertMessage> {
-    await db.updateTable('alerts').set(changes).where('id', '=', id).execute();
-    const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  /** Publishes the transition a conditional update made (the row it returned). */
+  async function announce(row: AlertTable, transition: Transition): Promise<AlertMessage> {
     const message = alertMessage(row, transition);
-    if (row.state === 'resolved') openedWall.delete(id);
+    if (row.state === 'resolved') openedWall.delete(row.id);
     await publish(topics.alert(row.elevator_id), message);
     return message;
   }
 
   async function applyAlert(f: AlertFinding): Promise<void> {
-    const open = await current(f.elevatorId, f.code);
     if (f.kind === 'clear') {
-      if (open)
-        await update(
-          open.id,
-          { state: 'resolved', resolved_by: 'auto', resolved_at: f.at, resolution: 'auto_cleared' },
-          'resolved',
-        );
-      return;
-    }
-    if (open) {
-      await update(
-        open.id,
-        { count: open.count + 1, last_seen_at: Math.max(open.last_seen_at, f.at) },
-        'repeated',
-      );
+      const cleared = await db
+        .updateTable('alerts')
+        .set({ state: 'resolved', resolved_by: 'auto', resolved_at: f.at, resolution: 'auto_cleared' })
+        .where('elevator_id', '=', f.elevatorId)
+        .where('code', '=', f.code)
+        .where('state', '!=', 'resolved')
+        .returningAll()
+        .execute();
+      for (const row of cleared) await announce(row, 'resolved');
       return;
     }
     const estateId = await estateOf(f.elevatorId);
     if (!estateId) return;
+    const { row, opened } = await openOrBump(f, estateId);
+    if (opened) openedWall.set(row.id, clock());
+    await announce(row, opened ? 'opened' : 'repeated');
+  }
+
+  /**
+   * One statement: insert the alert, or, when the unique open index (elevator, code) already
+   * holds one, bump its count and last sighting. The id tells which happened: the row
+   * returned is ours only if the insert won.
+   */
+  async function openOrBump(
+    f: AlertFinding,
+    estateId: string,
+  ): Promise<{ row: AlertTable; opened: boolean }> {
     const row: AlertTable = {
       id: randomUUID(),
       elevator_id: f.elevatorId,
@@ -198,9 +193,28 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       escalated_at: null,
       escalation_reason: null,
     };
-    await db.insertInto('alerts').values(row).execute();
-    openedWall.set(row.id, clock());
-    await publish(topics.alert(f.elevatorId), alertMessage(row, 'opened'));
+    const stored = await db
+      .insertInto('alerts')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['elevator_id', 'code'])
+          // The partial index's own predicate, as a literal: both dialects match the
+          // conflict target against the index by its text, which a bound parameter is not.
+          .where(sql<boolean>`state != 'resolved'`)
+          .doUpdateSet((eb) => ({
+            count: eb('alerts.count', '+', 1),
+            last_seen_at: eb
+              .case()
+              .when('excluded.last_seen_at', '>', eb.ref('alerts.last_seen_at'))
+              .then(eb.ref('excluded.last_seen_at'))
+              .else(eb.ref('alerts.last_seen_at'))
+              .end(),
+          })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { row: stored, opened: stored.id === row.id };
   }
 
   async function applyVisit(visit: MaintenanceVisit): Promise<void> {
@@ -231,74 +245,86 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     await publish(topics.visit(visit.elevatorId), visitMessage(visit, estateId));
   }
 
-  async function escalate(row: AlertTable, now: number, reason: string): Promise<AlertMessage> {
-    return update(row.id, { escalated_at: now, escalation_reason: reason }, 'escalated');
+  /** Escalates unless another checker already did (or the alert moved on) since it was read. */
+  async function escalate(row: AlertTable, now: number, reason: string): Promise<AlertMessage | null> {
+    let q = db
+      .updateTable('alerts')
+      .set({ escalated_at: now, escalation_reason: reason })
+      .where('id', '=', row.id)
+      .where('state', '!=', 'resolved');
+    q =
+      reason === ESCALATION_REASONS.notResolved
+        ? q.where((eb) => eb.or([eb('escalation_reason', 'is', null), eb('escalation_reason', '!=', reason)]))
+        : q.where('state', '=', 'open').where('escalation_reason', 'is', null);
+    const escalated = await q.returningAll().executeTakeFirst();
+    return escalated ? announce(escalated, 'escalated') : null;
   }
 
   return {
-    apply(findings) {
-      if (findings.length === 0) return Promise.resolve();
-      return serial(async () => {
-        for (const f of findings) {
-          if (f.kind === 'visit') await applyVisit(f.visit);
-          else await applyAlert(f);
+    async apply(findings) {
+      // In order: a raise then a clear of the same alert must reach the store in that order.
+      for (const f of findings) {
+        if (f.kind === 'visit') await applyVisit(f.visit);
+        else await applyAlert(f);
+      }
+    },
+
+    /** open → acknowledged; a loser of the race, or a repeat, gets the row as it now is. */
+    async acknowledge(alertId, by, note) {
+      const acked = await db
+        .updateTable('alerts')
+        .set({ state: 'acknowledged', acknowledged_by: by, acknowledged_at: clock(), ack_note: note ?? null })
+        .where('id', '=', alertId)
+        .where('state', '=', 'open')
+        .returningAll()
+        .executeTakeFirst();
+      if (acked) return announce(acked, 'acknowledged');
+      const row = await byId(alertId);
+      if (!row || row.state === 'resolved') return null;
+      return alertMessage(row, 'acknowledged');
+    },
+
+    /** open | acknowledged → resolved; a loser of the race gets the winner's resolution. */
+    async resolve(alertId, by, resolution, note) {
+      const resolved = await db
+        .updateTable('alerts')
+        .set({
+          state: 'resolved',
+          resolved_by: by,
+          resolved_at: clock(),
+          resolve_note: note ?? null,
+          resolution,
+        })
+        .where('id', '=', alertId)
+        .where('state', '!=', 'resolved')
+        .returningAll()
+        .executeTakeFirst();
+      if (resolved) return announce(resolved, 'resolved');
+      const row = await byId(alertId);
+      return row ? alertMessage(row, 'resolved') : null;
+    },
+
+    async checkEscalations() {
+      if (policy.codes.length === 0) return [];
+      const rows = await db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('state', '!=', 'resolved')
+        .where('code', 'in', [...policy.codes])
+        .execute();
+      const now = clock();
+      const escalated: AlertMessage[] = [];
+      for (const row of rows) {
+        const age = now - (openedWall.get(row.id) ?? row.opened_at);
+        let message: AlertMessage | null = null;
+        if (age >= policy.resolveWithinMs && row.escalation_reason !== ESCALATION_REASONS.notResolved) {
+          message = await escalate(row, now, ESCALATION_REASONS.notResolved);
+        } else if (row.state === 'open' && age >= policy.ackWithinMs && row.escalation_reason === null) {
+          message = await escalate(row, now, ESCALATION_REASONS.notAcknowledged);
         }
-      });
-    },
-
-    acknowledge(alertId, by, note) {
-      return serial(async () => {
-        const row = await db.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
-        if (!row || row.state === 'resolved') return null;
-        if (row.state === 'acknowledged') return alertMessage(row, 'acknowledged');
-        return update(
-          row.id,
-          { state: 'acknowledged', acknowledged_by: by, acknowledged_at: clock(), ack_note: note ?? null },
-          'acknowledged',
-        );
-      });
-    },
-
-    resolve(alertId, by, resolution, note) {
-      return serial(async () => {
-        const row = await db.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
-        if (!row) return null;
-        if (row.state === 'resolved') return alertMessage(row, 'resolved');
-        return update(
-          row.id,
-          {
-            state: 'resolved',
-            resolved_by: by,
-            resolved_at: clock(),
-            resolve_note: note ?? null,
-            resolution,
-          },
-          'resolved',
-        );
-      });
-    },
-
-    checkEscalations() {
-      return serial(async () => {
-        if (policy.codes.length === 0) return [];
-        const rows = await db
-          .selectFrom('alerts')
-          .selectAll()
-          .where('state', '!=', 'resolved')
-          .where('code', 'in', [...policy.codes])
-          .execute();
-        const now = clock();
-        const escalated: AlertMessage[] = [];
-        for (const row of rows) {
-          const age = now - (openedWall.get(row.id) ?? row.opened_at);
-          if (age >= policy.resolveWithinMs && row.escalation_reason !== ESCALATION_REASONS.notResolved) {
-            escalated.push(await escalate(row, now, ESCALATION_REASONS.notResolved));
-          } else if (row.state === 'open' && age >= policy.ackWithinMs && row.escalation_reason === null) {
-            escalated.push(await escalate(row, now, ESCALATION_REASONS.notAcknowledged));
-          }
-        }
-        return escalated;
-      });
+        if (message) escalated.push(message);
+      }
+      return escalated;
     },
   };
 }

@@ -3,10 +3,12 @@
  * opening the registry is idempotent. Add a new entry; never edit one that shipped.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { columnTypes, dialectOf } from './dialect.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': {
     async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
       await db.schema
         .createTable('maintenance_companies')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -31,8 +33,8 @@ const migrations: Record<string, Migration> = {
           c.notNull().references('maintenance_companies.id'),
         )
         .addColumn('address', 'text')
-        .addColumn('lat', 'real', (c) => c.notNull())
-        .addColumn('lon', 'real', (c) => c.notNull())
+        .addColumn('lat', t.real, (c) => c.notNull())
+        .addColumn('lon', t.real, (c) => c.notNull())
         .addColumn('emergency_phone', 'text', (c) => c.notNull())
         .execute();
       await db.schema
@@ -48,10 +50,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('registration_code', 'text', (c) => c.notNull().unique())
-        .addColumn('floors', 'integer', (c) => c.notNull())
-        .addColumn('floor_height_m', 'real', (c) => c.notNull())
-        .addColumn('rated_speed_mps', 'real', (c) => c.notNull())
-        .addColumn('rated_load_kg', 'real', (c) => c.notNull())
+        .addColumn('floors', t.integer, (c) => c.notNull())
+        .addColumn('floor_height_m', t.real, (c) => c.notNull())
+        .addColumn('rated_speed_mps', t.real, (c) => c.notNull())
+        .addColumn('rated_load_kg', t.real, (c) => c.notNull())
         .addColumn('thresholds_json', 'text')
         .addColumn('public_token', 'text', (c) => c.notNull().unique())
         .execute();
@@ -86,8 +88,8 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('dead_letters')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .addColumn('id', t.integer, t.identity)
+        .addColumn('received_at', t.integer, (c) => c.notNull())
         .addColumn('topic', 'text', (c) => c.notNull())
         .addColumn('client_id', 'text')
         .addColumn('stage', 'text', (c) => c.notNull())
@@ -99,6 +101,7 @@ const migrations: Record<string, Migration> = {
   },
   '0002_alerts_visits': {
     async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
       await db.schema
         .createTable('alerts')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -107,17 +110,17 @@ const migrations: Record<string, Migration> = {
         .addColumn('code', 'text', (c) => c.notNull())
         .addColumn('severity', 'text', (c) => c.notNull())
         .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('opened_at', 'integer', (c) => c.notNull())
-        .addColumn('last_seen_at', 'integer', (c) => c.notNull())
-        .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('opened_at', t.integer, (c) => c.notNull())
+        .addColumn('last_seen_at', t.integer, (c) => c.notNull())
+        .addColumn('count', t.integer, (c) => c.notNull().defaultTo(1))
         .addColumn('acknowledged_by', 'text')
-        .addColumn('acknowledged_at', 'integer')
+        .addColumn('acknowledged_at', t.integer)
         .addColumn('ack_note', 'text')
         .addColumn('resolved_by', 'text')
-        .addColumn('resolved_at', 'integer')
+        .addColumn('resolved_at', t.integer)
         .addColumn('resolve_note', 'text')
         .addColumn('evidence_json', 'text', (c) => c.notNull())
-        .addColumn('escalated_at', 'integer')
+        .addColumn('escalated_at', t.integer)
         .addColumn('escalation_reason', 'text')
         .execute();
       // One open alert per (elevator, code): repeats bump `count` instead.
@@ -138,12 +141,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('company_id', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('method', 'text', (c) => c.notNull())
-        .addColumn('check_in_at', 'integer', (c) => c.notNull())
-        .addColumn('check_out_at', 'integer')
+        .addColumn('check_in_at', t.integer, (c) => c.notNull())
+        .addColumn('check_out_at', t.integer)
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('location_json', 'text')
         .addColumn('items_json', 'text')
-        .addColumn('evidence_score', 'integer')
+        .addColumn('evidence_score', t.integer)
         .addColumn('verdict', 'text')
         .addColumn('reasons_json', 'text')
         .addColumn('evidence_json', 'text')
@@ -157,14 +160,15 @@ const migrations: Record<string, Migration> = {
   },
   '0003_api': {
     async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
       // Sessions and tokens are stored as SHA-256 of the secret: a copy of the database
       // does not let anyone log in.
       await db.schema
         .createTable('api_sessions')
         .addColumn('id_hash', 'text', (c) => c.primaryKey())
         .addColumn('username', 'text', (c) => c.notNull().references('users.username'))
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.integer, (c) => c.notNull())
+        .addColumn('expires_at', t.integer, (c) => c.notNull())
         .addColumn('ip', 'text')
         .execute();
       await db.schema
@@ -173,14 +177,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
         .addColumn('username', 'text', (c) => c.notNull().references('users.username'))
         .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('last_used_at', 'integer')
-        .addColumn('revoked_at', 'integer')
+        .addColumn('created_at', t.integer, (c) => c.notNull())
+        .addColumn('last_used_at', t.integer)
+        .addColumn('revoked_at', t.integer)
         .execute();
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('id', t.integer, t.identity)
+        .addColumn('at', t.integer, (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('role', 'text')
         .addColumn('action', 'text', (c) => c.notNull())
@@ -200,8 +204,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('category', 'text', (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.integer, (c) => c.notNull())
+        .addColumn('updated_at', t.integer, (c) => c.notNull())
         .addColumn('handled_by', 'text')
         .addColumn('reply', 'text')
         .execute();
@@ -214,6 +218,7 @@ const migrations: Record<string, Migration> = {
   },
   '0004_ledger': {
     async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
       // The maintenance-fund ledger (api/ledger/). Money columns are integer fen.
       await db.schema
         .createTable('ledger_funds')
@@ -221,7 +226,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('estate_id', 'text', (c) => c.notNull().references('estates.id'))
         .addColumn('building_id', 'text', (c) => c.references('buildings.id'))
         .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.integer, (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull())
         .execute();
       await sql`create unique index ledger_funds_scope on ledger_funds (estate_id, coalesce(building_id, ''))`.execute(
@@ -230,9 +235,9 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('ledger_chain')
         .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('seq', t.integer, (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .addColumn('data_json', 'text', (c) => c.notNull())
         .addColumn('prev_hash', 'text', (c) => c.notNull())
         .addColumn('hash', 'text', (c) => c.notNull())
@@ -245,14 +250,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('op', 'text', (c) => c.notNull())
         .addColumn('request_hash', 'text', (c) => c.notNull())
         .addColumn('result_json', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.integer, (c) => c.notNull())
         .addPrimaryKeyConstraint('ledger_idempotency_pk', ['scope', 'key'])
         .execute();
       await db.schema
         .createTable('ledger_transactions')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('seq', t.integer, (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('memo', 'text', (c) => c.notNull())
         .addColumn('period', 'text')
@@ -260,7 +265,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('expenditure_id', 'text')
         .addColumn('reverses_id', 'text', (c) => c.unique().references('ledger_transactions.id'))
         .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .execute();
       await db.schema
         .createIndex('ledger_tx_fund_at')
@@ -269,12 +274,12 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('ledger_postings')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', t.integer, t.identity)
         .addColumn('transaction_id', 'text', (c) => c.notNull().references('ledger_transactions.id'))
         .addColumn('fund_id', 'text', (c) => c.notNull())
         .addColumn('account', 'text', (c) => c.notNull())
-        .addColumn('debit_fen', 'integer', (c) => c.notNull())
-        .addColumn('credit_fen', 'integer', (c) => c.notNull())
+        .addColumn('debit_fen', t.integer, (c) => c.notNull())
+        .addColumn('credit_fen', t.integer, (c) => c.notNull())
         .execute();
       await db.schema
         .createIndex('ledger_postings_fund')
@@ -286,18 +291,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
         .addColumn('effective_from', 'text', (c) => c.notNull())
-        .addColumn('rate_fen_per_m2_month', 'integer', (c) => c.notNull())
-        .addColumn('area_centi_m2', 'integer', (c) => c.notNull())
-        .addColumn('share_bp', 'integer', (c) => c.notNull())
+        .addColumn('rate_fen_per_m2_month', t.integer, (c) => c.notNull())
+        .addColumn('area_centi_m2', t.integer, (c) => c.notNull())
+        .addColumn('share_bp', t.integer, (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .execute();
       await db.schema
         .createTable('ledger_expenditures')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('fund_id', 'text', (c) => c.notNull().references('ledger_funds.id'))
-        .addColumn('amount_fen', 'integer', (c) => c.notNull())
-        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('amount_fen', t.integer, (c) => c.notNull())
+        .addColumn('amount_version', t.integer, (c) => c.notNull())
         .addColumn('expense_kind', 'text', (c) => c.notNull())
         .addColumn('purpose', 'text', (c) => c.notNull())
         .addColumn('payee', 'text', (c) => c.notNull())
@@ -307,68 +312,88 @@ const migrations: Record<string, Migration> = {
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('proposed_by', 'text', (c) => c.notNull())
         .addColumn('amended_by', 'text')
-        .addColumn('proposed_at', 'integer', (c) => c.notNull())
+        .addColumn('proposed_at', t.integer, (c) => c.notNull())
         .addColumn('paid_transaction_id', 'text')
-        .addColumn('paid_at', 'integer')
-        .addColumn('ratification_due_at', 'integer')
+        .addColumn('paid_at', t.integer)
+        .addColumn('ratification_due_at', t.integer)
         .execute();
       await db.schema
         .createTable('ledger_approvals')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('seq', t.integer, (c) => c.notNull())
+        .addColumn('amount_version', t.integer, (c) => c.notNull())
         .addColumn('side', 'text', (c) => c.notNull())
         .addColumn('decision', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('note', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .execute();
       await db.schema
         .createTable('ledger_votes')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('amount_version', 'integer', (c) => c.notNull())
+        .addColumn('seq', t.integer, (c) => c.notNull())
+        .addColumn('amount_version', t.integer, (c) => c.notNull())
         .addColumn('tally_json', 'text', (c) => c.notNull())
-        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('passed', t.integer, (c) => c.notNull())
         .addColumn('recorded_by', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .execute();
       await db.schema
         .createTable('ledger_attachments')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('expenditure_id', 'text', (c) => c.notNull().references('ledger_expenditures.id'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('seq', t.integer, (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('filename', 'text', (c) => c.notNull())
         .addColumn('media_type', 'text', (c) => c.notNull())
-        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('size', t.integer, (c) => c.notNull())
         .addColumn('sha256', 'text', (c) => c.notNull())
-        .addColumn('content', 'blob', (c) => c.notNull())
+        .addColumn('content', t.blob, (c) => c.notNull())
         .addColumn('uploaded_by', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.integer, (c) => c.notNull())
         .execute();
       // Append-only in the database too, so a bug or a stray script cannot rewrite history.
-      for (const table of [
+      const appendOnly = [
         'ledger_chain',
         'ledger_transactions',
         'ledger_postings',
         'ledger_approvals',
         'ledger_votes',
         'ledger_attachments',
-      ]) {
-        await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
+      ];
+      if (dialectOf(db) === 'postgres') {
+        await sql`create function ledger_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger is append-only'; end $$`.execute(
           db,
         );
-        await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
-          db,
-        );
+        for (const table of appendOnly) {
+          await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} for each row execute function ledger_append_only()`.execute(
+            db,
+          );
+          await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} for each row execute function ledger_append_only()`.execute(
+            db,
+          );
+          // A row trigger does not see TRUNCATE; PostgreSQL has it, SQLite does not.
+          await sql`create trigger ${sql.raw(`${table}_no_truncate`)} before truncate on ${sql.table(table)} for each statement execute function ledger_append_only()`.execute(
+            db,
+          );
+        }
+      } else {
+        for (const table of appendOnly) {
+          await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
+            db,
+          );
+          await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, 'ledger is append-only'); end`.execute(
+            db,
+          );
+        }
       }
     },
   },
   '0005_webhooks': {
     async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
       // The secret is kept as given: signing needs it. Deleting a webhook sets deleted_at so
       // its delivery log stays readable.
       await db.schema
@@ -380,10 +405,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('url', 'text', (c) => c.notNull())
         .addColumn('secret', 'text', (c) => c.notNull())
         .addColumn('events_json', 'text', (c) => c.notNull())
-        .addColumn('enabled', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('enabled', t.integer, (c) => c.notNull())
+        .addColumn('created_at', t.integer, (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('deleted_at', 'integer')
+        .addColumn('deleted_at', t.integer)
         .execute();
       await db.schema
         .createIndex('estate_webhooks_estate')
@@ -398,11 +423,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('event', 'text', (c) => c.notNull())
         .addColumn('subject_id', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('response_status', 'integer')
+        .addColumn('attempts', t.integer, (c) => c.notNull())
+        .addColumn('response_status', t.integer)
         .addColumn('error', 'text')
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('finished_at', 'integer')
+        .addColumn('created_at', t.integer, (c) => c.notNull())
+        .addColumn('finished_at', t.integer)
         .execute();
       await db.schema
         .createIndex('webhook_deliveries_webhook_created')

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb
-# (and chromium with a CJK font, with --browser) when missing, then the npm packages when the lock file
-# changed. Safe to run on every start; does nothing when everything is in place.
+# (and chromium with a CJK font, with --browser) when missing; with --postgres, Debian's postgresql
+# when nothing answers on 127.0.0.1:5432, started if it is installed but stopped (the tests'
+# PostgreSQL run and DATABASE_URL use it); then the npm packages when the lock file changed.
+# Safe to run on every start; does nothing when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
-for arg in "$@"; do [ "$arg" = "--browser" ] && want_browser=1; done
+want_postgres=0
+for arg in "$@"; do
+  [ "$arg" = "--browser" ] && want_browser=1
+  [ "$arg" = "--postgres" ] && want_postgres=1
+done
+if [ "$(id -u)" != 0 ]; then SUDO=sudo AS_POSTGRES="sudo -u postgres"; else SUDO= AS_POSTGRES="runuser -u postgres --"; fi
+
+postgres_answers() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }
 
 missing=()
 [ -x /usr/bin/influxd ] || missing+=(influxdb)
@@ -15,11 +24,36 @@ if [ "$want_browser" = 1 ]; then
   # Chinese glyphs in browser screenshots (the resident page is Chinese first).
   [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 fi
+# Something already answering on 5432 (this machine's cluster, a container) is used as it is.
+if [ "$want_postgres" = 1 ] && ! postgres_answers && ! command -v pg_ctlcluster >/dev/null; then
+  missing+=(postgresql)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
-  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$want_postgres" = 1 ] && ! postgres_answers; then
+  echo "setup: starting PostgreSQL"
+  # Every installed cluster that is down (Debian's package creates 'main' on install).
+  while read -r version cluster _port status _rest; do
+    [ "$status" = down ] && $SUDO pg_ctlcluster "$version" "$cluster" start || true
+  done < <(pg_lsclusters --no-header 2>/dev/null || true)
+  postgres_answers || $SUDO service postgresql start >/dev/null 2>&1 || true
+  for _ in $(seq 1 20); do postgres_answers && break; sleep 0.5; done
+fi
+if [ "$want_postgres" = 1 ] && postgres_answers; then
+  # The tests connect as postgres without a password from 127.0.0.1 (trust); Debian's default
+  # asks for one over TCP. Only an explicit local test setup is changed, once, and said so.
+  if ! psql -h 127.0.0.1 -U postgres -w -Atc 'select 1' >/dev/null 2>&1; then
+    hba=$($AS_POSTGRES psql -Atc 'show hba_file' 2>/dev/null || true)
+    if [ -n "$hba" ] && ! grep -q '^host all postgres 127.0.0.1/32 trust' "$hba"; then
+      echo "setup: letting postgres connect from 127.0.0.1 without a password (trust, for the tests) in $hba"
+      $SUDO sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+      $AS_POSTGRES psql -Atc 'select pg_reload_conf()' >/dev/null
+    fi
+  fi
 fi
 
 # npm ci only when node_modules does not match the lock file (npm writes this marker).

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it: install what is missing, then lint and format,
-# typecheck, check the published schemas, and run every vitest suite against real servers.
+# typecheck, check the published schemas, and run every vitest suite against real servers:
+# all of them on SQLite, then the suites that touch the store again on PostgreSQL
+# (LIFTWATCH_TEST_DATABASE=postgres: each registry a fresh database on 127.0.0.1:5432,
+# dropped after). Arguments narrow both passes to the files named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --browser --postgres
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "== lint and format (biome)"
 biome check .
@@ -12,25 +15,66 @@ tsc --noEmit -p tsconfig.json
 tsc --noEmit -p dashboard/tsconfig.json
 echo "== dashboard (built when its sources changed; the API only serves it)"
 tsx dashboard/build.ts --if-stale
-echo "== tests (vitest)"
+# The store's suites: registry, alerts, ledger, the API over them, the ingest's detection
+# path, the concurrent writers, and the whole system in a browser (npm start's wiring).
+POSTGRES_SUITES=(
+  tests/unit/registry.test.ts
+  tests/unit/ledger-flows.test.ts
+  tests/unit/ledger-property.test.ts
+  tests/unit/ledger-tamper.test.ts
+  tests/integration/alerts-lifecycle.test.ts
+  tests/integration/store-concurrency.test.ts
+  tests/integration/api-alerts.test.ts
+  tests/integration/api-auth.test.ts
+  tests/integration/api-bola.test.ts
+  tests/integration/api-resident.test.ts
+  tests/integration/api-users.test.ts
+  tests/integration/api-webhooks.test.ts
+  tests/integration/ledger-api.test.ts
+  tests/integration/ledger-api-flows.test.ts
+  tests/integration/ledger-disclosure.test.ts
+  tests/integration/ingest-flow.test.ts
+  tests/e2e/live-pipeline.test.ts
+)
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "PostgreSQL does not answer on 127.0.0.1:5432, and the store's suites run on it too." >&2
+  echo "Start it: bash scripts/setup.sh --postgres (installs and starts Debian's postgresql)," >&2
+  echo "or: sudo pg_ctlcluster 15 main start / sudo service postgresql start." >&2
+  exit 1
+fi
+
+echo "== tests (vitest, SQLite)"
 report=$(mktemp)
-trap 'rm -f "$report"' EXIT
+pg_report=$(mktemp)
+trap 'rm -f "$report" "$pg_report"' EXIT
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+echo "== tests (vitest, PostgreSQL: the store's suites)"
+pg_args=("${POSTGRES_SUITES[@]}")
+[ $# -gt 0 ] && pg_args=("$@")
+LIFTWATCH_TEST_DATABASE=postgres vitest run --reporter=default --reporter=json \
+  --outputFile.json="$pg_report" "${pg_args[@]}" || status=$?
 # One plain closing line that any CI can read, whatever the runner prints above it.
 # A suite whose setup failed runs none of its tests: those count as failed, not skipped, and a
 # suite that failed before it declared any test counts as one failure.
+# Both passes count: a pass whose report is missing (vitest could not start) is one failure.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  let failed = r.numFailedTests;
-  let skipped = r.numPendingTests + r.numTodoTests;
-  for (const suite of r.testResults) {
-    if (suite.status !== "failed") continue;
-    const notRun = suite.assertionResults.filter((a) => a.status !== "passed" && a.status !== "failed").length;
-    failed += notRun;
-    skipped -= notRun;
-    if (suite.assertionResults.length === 0) failed += 1;
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    let r;
+    try { r = JSON.parse(fs.readFileSync(file, "utf8")); } catch { failed += 1; continue; }
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+    for (const suite of r.testResults) {
+      if (suite.status !== "failed") continue;
+      const notRun = suite.assertionResults.filter((a) => a.status !== "passed" && a.status !== "failed").length;
+      failed += notRun;
+      skipped -= notRun;
+      if (suite.assertionResults.length === 0) failed += 1;
+    }
   }
-  console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
-' "$report" || true
+  console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$report" "$pg_report" || true
 exit "$status"

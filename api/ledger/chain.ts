@@ -4,6 +4,7 @@
  * its content and everything before it (prev_hash). Seq starts at 1 after GENESIS.
  */
 import type { Kysely } from 'kysely';
+import { dialectOf } from '../../registry/dialect.ts';
 import type { Database } from '../../registry/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 
@@ -61,7 +62,11 @@ export async function chainHead(db: Kysely<Database>, fundId: string): Promise<C
   return row ?? EMPTY_HEAD;
 }
 
-/** Call inside the write's SQLite transaction, so the entry and its rows commit together. */
+/**
+ * Call inside the write's transaction, so the entry and its rows commit together. The head
+ * is read under a lock on the fund's row (PostgreSQL; SQLite's write transaction is already
+ * exclusive), so two processes never append after the same head.
+ */
 export async function appendEntry(
   trx: Kysely<Database>,
   fundId: string,
@@ -69,6 +74,8 @@ export async function appendEntry(
   at: number,
   data: unknown,
 ): Promise<ChainEntry> {
+  if (dialectOf(trx) === 'postgres')
+    await trx.selectFrom('ledger_funds').select('id').where('id', '=', fundId).forUpdate().execute();
   const head = await chainHead(trx, fundId);
   // Round-trip through canonical JSON so the stored data is exactly what was hashed.
   const dataJson = canonicalJson(data);

@@ -1,10 +1,17 @@
 /**
- * The write path every ledger operation shares: one SQLite transaction that checks the
- * client's idempotency key, loads the fund, runs the operation and records its result.
- * A retry with the same key and body gets the first result back and writes nothing;
- * the same key with another body is a 409 (the client reused a key by mistake).
+ * The write path every ledger operation shares: one transaction that checks the client's
+ * idempotency key, loads the fund, runs the operation and records its result. A retry with
+ * the same key and body gets the first result back and writes nothing; the same key with
+ * another body is a 409 (the client reused a key by mistake).
+ *
+ * Any number of processes may write: the transaction first locks its scope (the fund, or
+ * the estate for a new fund; registry/dialect.ts lockForWrite), so writers of one fund take
+ * turns, a second writer of a key reads the first one's stored result, and the chain head
+ * each one appends to is the latest. (ledger_idempotency's primary key and the chain's
+ * (fund_id, seq) key refuse whatever a missing lock would let through.)
  */
 import type { Kysely } from 'kysely';
+import { lockForWrite } from '../../registry/dialect.ts';
 import type { Database } from '../../registry/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { LedgerError } from './errors.ts';
@@ -67,6 +74,7 @@ export async function idempotent<T>(
   );
   const requestHash = sha256Hex(canonicalJson({ actor: req.actor.username, body, op: req.op }));
   return deps.db.transaction().execute(async (trx) => {
+    await lockForWrite(trx, `ledger:${req.scope}`);
     const prior = await trx
       .selectFrom('ledger_idempotency')
       .select(['request_hash', 'result_json'])

@@ -10,9 +10,10 @@ import pino from 'pino';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
-import { openRegistry, type RegistryDb } from '../../registry/db.ts';
+import { openRegistry, type RegistryDb, type RegistryTarget } from '../../registry/db.ts';
 import type { ElevatorInfo } from '../../registry/directory.ts';
 import { loadFleet } from '../../registry/fleet-loader.ts';
+import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -32,19 +33,44 @@ export async function startTestInflux(): Promise<InfluxdHandle & { cleanup(): Pr
   };
 }
 
+/**
+ * An empty registry of the run's store (tests/helpers/postgres.ts): a SQLite file in a temp
+ * dir, or a fresh PostgreSQL database. `cleanup()` closes and removes it.
+ */
+export async function testRegistry(): Promise<{
+  db: RegistryDb;
+  /** What openRegistry takes to open the same store again (another connection or process). */
+  target: RegistryTarget;
+  cleanup(): Promise<void>;
+}> {
+  const dir = tempDir('liftwatch-db-');
+  const file = join(dir.path, 'registry.sqlite');
+  const database = TEST_STORE === 'postgres' ? await createTestDatabase() : null;
+  const target: RegistryTarget = { DATABASE_FILE: file, DATABASE_URL: database?.url };
+  try {
+    const db = await openRegistry(target);
+    return {
+      db,
+      target,
+      async cleanup() {
+        await db.destroy();
+        await database?.drop();
+        dir.remove();
+      },
+    };
+  } catch (error) {
+    await database?.drop();
+    dir.remove();
+    throw error;
+  }
+}
+
 export async function registryWithFleet(
   fleet: FleetFile,
-): Promise<{ db: RegistryDb; cleanup(): Promise<void> }> {
-  const dir = tempDir('liftwatch-db-');
-  const db = await openRegistry(join(dir.path, 'registry.sqlite'));
-  await loadFleet(db, fleet);
-  return {
-    db,
-    async cleanup() {
-      await db.destroy();
-      dir.remove();
-    },
-  };
+): Promise<{ db: RegistryDb; target: RegistryTarget; cleanup(): Promise<void> }> {
+  const registry = await testRegistry();
+  await loadFleet(registry.db, fleet);
+  return registry;
 }
 
 /** A pino logger whose JSON lines land in `lines`, parsed, for tests that read what was logged. */

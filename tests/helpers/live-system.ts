@@ -1,6 +1,6 @@
 /**
  * The whole system as `main.ts` wires it (`system.ts`), for the e2e suites: a fleet file in a temp dir
- * loaded into a SQLite registry, a real influxd on a free port, the Aedes broker with the
+ * loaded into a registry (SQLite, or PostgreSQL when the run asks for it), a real influxd on a free port, the Aedes broker with the
  * registry's device credentials, the ingest with detection and the API (socket.io and the
  * dashboard) sharing one alert lifecycle, each part on a port of its own choosing. The
  * parts still talk over MQTT and HTTP; nothing is stubbed. `close()` stops them in reverse
@@ -16,6 +16,7 @@ import { openRegistry, type RegistryDb } from '../../registry/db.ts';
 import { loadFleet, readFleetFile } from '../../registry/fleet-loader.ts';
 import { type Stop, type SystemParts, startParts } from '../../system.ts';
 import { tempDir } from './fixtures.ts';
+import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export interface LiveSystem {
   config: Config;
@@ -53,7 +54,7 @@ export async function startLiveSystem(
   try {
     const fleetFile = join(dir.path, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify(fleet));
-    const config = loadConfig({
+    let config = loadConfig({
       LOG_LEVEL: 'silent',
       DATA_DIR: dir.path,
       FLEET_FILE: fleetFile,
@@ -67,7 +68,13 @@ export async function startLiveSystem(
     const log = createLogger(config.LOG_LEVEL);
     const loaded = readFleetFile(fleetFile);
 
-    const db = await openRegistry(config.DATABASE_FILE);
+    // The run's store: on PostgreSQL a fresh database, dropped after the parts stopped.
+    if (TEST_STORE === 'postgres' && !config.DATABASE_URL) {
+      const database = await createTestDatabase();
+      stops.push({ name: 'test database', stop: () => database.drop() });
+      config = Object.freeze({ ...config, DATABASE_URL: database.url });
+    }
+    const db = await openRegistry(config);
     stops.push({ name: 'registry', stop: () => db.destroy() });
     await loadFleet(db, loaded);
 

@@ -29,6 +29,15 @@ describe('config', () => {
     ]);
   });
 
+  it('takes a postgres:// or postgresql:// DATABASE_URL and refuses any other scheme', () => {
+    for (const url of ['postgres://u@h:5432/d', 'postgresql://u:p@h/d'])
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u@h/d' })).toThrowError(
+      /DATABASE_URL="mysql:\/\/u@h\/d"/,
+    );
+  });
+
   it('refuses an inflow gate that would release above the level it holds at', () => {
     expect(loadConfig({ MQTT_INFLOW_HIGH: '2000', MQTT_INFLOW_LOW: '800' }).MQTT_INFLOW_LOW).toBe(800);
     let error: unknown;
