@@ -123,6 +123,13 @@ export const doorCloseFault: Rule<DoorCloseState> = {
 
 export interface DoorOpenState {
   run: Streak;
+  /**
+   * A run ended and the car has not left or opened its doors since: the arrival is still being
+   * judged. The door zone may read false on the arrival sample itself (a sensor dropout, or a
+   * stop just short of the zone that re-levels), so arrivedAt is taken at the first in-zone
+   * reading of that stop, not only on the arrival sample.
+   */
+  stopped: boolean;
   arrivedAt: number | null;
   waiting: boolean;
   raised: boolean;
@@ -132,7 +139,14 @@ export interface DoorOpenState {
 export const doorOpenFault: Rule<DoorOpenState> = {
   id: 'door_open_fault',
   codes: ['door_open_fault'],
-  initial: () => ({ run: NO_STREAK, arrivedAt: null, waiting: false, raised: false, last: null }),
+  initial: () => ({
+    run: NO_STREAK,
+    stopped: false,
+    arrivedAt: null,
+    waiting: false,
+    raised: false,
+    last: null,
+  }),
   evaluate(state, input, context) {
     const { limits } = context;
     if (input.channel === 'tick') {
@@ -146,18 +160,24 @@ export const doorOpenFault: Rule<DoorOpenState> = {
     const run = extend(state.run, running, t.ts);
     if (confirmed(run, t.ts, limits)) {
       const findings = state.raised ? [clear('door_open_fault', t.ts, { case: 'car_departed' })] : [];
-      return { state: { run, arrivedAt: null, waiting: false, raised: false, last: t }, findings };
+      return {
+        state: { run, stopped: false, arrivedAt: null, waiting: false, raised: false, last: t },
+        findings,
+      };
     }
     if (running) return { state: { ...state, run, last: t }, findings: NO_FINDINGS };
     // A confirmed run just ended: the car arrived; at a landing, doors must now open.
-    const arrived = state.run.samples >= limits.confirmSamples;
-    const arrivedAt = arrived ? (t.door_zone ? t.ts : null) : state.arrivedAt;
+    const stopped = state.stopped || state.run.samples >= limits.confirmSamples;
+    const arrivedAt = state.arrivedAt ?? (stopped && t.door_zone ? t.ts : null);
     if (!t.door_closed) {
       const findings = state.raised ? [clear('door_open_fault', t.ts, { case: 'doors_opened' })] : [];
-      return { state: { run, arrivedAt: null, waiting: false, raised: false, last: t }, findings };
+      return {
+        state: { run, stopped: false, arrivedAt: null, waiting: false, raised: false, last: t },
+        findings,
+      };
     }
     const waiting = arrivedAt !== null && t.occupied && t.mode === 'normal' && !context.visitOpen;
-    const next = { run, arrivedAt, waiting, raised: state.raised, last: t };
+    const next = { run, stopped, arrivedAt, waiting, raised: state.raised, last: t };
     if (!waiting || state.raised) return { state: next, findings: NO_FINDINGS };
     return check(next, t.ts, limits.doorOpenTimeoutS * 1000);
   },

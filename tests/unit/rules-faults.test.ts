@@ -271,6 +271,15 @@ describe.each<[string, () => Trace, string[]]>([
     ['door_open_fault'],
   ],
   [
+    '03 also when the door zone reads false on the arrival sample (a dropout; found by the full eval)',
+    () =>
+      new Trace()
+        .hold(2, { occupied: true })
+        .ride(4, { occupied: true, door_zone: false })
+        .hold(12, { door_zone: true }),
+    ['door_open_fault'],
+  ],
+  [
     '04 stopped outside the door zone for 45 s',
     () => new Trace().hold(46, { door_zone: false, position_m: 7.5, floor: 3 }),
     ['stop_outside_door_zone'],
