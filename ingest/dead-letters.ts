@@ -64,7 +64,7 @@ export class DeadLetterSink {
       letter.reason = `${letter.reason.slice(0, this.options.maxReasonChars)}…`;
     }
     this.queue.push(letter);
-    if (!this.timer && !this.flushing) {
+    if (!this.timer && this.flushing === null) {
       this.timer = setTimeout(() => {
         this.timer = null;
         void this.flush();
@@ -78,7 +78,7 @@ export class DeadLetterSink {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    while (this.flushing) await this.flushing;
+    while (this.flushing !== null) await this.flushing;
     if (this.queue.length === 0) return;
     const rows = this.queue;
     this.queue = [];

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser --postgres
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "== lint and format (biome)"
-biome check .
+biome check --error-on-warnings .
 echo "== typecheck (tsc)"
 tsc --noEmit -p tsconfig.json
 tsc --noEmit -p dashboard/tsconfig.json

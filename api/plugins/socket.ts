@@ -94,8 +94,9 @@ export default fp(
         .then((principal) => {
           if (!principal) return next(new Error('UNAUTHENTICATED'));
           socket.data.principal = principal;
-          socket.join(roomsOf(principal));
-          next();
+          // Joining before `next()` so the first push already reaches the rooms; a returned promise
+          // (an adapter that joins remotely) is chained, its failure refusing the handshake.
+          return Promise.resolve(socket.join(roomsOf(principal))).then(() => next());
         })
         .catch(next);
     });

@@ -100,7 +100,7 @@ export class FundDisclosureCache {
 
   #load(estateId: string): Promise<FundDisclosure[]> {
     const pending = this.#loading.get(estateId);
-    if (pending) return pending;
+    if (pending !== undefined) return pending;
     const generation = this.#generation.get(estateId) ?? 0;
     const loadedAt = this.#options.clock();
     const load = this.#read(estateId, loadedAt).then(
