@@ -19,6 +19,11 @@ declare module 'fastify' {
 
 const ALL = 'all';
 const estateRoom = (id: string) => `estate:${id}`;
+
+/** The rooms that hear about one estate: its own, and admins'. Routes push to these. */
+export function estateAudience(estateId: string): string[] {
+  return [ALL, estateRoom(estateId)];
+}
 const companyRoom = (id: string) => `company:${id}`;
 
 export function roomsOf(p: Principal): string[] {
@@ -30,7 +35,7 @@ export function roomsOf(p: Principal): string[] {
 function push(app: FastifyInstance, io: Server, change: StateChange): void {
   const elevator = app.directory.elevator(change.elevatorId);
   if (!elevator) return;
-  const rooms = [ALL, estateRoom(elevator.estateId)];
+  const rooms = estateAudience(elevator.estateId);
   const base = { elevator_id: elevator.id, estate_id: elevator.estateId };
   switch (change.kind) {
     case 'alert': {

@@ -20,16 +20,17 @@ import {
 } from '../../../protocol/fund-http.ts';
 import { WRITERS } from '../../data/tenancy.ts';
 import type { Expenditure, ExpenseKind, Fund } from '../../ledger/types.ts';
+import { estateAudience } from '../../plugins/socket.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';
 
 /**
- * The committee sees an emergency at once: a push to the estate's socket.io room (the
- * rooms of api/plugins/socket.ts: `estate:<id>`, and `all` for admins), besides the audit
- * row and the list, where emergencies awaiting the committee come first.
+ * The committee sees an emergency at once: a push to the estate's socket.io rooms
+ * (api/plugins/socket.ts `estateAudience`), besides the audit row and the list, where
+ * emergencies awaiting the committee come first.
  */
 function pushEmergency(app: FastifyInstance, fund: Fund, event: 'proposed' | 'paid', x: Expenditure): void {
-  app.io?.to(['all', `estate:${fund.estateId}`]).emit('fund:emergency', {
+  app.io?.to(estateAudience(fund.estateId)).emit('fund:emergency', {
     event,
     fund_id: fund.id,
     estate_id: fund.estateId,
