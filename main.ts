@@ -12,10 +12,10 @@ import type { Config } from './lib/config.ts';
 import { influxAnswers, startInfluxd } from './lib/influxd.ts';
 import type { Logger } from './lib/logger.ts';
 import { runMain } from './lib/run-main.ts';
-import { openRegistry, type RegistryDb } from './registry/db.ts';
-import { loadFleet, readFleetFile } from './registry/fleet-loader.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation } from './simulators/main.ts';
+import { openRegistry, type RegistryDb } from './store/db.ts';
+import { loadFleet, readFleetFile } from './store/fleet-loader.ts';
 import { systemComponents } from './system.ts';
 
 await runMain({

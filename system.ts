@@ -18,9 +18,9 @@ import { type Component, resource } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
-import type { RegistryDb } from './registry/db.ts';
-import { authenticateMachine } from './registry/directory.ts';
-import { issueInternalCredential } from './registry/internal-credentials.ts';
+import type { RegistryDb } from './store/db.ts';
+import { authenticateMachine } from './store/directory.ts';
+import { issueInternalCredential } from './store/internal-credentials.ts';
 
 export type Stop = { name: string; stop: () => Promise<unknown> };
 

@@ -6,7 +6,7 @@
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PersonResolution } from '../protocol/index.ts';
-import type { RegistryDb } from '../registry/db.ts';
+import type { RegistryDb } from '../store/db.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
@@ -34,7 +34,7 @@ export type { MetricSample, MetricsProvider } from '../lib/prometheus.ts';
 import type { MetricsProvider } from '../lib/prometheus.ts';
 
 /**
- * Acknowledge / resolve, as registry/alert-lifecycle.ts offers them (it updates the
+ * Acknowledge / resolve, as alerts/lifecycle.ts offers them (it updates the
  * row and publishes the transition on alerts/{id}). Without it the API updates the row
  * itself (api/data/alerts.ts) and tells its own listeners.
  */

@@ -10,8 +10,8 @@ import { resource } from '../lib/component.ts';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../registry/db.ts';
-import { readFleetFile } from '../registry/fleet-loader.ts';
+import { openRegistry } from '../store/db.ts';
+import { readFleetFile } from '../store/fleet-loader.ts';
 import { startApiService } from './service.ts';
 
 await runMain({

@@ -6,7 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.ts';
 import { decodePayload, parseDeviceTopic, topics, validatePayload } from '../protocol/index.ts';
-import type { AlertState, VisitVerdict } from '../registry/schema.ts';
+import type { AlertState, VisitVerdict } from '../store/schema.ts';
 import { type AlertTransition, ElevatorStateStore, type VisitUpdate } from './state-source.ts';
 
 export interface MqttStateSourceOptions {

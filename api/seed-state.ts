@@ -3,8 +3,8 @@
  * alerts and open visits from the registry, and the fleet file's per-elevator silence
  * before "offline". MQTT carries only transitions after that.
  */
-import type { RegistryDb } from '../registry/db.ts';
-import { deviceOfflineOverrideS, listElevators } from '../registry/directory.ts';
+import type { RegistryDb } from '../store/db.ts';
+import { deviceOfflineOverrideS, listElevators } from '../store/directory.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
 export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorStateStore): Promise<void> {

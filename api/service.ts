@@ -4,11 +4,11 @@
  * and the all-in-one main both start the API through here, so they cannot drift apart.
  */
 import type { FastifyInstance } from 'fastify';
+import { createAlertLifecycle } from '../alerts/lifecycle.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createAlertLifecycle } from '../registry/alert-lifecycle.ts';
-import type { RegistryDb } from '../registry/db.ts';
+import type { RegistryDb } from '../store/db.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';

@@ -14,7 +14,7 @@ import {
   type TelemetryReading,
   telemetryReading,
 } from '../protocol/index.ts';
-import type { AlertState, VisitVerdict } from '../registry/schema.ts';
+import type { AlertState, VisitVerdict } from '../store/schema.ts';
 
 /** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
 export type ElevatorCondition = 'normal' | 'maintenance' | 'fault' | 'offline';

@@ -21,10 +21,10 @@ import { createBroker } from '../broker/broker.ts';
 import { loadConfig } from '../lib/config.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { type Telemetry, topics } from '../protocol/index.ts';
-import { openRegistry } from '../registry/db.ts';
-import { authenticateMachine } from '../registry/directory.ts';
-import { loadFleet } from '../registry/fleet-loader.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
+import { openRegistry } from '../store/db.ts';
+import { authenticateMachine } from '../store/directory.ts';
+import { loadFleet } from '../store/fleet-loader.ts';
 import { alertRow } from '../tests/helpers/api-harness.ts';
 import { telemetrySample } from '../tests/helpers/fixtures.ts';
 

@@ -30,14 +30,14 @@ import {
   topics,
   type VisitMessage,
 } from '../protocol/index.ts';
-import { openRegistry, type RegistryDb } from '../registry/db.ts';
-import { authenticateMachine, listElevators } from '../registry/directory.ts';
-import { loadFleet } from '../registry/fleet-loader.ts';
-import { issueInternalCredential } from '../registry/internal-credentials.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { runScenario } from '../simulators/fleet.ts';
 import { loadScenario, type Scenario, startMs } from '../simulators/scenario.ts';
 import { SCENARIO_DIR } from '../simulators/scenarios/generate.ts';
+import { openRegistry, type RegistryDb } from '../store/db.ts';
+import { authenticateMachine, listElevators } from '../store/directory.ts';
+import { loadFleet } from '../store/fleet-loader.ts';
+import { issueInternalCredential } from '../store/internal-credentials.ts';
 import {
   type JudgedVisit,
   type RaisedAlert,

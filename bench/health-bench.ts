@@ -11,8 +11,8 @@ import { createHealthStage } from '../ingest/health/stage.ts';
 import { BYTES_PER_LIFT, HealthTable } from '../ingest/health/table.ts';
 import { createDetector } from '../ingest/rules/index.ts';
 import type { DeviceMessage } from '../protocol/index.ts';
-import type { ElevatorInfo } from '../registry/directory.ts';
 import { ElevatorModel, REALISTIC_NOISE } from '../simulators/elevator-model.ts';
+import type { ElevatorInfo } from '../store/directory.ts';
 
 const LIFTS = Number(process.env.HEALTH_BENCH_LIFTS ?? 10_000);
 const SAMPLE_LIFTS = Number(process.env.HEALTH_BENCH_SAMPLE_LIFTS ?? 20);

@@ -13,10 +13,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startInfluxd } from '../lib/influxd.ts';
-import { openRegistry } from '../registry/db.ts';
-import { loadFleet } from '../registry/fleet-loader.ts';
-import { issueInternalCredential } from '../registry/internal-credentials.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
+import { openRegistry } from '../store/db.ts';
+import { loadFleet } from '../store/fleet-loader.ts';
+import { issueInternalCredential } from '../store/internal-credentials.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
 import {
   intervalQuantile,

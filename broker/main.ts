@@ -7,8 +7,8 @@
 import { resource } from '../lib/component.ts';
 import { processSamples, serveMetrics, stopMetrics } from '../lib/prometheus.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../registry/db.ts';
-import { authenticateMachine } from '../registry/directory.ts';
+import { openRegistry } from '../store/db.ts';
+import { authenticateMachine } from '../store/directory.ts';
 import { brokerOptionsFrom, createBroker } from './broker.ts';
 import { brokerMetricSamples } from './metrics-samples.ts';
 

@@ -6,7 +6,7 @@
  * counted and discarded rather than grow memory without limit.
  */
 import type { Logger } from '../lib/logger.ts';
-import type { RegistryDb } from '../registry/db.ts';
+import type { RegistryDb } from '../store/db.ts';
 
 export interface DeadLetter {
   receivedAt: number;

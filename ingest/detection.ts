@@ -5,11 +5,12 @@
  * than T" between sparse samples) and the escalation check (trapped-passenger SLA).
  * Per-message work stays synchronous; only findings reach SQLite.
  */
+
+import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../alerts/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DeviceMessage, GeoPoint } from '../protocol/index.ts';
-import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../registry/alert-lifecycle.ts';
-import type { RegistryDb } from '../registry/db.ts';
-import type { ElevatorInfo } from '../registry/directory.ts';
+import type { RegistryDb } from '../store/db.ts';
+import type { ElevatorInfo } from '../store/directory.ts';
 import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
 export interface DetectionOptions {

@@ -5,7 +5,7 @@
  * single Map lookup and never allocates a record.
  */
 import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
-import type { ElevatorInfo } from '../registry/directory.ts';
+import type { ElevatorInfo } from '../store/directory.ts';
 import { keyframeOffset, type TelemetryWriteState, tagSuffix } from './points.ts';
 import { newSequenceState, type SequenceState } from './sequence.ts';
 

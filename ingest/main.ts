@@ -10,8 +10,8 @@ import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { processSamples, serveMetrics, stopMetrics } from '../lib/prometheus.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../registry/db.ts';
-import { listElevators } from '../registry/directory.ts';
+import { openRegistry } from '../store/db.ts';
+import { listElevators } from '../store/directory.ts';
 import { ingestMetricSamples } from './metrics-samples.ts';
 import { createIngestService } from './service.ts';
 

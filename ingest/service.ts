@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { VisitFinding } from '../protocol/index.ts';
-import type { RegistryDb } from '../registry/db.ts';
-import { listElevators } from '../registry/directory.ts';
+import type { RegistryDb } from '../store/db.ts';
+import { listElevators } from '../store/directory.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createIngest, type Ingest } from './ingest.ts';
 

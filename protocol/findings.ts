@@ -1,7 +1,7 @@
 /**
  * What detection produces, as data: alert findings (a condition raised or cleared at a
  * device time) and maintenance visits with their evidence and verdict. The ingest makes
- * them, the alert lifecycle in registry/ stores them, the API shows them.
+ * them, the alert lifecycle in store/ stores them, the API shows them.
  */
 import type { ScoreReason } from './alerts.ts';
 import type { AlertCode } from './catalogue.ts';

@@ -2,7 +2,7 @@
  * The fleet file: declarative provisioning of companies, firms, estates, buildings,
  * elevators, credentials and users. Loaded by an idempotent upsert into the registry.
  * Secrets may be given as `password` (hashed on load, never stored in clear) or as a
- * ready `password_hash` (scrypt, as written by `registry/passwords.ts`).
+ * ready `password_hash` (scrypt, as written by `store/passwords.ts`).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { ELEVATOR_ID_PATTERN } from './topics.ts';

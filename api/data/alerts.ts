@@ -1,13 +1,13 @@
 /**
  * Alerts as the firm reviews them: filtered lists and the acknowledge / resolve
- * transitions. registry/alert-lifecycle.ts offers the same update
+ * transitions. alerts/lifecycle.ts offers the same update
  * lives here; each transition is conditional on the current state, so two people
  * acknowledging at once cannot both succeed.
  */
 
 import type { PersonResolution } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
-import type { AlertState, AlertTable } from '../../registry/schema.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import type { AlertState, AlertTable } from '../../store/schema.ts';
 
 export interface AlertFilter {
   estateIds: string[] | null;

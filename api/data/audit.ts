@@ -1,5 +1,5 @@
 /** The audit log: one row per write through the API (who, what, when, from where). */
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 
 export interface AuditEntry {
   actor: string;

@@ -4,7 +4,7 @@
  * burst of logins does not stall the QR pages.
  */
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import type { UserRow } from './tenancy.ts';
 
 const TOKEN_PREFIX = 'lw_';
@@ -23,7 +23,7 @@ function scryptAsync(password: string, salt: Buffer, keylen: number, options: ob
   );
 }
 
-/** Same format as registry/passwords.ts; false for anything malformed. */
+/** Same format as store/passwords.ts; false for anything malformed. */
 export async function verifyUserPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts[0] !== 'scrypt' || parts.length !== 6) return false;

@@ -3,8 +3,8 @@
  * estate's property firm, followed by residents through a receipt number.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RegistryDb } from '../../registry/db.ts';
-import type { ResidentReportStatus, ResidentReportTable } from '../../registry/schema.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import type { ResidentReportStatus, ResidentReportTable } from '../../store/schema.ts';
 
 /** No 0/O or 1/I: people read receipts aloud over the phone. */
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';

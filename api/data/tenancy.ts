@@ -3,9 +3,10 @@
  * of estates; every query and every lookup by id goes through it, so another tenant's
  * id and a missing id take the same path and give the same 404.
  */
+
+import type { Directory } from '../../fleet/directory.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
 import type { Role } from '../../protocol/index.ts';
-import type { Directory } from './directory.ts';
 
 export interface Principal {
   username: string;

@@ -1,6 +1,6 @@
 /** Maintenance visits with their verdicts and evidence, as firms and technicians read them. */
-import type { RegistryDb } from '../../registry/db.ts';
-import type { MaintenanceVisitTable, VisitVerdict } from '../../registry/schema.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import type { MaintenanceVisitTable, VisitVerdict } from '../../store/schema.ts';
 
 export interface VisitFilter {
   estateIds: string[] | null;

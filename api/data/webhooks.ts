@@ -1,11 +1,11 @@
 /** Estate webhooks and their delivery log in the registry. Deleted webhooks keep their log. */
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import type {
   EstateWebhookTable,
   WebhookDeliveryTable,
   WebhookEvent,
   WebhookFormat,
-} from '../../registry/schema.ts';
+} from '../../store/schema.ts';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['alert.transition', 'visit.verdict'];
 

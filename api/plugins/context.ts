@@ -5,9 +5,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { RegistryDb } from '../../registry/db.ts';
+import { Directory } from '../../fleet/directory.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { type AuditEntry, recordAudit } from '../data/audit.ts';
-import { Directory } from '../data/directory.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';

@@ -4,7 +4,7 @@
  * of that elevator changes. The live half (state) comes from the state source.
  */
 import { FAULT_CODES } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 
 const DAY_MS = 86_400_000;
 const INCIDENT_WINDOW_MS = 90 * DAY_MS;

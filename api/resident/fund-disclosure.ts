@@ -2,17 +2,17 @@
  * What residents see of their estate's maintenance fund on the QR page: the balance, the
  * last months' contributions (expected vs received), every paid expenditure with its
  * approvals and linked work, and the chain head. Read from the ledger once per estate and
- * kept until the ledger announces a write for that estate (api/ledger/changes.ts), so a
+ * kept until the ledger announces a write for that estate (ledger/changes.ts), so a
  * QR hit costs a map lookup, never a ledger query. `maxAgeMs` covers what changes with
  * the clock alone: the month window and the "ratification overdue" flag.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
-import { onLedgerChange } from '../ledger/changes.ts';
-import { createFundLedger } from '../ledger/ledger.ts';
-import { periodOf } from '../ledger/money.ts';
-import type { ContributionMonth } from '../ledger/queries.ts';
-import type { ExpenditureFlag, LedgerConfig } from '../ledger/types.ts';
+import { onLedgerChange } from '../../ledger/changes.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
+import { periodOf } from '../../ledger/money.ts';
+import type { ContributionMonth } from '../../ledger/queries.ts';
+import type { ExpenditureFlag, LedgerConfig } from '../../ledger/types.ts';
+import type { Database } from '../../store/schema.ts';
 
 export interface DisclosedExpenditure {
   purpose: string;

@@ -5,8 +5,9 @@
  * must stay under 30 KB, so at most `MAX_LISTED` expenditures are itemised there; every
  * paid expenditure is on the fund page (`/e/{token}/fund`, `FUND_PAGE_SIZE` a page).
  */
+
+import { formatYuan } from '../../ledger/money.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
-import { formatYuan } from '../ledger/money.ts';
 
 /** Yuan as residents read amounts: ¥12,345.60, thousands grouped. */
 function yuan(fen: number): string {

@@ -3,9 +3,10 @@
  * required (live.js only refreshes the state line). High contrast for a dark lobby,
  * large tap targets, well under 30 KB. Everything interpolated goes through `esc`.
  */
+
+import type { ElevatorEntry, EstateEntry } from '../../fleet/directory.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
-import type { ResidentReportTable } from '../../registry/schema.ts';
-import type { ElevatorEntry, EstateEntry } from '../data/directory.ts';
+import type { ResidentReportTable } from '../../store/schema.ts';
 import type { ElevatorCondition } from '../state-source.ts';
 import type { ResidentCard } from './card.ts';
 import { evidenceInWords } from './evidence-words.ts';

@@ -8,6 +8,12 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { buildExport, toCsv } from '../../ledger/export.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
+import { periodBounds, periodOf } from '../../ledger/money.ts';
+import { ledgerSettings } from '../../ledger/settings.ts';
+import { monthlyStatement } from '../../ledger/statement.ts';
+import { parsePinnedHead } from '../../ledger/verify.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
 import {
   BalanceView,
@@ -26,12 +32,6 @@ import {
   VoteBody,
 } from '../../protocol/fund-http.ts';
 import { estateFilter, READERS, requireRole } from '../data/tenancy.ts';
-import { buildExport, toCsv } from '../ledger/export.ts';
-import { createFundLedger } from '../ledger/ledger.ts';
-import { periodBounds, periodOf } from '../ledger/money.ts';
-import { ledgerSettings } from '../ledger/settings.ts';
-import { monthlyStatement } from '../ledger/statement.ts';
-import { parsePinnedHead } from '../ledger/verify.ts';
 import { replies } from '../schemas.ts';
 import { consoleAutohooks } from './console/autohooks.ts';
 import { fundAccess } from './fund/access.ts';

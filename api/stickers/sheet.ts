@@ -2,7 +2,7 @@
  * One estate's sticker sheet from the in-memory directory: which elevators, in which order,
  * with which public URL. The formats (svg.ts, pdf.ts) draw what this returns.
  */
-import type { Directory, ElevatorEntry, EstateEntry } from '../data/directory.ts';
+import type { Directory, ElevatorEntry, EstateEntry } from '../../fleet/directory.ts';
 import { layoutSheet, type SheetPage, type StickerEntry } from './layout.ts';
 
 export function publicUrl(baseUrl: string, elevator: ElevatorEntry): string {

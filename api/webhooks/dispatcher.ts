@@ -11,6 +11,7 @@
  * log a manager reads must not map the network behind us). The reasons go to the server log.
  */
 import { randomUUID } from 'node:crypto';
+import type { Directory } from '../../fleet/directory.ts';
 import {
   createEgressGuard,
   type EgressGuard,
@@ -20,9 +21,8 @@ import {
 } from '../../lib/egress.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
-import type { EstateWebhookTable, WebhookEvent } from '../../registry/schema.ts';
-import type { Directory } from '../data/directory.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import type { EstateWebhookTable, WebhookEvent } from '../../store/schema.ts';
 import { insertDelivery, updateDelivery, webhooksFor } from '../data/webhooks.ts';
 import type { ElevatorStateSource, StateChange, StateListener } from '../state-source.ts';
 import { buildRequest, robotOutcome, type WebhookPayload } from './formats.ts';

@@ -6,7 +6,7 @@
  * (`timestamp` + `sign` query parameters, HMAC-SHA256 of "timestamp\nsecret", base64).
  */
 import { createHmac } from 'node:crypto';
-import type { WebhookEvent, WebhookFormat } from '../../registry/schema.ts';
+import type { WebhookEvent, WebhookFormat } from '../../store/schema.ts';
 
 export const SIGNATURE_HEADER = 'x-liftwatch-signature';
 export const TIMESTAMP_HEADER = 'x-liftwatch-timestamp';

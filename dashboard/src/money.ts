@@ -4,7 +4,7 @@
  * yuan into 28.999… fen. No DOM here, so the unit tests import it directly.
  */
 
-/** The ledger's ceiling (api/ledger/money.ts MAX_FEN): 10 billion yuan. */
+/** The ledger's ceiling (ledger/money.ts MAX_FEN): 10 billion yuan. */
 export const MAX_FEN = 1_000_000_000_000;
 
 const DECIMAL = /^(\d{1,11})(?:\.(\d{1,2}))?$/;

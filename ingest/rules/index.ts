@@ -5,7 +5,7 @@
  * wall-clock rule, device_offline. Wire: `lifecycle.apply(detector.onMessage(message))`.
  */
 import type { DeviceMessage, GeoPoint } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 import { DEFAULT_VISIT_LIMITS, type VisitLimits, visitLimitsFor } from '../visits/limits.ts';
 import {
   type ElevatorVisitState,

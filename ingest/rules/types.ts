@@ -4,7 +4,7 @@
  * I/O; the detector in index.ts owns the per-elevator states.
  */
 import type { AlertCode, DeviceMessage, Evidence, RuleFinding } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 import type { Thresholds } from './thresholds.ts';
 
 export type { AlertFinding, Evidence, Finding, RuleFinding, VisitFinding } from '../../protocol/index.ts';

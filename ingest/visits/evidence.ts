@@ -6,7 +6,7 @@
  * the absence of passenger trips (the Zhuhai case: the lift "never stopped").
  */
 import type { DeviceEvent, Telemetry } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 import type { VisitEvidence } from './types.ts';
 
 /** A sample gap longer than this is not credited to the mode before it (the device was silent). */

@@ -4,7 +4,7 @@
  * cases, so a high score on paper cannot hide a car that never left passenger service.
  */
 import type { VisitKind } from '../../protocol/index.ts';
-import type { VisitVerdict } from '../../registry/schema.ts';
+import type { VisitVerdict } from '../../store/schema.ts';
 import { minMinutes, TSG_ITEM_COUNT, type VisitLimits } from './limits.ts';
 import type { ScoreReason, VisitEvidence, VisitJudgement } from './types.ts';
 

@@ -5,7 +5,7 @@
  * (8.3 km "in one minute"), and the DOMAIN [I] proposals for half-monthly evidence.
  */
 import type { VisitKind } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 
 export const DEFAULT_VISIT_LIMITS = {
   /** Minimum duration per class, minutes (half-monthly ≥ 30, quarterly ≥ 60: Fuzhou case). */

@@ -5,7 +5,7 @@
  * Suzhou case) and inspection with nobody checked in (unreported maintenance).
  */
 import type { GeoPoint, MaintenanceMessage } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 import type { AlertFinding, Finding, RuleInput } from '../rules/types.ts';
 import {
   accumulateEvent,

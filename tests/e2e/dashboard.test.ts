@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFundLedger } from '../../api/ledger/ledger.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,

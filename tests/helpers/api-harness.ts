@@ -9,9 +9,9 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { ElevatorStateStore } from '../../api/state-source.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import type { RegistryDb } from '../../registry/db.ts';
-import type { AlertTable, MaintenanceVisitTable } from '../../registry/schema.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import type { AlertTable, MaintenanceVisitTable } from '../../store/schema.ts';
 import { registryWithFleet } from './fixtures.ts';
 
 export const TEST_PASSWORD = 'test-password-1';

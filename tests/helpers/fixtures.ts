@@ -10,9 +10,9 @@ import pino from 'pino';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
-import { openRegistry, type RegistryDb, type RegistryTarget } from '../../registry/db.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
-import { loadFleet } from '../../registry/fleet-loader.ts';
+import { openRegistry, type RegistryDb, type RegistryTarget } from '../../store/db.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
+import { loadFleet } from '../../store/fleet-loader.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {

@@ -9,8 +9,8 @@ import { influxClient } from '../../ingest/influx-schema.ts';
 import { createIngest, type Ingest, type IngestOptions } from '../../ingest/ingest.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { type DeviceChannel, topics } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
-import { listElevators } from '../../registry/directory.ts';
+import type { RegistryDb } from '../../store/db.ts';
+import { listElevators } from '../../store/directory.ts';
 import { telemetrySample } from './fixtures.ts';
 
 export const TEST_DATABASE = 'liftwatch_test';

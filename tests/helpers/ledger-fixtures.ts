@@ -3,8 +3,8 @@
  * helper to add estates and critical alerts. Tests only; nothing in production imports it.
  */
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../api/ledger/types.ts';
-import type { AlertResolution, Database } from '../../registry/schema.ts';
+import type { Actor } from '../../ledger/types.ts';
+import type { AlertResolution, Database } from '../../store/schema.ts';
 import { alertRow } from './api-harness.ts';
 
 /** Matches tests/helpers/fixtures.ts smallFleet(): estate 'te' of property firm 'pf'. */

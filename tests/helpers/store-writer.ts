@@ -6,12 +6,12 @@
  *   node --import tsx tests/helpers/store-writer.ts '<json WriterTask>'
  */
 import { createInterface } from 'node:readline';
-import { LedgerError } from '../../api/ledger/errors.ts';
-import { createFundLedger } from '../../api/ledger/ledger.ts';
-import type { Actor } from '../../api/ledger/types.ts';
+import { createAlertLifecycle } from '../../alerts/lifecycle.ts';
+import { LedgerError } from '../../ledger/errors.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
+import type { Actor } from '../../ledger/types.ts';
 import type { AlertMessage } from '../../protocol/index.ts';
-import { createAlertLifecycle } from '../../registry/alert-lifecycle.ts';
-import { openRegistry, type RegistryTarget } from '../../registry/db.ts';
+import { openRegistry, type RegistryTarget } from '../../store/db.ts';
 
 export type WriterTask =
   | {

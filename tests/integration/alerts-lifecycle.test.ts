@@ -5,10 +5,10 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/index.ts';
 import { AlertMessage, VisitMessage } from '../../protocol/index.ts';
-import { type AlertLifecycle, createAlertLifecycle } from '../../registry/alert-lifecycle.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;

@@ -1,8 +1,8 @@
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import type { StateChange } from '../../api/state-source.ts';
 import { AlertMessage, type VisitMessage } from '../../protocol/index.ts';
-import { type AlertLifecycle, createAlertLifecycle } from '../../registry/alert-lifecycle.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,

@@ -11,8 +11,8 @@ import { brokerMetricSamples } from '../../broker/metrics-samples.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { formatPrometheus, parsePrometheus } from '../../lib/prometheus.ts';
 import { topics } from '../../protocol/index.ts';
-import { authenticateMachine } from '../../registry/directory.ts';
 import { createFleetSimulator } from '../../simulators/fleet.ts';
+import { authenticateMachine } from '../../store/directory.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };

@@ -9,8 +9,8 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/influxd.ts';
 import { parsePrometheus } from '../../lib/prometheus.ts';
-import { openRegistry } from '../../registry/db.ts';
-import { loadFleet } from '../../registry/fleet-loader.ts';
+import { openRegistry } from '../../store/db.ts';
+import { loadFleet } from '../../store/fleet-loader.ts';
 import { smallFleet, tempDir } from '../helpers/fixtures.ts';
 import { until } from '../helpers/ingest-harness.ts';
 

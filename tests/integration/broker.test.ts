@@ -10,7 +10,7 @@ import { type Broker, createBroker } from '../../broker/broker.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
-import { authenticateMachine } from '../../registry/directory.ts';
+import { authenticateMachine } from '../../store/directory.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { continuousQueries, influxClient, sameAggregates } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { InfluxdHandle } from '../../lib/influxd.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
 import {
   BASE_TS,

@@ -8,7 +8,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { InfluxdHandle } from '../../lib/influxd.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet, startTestInflux, tempDir } from '../helpers/fixtures.ts';
 import { buildIngest, countPoints, publishTelemetry, waitForWritten } from '../helpers/ingest-harness.ts';
 

@@ -13,7 +13,7 @@ import { influxClient } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { InfluxdHandle } from '../../lib/influxd.ts';
 import { topics } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import {
   registryWithFleet,
   smallFleet,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { influxClient } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet, startTestInflux, tempDir } from '../helpers/fixtures.ts';
 import {
   BASE_TS,

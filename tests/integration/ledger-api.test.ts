@@ -4,8 +4,8 @@
  * 403; exports verify; replays of an Idempotency-Key answer the first result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyExport } from '../../api/ledger/export-verify.ts';
-import { createFundLedger } from '../../api/ledger/ledger.ts';
+import { verifyExport } from '../../ledger/export-verify.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;

@@ -5,9 +5,9 @@
  * the ledger changes (a write through the fund routes), and read from memory otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
-import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../api/ledger/types.ts';
 import { FundDisclosureCache } from '../../api/resident/fund-disclosure.ts';
+import { createFundLedger, type FundLedger } from '../../ledger/ledger.ts';
+import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../ledger/types.ts';
 import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;

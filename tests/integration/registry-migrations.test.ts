@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRegistry } from '../../registry/db.ts';
-import { migrationProvider } from '../../registry/migrations.ts';
-import type { Database } from '../../registry/schema.ts';
+import { openRegistry } from '../../store/db.ts';
+import { migrationProvider } from '../../store/migrations.ts';
+import type { Database } from '../../store/schema.ts';
 import { alertRow } from '../helpers/api-harness.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 

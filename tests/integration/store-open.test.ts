@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRegistry } from '../../registry/db.ts';
+import { openRegistry } from '../../store/db.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 

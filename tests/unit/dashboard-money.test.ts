@@ -1,7 +1,7 @@
 /** The console's amount parsing: what a firm user types in yuan to the integer fen the ledger takes. */
 import { describe, expect, it } from 'vitest';
-import { MAX_FEN as LEDGER_MAX_FEN } from '../../api/ledger/money.ts';
 import { fenToYuanText, MAX_FEN, parseHundredths, parseYuan } from '../../dashboard/src/money.ts';
+import { MAX_FEN as LEDGER_MAX_FEN } from '../../ledger/money.ts';
 
 describe('parseYuan', () => {
   it.each([

@@ -5,12 +5,12 @@
  * as a real fault, not a false alarm or cleared by itself; listed first), idempotency, and the CSV export's BOM and formula escaping.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildExport, csvCell, toCsv } from '../../api/ledger/export.ts';
-import { createFundLedger, type FundLedger } from '../../api/ledger/ledger.ts';
-import { evaluateVote } from '../../api/ledger/rules.ts';
-import { monthlyStatement } from '../../api/ledger/statement.ts';
-import type { Actor, VoteTally } from '../../api/ledger/types.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import { buildExport, csvCell, toCsv } from '../../ledger/export.ts';
+import { createFundLedger, type FundLedger } from '../../ledger/ledger.ts';
+import { evaluateVote } from '../../ledger/rules.ts';
+import { monthlyStatement } from '../../ledger/statement.ts';
+import type { Actor, VoteTally } from '../../ledger/types.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 import { ACTORS, addAlert, addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 

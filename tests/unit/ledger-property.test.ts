@@ -9,11 +9,11 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isDebitNormal } from '../../api/ledger/accounts.ts';
-import { LedgerError } from '../../api/ledger/errors.ts';
-import { createFundLedger, type FundLedger, type WriteMeta } from '../../api/ledger/ledger.ts';
-import { type Actor, EXPENSE_KINDS } from '../../api/ledger/types.ts';
-import type { RegistryDb } from '../../registry/db.ts';
+import { isDebitNormal } from '../../ledger/accounts.ts';
+import { LedgerError } from '../../ledger/errors.ts';
+import { createFundLedger, type FundLedger, type WriteMeta } from '../../ledger/ledger.ts';
+import { type Actor, EXPENSE_KINDS } from '../../ledger/types.ts';
+import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 import { addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 import { TEST_STORE } from '../helpers/postgres.ts';

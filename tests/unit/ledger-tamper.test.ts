@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChainEntry, EMPTY_HEAD, hashEntry } from '../../api/ledger/chain.ts';
-import { buildExport, type LedgerExport } from '../../api/ledger/export.ts';
-import { postingsOf, verifyExport } from '../../api/ledger/export-verify.ts';
-import { createFundLedger } from '../../api/ledger/ledger.ts';
+import { type ChainEntry, EMPTY_HEAD, hashEntry } from '../../ledger/chain.ts';
+import { buildExport, type LedgerExport } from '../../ledger/export.ts';
+import { postingsOf, verifyExport } from '../../ledger/export-verify.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
 import { ACTORS, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
@@ -494,7 +494,7 @@ describe('CLI', () => {
   const run = promisify(execFile);
   const cli = async (...args: string[]) => {
     try {
-      const { stdout } = await run('node_modules/.bin/tsx', ['api/ledger/cli.ts', ...args], {
+      const { stdout } = await run('node_modules/.bin/tsx', ['ledger/cli.ts', ...args], {
         cwd: process.cwd(),
       });
       return { code: 0, out: stdout };

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiftWatchError } from '../../lib/errors.ts';
-import { authenticateMachine, listElevators } from '../../registry/directory.ts';
-import { loadFleet, parseFleet } from '../../registry/fleet-loader.ts';
-import { hashMachineSecret, hashUserPassword, verifySecret } from '../../registry/passwords.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
+import { authenticateMachine, listElevators } from '../../store/directory.ts';
+import { loadFleet, parseFleet } from '../../store/fleet-loader.ts';
+import { hashMachineSecret, hashUserPassword, verifySecret } from '../../store/passwords.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

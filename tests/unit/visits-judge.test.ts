@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createDetector, type Finding } from '../../ingest/rules/index.ts';
 import { haversineKm } from '../../ingest/visits/travel.ts';
 import type { DeviceMessage, MaintenanceMessage, Telemetry, VisitKind } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../registry/directory.ts';
+import type { ElevatorInfo } from '../../store/directory.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;

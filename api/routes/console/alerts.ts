@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { LiftWatchError } from '../../../lib/errors.ts';
 import { ALERT_CATALOGUE, type PersonResolution } from '../../../protocol/index.ts';
-import type { AlertTable } from '../../../registry/schema.ts';
+import type { AlertTable } from '../../../store/schema.ts';
 import { acknowledgeAlert, alertById, listAlerts, resolveAlert } from '../../data/alerts.ts';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {

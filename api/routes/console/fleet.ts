@@ -1,7 +1,7 @@
 /** Estates and elevators I may see, each elevator with its current state from memory. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ElevatorEntry } from '../../data/directory.ts';
+import type { ElevatorEntry } from '../../../fleet/directory.ts';
 import { canSeeEstate, notFound, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
 import { Elevator, Estate, IdParams, Page, PageQuery, replies } from '../../schemas.ts';
 import { paged, scopedFilter, stateView } from './scope.ts';

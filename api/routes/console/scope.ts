@@ -3,7 +3,7 @@
  * id that does not exist take the same branch and give the same 404.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Directory } from '../../data/directory.ts';
+import type { Directory } from '../../../fleet/directory.ts';
 import { canSeeEstate, estateFilter, notFound, type Principal } from '../../data/tenancy.ts';
 import type { ElevatorStateSource } from '../../state-source.ts';
 

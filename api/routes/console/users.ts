@@ -9,8 +9,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
 import { LiftWatchError } from '../../../lib/errors.ts';
 import { ROLES } from '../../../protocol/index.ts';
-import { hashUserPassword } from '../../../registry/passwords.ts';
-import { userRow } from '../../../registry/users.ts';
+import { hashUserPassword } from '../../../store/passwords.ts';
+import { userRow } from '../../../store/users.ts';
 import { notFound, requireRole } from '../../data/tenancy.ts';
 import { replies } from '../../schemas.ts';
 

@@ -1,7 +1,7 @@
 /** Maintenance visits with their verdict, score, reasons and evidence. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { MaintenanceVisitTable } from '../../../registry/schema.ts';
+import type { MaintenanceVisitTable } from '../../../store/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
 import { listVisits, visitById } from '../../data/visits.ts';
 import {

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EgressRefusedError } from '../../../lib/egress.ts';
 import { LiftWatchError } from '../../../lib/errors.ts';
-import type { EstateWebhookTable, WebhookEvent } from '../../../registry/schema.ts';
+import type { EstateWebhookTable, WebhookEvent } from '../../../store/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
   createWebhook,

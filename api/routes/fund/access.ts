@@ -4,11 +4,11 @@
  * 404. Writes also get the ledger's meta (fund, actor, the client's Idempotency-Key).
  */
 import type { FastifyRequest } from 'fastify';
+import { LedgerError } from '../../../ledger/errors.ts';
+import type { FundLedger, WriteMeta } from '../../../ledger/ledger.ts';
+import type { Fund } from '../../../ledger/types.ts';
 import type { Role } from '../../../protocol/index.ts';
 import { canSeeEstate, notFound, type Principal, READERS, requireRole } from '../../data/tenancy.ts';
-import { LedgerError } from '../../ledger/errors.ts';
-import type { FundLedger, WriteMeta } from '../../ledger/ledger.ts';
-import type { Fund } from '../../ledger/types.ts';
 
 export interface FundRouteOptions {
   ledger: FundLedger;

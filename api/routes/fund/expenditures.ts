@@ -8,6 +8,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Expenditure, ExpenseKind, Fund } from '../../../ledger/types.ts';
 import {
   AmendBody,
   ExpenditureParams,
@@ -19,7 +20,6 @@ import {
   ProposalBody,
 } from '../../../protocol/fund-http.ts';
 import { WRITERS } from '../../data/tenancy.ts';
-import type { Expenditure, ExpenseKind, Fund } from '../../ledger/types.ts';
 import { estateAudience } from '../../plugins/socket.ts';
 import { replies } from '../../schemas.ts';
 import { type FundRouteOptions, fundAccess } from './access.ts';

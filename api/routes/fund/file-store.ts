@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AttachmentFiles } from '../../ledger/files.ts';
+import type { AttachmentFiles } from '../../../ledger/files.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

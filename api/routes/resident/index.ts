@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ledgerSettings } from '../../../ledger/settings.ts';
 import { fileReport, reportByReceipt } from '../../data/reports.ts';
-import { ledgerSettings } from '../../ledger/settings.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';

@@ -6,7 +6,7 @@
  * until the committee ratifies it; above the vote threshold the owners' vote must still
  * pass first.
  */
-import type { AlertResolution } from '../../registry/schema.ts';
+import type { AlertResolution } from '../store/schema.ts';
 import { credit, debit } from './accounts.ts';
 import { isCommitteeMember, isFirmManager, requireFirmManager, requireParty } from './authority.ts';
 import { sha256Hex } from './canonical.ts';

@@ -1,6 +1,6 @@
 /** Read side: balance, postings by period, and expected vs actual monthly contributions. */
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { accountBalances } from './accounts.ts';
 import { chainHead } from './chain.ts';
 import { expectedContribution, nextPeriod } from './money.ts';

@@ -4,7 +4,7 @@
  * non-negative on their normal side (cash above all: the fund cannot owe).
  */
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { LedgerError } from './errors.ts';
 import { assertFen } from './money.ts';
 import type { Account, Posting } from './types.ts';

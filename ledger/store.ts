@@ -5,14 +5,14 @@
  * another body is a 409 (the client reused a key by mistake).
  *
  * Any number of processes may write: the transaction first locks its scope (the fund, or
- * the estate for a new fund; registry/dialect.ts lockForWrite), so writers of one fund take
+ * the estate for a new fund; store/dialect.ts lockForWrite), so writers of one fund take
  * turns, a second writer of a key reads the first one's stored result, and the chain head
  * each one appends to is the latest. (ledger_idempotency's primary key and the chain's
  * (fund_id, seq) key refuse whatever a missing lock would let through.)
  */
 import type { Kysely } from 'kysely';
-import { lockForWrite } from '../../registry/dialect.ts';
-import type { Database } from '../../registry/schema.ts';
+import { lockForWrite } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Actor, Fund, LedgerConfig } from './types.ts';

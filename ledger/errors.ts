@@ -2,7 +2,7 @@
  * Ledger errors: a coded LiftWatchError (so the API answers the catalogue's status) plus a
  * ledger reason a client can branch on (`IDEMPOTENCY_MISMATCH` vs `INSUFFICIENT_FUNDS`).
  */
-import { type ErrorCode, LiftWatchError } from '../../lib/errors.ts';
+import { type ErrorCode, LiftWatchError } from '../lib/errors.ts';
 
 const REASONS = {
   INVALID_AMOUNT: 'BAD_REQUEST',

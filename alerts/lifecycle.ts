@@ -24,8 +24,8 @@ import {
   topics,
   type VisitMessage,
 } from '../protocol/index.ts';
-import type { RegistryDb } from './db.ts';
-import type { AlertTable } from './schema.ts';
+import type { RegistryDb } from '../store/db.ts';
+import type { AlertTable } from '../store/schema.ts';
 
 export interface EscalationPolicy {
   codes: readonly AlertCode[];

@@ -2,7 +2,7 @@
  * Opens the registry and runs pending migrations, on one of two dialects chosen by
  * configuration: PostgreSQL through `pg` when DATABASE_URL is set (any number of processes
  * may write), else the embedded SQLite file DATABASE_FILE (WAL, so the API reads while the
- * ingest writes). The same migrations and queries serve both; registry/dialect.ts holds
+ * ingest writes). The same migrations and queries serve both; store/dialect.ts holds
  * what differs. A database that cannot be reached, refuses the credentials or was migrated
  * by a newer version stops the start with a coded error naming the setting.
  */

@@ -219,7 +219,7 @@ const migrations: Record<string, Migration> = {
   '0004_ledger': {
     async up(db: Kysely<unknown>) {
       const t = columnTypes(db);
-      // The maintenance-fund ledger (api/ledger/). Money columns are integer fen.
+      // The maintenance-fund ledger (ledger/). Money columns are integer fen.
       await db.schema
         .createTable('ledger_funds')
         .addColumn('id', 'text', (c) => c.primaryKey())

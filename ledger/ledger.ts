@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { sha256Hex } from './canonical.ts';
 import { type ChainHead, chainHead, readChain } from './chain.ts';
 import { announceLedgerChange } from './changes.ts';

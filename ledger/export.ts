@@ -8,7 +8,7 @@
  * runs to the fund's head, so the head published on the QR page pins either.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { type ChainEntry, type ChainHead, chainHead, readChain } from './chain.ts';
 import { LedgerError } from './errors.ts';
 import { formatYuan, periodBounds } from './money.ts';

@@ -4,8 +4,8 @@
  * its content and everything before it (prev_hash). Seq starts at 1 after GENESIS.
  */
 import type { Kysely } from 'kysely';
-import { dialectOf } from '../../registry/dialect.ts';
-import type { Database } from '../../registry/schema.ts';
+import { dialectOf } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -3,7 +3,7 @@
  * token, and who owns which estate. A QR hit or a tenancy check costs a map lookup,
  * not a query. `reload()` picks up a fleet file loaded while running.
  */
-import type { RegistryDb } from '../../registry/db.ts';
+import type { RegistryDb } from '../store/db.ts';
 
 export interface EstateEntry {
   id: string;

@@ -4,7 +4,7 @@
  * transaction. A mistake is undone by a reversal naming the original, never by an edit.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { assertBalanced, assertNoNegative, credit, debit, reversed } from './accounts.ts';
 import { requireOperator } from './authority.ts';
 import { appendEntry } from './chain.ts';

@@ -3,7 +3,7 @@
  * API's deps type names only the API's keys; main.ts passes the whole frozen config, so
  * the ledger keys are read when present and the ledger's own defaults apply otherwise.
  */
-import type { Config } from '../../lib/config.ts';
+import type { Config } from '../lib/config.ts';
 import { DEFAULT_LEDGER_CONFIG, type LedgerConfig } from './types.ts';
 
 type LedgerKeys = Pick<

@@ -1,5 +1,5 @@
 /**
- * Offline verification of a JSON export: `tsx api/ledger/cli.ts verify FILE --head SEQ:HASH`.
+ * Offline verification of a JSON export: `tsx ledger/cli.ts verify FILE --head SEQ:HASH`.
  * Exit 0 when the export holds against the pinned head, 1 naming the first bad index or
  * field when it does not, 2 on usage, 3 when it holds but no head was pinned: an export
  * cut short with its head rewritten looks whole on its own, so pin the head the QR page

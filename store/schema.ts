@@ -196,7 +196,7 @@ export interface ResidentReportTable {
   reply: string | null;
 }
 
-/** One maintenance fund per estate (or per building); see api/ledger/. */
+/** One maintenance fund per estate (or per building); see ledger/. */
 export interface LedgerFundTable {
   id: string;
   estate_id: string;

@@ -4,7 +4,7 @@
  * and the chain head, so the printed page pins the history it shows.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { readChain } from './chain.ts';
 import { listExpenditures } from './expenditure-view.ts';
 import { formatYuan, periodBounds } from './money.ts';

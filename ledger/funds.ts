@@ -1,6 +1,6 @@
 /** Opening a fund and setting its contribution rule: the two writes that are not money. */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../registry/schema.ts';
+import type { Database } from '../store/schema.ts';
 import { requireOperator } from './authority.ts';
 import { appendEntry } from './chain.ts';
 import { LedgerError } from './errors.ts';

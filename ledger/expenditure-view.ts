@@ -1,6 +1,6 @@
 /** Reads an Expenditure with its approvals, votes and attachments, assessed at `now`. */
 import type { Kysely } from 'kysely';
-import type { Database, LedgerExpenditureTable } from '../../registry/schema.ts';
+import type { Database, LedgerExpenditureTable } from '../store/schema.ts';
 import { LedgerError } from './errors.ts';
 import { assessExpenditure } from './rules.ts';
 import type {
