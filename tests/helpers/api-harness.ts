@@ -12,6 +12,7 @@ import { silentLogger } from '../../lib/logger.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import type { AlertTable, MaintenanceVisitTable } from '../../store/schema.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet } from './fixtures.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
@@ -146,7 +147,7 @@ export async function startTestApi(
     clock: () => clock.now,
   });
   const app = await buildApi({
-    db: registry.db,
+    store: storeOver(registry.db),
     log: silentLogger,
     config,
     stateSource: store,

@@ -68,7 +68,7 @@ type Change =
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Reads the alert through the principal's tenancy: another firm's alert is "not found". */
   async function visibleAlert(principal: Parameters<typeof canSeeEstate>[0], id: string) {
-    const alert = await alertById(app.db, id);
+    const alert = await alertById(app.store.db, id);
     if (!alert || !canSeeEstate(principal, alert.estate_id)) throw notFound('Alert');
     return alert;
   }
@@ -86,7 +86,7 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, READERS);
       const q = request.query;
-      const rows = await listAlerts(app.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
+      const rows = await listAlerts(app.store.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
       const page = paged(rows, q.limit, q.offset);
       return { items: page.items.map(alertView), next_offset: page.next_offset };
     },
@@ -127,12 +127,12 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (lifecycle) {
       if (change.action === 'acknowledge') await lifecycle.acknowledge(alert.id, p.username, note);
       else await lifecycle.resolve(alert.id, p.username, change.resolution, note);
-      updated = await alertById(app.db, alert.id);
+      updated = await alertById(app.store.db, alert.id);
     } else {
       updated =
         change.action === 'acknowledge'
-          ? await acknowledgeAlert(app.db, input)
-          : await resolveAlert(app.db, { ...input, resolution: change.resolution });
+          ? await acknowledgeAlert(app.store.db, input)
+          : await resolveAlert(app.store.db, { ...input, resolution: change.resolution });
     }
     if (!updated || updated.state === alert.state)
       throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
