@@ -228,7 +228,7 @@ export interface LedgerWriter extends LedgerReads {
     id: string,
     patch: Partial<Omit<LedgerExpenditureTable, 'id' | 'fund_id'>>,
   ): Promise<void>;
-  insertApproval(row: Omit<ApprovalRow, 'expenditureId'> & { expenditureId: string }): Promise<void>;
+  insertApproval(row: ApprovalRow): Promise<void>;
   insertVote(row: VoteRow): Promise<void>;
   insertAttachment(row: AttachmentRow & { content: Buffer }): Promise<void>;
 }
