@@ -19,8 +19,7 @@ import type { Config } from './lib/config.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
 import type { RegistryDb } from './store/db.ts';
-import { authenticateMachine } from './store/directory.ts';
-import { issueInternalCredential } from './store/internal-credentials.ts';
+import { storeOver } from './store/store.ts';
 
 export type Stop = { name: string; stop: () => Promise<unknown> };
 
@@ -65,7 +64,8 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         async () => {
           const embedded = createBroker(brokerOptionsFrom(config), {
             log,
-            authenticate: (username, password) => authenticateMachine(deps.db(), username, password),
+            authenticate: (username, password) =>
+              storeOver(deps.db()).credentials.authenticateMachine(username, password),
           });
           const { port } = await embedded.start();
           return { broker: embedded, url: `mqtt://127.0.0.1:${port}` };
@@ -84,7 +84,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         db,
         log,
         influxUrl: deps.influxUrl(),
-        mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'ingest')) },
+        mqtt: { url: mqttUrl(), ...(await storeOver(db).credentials.issueInternal('ingest')) },
       });
       await startOrStop(service);
       return service;
@@ -95,13 +95,13 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
   const api = resource(
     'api',
     async () => {
-      const db = deps.db();
+      const store = storeOver(deps.db());
       const embedded = broker?.value.broker ?? null;
       const { ingest: pipeline, detection } = ingest.value;
       return startApiService(config, {
-        db,
+        store,
         log,
-        mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'api')) },
+        mqtt: { url: mqttUrl(), ...(await store.credentials.issueInternal('api')) },
         influxUrl: deps.influxUrl(),
         readiness: { ingest: () => pipeline.metrics().mqttConnected },
         metrics: [

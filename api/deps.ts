@@ -1,12 +1,12 @@
 /**
- * What `buildApi` needs, in one explicit object: the registry, a logger, the API's part
+ * What `buildApi` needs, in one explicit object: the store's repositories, a logger, the API's part
  * of the configuration, the elevator state source and optional probes and metrics from
  * the other parts. Nothing here reads the environment.
  */
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PersonResolution } from '../protocol/index.ts';
-import type { RegistryDb } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
@@ -44,7 +44,8 @@ export interface AlertActions {
 }
 
 export interface ApiDeps {
-  db: RegistryDb;
+  /** The repositories; the API never sees the query builder (store/store.ts). */
+  store: Store;
   log: Logger;
   config: ApiConfig;
   stateSource: ElevatorStateSource;

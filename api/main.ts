@@ -1,5 +1,5 @@
 /**
- * Runs the API alone (`npm run start:api`): opens the registry, subscribes to MQTT with the
+ * Runs the API alone (`npm run start:api`): opens the store, subscribes to MQTT with the
  * API's service credential and listens. lib/run-main.ts starts these in order and stops them
  * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
  * dashboard it serves at /app/ is built beforehand (`npm run build:dashboard`).
@@ -10,23 +10,23 @@ import { resource } from '../lib/component.ts';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../store/db.ts';
 import { readFleetFile } from '../store/fleet-loader.ts';
+import { openStore } from '../store/store.ts';
 import { startApiService } from './service.ts';
 
 await runMain({
   part: 'api',
   build: ({ config, log }) => {
-    const registry = resource(
-      'registry',
-      () => openRegistry(config),
-      (db) => db.destroy(),
+    const store = resource(
+      'store',
+      () => openStore(config),
+      (opened) => opened.close(),
     );
     const api = resource(
       'api',
       async () => {
         const service = await startApiService(config, {
-          db: registry.value,
+          store: store.value,
           log,
           mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential(config) },
           // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
@@ -37,7 +37,7 @@ await runMain({
       },
       (service) => service.stop(),
     );
-    return [registry, api];
+    return [store, api];
   },
 });
 

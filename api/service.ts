@@ -8,14 +8,14 @@ import { createAlertLifecycle } from '../alerts/lifecycle.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { RegistryDb } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
 import { seedStateFromRegistry } from './seed-state.ts';
 
 export interface ApiServiceDeps {
-  db: RegistryDb;
+  store: Store;
   log: Logger;
   mqtt: { url: string; username: string; password: string };
   influxUrl: string;
@@ -33,7 +33,7 @@ export interface ApiService {
 }
 
 export async function startApiService(config: Config, deps: ApiServiceDeps): Promise<ApiService> {
-  const { db, log } = deps;
+  const { store, log } = deps;
   const stateSource = new MqttStateSource({
     ...deps.mqtt,
     clientId: config.API_MQTT_CLIENT_ID,
@@ -41,12 +41,12 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
   });
-  await seedStateFromRegistry(db, stateSource);
+  await seedStateFromRegistry(store, stateSource);
   await stateSource.start();
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
   try {
     const app = await buildApi({
-      db,
+      store,
       log,
       config,
       stateSource,
@@ -62,7 +62,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       alertActions:
         deps.alertActions ??
         createAlertLifecycle({
-          db,
+          db: store.db,
           clock: Date.now,
           publish: (topic, payload) => stateSource.publish(topic, payload),
         }),

@@ -23,8 +23,8 @@ import { silentLogger } from '../lib/logger.ts';
 import { type Telemetry, topics } from '../protocol/index.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { openRegistry } from '../store/db.ts';
-import { authenticateMachine } from '../store/directory.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
+import { storeOver } from '../store/store.ts';
 import { alertRow } from '../tests/helpers/api-harness.ts';
 import { telemetrySample } from '../tests/helpers/fixtures.ts';
 
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
     const broker = createBroker(
       { port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeoutMs: 10_000 },
-      { log: silentLogger, authenticate: (u, p) => authenticateMachine(db, u, p) },
+      { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
     );
     const { port: mqttPort } = await broker.start();
     const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       stateSource.applyTelemetry(e.id, telemetry(i + 1));
     });
     const app = await buildApi({
-      db,
+      store: storeOver(db),
       log: silentLogger,
       config,
       stateSource,

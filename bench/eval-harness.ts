@@ -35,9 +35,9 @@ import { runScenario } from '../simulators/fleet.ts';
 import { loadScenario, type Scenario, startMs } from '../simulators/scenario.ts';
 import { SCENARIO_DIR } from '../simulators/scenarios/generate.ts';
 import { openRegistry, type RegistryDb } from '../store/db.ts';
-import { authenticateMachine, listElevators } from '../store/directory.ts';
+import { listElevators } from '../store/directory.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
-import { issueInternalCredential } from '../store/internal-credentials.ts';
+import { storeOver } from '../store/store.ts';
 import {
   type JudgedVisit,
   type RaisedAlert,
@@ -138,11 +138,11 @@ async function replayScenario(
   const stops: (() => Promise<unknown>)[] = [() => db.destroy()];
   try {
     await loadFleet(db, fleet);
-    const ingestCredential = await issueInternalCredential(db, 'ingest');
-    const monitorCredential = await issueInternalCredential(db, 'monitor');
+    const ingestCredential = await storeOver(db).credentials.issueInternal('ingest');
+    const monitorCredential = await storeOver(db).credentials.issueInternal('monitor');
     const broker = createBroker(
       { port: 0, host: '127.0.0.1', maxPacketBytes: 256 * 1024, connectTimeoutMs: 10_000 },
-      { log: silentLogger, authenticate: (u, p) => authenticateMachine(db, u, p) },
+      { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
     );
     const mqttUrl = `mqtt://127.0.0.1:${(await broker.start()).port}`;
     stops.push(() => broker.stop());

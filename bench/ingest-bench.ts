@@ -16,7 +16,7 @@ import { freePort, startInfluxd } from '../lib/influxd.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { openRegistry } from '../store/db.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
-import { issueInternalCredential } from '../store/internal-credentials.ts';
+import { storeOver } from '../store/store.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
 import {
   intervalQuantile,
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const databaseFile = join(dir, 'registry.sqlite');
     const db = await openRegistry(databaseFile);
     await loadFleet(db, fleet);
-    const credential = await issueInternalCredential(db, 'ingest');
+    const credential = await storeOver(db).credentials.issueInternal('ingest');
     await db.destroy();
 
     const mqttPort = await freePort();

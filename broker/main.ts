@@ -1,32 +1,31 @@
 /**
  * `npm run start:broker`: the broker alone, for deployments that spread the parts over
- * machines. The registry (device credentials), the broker, and its /metrics when
+ * machines. The store (device credentials), the broker, and its /metrics when
  * BROKER_METRICS_PORT is set, run by lib/run-main.ts: started in this order, stopped in
  * reverse on SIGINT/SIGTERM.
  */
 import { resource } from '../lib/component.ts';
 import { processSamples, serveMetrics, stopMetrics } from '../lib/prometheus.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../store/db.ts';
-import { authenticateMachine } from '../store/directory.ts';
+import { openStore } from '../store/store.ts';
 import { brokerOptionsFrom, createBroker } from './broker.ts';
 import { brokerMetricSamples } from './metrics-samples.ts';
 
 await runMain({
   part: 'broker',
   build: ({ config, log }) => {
-    const registry = resource(
-      'registry',
-      () => openRegistry(config),
-      (db) => db.destroy(),
+    const store = resource(
+      'store',
+      () => openStore(config),
+      (opened) => opened.close(),
     );
     const broker = createBroker(brokerOptionsFrom(config), {
       log,
-      authenticate: (username, password) => authenticateMachine(registry.value, username, password),
+      authenticate: (username, password) => store.value.credentials.authenticateMachine(username, password),
     });
     const metricsPort = config.BROKER_METRICS_PORT;
     return [
-      registry,
+      store,
       { name: 'broker', start: async () => void (await broker.start()), stop: () => broker.stop() },
       ...(metricsPort === undefined
         ? []

@@ -10,9 +10,9 @@ import {
   type ServiceRole,
   topics,
 } from '../protocol/index.ts';
-import type { Principal } from '../store/directory.ts';
+import type { MachinePrincipal as Principal } from '../store/repositories/credentials.ts';
 
-export type { Principal } from '../store/directory.ts';
+export type { MachinePrincipal as Principal } from '../store/repositories/credentials.ts';
 
 interface RoleGrant {
   /** Topic filters the role may subscribe to (or any narrower filter they cover). */

@@ -3,8 +3,7 @@
  * accepted only when its debits equal its credits, and the fund's accounts stay
  * non-negative on their normal side (cash above all: the fund cannot owe).
  */
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerReads } from '../store/repositories/ledger.ts';
 import { LedgerError } from './errors.ts';
 import { assertFen } from './money.ts';
 import type { Account, Posting } from './types.ts';
@@ -40,21 +39,16 @@ export function reversed(postings: readonly Posting[]): Posting[] {
 }
 
 /** Balance of each account on its normal side. */
-export async function accountBalances(db: Kysely<Database>, fundId: string): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('ledger_postings')
-    .select(['account', sql<number>`sum(debit_fen)`.as('d'), sql<number>`sum(credit_fen)`.as('c')])
-    .where('fund_id', '=', fundId)
-    .groupBy('account')
-    .execute();
+export async function accountBalances(reads: LedgerReads, fundId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const r of rows) out[r.account] = isDebitNormal(r.account) ? r.d - r.c : r.c - r.d;
+  for (const r of await reads.accountTotals(fundId))
+    out[r.account] = isDebitNormal(r.account) ? r.debit - r.credit : r.credit - r.debit;
   return out;
 }
 
-/** After the postings are written, inside the same SQLite transaction: throws to roll back. */
-export async function assertNoNegative(db: Kysely<Database>, fundId: string, touched: readonly Posting[]) {
-  const balances = await accountBalances(db, fundId);
+/** After the postings are written, inside the same write transaction: throws to roll back. */
+export async function assertNoNegative(reads: LedgerReads, fundId: string, touched: readonly Posting[]) {
+  const balances = await accountBalances(reads, fundId);
   for (const p of touched) {
     const b = balances[p.account] ?? 0;
     if (b >= 0) continue;

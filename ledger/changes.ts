@@ -1,9 +1,10 @@
 /**
  * "The ledger of this estate changed": announced after each committed write, so readers
  * that cache what the ledger shows (the residents' disclosure on the QR page) drop their
- * copy instead of querying per request. The channel is per database handle, so every
- * `createFundLedger` over the same registry (the fund routes, a seed script, a test)
- * reaches the same listeners, and two test registries never hear each other.
+ * copy instead of querying per request. The channel is per ledger repository, and the store
+ * keeps one repository per database handle, so every `createFundLedger` over the same store
+ * (the fund routes, a seed script, a test) reaches the same listeners, and two test stores
+ * never hear each other.
  */
 import { EventEmitter } from 'node:events';
 
@@ -16,26 +17,26 @@ export type LedgerChangeListener = (change: LedgerChange) => void;
 
 const channels = new WeakMap<object, EventEmitter>();
 
-function channelOf(db: object): EventEmitter {
-  let channel = channels.get(db);
+function channelOf(repository: object): EventEmitter {
+  let channel = channels.get(repository);
   if (!channel) {
     channel = new EventEmitter();
     // One listener per QR-page plugin instance; tests build many apps over one process.
     channel.setMaxListeners(0);
-    channels.set(db, channel);
+    channels.set(repository, channel);
   }
   return channel;
 }
 
-export function onLedgerChange(db: object, listener: LedgerChangeListener): () => void {
-  const channel = channelOf(db);
+export function onLedgerChange(repository: object, listener: LedgerChangeListener): () => void {
+  const channel = channelOf(repository);
   channel.on('change', listener);
   return () => channel.off('change', listener);
 }
 
 /** A listener's failure must not turn a committed write into an error for its client. */
-export function announceLedgerChange(db: object, change: LedgerChange): void {
-  for (const listener of channelOf(db).listeners('change') as LedgerChangeListener[]) {
+export function announceLedgerChange(repository: object, change: LedgerChange): void {
+  for (const listener of channelOf(repository).listeners('change') as LedgerChangeListener[]) {
     try {
       listener(change);
     } catch {

@@ -1,6 +1,6 @@
 /** Reads an Expenditure with its approvals, votes and attachments, assessed at `now`. */
-import type { Kysely } from 'kysely';
-import type { Database, LedgerExpenditureTable } from '../store/schema.ts';
+import type { LedgerReads } from '../store/repositories/ledger.ts';
+import type { LedgerExpenditureTable } from '../store/schema.ts';
 import { LedgerError } from './errors.ts';
 import { assessExpenditure } from './rules.ts';
 import type {
@@ -13,98 +13,34 @@ import type {
   OwnersVote,
 } from './types.ts';
 
-export async function loadExpenditureRow(db: Kysely<Database>, fundId: string, id: string) {
-  const row = await db
-    .selectFrom('ledger_expenditures')
-    .selectAll()
-    .where('fund_id', '=', fundId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+export async function loadExpenditureRow(reads: LedgerReads, fundId: string, id: string) {
+  const row = await reads.expenditure(fundId, id);
   if (!row) throw new LedgerError('NOT_FOUND', `expenditure ${id} not found`);
   return row;
 }
 
-export async function loadApprovals(db: Kysely<Database>, expenditureId: string): Promise<Approval[]> {
-  const rows = await db
-    .selectFrom('ledger_approvals')
-    .selectAll()
-    .where('expenditure_id', '=', expenditureId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    expenditureId: r.expenditure_id,
-    seq: r.seq,
-    amountVersion: r.amount_version,
-    side: r.side,
-    decision: r.decision,
-    actor: r.actor,
-    note: r.note,
-    at: r.at,
-  }));
+export function loadApprovals(reads: LedgerReads, expenditureId: string): Promise<Approval[]> {
+  return reads.approvals(expenditureId);
 }
 
-export async function loadVotes(db: Kysely<Database>, expenditureId: string): Promise<OwnersVote[]> {
-  const rows = await db
-    .selectFrom('ledger_votes')
-    .selectAll()
-    .where('expenditure_id', '=', expenditureId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    expenditureId: r.expenditure_id,
-    seq: r.seq,
-    amountVersion: r.amount_version,
-    tally: JSON.parse(r.tally_json),
-    passed: r.passed === 1,
-    recordedBy: r.recorded_by,
-    at: r.at,
-  }));
+export async function loadVotes(reads: LedgerReads, expenditureId: string): Promise<OwnersVote[]> {
+  return (await reads.votes(expenditureId)).map((v) => ({ ...v, tally: v.tally as OwnersVote['tally'] }));
 }
 
-async function loadAttachments(db: Kysely<Database>, expenditureId: string): Promise<Attachment[]> {
-  const rows = await db
-    .selectFrom('ledger_attachments')
-    .select([
-      'id',
-      'expenditure_id',
-      'seq',
-      'kind',
-      'filename',
-      'media_type',
-      'size',
-      'sha256',
-      'uploaded_by',
-      'at',
-    ])
-    .where('expenditure_id', '=', expenditureId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    expenditureId: r.expenditure_id,
-    seq: r.seq,
-    kind: r.kind as Attachment['kind'],
-    filename: r.filename,
-    mediaType: r.media_type,
-    size: r.size,
-    sha256: r.sha256,
-    uploadedBy: r.uploaded_by,
-    at: r.at,
-  }));
+async function loadAttachments(reads: LedgerReads, expenditureId: string): Promise<Attachment[]> {
+  return (await reads.attachments(expenditureId)).map((a) => ({ ...a, kind: a.kind as Attachment['kind'] }));
 }
 
 export async function viewExpenditure(
-  db: Kysely<Database>,
+  reads: LedgerReads,
   row: LedgerExpenditureTable,
   config: LedgerConfig,
   now: number,
 ): Promise<Expenditure> {
   const [approvals, votes, attachments] = await Promise.all([
-    loadApprovals(db, row.id),
-    loadVotes(db, row.id),
-    loadAttachments(db, row.id),
+    loadApprovals(reads, row.id),
+    loadVotes(reads, row.id),
+    loadAttachments(reads, row.id),
   ]);
   const a = assessExpenditure(
     {
@@ -147,19 +83,13 @@ export async function viewExpenditure(
 }
 
 export async function listExpenditures(
-  db: Kysely<Database>,
+  reads: LedgerReads,
   fundId: string,
   config: LedgerConfig,
   now: number,
 ): Promise<Expenditure[]> {
-  const rows = await db
-    .selectFrom('ledger_expenditures')
-    .selectAll()
-    .where('fund_id', '=', fundId)
-    .orderBy('proposed_at')
-    .orderBy('id')
-    .execute();
-  const list = await Promise.all(rows.map((r) => viewExpenditure(db, r, config, now)));
+  const rows = await reads.expenditures(fundId);
+  const list = await Promise.all(rows.map((r) => viewExpenditure(reads, r, config, now)));
   // Emergencies the committee has yet to ratify (proposed, or paid and awaiting) come first.
   const needsCommittee = (x: Expenditure) =>
     x.emergencyAlertId !== null && (x.status === 'proposed' || x.flags.includes('awaiting_ratification'));

@@ -44,8 +44,7 @@ async function assertInEstate(
   table: 'alerts' | 'maintenance_visits' | 'elevators',
   id: string,
 ) {
-  const row = await ctx.trx.selectFrom(table).select('estate_id').where('id', '=', id).executeTakeFirst();
-  if (!row || row.estate_id !== ctx.fund.estateId)
+  if ((await ctx.tx.estateOf(table, id)) !== ctx.fund.estateId)
     throw new LedgerError('INVALID_INPUT', `${table} id ${id} is not in this fund's estate`);
 }
 
@@ -57,21 +56,7 @@ async function assertInEstate(
  * refused; such work is paid through the normal path, both sides approving first.
  */
 async function emergencyAlertStanding(ctx: WriteContext, alertId: string) {
-  const alert = await ctx.trx
-    .selectFrom('alerts')
-    .select([
-      'id',
-      'estate_id',
-      'elevator_id',
-      'code',
-      'severity',
-      'state',
-      'opened_at',
-      'resolved_at',
-      'resolution',
-    ])
-    .where('id', '=', alertId)
-    .executeTakeFirst();
+  const alert = await ctx.tx.alertStanding(alertId);
   if (!alert || alert.estate_id !== ctx.fund.estateId)
     throw new LedgerError(
       'INVALID_INPUT',
@@ -146,8 +131,8 @@ export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput
     paid_at: null,
     ratification_due_at: null,
   };
-  await ctx.trx.insertInto('ledger_expenditures').values(row).execute();
-  await appendEntry(ctx.trx, ctx.fund.id, 'expenditure_proposed', ctx.at, {
+  await ctx.tx.insertExpenditure(row);
+  await appendEntry(ctx.tx, ctx.fund.id, 'expenditure_proposed', ctx.at, {
     id,
     amountFen: amount,
     kind: row.expense_kind,
@@ -160,7 +145,7 @@ export async function proposeExpenditure(ctx: WriteContext, input: ProposalInput
     ...(emergencyAlert ? { emergencyAlert } : {}),
     proposedBy: row.proposed_by,
   });
-  return viewExpenditure(ctx.trx, row, ctx.config, ctx.at);
+  return viewExpenditure(ctx.tx, row, ctx.config, ctx.at);
 }
 
 /** A new amount is a new question: every earlier approval and vote stops counting. */
@@ -171,16 +156,16 @@ export async function amendAmount(
   requireFirmManager(ctx.actor, ctx.fund);
   const amount = assertFen(input.amountFen);
   const reason = requireText(input.reason, 'reason');
-  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const row = await loadExpenditureRow(ctx.tx, ctx.fund.id, input.expenditureId);
   if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
   if (amount === row.amount_fen) throw new LedgerError('INVALID_INPUT', 'the amount is unchanged');
   const version = row.amount_version + 1;
-  await ctx.trx
-    .updateTable('ledger_expenditures')
-    .set({ amount_fen: amount, amount_version: version, amended_by: ctx.actor.username })
-    .where('id', '=', row.id)
-    .execute();
-  await appendEntry(ctx.trx, ctx.fund.id, 'expenditure_amended', ctx.at, {
+  await ctx.tx.updateExpenditure(row.id, {
+    amount_fen: amount,
+    amount_version: version,
+    amended_by: ctx.actor.username,
+  });
+  await appendEntry(ctx.tx, ctx.fund.id, 'expenditure_amended', ctx.at, {
     expenditureId: row.id,
     amountFen: amount,
     amountVersion: version,
@@ -189,7 +174,7 @@ export async function amendAmount(
     by: ctx.actor.username,
   });
   const updated = { ...row, amount_fen: amount, amount_version: version, amended_by: ctx.actor.username };
-  return viewExpenditure(ctx.trx, updated, ctx.config, ctx.at);
+  return viewExpenditure(ctx.tx, updated, ctx.config, ctx.at);
 }
 
 function sideOf(ctx: WriteContext): ApprovalSide {
@@ -207,13 +192,13 @@ export async function decideExpenditure(
     throw new LedgerError('INVALID_INPUT', 'decision must be approve or refuse');
   const note =
     input.decision === 'refuse' ? requireText(input.note, 'note') : (optionalText(input.note, 'note') ?? '');
-  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const row = await loadExpenditureRow(ctx.tx, ctx.fund.id, input.expenditureId);
   if (side === 'firm' && (ctx.actor.username === row.proposed_by || ctx.actor.username === row.amended_by))
     throw new LedgerError('SELF_APPROVAL', 'the proposer (or whoever set the amount) cannot approve it');
   const ratifying = row.emergency_alert_id !== null && row.status === 'paid' && side === 'committee';
   if (row.status !== 'proposed' && !ratifying)
     throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
-  const prior = (await loadApprovals(ctx.trx, row.id)).find(
+  const prior = (await loadApprovals(ctx.tx, row.id)).find(
     (a) => a.amountVersion === row.amount_version && a.side === side,
   );
   if (prior) throw new LedgerError('INVALID_STATE', `the ${side} side already decided (${prior.decision})`);
@@ -227,37 +212,24 @@ export async function decideExpenditure(
     actor: ctx.actor.username,
     note,
   };
-  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'approval', ctx.at, approval);
-  await ctx.trx
-    .insertInto('ledger_approvals')
-    .values({
-      id,
-      expenditure_id: row.id,
-      seq: entry.seq,
-      amount_version: row.amount_version,
-      side,
-      decision: input.decision,
-      actor: ctx.actor.username,
-      note,
-      at: ctx.at,
-    })
-    .execute();
+  const entry = await appendEntry(ctx.tx, ctx.fund.id, 'approval', ctx.at, approval);
+  await ctx.tx.insertApproval({ ...approval, seq: entry.seq, at: ctx.at });
   let status = row.status;
   if (input.decision === 'refuse' && row.status === 'proposed') {
     status = 'refused';
-    await ctx.trx.updateTable('ledger_expenditures').set({ status }).where('id', '=', row.id).execute();
+    await ctx.tx.updateExpenditure(row.id, { status });
   }
-  return viewExpenditure(ctx.trx, { ...row, status }, ctx.config, ctx.at);
+  return viewExpenditure(ctx.tx, { ...row, status }, ctx.config, ctx.at);
 }
 
 export async function recordVote(ctx: WriteContext, input: { expenditureId: string; tally: VoteTally }) {
   requireParty(ctx.actor, ctx.fund);
   const tally = validateTally(input.tally);
-  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const row = await loadExpenditureRow(ctx.tx, ctx.fund.id, input.expenditureId);
   if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
   const outcome = evaluateVote(tally);
   const id = ctx.newId();
-  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'vote', ctx.at, {
+  const entry = await appendEntry(ctx.tx, ctx.fund.id, 'vote', ctx.at, {
     id,
     expenditureId: row.id,
     amountVersion: row.amount_version,
@@ -265,20 +237,17 @@ export async function recordVote(ctx: WriteContext, input: { expenditureId: stri
     ...outcome,
     recordedBy: ctx.actor.username,
   });
-  await ctx.trx
-    .insertInto('ledger_votes')
-    .values({
-      id,
-      expenditure_id: row.id,
-      seq: entry.seq,
-      amount_version: row.amount_version,
-      tally_json: JSON.stringify(tally),
-      passed: outcome.passed ? 1 : 0,
-      recorded_by: ctx.actor.username,
-      at: ctx.at,
-    })
-    .execute();
-  return viewExpenditure(ctx.trx, row, ctx.config, ctx.at);
+  await ctx.tx.insertVote({
+    id,
+    expenditureId: row.id,
+    seq: entry.seq,
+    amountVersion: row.amount_version,
+    tally,
+    passed: outcome.passed,
+    recordedBy: ctx.actor.username,
+    at: ctx.at,
+  });
+  return viewExpenditure(ctx.tx, row, ctx.config, ctx.at);
 }
 
 export interface AttachmentInput {
@@ -304,7 +273,7 @@ export async function attachFile(
     throw new LedgerError('INVALID_INPUT', 'kind must be quote, invoice or other');
   if (input.content.byteLength === 0 || input.content.byteLength > ctx.config.maxAttachmentBytes)
     throw new LedgerError('INVALID_INPUT', `a file must be 1 byte to ${ctx.config.maxAttachmentBytes} bytes`);
-  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const row = await loadExpenditureRow(ctx.tx, ctx.fund.id, input.expenditureId);
   const id = ctx.newId();
   const meta = {
     id,
@@ -318,29 +287,18 @@ export async function attachFile(
     at: ctx.at,
   };
   if (files) await files.put(meta.sha256, input.content);
-  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'attachment', ctx.at, meta);
-  await ctx.trx
-    .insertInto('ledger_attachments')
-    .values({
-      id,
-      expenditure_id: row.id,
-      seq: entry.seq,
-      kind: meta.kind,
-      filename: meta.filename,
-      media_type: meta.mediaType,
-      size: meta.size,
-      sha256: meta.sha256,
-      content: files ? Buffer.alloc(0) : Buffer.from(input.content),
-      uploaded_by: meta.uploadedBy,
-      at: ctx.at,
-    })
-    .execute();
+  const entry = await appendEntry(ctx.tx, ctx.fund.id, 'attachment', ctx.at, meta);
+  await ctx.tx.insertAttachment({
+    ...meta,
+    seq: entry.seq,
+    content: files ? Buffer.alloc(0) : Buffer.from(input.content),
+  });
   return { ...meta, seq: entry.seq };
 }
 
 export async function payExpenditure(ctx: WriteContext, input: { expenditureId: string; memo?: string }) {
   requireFirmManager(ctx.actor, ctx.fund);
-  const row = await loadExpenditureRow(ctx.trx, ctx.fund.id, input.expenditureId);
+  const row = await loadExpenditureRow(ctx.tx, ctx.fund.id, input.expenditureId);
   if (row.status !== 'proposed') throw new LedgerError('INVALID_STATE', `expenditure is ${row.status}`);
   const emergency = row.emergency_alert_id !== null;
   const assessment = assessExpenditure(
@@ -350,8 +308,8 @@ export async function payExpenditure(ctx: WriteContext, input: { expenditureId: 
       storedStatus: row.status,
       emergency,
       ratificationDueAt: null,
-      approvals: await loadApprovals(ctx.trx, row.id),
-      votes: await loadVotes(ctx.trx, row.id),
+      approvals: await loadApprovals(ctx.tx, row.id),
+      votes: await loadVotes(ctx.tx, row.id),
     },
     ctx.config,
     ctx.at,
@@ -378,9 +336,9 @@ export async function payExpenditure(ctx: WriteContext, input: { expenditureId: 
     paid_at: ctx.at,
     ratification_due_at: emergency ? ctx.at + ctx.config.emergencyRatificationDays * 86_400_000 : null,
   };
-  await ctx.trx.updateTable('ledger_expenditures').set(paid).where('id', '=', row.id).execute();
+  await ctx.tx.updateExpenditure(row.id, paid);
   return {
     transaction: tx,
-    expenditure: await viewExpenditure(ctx.trx, { ...row, ...paid }, ctx.config, ctx.at),
+    expenditure: await viewExpenditure(ctx.tx, { ...row, ...paid }, ctx.config, ctx.at),
   };
 }

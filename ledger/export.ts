@@ -7,8 +7,7 @@
  * period export starts at an anchor (the entry before the period) and, like a full one,
  * runs to the fund's head, so the head published on the QR page pins either.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerRepository } from '../store/repositories/ledger.ts';
 import { type ChainEntry, type ChainHead, chainHead, readChain } from './chain.ts';
 import { LedgerError } from './errors.ts';
 import { formatYuan, periodBounds } from './money.ts';
@@ -54,7 +53,7 @@ export function fundOfGenesis(genesis: ChainEntry): Fund {
 }
 
 export async function buildExport(
-  db: Kysely<Database>,
+  repository: LedgerRepository,
   fundId: string,
   options: { utcOffsetMinutes: number; period?: { from: string; to: string } },
 ): Promise<LedgerExport> {
@@ -69,24 +68,17 @@ export async function buildExport(
       throw new LedgerError('INVALID_INPUT', 'period.from is after period.to');
   }
   // One read transaction: the postings must be those of exactly these entries.
-  return db.transaction().execute(async (trx) => {
-    const [genesis] = await readChain(trx, fundId, { toSeq: 1 });
+  return repository.snapshot(async (reads) => {
+    const [genesis] = await readChain(reads, fundId, { toSeq: 1 });
     if (!genesis) throw new LedgerError('NOT_FOUND', `fund ${fundId} not found`);
-    const [first] = period
-      ? await trx
-          .selectFrom('ledger_chain')
-          .select((eb) => eb.fn.min('seq').as('seq'))
-          .where('fund_id', '=', fundId)
-          .where('at', '>=', range.fromAt!)
-          .execute()
-      : [{ seq: 1 }];
+    const first = period ? await reads.firstSeqFrom(fundId, range.fromAt!) : 1;
     // Nothing at or after the period's start: no entries, and the anchor is the head.
-    const fromSeq = first?.seq ?? (await chainHead(trx, fundId)).seq + 1;
-    const entries = await readChain(trx, fundId, { fromSeq });
+    const fromSeq = first ?? (await chainHead(reads, fundId)).seq + 1;
+    const entries = await readChain(reads, fundId, { fromSeq });
     const anchor =
       fromSeq === 1
         ? null
-        : ((await readChain(trx, fundId, { fromSeq: fromSeq - 1, toSeq: fromSeq - 1 }))[0] ?? null);
+        : ((await readChain(reads, fundId, { fromSeq: fromSeq - 1, toSeq: fromSeq - 1 }))[0] ?? null);
     const last = entries.at(-1) ?? anchor ?? genesis;
     return {
       format: EXPORT_FORMAT,
@@ -96,7 +88,7 @@ export async function buildExport(
       genesis: anchor ? genesis : null,
       head: { seq: last.seq, hash: last.hash },
       entries,
-      postings: await listPostings(trx, fundId, range),
+      postings: await listPostings(reads, fundId, range),
     };
   });
 }

@@ -1,6 +1,5 @@
 /** Opening a fund and setting its contribution rule: the two writes that are not money. */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerWriter } from '../store/repositories/ledger.ts';
 import { requireOperator } from './authority.ts';
 import { appendEntry } from './chain.ts';
 import { LedgerError } from './errors.ts';
@@ -15,52 +14,38 @@ export interface OpenFundInput {
 }
 
 export async function openFund(
-  trx: Kysely<Database>,
+  tx: LedgerWriter,
   actor: Actor,
   at: number,
   newId: () => string,
   input: OpenFundInput,
 ): Promise<Fund> {
-  const estate = await trx
-    .selectFrom('estates')
-    .select(['id', 'property_firm_id'])
-    .where('id', '=', input.estateId)
-    .executeTakeFirst();
+  const estate = await tx.estate(input.estateId);
   if (!estate) throw new LedgerError('NOT_FOUND', `estate ${input.estateId} not found`);
   const buildingId = input.buildingId ?? null;
   if (buildingId) {
-    const b = await trx
-      .selectFrom('buildings')
-      .select('estate_id')
-      .where('id', '=', buildingId)
-      .executeTakeFirst();
-    if (!b || b.estate_id !== estate.id)
+    if ((await tx.buildingEstate(buildingId)) !== estate.id)
       throw new LedgerError('INVALID_INPUT', 'the building is not in this estate');
   }
   const fund: Fund = {
     id: newId(),
     estateId: estate.id,
     buildingId,
-    propertyFirmId: estate.property_firm_id,
+    propertyFirmId: estate.propertyFirmId,
     name: requireText(input.name, 'name', 200),
   };
   requireOperator(actor, fund);
-  let q = trx.selectFrom('ledger_funds').select('id').where('estate_id', '=', fund.estateId);
-  q = buildingId ? q.where('building_id', '=', buildingId) : q.where('building_id', 'is', null);
-  if (await q.executeTakeFirst())
+  if (await tx.fundExists(fund.estateId, buildingId))
     throw new LedgerError('DUPLICATE', 'this estate (or building) already has a fund');
-  await trx
-    .insertInto('ledger_funds')
-    .values({
-      id: fund.id,
-      estate_id: fund.estateId,
-      building_id: buildingId,
-      name: fund.name,
-      created_at: at,
-      created_by: actor.username,
-    })
-    .execute();
-  await appendEntry(trx, fund.id, 'fund_opened', at, { ...fund, openedBy: actor.username });
+  await tx.insertFund({
+    id: fund.id,
+    estateId: fund.estateId,
+    buildingId,
+    name: fund.name,
+    at,
+    by: actor.username,
+  });
+  await appendEntry(tx, fund.id, 'fund_opened', at, { ...fund, openedBy: actor.username });
   return fund;
 }
 
@@ -86,22 +71,19 @@ export async function setContributionRule(
     areaCentiM2: assertCount(input.areaCentiM2, 'areaCentiM2', 1),
     shareBp,
   };
-  await appendEntry(ctx.trx, ctx.fund.id, 'contribution_rule', ctx.at, {
+  await appendEntry(ctx.tx, ctx.fund.id, 'contribution_rule', ctx.at, {
     ...rule,
     setBy: ctx.actor.username,
   });
-  await ctx.trx
-    .insertInto('ledger_contribution_rules')
-    .values({
-      id: rule.id,
-      fund_id: rule.fundId,
-      effective_from: rule.effectiveFrom,
-      rate_fen_per_m2_month: rule.rateFenPerM2Month,
-      area_centi_m2: rule.areaCentiM2,
-      share_bp: rule.shareBp,
-      created_by: ctx.actor.username,
-      at: ctx.at,
-    })
-    .execute();
+  await ctx.tx.insertContributionRule({
+    id: rule.id,
+    fund_id: rule.fundId,
+    effective_from: rule.effectiveFrom,
+    rate_fen_per_m2_month: rule.rateFenPerM2Month,
+    area_centi_m2: rule.areaCentiM2,
+    share_bp: rule.shareBp,
+    created_by: ctx.actor.username,
+    at: ctx.at,
+  });
   return rule;
 }

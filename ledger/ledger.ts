@@ -1,11 +1,10 @@
 /**
- * The fund ledger as one object built from explicit deps (a Kysely db, a clock, config):
- * no Fastify, no other I/O. Every write is `(meta, input)` where meta names the fund,
+ * The fund ledger as one object built from explicit deps (its repository, a clock,
+ * config): no Fastify, no SQL, no other I/O. Every write is `(meta, input)` where meta names the fund,
  * the actor and the client's idempotency key; see store.ts for the replay rules.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerRepository, LinkedWork } from '../store/repositories/ledger.ts';
 import { sha256Hex } from './canonical.ts';
 import { type ChainHead, chainHead, readChain } from './chain.ts';
 import { announceLedgerChange } from './changes.ts';
@@ -43,11 +42,12 @@ export interface WriteMeta {
 }
 
 export interface FundLedgerOptions {
-  db: Kysely<Database>;
+  /** The store's ledger repository (`store.ledger`). */
+  repository: LedgerRepository;
   clock?: () => number;
   config?: Partial<LedgerConfig>;
   newId?: () => string;
-  /** Keeps attachment bytes outside SQLite (on disk); without it they go in the table. */
+  /** Keeps attachment bytes outside the database (on disk); without it they go in the table. */
   files?: AttachmentFiles;
 }
 
@@ -55,12 +55,12 @@ export type FundLedger = ReturnType<typeof createFundLedger>;
 
 export function createFundLedger(options: FundLedgerOptions) {
   const deps: LedgerDeps = {
-    db: options.db,
+    repository: options.repository,
     clock: options.clock ?? Date.now,
     config: Object.freeze({ ...DEFAULT_LEDGER_CONFIG, ...options.config }),
     newId: options.newId ?? randomUUID,
   };
-  const { db, config } = deps;
+  const { repository, config } = deps;
   const files = options.files;
 
   function write<I, R>(
@@ -80,14 +80,14 @@ export function createFundLedger(options: FundLedgerOptions) {
           actor: meta.actor,
           body: bodyOf(input),
         },
-        async (trx, at) => {
-          const fund = await loadFund(trx, meta.fundId);
-          const out = await run({ trx, fund, actor: meta.actor, at, config, newId: deps.newId }, input);
+        async (tx, at) => {
+          const fund = await loadFund(tx, meta.fundId);
+          const out = await run({ tx, fund, actor: meta.actor, at, config, newId: deps.newId }, input);
           estateId = fund.estateId;
           return out;
         },
       );
-      if (estateId) announceLedgerChange(db, { fundId: meta.fundId, estateId });
+      if (estateId) announceLedgerChange(repository, { fundId: meta.fundId, estateId });
       return result;
     };
   }
@@ -104,9 +104,9 @@ export function createFundLedger(options: FundLedgerOptions) {
           actor: meta.actor,
           body: input,
         },
-        (trx, at) => openFund(trx, meta.actor, at, deps.newId, input),
+        (tx, at) => openFund(tx, meta.actor, at, deps.newId, input),
       );
-      announceLedgerChange(db, { fundId: fund.id, estateId: fund.estateId });
+      announceLedgerChange(repository, { fundId: fund.id, estateId: fund.estateId });
       return fund;
     },
     setContributionRule: write<ContributionRuleInput, Awaited<ReturnType<typeof setContributionRule>>>(
@@ -141,31 +141,27 @@ export function createFundLedger(options: FundLedgerOptions) {
     ),
     pay: write('pay', (ctx, i: { expenditureId: string; memo?: string }) => payExpenditure(ctx, i)),
 
-    fund: (fundId: string) => loadFund(db, fundId),
+    fund: (fundId: string) => loadFund(repository, fundId),
     async fundsOfEstate(estateId: string): Promise<Fund[]> {
-      const rows = await db
-        .selectFrom('ledger_funds')
-        .select('id')
-        .where('estate_id', '=', estateId)
-        .orderBy('created_at')
-        .execute();
-      return Promise.all(rows.map((r) => loadFund(db, r.id)));
+      const ids = await repository.fundIdsOfEstate(estateId);
+      return Promise.all(ids.map((id) => loadFund(repository, id)));
     },
-    balance: (fundId: string) => fundBalance(db, fundId),
-    postings: (fundId: string, range?: { fromAt?: number; toAt?: number }) => listPostings(db, fundId, range),
-    contributions: (fundId: string, from: string, to: string) => contributionReport(db, fundId, from, to),
-    expenditures: (fundId: string) => listExpenditures(db, fundId, config, deps.clock()),
+    balance: (fundId: string) => fundBalance(repository, fundId),
+    postings: (fundId: string, range?: { fromAt?: number; toAt?: number }) =>
+      listPostings(repository, fundId, range),
+    contributions: (fundId: string, from: string, to: string) =>
+      contributionReport(repository, fundId, from, to),
+    expenditures: (fundId: string) => listExpenditures(repository, fundId, config, deps.clock()),
     async expenditure(fundId: string, id: string) {
-      return viewExpenditure(db, await loadExpenditureRow(db, fundId, id), config, deps.clock());
+      return viewExpenditure(
+        repository,
+        await loadExpenditureRow(repository, fundId, id),
+        config,
+        deps.clock(),
+      );
     },
     async attachmentContent(fundId: string, attachmentId: string) {
-      const row = await db
-        .selectFrom('ledger_attachments as a')
-        .innerJoin('ledger_expenditures as x', 'x.id', 'a.expenditure_id')
-        .select(['a.content', 'a.sha256', 'a.media_type', 'a.filename'])
-        .where('x.fund_id', '=', fundId)
-        .where('a.id', '=', attachmentId)
-        .executeTakeFirst();
+      const row = await repository.attachmentContent(fundId, attachmentId);
       if (!row) throw new LedgerError('NOT_FOUND', `attachment ${attachmentId} not found`);
       if (row.content.byteLength > 0 || !files) return row;
       const content = Buffer.from(await files.get(row.sha256));
@@ -174,14 +170,17 @@ export function createFundLedger(options: FundLedgerOptions) {
         throw new LedgerError('INVALID_STATE', `attachment ${attachmentId} does not match its recorded hash`);
       return { ...row, content };
     },
-    head: (fundId: string): Promise<ChainHead> => chainHead(db, fundId),
-    chain: (fundId: string, range?: Parameters<typeof readChain>[2]) => readChain(db, fundId, range),
+    /** The alerts and visits the expenditures name, as their links show them. */
+    linkedWork: (alertIds: readonly string[], visitIds: readonly string[]): Promise<LinkedWork> =>
+      repository.linkedWork(alertIds, visitIds),
+    head: (fundId: string): Promise<ChainHead> => chainHead(repository, fundId),
+    chain: (fundId: string, range?: Parameters<typeof readChain>[2]) => readChain(repository, fundId, range),
     /**
      * Recomputes the stored chain as a full export would carry it (the postings tables are
      * checked against the transaction entries too), optionally against a pinned head.
      */
     async verify(fundId: string, pinned?: ChainHead) {
-      const exp = await buildExport(db, fundId, { utcOffsetMinutes: config.utcOffsetMinutes });
+      const exp = await buildExport(repository, fundId, { utcOffsetMinutes: config.utcOffsetMinutes });
       return verifyExport(exp, pinned);
     },
   };

@@ -3,8 +3,7 @@
  * cash, expected vs actual contributions, every income and payment with its approvals,
  * and the chain head, so the printed page pins the history it shows.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerReads } from '../store/repositories/ledger.ts';
 import { readChain } from './chain.ts';
 import { listExpenditures } from './expenditure-view.ts';
 import { formatYuan, periodBounds } from './money.ts';
@@ -23,20 +22,20 @@ function cashNet(rows: { account: string; debitFen: number; creditFen: number }[
 }
 
 export async function monthlyStatement(
-  db: Kysely<Database>,
+  reads: LedgerReads,
   fundId: string,
   period: string,
   config: LedgerConfig,
   now: number,
 ): Promise<string> {
-  const fund = await loadFund(db, fundId);
+  const fund = await loadFund(reads, fundId);
   const { fromAt, toAt } = periodBounds(period, config.utcOffsetMinutes);
   const [before, during, contributions, expenditures, chain] = await Promise.all([
-    listPostings(db, fundId, { toAt: fromAt }),
-    listPostings(db, fundId, { fromAt, toAt }),
-    contributionReport(db, fundId, period, period),
-    listExpenditures(db, fundId, config, now),
-    readChain(db, fundId, { toAt }),
+    listPostings(reads, fundId, { toAt: fromAt }),
+    listPostings(reads, fundId, { fromAt, toAt }),
+    contributionReport(reads, fundId, period, period),
+    listExpenditures(reads, fundId, config, now),
+    readChain(reads, fundId, { toAt }),
   ]);
   const opening = cashNet(before);
   const closing = opening + cashNet(during);

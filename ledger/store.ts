@@ -4,29 +4,26 @@
  * the same key and body gets the first result back and writes nothing; the same key with
  * another body is a 409 (the client reused a key by mistake).
  *
- * Any number of processes may write: the transaction first locks its scope (the fund, or
- * the estate for a new fund; store/dialect.ts lockForWrite), so writers of one fund take
- * turns, a second writer of a key reads the first one's stored result, and the chain head
- * each one appends to is the latest. (ledger_idempotency's primary key and the chain's
- * (fund_id, seq) key refuse whatever a missing lock would let through.)
+ * Any number of processes may write: the repository's write transaction first locks its
+ * scope (the fund, or the estate for a new fund; store/repositories/ledger.ts), so writers
+ * of one fund take turns, a second writer of a key reads the first one's stored result, and
+ * the chain head each one appends to is the latest.
  */
-import type { Kysely } from 'kysely';
-import { lockForWrite } from '../store/dialect.ts';
-import type { Database } from '../store/schema.ts';
+import type { LedgerReads, LedgerRepository, LedgerWriter } from '../store/repositories/ledger.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Actor, Fund, LedgerConfig } from './types.ts';
 
 export interface LedgerDeps {
-  db: Kysely<Database>;
+  repository: LedgerRepository;
   clock: () => number;
   config: LedgerConfig;
   newId: () => string;
 }
 
-/** What an operation sees: the open transaction, the fund, who acts, and when. */
+/** What an operation sees: the open write transaction, the fund, who acts, and when. */
 export interface WriteContext {
-  trx: Kysely<Database>;
+  tx: LedgerWriter;
   fund: Fund;
   actor: Actor;
   at: number;
@@ -42,28 +39,17 @@ export function assertIdempotencyKey(key: unknown): string {
   return key;
 }
 
-export async function loadFund(db: Kysely<Database>, fundId: string): Promise<Fund> {
-  const row = await db
-    .selectFrom('ledger_funds as f')
-    .innerJoin('estates as e', 'e.id', 'f.estate_id')
-    .select(['f.id', 'f.estate_id', 'f.building_id', 'f.name', 'e.property_firm_id'])
-    .where('f.id', '=', fundId)
-    .executeTakeFirst();
-  if (!row) throw new LedgerError('NOT_FOUND', `fund ${fundId} not found`);
-  return {
-    id: row.id,
-    estateId: row.estate_id,
-    buildingId: row.building_id,
-    propertyFirmId: row.property_firm_id,
-    name: row.name,
-  };
+export async function loadFund(reads: LedgerReads, fundId: string): Promise<Fund> {
+  const fund = await reads.fund(fundId);
+  if (!fund) throw new LedgerError('NOT_FOUND', `fund ${fundId} not found`);
+  return fund;
 }
 
 /** Runs `run` once per (scope, key); see the module comment. */
 export async function idempotent<T>(
   deps: LedgerDeps,
   req: { scope: string; key: string; op: string; actor: Actor; body: unknown },
-  run: (trx: Kysely<Database>, at: number) => Promise<T>,
+  run: (tx: LedgerWriter, at: number) => Promise<T>,
 ): Promise<T> {
   const key = assertIdempotencyKey(req.key);
   // Non-finite numbers are hashed as text so the operation itself gets to reject them with its own reason.
@@ -73,14 +59,8 @@ export async function idempotent<T>(
     ),
   );
   const requestHash = sha256Hex(canonicalJson({ actor: req.actor.username, body, op: req.op }));
-  return deps.db.transaction().execute(async (trx) => {
-    await lockForWrite(trx, `ledger:${req.scope}`);
-    const prior = await trx
-      .selectFrom('ledger_idempotency')
-      .select(['request_hash', 'result_json'])
-      .where('scope', '=', req.scope)
-      .where('key', '=', key)
-      .executeTakeFirst();
+  return deps.repository.write(req.scope, async (tx) => {
+    const prior = await tx.idempotencyRecord(req.scope, key);
     if (prior) {
       if (prior.request_hash !== requestHash)
         throw new LedgerError(
@@ -90,18 +70,15 @@ export async function idempotent<T>(
       return JSON.parse(prior.result_json) as T;
     }
     const at = deps.clock();
-    const result = await run(trx, at);
-    await trx
-      .insertInto('ledger_idempotency')
-      .values({
-        scope: req.scope,
-        key,
-        op: req.op,
-        request_hash: requestHash,
-        result_json: JSON.stringify(result),
-        created_at: at,
-      })
-      .execute();
+    const result = await run(tx, at);
+    await tx.saveIdempotency({
+      scope: req.scope,
+      key,
+      op: req.op,
+      request_hash: requestHash,
+      result_json: JSON.stringify(result),
+      created_at: at,
+    });
     // Callers get what a replay would get, so the first answer and a retry are identical.
     return JSON.parse(JSON.stringify(result)) as T;
   });

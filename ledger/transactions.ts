@@ -1,10 +1,9 @@
 /**
  * Money movements: contributions, other income, payments and reversals. Each one is an
- * immutable transaction of balanced postings, linked into the chain in the same SQLite
+ * immutable transaction of balanced postings, linked into the chain in the same write
  * transaction. A mistake is undone by a reversal naming the original, never by an edit.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { LedgerReads } from '../store/repositories/ledger.ts';
 import { assertBalanced, assertNoNegative, credit, debit, reversed } from './accounts.ts';
 import { requireOperator } from './authority.ts';
 import { appendEntry } from './chain.ts';
@@ -46,11 +45,10 @@ export async function postTransaction(ctx: WriteContext, spec: NewTransaction): 
     at: ctx.at,
     postings: spec.postings,
   };
-  const entry = await appendEntry(ctx.trx, ctx.fund.id, 'transaction', ctx.at, body);
+  const entry = await appendEntry(ctx.tx, ctx.fund.id, 'transaction', ctx.at, body);
   const tx: LedgerTransaction = { ...body, seq: entry.seq };
-  await ctx.trx
-    .insertInto('ledger_transactions')
-    .values({
+  await ctx.tx.insertTransaction(
+    {
       id,
       fund_id: ctx.fund.id,
       seq: entry.seq,
@@ -62,21 +60,10 @@ export async function postTransaction(ctx: WriteContext, spec: NewTransaction): 
       reverses_id: tx.reversesId,
       created_by: tx.createdBy,
       at: tx.at,
-    })
-    .execute();
-  await ctx.trx
-    .insertInto('ledger_postings')
-    .values(
-      spec.postings.map((p) => ({
-        transaction_id: id,
-        fund_id: ctx.fund.id,
-        account: p.account,
-        debit_fen: p.debit,
-        credit_fen: p.credit,
-      })),
-    )
-    .execute();
-  await assertNoNegative(ctx.trx, ctx.fund.id, spec.postings);
+    },
+    spec.postings,
+  );
+  await assertNoNegative(ctx.tx, ctx.fund.id, spec.postings);
   return tx;
 }
 
@@ -118,40 +105,17 @@ export async function recordOtherIncome(ctx: WriteContext, input: OtherIncomeInp
 }
 
 export async function loadTransaction(
-  db: Kysely<Database>,
+  reads: LedgerReads,
   fundId: string,
   id: string,
 ): Promise<LedgerTransaction | null> {
-  const row = await db
-    .selectFrom('ledger_transactions')
-    .selectAll()
-    .where('fund_id', '=', fundId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await reads.transaction(fundId, id);
   if (!row) return null;
-  const postings = await db
-    .selectFrom('ledger_postings')
-    .select(['account', 'debit_fen', 'credit_fen'])
-    .where('transaction_id', '=', id)
-    .orderBy('id')
-    .execute();
   return {
-    id: row.id,
-    fundId: row.fund_id,
-    seq: row.seq,
+    ...row,
     kind: row.kind as TransactionKind,
-    memo: row.memo,
-    period: row.period,
     source: row.source as IncomeSource | null,
-    expenditureId: row.expenditure_id,
-    reversesId: row.reverses_id,
-    createdBy: row.created_by,
-    at: row.at,
-    postings: postings.map((p) => ({
-      account: p.account as Posting['account'],
-      debit: p.debit_fen,
-      credit: p.credit_fen,
-    })),
+    postings: row.postings.map((p) => ({ ...p, account: p.account as Posting['account'] })),
   };
 }
 
@@ -162,17 +126,13 @@ export async function reverseTransaction(
 ) {
   requireOperator(ctx.actor, ctx.fund);
   const reason = requireText(input.reason, 'reason');
-  const original = await loadTransaction(ctx.trx, ctx.fund.id, input.transactionId);
+  const original = await loadTransaction(ctx.tx, ctx.fund.id, input.transactionId);
   if (!original) throw new LedgerError('NOT_FOUND', `transaction ${input.transactionId} not found`);
   if (original.kind === 'reversal')
     throw new LedgerError('INVALID_STATE', 'a reversal cannot be reversed; record a new transaction');
-  const already = await ctx.trx
-    .selectFrom('ledger_transactions')
-    .select('id')
-    .where('reverses_id', '=', original.id)
-    .executeTakeFirst();
+  const already = await ctx.tx.reversalOf(original.id);
   if (already)
-    throw new LedgerError('ALREADY_REVERSED', `transaction ${original.id} was reversed by ${already.id}`);
+    throw new LedgerError('ALREADY_REVERSED', `transaction ${original.id} was reversed by ${already}`);
   const tx = await postTransaction(ctx, {
     kind: 'reversal',
     memo: reason,
@@ -183,10 +143,6 @@ export async function reverseTransaction(
     postings: reversed(original.postings),
   });
   if (original.kind === 'expenditure' && original.expenditureId)
-    await ctx.trx
-      .updateTable('ledger_expenditures')
-      .set({ status: 'reversed' })
-      .where('id', '=', original.expenditureId)
-      .execute();
+    await ctx.tx.updateExpenditure(original.expenditureId, { status: 'reversed' });
   return tx;
 }

@@ -7,6 +7,9 @@
 import type { Directory } from '../../fleet/directory.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
 import type { Role } from '../../protocol/index.ts';
+import type { UserRow } from '../../store/repositories/users.ts';
+
+export type { UserRow } from '../../store/repositories/users.ts';
 
 export interface Principal {
   username: string;
@@ -18,15 +21,6 @@ export interface Principal {
   via: 'session' | 'token';
   /** The estates this principal may read; null means all of them (admin). */
   estateIds: ReadonlySet<string> | null;
-}
-
-export interface UserRow {
-  username: string;
-  display_name: string;
-  role: string;
-  property_firm_id: string | null;
-  estate_id: string | null;
-  company_id: string | null;
 }
 
 export function principalOf(user: UserRow, via: Principal['via'], directory: Directory): Principal {

@@ -48,12 +48,12 @@ export default fp(
       const now = app.clock();
       const token = c.token ?? bearerOf(c.authorization);
       if (token) {
-        const user = await userByApiToken(app.db, token, now);
+        const user = await userByApiToken(app.store.users, token, now);
         return user ? principalOf(user, 'token', app.directory) : null;
       }
       const session = c.session ?? (c.cookie ? app.parseCookie(c.cookie)[SESSION_COOKIE] : undefined);
       if (session) {
-        const user = await userBySession(app.db, session, now);
+        const user = await userBySession(app.store.users, session, now);
         return user ? principalOf(user, 'session', app.directory) : null;
       }
       return null;

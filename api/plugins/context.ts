@@ -1,13 +1,13 @@
 /**
- * The API's dependencies as Fastify decorators: the registry, the in-memory fleet
+ * The API's dependencies as Fastify decorators: the store's repositories, the in-memory fleet
  * directory (loaded here, before any route runs), the elevator state source, the clock
  * and the audit log writer.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Directory } from '../../fleet/directory.ts';
-import type { RegistryDb } from '../../store/db.ts';
-import { type AuditEntry, recordAudit } from '../data/audit.ts';
+import type { AuditEntry } from '../../store/repositories/audit.ts';
+import type { Store } from '../../store/store.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
@@ -15,7 +15,7 @@ import type { ElevatorStateSource } from '../state-source.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    db: RegistryDb;
+    store: Store;
     directory: Directory;
     stateSource: ElevatorStateSource;
     clock: () => number;
@@ -35,10 +35,10 @@ declare module 'fastify' {
 
 export default fp(
   async (app, deps: ApiDeps) => {
-    const directory = new Directory(deps.db);
+    const directory = new Directory(deps.store.db);
     await directory.reload();
     const clock = deps.clock ?? Date.now;
-    app.decorate('db', deps.db);
+    app.decorate('store', deps.store);
     app.decorate('directory', directory);
     app.decorate('stateSource', deps.stateSource);
     app.decorate('clock', clock);
@@ -51,7 +51,7 @@ export default fp(
       'audit',
       async (request: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role' | 'ip'>) => {
         const p = request.principal;
-        await recordAudit(deps.db, clock(), {
+        await deps.store.audit.record(clock(), {
           ...entry,
           actor: p?.username ?? 'resident',
           role: p?.role ?? null,

@@ -17,7 +17,7 @@ declare module 'fastify' {
 export default fp(
   async (app, deps: ApiDeps) => {
     const dispatcher = new WebhookDispatcher({
-      db: app.db,
+      webhooks: app.store.webhooks,
       directory: app.directory,
       stateSource: app.stateSource,
       clock: app.clock,

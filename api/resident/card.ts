@@ -1,10 +1,10 @@
 /**
  * The slow-changing half of a QR page (recent visits, 90-day incidents), read from
- * SQLite at most once per elevator per TTL and dropped as soon as an alert or a visit
+ * the store at most once per elevator per TTL and dropped as soon as an alert or a visit
  * of that elevator changes. The live half (state) comes from the state source.
  */
 import { FAULT_CODES } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../store/db.ts';
+import type { ResidentCardRepository } from '../../store/repositories/resident-card.ts';
 
 const DAY_MS = 86_400_000;
 const INCIDENT_WINDOW_MS = 90 * DAY_MS;
@@ -36,15 +36,15 @@ export interface ResidentCard {
 }
 
 export class ResidentCardCache {
-  readonly #db: RegistryDb;
+  readonly #reads: ResidentCardRepository;
   readonly #ttlMs: number;
   readonly #clock: () => number;
   readonly #cards = new Map<string, ResidentCard>();
   /** Concurrent first hits on one car share one read. */
   readonly #loading = new Map<string, Promise<ResidentCard>>();
 
-  constructor(options: { db: RegistryDb; ttlMs: number; clock: () => number }) {
-    this.#db = options.db;
+  constructor(options: { reads: ResidentCardRepository; ttlMs: number; clock: () => number }) {
+    this.#reads = options.reads;
     this.#ttlMs = options.ttlMs;
     this.#clock = options.clock;
   }
@@ -72,29 +72,11 @@ export class ResidentCardCache {
 
   async #load(elevatorId: string): Promise<ResidentCard> {
     const now = this.#clock();
-    const visits = await this.#db
-      .selectFrom('maintenance_visits')
-      .select(['kind', 'check_in_at', 'check_out_at', 'verdict', 'evidence_score', 'evidence_json'])
-      .where('elevator_id', '=', elevatorId)
-      .orderBy('check_in_at', 'desc')
-      .limit(RECENT_VISITS)
-      .execute();
-    const lastVerified = await this.#db
-      .selectFrom('maintenance_visits')
-      .select('check_in_at')
-      .where('elevator_id', '=', elevatorId)
-      .where('verdict', '=', 'verified')
-      .orderBy('check_in_at', 'desc')
-      .executeTakeFirst();
-    const incidents = await this.#db
-      .selectFrom('alerts')
-      .select(['code', 'severity', 'opened_at', 'acknowledged_at', 'resolved_at'])
-      .where('elevator_id', '=', elevatorId)
-      .where('opened_at', '>=', now - INCIDENT_WINDOW_MS)
-      .where('code', 'in', INCIDENT_CODES)
-      .orderBy('opened_at', 'desc')
-      .limit(20)
-      .execute();
+    const [visits, lastVerifiedAt, incidents] = await Promise.all([
+      this.#reads.recentVisits(elevatorId, RECENT_VISITS),
+      this.#reads.lastVerifiedAt(elevatorId),
+      this.#reads.incidents(elevatorId, now - INCIDENT_WINDOW_MS, INCIDENT_CODES, 20),
+    ]);
     const card: ResidentCard = {
       visits: visits.map((v) => ({
         kind: v.kind,
@@ -104,7 +86,7 @@ export class ResidentCardCache {
         score: v.evidence_score,
         evidence: parseObject(v.evidence_json),
       })),
-      lastVerifiedAt: lastVerified?.check_in_at ?? null,
+      lastVerifiedAt,
       incidents: incidents.map((a) => ({
         code: a.code,
         severity: a.severity,

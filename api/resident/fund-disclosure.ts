@@ -6,13 +6,12 @@
  * QR hit costs a map lookup, never a ledger query. `maxAgeMs` covers what changes with
  * the clock alone: the month window and the "ratification overdue" flag.
  */
-import type { Kysely } from 'kysely';
 import { onLedgerChange } from '../../ledger/changes.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
 import { periodOf } from '../../ledger/money.ts';
 import type { ContributionMonth } from '../../ledger/queries.ts';
 import type { ExpenditureFlag, LedgerConfig } from '../../ledger/types.ts';
-import type { Database } from '../../store/schema.ts';
+import type { LedgerRepository } from '../../store/repositories/ledger.ts';
 
 export interface DisclosedExpenditure {
   purpose: string;
@@ -49,7 +48,8 @@ interface Entry {
 }
 
 export interface FundDisclosureOptions {
-  db: Kysely<Database>;
+  /** The store's ledger repository (`store.ledger`). */
+  repository: LedgerRepository;
   config: LedgerConfig;
   clock: () => number;
   maxAgeMs?: number;
@@ -69,8 +69,12 @@ export class FundDisclosureCache {
 
   constructor(options: FundDisclosureOptions) {
     this.#options = { maxAgeMs: 10 * 60_000, months: 6, ...options };
-    this.#ledger = createFundLedger({ db: options.db, clock: options.clock, config: options.config });
-    this.stop = onLedgerChange(options.db, ({ estateId }) => this.invalidate(estateId));
+    this.#ledger = createFundLedger({
+      repository: options.repository,
+      clock: options.clock,
+      config: options.config,
+    });
+    this.stop = onLedgerChange(options.repository, ({ estateId }) => this.invalidate(estateId));
   }
 
   invalidate(estateId: string): void {
@@ -136,20 +140,7 @@ export class FundDisclosureCache {
           .sort((a, b) => (b.paidAt ?? 0) - (a.paidAt ?? 0) || b.proposedAt - a.proposedAt);
         const alertIds = [...new Set(paid.flatMap((x) => x.links.alertIds))];
         const visitIds = [...new Set(paid.flatMap((x) => x.links.visitIds))];
-        const alerts = alertIds.length
-          ? await this.#options.db
-              .selectFrom('alerts')
-              .select(['id', 'code', 'opened_at'])
-              .where('id', 'in', alertIds)
-              .execute()
-          : [];
-        const visits = visitIds.length
-          ? await this.#options.db
-              .selectFrom('maintenance_visits')
-              .select(['id', 'kind', 'check_in_at'])
-              .where('id', 'in', visitIds)
-              .execute()
-          : [];
+        const { alerts, visits } = await ledger.linkedWork(alertIds, visitIds);
         this.#version += 1;
         return {
           version: this.#version,

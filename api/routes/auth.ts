@@ -6,14 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { LiftWatchError } from '../../lib/errors.ts';
-import {
-  checkLogin,
-  createApiToken,
-  createSession,
-  deleteSession,
-  listApiTokens,
-  revokeApiToken,
-} from '../data/credentials.ts';
+import { checkLogin, createApiToken, createSession, deleteSession } from '../data/credentials.ts';
 import { type Principal, principalOf } from '../data/tenancy.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { IdParams, Me, replies } from '../schemas.ts';
@@ -62,14 +55,19 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request, reply) => {
         if (app.sameOrigin(request) === false) throw new LiftWatchError('CROSS_SITE_REFUSED');
-        const user = await checkLogin(app.db, request.body.username, request.body.password);
+        const user = await checkLogin(app.store.users, request.body.username, request.body.password);
         if (!user) {
           request.log.warn({ username: request.body.username }, 'login failed');
           throw new LiftWatchError('LOGIN_FAILED');
         }
         const now = app.clock();
         const ttlMs = app.apiConfig.API_SESSION_TTL_H * 3_600_000;
-        const session = await createSession(app.db, { username: user.username, ip: request.ip, now, ttlMs });
+        const session = await createSession(app.store.users, {
+          username: user.username,
+          ip: request.ip,
+          now,
+          ttlMs,
+        });
         request.principal = principalOf(user, 'session', app.directory);
         await app.audit(request, {
           action: 'auth.login',
@@ -106,7 +104,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request, reply) => {
         const session = request.cookies[SESSION_COOKIE];
-        if (session) await deleteSession(app.db, session);
+        if (session) await deleteSession(app.store.users, session);
         await app.audit(request, {
           action: 'auth.logout',
           targetType: 'session',
@@ -138,7 +136,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: replies({ 200: Type.Array(ApiToken) }),
         },
       },
-      async (request) => listApiTokens(app.db, request.principal!.username),
+      async (request) => app.store.users.tokensOf(request.principal!.username),
     );
 
     signedIn.post(
@@ -155,7 +153,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request, reply) => {
         const p = request.principal!;
-        const created = await createApiToken(app.db, {
+        const created = await createApiToken(app.store.users, {
           username: p.username,
           name: request.body.name,
           now: app.clock(),
@@ -182,7 +180,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request, reply) => {
         const p = request.principal!;
-        const revoked = await revokeApiToken(app.db, {
+        const revoked = await app.store.users.revokeToken({
           id: request.params.id,
           username: p.username,
           now: app.clock(),

@@ -44,7 +44,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   consoleAutohooks(app);
   const settings = ledgerSettings(app.apiConfig);
   const ledger = createFundLedger({
-    db: app.db,
+    repository: app.store.ledger,
     clock: app.clock,
     config: settings.ledger,
     ...(settings.filesDir ? { files: diskAttachmentFiles(settings.filesDir) } : {}),
@@ -218,7 +218,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       async (request, reply) => {
         const { fund } = await visibleFund(request.principal, request.params.id);
         const period = periodRange(request.query);
-        const exp = await buildExport(app.db, fund.id, {
+        const exp = await buildExport(app.store.ledger, fund.id, {
           utcOffsetMinutes: ledger.config.utcOffsetMinutes,
           ...(period ? { period } : {}),
         });
@@ -242,7 +242,13 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { fund } = await visibleFund(request.principal, request.params.id);
-      const html = await monthlyStatement(app.db, fund.id, request.query.period, ledger.config, app.clock());
+      const html = await monthlyStatement(
+        app.store.ledger,
+        fund.id,
+        request.query.period,
+        ledger.config,
+        app.clock(),
+      );
       return reply.type('text/html; charset=utf-8').send(html);
     },
   );

@@ -1,7 +1,6 @@
 /** Operations: liveness, readiness of what the API depends on, Prometheus metrics. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import type { ReadinessProbe } from '../deps.ts';
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -28,7 +27,7 @@ const opsRoutes: FastifyPluginAsyncTypebox<{ readiness: Record<string, Readiness
 ) => {
   const probes: Record<string, ReadinessProbe> = {
     db: async () => {
-      await sql`select 1`.execute(app.db);
+      await app.store.ping();
       return true;
     },
     ...options.readiness,

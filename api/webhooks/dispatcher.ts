@@ -21,9 +21,8 @@ import {
 } from '../../lib/egress.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
-import type { RegistryDb } from '../../store/db.ts';
-import type { EstateWebhookTable, WebhookEvent } from '../../store/schema.ts';
-import { insertDelivery, updateDelivery, webhooksFor } from '../data/webhooks.ts';
+import type { Webhook, WebhookRepository } from '../../store/repositories/webhooks.ts';
+import type { WebhookEvent } from '../../store/schema.ts';
 import type { ElevatorStateSource, StateChange, StateListener } from '../state-source.ts';
 import { buildRequest, robotOutcome, type WebhookPayload } from './formats.ts';
 
@@ -45,7 +44,7 @@ export const WEBHOOK_DEFAULTS: WebhookOptions = {
 const SENT_MEMORY = 50_000;
 
 export interface WebhookDispatcherDeps {
-  db: RegistryDb;
+  webhooks: WebhookRepository;
   directory: Directory;
   stateSource: ElevatorStateSource;
   clock: () => number;
@@ -105,7 +104,7 @@ export class WebhookDispatcher {
   }
 
   /** A test message to one webhook; returns the delivery id to look up in its log. */
-  ping(hook: EstateWebhookTable): string {
+  ping(hook: Webhook): string {
     const estate = this.#deps.directory.estate(hook.estate_id);
     const payload = this.#payload('ping', hook.estate_id, null);
     if (estate) payload.estate = { id: estate.id, name: estate.name, name_en: estate.nameEn };
@@ -185,7 +184,7 @@ export class WebhookDispatcher {
   }
 
   async #fanOut(estateId: string, event: WebhookEvent, subject: string, payload: WebhookPayload) {
-    const hooks = await webhooksFor(this.#deps.db, estateId, event);
+    const hooks = await this.#deps.webhooks.subscribedTo(estateId, event);
     // Each webhook gets its own delivery id, so receivers can deduplicate per endpoint.
     await Promise.all(
       hooks.map((hook, i) =>
@@ -194,10 +193,10 @@ export class WebhookDispatcher {
     );
   }
 
-  async #deliver(hook: EstateWebhookTable, payload: WebhookPayload, subject: string): Promise<void> {
-    const { db, clock } = this.#deps;
+  async #deliver(hook: Webhook, payload: WebhookPayload, subject: string): Promise<void> {
+    const { webhooks, clock } = this.#deps;
     const id = payload.delivery_id;
-    await insertDelivery(db, {
+    await webhooks.insertDelivery({
       id,
       webhook_id: hook.id,
       estate_id: hook.estate_id,
@@ -216,20 +215,20 @@ export class WebhookDispatcher {
     while (attempts < maxAttempts && !this.#stopping.signal.aborted) {
       attempts++;
       last = await this.#attempt(hook, payload);
-      await updateDelivery(db, id, { attempts, response_status: last.status, error: last.error });
+      await webhooks.updateDelivery(id, { attempts, response_status: last.status, error: last.error });
       if (last.outcome !== 'retry') break;
       if (attempts < maxAttempts) await this.#backoff(attempts);
     }
     if (this.#stopping.signal.aborted && last.outcome === 'retry') last.error = `stopped: ${last.error}`;
     const status = last.outcome === 'ok' ? 'delivered' : 'failed';
-    await updateDelivery(db, id, { status, finished_at: clock() });
+    await webhooks.updateDelivery(id, { status, finished_at: clock() });
     this.#log[status === 'delivered' ? 'debug' : 'warn'](
       { webhookId: hook.id, deliveryId: id, attempts, status: last.status, error: last.error },
       `webhook ${status}`,
     );
   }
 
-  async #attempt(hook: EstateWebhookTable, payload: WebhookPayload): Promise<Attempt> {
+  async #attempt(hook: Webhook, payload: WebhookPayload): Promise<Attempt> {
     // A fresh timestamp per attempt: receivers may refuse old ones as replays.
     const request = buildRequest(hook.format, hook.url, hook.secret, payload, this.#deps.clock());
     try {

@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFundLedger } from '../../ledger/ledger.ts';
+import { storeOver } from '../../store/store.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,
@@ -168,7 +169,7 @@ describe('dashboard in Chromium', () => {
   it('a committee member approves an expenditure and verifies the chain', async () => {
     // The firm's side, through the ledger: a fund with money in it and a proposal that
     // another manager of the firm (duty-anju) has approved, waiting for the committee.
-    const ledger = createFundLedger({ db: t.db });
+    const ledger = createFundLedger({ repository: storeOver(t.db).ledger });
     const proposer = {
       username: 'pm-e2e',
       role: 'property_manager',

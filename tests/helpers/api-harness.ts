@@ -10,8 +10,9 @@ import { ElevatorStateStore } from '../../api/state-source.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
-import type { RegistryDb } from '../../store/db.ts';
+import type { RegistryDb, RegistryTarget } from '../../store/db.ts';
 import type { AlertTable, MaintenanceVisitTable } from '../../store/schema.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet } from './fixtures.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
@@ -28,6 +29,8 @@ export const HEXIN_ELEVATOR = 'xiangmi-b1-e1';
 export interface TestApi {
   app: FastifyInstance;
   db: RegistryDb;
+  /** What openRegistry takes to open the same database again (another writer's connection). */
+  target: RegistryTarget;
   store: ElevatorStateStore;
   clock: { now: number };
   tokenOf(elevatorId: string): Promise<string>;
@@ -135,7 +138,12 @@ async function seed(db: RegistryDb): Promise<void> {
 }
 
 export async function startTestApi(
-  options: { config?: Record<string, string>; deps?: Partial<ApiDeps> } = {},
+  options: {
+    config?: Record<string, string>;
+    deps?: Partial<ApiDeps>;
+    /** The query builder the API's store runs on, e.g. with a plugin that steps in mid-request. */
+    wrapDb?: (db: RegistryDb) => RegistryDb;
+  } = {},
 ): Promise<TestApi> {
   const registry = await registryWithFleet(generateFleet({ userPassword: TEST_PASSWORD }));
   await seed(registry.db);
@@ -146,7 +154,7 @@ export async function startTestApi(
     clock: () => clock.now,
   });
   const app = await buildApi({
-    db: registry.db,
+    store: storeOver(options.wrapDb ? options.wrapDb(registry.db) : registry.db),
     log: silentLogger,
     config,
     stateSource: store,
@@ -159,6 +167,7 @@ export async function startTestApi(
   return {
     app,
     db: registry.db,
+    target: registry.target,
     store,
     clock,
     async tokenOf(elevatorId) {

@@ -12,6 +12,7 @@ import { createFundLedger } from '../../ledger/ledger.ts';
 import type { Actor } from '../../ledger/types.ts';
 import type { AlertMessage } from '../../protocol/index.ts';
 import { openRegistry, type RegistryTarget } from '../../store/db.ts';
+import { storeOver } from '../../store/store.ts';
 
 export type WriterTask =
   | {
@@ -72,7 +73,7 @@ async function run(task: WriterTask): Promise<AlertsOutcome | LedgerOutcome> {
       }
       return { transitions };
     }
-    const ledger = createFundLedger({ db });
+    const ledger = createFundLedger({ repository: storeOver(db).ledger });
     await waitForGo();
     const results: LedgerOutcome['results'] = [];
     for (const w of task.writes) {

@@ -12,7 +12,7 @@ import { silentLogger } from '../../lib/logger.ts';
 import { formatPrometheus, parsePrometheus } from '../../lib/prometheus.ts';
 import { topics } from '../../protocol/index.ts';
 import { createFleetSimulator } from '../../simulators/fleet.ts';
-import { authenticateMachine } from '../../store/directory.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };
@@ -41,7 +41,10 @@ beforeAll(async () => {
       inflowHigh: 10,
       inflowLow: 5,
     },
-    { log: silentLogger, authenticate: (u, p) => authenticateMachine(registry.db, u, p) },
+    {
+      log: silentLogger,
+      authenticate: (u, p) => storeOver(registry.db).credentials.authenticateMachine(u, p),
+    },
   );
   const { port } = await broker.start();
   url = `mqtt://127.0.0.1:${port}`;

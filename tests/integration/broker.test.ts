@@ -10,7 +10,7 @@ import { type Broker, createBroker } from '../../broker/broker.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
-import { authenticateMachine } from '../../store/directory.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };
@@ -26,7 +26,10 @@ const openClients: MqttClient[] = [];
 function brokerFor(port: number): Broker {
   return createBroker(
     { port, host: '127.0.0.1', maxPacketBytes: MAX_PACKET_BYTES, connectTimeoutMs: CONNECT_TIMEOUT_MS },
-    { log: silentLogger, authenticate: (u, p) => authenticateMachine(registry.db, u, p) },
+    {
+      log: silentLogger,
+      authenticate: (u, p) => storeOver(registry.db).credentials.authenticateMachine(u, p),
+    },
   );
 }
 

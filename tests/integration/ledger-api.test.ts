@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyExport } from '../../ledger/export-verify.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
+import { storeOver } from '../../store/store.ts';
 import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
@@ -31,7 +32,7 @@ beforeAll(async () => {
     propertyFirmId: estate.property_firm_id,
     estateId: null,
   };
-  const ledger = createFundLedger({ db: api.db, clock: () => api.clock.now });
+  const ledger = createFundLedger({ repository: storeOver(api.db).ledger, clock: () => api.clock.now });
   const fund = await ledger.openFund(
     { actor: proposer, idempotencyKey: 'api-open-fund' },
     { estateId: estate.id, name: '莲花电梯基金' },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FundDisclosureCache } from '../../api/resident/fund-disclosure.ts';
 import { createFundLedger, type FundLedger } from '../../ledger/ledger.ts';
 import { type Actor, DEFAULT_LEDGER_CONFIG } from '../../ledger/types.ts';
+import { storeOver } from '../../store/store.ts';
 import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 let api: TestApi;
@@ -58,7 +59,7 @@ async function payOne(
 beforeAll(async () => {
   api = await startTestApi();
   token = await api.tokenOf(ANJU_ELEVATOR);
-  ledger = createFundLedger({ db: api.db, clock: () => api.clock.now });
+  ledger = createFundLedger({ repository: storeOver(api.db).ledger, clock: () => api.clock.now });
   const fund = await ledger.openFund(
     { actor: firm, idempotencyKey: key() },
     { estateId: 'lianhua', name: '莲花花园电梯维修基金' },
@@ -195,7 +196,7 @@ describe('fund disclosure on the QR page', () => {
       transformResult: async (args) => args.result,
     });
     const cache = new FundDisclosureCache({
-      db: counted,
+      repository: storeOver(counted).ledger,
       config: DEFAULT_LEDGER_CONFIG,
       clock: () => api.clock.now,
     });

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashEntry } from '../../ledger/chain.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
 import type { RegistryDb, RegistryTarget } from '../../store/db.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 import { ACTORS } from '../helpers/ledger-fixtures.ts';
 import type { AlertsOutcome, LedgerOutcome, WriterTask } from '../helpers/store-writer.ts';
@@ -104,7 +105,7 @@ describe('several writer processes on one store', () => {
   });
 
   it('keep one fund chain unbroken and one entry per idempotency key; another body is a 409', async () => {
-    const ledger = createFundLedger({ db });
+    const ledger = createFundLedger({ repository: storeOver(db).ledger });
     const fund = await ledger.openFund(
       { actor: ACTORS.proposer, idempotencyKey: `open-${randomBytes(4).toString('hex')}` },
       { estateId: 'te', name: 'Fund' },

@@ -11,6 +11,7 @@ import { evaluateVote } from '../../ledger/rules.ts';
 import { monthlyStatement } from '../../ledger/statement.ts';
 import type { Actor, VoteTally } from '../../ledger/types.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 import { ACTORS, addAlert, addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
@@ -35,7 +36,7 @@ beforeEach(async () => {
   ({ db, cleanup } = await registryWithFleet(smallFleet(2)));
   clock = manualClock();
   ledger = createFundLedger({
-    db,
+    repository: storeOver(db).ledger,
     clock: clock.now,
     newId: sequentialIds(),
     config: { voteThresholdFen: 1_000_000 },
@@ -435,7 +436,7 @@ describe('CSV export', () => {
       amountFen: 123,
       memo: '=HYPERLINK("x")',
     });
-    const exp = await buildExport(db, fundId, { utcOffsetMinutes: 480 });
+    const exp = await buildExport(storeOver(db).ledger, fundId, { utcOffsetMinutes: 480 });
     const csv = toCsv(exp);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -453,7 +454,7 @@ describe('CSV export', () => {
     await ledger.decide(as(ACTORS.committee), { expenditureId: x.id, decision: 'approve' });
     await ledger.pay(as(ACTORS.proposer), { expenditureId: x.id });
     const head = await ledger.head(fundId);
-    const html = await monthlyStatement(db, fundId, '2025-03', ledger.config, clock.now());
+    const html = await monthlyStatement(storeOver(db).ledger, fundId, '2025-03', ledger.config, clock.now());
     expect(html).toContain(`${head.seq}:${head.hash}`);
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');

@@ -14,6 +14,7 @@ import { LedgerError } from '../../ledger/errors.ts';
 import { createFundLedger, type FundLedger, type WriteMeta } from '../../ledger/ledger.ts';
 import { type Actor, EXPENSE_KINDS } from '../../ledger/types.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 import { addEstate, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 import { TEST_STORE } from '../helpers/postgres.ts';
@@ -123,7 +124,7 @@ async function runSequence(commands: Command[]) {
   await addEstate(db, estateId);
   const clock = manualClock();
   const ledger: FundLedger = createFundLedger({
-    db,
+    repository: storeOver(db).ledger,
     clock: clock.now,
     newId: sequentialIds(`r${run}`),
     config: { voteThresholdFen: 1_000_000 },

@@ -14,6 +14,7 @@ import { type ChainEntry, EMPTY_HEAD, hashEntry } from '../../ledger/chain.ts';
 import { buildExport, type LedgerExport } from '../../ledger/export.ts';
 import { postingsOf, verifyExport } from '../../ledger/export-verify.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
 import { ACTORS, manualClock, sequentialIds } from '../helpers/ledger-fixtures.ts';
 
@@ -29,7 +30,11 @@ beforeAll(async () => {
   // February: the fund, its rule and three contributions; March: income and its reversal;
   // April: an expenditure. The period export of March–April then starts mid-chain.
   const clock = manualClock(Date.UTC(2025, 1, 3, 4, 0, 0));
-  const ledger = createFundLedger({ db: reg.db, clock: clock.now, newId: sequentialIds() });
+  const ledger = createFundLedger({
+    repository: storeOver(reg.db).ledger,
+    clock: clock.now,
+    newId: sequentialIds(),
+  });
   let n = 0;
   const meta = (actor: (typeof ACTORS)[keyof typeof ACTORS]) => {
     clock.advance(60_000);
@@ -72,8 +77,8 @@ beforeAll(async () => {
   await ledger.decide(meta(ACTORS.manager), { expenditureId: x.id, decision: 'approve' });
   await ledger.decide(meta(ACTORS.committee), { expenditureId: x.id, decision: 'approve' });
   await ledger.pay(meta(ACTORS.proposer), { expenditureId: x.id });
-  exp = await buildExport(reg.db, fundId, { utcOffsetMinutes: 480 });
-  periodExp = await buildExport(reg.db, fundId, {
+  exp = await buildExport(storeOver(reg.db).ledger, fundId, { utcOffsetMinutes: 480 });
+  periodExp = await buildExport(storeOver(reg.db).ledger, fundId, {
     utcOffsetMinutes: 480,
     period: { from: '2025-03', to: '2025-04' },
   });

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiftWatchError } from '../../lib/errors.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
-import { authenticateMachine, listElevators } from '../../store/directory.ts';
+import { listElevators } from '../../store/directory.ts';
 import { loadFleet, parseFleet } from '../../store/fleet-loader.ts';
 import { hashMachineSecret, hashUserPassword, verifySecret } from '../../store/passwords.ts';
+import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -72,15 +73,21 @@ describe('fleet file', () => {
   it('authenticates devices and services, and nobody else', async () => {
     const { db, cleanup } = await registryWithFleet(smallFleet());
     cleanups.push(cleanup);
-    expect(await authenticateMachine(db, 'dev-t-e1', 'device-secret-1-0123456789')).toEqual({
+    expect(
+      await storeOver(db).credentials.authenticateMachine('dev-t-e1', 'device-secret-1-0123456789'),
+    ).toEqual({
       kind: 'device',
       username: 'dev-t-e1',
       elevatorId: 't-e1',
     });
-    expect(await authenticateMachine(db, 'dev-t-e1', 'device-secret-2-0123456789')).toBeNull();
-    expect(await authenticateMachine(db, 'svc-test', 'service-secret-0123456789')).toMatchObject({
+    expect(
+      await storeOver(db).credentials.authenticateMachine('dev-t-e1', 'device-secret-2-0123456789'),
+    ).toBeNull();
+    expect(
+      await storeOver(db).credentials.authenticateMachine('svc-test', 'service-secret-0123456789'),
+    ).toMatchObject({
       kind: 'service',
     });
-    expect(await authenticateMachine(db, 'nobody', 'x')).toBeNull();
+    expect(await storeOver(db).credentials.authenticateMachine('nobody', 'x')).toBeNull();
   });
 });

@@ -68,7 +68,7 @@ type Change =
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Reads the alert through the principal's tenancy: another firm's alert is "not found". */
   async function visibleAlert(principal: Parameters<typeof canSeeEstate>[0], id: string) {
-    const alert = await alertById(app.db, id);
+    const alert = await alertById(app.store.db, id);
     if (!alert || !canSeeEstate(principal, alert.estate_id)) throw notFound('Alert');
     return alert;
   }
@@ -86,7 +86,7 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, READERS);
       const q = request.query;
-      const rows = await listAlerts(app.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
+      const rows = await listAlerts(app.store.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
       const page = paged(rows, q.limit, q.offset);
       return { items: page.items.map(alertView), next_offset: page.next_offset };
     },
@@ -111,7 +111,9 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /**
    * One transition for both actions: through the lifecycle when the API has one (so the
    * transition is published on MQTT), else straight to the row. Audited, and a local write
-   * tells the API's own listeners.
+   * tells the API's own listeners. A request that loses the race to another writer (both saw
+   * the alert open) answers 200 with the winner's result, as the lifecycle does, and records
+   * nothing: the winner's write is the one audited.
    */
   async function transition(request: FastifyRequest, alertId: string, change: Change) {
     const { action, note } = change;
@@ -123,19 +125,23 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const at = app.clock();
     const lifecycle = app.alertActions;
     let updated: AlertTable | null | undefined;
+    let lostRace = false;
     const input = { id: alert.id, by: p.username, note, at };
     if (lifecycle) {
       if (change.action === 'acknowledge') await lifecycle.acknowledge(alert.id, p.username, note);
       else await lifecycle.resolve(alert.id, p.username, change.resolution, note);
-      updated = await alertById(app.db, alert.id);
+      updated = await alertById(app.store.db, alert.id);
     } else {
-      updated =
+      const written =
         change.action === 'acknowledge'
-          ? await acknowledgeAlert(app.db, input)
-          : await resolveAlert(app.db, { ...input, resolution: change.resolution });
+          ? await acknowledgeAlert(app.store.db, input)
+          : await resolveAlert(app.store.db, { ...input, resolution: change.resolution });
+      lostRace = written === null;
+      updated = written ?? (await alertById(app.store.db, alert.id));
     }
     if (!updated || updated.state === alert.state)
       throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
+    if (lostRace) return alertView(updated);
     await app.audit(request, {
       action: `alert.${action}`,
       targetType: 'alert',

@@ -1,7 +1,6 @@
 /** The console API under /api/v1: one auth hook for the subtree, then the route modules. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { listAudit } from '../../data/audit.ts';
 import { estateFilter, requireRole } from '../../data/tenancy.ts';
 import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
@@ -45,7 +44,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, ['admin', 'property_manager']);
       const q = request.query;
-      const rows = await listAudit(app.db, { ...q, limit: q.limit + 1, estateIds: estateFilter(p) });
+      const rows = await app.store.audit.list({ ...q, limit: q.limit + 1, estateIds: estateFilter(p) });
       const page = paged(rows, q.limit, q.offset);
       return {
         items: page.items.map(({ detail_json, ...r }) => ({ ...r, detail: parseJson(detail_json) })),

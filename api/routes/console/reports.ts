@@ -1,7 +1,6 @@
 /** The firm's queue of resident reports: list, read, move along with a public reply. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { listReports, reportById, updateReportStatus } from '../../data/reports.ts';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
   IdParams,
@@ -38,7 +37,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, READERS);
       const q = request.query;
-      const rows = await listReports(app.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
+      const rows = await app.store.reports.list({ ...q, estateIds: scopedFilter(app.directory, p, q) });
       return paged(rows, q.limit, q.offset);
     },
   );
@@ -55,7 +54,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const p = requireRole(request.principal, READERS);
-      const report = await reportById(app.db, request.params.id);
+      const report = await app.store.reports.byId(request.params.id);
       if (!report || !canSeeEstate(p, report.estate_id)) throw notFound('Report');
       return report;
     },
@@ -74,9 +73,9 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const p = requireRole(request.principal, WRITERS);
-      const report = await reportById(app.db, request.params.id);
+      const report = await app.store.reports.byId(request.params.id);
       if (!report || !canSeeEstate(p, report.estate_id)) throw notFound('Report');
-      const updated = await updateReportStatus(app.db, {
+      const updated = await app.store.reports.updateStatus({
         id: report.id,
         status: request.body.status,
         reply: request.body.reply,

@@ -49,37 +49,29 @@ const UserChange = Type.Object(
 );
 
 const UsernameParams = Type.Object({ username: Username });
-const USER_COLUMNS = [
-  'username',
-  'display_name',
-  'role',
-  'property_firm_id',
-  'estate_id',
-  'company_id',
-] as const;
 
-/** The scope column each role needs, and the table its id must exist in. */
+/** The scope column each role needs (its id must exist in the firm, estate or company table). */
 const SCOPE = {
   admin: null,
-  property_manager: { column: 'property_firm_id', table: 'property_firms' },
-  committee_member: { column: 'estate_id', table: 'estates' },
-  technician: { column: 'company_id', table: 'maintenance_companies' },
+  property_manager: 'property_firm_id',
+  committee_member: 'estate_id',
+  technician: 'company_id',
 } as const;
 
 const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function checkScope(body: Static<typeof NewUser>): Promise<void> {
-    const scope = SCOPE[body.role];
+    const column = SCOPE[body.role];
     const given = (['property_firm_id', 'estate_id', 'company_id'] as const).filter((c) => body[c]);
-    if (!scope) {
+    if (!column) {
       if (given.length) throw new LiftWatchError('BAD_REQUEST', 'An admin has no firm, estate or company');
       return;
     }
-    const id = body[scope.column];
+    const id = body[column];
     if (!id || given.length !== 1) {
-      throw new LiftWatchError('BAD_REQUEST', `A ${body.role} needs ${scope.column} and nothing else`);
+      throw new LiftWatchError('BAD_REQUEST', `A ${body.role} needs ${column} and nothing else`);
     }
-    const exists = await app.db.selectFrom(scope.table).select('id').where('id', '=', id).executeTakeFirst();
-    if (!exists) throw new LiftWatchError('BAD_REQUEST', `${scope.column} '${id}' does not exist`);
+    if (!(await app.store.users.scopeExists(column, id)))
+      throw new LiftWatchError('BAD_REQUEST', `${column} '${id}' does not exist`);
   }
 
   app.get(
@@ -93,7 +85,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       requireRole(request.principal, ['admin']);
-      return app.db.selectFrom('users').select(USER_COLUMNS).orderBy('username').execute();
+      return app.store.users.list();
     },
   );
 
@@ -111,14 +103,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireRole(request.principal, ['admin']);
       const body = request.body;
       await checkScope(body);
-      const taken = await app.db
-        .selectFrom('users')
-        .select('username')
-        .where('username', '=', body.username)
-        .executeTakeFirst();
-      if (taken) throw new LiftWatchError('CONFLICT', `User '${body.username}' exists already`);
       const row = userRow(body, hashUserPassword(body.password));
-      await app.db.insertInto('users').values(row).execute();
+      // One statement decides, so two admins creating the same name at once get one 201, one 409.
+      if (!(await app.store.users.create(row)))
+        throw new LiftWatchError('CONFLICT', `User '${body.username}' exists already`);
       await app.audit(request, {
         action: 'user.create',
         estateId: body.estate_id ?? null,
@@ -149,12 +137,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(request.body.display_name ? { display_name: request.body.display_name } : {}),
         ...(request.body.password ? { password_hash: hashUserPassword(request.body.password) } : {}),
       };
-      const updated = await app.db
-        .updateTable('users')
-        .set(changes)
-        .where('username', '=', username)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) throw notFound('User');
+      if (!(await app.store.users.update(username, changes))) throw notFound('User');
       await app.audit(request, {
         action: 'user.update',
         estateId: null,
@@ -162,11 +145,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         targetId: username,
         detail: { fields: Object.keys(request.body) },
       });
-      return app.db
-        .selectFrom('users')
-        .select(USER_COLUMNS)
-        .where('username', '=', username)
-        .executeTakeFirstOrThrow();
+      // Removed between the update and this read: as missing as if it had never been there.
+      const user = await app.store.users.get(username);
+      if (!user) throw notFound('User');
+      return user;
     },
   );
 
@@ -185,12 +167,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { username } = request.params;
       if (username === admin.username)
         throw new LiftWatchError('CONFLICT', 'An admin cannot remove their own account');
-      const removed = await app.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('api_sessions').where('username', '=', username).execute();
-        await trx.deleteFrom('api_tokens').where('username', '=', username).execute();
-        return trx.deleteFrom('users').where('username', '=', username).executeTakeFirst();
-      });
-      if (Number(removed.numDeletedRows) === 0) throw notFound('User');
+      if (!(await app.store.users.remove(username))) throw notFound('User');
       await app.audit(request, {
         action: 'user.delete',
         targetType: 'user',

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { MaintenanceVisitTable } from '../../../store/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
-import { listVisits, visitById } from '../../data/visits.ts';
 import {
   IdParams,
   Page,
@@ -56,7 +55,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, VISIT_READERS);
       const q = request.query;
-      const rows = await listVisits(app.db, {
+      const rows = await app.store.visits.list({
         ...q,
         estateIds: scopedFilter(app.directory, p, q),
         companyId: p.role === 'technician' ? (p.companyId ?? '') : undefined,
@@ -78,7 +77,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const p = requireRole(request.principal, VISIT_READERS);
-      const visit = await visitById(app.db, request.params.id);
+      const visit = await app.store.visits.byId(request.params.id);
       if (!visit || !canSeeVisit(p, visit)) throw notFound('Visit');
       return visitView(visit);
     },

@@ -10,17 +10,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EgressRefusedError } from '../../../lib/egress.ts';
 import { LiftWatchError } from '../../../lib/errors.ts';
-import type { EstateWebhookTable, WebhookEvent } from '../../../store/schema.ts';
+import { WEBHOOK_EVENTS, type Webhook as WebhookRow } from '../../../store/repositories/webhooks.ts';
+import type { WebhookEvent } from '../../../store/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, WRITERS } from '../../data/tenancy.ts';
-import {
-  createWebhook,
-  deleteWebhook,
-  listDeliveries,
-  listWebhooks,
-  updateWebhook,
-  WEBHOOK_EVENTS,
-  webhookOf,
-} from '../../data/webhooks.ts';
 import { IdParams, Page, PageQuery, replies } from '../../schemas.ts';
 import { paged } from './scope.ts';
 
@@ -60,7 +52,7 @@ const HookParams = Type.Object({
   webhookId: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
-function webhookView(w: EstateWebhookTable) {
+function webhookView(w: WebhookRow) {
   return {
     id: w.id,
     estate_id: w.estate_id,
@@ -69,7 +61,7 @@ function webhookView(w: EstateWebhookTable) {
     // The DingTalk/WeCom URL carries the robot's access token: show only where it goes.
     url: w.url.replace(/([?&](?:access_token|key)=)[^&]+/g, '$1…'),
     events: JSON.parse(w.events_json) as string[],
-    enabled: w.enabled === 1,
+    enabled: w.enabled,
     created_at: w.created_at,
     created_by: w.created_by,
   };
@@ -93,7 +85,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   const hookFor = async (principal: Principal | null, estateId: string, webhookId: string) => {
     const estate = estateFor(principal, estateId);
-    const hook = await webhookOf(app.db, estate.id, webhookId);
+    const hook = await app.store.webhooks.get(estate.id, webhookId);
     if (!hook) throw notFound('Webhook');
     return hook;
   };
@@ -110,7 +102,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const estate = estateFor(request.principal, request.params.id);
-      return (await listWebhooks(app.db, estate.id)).map(webhookView);
+      return (await app.store.webhooks.list(estate.id)).map(webhookView);
     },
   );
 
@@ -145,7 +137,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const b = request.body;
       await allowedDestination(b.url);
       const secret = b.secret ?? randomBytes(32).toString('base64url');
-      const hook = await createWebhook(app.db, {
+      const hook = await app.store.webhooks.create({
         id: `wh-${randomUUID()}`,
         estateId: estate.id,
         name: b.name,
@@ -190,11 +182,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const hook = await hookFor(request.principal, request.params.id, request.params.webhookId);
       const b = request.body;
       if (b.url !== undefined) await allowedDestination(b.url);
-      await updateWebhook(app.db, hook.id, {
+      await app.store.webhooks.update(hook.id, {
         ...(b.name !== undefined && { name: b.name }),
         ...(b.url !== undefined && { url: b.url }),
-        ...(b.enabled !== undefined && { enabled: b.enabled ? 1 : 0 }),
-        ...(b.events !== undefined && { events_json: JSON.stringify(b.events) }),
+        ...(b.enabled !== undefined && { enabled: b.enabled }),
+        ...(b.events !== undefined && { events: b.events }),
       });
       await app.audit(request, {
         action: 'webhook.update',
@@ -203,7 +195,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         estateId: hook.estate_id,
         detail: { fields: Object.keys(b) },
       });
-      return webhookView((await webhookOf(app.db, hook.estate_id, hook.id))!);
+      return webhookView((await app.store.webhooks.get(hook.estate_id, hook.id))!);
     },
   );
 
@@ -219,7 +211,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const hook = await hookFor(request.principal, request.params.id, request.params.webhookId);
-      await deleteWebhook(app.db, hook.id, app.clock());
+      await app.store.webhooks.remove(hook.id, app.clock());
       await app.audit(request, {
         action: 'webhook.delete',
         targetType: 'webhook',
@@ -267,7 +259,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const hook = await hookFor(request.principal, request.params.id, request.params.webhookId);
       const { limit, offset } = request.query;
-      const rows = await listDeliveries(app.db, hook.id, limit + 1, offset);
+      const rows = await app.store.webhooks.deliveries(hook.id, limit + 1, offset);
       return paged(rows, limit, offset);
     },
   );

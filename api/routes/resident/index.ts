@@ -7,7 +7,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ledgerSettings } from '../../../ledger/settings.ts';
-import { fileReport, reportByReceipt } from '../../data/reports.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
@@ -31,7 +30,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The report is an HTML form (no script needed): form bodies are parsed here only.
   await app.acceptForms(app);
   const cards = new ResidentCardCache({
-    db: app.db,
+    reads: app.store.residentCard,
     ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
     clock: app.clock,
   });
@@ -44,7 +43,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onClose', async () => app.stateSource.off('change', invalidate));
   // Fund disclosure: read once per estate, dropped when the ledger announces a write.
   const funds = new FundDisclosureCache({
-    db: app.db,
+    repository: app.store.ledger,
     config: ledgerSettings(app.apiConfig).ledger,
     clock: app.clock,
   });
@@ -210,7 +209,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.log.info({ elevatorId: elevator.id }, 'resident report dropped by the honeypot');
         return html(reply, 200, renderMessagePage(lang, WORDS[lang].report, WORDS[lang].thanks));
       }
-      const report = await fileReport(app.db, {
+      const report = await app.store.reports.file({
         elevatorId: elevator.id,
         estateId: elevator.estateId,
         category,
@@ -250,7 +249,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const elevator = app.directory.elevatorByToken(request.params.token);
-      const report = elevator && (await reportByReceipt(app.db, elevator.id, request.params.receipt));
+      const report = elevator && (await app.store.reports.byReceipt(elevator.id, request.params.receipt));
       if (!elevator || !report) return notFound(request, reply);
       return html(reply, 200, renderReceiptPage(langOf(request), elevator, report));
     },
