@@ -1,10 +1,12 @@
 /**
  * Fills the state store with what was already true before the API subscribed: open
- * alerts and open visits from the registry, and the fleet file's per-elevator silence
- * before "offline". MQTT carries only transitions after that.
+ * alerts (from the alerts repository) and open visits from the registry, and the fleet
+ * file's per-elevator silence before "offline". MQTT carries only transitions after that.
  */
+import { alertResource } from '../alerts/resource.ts';
 import type { RegistryDb } from '../store/db.ts';
 import { deviceOfflineOverrideS, listElevators } from '../store/directory.ts';
+import { createAlertRepository } from '../store/repositories/alerts.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
 export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorStateStore): Promise<void> {
@@ -12,26 +14,11 @@ export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorState
     const overrideS = deviceOfflineOverrideS(elevator);
     if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
   }
-  const alerts = await db.selectFrom('alerts').selectAll().where('state', '!=', 'resolved').execute();
-  for (const a of alerts) {
-    store.applyAlert({
-      id: a.id,
-      elevatorId: a.elevator_id,
-      code: a.code,
-      severity: a.severity,
-      state: a.state,
-      openedAt: a.opened_at,
-      lastSeenAt: a.last_seen_at,
-    });
-  }
+  for (const row of await createAlertRepository(db).unresolved()) store.applyAlert(alertResource(row));
   const visits = await db.selectFrom('maintenance_visits').selectAll().where('status', '=', 'open').execute();
   for (const v of visits) {
-    store.applyVisit({
+    store.restoreOpenVisit(v.elevator_id, {
       id: v.id,
-      elevatorId: v.elevator_id,
-      status: 'open',
-      verdict: null,
-      score: null,
       kind: v.kind,
       companyId: v.company_id,
       checkInAt: v.check_in_at,

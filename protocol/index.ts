@@ -6,5 +6,7 @@ export * from './findings.ts';
 export * from './fleet.ts';
 export * from './json-scan.ts';
 export * from './messages.ts';
+export * from './service-validate.ts';
+export * from './socket.ts';
 export * from './topics.ts';
 export * from './validate.ts';

@@ -1,16 +1,22 @@
 /**
  * Test harness for the API suites (tests/integration/api-*.test.ts): a real SQLite
  * registry with the demo fleet, seeded alerts, visits and reports in two firms, an
- * in-memory state store the test drives, and helpers to log in. Not used in production.
+ * in-memory state store the test drives, the real alert lifecycle (alerts/lifecycle.ts,
+ * the one production runs), and helpers to log in. What the lifecycle publishes goes to the
+ * state store as bytes through its service-message validators, as MQTT would carry it, and
+ * is kept in `published`. Not used in production.
  */
 import type { FastifyInstance } from 'fastify';
+import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import { buildApi } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { ElevatorStateStore } from '../../api/state-source.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/logger.ts';
+import type { AlertMessage, VisitMessage } from '../../protocol/index.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import { createAlertRepository } from '../../store/repositories/alerts.ts';
 import type { AlertTable, MaintenanceVisitTable } from '../../store/schema.ts';
 import { registryWithFleet } from './fixtures.ts';
 
@@ -29,6 +35,10 @@ export interface TestApi {
   app: FastifyInstance;
   db: RegistryDb;
   store: ElevatorStateStore;
+  /** The lifecycle the API's routes use. */
+  lifecycle: AlertLifecycle;
+  /** Every service message the lifecycle published, in order. */
+  published: { topic: string; payload: AlertMessage | VisitMessage }[];
   clock: { now: number };
   tokenOf(elevatorId: string): Promise<string>;
   /** Session cookie header value for a demo user. */
@@ -145,6 +155,15 @@ export async function startTestApi(
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     clock: () => clock.now,
   });
+  const published: TestApi['published'] = [];
+  const lifecycle = createAlertLifecycle({
+    alerts: createAlertRepository(registry.db),
+    clock: () => clock.now,
+    publish: (topic, payload) => {
+      published.push({ topic, payload });
+      store.receiveServiceMessage(topic, Buffer.from(JSON.stringify(payload)));
+    },
+  });
   const app = await buildApi({
     db: registry.db,
     log: silentLogger,
@@ -153,6 +172,7 @@ export async function startTestApi(
     publicBaseUrl: SAME_ORIGIN,
     clock: () => clock.now,
     ...options.deps,
+    alertActions: options.deps?.alertActions ?? lifecycle,
   });
   await app.ready();
   const cookies = new Map<string, string>();
@@ -160,6 +180,8 @@ export async function startTestApi(
     app,
     db: registry.db,
     store,
+    lifecycle,
+    published,
     clock,
     async tokenOf(elevatorId) {
       const row = await registry.db

@@ -12,6 +12,7 @@ import { createFundLedger } from '../../ledger/ledger.ts';
 import type { Actor } from '../../ledger/types.ts';
 import type { AlertMessage } from '../../protocol/index.ts';
 import { openRegistry, type RegistryTarget } from '../../store/db.ts';
+import { createAlertRepository } from '../../store/repositories/alerts.ts';
 
 export type WriterTask =
   | {
@@ -58,7 +59,7 @@ async function run(task: WriterTask): Promise<AlertsOutcome | LedgerOutcome> {
     if (task.kind === 'alerts') {
       const transitions: AlertMessage['transition'][] = [];
       const lifecycle = createAlertLifecycle({
-        db,
+        alerts: createAlertRepository(db),
         clock: Date.now,
         publish: (_topic, payload) => {
           if ('transition' in payload) transitions.push(payload.transition);
