@@ -3,6 +3,7 @@
  * of the configuration, the elevator state source and optional probes and metrics from
  * the other parts. Nothing here reads the environment.
  */
+import type { AlertLifecycle } from '../alerts/lifecycle.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PersonResolution } from '../protocol/index.ts';
@@ -34,14 +35,10 @@ export type { MetricSample, MetricsProvider } from '../lib/prometheus.ts';
 import type { MetricsProvider } from '../lib/prometheus.ts';
 
 /**
- * Acknowledge / resolve, as alerts/lifecycle.ts offers them (it updates the
- * row and publishes the transition on alerts/{id}). Without it the API updates the row
- * itself (api/data/alerts.ts) and tells its own listeners.
+ * Acknowledge / resolve: the one alert lifecycle (alerts/lifecycle.ts), which stores the
+ * transition and publishes it on alerts/{id}; the API's state source hears of it from there.
  */
-export interface AlertActions {
-  acknowledge(alertId: string, by: string, note?: string): Promise<unknown>;
-  resolve(alertId: string, by: string, resolution: PersonResolution, note?: string): Promise<unknown>;
-}
+export type AlertActions = Pick<AlertLifecycle, 'acknowledge' | 'resolve'>;
 
 export interface ApiDeps {
   /** The repositories; the API never sees the query builder (store/store.ts). */
@@ -55,7 +52,8 @@ export interface ApiDeps {
   /** Checked by /readyz besides the database, e.g. { broker, influx }. */
   readiness?: Record<string, ReadinessProbe>;
   metrics?: MetricsProvider[];
-  alertActions?: AlertActions;
+  /** The alert lifecycle people's acknowledgements and resolutions go through. */
+  alertActions: AlertActions;
   /** InfluxDB 1.x the ingest writes to; without it the history route answers 503. */
   influx?: { url: string; database: string };
   /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */

@@ -1,13 +1,15 @@
 /**
  * The MQTT feed of the state store: the API subscribes with its own service credential
- * (role `api`) to device telemetry, status and events, and to the ingest's alert and
- * visit topics. Parts talk over MQTT, never through each other's memory.
+ * (role `api`) to device telemetry, status and events, and to the lifecycle's alert and
+ * visit topics. Parts talk over MQTT, never through each other's memory. Every message is
+ * decoded with the protocol's own validators (device payloads within their bounds, service
+ * messages with `decodeServiceMessage`); one that does not pass is counted by its code,
+ * logged and ignored.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.ts';
 import { decodePayload, parseDeviceTopic, topics, validatePayload } from '../protocol/index.ts';
-import type { AlertState, VisitVerdict } from '../store/schema.ts';
-import { type AlertTransition, ElevatorStateStore, type VisitUpdate } from './state-source.ts';
+import { ElevatorStateStore } from './state-source.ts';
 
 export interface MqttStateSourceOptions {
   url: string;
@@ -21,10 +23,10 @@ export interface MqttStateSourceOptions {
 }
 
 const SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
-  'elevators/+/telemetry': { qos: 0 },
-  'elevators/+/status': { qos: 1 },
-  'elevators/+/event': { qos: 1 },
-  'elevators/+/maintenance': { qos: 1 },
+  [topics.allOfChannel('telemetry')]: { qos: 0 },
+  [topics.allOfChannel('status')]: { qos: 1 },
+  [topics.allOfChannel('event')]: { qos: 1 },
+  [topics.allOfChannel('maintenance')]: { qos: 1 },
   [topics.allAlerts]: { qos: 1 },
   [topics.allVisits]: { qos: 1 },
 };
@@ -40,6 +42,7 @@ export class MqttStateSource extends ElevatorStateStore {
       offlineAfterMs: options.offlineAfterMs,
       clock: options.clock,
       onListenerError: (error) => log.error({ err: error }, 'state listener failed'),
+      onServiceRefused: (refusal) => log.warn(refusal, 'refused a service message'),
     });
     this.#options = options;
     this.#log = log;
@@ -106,28 +109,7 @@ export class MqttStateSource extends ElevatorStateStore {
       else this.#log.debug({ topic, reason: decoded.reason }, 'ignored an undecodable device message');
       return;
     }
-    // The ingest's alerts and visits: a service credential wrote them.
-    let value: unknown;
-    try {
-      value = JSON.parse(payload.toString('utf8'));
-    } catch {
-      this.#log.debug({ topic }, 'ignored a message that is not JSON');
-      return;
-    }
-    const [root, elevatorId] = topic.split('/');
-    if (!elevatorId) return;
-    const parsed =
-      root === 'alerts'
-        ? parseAlert(elevatorId, value)
-        : root === 'visits'
-          ? parseVisit(elevatorId, value)
-          : null;
-    if (!parsed) {
-      this.#log.debug({ topic }, 'ignored an unreadable service message');
-      return;
-    }
-    if ('code' in parsed) this.applyAlert(parsed);
-    else this.applyVisit(parsed);
+    this.receiveServiceMessage(topic, payload);
   }
 
   #applyDevice(
@@ -158,56 +140,4 @@ export class MqttStateSource extends ElevatorStateStore {
       }
     }
   }
-}
-
-const ALERT_STATES = new Set<AlertState>(['open', 'acknowledged', 'resolved']);
-const VERDICTS = new Set<VisitVerdict>(['verified', 'suspect', 'fake']);
-
-type Json = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-/**
- * The ingest's alert transition (issue 3: id, code, severity, state, elevator, opened_at,
- * last_seen_at, evidence). The topic names the elevator, so the body's copy is not trusted.
- */
-export function parseAlert(elevatorId: string, value: unknown): AlertTransition | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Json;
-  const id = str(v['id']);
-  const code = str(v['code']);
-  const state = str(v['state']) as AlertState | undefined;
-  if (!id || !code || !state || !ALERT_STATES.has(state)) return null;
-  const openedAt = num(v['opened_at']) ?? 0;
-  return {
-    id,
-    elevatorId,
-    code,
-    severity: str(v['severity']) ?? 'major',
-    state,
-    openedAt,
-    lastSeenAt: num(v['last_seen_at']) ?? openedAt,
-    evidence: v['evidence'],
-  };
-}
-
-/** A visit verdict on `visits/{elevatorId}`; the field names follow the registry's columns. */
-export function parseVisit(elevatorId: string, value: unknown): VisitUpdate | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Json;
-  const id = str(v['id']) ?? str(v['visit_id']);
-  if (!id) return null;
-  const verdict = str(v['verdict']) as VisitVerdict | undefined;
-  const status = str(v['status']);
-  return {
-    id,
-    elevatorId,
-    status: status === 'open' || status === 'timed_out' ? status : 'closed',
-    verdict: verdict && VERDICTS.has(verdict) ? verdict : null,
-    score: num(v['evidence_score']) ?? num(v['score']) ?? null,
-    kind: str(v['kind']),
-    companyId: str(v['company_id']),
-    checkInAt: num(v['check_in_at']),
-    checkOutAt: num(v['check_out_at']) ?? null,
-  };
 }

@@ -19,7 +19,7 @@ export interface ApiServiceDeps {
   log: Logger;
   mqtt: { url: string; username: string; password: string };
   influxUrl: string;
-  /** In one process, the ingest's lifecycle, so people and rules share one queue. */
+  /** In one process, the ingest's lifecycle (the same code; one instance is enough). */
   alertActions?: AlertActions;
   metrics?: MetricsProvider[];
   readiness?: Record<string, ReadinessProbe>;
@@ -57,12 +57,12 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         influxdb: () => influxAnswers(deps.influxUrl, 500),
         ...deps.readiness,
       },
-      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      metrics: [serviceRefusalSamples(stateSource), ...(deps.metrics ?? [])],
       // Alone, the API applies people's decisions itself and announces them on MQTT.
       alertActions:
         deps.alertActions ??
         createAlertLifecycle({
-          db: store.db,
+          alerts: store.alerts,
           clock: Date.now,
           publish: (topic, payload) => stateSource.publish(topic, payload),
         }),
@@ -81,4 +81,16 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     await stateSource.stop();
     throw error;
   }
+}
+
+/** Service messages the state source refused, by code: a non-zero count means a producer out of contract. */
+function serviceRefusalSamples(source: MqttStateSource): MetricsProvider {
+  return () =>
+    Object.entries(source.serviceMessagesRefused).map(([code, value]) => ({
+      name: 'liftwatch_api_service_messages_refused_total',
+      help: 'alerts/ and visits/ messages refused by the API (not JSON, out of schema, wrong elevator)',
+      type: 'counter' as const,
+      value,
+      labels: { code },
+    }));
 }

@@ -6,40 +6,41 @@
  */
 
 import {
+  type Alert,
+  type AlertTransition,
   type DeviceEvent,
   type DeviceStatus,
+  decodeServiceMessage,
+  type ElevatorCondition,
   type MaintenanceMessage,
+  SERVICE_REFUSALS,
+  type ServiceRefusal,
   stopsCar,
   type Telemetry,
   type TelemetryReading,
   telemetryReading,
+  type VisitMessage,
 } from '../protocol/index.ts';
-import type { AlertState, VisitVerdict } from '../store/schema.ts';
 
-/** What a resident reads: 正常运行 / 维保中 / 故障停梯 / 离线. */
-export type ElevatorCondition = 'normal' | 'maintenance' | 'fault' | 'offline';
+export type { ElevatorCondition } from '../protocol/index.ts';
 
-export interface AlertTransition {
-  id: string;
-  elevatorId: string;
-  code: string;
-  severity: string;
-  state: AlertState;
-  openedAt: number;
-  lastSeenAt: number;
-  evidence?: unknown;
+/** Service messages refused, by code (`/metrics`: liftwatch_api_service_messages_refused_total). */
+export type ServiceRefusalCounts = Record<ServiceRefusal, number>;
+
+/** What is logged of a refused service message. */
+export interface ServiceRefusalReport {
+  code: ServiceRefusal;
+  topic: string;
+  reason: string;
+  bytes: number;
 }
 
-export interface VisitUpdate {
+/** A visit under way: what the condition and the elevator view need of it. */
+export interface OpenVisit {
   id: string;
-  elevatorId: string;
-  status: 'open' | 'closed' | 'timed_out';
-  verdict: VisitVerdict | null;
-  score: number | null;
   kind?: string;
   companyId?: string;
   checkInAt?: number;
-  checkOutAt?: number | null;
 }
 
 export interface ElevatorState {
@@ -51,15 +52,16 @@ export interface ElevatorState {
   /** The protocol fields of the latest sample only: what routes echo is bounded and serialisable. */
   telemetry: TelemetryReading | null;
   lastEvent: { code: string; ts: number } | null;
-  /** Not-resolved alerts by code (one per elevator and code, as the ingest keeps them). */
-  openAlerts: ReadonlyMap<string, AlertTransition>;
-  openVisit: VisitUpdate | null;
+  /** Not-resolved alerts by code (one per elevator and code, as the lifecycle keeps them). */
+  openAlerts: ReadonlyMap<string, Alert>;
+  openVisit: OpenVisit | null;
 }
 
 export type StateChange =
   | { kind: 'state'; elevatorId: string; condition: ElevatorCondition; previous: ElevatorCondition | null }
-  | { kind: 'alert'; elevatorId: string; alert: AlertTransition }
-  | { kind: 'visit'; elevatorId: string; visit: VisitUpdate };
+  /** The whole alert as it now is; `transition` is null for an alert loaded at start. */
+  | { kind: 'alert'; elevatorId: string; alert: Alert; transition: AlertTransition | null }
+  | { kind: 'visit'; elevatorId: string; visit: VisitMessage };
 
 export type StateListener = (change: StateChange) => void;
 
@@ -69,8 +71,6 @@ export interface ElevatorStateSource {
   conditionOf(elevatorId: string, now: number): ElevatorCondition;
   on(event: 'change', listener: StateListener): void;
   off(event: 'change', listener: StateListener): void;
-  /** Lets the API tell its own listeners about a transition it wrote itself (acknowledge, resolve). */
-  applyAlert?(alert: AlertTransition): void;
 }
 
 const OUT_OF_SERVICE_MODES = new Set(['out_of_service', 'fire_return', 'firefighter', 'earthquake']);
@@ -95,7 +95,7 @@ export function deriveCondition(
 }
 
 interface MutableState extends ElevatorState {
-  openAlerts: Map<string, AlertTransition>;
+  openAlerts: Map<string, Alert>;
   reported: ElevatorCondition | null;
 }
 
@@ -107,15 +107,46 @@ export class ElevatorStateStore implements ElevatorStateSource {
   /** Elevators whose fleet entry sets its own silence before "offline" (deviceOfflineS). */
   readonly #offlineAfterMsOf = new Map<string, number>();
   readonly #onListenerError: (error: unknown) => void;
+  readonly #onServiceRefused: (refusal: ServiceRefusalReport) => void;
+  readonly #refused = Object.fromEntries(SERVICE_REFUSALS.map((code) => [code, 0])) as ServiceRefusalCounts;
 
   constructor(options: {
     clock?: () => number;
     offlineAfterMs: number;
     onListenerError?: (e: unknown) => void;
+    onServiceRefused?: (refusal: ServiceRefusalReport) => void;
   }) {
     this.#clock = options.clock ?? Date.now;
     this.#offlineAfterMs = options.offlineAfterMs;
     this.#onListenerError = options.onListenerError ?? (() => {});
+    this.#onServiceRefused = options.onServiceRefused ?? (() => {});
+  }
+
+  /** Service messages refused since start, by code. */
+  get serviceMessagesRefused(): Readonly<ServiceRefusalCounts> {
+    return this.#refused;
+  }
+
+  /**
+   * An `alerts/{id}` or `visits/{id}` message as it came off the wire, validated with the
+   * protocol's compiled validators (the topic names the elevator; a body naming another is
+   * refused). A refused one is counted by its code and reported, never thrown. Returns
+   * whether it was applied.
+   */
+  receiveServiceMessage(topic: string, payload: Uint8Array): boolean {
+    const decoded = decodeServiceMessage(topic, payload);
+    if (!decoded.ok) {
+      this.#refused[decoded.code] += 1;
+      this.#onServiceRefused({ code: decoded.code, topic, reason: decoded.reason, bytes: payload.length });
+      return false;
+    }
+    if (decoded.kind === 'alert') {
+      const { transition, ...alert } = decoded.message;
+      this.applyAlert(alert, transition);
+    } else {
+      this.applyVisit(decoded.message);
+    }
+    return true;
   }
 
   get(elevatorId: string): ElevatorState | undefined {
@@ -173,10 +204,6 @@ export class ElevatorStateStore implements ElevatorStateSource {
     if (message.action === 'check_in') {
       state.openVisit = {
         id: message.visit_id,
-        elevatorId,
-        status: 'open',
-        verdict: null,
-        score: null,
         kind: message.kind,
         companyId: message.company_id,
         checkInAt: message.ts,
@@ -187,22 +214,37 @@ export class ElevatorStateStore implements ElevatorStateSource {
     this.#reportCondition(state);
   }
 
-  applyAlert(alert: AlertTransition): void {
-    const state = this.#state(alert.elevatorId);
+  /** An alert as a transition (or, at start, the registry) left it. */
+  applyAlert(alert: Alert, transition: AlertTransition | null = null): void {
+    const state = this.#state(alert.elevator_id);
     if (alert.state === 'resolved') {
       if (state.openAlerts.get(alert.code)?.id === alert.id) state.openAlerts.delete(alert.code);
     } else {
       state.openAlerts.set(alert.code, alert);
     }
-    this.#emit({ kind: 'alert', elevatorId: alert.elevatorId, alert });
+    this.#emit({ kind: 'alert', elevatorId: alert.elevator_id, alert, transition });
     this.#reportCondition(state);
   }
 
-  applyVisit(visit: VisitUpdate): void {
-    const state = this.#state(visit.elevatorId);
-    if (visit.status === 'open') state.openVisit = visit;
+  /** A visit at check-in or with its verdict, from the lifecycle. */
+  applyVisit(visit: VisitMessage): void {
+    const state = this.#state(visit.elevator_id);
+    if (visit.status === 'open')
+      state.openVisit = {
+        id: visit.id,
+        kind: visit.kind,
+        companyId: visit.company_id,
+        checkInAt: visit.check_in_at,
+      };
     else if (state.openVisit?.id === visit.id) state.openVisit = null;
-    this.#emit({ kind: 'visit', elevatorId: visit.elevatorId, visit });
+    this.#emit({ kind: 'visit', elevatorId: visit.elevator_id, visit });
+    this.#reportCondition(state);
+  }
+
+  /** A visit already under way at start (the registry's open visits); nobody is told but the condition. */
+  restoreOpenVisit(elevatorId: string, visit: OpenVisit): void {
+    const state = this.#state(elevatorId);
+    state.openVisit = visit;
     this.#reportCondition(state);
   }
 

@@ -15,12 +15,14 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import mqtt from 'mqtt';
 import { io as ioClient } from 'socket.io-client';
+import { createAlertLifecycle } from '../alerts/lifecycle.ts';
+import { alertMessage } from '../alerts/resource.ts';
 import { buildApi } from '../api/app.ts';
 import { MqttStateSource } from '../api/mqtt-state-source.ts';
 import { createBroker } from '../broker/broker.ts';
 import { loadConfig } from '../lib/config.ts';
 import { silentLogger } from '../lib/logger.ts';
-import { type Telemetry, topics } from '../protocol/index.ts';
+import { type AlertMessage, type Telemetry, topics } from '../protocol/index.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { openRegistry } from '../store/db.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
@@ -127,6 +129,11 @@ async function main(): Promise<void> {
       config,
       stateSource,
       publicBaseUrl: 'http://bench.test',
+      alertActions: createAlertLifecycle({
+        alerts: storeOver(db).alerts,
+        clock: Date.now,
+        publish: (topic, payload) => stateSource.publish(topic, payload),
+      }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -279,14 +286,18 @@ async function measurePush(
     telemetryMs.push(await timed(`state:${car.id}:fault`, send(telemetry(seq++, { safety_circuit: false }))));
     telemetryMs.push(await timed(`state:${car.id}:normal`, send(telemetry(seq++))));
     const id = `bench-push-${i}`;
-    const transition = (state: string) => () =>
-      void ingest.publish(
-        topics.alert(car.id),
-        JSON.stringify({ id, code: 'passenger_trapped', severity: 'critical', state, opened_at: Date.now() }),
-        { qos: 1 },
-      );
-    alertMs.push(await timed(`alert:${id}:open`, transition('open')));
-    alertMs.push(await timed(`alert:${id}:resolved`, transition('resolved')));
+    const opened = alertRow({
+      id,
+      elevator_id: car.id,
+      estate_id: fleet.buildings.find((b) => b.id === car.building_id)!.estate_id,
+      opened_at: Date.now(),
+      last_seen_at: Date.now(),
+    });
+    const transition = (message: AlertMessage) => () =>
+      void ingest.publish(topics.alert(car.id), JSON.stringify(message), { qos: 1 });
+    alertMs.push(await timed(`alert:${id}:open`, transition(alertMessage(opened, 'opened'))));
+    const resolved = { ...opened, state: 'resolved' as const, resolved_by: 'auto', resolved_at: Date.now() };
+    alertMs.push(await timed(`alert:${id}:resolved`, transition(alertMessage(resolved, 'resolved'))));
   }
   socket.close();
   await Promise.all([...devices, ingest].map((c) => c.endAsync()));

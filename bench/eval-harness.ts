@@ -26,6 +26,7 @@ import { silentLogger } from '../lib/logger.ts';
 import {
   type AlertMessage,
   type DeviceMessage,
+  decodeServiceMessage,
   type FleetFile,
   topics,
   type VisitMessage,
@@ -331,11 +332,12 @@ async function watchAlerts(
   const opened = new Map<string, AlertMessage>();
   const visits = new Map<string, VisitMessage>();
   client.on('message', (topic, payload) => {
-    const body = JSON.parse(payload.toString('utf8')) as AlertMessage | VisitMessage;
-    if (topic.startsWith('alerts/')) {
-      const alert = body as AlertMessage;
-      if (alert.transition === 'opened') opened.set(alert.id, alert);
-    } else visits.set(body.id, body as VisitMessage);
+    // Through the protocol's validators, as the API reads them: a message out of contract fails the run.
+    const decoded = decodeServiceMessage(topic, payload);
+    if (!decoded.ok) throw new Error(`${decoded.code} on ${topic}: ${decoded.reason}`);
+    if (decoded.kind === 'alert') {
+      if (decoded.message.transition === 'opened') opened.set(decoded.message.id, decoded.message);
+    } else visits.set(decoded.message.id, decoded.message);
   });
   await client.subscribeAsync([topics.allAlerts, topics.allVisits], { qos: 1 });
   return { opened, visits, close: () => client.endAsync() };

@@ -13,6 +13,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startInfluxd } from '../lib/influxd.ts';
+import {
+  INFLUX_DEFAULT_DATABASE,
+  influxSeries,
+  MEASUREMENTS,
+  RAW_FIELDS,
+  RETENTION_POLICIES,
+} from '../protocol/influx.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { openRegistry } from '../store/db.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
@@ -37,7 +44,7 @@ const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 2000);
 const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 60);
 const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
 const DETECTION = process.env.BENCH_DETECTION ?? 'true';
-const DATABASE = 'liftwatch';
+const DATABASE = INFLUX_DEFAULT_DATABASE;
 
 const parts: Part[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,11 +66,13 @@ interface SimStats {
 }
 
 async function countStored(influxUrl: string): Promise<number> {
+  // One count per channel, of a field every point of that channel carries.
+  const series = (m: string) => influxSeries(DATABASE, RETENTION_POLICIES.raw, m);
   const q = [
-    'SELECT count("seq") FROM "raw"."telemetry"',
-    'SELECT count("seq") FROM "raw"."event"',
-    'SELECT count("seq") FROM "raw"."maintenance"',
-    'SELECT count("state") FROM "raw"."status"',
+    `SELECT count("${RAW_FIELDS.telemetry.seq}") FROM ${series(MEASUREMENTS.telemetry)}`,
+    `SELECT count("${RAW_FIELDS.event.seq}") FROM ${series(MEASUREMENTS.event)}`,
+    `SELECT count("${RAW_FIELDS.maintenance.seq}") FROM ${series(MEASUREMENTS.maintenance)}`,
+    `SELECT count("${RAW_FIELDS.status.state}") FROM ${series(MEASUREMENTS.status)}`,
   ].join(';');
   const response = await fetch(`${influxUrl}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
   const body = (await response.json()) as { results: { series?: { values: [string, number][] }[] }[] };

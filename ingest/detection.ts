@@ -11,6 +11,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { DeviceMessage, GeoPoint } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
 import type { ElevatorInfo } from '../store/directory.ts';
+import { createAlertRepository } from '../store/repositories/alerts.ts';
 import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
 export interface DetectionOptions {
@@ -53,7 +54,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     deps.publish(topic, JSON.stringify(payload)).catch((error: unknown) => {
       log.error({ err: error, topic }, 'could not publish an alert transition');
     });
-  const lifecycle = createAlertLifecycle({ db: deps.db, publish, clock });
+  const lifecycle = createAlertLifecycle({ alerts: createAlertRepository(deps.db), publish, clock });
   const detector: Detector = createDetector(deps.elevators, {
     estates: await estateLocations(deps.db),
     lastVerifiedAt: await lastVerifiedVisits(deps.db),

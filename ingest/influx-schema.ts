@@ -2,13 +2,16 @@
  * Creates, idempotently, what the ingest writes into: the database, the raw retention
  * policy (default, bounded), a long-kept policy for aggregates, and continuous queries that
  * roll raw points up into 1-minute aggregates there. Safe to run on every start: existing
- * policies are altered to the configured duration, existing queries are left alone.
+ * policies are altered to the configured duration, existing queries are left alone. The
+ * names and the queries' definitions are the protocol's (protocol/influx.ts), which the
+ * API's history and the Grafana dashboards read by.
  */
 import { InfluxDB } from 'influx';
 import type { Logger } from '../lib/logger.ts';
+import { continuousQueries, RETENTION_POLICIES } from '../protocol/index.ts';
 
-export const RAW_POLICY = 'raw';
-export const AGGREGATE_POLICY = 'aggregates';
+/** The policy the ingest writes into (protocol/influx.ts names them all). */
+export const RAW_POLICY = RETENTION_POLICIES.raw;
 
 export interface InfluxSchemaOptions {
   url: string;
@@ -17,23 +20,6 @@ export interface InfluxSchemaOptions {
   rawRetention: string;
   /** Default `INF`: aggregates are small. */
   aggregateRetention?: string;
-}
-
-/**
- * The 1-minute roll-ups; `GROUP BY *` keeps the estate/building/elevator tags. Telemetry
- * fields are written only when they change (points.ts), so a minute holds the values that
- * changed in it: a mean over them would weigh a car by how often its speed changes, hence
- * last/max only. A minute in which a field did not change has no aggregate for it; readers
- * carry the previous one forward (`fill(previous)`). `count(seq)` is still every message;
- * `sum(door_opens)` the door openings the ingest marked (points.ts), absent in a minute without.
- */
-export function continuousQueries(database: string): Record<string, string> {
-  const from = (measurement: string) => `"${database}"."${RAW_POLICY}"."${measurement}"`;
-  const into = (measurement: string) => `"${database}"."${AGGREGATE_POLICY}"."${measurement}"`;
-  return {
-    telemetry_1m: `SELECT last("speed_mps") AS speed_last, max("speed_mps") AS speed_max, last("floor") AS floor_last, max("run_count") AS run_count_max, max("load_kg") AS load_max, max("vibration_mg") AS vibration_max, count("seq") AS samples, sum("door_opens") AS door_opens INTO ${into('telemetry_1m')} FROM ${from('telemetry')} GROUP BY time(1m), *`,
-    event_1m: `SELECT count("code") AS events INTO ${into('event_1m')} FROM ${from('event')} GROUP BY time(1m), *`,
-  };
 }
 
 /**
@@ -78,7 +64,7 @@ export async function ensureInfluxSchema(options: InfluxSchemaOptions, log: Logg
     else await influx.createRetentionPolicy(name, settings);
   };
   await ensurePolicy(RAW_POLICY, options.rawRetention, true);
-  await ensurePolicy(AGGREGATE_POLICY, options.aggregateRetention ?? 'INF', false);
+  await ensurePolicy(RETENTION_POLICIES.aggregates, options.aggregateRetention ?? 'INF', false);
   const existing = new Map((await influx.showContinousQueries(database)).map((q) => [q.name, q.query]));
   for (const [name, query] of Object.entries(continuousQueries(database))) {
     const current = existing.get(name);

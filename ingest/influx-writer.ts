@@ -14,6 +14,7 @@ import { Agent } from 'node:http';
 import { ExponentialBackoff } from 'influx/lib/src/backoff/exponential.js';
 import { Pool, RequestError } from 'influx/lib/src/pool.js';
 import type { Logger } from '../lib/logger.ts';
+import { RETENTION_POLICIES } from '../protocol/influx.ts';
 import { LatencyHistogram } from './metrics.ts';
 import { type FieldType, lineFieldType, lineTimestamp } from './points.ts';
 import { SpillFile } from './spill.ts';
@@ -40,7 +41,7 @@ export interface InfluxWriterOptions {
 }
 
 export const WRITER_DEFAULTS = {
-  retentionPolicy: 'raw',
+  retentionPolicy: RETENTION_POLICIES.raw,
   retentionMs: Number.POSITIVE_INFINITY,
   batchSize: 5000,
   batchMaxAgeMs: 100,

@@ -14,13 +14,11 @@ import type {
   Telemetry,
 } from '../protocol/index.ts';
 
-/** One measurement per channel. */
-export const MEASUREMENTS = {
-  telemetry: 'telemetry',
-  event: 'event',
-  maintenance: 'maintenance',
-  status: 'status',
-} as const;
+/**
+ * One measurement per channel, named in protocol/influx.ts (MEASUREMENTS, RAW_FIELDS), which
+ * the API's history and Grafana read by. The lines below spell them in their templates, the
+ * hot path's one string per message; tests/unit/protocol-influx.test.ts checks they agree.
+ */
 
 export interface PointTags {
   estate: string;

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value, ValuePointer } from '@sinclair/typebox/value';
+import { INFLUX_DEFAULT_DATABASE } from '../protocol/influx.ts';
 import { parseAllowList } from './egress.ts';
 import { LiftWatchError } from './errors.ts';
 
@@ -107,7 +108,7 @@ export const ConfigSchema = Type.Object({
     Type.String({ pattern: '^https?://', description: 'InfluxDB 1.x; unset: start a local influxd' }),
   ),
   INFLUX_PORT: Port(8086, 'Port of the local influxd started when INFLUX_URL is unset'),
-  INFLUX_DATABASE: Type.String({ default: 'liftwatch' }),
+  INFLUX_DATABASE: Type.String({ default: INFLUX_DEFAULT_DATABASE }),
   INFLUX_RAW_RETENTION: Type.String({ default: '30d', pattern: '^[0-9]+[hdw]$|^INF$' }),
 
   API_PORT: Port(8080, 'HTTP port of the API and dashboard'),

@@ -4,10 +4,11 @@
  * its types from them (type-only). Shapes follow the registry's columns.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { AlertResolutionSchema, PERSON_RESOLUTIONS, type PersonResolution } from './alerts.ts';
+import { PERSON_RESOLUTIONS, type PersonResolution } from './alerts.ts';
 import { ROLES } from './fleet.ts';
 import { TelemetryReading } from './messages.ts';
 import { Id, Nullable } from './schema-kit.ts';
+import { ELEVATOR_CONDITIONS } from './socket.ts';
 
 export const ErrorResponse = Type.Object(
   {
@@ -41,29 +42,8 @@ export const ScopeQuery = {
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next_offset: Nullable(Type.Integer()) });
 
-export const Alert = Type.Object({
-  id: Type.String(),
-  elevator_id: Type.String(),
-  estate_id: Type.String(),
-  code: Type.String(),
-  label_zh: Type.String(),
-  label_en: Type.String(),
-  severity: Type.String(),
-  state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-  opened_at: EpochMs,
-  last_seen_at: EpochMs,
-  count: Type.Integer(),
-  acknowledged_by: Nullable(Type.String()),
-  acknowledged_at: Nullable(EpochMs),
-  ack_note: Nullable(Type.String()),
-  resolved_by: Nullable(Type.String()),
-  resolved_at: Nullable(EpochMs),
-  resolve_note: Nullable(Type.String()),
-  resolution: Nullable(AlertResolutionSchema),
-  evidence: Type.Unknown(),
-  escalated_at: Nullable(EpochMs),
-  escalation_reason: Nullable(Type.String()),
-});
+/** The alert resource is the service contract's own (alerts.ts): the push and the MQTT message share it. */
+export { Alert } from './alerts.ts';
 
 export const NoteBody = Type.Object(
   { note: Type.String({ minLength: 1, maxLength: 2000 }) },
@@ -133,7 +113,7 @@ export const Visit = Type.Object({
 });
 
 export const ElevatorStateView = Type.Object({
-  condition: Type.Union(['normal', 'maintenance', 'fault', 'offline'].map((c) => Type.Literal(c))),
+  condition: Type.Union(ELEVATOR_CONDITIONS.map((c) => Type.Literal(c))),
   online: Nullable(Type.Boolean()),
   last_heard_at: Nullable(EpochMs),
   telemetry: Nullable(TelemetryReading),

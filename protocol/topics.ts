@@ -30,7 +30,29 @@ export const topics = {
   elevatorTree: 'elevators/#',
   allAlerts: 'alerts/+',
   allVisits: 'visits/+',
+  /** One device channel of every elevator: `elevators/+/{channel}`. */
+  allOfChannel: (channel: DeviceChannel) => `elevators/+/${channel}`,
 } as const;
+
+/** The service messages' topic roots: `alerts/{elevatorId}`, `visits/{elevatorId}`. */
+const SERVICE_ROOTS = { alerts: 'alert', visits: 'visit' } as const;
+export type ServiceTopicKind = (typeof SERVICE_ROOTS)[keyof typeof SERVICE_ROOTS];
+
+export interface ServiceTopic {
+  kind: ServiceTopicKind;
+  elevatorId: string;
+}
+
+/** Parses `alerts/{id}` or `visits/{id}`; returns null for anything else. */
+export function parseServiceTopic(topic: string): ServiceTopic | null {
+  const parts = topic.split('/');
+  if (parts.length !== 2) return null;
+  const kind = SERVICE_ROOTS[parts[0] as keyof typeof SERVICE_ROOTS];
+  const elevatorId = parts[1]!;
+  if (kind === undefined || !Object.hasOwn(SERVICE_ROOTS, parts[0]!) || !isElevatorId(elevatorId))
+    return null;
+  return { kind, elevatorId };
+}
 
 export interface DeviceTopic {
   elevatorId: string;

@@ -13,6 +13,7 @@
 import { sql } from 'kysely';
 import { openRegistry, type RegistryDb, type RegistryTarget } from './db.ts';
 import { type DialectName, dialectOf } from './dialect.ts';
+import { type AlertRepository, createAlertRepository } from './repositories/alerts.ts';
 import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
@@ -25,6 +26,7 @@ import { type WebhookRepository, webhookRepository } from './repositories/webhoo
 
 export interface Store {
   readonly dialect: DialectName;
+  readonly alerts: AlertRepository;
   readonly credentials: CredentialRepository;
   readonly users: UserRepository;
   readonly reports: ReportRepository;
@@ -54,6 +56,7 @@ export function storeOver(db: RegistryDb): Store {
   if (known) return known;
   const store: Store = {
     dialect: dialectOf(db),
+    alerts: createAlertRepository(db),
     credentials: credentialRepository(db),
     users: userRepository(db),
     reports: reportRepository(db),

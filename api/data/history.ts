@@ -2,9 +2,9 @@
  * An elevator's telemetry history from InfluxDB, downsampled to the range asked: raw points
  * for an hour or less, the ingest's 1-minute continuous-query aggregates beyond, and in both
  * cases wider `GROUP BY time()` buckets when the points would exceed the cap. Plain fetch to
- * InfluxDB 1.x `/query`; the measurement, policy and field names are the ingest's
- * (ingest/influx-schema.ts, ingest/points.ts), repeated here because parts share InfluxDB,
- * not code. tests/integration/api-history.test.ts checks them against the real schema.
+ * InfluxDB 1.x `/query`; the measurement, policy and field names are the protocol's storage
+ * names (protocol/influx.ts), the ones the ingest writes by and its continuous query rolls up.
+ * tests/integration/api-history.test.ts reads them back from a real influxd.
  *
  * The ingest writes telemetry by exception (a keyframe with every field at least every
  * INGEST_KEYFRAME_S, otherwise only the fields that changed), so a point or a 1-minute
@@ -14,18 +14,25 @@
  * `trips` (the rise of the run counter) and `door_cycles` (door openings the ingest marked).
  */
 import { LiftWatchError } from '../../lib/errors.ts';
+import {
+  AGGREGATE_FIELDS,
+  AGGREGATES,
+  influxSeries,
+  MEASUREMENTS,
+  POINT_TAGS,
+  RAW_FIELDS,
+  RETENTION_POLICIES,
+} from '../../protocol/index.ts';
 
-export const RAW_POLICY = 'raw';
-export const RAW_MEASUREMENT = 'telemetry';
-export const AGGREGATE_POLICY = 'aggregates';
-export const AGGREGATE_MEASUREMENT = 'telemetry_1m';
 /** Ranges up to this are answered from raw points. */
 export const RAW_RANGE_MAX_MS = 3_600_000;
 const RAW_STEP_MS = 1000;
 const AGGREGATE_STEP_MS = 60_000;
 
 /** Every point carries it, so selecting it returns one row per message. */
-const SEQ_FIELD = 'seq';
+const SEQ_FIELD = RAW_FIELDS.telemetry.seq;
+const T = RAW_FIELDS.telemetry;
+const A = AGGREGATE_FIELDS.telemetry1m;
 /**
  * How far before `from` to look for the values to carry in. Keyframes come every 5 minutes
  * by default, so while a device reports, every field is within this; a car silent longer
@@ -71,12 +78,12 @@ const level = (raw: string, aggregate: string, fn: Fn): LevelField => ({ kind: '
 
 /** Each field the API offers: where it comes from raw and in the 1-minute aggregates, and how buckets combine. */
 export const HISTORY_FIELDS = {
-  speed: level('speed_mps', 'speed_last', 'last'),
-  speed_max: { kind: 'peak', raw: 'speed_mps', aggregate: 'speed_max', of: 'speed' },
-  floor: level('floor', 'floor_last', 'last'),
-  load: level('load_kg', 'load_max', 'max'),
-  vibration: level('vibration_mg', 'vibration_max', 'max'),
-  run_count: level('run_count', 'run_count_max', 'max'),
+  speed: level(T.speed, A.speedLast, 'last'),
+  speed_max: { kind: 'peak', raw: T.speed, aggregate: A.speedMax, of: 'speed' },
+  floor: level(T.floor, A.floorLast, 'last'),
+  load: level(T.load, A.loadMax, 'max'),
+  vibration: level(T.vibration, A.vibrationMax, 'max'),
+  run_count: level(T.runCount, A.runCountMax, 'max'),
   /**
    * Runs started: the rise of the device's lifetime run counter (one per run) from the row
    * or bucket before, the first from the counter's last value before `from`. A counter that
@@ -89,7 +96,7 @@ export const HISTORY_FIELDS = {
    * cannot be recovered from `door_closed` itself, which keyframes repeat. The continuous
    * query sums it per minute.
    */
-  door_cycles: { kind: 'count', raw: 'door_opens', aggregate: 'door_opens' },
+  door_cycles: { kind: 'count', raw: T.doorOpens, aggregate: A.doorOpens },
 } as const satisfies Record<string, FieldSpec>;
 
 export type HistoryField = keyof typeof HISTORY_FIELDS;
@@ -158,7 +165,9 @@ export function planHistoryQuery(database: string, q: HistoryQuery): HistoryPlan
   let interval = Math.max(step, Math.ceil(range / q.maxPoints / step) * step);
   while (bucketCount(q.from, q.to, interval) > q.maxPoints) interval += step;
   const grouped = !raw || interval > step;
-  const from = `${ident(database)}.${ident(raw ? RAW_POLICY : AGGREGATE_POLICY)}.${ident(raw ? RAW_MEASUREMENT : AGGREGATE_MEASUREMENT)}`;
+  const from = raw
+    ? influxSeries(database, RETENTION_POLICIES.raw, MEASUREMENTS.telemetry)
+    : influxSeries(database, RETENTION_POLICIES.aggregates, AGGREGATES.telemetry1m);
   const read = readFields(q.fields);
   const column = (name: ReadField) => {
     const f = HISTORY_FIELDS[name];
@@ -172,7 +181,7 @@ export function planHistoryQuery(database: string, q: HistoryQuery): HistoryPlan
     return `${fn}(${column(name)}) AS ${ident(name)}`;
   });
   if (!grouped) selects.push(ident(SEQ_FIELD));
-  const elevator = `${ident('elevator')} = ${literal(q.elevatorId)}`;
+  const elevator = `${ident(POINT_TAGS.elevator)} = ${literal(q.elevatorId)}`;
   const where = `${elevator} AND time >= ${q.from}ms AND time < ${q.to}ms`;
   // fill(null): levels are carried forward here, from the seed; counts and peaks must not be.
   const group = grouped ? ` GROUP BY time(${interval}ms) fill(null)` : '';

@@ -21,8 +21,8 @@ declare module 'fastify' {
     clock: () => number;
     apiConfig: ApiConfig;
     publicBaseUrl: string;
-    /** Set when the alert lifecycle publishes transitions itself (they come back over MQTT). */
-    alertActions: AlertActions | null;
+    /** The alert lifecycle: people's transitions are stored and published through it. */
+    alertActions: AlertActions;
     /** Null when no InfluxDB is configured. */
     history: InfluxHistory | null;
     /** Records a write by the request's principal (or 'resident' when anonymous). */
@@ -44,7 +44,7 @@ export default fp(
     app.decorate('clock', clock);
     app.decorate('apiConfig', deps.config);
     app.decorate('publicBaseUrl', deps.publicBaseUrl.replace(/\/+$/, ''));
-    app.decorate('alertActions', deps.alertActions ?? null);
+    app.decorate('alertActions', deps.alertActions);
     app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
     app.decorateRequest('principal', null);
     app.decorate(

@@ -8,12 +8,26 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { StateChange } from '../state-source.ts';
 
+/** Per-connection data: the principal the handshake authenticated. */
+interface SocketData {
+  principal: Principal;
+}
+
+/** The server typed by the protocol's event map (protocol/socket.ts), which the console shares. */
+export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
 declare module 'fastify' {
   interface FastifyInstance {
-    io: Server;
+    io: LiveServer;
   }
 }
 
@@ -32,42 +46,23 @@ export function roomsOf(p: Principal): string[] {
   return [...(p.estateIds ?? [])].map(estateRoom);
 }
 
-function push(app: FastifyInstance, io: Server, change: StateChange): void {
+/** The whole alert or visit as the lifecycle published it: browsers never fetch what was pushed. */
+function push(app: FastifyInstance, io: LiveServer, change: StateChange): void {
   const elevator = app.directory.elevator(change.elevatorId);
   if (!elevator) return;
   const rooms = estateAudience(elevator.estateId);
-  const base = { elevator_id: elevator.id, estate_id: elevator.estateId };
   switch (change.kind) {
-    case 'alert': {
-      const a = change.alert;
-      io.to(rooms).emit('alert', {
-        ...base,
-        id: a.id,
-        code: a.code,
-        severity: a.severity,
-        state: a.state,
-        opened_at: a.openedAt,
-        last_seen_at: a.lastSeenAt,
-      });
+    case 'alert':
+      io.to(rooms).emit('alert', change.alert);
       return;
-    }
-    case 'visit': {
-      const v = change.visit;
-      if (v.companyId) rooms.push(companyRoom(v.companyId));
-      io.to(rooms).emit('visit', {
-        ...base,
-        id: v.id,
-        status: v.status,
-        verdict: v.verdict,
-        evidence_score: v.score,
-        kind: v.kind ?? null,
-        company_id: v.companyId ?? null,
-      });
+    case 'visit':
+      rooms.push(companyRoom(change.visit.company_id));
+      io.to(rooms).emit('visit', change.visit);
       return;
-    }
     case 'state':
       io.to(rooms).emit('elevator:state', {
-        ...base,
+        elevator_id: elevator.id,
+        estate_id: elevator.estateId,
         condition: change.condition,
         previous: change.previous,
       });
@@ -77,7 +72,7 @@ function push(app: FastifyInstance, io: Server, change: StateChange): void {
 
 export default fp(
   async (app) => {
-    const io = new Server(app.server, { serveClient: false, path: '/socket.io' });
+    const io: LiveServer = new Server(app.server, { serveClient: false, path: '/socket.io' });
     io.use((socket, next) => {
       const { headers, auth } = socket.handshake;
       // A page on another origin of the same site (another port) gets our SameSite=Lax

@@ -122,19 +122,18 @@ export class WebhookDispatcher {
     if (change.kind === 'alert') {
       const a = change.alert;
       if (!this.#firstTime(`alert:${a.id}`, a.state)) return;
-      const label = ALERT_CATALOGUE[a.code];
       event = 'alert.transition';
       subject = a.id;
       payload = this.#payload(event, elevator.estateId, elevator.id);
       payload.alert = {
         id: a.id,
         code: a.code,
-        label_zh: label?.zh ?? a.code,
-        label_en: label?.en ?? a.code,
+        label_zh: a.label_zh,
+        label_en: a.label_en,
         severity: a.severity,
         state: a.state,
-        opened_at: a.openedAt,
-        last_seen_at: a.lastSeenAt,
+        opened_at: a.opened_at,
+        last_seen_at: a.last_seen_at,
       };
     } else {
       const v = change.visit;
@@ -147,9 +146,9 @@ export class WebhookDispatcher {
         id: v.id,
         status: v.status,
         verdict: v.verdict,
-        evidence_score: v.score,
-        kind: v.kind ?? null,
-        company_id: v.companyId ?? null,
+        evidence_score: v.evidence_score,
+        kind: v.kind,
+        company_id: v.company_id,
       };
     }
     this.#track(this.#fanOut(elevator.estateId, event, subject, payload));

@@ -21,6 +21,14 @@ import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/p
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import {
+  AGGREGATE_FIELDS,
+  AGGREGATES,
+  MEASUREMENTS,
+  POINT_TAGS,
+  RAW_FIELDS,
+  RETENTION_POLICIES,
+} from '../../protocol/influx.ts';
 import { InfluxQuery } from './influx-query.ts';
 
 export const INFLUX: common.DataSourceRef = { type: 'influxdb', uid: 'liftwatch-influx' };
@@ -114,32 +122,44 @@ function dashboard(uid: string, title: string, description: string, panels: cog.
   return builder.build();
 }
 
-const ESTATE = () => variable('estate', 'Estate 小区', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "estate"', true);
-const ELEVATOR = () => variable('elevator', 'Elevator 电梯', 'SHOW TAG VALUES FROM "telemetry" WITH KEY = "elevator" WHERE "estate" =~ /^$estate$/', false);
-const inEstate = `"estate" =~ /^$estate$/ AND $timeFilter`;
-const inElevator = `"elevator" =~ /^$elevator$/ AND $timeFilter`;
+/** InfluxQL names, all from protocol/influx.ts: a rename there reaches every panel. */
+const f = (name: string) => `"${name}"`;
+const T = RAW_FIELDS.telemetry;
+const E = RAW_FIELDS.event;
+const M = RAW_FIELDS.maintenance;
+const A = AGGREGATE_FIELDS.telemetry1m;
+const RAW_TELEMETRY = `${f(RETENTION_POLICIES.raw)}.${f(MEASUREMENTS.telemetry)}`;
+const RAW_EVENT = `${f(RETENTION_POLICIES.raw)}.${f(MEASUREMENTS.event)}`;
+const RAW_MAINTENANCE = `${f(RETENTION_POLICIES.raw)}.${f(MEASUREMENTS.maintenance)}`;
+const TELEMETRY_1M = `${f(RETENTION_POLICIES.aggregates)}.${f(AGGREGATES.telemetry1m)}`;
+const EVENT_1M = `${f(RETENTION_POLICIES.aggregates)}.${f(AGGREGATES.event1m)}`;
+
+const ESTATE = () => variable('estate', 'Estate 小区', `SHOW TAG VALUES FROM ${f(MEASUREMENTS.telemetry)} WITH KEY = ${f(POINT_TAGS.estate)}`, true);
+const ELEVATOR = () => variable('elevator', 'Elevator 电梯', `SHOW TAG VALUES FROM ${f(MEASUREMENTS.telemetry)} WITH KEY = ${f(POINT_TAGS.elevator)} WHERE ${f(POINT_TAGS.estate)} =~ /^$estate$/`, false);
+const inEstate = `${f(POINT_TAGS.estate)} =~ /^$estate$/ AND $timeFilter`;
+const inElevator = `${f(POINT_TAGS.elevator)} =~ /^$elevator$/ AND $timeFilter`;
 
 export function fleetOverview() {
   return dashboard('liftwatch-fleet', 'Lift Watch — fleet overview', 'Every elevator of the chosen estates: runs, events and latest state.', layout([
-    table('Latest state per elevator', INFLUX, [influxTable('A', `SELECT last("floor") AS "floor", last("mode") AS "mode", last("speed_mps") AS "speed", last("run_count") AS "runs" FROM "raw"."telemetry" WHERE ${inEstate} GROUP BY "elevator"`)]),
-    timeseries('Runs per hour', INFLUX, [influx('A', `SELECT non_negative_difference(max("run_count_max")) FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1h), "elevator" fill(none)`, '$tag_elevator')]),
-    timeseries('Device events per minute', INFLUX, [influx('A', `SELECT sum("events") FROM "aggregates"."event_1m" WHERE ${inEstate} GROUP BY time($__interval), "elevator" fill(none)`, '$tag_elevator')]),
-    timeseries('Telemetry samples per minute (silence = offline)', INFLUX, [influx('A', `SELECT sum("samples") FROM "aggregates"."telemetry_1m" WHERE ${inEstate} GROUP BY time(1m), "elevator" fill(0)`, '$tag_elevator')]),
+    table('Latest state per elevator', INFLUX, [influxTable('A', `SELECT last(${f(T.floor)}) AS "floor", last(${f(T.mode)}) AS "mode", last(${f(T.speed)}) AS "speed", last(${f(T.runCount)}) AS "runs" FROM ${RAW_TELEMETRY} WHERE ${inEstate} GROUP BY ${f(POINT_TAGS.elevator)}`)]),
+    timeseries('Runs per hour', INFLUX, [influx('A', `SELECT non_negative_difference(max(${f(A.runCountMax)})) FROM ${TELEMETRY_1M} WHERE ${inEstate} GROUP BY time(1h), ${f(POINT_TAGS.elevator)} fill(none)`, '$tag_elevator')]),
+    timeseries('Device events per minute', INFLUX, [influx('A', `SELECT sum(${f(AGGREGATE_FIELDS.event1m.events)}) FROM ${EVENT_1M} WHERE ${inEstate} GROUP BY time($__interval), ${f(POINT_TAGS.elevator)} fill(none)`, '$tag_elevator')]),
+    timeseries('Telemetry samples per minute (silence = offline)', INFLUX, [influx('A', `SELECT sum(${f(A.samples)}) FROM ${TELEMETRY_1M} WHERE ${inEstate} GROUP BY time(1m), ${f(POINT_TAGS.elevator)} fill(0)`, '$tag_elevator')]),
   ]), [ESTATE()]);
 }
 
 export function elevatorDashboard() {
   const panels = layout([
-    timeseries('Floor over time', INFLUX, [influx('A', `SELECT last("floor") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'floor')]),
+    timeseries('Floor over time', INFLUX, [influx('A', `SELECT last(${f(T.floor)}) FROM ${RAW_TELEMETRY} WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'floor')]),
     // Telemetry is written by exception (only changed fields between keyframes): carry the
     // last value forward, and never average change-only samples.
-    timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT last("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'speed'), influx('B', `SELECT max("speed_mps") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'max')]),
-    timeseries('Run count', INFLUX, [influx('A', `SELECT max("run_count_max") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')]),
+    timeseries('Speed (m/s)', INFLUX, [influx('A', `SELECT last(${f(T.speed)}) FROM ${RAW_TELEMETRY} WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'speed'), influx('B', `SELECT max(${f(T.speed)}) FROM ${RAW_TELEMETRY} WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'max')]),
+    timeseries('Run count', INFLUX, [influx('A', `SELECT max(${f(A.runCountMax)}) FROM ${TELEMETRY_1M} WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'runs')]),
     // Trips: the counter's rise per bucket; door cycles: the openings the ingest marks (door_opens).
-    timeseries('Trips and door cycles per interval', INFLUX, [influx('A', `SELECT non_negative_difference(max("run_count_max")) FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'trips'), influx('B', `SELECT sum("door_opens") FROM "aggregates"."telemetry_1m" WHERE ${inElevator} GROUP BY time($__interval) fill(0)`, 'door cycles')]),
-    timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max("load_kg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'load'), influx('B', `SELECT max("vibration_mg") FROM "raw"."telemetry" WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'vibration')]),
-    table('Device events', INFLUX, [influxTable('A', `SELECT "code", "detail" FROM "raw"."event" WHERE ${inElevator} ORDER BY time DESC LIMIT 200`)]),
-    table('Maintenance check-ins and check-outs', INFLUX, [influxTable('A', `SELECT "action", "visit_id", "technician_id", "kind", "method" FROM "raw"."maintenance" WHERE ${inElevator} ORDER BY time DESC LIMIT 100`)]),
+    timeseries('Trips and door cycles per interval', INFLUX, [influx('A', `SELECT non_negative_difference(max(${f(A.runCountMax)})) FROM ${TELEMETRY_1M} WHERE ${inElevator} GROUP BY time($__interval) fill(none)`, 'trips'), influx('B', `SELECT sum(${f(A.doorOpens)}) FROM ${TELEMETRY_1M} WHERE ${inElevator} GROUP BY time($__interval) fill(0)`, 'door cycles')]),
+    timeseries('Load (kg) and vibration (mg)', INFLUX, [influx('A', `SELECT max(${f(T.load)}) FROM ${RAW_TELEMETRY} WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'load'), influx('B', `SELECT max(${f(T.vibration)}) FROM ${RAW_TELEMETRY} WHERE ${inElevator} GROUP BY time($__interval) fill(previous)`, 'vibration')]),
+    table('Device events', INFLUX, [influxTable('A', `SELECT ${f(E.code)}, ${f(E.detail)} FROM ${RAW_EVENT} WHERE ${inElevator} ORDER BY time DESC LIMIT 200`)]),
+    table('Maintenance check-ins and check-outs', INFLUX, [influxTable('A', `SELECT ${[M.action, M.visitId, M.technicianId, M.kind, M.method].map(f).join(', ')} FROM ${RAW_MAINTENANCE} WHERE ${inElevator} ORDER BY time DESC LIMIT 100`)]),
   ]);
   return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, trips and door cycles, load, events and maintenance visits.', panels, [ESTATE(), ELEVATOR()]);
 }

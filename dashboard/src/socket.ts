@@ -1,30 +1,26 @@
 /**
- * The live feed: socket.io on the API's own server, authenticated by the session cookie.
- * A lost connection is shown at once; on reconnect everything that could have been
- * missed (the fleet and the live alerts) is loaded again, since events are not replayed.
+ * The live feed: socket.io on the API's own server, authenticated by the session cookie,
+ * typed by the protocol's event map (protocol/socket.ts) as the server is. Alerts and visits
+ * arrive whole, so nothing pushed is fetched again. A lost connection is shown at once; on
+ * reconnect everything that could have been missed (the fleet and the live alerts) is
+ * loaded again, since events are not replayed.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.ts';
 import { formatFen, t } from './i18n.ts';
 import { store } from './store.ts';
-import type { AlertEvent, StateEvent, VisitEvent } from './types.ts';
 import { toast } from './ui.ts';
 
-/** api/routes/fund/expenditures.ts pushes it to the estate's room. */
-interface FundEmergencyEvent {
-  event: 'proposed' | 'paid';
-  fund_id: string;
-  estate_id: string;
-  expenditure_id: string;
-  amount_fen: number;
-  purpose: string;
-}
-
-let socket: Socket | null = null;
+let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
 
 export function connectLive(onUnauthenticated: () => void): void {
   disconnectLive();
   store.setConnection('connecting');
-  const s = io({ path: '/socket.io', withCredentials: true, reconnectionDelayMax: 5000 });
+  const s: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+    path: '/socket.io',
+    withCredentials: true,
+    reconnectionDelayMax: 5000,
+  });
   socket = s;
   let everConnected = false;
 
@@ -47,22 +43,18 @@ export function connectLive(onUnauthenticated: () => void): void {
       onUnauthenticated();
     }
   });
-  s.on('alert', (event: AlertEvent) => {
-    void store.refreshAlert(event.id).catch(() => {});
-  });
-  s.on('elevator:state', (event: StateEvent) => store.applyState(event));
+  s.on('alert', (alert) => store.applyAlert(alert));
+  s.on('elevator:state', (event) => store.applyState(event));
   // The committee sees an emergency expenditure the moment the firm proposes or pays it.
-  s.on('fund:emergency', (event: FundEmergencyEvent) => {
+  s.on('fund:emergency', (event) => {
     const vars = { amount: formatFen(event.amount_fen), purpose: event.purpose };
     toast(t(event.event === 'paid' ? 'emergencyPaidPush' : 'emergencyProposedPush', vars), 'error');
     store.emit('fund');
   });
-  s.on('visit', (event: VisitEvent) => {
+  s.on('visit', (visit) => {
     // A check-in may be the arrival a critical alert's clock waits for.
-    for (const alert of store.liveAlerts.values()) {
-      if (alert.elevator_id === event.elevator_id) void store.refreshAlert(alert.id).catch(() => {});
-    }
-    void store.refreshElevator(event.elevator_id).catch(() => {});
+    store.applyVisit(visit);
+    void store.refreshElevator(visit.elevator_id).catch(() => {});
   });
 }
 

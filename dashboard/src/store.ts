@@ -4,7 +4,7 @@
  * write it. Small on purpose: a firm sees tens of elevators, not thousands.
  */
 import { api } from './api.ts';
-import type { Alert, Elevator, Estate, Me, StateEvent, Visit } from './types.ts';
+import type { Alert, Elevator, Estate, Me, StateEvent, Visit, VisitEvent } from './types.ts';
 
 export type Connection = 'connecting' | 'live' | 'lost';
 /** `fund`: a ledger change pushed live (an emergency expenditure); fund screens redraw. */
@@ -66,17 +66,30 @@ class Store {
     this.emit('alerts');
   }
 
-  /** Keeps the live list in step with one alert (after a socket event or an action). */
-  async refreshAlert(id: string): Promise<Alert> {
-    const alert = await api.get<Alert>(`/alerts/${encodeURIComponent(id)}`);
+  /**
+   * An alert pushed over the socket: the whole resource, as GET /alerts/{id} would answer,
+   * so it is shown at once with no request. Its arrival clock is fed by visit pushes.
+   */
+  applyAlert(alert: Alert): void {
     this.putAlert(alert);
-    // Shown at once: a trapped passenger must not wait for the arrival lookup, which only
-    // feeds the SLA clock and costs another request.
     this.emit('alerts');
-    const arrival = this.arrivals.get(alert.id);
-    await this.loadArrival(alert);
-    if (this.arrivals.get(alert.id) !== arrival) this.emit('alerts');
-    return alert;
+  }
+
+  /**
+   * A visit pushed over the socket: a check-in at an elevator with live critical alerts is
+   * the arrival their SLA clocks wait for (the first one after each opened), with no request.
+   */
+  applyVisit(visit: VisitEvent): void {
+    let changed = false;
+    for (const alert of this.liveAlerts.values()) {
+      if (alert.elevator_id !== visit.elevator_id || alert.severity !== 'critical') continue;
+      if (visit.check_in_at < alert.opened_at) continue;
+      const known = this.arrivals.get(alert.id);
+      if (known !== undefined && known <= visit.check_in_at) continue;
+      this.arrivals.set(alert.id, visit.check_in_at);
+      changed = true;
+    }
+    if (changed) this.emit('alerts');
   }
 
   putAlert(alert: Alert): void {

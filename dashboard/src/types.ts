@@ -13,6 +13,7 @@ import type {
   ResolveBody as ResolveBodySchema,
   Visit as VisitSchema,
 } from '../../protocol/http.ts';
+import type { ServerToClientEvents } from '../../protocol/socket.ts';
 
 export type Alert = Static<typeof AlertSchema>;
 export type ResolveBody = Static<typeof ResolveBodySchema>;
@@ -33,35 +34,9 @@ export interface Page<T> {
   next_offset: number | null;
 }
 
-/** Socket events, as api/plugins/socket.ts emits them. */
-export interface AlertEvent {
-  elevator_id: string;
-  estate_id: string;
-  id: string;
-  code: string;
-  severity: string;
-  state: Alert['state'];
-  opened_at: number;
-  last_seen_at: number;
-}
-
-export interface VisitEvent {
-  elevator_id: string;
-  estate_id: string;
-  id: string;
-  status: string;
-  verdict: string | null;
-  evidence_score: number | null;
-  kind: string | null;
-  company_id: string | null;
-}
-
-export interface StateEvent {
-  elevator_id: string;
-  estate_id: string;
-  condition: Condition;
-  previous: Condition | null;
-}
+/** Socket events: the payloads of the protocol's event map (protocol/socket.ts), as the server types them. */
+export type StateEvent = Parameters<ServerToClientEvents['elevator:state']>[0];
+export type VisitEvent = Parameters<ServerToClientEvents['visit']>[0];
 
 /** One point of the evidence score, as the visit judge writes it. */
 export interface ScoreReason {

@@ -6,11 +6,13 @@
  * Judged visits come from the detector (only verified ones count; fake ones wipe the stretch).
  */
 import type { DeviceMessage, VisitFinding } from '../../protocol/index.ts';
+import { MEASUREMENTS } from '../../protocol/influx.ts';
 import { quoteString } from '../points.ts';
 import { dayStartMs, JUDGED, type OutOfRange } from './signals.ts';
 import { type HealthDay, type HealthLift, type HealthReport, HealthTable } from './table.ts';
 
-export const HEALTH_MEASUREMENT = 'health_daily';
+/** protocol/influx.ts names it, for readers of the daily points. */
+export const HEALTH_MEASUREMENT = MEASUREMENTS.healthDaily;
 
 export interface HealthStageDeps {
   writeLine(line: string): void;

@@ -166,6 +166,61 @@ describe('dashboard in Chromium', () => {
     await page.screenshot(join(ARTIFACTS, 'dashboard-resolved-alerts.png'));
   });
 
+  it('shows a pushed alert whole and a pushed check-in as its arrival, fetching neither', async () => {
+    /** GETs answered per route pattern, from the API's own counters. */
+    const gets = async (route: string) => {
+      const line = (await t.app.renderMetrics())
+        .split('\n')
+        .find((l) =>
+          l.startsWith(`liftwatch_api_requests_total{method="GET",route="${route}",status="2xx"}`),
+        );
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'duty-anju');
+    await page.goto(`${base}/app/#/alerts`);
+    await page.waitFor('[data-testid=alert-list] li[data-alert-id]');
+    // What the console used to do on each push: GET the alert again, then its visits for the arrival.
+    // (Lists may still be read: other tabs of this suite redraw their own screens on a state change.)
+    const before = [await gets('/api/v1/alerts/:id'), await gets('/api/v1/visits')];
+    const openedAt = now();
+    // The detector's finding, through the real lifecycle: stored, published, pushed.
+    await t.lifecycle.apply([
+      { kind: 'raise', elevatorId: 'lianhua-b2-e1', code: 'passenger_trapped', at: openedAt, evidence: {} },
+    ]);
+    const alertId = t.published.at(-1)!.payload.id;
+    const row = `[data-testid=alert-list] li[data-alert-id="${alertId}"]`;
+    await page.waitFor(`${row} [data-sla=arrival][data-met=""]`);
+    const checkInAt = openedAt + 60_000;
+    await t.lifecycle.apply([
+      {
+        kind: 'visit',
+        elevatorId: 'lianhua-b2-e1',
+        at: checkInAt,
+        visit: {
+          id: 'visit-rescue',
+          elevatorId: 'lianhua-b2-e1',
+          technicianId: 'tech-wang',
+          companyId: 'huaxia-lift',
+          kind: 'repair',
+          method: 'nfc',
+          checkInAt,
+          checkOutAt: null,
+          status: 'open',
+          location: null,
+          items: null,
+          evidenceScore: null,
+          verdict: null,
+          reasons: [],
+          evidence: null,
+        },
+      },
+    ]);
+    await page.waitFor(`${row} [data-sla=arrival][data-met="${checkInAt}"]`);
+    await page.screenshot(join(ARTIFACTS, 'dashboard-pushed-alert.png'));
+    expect([await gets('/api/v1/alerts/:id'), await gets('/api/v1/visits')]).toEqual(before);
+  });
+
   it('a committee member approves an expenditure and verifies the chain', async () => {
     // The firm's side, through the ledger: a fund with money in it and a proposal that
     // another manager of the firm (duty-anju) has approved, waiting for the committee.

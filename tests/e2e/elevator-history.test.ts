@@ -16,7 +16,7 @@ import { newElevatorState } from '../../ingest/elevator-state.ts';
 import * as schema from '../../ingest/influx-schema.ts';
 import { tagSuffix, telemetryPointLine } from '../../ingest/points.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import type { Telemetry } from '../../protocol/index.ts';
+import { AGGREGATES, continuousQueries, RETENTION_POLICIES, type Telemetry } from '../../protocol/index.ts';
 import {
   ANJU_ELEVATOR,
   listenOnFreePort,
@@ -99,13 +99,16 @@ describe('elevator history charts in Chromium', () => {
     const tags = tagSuffix({ estate: 'lianhua', building: 'lianhua-b1', elevator: ANJU_ELEVATOR });
     const w = newElevatorState({ id: ANJU_ELEVATOR } as never).telemetryWrite;
     const lines = car.messages.map((m) => telemetryPointLine(m, tags, w, 300_000));
-    const write = await fetch(`${influx.url}/write?db=${DATABASE}&rp=${schema.RAW_POLICY}&precision=ms`, {
-      method: 'POST',
-      body: lines.join('\n'),
-    });
+    const write = await fetch(
+      `${influx.url}/write?db=${DATABASE}&rp=${RETENTION_POLICIES.raw}&precision=ms`,
+      {
+        method: 'POST',
+        body: lines.join('\n'),
+      },
+    );
     expect(write.status).toBe(204);
     // The continuous query's own statement over the past: what it would have written each minute.
-    const cq = schema.continuousQueries(DATABASE)['telemetry_1m']!;
+    const cq = continuousQueries(DATABASE)[AGGREGATES.telemetry1m]!;
     const backfill = cq.replace(
       ' GROUP BY',
       ` WHERE time >= ${car.start}ms AND time < ${now + MIN}ms GROUP BY`,

@@ -14,7 +14,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetFile } from '../../protocol/index.ts';
+import {
+  type DecodedServiceMessage,
+  decodeServiceMessage,
+  type FleetFile,
+  topics,
+} from '../../protocol/index.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
 import { FAULT_SCRIPTS } from '../../simulators/faults.ts';
 import { createFleetSimulator, type FleetSimulator } from '../../simulators/fleet.ts';
@@ -242,9 +247,11 @@ describe('the live pipeline in Chromium', () => {
     await page.screenshot(join(ARTIFACTS, 'live-acknowledged.png'));
 
     // The resolved transition as it goes over MQTT (the broker sees the lifecycle's publish).
-    const transitions: Record<string, unknown>[] = [];
+    // Decoded as every consumer decodes them: a message out of contract fails here.
+    const transitions: DecodedServiceMessage[] = [];
     system.broker.aedes.on('publish', (packet) => {
-      if (packet.topic === `alerts/${TRAPPED_CAR}`) transitions.push(JSON.parse(packet.payload.toString()));
+      if (packet.topic === topics.alert(TRAPPED_CAR))
+        transitions.push(decodeServiceMessage(packet.topic, Buffer.from(packet.payload)));
     });
     await page.click(`[data-testid=alert-list] li[data-alert-id="${id}"] .actions button:last-child`);
     // Resolving asks what it was, with nothing chosen: a real fault, handled.
@@ -262,9 +269,19 @@ describe('the live pipeline in Chromium', () => {
       resolve_note: 'Passenger released, car back in service',
       resolution: 'fault',
     });
-    expect(transitions.find((m) => m['id'] === id && m['transition'] === 'resolved')).toMatchObject({
-      state: 'resolved',
-      resolution: 'fault',
+    expect(transitions.every((m) => m.ok)).toBe(true);
+    expect(
+      transitions.find(
+        (m) =>
+          m.ok && m.message.id === id && 'transition' in m.message && m.message.transition === 'resolved',
+      ),
+    ).toMatchObject({
+      kind: 'alert',
+      message: {
+        state: 'resolved',
+        resolution: 'fault',
+        resolve_note: 'Passenger released, car back in service',
+      },
     });
     // The resolved list says what it was in words, never the code.
     await page.select('main .filters select', 'resolved');

@@ -1,14 +1,19 @@
 /**
  * Test harness for the API suites (tests/integration/api-*.test.ts): a real SQLite
  * registry with the demo fleet, seeded alerts, visits and reports in two firms, an
- * in-memory state store the test drives, and helpers to log in. Not used in production.
+ * in-memory state store the test drives, the real alert lifecycle (alerts/lifecycle.ts,
+ * the one production runs), and helpers to log in. What the lifecycle publishes goes to the
+ * state store as bytes through its service-message validators, as MQTT would carry it, and
+ * is kept in `published`. Not used in production.
  */
 import type { FastifyInstance } from 'fastify';
+import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import { buildApi } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { ElevatorStateStore } from '../../api/state-source.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/logger.ts';
+import type { AlertMessage, VisitMessage } from '../../protocol/index.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
 import type { RegistryDb, RegistryTarget } from '../../store/db.ts';
 import type { AlertTable, MaintenanceVisitTable } from '../../store/schema.ts';
@@ -32,6 +37,10 @@ export interface TestApi {
   /** What openRegistry takes to open the same database again (another writer's connection). */
   target: RegistryTarget;
   store: ElevatorStateStore;
+  /** The lifecycle the API's routes use. */
+  lifecycle: AlertLifecycle;
+  /** Every service message the lifecycle published, in order. */
+  published: { topic: string; payload: AlertMessage | VisitMessage }[];
   clock: { now: number };
   tokenOf(elevatorId: string): Promise<string>;
   /** Session cookie header value for a demo user. */
@@ -153,14 +162,25 @@ export async function startTestApi(
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     clock: () => clock.now,
   });
+  const apiStore = storeOver(options.wrapDb ? options.wrapDb(registry.db) : registry.db);
+  const published: TestApi['published'] = [];
+  const lifecycle = createAlertLifecycle({
+    alerts: apiStore.alerts,
+    clock: () => clock.now,
+    publish: (topic, payload) => {
+      published.push({ topic, payload });
+      store.receiveServiceMessage(topic, Buffer.from(JSON.stringify(payload)));
+    },
+  });
   const app = await buildApi({
-    store: storeOver(options.wrapDb ? options.wrapDb(registry.db) : registry.db),
+    store: apiStore,
     log: silentLogger,
     config,
     stateSource: store,
     publicBaseUrl: SAME_ORIGIN,
     clock: () => clock.now,
     ...options.deps,
+    alertActions: options.deps?.alertActions ?? lifecycle,
   });
   await app.ready();
   const cookies = new Map<string, string>();
@@ -169,6 +189,8 @@ export async function startTestApi(
     db: registry.db,
     target: registry.target,
     store,
+    lifecycle,
+    published,
     clock,
     async tokenOf(elevatorId) {
       const row = await registry.db

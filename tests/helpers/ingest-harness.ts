@@ -8,7 +8,14 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { influxClient } from '../../ingest/influx-schema.ts';
 import { createIngest, type Ingest, type IngestOptions } from '../../ingest/ingest.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import { type DeviceChannel, topics } from '../../protocol/index.ts';
+import {
+  type DeviceChannel,
+  influxSeries,
+  POINT_TAGS,
+  RAW_FIELDS,
+  RETENTION_POLICIES,
+  topics,
+} from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { listElevators } from '../../store/directory.ts';
 import { telemetrySample } from './fixtures.ts';
@@ -81,9 +88,9 @@ export async function countPoints(
   measurement: string,
   elevatorId?: string,
 ): Promise<number> {
-  const where = elevatorId ? ` WHERE "elevator" = '${elevatorId}'` : '';
+  const where = elevatorId ? ` WHERE "${POINT_TAGS.elevator}" = '${elevatorId}'` : '';
   const rows = await influxClient(influxUrl, TEST_DATABASE).query<{ count: number }>(
-    `SELECT count("seq") AS count FROM "${TEST_DATABASE}"."raw"."${measurement}"${where}`,
+    `SELECT count("${RAW_FIELDS.telemetry.seq}") AS count FROM ${influxSeries(TEST_DATABASE, RETENTION_POLICIES.raw, measurement)}${where}`,
   );
   return rows[0]?.count ?? 0;
 }

@@ -59,7 +59,7 @@ async function run(task: WriterTask): Promise<AlertsOutcome | LedgerOutcome> {
     if (task.kind === 'alerts') {
       const transitions: AlertMessage['transition'][] = [];
       const lifecycle = createAlertLifecycle({
-        db,
+        alerts: storeOver(db).alerts,
         clock: Date.now,
         publish: (_topic, payload) => {
           if ('transition' in payload) transitions.push(payload.transition);

@@ -3,12 +3,12 @@
  * (auto_cleared), acknowledge/resolve with what it was (fault, false alarm), escalation by an injected clock, visit storage; every transition
  * captured from the injected publish function.
  */
-import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/index.ts';
-import { AlertMessage, VisitMessage } from '../../protocol/index.ts';
+import { type AlertMessage, decodeServiceMessage, type VisitMessage } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import { createAlertRepository } from '../../store/repositories/alerts.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;
@@ -24,7 +24,7 @@ beforeEach(async () => {
   published = [];
   now = T0;
   lifecycle = createAlertLifecycle({
-    db,
+    alerts: createAlertRepository(db),
     clock: () => now,
     publish: (topic, payload) => {
       published.push({ topic, payload });
@@ -32,9 +32,9 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  // Whatever was published must match the schemas the API reuses.
+  // Whatever was published must pass the validators every consumer decodes with.
   for (const { topic, payload } of published) {
-    expect(Value.Check(topic.startsWith('alerts/') ? AlertMessage : VisitMessage, payload)).toBe(true);
+    expect(decodeServiceMessage(topic, Buffer.from(JSON.stringify(payload)))).toMatchObject({ ok: true });
   }
   await cleanup();
 });
@@ -67,7 +67,8 @@ describe('alert lifecycle', () => {
       code: 'passenger_trapped',
       severity: 'critical',
       state: 'open',
-      estate: 'te',
+      estate_id: 'te',
+      label_en: 'Passenger trapped',
       evidence: { floor: 3 },
     });
   });
@@ -102,17 +103,14 @@ describe('alert lifecycle', () => {
     now = T0 + 60_000;
     const acked = await lifecycle.acknowledge(id, 'u-admin', 'on my way');
     expect(acked).toMatchObject({
-      state: 'acknowledged',
-      acknowledged_by: 'u-admin',
-      acknowledged_at: T0 + 60_000,
+      applied: true,
+      alert: { state: 'acknowledged', acknowledged_by: 'u-admin', acknowledged_at: T0 + 60_000 },
     });
     now = T0 + 120_000;
     const resolved = await lifecycle.resolve(id, 'u-admin', 'fault', 'governor reset');
     expect(resolved).toMatchObject({
-      state: 'resolved',
-      resolved_by: 'u-admin',
-      resolved_at: T0 + 120_000,
-      resolution: 'fault',
+      applied: true,
+      alert: { state: 'resolved', resolved_by: 'u-admin', resolved_at: T0 + 120_000, resolution: 'fault' },
     });
     const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect([row.ack_note, row.resolve_note, row.resolution]).toEqual([
@@ -120,8 +118,15 @@ describe('alert lifecycle', () => {
       'governor reset',
       'fault',
     ]);
-    expect(await lifecycle.acknowledge(id, 'u-admin')).toBeNull();
+    // Too late to acknowledge: the alert as it is, nothing published.
+    const count = published.length;
+    expect(await lifecycle.acknowledge(id, 'u-admin')).toMatchObject({
+      applied: false,
+      alert: { state: 'resolved', ack_note: 'on my way' },
+    });
+    expect(published).toHaveLength(count);
     expect(await lifecycle.resolve('missing', 'u-admin', 'fault')).toBeNull();
+    expect(await lifecycle.acknowledge('missing', 'u-admin')).toBeNull();
   });
 
   it('stores a false alarm and carries it on the resolved transition; resolving again changes nothing', async () => {
@@ -134,7 +139,10 @@ describe('alert lifecycle', () => {
       payload: { id, transition: 'resolved', state: 'resolved', resolution: 'false_alarm' },
     });
     // A second resolve (another tab) answers the stored outcome; it does not overwrite it.
-    expect(await lifecycle.resolve(id, 'u-other', 'fault')).toMatchObject({ resolution: 'false_alarm' });
+    expect(await lifecycle.resolve(id, 'u-other', 'fault')).toMatchObject({
+      applied: false,
+      alert: { resolution: 'false_alarm', resolved_by: 'u-admin' },
+    });
     const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect([row.resolved_by, row.resolution]).toEqual(['u-admin', 'false_alarm']);
   });
@@ -148,7 +156,7 @@ describe('alert lifecycle', () => {
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({
       code: 'passenger_trapped',
-      escalated: true,
+      escalated_at: T0 + 5 * 60_000,
       escalation_reason: 'not_acknowledged_in_time',
       transition: 'escalated',
     });
@@ -216,5 +224,37 @@ describe('alert lifecycle', () => {
     });
     expect(published.map((p) => p.topic)).toEqual(['visits/t-e1', 'visits/t-e1']);
     expect(published[1]!.payload).toMatchObject({ id: 'v1', verdict: 'fake', reasons: closed.reasons });
+  });
+
+  it('lets exactly one of two writers acknowledge, and the other read the winner', async () => {
+    await lifecycle.apply([finding()]);
+    const id = alerts()[0]!.id;
+    // A second process: its own lifecycle over the same database.
+    const other = createAlertLifecycle({
+      alerts: createAlertRepository(db),
+      clock: () => now,
+      publish: (topic, payload) => {
+        published.push({ topic, payload });
+      },
+    });
+    now = T0 + 30_000;
+    const outcomes = await Promise.all([
+      lifecycle.acknowledge(id, 'u-one', 'first'),
+      other.acknowledge(id, 'u-two', 'second'),
+    ]);
+    expect(outcomes.map((o) => o?.applied).sort()).toEqual([false, true]);
+    const winner = outcomes.find((o) => o?.applied)!.alert;
+    // The loser answers with the winner's acknowledgement, not its own.
+    expect(outcomes.find((o) => !o?.applied)!.alert).toEqual(winner);
+    expect(alerts().filter((a) => a.transition === 'acknowledged')).toHaveLength(1);
+    const resolutions = await Promise.all([
+      lifecycle.resolve(id, 'u-one', 'fault', 'fixed'),
+      other.resolve(id, 'u-two', 'false_alarm', 'nothing there'),
+    ]);
+    expect(resolutions.map((o) => o?.applied).sort()).toEqual([false, true]);
+    const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const won = resolutions.find((o) => o?.applied)!.alert;
+    expect([row.resolved_by, row.resolution]).toEqual([won.resolved_by, won.resolution]);
+    expect(alerts().filter((a) => a.transition === 'resolved')).toHaveLength(1);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * A person's acknowledge or resolve that loses the race to another writer: both saw the
  * alert open, the other one's conditional update won. The loser answers 200 with the
- * winner's result (never a 409 for a decision already taken, never a 500), and only the
- * winner's write is in the audit log. The race is made certain, not hoped for: the API's
+ * winner's result (never a 409 for a decision already taken, never a 500), and its audit
+ * row says it did not apply and whose decision stands. The race is made certain, not hoped for: the API's
  * store runs on a query builder whose plugin lets the other writer (its own connection,
  * as another process would have) commit right after the route has read the alert and
  * before it writes.
@@ -62,11 +62,16 @@ async function post(t: TestApi, action: 'acknowledge' | 'resolve', body: Record<
 }
 
 async function auditOf(t: TestApi, action: string) {
-  return t.db.selectFrom('audit_log').select(['actor']).where('action', '=', action).execute();
+  const rows = await t.db
+    .selectFrom('audit_log')
+    .select(['actor', 'detail_json'])
+    .where('action', '=', action)
+    .execute();
+  return rows.map((r) => ({ actor: r.actor, detail: JSON.parse(r.detail_json ?? 'null') }));
 }
 
 describe('a person who loses the race to change an alert', () => {
-  it('acknowledging: gets 200 with the winner acknowledgement, and is not audited', async () => {
+  it('acknowledging: gets 200 with the winner acknowledgement, audited as not applied', async () => {
     api = await startTestApi({
       wrapDb: (db) =>
         interposingAfterAlertRead(db, async () => {
@@ -90,10 +95,12 @@ describe('a person who loses the race to change an alert', () => {
       state: 'acknowledged',
       acknowledged_by: 'winner',
     });
-    expect(await auditOf(api, 'alert.acknowledge')).toEqual([]);
+    expect(await auditOf(api, 'alert.acknowledge')).toMatchObject([
+      { actor: 'duty-anju', detail: { applied: false, current: { acknowledged_by: 'winner' } } },
+    ]);
   });
 
-  it('resolving: gets 200 with the winner resolution, and is not audited', async () => {
+  it('resolving: gets 200 with the winner resolution, audited as not applied', async () => {
     api = await startTestApi({
       wrapDb: (db) =>
         interposingAfterAlertRead(db, async () => {
@@ -108,10 +115,15 @@ describe('a person who loses the race to change an alert', () => {
     const res = await post(api, 'resolve', { note: 'fixed', resolution: 'false_alarm' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'resolved', resolved_by: 'winner', resolution: 'fault' });
-    expect(await auditOf(api, 'alert.resolve')).toEqual([]);
+    expect(await auditOf(api, 'alert.resolve')).toMatchObject([
+      {
+        actor: 'duty-anju',
+        detail: { applied: false, current: { resolved_by: 'winner', resolution: 'fault' } },
+      },
+    ]);
   });
 
-  it('still gets a 409 when the decision was taken before the request read the alert', async () => {
+  it('a late click on a decision taken before gets 200 with that decision, and changes nothing', async () => {
     api = await startTestApi();
     await api.db
       .updateTable('alerts')
@@ -119,7 +131,8 @@ describe('a person who loses the race to change an alert', () => {
       .where('id', '=', 'alert-anju-1')
       .execute();
     const res = await post(api, 'acknowledge', { note: 'late' });
-    expect(res.statusCode).toBe(409);
-    expect(res.json().code).toBe('CONFLICT');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ state: 'acknowledged', acknowledged_by: 'earlier' });
+    expect(api.published).toEqual([]);
   });
 });

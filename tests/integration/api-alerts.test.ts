@@ -1,8 +1,6 @@
-import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
 import type { StateChange } from '../../api/state-source.ts';
-import { AlertMessage, type VisitMessage } from '../../protocol/index.ts';
+import { decodeServiceMessage } from '../../protocol/index.ts';
 import {
   ANJU_ELEVATOR,
   alertRow,
@@ -69,7 +67,7 @@ describe('alert review', () => {
     expect(last.next_offset).toBeNull();
   });
 
-  it('acknowledges then resolves with notes, audits both and tells listeners', async () => {
+  it('acknowledges then resolves with notes through the lifecycle, audits every attempt and tells listeners', async () => {
     const seen: StateChange[] = [];
     t.store.on('change', (c) => seen.push(c));
     const post = (action: string, note: string) =>
@@ -88,7 +86,11 @@ describe('alert review', () => {
       ack_note: 'Technician dispatched',
       acknowledged_at: NOW,
     });
-    expect((await post('acknowledge', 'again')).statusCode).toBe(409);
+    // Acknowledged already (here by the same person; as well another tab or another duty
+    // officer): the alert as it is, the first acknowledgement standing.
+    const again = await post('acknowledge', 'again');
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ state: 'acknowledged', ack_note: 'Technician dispatched' });
     const resolved = await post('resolve', 'Passenger released at 12:10');
     expect(resolved.json()).toMatchObject({
       state: 'resolved',
@@ -96,7 +98,12 @@ describe('alert review', () => {
       resolve_note: 'Passenger released at 12:10',
       resolution: 'fault',
     });
-    expect((await post('resolve', 'again')).json().code).toBe('CONFLICT');
+    const resolvedAgain = await post('resolve', 'again');
+    expect(resolvedAgain.statusCode).toBe(200);
+    expect(resolvedAgain.json()).toMatchObject({
+      state: 'resolved',
+      resolve_note: 'Passenger released at 12:10',
+    });
     const row = await t.db
       .selectFrom('alerts')
       .selectAll()
@@ -109,11 +116,23 @@ describe('alert review', () => {
       .where('target_id', '=', 'alert-anju-1')
       .orderBy('id')
       .execute();
-    expect(audit.map((a) => [a.action, a.actor, a.ip])).toEqual([
-      ['alert.acknowledge', 'duty-anju', '198.51.100.7'],
-      ['alert.resolve', 'duty-anju', '198.51.100.7'],
+    expect(audit.map((a) => [a.action, a.actor, a.ip, JSON.parse(a.detail_json ?? '{}').applied])).toEqual([
+      ['alert.acknowledge', 'duty-anju', '198.51.100.7', true],
+      ['alert.acknowledge', 'duty-anju', '198.51.100.7', false],
+      ['alert.resolve', 'duty-anju', '198.51.100.7', true],
+      ['alert.resolve', 'duty-anju', '198.51.100.7', false],
     ]);
-    expect(JSON.parse(audit[1]!.detail_json ?? '{}')).toMatchObject({ resolution: 'fault' });
+    expect(JSON.parse(audit[2]!.detail_json ?? '{}')).toMatchObject({ resolution: 'fault' });
+    // Only what applied was published, and it came back to the state source as MQTT would bring it.
+    expect(
+      t.published.filter((m) => m.payload.id === 'alert-anju-1').map((m) => [m.topic, m.payload]),
+    ).toEqual([
+      [
+        `alerts/${ANJU_ELEVATOR}`,
+        expect.objectContaining({ transition: 'acknowledged', state: 'acknowledged' }),
+      ],
+      [`alerts/${ANJU_ELEVATOR}`, expect.objectContaining({ transition: 'resolved', resolution: 'fault' })],
+    ]);
     expect(
       seen.filter((c) => c.kind === 'alert').map((c) => (c.kind === 'alert' ? c.alert.state : '')),
     ).toEqual(['acknowledged', 'resolved']);
@@ -199,42 +218,31 @@ describe('alert review', () => {
   });
 });
 
-describe('alert review through the alert lifecycle, as the API runs', () => {
+describe('alert review when people race each other and the detector', () => {
   let t: TestApi;
-  let lifecycle: AlertLifecycle | null = null;
-  const published: { topic: string; payload: AlertMessage | VisitMessage }[] = [];
   beforeAll(async () => {
-    // The lifecycle needs the harness's registry, which exists only once the API is built.
-    t = await startTestApi({
-      deps: {
-        alertActions: {
-          acknowledge: (...args) => lifecycle!.acknowledge(...args),
-          resolve: (...args) => lifecycle!.resolve(...args),
-        },
-      },
-    });
-    lifecycle = createAlertLifecycle({
-      db: t.db,
-      clock: () => t.clock.now,
-      publish: (topic, payload) => {
-        published.push({ topic, payload });
-      },
-    });
+    t = await startTestApi();
   });
   afterAll(async () => t.close());
 
+  const act = (cookie: string, id: string, action: 'acknowledge' | 'resolve', payload: object) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${id}/${action}`,
+      headers: { cookie, origin: SAME_ORIGIN },
+      payload,
+    });
+
   it('carries a false alarm on the resolved transition it publishes on alerts/{elevator}', async () => {
     const duty = await t.login('duty-anju');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/alerts/alert-anju-1/resolve',
-      headers: { cookie: duty, origin: SAME_ORIGIN },
-      payload: { resolution: 'false_alarm', note: 'Alarm button pressed by a child; nobody trapped' },
+    const res = await act(duty, 'alert-anju-1', 'resolve', {
+      resolution: 'false_alarm',
+      note: 'Alarm button pressed by a child; nobody trapped',
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'resolved', resolution: 'false_alarm' });
-    expect(published).toHaveLength(1);
-    const [message] = published;
+    const [message] = t.published;
+    expect(t.published).toHaveLength(1);
     expect(message!.topic).toBe(`alerts/${ANJU_ELEVATOR}`);
     expect(message!.payload).toMatchObject({
       id: 'alert-anju-1',
@@ -243,6 +251,59 @@ describe('alert review through the alert lifecycle, as the API runs', () => {
       resolved_by: 'duty-anju',
       resolution: 'false_alarm',
     });
-    expect(Value.Check(AlertMessage, message!.payload)).toBe(true);
+    expect(decodeServiceMessage(message!.topic, Buffer.from(JSON.stringify(message!.payload))).ok).toBe(true);
+    // The answer and the state source's alert are the same resource.
+    expect(res.json()).toEqual(
+      (await t.app.inject({ url: '/api/v1/alerts/alert-anju-1', headers: { cookie: duty } })).json(),
+    );
+  });
+
+  it('answers two officers resolving at once with one resolution, 200 each, both audited', async () => {
+    const [anju, manager] = [await t.login('duty-anju'), await t.login('manager-anju')];
+    const answers = await Promise.all([
+      act(anju, 'alert-anju-2', 'resolve', { resolution: 'fault', note: 'door operator replaced' }),
+      act(manager, 'alert-anju-2', 'resolve', { resolution: 'false_alarm', note: 'sensor loose' }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    const [first, second] = answers.map((a) => a.json());
+    // Both say what stands: the winner's resolution, whichever request won.
+    expect(second).toEqual(first);
+    expect(['fault', 'false_alarm']).toContain(first.resolution);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_id', '=', 'alert-anju-2')
+      .execute();
+    expect(audit.map((a) => JSON.parse(a.detail_json ?? '{}').applied).sort()).toEqual([false, true]);
+    expect(t.published.filter((m) => m.payload.id === 'alert-anju-2')).toHaveLength(1);
+  });
+
+  it('answers an acknowledgement that lost to the detector clearing the alert with the cleared alert', async () => {
+    const duty = await t.login('duty-anju');
+    await t.lifecycle.apply([
+      { kind: 'raise', elevatorId: 'lianhua-b2-e1', code: 'overspeed', at: NOW, evidence: { speed_mps: 3 } },
+    ]);
+    const opened = t.published.at(-1)!.payload;
+    expect(opened).toMatchObject({ transition: 'opened', code: 'overspeed' });
+    await t.lifecycle.apply([
+      { kind: 'clear', elevatorId: 'lianhua-b2-e1', code: 'overspeed', at: NOW + 5000, evidence: {} },
+    ]);
+    const late = await act(duty, opened.id, 'acknowledge', { note: 'on my way' });
+    expect(late.statusCode).toBe(200);
+    expect(late.json()).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'auto',
+      resolution: 'auto_cleared',
+      acknowledged_by: null,
+    });
+    const resolveLate = await act(duty, opened.id, 'resolve', { resolution: 'fault', note: 'fixed' });
+    expect(resolveLate.json()).toMatchObject({ state: 'resolved', resolution: 'auto_cleared' });
+  });
+
+  it("still answers another firm's alert as missing", async () => {
+    const duty = await t.login('duty-anju');
+    const res = await act(duty, 'alert-hexin-1', 'acknowledge', { note: 'mine?' });
+    expect(res.statusCode).toBe(404);
+    expect(t.published.filter((m) => m.payload.id === 'alert-hexin-1')).toEqual([]);
   });
 });

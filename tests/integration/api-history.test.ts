@@ -8,27 +8,20 @@
  * schedule, raw and rolled up by the real continuous query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AGGREGATE_MEASUREMENT,
-  AGGREGATE_POLICY,
-  HISTORY_FIELDS,
-  RAW_MEASUREMENT,
-  RAW_POLICY,
-} from '../../api/data/history.ts';
+import { HISTORY_FIELDS } from '../../api/data/history.ts';
 import { newElevatorState } from '../../ingest/elevator-state.ts';
 import * as schema from '../../ingest/influx-schema.ts';
-import {
-  MEASUREMENTS,
-  tagSuffix,
-  telemetryLine,
-  telemetryMarks,
-  telemetryPointLine,
-} from '../../ingest/points.ts';
+import { tagSuffix, telemetryLine, telemetryMarks, telemetryPointLine } from '../../ingest/points.ts';
 import { silentLogger } from '../../lib/logger.ts';
+import { AGGREGATES, continuousQueries, MEASUREMENTS, RETENTION_POLICIES } from '../../protocol/index.ts';
 import { ANJU_ELEVATOR, HEXIN_ELEVATOR, NOW, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { startTestInflux, telemetrySample } from '../helpers/fixtures.ts';
 
 const DATABASE = 'liftwatch_history';
+const RAW_POLICY = RETENTION_POLICIES.raw;
+const AGGREGATE_POLICY = RETENTION_POLICIES.aggregates;
+const RAW_MEASUREMENT = MEASUREMENTS.telemetry;
+const AGGREGATE_MEASUREMENT = AGGREGATES.telemetry1m;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -138,10 +131,9 @@ describe('elevator history from InfluxDB', () => {
   };
 
   it('reads the names the ingest writes', () => {
-    expect(RAW_POLICY).toBe(schema.RAW_POLICY);
-    expect(AGGREGATE_POLICY).toBe(schema.AGGREGATE_POLICY);
-    expect(RAW_MEASUREMENT).toBe(MEASUREMENTS.telemetry);
-    const cq = schema.continuousQueries(DATABASE)[AGGREGATE_MEASUREMENT]!;
+    expect(schema.RAW_POLICY).toBe(RAW_POLICY);
+    expect(tagSuffix({ estate: 'e', building: 'b', elevator: 'x' })).toBe(',estate=e,building=b,elevator=x');
+    const cq = continuousQueries(DATABASE)[AGGREGATE_MEASUREMENT]!;
     const closed = telemetrySample({ load_kg: 1, vibration_mg: 1 });
     const opening = telemetryLine(
       { ...closed, door_closed: false },
@@ -328,7 +320,7 @@ describe('elevator history from InfluxDB', () => {
 
   it("the continuous query's roll-up of the raw points gives the same trips and door cycles", async () => {
     // What the CQ runs every minute, run once over the past two hours (InfluxDB's backfill).
-    const cq = schema.continuousQueries(DATABASE)[AGGREGATE_MEASUREMENT]!;
+    const cq = continuousQueries(DATABASE)[AGGREGATE_MEASUREMENT]!;
     const where = ` WHERE "elevator" = '${HEXIN_ELEVATOR}' AND time >= ${start}ms AND time < ${NOW}ms GROUP BY`;
     await influxQuery(cq.replace(' GROUP BY', where));
     const from = NOW - 3 * HOUR;

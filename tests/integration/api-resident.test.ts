@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertFixture } from '../helpers/alerts.ts';
 import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
@@ -48,15 +49,7 @@ describe('resident QR page', () => {
     t.store.applyTelemetry(id, telemetrySample({ mode: 'inspection' }), NOW);
     expect(await show()).toContain('维保中');
     t.store.applyTelemetry(id, telemetrySample(), NOW);
-    t.store.applyAlert({
-      id: 'a-live',
-      elevatorId: id,
-      code: 'passenger_trapped',
-      severity: 'critical',
-      state: 'open',
-      openedAt: NOW,
-      lastSeenAt: NOW,
-    });
+    t.store.applyAlert(alertFixture({ id: 'a-live', elevator_id: id, opened_at: NOW, last_seen_at: NOW }));
     expect(await show()).toContain('故障停梯');
     const en = (await t.app.inject({ url: `/e/${tok}?lang=en` })).body;
     expect(en).toContain('Stopped: fault');

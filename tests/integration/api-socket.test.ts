@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { createServer, type Server as NetServer } from 'node:net';
+import { Value } from '@sinclair/typebox/value';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttStateSource } from '../../api/mqtt-state-source.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import { topics } from '../../protocol/index.ts';
+import { Alert, topics, type VisitMessage } from '../../protocol/index.ts';
+import { alertFixture, alertMessageFixture, visitMessageFixture } from '../helpers/alerts.ts';
 import {
   ANJU_ELEVATOR,
   HEXIN_ELEVATOR,
@@ -94,15 +96,10 @@ describe('socket.io pushes', () => {
     const gotHexin = nextEvent<{ id: string }>(hexin, 'alert', (a) => a.id === 'push-hexin');
     const gotAnju = nextEvent<{ id: string }>(anju, 'alert', (a) => a.id === 'push-anju-2');
     const alert = (id: string, elevatorId: string) =>
-      t.store.applyAlert({
-        id,
-        elevatorId,
-        code: 'overspeed',
-        severity: 'critical',
-        state: 'open',
-        openedAt: NOW,
-        lastSeenAt: NOW,
-      });
+      t.store.applyAlert(
+        alertFixture({ id, elevator_id: elevatorId, code: 'overspeed', opened_at: NOW, last_seen_at: NOW }),
+        'opened',
+      );
     alert('push-anju-1', ANJU_ELEVATOR);
     alert('push-hexin', HEXIN_ELEVATOR);
     alert('push-anju-2', ANJU_ELEVATOR);
@@ -130,7 +127,8 @@ describe('socket.io pushes', () => {
     const admin = await open({ cookie: await t.login('admin') });
     // Relay the MQTT-fed source into the app's store, as one process would share one source.
     source.on('change', (c) => {
-      if (c.kind === 'alert') t.store.applyAlert(c.alert);
+      if (c.kind === 'alert') t.store.applyAlert(c.alert, c.transition);
+      else if (c.kind === 'visit') t.store.applyVisit(c.visit);
     });
     try {
       await source.start();
@@ -141,27 +139,54 @@ describe('socket.io pushes', () => {
       );
       expect(await changed).toMatchObject({ condition: 'normal', elevatorId: HEXIN_ELEVATOR });
       expect(source.get(HEXIN_ELEVATOR)?.telemetry?.floor).toBe(1);
-      const pushed = nextEvent<{ id: string; estate_id: string }>(
-        admin,
-        'alert',
-        (a) => a.id === 'mqtt-alert',
-      );
-      await device.publishAsync(
-        topics.alert(HEXIN_ELEVATOR),
-        JSON.stringify({
-          id: 'mqtt-alert',
-          code: 'passenger_trapped',
-          severity: 'critical',
-          state: 'open',
-          elevator: HEXIN_ELEVATOR,
-          opened_at: NOW,
-          last_seen_at: NOW,
-          evidence: {},
-        }),
-        { qos: 1 },
-      );
-      expect(await pushed).toMatchObject({ id: 'mqtt-alert', estate_id: 'xiangmi' });
+      const pushed = nextEvent<Alert>(admin, 'alert', (a) => a.id === 'mqtt-alert');
+      // Out of contract first: not JSON, the old 8-field stub, another elevator's alert on
+      // this topic. Each is counted by its code and ignored; the feed goes on.
+      const valid = alertMessageFixture({
+        id: 'mqtt-alert',
+        elevator_id: HEXIN_ELEVATOR,
+        estate_id: 'xiangmi',
+        opened_at: NOW,
+        last_seen_at: NOW,
+        evidence_json: '{"stopped_s":41}',
+      });
+      const stub = { id: 'stub', code: 'passenger_trapped', state: 'open', opened_at: NOW };
+      const foreign = { ...valid, id: 'foreign', elevator_id: ANJU_ELEVATOR };
+      for (const body of ['{not json', JSON.stringify(stub), JSON.stringify(foreign), JSON.stringify(valid)])
+        await device.publishAsync(topics.alert(HEXIN_ELEVATOR), body, { qos: 1 });
+      const alert = await pushed;
+      // The whole alert, as the HTTP resource has it: nothing to fetch.
+      expect(Value.Check(Alert, alert)).toBe(true);
+      expect(alert).toMatchObject({
+        id: 'mqtt-alert',
+        estate_id: 'xiangmi',
+        label_zh: '困人',
+        count: 1,
+        evidence: { stopped_s: 41 },
+      });
+      expect(alert).not.toHaveProperty('transition');
+      expect(source.serviceMessagesRefused).toMatchObject({
+        SERVICE_MESSAGE_UNREADABLE: 1,
+        SERVICE_MESSAGE_INVALID: 1,
+        SERVICE_MESSAGE_WRONG_ELEVATOR: 1,
+      });
+      expect(source.get(ANJU_ELEVATOR)?.openAlerts.size ?? 0).toBe(0);
       expect(source.conditionOf(HEXIN_ELEVATOR, Date.now())).toBe('fault');
+
+      // A visit verdict reaches the technician's company room and the estate's, whole.
+      const verdict = nextEvent<VisitMessage>(admin, 'visit', (v) => v.id === 'mqtt-visit');
+      const visit = visitMessageFixture({
+        id: 'mqtt-visit',
+        elevator_id: HEXIN_ELEVATOR,
+        estate_id: 'xiangmi',
+        status: 'closed',
+        check_out_at: NOW + 3_000_000,
+        verdict: 'suspect',
+        evidence_score: 55,
+        reasons: [{ criterion: 'duration', points: 5, max: 15, reason: '18 min' }],
+      });
+      await device.publishAsync(topics.visit(HEXIN_ELEVATOR), JSON.stringify(visit), { qos: 1 });
+      expect(await verdict).toEqual(visit);
     } finally {
       await device.endAsync();
       await source.stop();

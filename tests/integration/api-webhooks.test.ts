@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertFixture, visitMessageFixture } from '../helpers/alerts.ts';
 import { ANJU_ELEVATOR, NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
 
 interface Received {
@@ -123,25 +124,18 @@ describe('estate webhooks', () => {
     await create('wecom', '/wecom');
     await create('dingtalk', '/dingtalk', { secret: 'SECdingtalk-robot-secret-0123456789' });
     const gone = await create('generic', '/gone', { events: ['alert.transition'] });
-    t.store.applyAlert({
-      id: 'alert-hook-1',
-      elevatorId: ANJU_ELEVATOR,
-      code: 'passenger_trapped',
-      severity: 'critical',
-      state: 'open',
-      openedAt: NOW,
-      lastSeenAt: NOW,
-    });
+    t.store.applyAlert(
+      alertFixture({ id: 'alert-hook-1', elevator_id: ANJU_ELEVATOR, opened_at: NOW, last_seen_at: NOW }),
+    );
     // The same transition again (the ingest republishes) sends nothing more.
-    t.store.applyAlert({
-      id: 'alert-hook-1',
-      elevatorId: ANJU_ELEVATOR,
-      code: 'passenger_trapped',
-      severity: 'critical',
-      state: 'open',
-      openedAt: NOW,
-      lastSeenAt: NOW + 1000,
-    });
+    t.store.applyAlert(
+      alertFixture({
+        id: 'alert-hook-1',
+        elevator_id: ANJU_ELEVATOR,
+        opened_at: NOW,
+        last_seen_at: NOW + 1000,
+      }),
+    );
     await Promise.all([
       arrivals('/generic', 2),
       arrivals('/wecom', 1),
@@ -190,20 +184,16 @@ describe('estate webhooks', () => {
 
   it('sends visit verdicts, not check-ins, and only to hooks that asked', async () => {
     const before = received.length;
-    t.store.applyVisit({
-      id: 'v-hook',
-      elevatorId: ANJU_ELEVATOR,
-      status: 'open',
-      verdict: null,
-      score: null,
-    });
-    t.store.applyVisit({
-      id: 'v-hook',
-      elevatorId: ANJU_ELEVATOR,
-      status: 'closed',
-      verdict: 'fake',
-      score: 12,
-    });
+    t.store.applyVisit(visitMessageFixture({ id: 'v-hook', elevator_id: ANJU_ELEVATOR }));
+    t.store.applyVisit(
+      visitMessageFixture({
+        id: 'v-hook',
+        elevator_id: ANJU_ELEVATOR,
+        status: 'closed',
+        verdict: 'fake',
+        evidence_score: 12,
+      }),
+    );
     await arrivals('/wecom', 2);
     await t.app.webhooks.settled();
     const paths = received

@@ -4,9 +4,10 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { continuousQueries, influxClient, sameAggregates } from '../../ingest/influx-schema.ts';
+import { influxClient, sameAggregates } from '../../ingest/influx-schema.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { InfluxdHandle } from '../../lib/influxd.ts';
+import { AGGREGATES, continuousQueries } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
 import {
@@ -54,7 +55,7 @@ describe('ingest: MQTT → pipeline → InfluxDB', () => {
 
   it('creates the database, the raw and aggregate policies and the 1-minute continuous queries, idempotently', async () => {
     const client = influxClient(influx.url, TEST_DATABASE);
-    const wanted = continuousQueries(TEST_DATABASE).telemetry_1m!;
+    const wanted = continuousQueries(TEST_DATABASE)[AGGREGATES.telemetry1m]!;
     const policies = await client.showRetentionPolicies(TEST_DATABASE);
     const raw = policies.find((p) => p.name === 'raw');
     expect(raw).toMatchObject({ duration: '720h0m0s', default: true });

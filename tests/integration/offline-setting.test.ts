@@ -7,7 +7,8 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertTransition, StateChange } from '../../api/state-source.ts';
+import type { StateChange } from '../../api/state-source.ts';
+import type { Alert } from '../../protocol/index.ts';
 import { topics } from '../../protocol/index.ts';
 import { smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 import { type LiveSystem, startLiveSystem } from '../helpers/live-system.ts';
@@ -36,7 +37,7 @@ describe('DEVICE_OFFLINE_AFTER_S', () => {
   });
 
   it('opens device_offline after the configured silence, and the API reads offline with it', async () => {
-    const opened = new Promise<AlertTransition>((resolve) => {
+    const opened = new Promise<Alert>((resolve) => {
       system.api.stateSource.on('change', (change: StateChange) => {
         if (change.kind === 'alert' && change.alert.code === 'device_offline') resolve(change.alert);
       });
@@ -57,7 +58,7 @@ describe('DEVICE_OFFLINE_AFTER_S', () => {
     const alert = await opened;
     const silentS = (Date.now() - heardAt) / 1000;
     // Before the fix the detector waited its built-in 120 s whatever the setting said.
-    expect(alert.elevatorId).toBe(quick.id);
+    expect(alert.elevator_id).toBe(quick.id);
     expect(silentS).toBeGreaterThanOrEqual(OFFLINE_AFTER_S);
     expect(silentS).toBeLessThan(30);
     const now = Date.now();

@@ -20,12 +20,6 @@ const SKIPPED_AT_ROOT = new Set(['store', 'tests', 'data']);
  */
 const NOT_YET_MOVED: Record<string, string> = {
   // moved by issue 13 item 1, other branch
-  'alerts/lifecycle.ts': 'alerts repository',
-  // moved by issue 13 item 1, other branch
-  'api/data/alerts.ts': 'alerts repository',
-  // moved by issue 13 item 1, other branch (only the open alerts and the elevator list are left)
-  'api/seed-state.ts': 'alerts and fleet repositories',
-  // moved by issue 13 item 1, other branch
   'fleet/directory.ts': 'fleet repository',
   // moved by issue 13 item 1, other branch (the banner's QR token; the fleet loader takes the db)
   'main.ts': 'fleet repository',

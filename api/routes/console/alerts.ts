@@ -1,11 +1,17 @@
-/** Alert review for property firms: list and filter, read one, acknowledge, resolve (saying what it was). */
+/**
+ * Alert review for property firms: list and filter, read one, acknowledge, resolve (saying
+ * what it was). Reads go to the alerts repository; both transitions go through the one
+ * alert lifecycle (alerts/lifecycle.ts), which stores them conditionally and publishes them
+ * on `alerts/{elevatorId}`, whence the state source, the socket push and the webhooks hear
+ * of them. A person who loses a race (someone else acknowledged or resolved first, or the
+ * detector cleared it) gets 200 with the alert as the winner left it, and the attempt is
+ * audited all the same.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { LiftWatchError } from '../../../lib/errors.ts';
-import { ALERT_CATALOGUE, type PersonResolution } from '../../../protocol/index.ts';
-import type { AlertTable } from '../../../store/schema.ts';
-import { acknowledgeAlert, alertById, listAlerts, resolveAlert } from '../../data/alerts.ts';
+import { alertResource } from '../../../alerts/resource.ts';
+import { ALERT_STATES, type PersonResolution, SEVERITIES } from '../../../protocol/index.ts';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
   Alert,
@@ -13,7 +19,6 @@ import {
   NoteBody,
   Page,
   PageQuery,
-  parseJson,
   RangeQuery,
   ResolveBody,
   replies,
@@ -21,43 +26,13 @@ import {
 } from '../../schemas.ts';
 import { paged, scopedFilter } from './scope.ts';
 
-/** Field by field rather than rest/spread: a page maps up to 200 rows, and this stays monomorphic. */
-export function alertView(a: AlertTable) {
-  const entry = ALERT_CATALOGUE[a.code];
-  return {
-    id: a.id,
-    elevator_id: a.elevator_id,
-    estate_id: a.estate_id,
-    code: a.code,
-    label_zh: entry?.zh ?? a.code,
-    label_en: entry?.en ?? a.code,
-    severity: a.severity,
-    state: a.state,
-    opened_at: a.opened_at,
-    last_seen_at: a.last_seen_at,
-    count: a.count,
-    acknowledged_by: a.acknowledged_by,
-    acknowledged_at: a.acknowledged_at,
-    ack_note: a.ack_note,
-    resolved_by: a.resolved_by,
-    resolved_at: a.resolved_at,
-    resolve_note: a.resolve_note,
-    resolution: a.resolution,
-    evidence: parseJson(a.evidence_json),
-    escalated_at: a.escalated_at,
-    escalation_reason: a.escalation_reason,
-  };
-}
-
 const AlertQuery = Type.Object({
   ...ScopeQuery,
   ...RangeQuery,
   ...PageQuery,
   code: Type.Optional(Type.String({ maxLength: 64 })),
-  severity: Type.Optional(Type.Union(['critical', 'major', 'minor', 'info'].map((s) => Type.Literal(s)))),
-  state: Type.Optional(
-    Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-  ),
+  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+  state: Type.Optional(Type.Union(ALERT_STATES.map((s) => Type.Literal(s)))),
 });
 
 /** What a person does to an alert; resolving says what it was. */
@@ -66,9 +41,12 @@ type Change =
   | { action: 'resolve'; note: string; resolution: PersonResolution };
 
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const alerts = app.store.alerts;
+  const lifecycle = app.alertActions;
+
   /** Reads the alert through the principal's tenancy: another firm's alert is "not found". */
   async function visibleAlert(principal: Parameters<typeof canSeeEstate>[0], id: string) {
-    const alert = await alertById(app.store.db, id);
+    const alert = await alerts.byId(id);
     if (!alert || !canSeeEstate(principal, alert.estate_id)) throw notFound('Alert');
     return alert;
   }
@@ -86,9 +64,9 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = requireRole(request.principal, READERS);
       const q = request.query;
-      const rows = await listAlerts(app.store.db, { ...q, estateIds: scopedFilter(app.directory, p, q) });
+      const rows = await alerts.list({ ...q, estateIds: scopedFilter(app.directory, p, q) });
       const page = paged(rows, q.limit, q.offset);
-      return { items: page.items.map(alertView), next_offset: page.next_offset };
+      return { items: page.items.map(alertResource), next_offset: page.next_offset };
     },
   );
 
@@ -104,44 +82,22 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const p = requireRole(request.principal, READERS);
-      return alertView(await visibleAlert(p, request.params.id));
+      return alertResource(await visibleAlert(p, request.params.id));
     },
   );
 
-  /**
-   * One transition for both actions: through the lifecycle when the API has one (so the
-   * transition is published on MQTT), else straight to the row. Audited, and a local write
-   * tells the API's own listeners. A request that loses the race to another writer (both saw
-   * the alert open) answers 200 with the winner's result, as the lifecycle does, and records
-   * nothing: the winner's write is the one audited.
-   */
+  /** One transition for both actions, through the lifecycle; audited whether it applied or lost. */
   async function transition(request: FastifyRequest, alertId: string, change: Change) {
     const { action, note } = change;
     const p = requireRole(request.principal, WRITERS);
-    const alert = await visibleAlert(p, alertId);
-    const allowed = action === 'acknowledge' ? alert.state === 'open' : alert.state !== 'resolved';
-    if (!allowed)
-      throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
-    const at = app.clock();
-    const lifecycle = app.alertActions;
-    let updated: AlertTable | null | undefined;
-    let lostRace = false;
-    const input = { id: alert.id, by: p.username, note, at };
-    if (lifecycle) {
-      if (change.action === 'acknowledge') await lifecycle.acknowledge(alert.id, p.username, note);
-      else await lifecycle.resolve(alert.id, p.username, change.resolution, note);
-      updated = await alertById(app.store.db, alert.id);
-    } else {
-      const written =
-        change.action === 'acknowledge'
-          ? await acknowledgeAlert(app.store.db, input)
-          : await resolveAlert(app.store.db, { ...input, resolution: change.resolution });
-      lostRace = written === null;
-      updated = written ?? (await alertById(app.store.db, alert.id));
-    }
-    if (!updated || updated.state === alert.state)
-      throw new LiftWatchError('CONFLICT', `The alert is ${alert.state}; it cannot be ${action}d`);
-    if (lostRace) return alertView(updated);
+    const before = await visibleAlert(p, alertId);
+    const outcome =
+      change.action === 'acknowledge'
+        ? await lifecycle.acknowledge(before.id, p.username, note)
+        : await lifecycle.resolve(before.id, p.username, change.resolution, note);
+    // Rows are never deleted, so the alert read a moment ago is still there.
+    if (!outcome) throw notFound('Alert');
+    const { alert, applied } = outcome;
     await app.audit(request, {
       action: `alert.${action}`,
       targetType: 'alert',
@@ -149,23 +105,23 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       estateId: alert.estate_id,
       detail: {
         note,
-        from: alert.state,
-        to: updated.state,
+        from: before.state,
+        to: alert.state,
+        applied,
         ...(change.action === 'resolve' ? { resolution: change.resolution } : {}),
+        // Who had already done it: the answer shows their result, not ours.
+        ...(applied
+          ? {}
+          : {
+              current: {
+                acknowledged_by: alert.acknowledged_by,
+                resolved_by: alert.resolved_by,
+                resolution: alert.resolution,
+              },
+            }),
       },
     });
-    // The lifecycle's own MQTT message reaches the state source; only a local write needs telling.
-    if (!lifecycle)
-      app.stateSource.applyAlert?.({
-        id: updated.id,
-        elevatorId: updated.elevator_id,
-        code: updated.code,
-        severity: updated.severity,
-        state: updated.state,
-        openedAt: updated.opened_at,
-        lastSeenAt: updated.last_seen_at,
-      });
-    return alertView(updated);
+    return alert;
   }
 
   app.post(
@@ -173,7 +129,8 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['alerts'],
-        summary: 'Acknowledge an open alert with a note',
+        summary:
+          'Acknowledge an open alert with a note; an alert already acknowledged or resolved is answered as it is',
         params: IdParams,
         body: NoteBody,
         response: replies({ 200: Alert }),
@@ -187,7 +144,8 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['alerts'],
-        summary: 'Resolve an alert: a real fault, handled, or a false alarm; with a note',
+        summary:
+          'Resolve an alert: a real fault, handled, or a false alarm; with a note. An alert already resolved is answered as it is (the first resolution stands)',
         params: IdParams,
         body: ResolveBody,
         response: replies({ 200: Alert }),
