@@ -47,6 +47,8 @@ export interface AlertLifecycleDeps {
   /** Wall clock, epoch ms: acknowledgement, resolution and escalation times. */
   clock: () => number;
   escalation?: Partial<EscalationPolicy>;
+  /** The fleet directory's answer (fleet/directory.ts); without it, a cached query. */
+  estateOf?: (elevatorId: string) => string | null;
 }
 
 export interface AlertLifecycle {
@@ -120,6 +122,7 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   const openedWall = new Map<string, number>();
 
   async function estateOf(elevatorId: string): Promise<string | null> {
+    if (deps.estateOf) return deps.estateOf(elevatorId);
     const cached = estates.get(elevatorId);
     if (cached) return cached;
     const row = await db

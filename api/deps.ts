@@ -3,6 +3,8 @@
  * of the configuration, the elevator state source and optional probes and metrics from
  * the other parts. Nothing here reads the environment.
  */
+import type { FleetDirectory } from '../fleet/directory.ts';
+import type { FleetReload } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PersonResolution } from '../protocol/index.ts';
@@ -46,6 +48,13 @@ export interface AlertActions {
 export interface ApiDeps {
   db: RegistryDb;
   log: Logger;
+  /**
+   * The process's fleet directory, loaded. Without one (a test building the API alone) the
+   * API loads its own over the fleet repository.
+   */
+  directory?: FleetDirectory;
+  /** Re-reads the configured fleet file (POST /api/v1/fleet/reload); null: no file configured. */
+  fleetReload?: { reload(): Promise<FleetReload> } | null;
   config: ApiConfig;
   stateSource: ElevatorStateSource;
   /** Base of the links printed on QR stickers, e.g. https://lift.example.cn */

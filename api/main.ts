@@ -1,17 +1,21 @@
 /**
- * Runs the API alone (`npm run start:api`): opens the registry, subscribes to MQTT with the
- * API's service credential and listens. lib/run-main.ts starts these in order and stops them
+ * Runs the API alone (`npm run start:api`): opens the registry, loads the fleet directory,
+ * subscribes to MQTT with the API's service credential and listens. Fleet changes made
+ * elsewhere arrive on fleet/changed; POST /api/v1/fleet/reload (admin) re-reads FLEET_FILE
+ * here and announces the change to the other processes. lib/run-main.ts starts these in order and stops them
  * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
  * dashboard it serves at /app/ is built beforehand (`npm run build:dashboard`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createFleetChangeFeed } from '../fleet/change-feed.ts';
+import { readFleetFile } from '../fleet/fleet-file.ts';
+import { createFleet } from '../fleet/service.ts';
 import { resource } from '../lib/component.ts';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { runMain } from '../lib/run-main.ts';
 import { openRegistry } from '../store/db.ts';
-import { readFleetFile } from '../store/fleet-loader.ts';
 import { startApiService } from './service.ts';
 
 await runMain({
@@ -22,13 +26,28 @@ await runMain({
       () => openRegistry(config),
       (db) => db.destroy(),
     );
+    const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`;
+    const fleet = resource(
+      'fleet',
+      async () => {
+        const running = createFleet(
+          { db: registry.value, log },
+          { refreshMs: config.FLEET_REFRESH_S * 1000 },
+        );
+        await running.directory.start();
+        return running;
+      },
+      (running) => running.directory.stop(),
+    );
     const api = resource(
       'api',
       async () => {
         const service = await startApiService(config, {
           db: registry.value,
           log,
-          mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential(config) },
+          fleet: fleet.value,
+          ...(config.FLEET_FILE ? { fleetFile: config.FLEET_FILE } : {}),
+          mqtt: { url: mqttUrl, ...mqttCredential(config) },
           // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
           influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
         });
@@ -37,7 +56,25 @@ await runMain({
       },
       (service) => service.stop(),
     );
-    return [registry, api];
+    const changeFeed = resource(
+      'fleet change feed',
+      async () => {
+        const feed = createFleetChangeFeed(
+          {
+            url: mqttUrl,
+            part: 'api',
+            ...mqttCredential(config),
+            connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          },
+          { directory: fleet.value.directory, log },
+        );
+        await feed.start();
+        fleet.value.feed = feed;
+        return feed;
+      },
+      (feed) => feed.stop(),
+    );
+    return [registry, fleet, api, changeFeed];
   },
 });
 

@@ -3,15 +3,16 @@
  * alerts and open visits from the registry, and the fleet file's per-elevator silence
  * before "offline". MQTT carries only transitions after that.
  */
+import { deviceOfflineOverrideS, type ElevatorInfo } from '../fleet/types.ts';
 import type { RegistryDb } from '../store/db.ts';
-import { deviceOfflineOverrideS, listElevators } from '../store/directory.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
-export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorStateStore): Promise<void> {
-  for (const elevator of await listElevators(db)) {
-    const overrideS = deviceOfflineOverrideS(elevator);
-    if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
-  }
+export async function seedStateFromRegistry(
+  db: RegistryDb,
+  store: ElevatorStateStore,
+  elevators: Iterable<ElevatorInfo>,
+): Promise<void> {
+  applyOfflineOverrides(store, elevators);
   const alerts = await db.selectFrom('alerts').selectAll().where('state', '!=', 'resolved').execute();
   for (const a of alerts) {
     store.applyAlert({
@@ -36,5 +37,18 @@ export async function seedStateFromRegistry(db: RegistryDb, store: ElevatorState
       companyId: v.company_id,
       checkInAt: v.check_in_at,
     });
+  }
+}
+
+/** The fleet file's per-elevator "offline after" (the directory's elevators, at start and on change). */
+export function applyOfflineOverrides(
+  store: ElevatorStateStore,
+  elevators: Iterable<ElevatorInfo>,
+  defaultMs?: number,
+): void {
+  for (const elevator of elevators) {
+    const overrideS = deviceOfflineOverrideS(elevator);
+    if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
+    else if (defaultMs !== undefined) store.setOfflineAfter(elevator.id, defaultMs);
   }
 }

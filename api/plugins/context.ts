@@ -1,12 +1,13 @@
 /**
- * The API's dependencies as Fastify decorators: the registry, the in-memory fleet
- * directory (loaded here, before any route runs), the elevator state source, the clock
- * and the audit log writer.
+ * The API's dependencies as Fastify decorators: the registry, the process's fleet
+ * directory (fleet/directory.ts, loaded before any route runs; kept current by its own
+ * change events), the elevator state source, the clock and the audit log writer.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Directory } from '../../fleet/directory.ts';
+import { type Directory, FleetDirectory } from '../../fleet/directory.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import { createFleetRepository } from '../../store/repositories/fleet.ts';
 import { type AuditEntry, recordAudit } from '../data/audit.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: RegistryDb;
     directory: Directory;
+    /** Re-reads the fleet file (POST /api/v1/fleet/reload); null without FLEET_FILE. */
+    fleetReload: ApiDeps['fleetReload'] | null;
     stateSource: ElevatorStateSource;
     clock: () => number;
     apiConfig: ApiConfig;
@@ -35,11 +38,15 @@ declare module 'fastify' {
 
 export default fp(
   async (app, deps: ApiDeps) => {
-    const directory = new Directory(deps.db);
-    await directory.reload();
+    let directory = deps.directory;
+    if (!directory) {
+      directory = new FleetDirectory({ source: createFleetRepository(deps.db), log: deps.log });
+      await directory.start();
+    }
     const clock = deps.clock ?? Date.now;
     app.decorate('db', deps.db);
     app.decorate('directory', directory);
+    app.decorate('fleetReload', deps.fleetReload ?? null);
     app.decorate('stateSource', deps.stateSource);
     app.decorate('clock', clock);
     app.decorate('apiConfig', deps.config);

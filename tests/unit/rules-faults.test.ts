@@ -4,9 +4,9 @@
  * dropouts) must raise nothing.
  */
 import { describe, expect, it } from 'vitest';
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import { createDetector, type Finding } from '../../ingest/rules/index.ts';
 import type { DeviceMessage, Telemetry } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;
