@@ -13,6 +13,7 @@ import { readFleetFile } from './fleet/fleet-file.ts';
 import { createFleet } from './fleet/service.ts';
 import { resource, step } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
+import { reloadOnHangup } from './lib/hangup.ts';
 import { influxAnswers, startInfluxd } from './lib/influxd.ts';
 import type { Logger } from './lib/logger.ts';
 import { runMain } from './lib/run-main.ts';
@@ -48,23 +49,10 @@ await runMain({
       },
       ({ running }) => running.directory.stop(),
     );
-    // What an operator expects of a daemon: edit the file, `kill -HUP`, no restart.
-    const reloadOnHangup = resource(
-      'fleet reload on SIGHUP',
-      () => {
-        const onHangup = () => {
-          log.info({ fleet: fleetFile.value.path }, 'SIGHUP: reloading the fleet file');
-          fleet.value.running.reloadFile(fleetFile.value.path).catch((error: unknown) => {
-            log.error(
-              { err: error, fleet: fleetFile.value.path },
-              'fleet file not reloaded; nothing changed',
-            );
-          });
-        };
-        process.on('SIGHUP', onHangup);
-        return onHangup;
-      },
-      (onHangup) => process.off('SIGHUP', onHangup),
+    const reloadOnHangupComponent = reloadOnHangup(
+      'fleet file',
+      () => fleet.value.running.reloadFile(fleetFile.value.path),
+      log,
     );
     const influx = resource(
       'influxdb',
@@ -109,7 +97,7 @@ await runMain({
       fleet,
       influx,
       ...system.components,
-      reloadOnHangup,
+      reloadOnHangupComponent,
       ...(simulator ? [simulator] : []),
       banner,
     ];

@@ -1,8 +1,8 @@
 /**
  * Runs the API alone (`npm run start:api`): opens the registry, loads the fleet directory,
  * subscribes to MQTT with the API's service credential and listens. Fleet changes made
- * elsewhere arrive on fleet/changed; POST /api/v1/fleet/reload (admin) re-reads FLEET_FILE
- * here and announces the change to the other processes. lib/run-main.ts starts these in order and stops them
+ * elsewhere arrive on fleet/changed; POST /api/v1/fleet/reload (admin) or SIGHUP re-reads
+ * FLEET_FILE here and announces the change to the other processes. lib/run-main.ts starts these in order and stops them
  * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
  * dashboard it serves at /app/ is built beforehand (`npm run build:dashboard`).
  */
@@ -14,6 +14,7 @@ import { createFleet } from '../fleet/service.ts';
 import { resource } from '../lib/component.ts';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
+import { reloadOnHangup } from '../lib/hangup.ts';
 import { runMain } from '../lib/run-main.ts';
 import { openRegistry } from '../store/db.ts';
 import { startApiService } from './service.ts';
@@ -74,7 +75,11 @@ await runMain({
       },
       (feed) => feed.stop(),
     );
-    return [registry, fleet, api, changeFeed];
+    const fleetFile = config.FLEET_FILE;
+    const hangup = fleetFile
+      ? [reloadOnHangup('fleet file', () => fleet.value.reloadFile(fleetFile), log)]
+      : [];
+    return [registry, fleet, api, changeFeed, ...hangup];
   },
 });
 
