@@ -16,6 +16,7 @@ import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import {
   type FLEET_CHANGE_REASONS,
+  FLEET_CHANGED_MAX_IDS,
   type FleetChangedMessage,
   parseFleetChanged,
   topics,
@@ -130,13 +131,18 @@ export function createFleetChangeFeed(
       await mqtt?.endAsync(false);
     },
     async announce(changes, reason) {
+      const lists = [changes.added, changes.changed, changes.removed];
+      const [added, changed, removed] = lists.map((list) =>
+        list.slice(0, FLEET_CHANGED_MAX_IDS).map((e) => e.id),
+      ) as [string[], string[], string[]];
       const message: FleetChangedMessage = {
         origin,
         at: clock(),
         reason,
-        added: changes.added.map((e) => e.id),
-        changed: changes.changed.map((e) => e.id),
-        removed: changes.removed.map((e) => e.id),
+        added,
+        changed,
+        removed,
+        ...(lists.some((list) => list.length > FLEET_CHANGED_MAX_IDS) ? { truncated: true } : {}),
       };
       const mqtt = client;
       if (!mqtt) throw new LiftWatchError('MQTT_UNREACHABLE', 'the fleet change feed is not connected');

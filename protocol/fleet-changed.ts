@@ -8,7 +8,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
-const ElevatorIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10_000 });
+/**
+ * At most this many ids per list: the lists are for the logs (every receiver re-reads the
+ * store anyway), and the message must stay far below the broker's packet limit
+ * (MQTT_MAX_PACKET_BYTES, 64 KiB by default) however large the reload.
+ */
+export const FLEET_CHANGED_MAX_IDS = 500;
+const ElevatorIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: FLEET_CHANGED_MAX_IDS });
 
 export const FLEET_CHANGE_REASONS = ['fleet_file', 'admin'] as const;
 
@@ -22,6 +28,8 @@ export const FleetChangedMessage = Type.Object(
     added: ElevatorIds,
     changed: ElevatorIds,
     removed: ElevatorIds,
+    /** True when a list was cut at FLEET_CHANGED_MAX_IDS. */
+    truncated: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, $id: 'FleetChangedMessage' },
 );

@@ -128,6 +128,7 @@ describe('fleet-changed message', () => {
     ['extra field', JSON.stringify({ ...valid, sql: 'drop' })],
     ['missing origin', JSON.stringify({ ...valid, origin: undefined })],
     ['ids not strings', JSON.stringify({ ...valid, added: [1] })],
+    ['more ids than a packet should carry', JSON.stringify({ ...valid, added: Array(501).fill('e') })],
   ])('refuses %s', (_name, payload) => {
     expect(parseFleetChanged(payload).ok).toBe(false);
   });
