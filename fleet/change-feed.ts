@@ -4,8 +4,8 @@
  * connection. `announce` publishes what a refresh found after this process changed the
  * store; a message from another process makes the directory refresh. Own echoes are
  * ignored (the directory already refreshed); a message that fails validation is logged
- * and dropped (the timer refresh still catches up). Every (re)connect refreshes too, since
- * messages sent while this process was away are not kept (clean session).
+ * and dropped (the timer refresh still catches up). Every (re)subscription refreshes too,
+ * since messages sent before this process listened are not kept (clean session).
  *
  * The directory itself (directory.ts) knows nothing of MQTT; this file is its one link to
  * the bus, so the ingest's and the API's message paths stay their own.
@@ -91,15 +91,16 @@ export function createFleetChangeFeed(
       });
       client = mqtt;
       mqtt.on('message', onMessage);
-      let first = true;
       mqtt.on('connect', () => {
         mqtt.subscribe(topics.fleetChanged, { qos: 1 }, (error, granted) => {
-          if (error || granted?.some((g) => g.qos === 128))
+          if (error || granted?.some((g) => g.qos === 128)) {
             log.error({ err: error }, 'subscription to fleet/changed refused');
+            return;
+          }
+          // Changes announced before we listened (at start, or while away) were not kept for
+          // us: read the store once now that nothing more can be missed.
+          refresh('subscribed');
         });
-        // Changes announced while we were away were not kept for us.
-        if (!first) refresh('reconnected');
-        first = false;
       });
       try {
         await new Promise<void>((resolve, reject) => {
