@@ -4,18 +4,23 @@
  * broker unless MQTT_URL is set, the ingest with detection, the API, and the demo traffic
  * simulator, then a banner saying where to look. The parts are wired in `system.ts`;
  * lib/run-main.ts starts these components in order and stops them in reverse on
- * SIGINT/SIGTERM.
+ * SIGINT/SIGTERM. SIGHUP reloads the fleet file while everything runs (a new elevator is
+ * stored, every part hears it, no restart); a file that does not validate changes nothing.
  */
 import { join } from 'node:path';
+import type { FleetDirectory } from './fleet/directory.ts';
+import { readFleetFile } from './fleet/fleet-file.ts';
+import { createFleet } from './fleet/service.ts';
 import { resource, step } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
+import { reloadOnHangup } from './lib/hangup.ts';
 import { influxAnswers, startInfluxd } from './lib/influxd.ts';
 import type { Logger } from './lib/logger.ts';
 import { runMain } from './lib/run-main.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation } from './simulators/main.ts';
-import { openRegistry, type RegistryDb } from './store/db.ts';
-import { loadFleet, readFleetFile } from './store/fleet-loader.ts';
+import { openRegistry } from './store/db.ts';
+import { storeOver } from './store/store.ts';
 import { systemComponents } from './system.ts';
 
 await runMain({
@@ -31,11 +36,25 @@ await runMain({
       () => openRegistry(config),
       (db) => db.destroy(),
     );
-    const fleet = resource('fleet', async () => {
-      const loaded = await loadFleet(registry.value, fleetFile.value.fleet);
-      log.info({ fleet: fleetFile.value.path, ...loaded }, 'fleet loaded');
-      return loaded;
-    });
+    const fleet = resource(
+      'fleet',
+      async () => {
+        const running = createFleet(
+          { repository: storeOver(registry.value).fleet, log },
+          { refreshMs: config.FLEET_REFRESH_S * 1000 },
+        );
+        const loaded = await running.repository.load(fleetFile.value.fleet);
+        await running.directory.start();
+        log.info({ fleet: fleetFile.value.path, ...loaded }, 'fleet loaded');
+        return { running, loaded };
+      },
+      ({ running }) => running.directory.stop(),
+    );
+    const reloadOnHangupComponent = reloadOnHangup(
+      'fleet file',
+      () => fleet.value.running.reloadFile(fleetFile.value.path),
+      log,
+    );
     const influx = resource(
       'influxdb',
       () => ensureInflux(config, log),
@@ -46,6 +65,7 @@ await runMain({
       log,
       influxUrl: () => influx.value.url,
       ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}),
+      fleet: () => fleet.value.running,
     });
     const simulator = config.SIMULATE
       ? resource(
@@ -61,13 +81,13 @@ await runMain({
       : null;
     const banner = step('banner', async () => {
       const { mqttUrl, api } = system.parts();
-      const lines = await bannerLines(config, registry.value, {
+      const lines = bannerLines(config, fleet.value.running.directory, {
         publicBaseUrl: api.publicBaseUrl,
         mqttUrl,
         influxUrl: influx.value.url,
         fleetPath: fleetFile.value.path,
         fleet: demo ? fleetFile.value.fleet : null,
-        loaded: fleet.value,
+        loaded: fleet.value.loaded,
         simulating: simulator !== null,
       });
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -78,6 +98,7 @@ await runMain({
       fleet,
       influx,
       ...system.components,
+      reloadOnHangupComponent,
       ...(simulator ? [simulator] : []),
       banner,
     ];
@@ -114,13 +135,10 @@ interface BannerFacts {
 }
 
 /** Where to look, printed once everything is up. */
-async function bannerLines(config: Config, db: RegistryDb, facts: BannerFacts): Promise<string[]> {
+function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFacts): string[] {
   const { publicBaseUrl, mqttUrl, influxUrl, fleetPath, fleet, loaded } = facts;
-  const token = await db
-    .selectFrom('elevators')
-    .select(['id', 'public_token'])
-    .orderBy('id')
-    .executeTakeFirst();
+  const first = directory.elevators().next();
+  const token = first.done ? undefined : { id: first.value.id, public_token: first.value.publicToken };
   const accounts = fleet ? fleet.users.map((u) => `${u.username} (${u.role})`).join(', ') : null;
   const password = fleet?.users[0]?.password;
   const lines = [

@@ -1,6 +1,7 @@
 /**
  * The parts wired in one process: the Aedes broker (unless an MQTT URL is given), the
- * ingest with detection and the API, sharing one alert lifecycle. `main.ts` (npm start,
+ * fleet directory, the ingest with detection and the API, sharing one fleet directory and
+ * one alert lifecycle, and the fleet change feed that hears other processes' fleet changes. `main.ts` (npm start,
  * npm run demo) and the e2e suites' live system start exactly this wiring. The parts still
  * talk over MQTT and HTTP as they would on separate machines.
  *
@@ -12,6 +13,8 @@
 import { type ApiService, startApiService } from './api/service.ts';
 import { type Broker, brokerOptionsFrom, createBroker } from './broker/broker.ts';
 import { brokerMetricSamples } from './broker/metrics-samples.ts';
+import { createFleetChangeFeed } from './fleet/change-feed.ts';
+import { createFleet, type Fleet } from './fleet/service.ts';
 import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService, type IngestService } from './ingest/service.ts';
 import { type Component, resource } from './lib/component.ts';
@@ -29,6 +32,8 @@ export interface SystemDeps {
   influxUrl: string;
   /** An external broker; without one the embedded broker listens on MQTT_PORT. */
   mqttUrl?: string;
+  /** The fleet, its directory loaded; without one the system loads its own from the store. */
+  fleet?: Fleet;
 }
 
 /** What the components need from components started before them: read in `start()`, never before. */
@@ -37,12 +42,15 @@ export interface LateSystemDeps {
   log: Logger;
   influxUrl: () => string;
   mqttUrl?: string;
+  /** The main's fleet (it reloads the fleet file on SIGHUP); without one, a `fleet` component is added. */
+  fleet?: () => Fleet;
 }
 
 export interface SystemParts {
   mqttUrl: string;
   /** The embedded broker; null when an external one is used. */
   broker: Broker | null;
+  fleet: Fleet;
   ingest: IngestService;
   api: ApiService;
 }
@@ -74,6 +82,34 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
       );
   const mqttUrl = () => external ?? broker!.value.url;
 
+  const ownFleet = deps.fleet
+    ? null
+    : resource(
+        'fleet',
+        async () => {
+          const fleet = createFleet(
+            { repository: storeOver(deps.db()).fleet, log },
+            { refreshMs: config.FLEET_REFRESH_S * 1000 },
+          );
+          await fleet.directory.start();
+          return fleet;
+        },
+        (fleet) => fleet.directory.stop(),
+      );
+  const fleet = () => (deps.fleet ? deps.fleet() : ownFleet!.value);
+
+  // One secret per role per start: issuing a role's credential again would lock out the
+  // connection that used the first one when it reconnects.
+  const issued = new Map<string, Promise<{ username: string; password: string }>>();
+  const credential = (role: 'ingest' | 'api') => {
+    let pending = issued.get(role);
+    if (!pending) {
+      pending = storeOver(deps.db()).credentials.issueInternal(role);
+      issued.set(role, pending);
+    }
+    return pending;
+  };
+
   // In one process the ingest and the API get fresh internal credentials on every start:
   // nothing to configure, and no service secret written anywhere in clear.
   const ingest = resource(
@@ -83,8 +119,9 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
       const service = await createIngestService(config, {
         db,
         log,
+        directory: fleet().directory,
         influxUrl: deps.influxUrl(),
-        mqtt: { url: mqttUrl(), ...(await storeOver(db).credentials.issueInternal('ingest')) },
+        mqtt: { url: mqttUrl(), ...(await credential('ingest')) },
       });
       await startOrStop(service);
       return service;
@@ -101,7 +138,9 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
       return startApiService(config, {
         store,
         log,
-        mqtt: { url: mqttUrl(), ...(await store.credentials.issueInternal('api')) },
+        fleet: fleet(),
+        ...(config.FLEET_FILE ? { fleetFile: config.FLEET_FILE } : {}),
+        mqtt: { url: mqttUrl(), ...(await credential('api')) },
         influxUrl: deps.influxUrl(),
         readiness: { ingest: () => pipeline.metrics().mqttConnected },
         metrics: [
@@ -119,10 +158,35 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
     (service) => service.stop(),
   );
 
+  // In one process the parts share the directory, so they hear a change as its event; the
+  // feed carries changes to and from processes run apart (another API, a standalone ingest).
+  const feed = resource(
+    'fleet change feed',
+    async () => {
+      const changeFeed = createFleetChangeFeed(
+        {
+          url: mqttUrl(),
+          part: 'lift-watch',
+          ...(await credential('api')),
+          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+        },
+        { directory: fleet().directory, log },
+      );
+      await changeFeed.start();
+      fleet().feed = changeFeed;
+      return changeFeed;
+    },
+    async (changeFeed) => {
+      if (fleet().feed === changeFeed) fleet().feed = null;
+      await changeFeed.stop();
+    },
+  );
+
   return {
-    components: [...(broker ? [broker] : []), ingest, api],
+    components: [...(broker ? [broker] : []), ...(ownFleet ? [ownFleet] : []), ingest, api, feed],
     parts: () => ({
       mqttUrl: mqttUrl(),
+      fleet: fleet(),
       broker: broker?.value.broker ?? null,
       ingest: ingest.value,
       api: api.value,
@@ -137,6 +201,7 @@ export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]
     log: deps.log,
     influxUrl: () => deps.influxUrl,
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
+    ...(deps.fleet ? { fleet: () => deps.fleet! } : {}),
   });
   for (const component of system.components) {
     await component.start();

@@ -4,9 +4,10 @@
  * the other parts. Nothing here reads the environment.
  */
 import type { AlertLifecycle } from '../alerts/lifecycle.ts';
+import type { FleetDirectory } from '../fleet/directory.ts';
+import type { FleetReload } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { PersonResolution } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
@@ -44,6 +45,13 @@ export interface ApiDeps {
   /** The repositories; the API never sees the query builder (store/store.ts). */
   store: Store;
   log: Logger;
+  /**
+   * The process's fleet directory, loaded. Without one (a test building the API alone) the
+   * API loads its own over the fleet repository.
+   */
+  directory?: FleetDirectory;
+  /** Re-reads the configured fleet file (POST /api/v1/fleet/reload); null: no file configured. */
+  fleetReload?: { reload(): Promise<FleetReload> } | null;
   config: ApiConfig;
   stateSource: ElevatorStateSource;
   /** Base of the links printed on QR stickers, e.g. https://lift.example.cn */

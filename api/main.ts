@@ -1,16 +1,21 @@
 /**
- * Runs the API alone (`npm run start:api`): opens the store, subscribes to MQTT with the
- * API's service credential and listens. lib/run-main.ts starts these in order and stops them
+ * Runs the API alone (`npm run start:api`): opens the registry, loads the fleet directory,
+ * subscribes to MQTT with the API's service credential and listens. Fleet changes made
+ * elsewhere arrive on fleet/changed; POST /api/v1/fleet/reload (admin) or SIGHUP re-reads
+ * FLEET_FILE here and announces the change to the other processes. lib/run-main.ts starts these in order and stops them
  * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
  * dashboard it serves at /app/ is built beforehand (`npm run build:dashboard`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createFleetChangeFeed } from '../fleet/change-feed.ts';
+import { readFleetFile } from '../fleet/fleet-file.ts';
+import { createFleet } from '../fleet/service.ts';
 import { resource } from '../lib/component.ts';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
+import { reloadOnHangup } from '../lib/hangup.ts';
 import { runMain } from '../lib/run-main.ts';
-import { readFleetFile } from '../store/fleet-loader.ts';
 import { openStore } from '../store/store.ts';
 import { startApiService } from './service.ts';
 
@@ -22,13 +27,28 @@ await runMain({
       () => openStore(config),
       (opened) => opened.close(),
     );
+    const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`;
+    const fleet = resource(
+      'fleet',
+      async () => {
+        const running = createFleet(
+          { repository: store.value.fleet, log },
+          { refreshMs: config.FLEET_REFRESH_S * 1000 },
+        );
+        await running.directory.start();
+        return running;
+      },
+      (running) => running.directory.stop(),
+    );
     const api = resource(
       'api',
       async () => {
         const service = await startApiService(config, {
           store: store.value,
           log,
-          mqtt: { url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, ...mqttCredential(config) },
+          fleet: fleet.value,
+          ...(config.FLEET_FILE ? { fleetFile: config.FLEET_FILE } : {}),
+          mqtt: { url: mqttUrl, ...mqttCredential(config) },
           // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
           influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
         });
@@ -37,7 +57,29 @@ await runMain({
       },
       (service) => service.stop(),
     );
-    return [store, api];
+    const changeFeed = resource(
+      'fleet change feed',
+      async () => {
+        const feed = createFleetChangeFeed(
+          {
+            url: mqttUrl,
+            part: 'api',
+            ...mqttCredential(config),
+            connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          },
+          { directory: fleet.value.directory, log },
+        );
+        await feed.start();
+        fleet.value.feed = feed;
+        return feed;
+      },
+      (feed) => feed.stop(),
+    );
+    const fleetFile = config.FLEET_FILE;
+    const hangup = fleetFile
+      ? [reloadOnHangup('fleet file', () => fleet.value.reloadFile(fleetFile), log)]
+      : [];
+    return [store, fleet, api, changeFeed, ...hangup];
   },
 });
 

@@ -4,17 +4,16 @@
  * file's per-elevator silence before "offline". MQTT carries only transitions after that.
  */
 import { alertResource } from '../alerts/resource.ts';
-import { deviceOfflineOverrideS, listElevators } from '../store/directory.ts';
+import { deviceOfflineOverrideS, type ElevatorInfo } from '../fleet/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
-export async function seedStateFromRegistry(source: Store, store: ElevatorStateStore): Promise<void> {
-  // The fleet still comes through the query builder until the fleet repository lands.
-  const { db } = source;
-  for (const elevator of await listElevators(db)) {
-    const overrideS = deviceOfflineOverrideS(elevator);
-    if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
-  }
+export async function seedStateFromRegistry(
+  source: Store,
+  store: ElevatorStateStore,
+  elevators: Iterable<ElevatorInfo>,
+): Promise<void> {
+  applyOfflineOverrides(store, elevators);
   for (const row of await source.alerts.unresolved()) store.applyAlert(alertResource(row));
   const visits = await source.visits.open();
   for (const v of visits) {
@@ -24,5 +23,18 @@ export async function seedStateFromRegistry(source: Store, store: ElevatorStateS
       companyId: v.company_id,
       checkInAt: v.check_in_at,
     });
+  }
+}
+
+/** The fleet file's per-elevator "offline after" (the directory's elevators, at start and on change). */
+export function applyOfflineOverrides(
+  store: ElevatorStateStore,
+  elevators: Iterable<ElevatorInfo>,
+  defaultMs?: number,
+): void {
+  for (const elevator of elevators) {
+    const overrideS = deviceOfflineOverrideS(elevator);
+    if (overrideS !== undefined) store.setOfflineAfter(elevator.id, overrideS * 1000);
+    else if (defaultMs !== undefined) store.setOfflineAfter(elevator.id, defaultMs);
   }
 }

@@ -2,9 +2,12 @@
  * The API as a service: its MQTT state source (seeded from the registry), the Fastify app
  * with InfluxDB history and readiness probes, listening on API_PORT. The standalone main
  * and the all-in-one main both start the API through here, so they cannot drift apart.
+ * The fleet (directory, file reload) is the caller's: one per process, shared with the ingest
+ * when they run together.
  */
 import type { FastifyInstance } from 'fastify';
 import { createAlertLifecycle } from '../alerts/lifecycle.ts';
+import type { Fleet } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -12,11 +15,15 @@ import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
-import { seedStateFromRegistry } from './seed-state.ts';
+import { applyOfflineOverrides, seedStateFromRegistry } from './seed-state.ts';
 
 export interface ApiServiceDeps {
   store: Store;
   log: Logger;
+  /** The process's fleet, its directory loaded (fleet/service.ts). */
+  fleet: Fleet;
+  /** The fleet file POST /api/v1/fleet/reload re-reads; without one that route answers 409. */
+  fleetFile?: string;
   mqtt: { url: string; username: string; password: string };
   influxUrl: string;
   /** In one process, the ingest's lifecycle (the same code; one instance is enough). */
@@ -41,13 +48,25 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
   });
-  await seedStateFromRegistry(store, stateSource);
-  await stateSource.start();
+  const { directory } = deps.fleet;
+  await seedStateFromRegistry(store, stateSource, directory.elevators());
+  const offlineMs = config.DEVICE_OFFLINE_AFTER_S * 1000;
+  const unsubscribe = directory.on('changed', (changes) =>
+    applyOfflineOverrides(stateSource, [...changes.added, ...changes.changed], offlineMs),
+  );
+  try {
+    await stateSource.start();
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
   try {
     const app = await buildApi({
       store,
       log,
+      directory,
+      fleetReload: deps.fleetFile ? { reload: () => deps.fleet.reloadFile(deps.fleetFile!) } : null,
       config,
       stateSource,
       publicBaseUrl,
@@ -64,6 +83,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         createAlertLifecycle({
           alerts: store.alerts,
           clock: Date.now,
+          estateOf: (elevatorId) => directory.estateOf(elevatorId),
           publish: (topic, payload) => stateSource.publish(topic, payload),
         }),
     });
@@ -73,11 +93,13 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       stateSource,
       publicBaseUrl,
       async stop() {
+        unsubscribe();
         await app.close();
         await stateSource.stop();
       },
     };
   } catch (error) {
+    unsubscribe();
     await stateSource.stop();
     throw error;
   }

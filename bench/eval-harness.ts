@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { createBroker } from '../broker/broker.ts';
+import { loadedDirectory } from '../fleet/service.ts';
 import { createDetection, type Detection } from '../ingest/detection.ts';
 import { createIngest } from '../ingest/ingest.ts';
 import { startInfluxd } from '../lib/influxd.ts';
@@ -36,7 +37,6 @@ import { runScenario } from '../simulators/fleet.ts';
 import { loadScenario, type Scenario, startMs } from '../simulators/scenario.ts';
 import { SCENARIO_DIR } from '../simulators/scenarios/generate.ts';
 import { openRegistry, type RegistryDb } from '../store/db.ts';
-import { listElevators } from '../store/directory.ts';
 import { loadFleet } from '../store/fleet-loader.ts';
 import { storeOver } from '../store/store.ts';
 import {
@@ -148,7 +148,8 @@ async function replayScenario(
     const mqttUrl = `mqtt://127.0.0.1:${(await broker.start()).port}`;
     stops.push(() => broker.stop());
 
-    const elevators = await listElevators(db);
+    const directory = await loadedDirectory(storeOver(db).fleet);
+    const elevators = [...directory.elevators()];
     const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
     const feed = new DetectorFeed(startMs(scenario), tickMs);
     const ingest = createIngest(
@@ -166,7 +167,7 @@ async function replayScenario(
       {
         db,
         log: silentLogger,
-        elevators,
+        directory,
         publish: (topic, payload) => ingest.publish(topic, payload),
         clock: () => feed.now,
       },

@@ -7,12 +7,13 @@
  * for 10,000 lifts with full windows. Last line: JSON.
  * Settings: HEALTH_BENCH_LIFTS (10000), HEALTH_BENCH_SAMPLE_LIFTS (20), HEALTH_BENCH_ROUNDS (3).
  */
+
+import type { ElevatorInfo } from '../fleet/types.ts';
 import { createHealthStage } from '../ingest/health/stage.ts';
 import { BYTES_PER_LIFT, HealthTable } from '../ingest/health/table.ts';
 import { createDetector } from '../ingest/rules/index.ts';
 import type { DeviceMessage } from '../protocol/index.ts';
 import { ElevatorModel, REALISTIC_NOISE } from '../simulators/elevator-model.ts';
-import type { ElevatorInfo } from '../store/directory.ts';
 
 const LIFTS = Number(process.env.HEALTH_BENCH_LIFTS ?? 10_000);
 const SAMPLE_LIFTS = Number(process.env.HEALTH_BENCH_SAMPLE_LIFTS ?? 20);

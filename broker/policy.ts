@@ -19,16 +19,29 @@ interface RoleGrant {
   subscribe: readonly string[];
   /** Topics the role may publish, one per elevator. */
   publish: readonly ((elevatorId: string) => string)[];
+  /** Fleet-wide service topics the role may publish (and read). */
+  services?: readonly string[];
 }
 
 const READ_ONLY_FILTERS = [topics.allDevices, topics.allAlerts, topics.allVisits] as const;
 
 export const ROLE_GRANTS: Readonly<Record<ServiceRole, RoleGrant>> = {
   ingest: {
-    subscribe: [topics.allDevices, topics.elevatorTree, topics.allAlerts, topics.allVisits],
+    subscribe: [
+      topics.allDevices,
+      topics.elevatorTree,
+      topics.allAlerts,
+      topics.allVisits,
+      topics.fleetChanged,
+    ],
     publish: [topics.alert, topics.visit],
+    services: [topics.fleetChanged],
   },
-  api: { subscribe: READ_ONLY_FILTERS, publish: [topics.alert] },
+  api: {
+    subscribe: [...READ_ONLY_FILTERS, topics.fleetChanged],
+    publish: [topics.alert],
+    services: [topics.fleetChanged],
+  },
   monitor: { subscribe: READ_ONLY_FILTERS, publish: [] },
 };
 
@@ -95,6 +108,7 @@ export function mayPublish(principal: Principal, topic: string): boolean {
   }
   const grant = grantOf(principal);
   if (!grant) return false;
+  if (grant.services?.includes(topic)) return true;
   const elevatorId = topic.split('/')[1];
   if (elevatorId === undefined || !isElevatorId(elevatorId)) return false;
   return grant.publish.some((topicOf) => topicOf(elevatorId) === topic);

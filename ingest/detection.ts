@@ -3,15 +3,17 @@
  * accepted message, hands its findings to the alert lifecycle (SQLite + MQTT), and owns
  * the two wall-clock timers the rules cannot have: the tick (device offline, "held longer
  * than T" between sparse samples) and the escalation check (trapped-passenger SLA).
- * Per-message work stays synchronous; only findings reach SQLite.
+ * Per-message work stays synchronous; only findings reach SQLite. The elevators, estates
+ * and their locations come from the fleet directory: an elevator added while running gets
+ * its detector slot on the directory's change event, without a restart.
  */
 
 import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../alerts/lifecycle.ts';
+import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { DeviceMessage, GeoPoint } from '../protocol/index.ts';
+import type { DeviceMessage } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
-import type { ElevatorInfo } from '../store/directory.ts';
-import { createAlertRepository } from '../store/repositories/alerts.ts';
+import { storeOver } from '../store/store.ts';
 import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
 export interface DetectionOptions {
@@ -26,7 +28,8 @@ export interface DetectionOptions {
 export interface DetectionDeps {
   db: RegistryDb;
   log: Logger;
-  elevators: readonly ElevatorInfo[];
+  /** The fleet: which elevators get a detector slot, where their estates are. */
+  directory: FleetDirectory;
   /** Sends an alert or visit message; the ingest's own MQTT connection in production. */
   publish: (topic: string, payload: string) => Promise<void>;
   clock?: () => number;
@@ -54,12 +57,24 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     deps.publish(topic, JSON.stringify(payload)).catch((error: unknown) => {
       log.error({ err: error, topic }, 'could not publish an alert transition');
     });
-  const lifecycle = createAlertLifecycle({ alerts: createAlertRepository(deps.db), publish, clock });
-  const detector: Detector = createDetector(deps.elevators, {
-    estates: await estateLocations(deps.db),
-    lastVerifiedAt: await lastVerifiedVisits(deps.db),
+  const lifecycle = createAlertLifecycle({
+    alerts: storeOver(deps.db).alerts,
+    publish,
+    clock,
+    estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
+  });
+  const { directory } = deps;
+  const detector: Detector = createDetector([...directory.elevators()], {
+    estateLocation: (estateId) => {
+      const estate = directory.estate(estateId);
+      return estate ? { lat: estate.lat, lon: estate.lon } : null;
+    },
+    lastVerifiedAt: await storeOver(deps.db).visitRecords.lastVerifiedAt(),
     ...(options.deviceOfflineS !== undefined ? { deviceOfflineS: options.deviceOfflineS } : {}),
   });
+  let unsubscribe: (() => void) | null = directory.on('changed', () =>
+    detector.updateElevators([...directory.elevators()]),
+  );
   const counts = { findings: 0, errors: 0 };
   let pending: Promise<void> = Promise.resolve();
   let tick: NodeJS.Timeout | null = null;
@@ -105,28 +120,11 @@ export async function createDetection(options: DetectionOptions, deps: Detection
       }
     },
     async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
       if (tick) clearInterval(tick);
       if (escalation) clearInterval(escalation);
       await pending;
     },
   };
-}
-
-async function estateLocations(db: RegistryDb): Promise<Record<string, GeoPoint>> {
-  const rows = await db.selectFrom('estates').select(['id', 'lat', 'lon']).execute();
-  return Object.fromEntries(rows.map((r) => [r.id, { lat: r.lat, lon: r.lon }]));
-}
-
-/** The newest verified visit per elevator, so "overdue" survives a restart. */
-async function lastVerifiedVisits(db: RegistryDb): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('maintenance_visits')
-    .select(['elevator_id', (eb) => eb.fn.max('check_out_at').as('last')])
-    .where('verdict', '=', 'verified')
-    .where('kind', '!=', 'repair')
-    .groupBy('elevator_id')
-    .execute();
-  const out: Record<string, number> = {};
-  for (const row of rows) if (row.last !== null) out[row.elevator_id] = Number(row.last);
-  return out;
 }

@@ -4,8 +4,9 @@
  * bookkeeping and the last telemetry written (to write by exception). One record per registered elevator, created up front, so the hot path does a
  * single Map lookup and never allocates a record.
  */
+
+import type { ElevatorInfo } from '../fleet/types.ts';
 import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
-import type { ElevatorInfo } from '../store/directory.ts';
 import { keyframeOffset, type TelemetryWriteState, tagSuffix } from './points.ts';
 import { newSequenceState, type SequenceState } from './sequence.ts';
 

@@ -5,10 +5,10 @@
  * replay), InfluxDB schema, MQTT; stop is the reverse, draining the writer before it closes.
  */
 import { EventEmitter } from 'node:events';
+import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
-import type { ElevatorInfo } from '../store/directory.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';

@@ -1,21 +1,22 @@
 /**
  * Standalone ingest (`npm run start:ingest`): opens the registry, connects to the broker
  * (MQTT_URL, else the local embedded broker's port) with the ingest's service credential,
- * writes to INFLUX_URL, refreshes its elevator directory, and serves /metrics on
+ * writes to INFLUX_URL, keeps its fleet directory current (a fleet-changed message from
+ * another process at once, FLEET_REFRESH_S as a safety net), and serves /metrics on
  * INGEST_METRICS_PORT if set. lib/run-main.ts starts these in order and stops them in
  * reverse on SIGINT/SIGTERM.
  */
+import { createFleetChangeFeed } from '../fleet/change-feed.ts';
+import { createFleet } from '../fleet/service.ts';
 import { resource, step } from '../lib/component.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { processSamples, serveMetrics, stopMetrics } from '../lib/prometheus.ts';
 import { runMain } from '../lib/run-main.ts';
 import { openRegistry } from '../store/db.ts';
-import { listElevators } from '../store/directory.ts';
+import { storeOver } from '../store/store.ts';
 import { ingestMetricSamples } from './metrics-samples.ts';
 import { createIngestService } from './service.ts';
-
-const DIRECTORY_REFRESH_MS = 60_000;
 
 await runMain({
   part: 'ingest',
@@ -41,18 +42,31 @@ await runMain({
       () => openRegistry(config),
       (db) => db.destroy(),
     );
+    const credential = {
+      ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
+      ...(config.INGEST_MQTT_PASSWORD ? { password: config.INGEST_MQTT_PASSWORD } : {}),
+    };
+    const fleet = resource(
+      'fleet',
+      async () => {
+        const running = createFleet(
+          { repository: storeOver(registry.value).fleet, log },
+          { refreshMs: config.FLEET_REFRESH_S * 1000 },
+        );
+        await running.directory.start();
+        return running;
+      },
+      (running) => running.directory.stop(),
+    );
     const ingest = resource(
       'ingest',
       async () => {
         const service = await createIngestService(config, {
           db: registry.value,
           log,
+          directory: fleet.value.directory,
           influxUrl,
-          mqtt: {
-            url: mqttUrl,
-            ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
-            ...(config.INGEST_MQTT_PASSWORD ? { password: config.INGEST_MQTT_PASSWORD } : {}),
-          },
+          mqtt: { url: mqttUrl, ...credential },
         });
         try {
           await service.start();
@@ -66,16 +80,20 @@ await runMain({
       },
       (service) => service.stop(),
     );
-    // A fleet reload elsewhere adds elevators; pick them up without a restart.
-    const directoryRefresh = resource(
-      'directory refresh',
-      () =>
-        setInterval(() => {
-          listElevators(registry.value)
-            .then((elevators) => ingest.value.ingest.updateElevators(elevators))
-            .catch((error: unknown) => log.error({ err: error }, 'elevator directory refresh failed'));
-        }, DIRECTORY_REFRESH_MS).unref(),
-      clearInterval,
+    // A fleet reload elsewhere (npm start's SIGHUP, the API's reload route) says so on
+    // fleet/changed: the directory refreshes and the pipeline and detector take the new list.
+    const changeFeed = resource(
+      'fleet change feed',
+      async () => {
+        const feed = createFleetChangeFeed(
+          { url: mqttUrl, part: 'ingest', ...credential, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
+          { directory: fleet.value.directory, log },
+        );
+        await feed.start();
+        fleet.value.feed = feed;
+        return feed;
+      },
+      (feed) => feed.stop(),
     );
     const metricsPort = config.INGEST_METRICS_PORT;
     const metrics =
@@ -90,6 +108,6 @@ await runMain({
               ]),
             stopMetrics,
           );
-    return [influxCheck, registry, ingest, directoryRefresh, ...(metrics ? [metrics] : [])];
+    return [influxCheck, registry, fleet, ingest, changeFeed, ...(metrics ? [metrics] : [])];
   },
 });

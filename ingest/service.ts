@@ -2,13 +2,15 @@
  * The ingest as a service: the pipeline (ingest.ts) with the detection stage plugged into
  * its `detect` hook, both configured from the validated config. The standalone main and
  * the all-in-one main both start the ingest through here, so they cannot drift apart.
+ * The elevators come from the fleet directory the caller hands in; on its change event the
+ * pipeline and the detector take the new list (new elevators get their state and slots).
  */
 import { join } from 'node:path';
+import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { VisitFinding } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
-import { listElevators } from '../store/directory.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createIngest, type Ingest } from './ingest.ts';
 
@@ -22,12 +24,15 @@ export interface IngestService {
 export interface IngestServiceDeps {
   db: RegistryDb;
   log: Logger;
+  /** The process's one fleet directory, loaded (fleet/directory.ts). */
+  directory: FleetDirectory;
   mqtt: { url: string; username?: string; password?: string };
   influxUrl: string;
 }
 
 export async function createIngestService(config: Config, deps: IngestServiceDeps): Promise<IngestService> {
-  const elevators = await listElevators(deps.db);
+  const { directory } = deps;
+  const elevators = [...directory.elevators()];
   // The detection stage publishes through the ingest's connection, which exists only
   // once the ingest does: bind late.
   let detection: Detection | null = null;
@@ -67,20 +72,26 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       {
         db: deps.db,
         log: deps.log,
-        elevators,
+        directory,
         publish: (topic, payload) => ingest.publish(topic, payload),
         ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
       },
     );
   }
+  let unsubscribe: (() => void) | null = null;
   return {
     ingest,
     detection,
     async start() {
+      unsubscribe = directory.on('changed', () => ingest.updateElevators([...directory.elevators()]));
+      // The fleet may have changed since the list above was taken.
+      ingest.updateElevators([...directory.elevators()]);
       await ingest.start();
       await detection?.start();
     },
     async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
       await ingest.stop();
       await detection?.stop();
     },

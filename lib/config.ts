@@ -33,8 +33,17 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   FLEET_FILE: Type.Optional(
-    Type.String({ description: 'Fleet file to load at start; default: the generated demo fleet' }),
+    Type.String({
+      description:
+        'Fleet file to load at start and on SIGHUP or POST /api/v1/fleet/reload; default: the generated demo fleet',
+    }),
   ),
+  FLEET_REFRESH_S: Type.Integer({
+    minimum: 0,
+    default: 60,
+    description:
+      'Safety-net period of every process re-reading the fleet from the store (changes announced on fleet/changed arrive at once); 0 = never',
+  }),
 
   MQTT_PORT: Port(1883, 'Port of the embedded broker'),
   MQTT_HOST: Type.String({ default: '0.0.0.0', description: 'Address the embedded broker binds' }),

@@ -11,6 +11,10 @@ export const ERRORS = {
     message: 'The fleet file does not match its schema (docs/schemas/fleet.schema.json)',
   },
   FLEET_REFERENCE: { status: 400, message: 'The fleet file refers to an id it does not define' },
+  FLEET_FILE_UNSET: {
+    status: 409,
+    message: 'This process has no fleet file to reload: start it with FLEET_FILE set',
+  },
   INFLUX_UNREACHABLE: {
     status: 503,
     message: 'InfluxDB does not answer; check INFLUX_URL or install influxdb',

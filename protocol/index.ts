@@ -4,6 +4,7 @@ export * from './bounds.ts';
 export * from './catalogue.ts';
 export * from './findings.ts';
 export * from './fleet.ts';
+export * from './fleet-changed.ts';
 export * from './influx.ts';
 export * from './json-scan.ts';
 export * from './messages.ts';

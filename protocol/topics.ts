@@ -24,6 +24,8 @@ export const topics = {
   alert: (elevatorId: string) => `alerts/${elevatorId}`,
   /** Maintenance-visit verdicts (service credentials only). */
   visit: (elevatorId: string) => `visits/${elevatorId}`,
+  /** The fleet changed in the store: every process's directory refreshes (protocol/fleet-changed.ts). */
+  fleetChanged: 'fleet/changed',
   /** Subscriptions used by the ingest. */
   allDevices: 'elevators/+/+',
   /** Everything under `elevators/`, any depth: the ingest's catch-all (e.g. on an external broker). */

@@ -17,10 +17,12 @@ import { type AlertRepository, createAlertRepository } from './repositories/aler
 import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
+import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
 import { type ResidentCardRepository, residentCardRepository } from './repositories/resident-card.ts';
 import { type UserRepository, userRepository } from './repositories/users.ts';
+import { createVisitRecords, type VisitRecords } from './repositories/visit-records.ts';
 import { type VisitRepository, visitRepository } from './repositories/visits.ts';
 import { type WebhookRepository, webhookRepository } from './repositories/webhooks.ts';
 
@@ -28,6 +30,10 @@ export interface Store {
   readonly dialect: DialectName;
   readonly alerts: AlertRepository;
   readonly credentials: CredentialRepository;
+  /** Estates, buildings, elevators: the directory's snapshot and the fleet file's upsert. */
+  readonly fleet: FleetRepository;
+  /** The detector's read of stored visit verdicts. */
+  readonly visitRecords: VisitRecords;
   readonly users: UserRepository;
   readonly reports: ReportRepository;
   readonly visits: VisitRepository;
@@ -58,6 +64,8 @@ export function storeOver(db: RegistryDb): Store {
     dialect: dialectOf(db),
     alerts: createAlertRepository(db),
     credentials: credentialRepository(db),
+    fleet: createFleetRepository(db),
+    visitRecords: createVisitRecords(db),
     users: userRepository(db),
     reports: reportRepository(db),
     visits: visitRepository(db),

@@ -1,11 +1,11 @@
 /**
- * The API's dependencies as Fastify decorators: the store's repositories, the in-memory fleet
- * directory (loaded here, before any route runs), the elevator state source, the clock
- * and the audit log writer.
+ * The API's dependencies as Fastify decorators: the store's repositories, the process's fleet
+ * directory (fleet/directory.ts, loaded before any route runs; kept current by its own
+ * change events), the elevator state source, the clock and the audit log writer.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Directory } from '../../fleet/directory.ts';
+import { type Directory, FleetDirectory } from '../../fleet/directory.ts';
 import type { AuditEntry } from '../../store/repositories/audit.ts';
 import type { Store } from '../../store/store.ts';
 import { InfluxHistory } from '../data/history.ts';
@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     directory: Directory;
+    /** Re-reads the fleet file (POST /api/v1/fleet/reload); null without FLEET_FILE. */
+    fleetReload: ApiDeps['fleetReload'] | null;
     stateSource: ElevatorStateSource;
     clock: () => number;
     apiConfig: ApiConfig;
@@ -35,11 +37,17 @@ declare module 'fastify' {
 
 export default fp(
   async (app, deps: ApiDeps) => {
-    const directory = new Directory(deps.store.db);
-    await directory.reload();
+    let directory = deps.directory;
+    if (!directory) {
+      const own = new FleetDirectory({ source: deps.store.fleet, log: deps.log });
+      await own.start();
+      app.addHook('onClose', () => own.stop());
+      directory = own;
+    }
     const clock = deps.clock ?? Date.now;
     app.decorate('store', deps.store);
     app.decorate('directory', directory);
+    app.decorate('fleetReload', deps.fleetReload ?? null);
     app.decorate('stateSource', deps.stateSource);
     app.decorate('clock', clock);
     app.decorate('apiConfig', deps.config);

@@ -20,7 +20,6 @@ import {
   parseAllowList,
 } from '../../lib/egress.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { ALERT_CATALOGUE } from '../../protocol/index.ts';
 import type { Webhook, WebhookRepository } from '../../store/repositories/webhooks.ts';
 import type { WebhookEvent } from '../../store/schema.ts';
 import type { ElevatorStateSource, StateChange, StateListener } from '../state-source.ts';

@@ -4,8 +4,9 @@
  * every rule; onTick(now) only estimates device time between messages and checks the one
  * wall-clock rule, device_offline. Wire: `lifecycle.apply(detector.onMessage(message))`.
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { DeviceMessage, GeoPoint } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { DEFAULT_VISIT_LIMITS, type VisitLimits, visitLimitsFor } from '../visits/limits.ts';
 import {
   type ElevatorVisitState,
@@ -56,6 +57,8 @@ const NO_VISIT_FINDINGS: readonly Finding[] = Object.freeze([]);
 export interface DetectorOptions {
   /** Estate coordinates, for travel checks on check-ins without a location. */
   estates?: Record<string, GeoPoint>;
+  /** The same, read live (the fleet directory): wins over `estates`. */
+  estateLocation?: (estateId: string) => GeoPoint | null;
   /** Device time of each elevator's last verified visit, as stored, so overdue survives a restart. */
   lastVerifiedAt?: Record<string, number>;
   /** Fleet-wide overrides of the visit limits (per-elevator thresholds still win). */
@@ -67,6 +70,11 @@ export interface DetectorOptions {
 export interface Detector {
   onMessage(message: DeviceMessage): Finding[];
   onTick(nowMs: number): Finding[];
+  /**
+   * The fleet changed: a slot for each new elevator, new ratings and thresholds for a changed
+   * one (its rule states kept: a car that was trapped stays trapped), removed ones forgotten.
+   */
+  updateElevators(elevators: readonly ElevatorInfo[]): void;
 }
 
 interface ElevatorSlot {
@@ -90,9 +98,9 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
     options.deviceOfflineS === undefined
       ? DEFAULT_THRESHOLDS
       : Object.freeze({ ...DEFAULT_THRESHOLDS, deviceOfflineS: options.deviceOfflineS });
-  for (const info of elevators) {
+  function newSlot(info: ElevatorInfo): ElevatorSlot {
     const limits = thresholdsFor(info, base);
-    slots.set(info.id, {
+    return {
       info,
       limits,
       context: { elevator: info, limits, visitOpen: false },
@@ -103,13 +111,16 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       lastReceivedAt: null,
       offline: false,
       visits: initialElevatorVisits(options.lastVerifiedAt?.[info.id] ?? null),
-    });
+    };
   }
+  for (const info of elevators) slots.set(info.id, newSlot(info));
 
   function runVisits(slot: ElevatorSlot, input: RuleInput): readonly Finding[] {
     // Most messages: no visit open, no inspection, nothing due. The book would only copy itself.
     if (visitsAtRest(slot.visits, input, slot.visitLimits)) return NO_VISIT_FINDINGS;
-    const estateLocation = options.estates?.[slot.info.estateId] ?? null;
+    const estateLocation = options.estateLocation
+      ? options.estateLocation(slot.info.estateId)
+      : (options.estates?.[slot.info.estateId] ?? null);
     const step = stepVisits({ elevator: slot.visits, technicians }, input, {
       elevator: slot.info,
       limits: slot.visitLimits,
@@ -138,6 +149,24 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
   }
 
   return {
+    updateElevators(list) {
+      const keep = new Set<string>();
+      for (const info of list) {
+        keep.add(info.id);
+        const slot = slots.get(info.id);
+        if (!slot) {
+          slots.set(info.id, newSlot(info));
+        } else if (slot.info !== info) {
+          const fresh = newSlot(info);
+          slot.info = info;
+          slot.limits = fresh.limits;
+          slot.context = { ...fresh.context, visitOpen: slot.context.visitOpen };
+          slot.visitLimits = fresh.visitLimits;
+        }
+      }
+      for (const id of slots.keys()) if (!keep.has(id)) slots.delete(id);
+    },
+
     onMessage(message) {
       const slot = slots.get(message.elevatorId);
       if (!slot) return [];

@@ -4,8 +4,9 @@
  * by two floors or more. A jump must be confirmed by the next sample, so one glitched
  * reading is not a lost position. Clears once readings are valid again for a while.
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { Telemetry } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { confirmed, extend, heldMs, NO_STREAK, type Streak } from './debounce.ts';
 import { snapshot } from './hold.ts';
 import { clear, NO_FINDINGS, type Rule, type RuleContext, raise } from './types.ts';

@@ -3,7 +3,7 @@
  * the fleet file's `thresholds` map (same key). Sources: GB/T 24476-2017 codes, the
  * retrofit-sensor defaults in docs/detection.md, EN 81-20 where a physical bound is needed.
  */
-import type { ElevatorInfo } from '../../store/directory.ts';
+import type { ElevatorInfo } from '../../fleet/types.ts';
 
 export const DEFAULT_THRESHOLDS = {
   /** Speed above which the car counts as running (retrofit rule "speed > 0.1 m/s"). */

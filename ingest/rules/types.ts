@@ -3,8 +3,9 @@
  * time: (its own state, one input, the elevator) → (new state, findings). No clock, no
  * I/O; the detector in index.ts owns the per-elevator states.
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { AlertCode, DeviceMessage, Evidence, RuleFinding } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import type { Thresholds } from './thresholds.ts';
 
 export type { AlertFinding, Evidence, Finding, RuleFinding, VisitFinding } from '../../protocol/index.ts';

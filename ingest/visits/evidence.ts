@@ -5,8 +5,9 @@
  * pit and on the car top (items 12, 17, 31), door checks at landings (items 24–29), and
  * the absence of passenger trips (the Zhuhai case: the lift "never stopped").
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { DeviceEvent, Telemetry } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import type { VisitEvidence } from './types.ts';
 
 /** A sample gap longer than this is not credited to the mode before it (the device was silent). */

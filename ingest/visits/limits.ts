@@ -4,8 +4,9 @@
  * interval, the Fuzhou case (a quarterly visit needs at least 1 h), the Suzhou case
  * (8.3 km "in one minute"), and the DOMAIN [I] proposals for half-monthly evidence.
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { VisitKind } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 
 export const DEFAULT_VISIT_LIMITS = {
   /** Minimum duration per class, minutes (half-monthly ≥ 30, quarterly ≥ 60: Fuzhou case). */

@@ -4,8 +4,9 @@
  * overdue (TSG T5002, > 15 days since the last verified visit), impossible travel (the
  * Suzhou case) and inspection with nobody checked in (unreported maintenance).
  */
+
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import type { GeoPoint, MaintenanceMessage } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import type { AlertFinding, Finding, RuleInput } from '../rules/types.ts';
 import {
   accumulateEvent,

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb, type RegistryTarget } from '../../store/db.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { loadFleet } from '../../store/fleet-loader.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
 

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { loadedDirectory } from '../../fleet/service.ts';
 import { influxClient } from '../../ingest/influx-schema.ts';
 import { createIngest, type Ingest, type IngestOptions } from '../../ingest/ingest.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -17,7 +18,7 @@ import {
   topics,
 } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
-import { listElevators } from '../../store/directory.ts';
+import { storeOver } from '../../store/store.ts';
 import { telemetrySample } from './fixtures.ts';
 
 export const TEST_DATABASE = 'liftwatch_test';
@@ -40,7 +41,7 @@ export async function buildIngest(
       retryMaxMs: 500,
       ...overrides,
     },
-    { log: silentLogger, db, elevators: await listElevators(db) },
+    { log: silentLogger, db, elevators: [...(await loadedDirectory(storeOver(db).fleet)).elevators()] },
   );
 }
 

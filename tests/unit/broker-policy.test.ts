@@ -46,6 +46,11 @@ describe('mayPublish', () => {
     ['api: visit', api, 'visits/e1', false],
     ['monitor: alert', monitor, 'alerts/e1', false],
     ['unknown role: alert', unknownRole, 'alerts/e1', false],
+    ['ingest: fleet changed', ingest, 'fleet/changed', true],
+    ['api: fleet changed', api, 'fleet/changed', true],
+    ['monitor: fleet changed', monitor, 'fleet/changed', false],
+    ['device: fleet changed', device, 'fleet/changed', false],
+    ['api: below fleet changed', api, 'fleet/changed/x', false],
   ];
   it.each(table)('%s', (_name, principal, topic, allowed) => {
     expect(mayPublish(principal, topic)).toBe(allowed);
@@ -74,6 +79,10 @@ describe('maySubscribe', () => {
     ['monitor: visits', monitor, 'visits/+', true],
     ['monitor: +/+', monitor, '+/+', false],
     ['unknown role', unknownRole, 'alerts/+', false],
+    ['ingest: fleet changed', ingest, 'fleet/changed', true],
+    ['api: fleet changed', api, 'fleet/changed', true],
+    ['monitor: fleet changed', monitor, 'fleet/changed', false],
+    ['device: fleet changed', device, 'fleet/changed', false],
   ];
   it.each(table)('%s: %s', (_name, principal, filter, allowed) => {
     expect(maySubscribe(principal, filter)).toBe(allowed);

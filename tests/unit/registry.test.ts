@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiftWatchError } from '../../lib/errors.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
-import { listElevators } from '../../store/directory.ts';
 import { loadFleet, parseFleet } from '../../store/fleet-loader.ts';
 import { hashMachineSecret, hashUserPassword, verifySecret } from '../../store/passwords.ts';
+import { createFleetRepository } from '../../store/repositories/fleet.ts';
 import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
@@ -67,7 +67,11 @@ describe('fleet file', () => {
     ).toEqual(hashes);
     expect(before).toHaveLength(3);
     expect(new Set(before.map((r) => r.public_token)).size).toBe(3);
-    expect((await listElevators(db))[0]).toMatchObject({ id: 't-e1', estateId: 'te', ratedSpeedMps: 1.75 });
+    expect((await createFleetRepository(db).snapshot()).elevators[0]).toMatchObject({
+      id: 't-e1',
+      estateId: 'te',
+      ratedSpeedMps: 1.75,
+    });
   });
 
   it('authenticates devices and services, and nobody else', async () => {

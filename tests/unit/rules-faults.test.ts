@@ -4,9 +4,9 @@
  * dropouts) must raise nothing.
  */
 import { describe, expect, it } from 'vitest';
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import { createDetector, type Finding } from '../../ingest/rules/index.ts';
 import type { DeviceMessage, Telemetry } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;
@@ -455,6 +455,28 @@ describe('device_offline (wall clock)', () => {
     detector.onMessage(first);
     detector.onMessage({ ...first, elevatorId: own.id });
     expect(offlineRaisedAt(detector, own.id)).toBe(91);
+  });
+
+  it('takes elevators added, changed and removed while running (the fleet directory)', () => {
+    const added: ElevatorInfo = { ...CAR, id: 'e-new', thresholds: { deviceOfflineS: 90 } };
+    const first = new Trace().hold(1).messages[0]!;
+    const detector = createDetector([CAR], { deviceOfflineS: 30 });
+    // Unknown until the fleet says otherwise: no slot, no finding, no offline later.
+    expect(detector.onMessage({ ...first, elevatorId: added.id })).toEqual([]);
+    expect(offlineRaisedAt(detector, added.id)).toBeNull();
+
+    const fresh = createDetector([CAR], { deviceOfflineS: 30 });
+    fresh.updateElevators([CAR, added]);
+    fresh.onMessage({ ...first, elevatorId: added.id });
+    expect(offlineRaisedAt(fresh, added.id)).toBe(91);
+
+    // A changed threshold applies to the next decision; a removed car is forgotten.
+    const changing = createDetector([CAR, added], { deviceOfflineS: 30 });
+    changing.updateElevators([CAR, { ...added, thresholds: { deviceOfflineS: 45 } }]);
+    changing.onMessage({ ...first, elevatorId: added.id });
+    expect(offlineRaisedAt(changing, added.id)).toBe(46);
+    changing.updateElevators([CAR]);
+    expect(changing.onMessage({ ...first, elevatorId: added.id })).toEqual([]);
   });
 });
 

@@ -4,10 +4,10 @@
  * and the across-visit checks (impossible travel, overdue, unreported maintenance).
  */
 import { describe, expect, it } from 'vitest';
+import type { ElevatorInfo } from '../../fleet/types.ts';
 import { createDetector, type Finding } from '../../ingest/rules/index.ts';
 import { haversineKm } from '../../ingest/visits/travel.ts';
 import type { DeviceMessage, MaintenanceMessage, Telemetry, VisitKind } from '../../protocol/index.ts';
-import type { ElevatorInfo } from '../../store/directory.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;

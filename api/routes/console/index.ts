@@ -6,6 +6,7 @@ import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
+import fleetReloadRoutes from './fleet-reload.ts';
 import historyRoutes from './history.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
@@ -21,6 +22,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(reportRoutes);
   await app.register(visitRoutes);
   await app.register(fleetRoutes);
+  await app.register(fleetReloadRoutes);
   await app.register(stickerRoutes);
   await app.register(historyRoutes);
   await app.register(webhookRoutes);
