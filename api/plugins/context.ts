@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { Directory } from '../../fleet/directory.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { type AuditEntry, recordAudit } from '../data/audit.ts';
+import { InfluxHealth } from '../data/health.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
@@ -25,6 +26,8 @@ declare module 'fastify' {
     alertActions: AlertActions | null;
     /** Null when no InfluxDB is configured. */
     history: InfluxHistory | null;
+    /** Lift health as the ingest wrote it (`health_daily`); null when no InfluxDB is configured. */
+    health: InfluxHealth | null;
     /** Records a write by the request's principal (or 'resident' when anonymous). */
     audit(request: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role' | 'ip'>): Promise<void>;
   }
@@ -46,6 +49,7 @@ export default fp(
     app.decorate('publicBaseUrl', deps.publicBaseUrl.replace(/\/+$/, ''));
     app.decorate('alertActions', deps.alertActions ?? null);
     app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
+    app.decorate('health', deps.influx ? new InfluxHealth(deps.influx) : null);
     app.decorateRequest('principal', null);
     app.decorate(
       'audit',

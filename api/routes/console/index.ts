@@ -7,6 +7,7 @@ import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
+import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
@@ -24,6 +25,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(fleetRoutes);
   await app.register(stickerRoutes);
   await app.register(historyRoutes);
+  await app.register(healthRoutes);
   await app.register(webhookRoutes);
   await app.register(userRoutes);
 
