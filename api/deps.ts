@@ -7,6 +7,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PersonResolution } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
+import type { RegulatorPushOptions } from './regulator/push.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
@@ -59,4 +60,7 @@ export interface ApiDeps {
   influx?: { url: string; database: string };
   /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */
   webhooks?: Partial<WebhookOptions>;
+  /** Push the GB/T 24476 data sets to a regulator's platform (api/regulator/push.ts); off without it. */
+  regulatorPush?: Pick<RegulatorPushOptions, 'url' | 'secret' | 'platformId' | 'outboxDir'> &
+    Partial<RegulatorPushOptions>;
 }

@@ -181,6 +181,23 @@ export class InfluxHealth {
     return out;
   }
 
+  /** Run hours summed over every day the ingest closed, by elevator id (GB/T 24476 statistics). */
+  async runHours(estateIds: readonly string[] | null): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (estateIds !== null && estateIds.length === 0) return out;
+    const where =
+      estateIds === null ? '' : ` WHERE (${estateIds.map((e) => `"estate" = ${literal(e)}`).join(' OR ')})`;
+    const [series] = await this.#query(
+      `SELECT sum("run_hours") AS run_hours FROM ${ident(HEALTH_MEASUREMENT)}${where} GROUP BY "elevator"`,
+    );
+    for (const s of series ?? []) {
+      const id = s.tags?.elevator;
+      const value = num(s.values[0]?.[1]);
+      if (id && value !== null) out.set(id, value);
+    }
+    return out;
+  }
+
   /** One lift's newest point, or null when the ingest has written none. */
   async latestOf(elevatorId: string, timeoutMs?: number): Promise<HealthPoint | null> {
     const [series] = await this.#query(

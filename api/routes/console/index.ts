@@ -9,6 +9,7 @@ import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
 import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
+import regulatorRoutes from './regulator.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
 import stickerRoutes from './stickers.ts';
@@ -26,6 +27,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(stickerRoutes);
   await app.register(historyRoutes);
   await app.register(healthRoutes);
+  await app.register(regulatorRoutes);
   await app.register(webhookRoutes);
   await app.register(userRoutes);
 
