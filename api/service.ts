@@ -3,6 +3,7 @@
  * with InfluxDB history and readiness probes, listening on API_PORT. The standalone main
  * and the all-in-one main both start the API through here, so they cannot drift apart.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAlertLifecycle } from '../alerts/lifecycle.ts';
 import type { Config } from '../lib/config.ts';
@@ -52,6 +53,17 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       stateSource,
       publicBaseUrl,
       influx: { url: deps.influxUrl, database: config.INFLUX_DATABASE },
+      ...(config.REGULATOR_PUSH_URL && config.REGULATOR_PUSH_SECRET
+        ? {
+            regulatorPush: {
+              url: config.REGULATOR_PUSH_URL,
+              secret: config.REGULATOR_PUSH_SECRET,
+              platformId: config.REGULATOR_PLATFORM_ID,
+              outboxDir: join(config.DATA_DIR, 'regulator-outbox'),
+              statusIntervalMs: config.REGULATOR_STATUS_INTERVAL_S * 1000,
+            },
+          }
+        : {}),
       readiness: {
         broker: () => stateSource.connected,
         influxdb: () => influxAnswers(deps.influxUrl, 500),
