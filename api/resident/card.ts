@@ -5,6 +5,7 @@
  */
 import { FAULT_CODES } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
+import type { ResidentHealth } from './health-words.ts';
 
 const DAY_MS = 86_400_000;
 const INCIDENT_WINDOW_MS = 90 * DAY_MS;
@@ -32,6 +33,8 @@ export interface ResidentCard {
   visits: CardVisit[];
   lastVerifiedAt: number | null;
   incidents: CardIncident[];
+  /** The one-line health state; null when none is known (no InfluxDB, no point yet, a failed read). */
+  health: ResidentHealth | null;
   loadedAt: number;
 }
 
@@ -39,12 +42,19 @@ export class ResidentCardCache {
   readonly #db: RegistryDb;
   readonly #ttlMs: number;
   readonly #clock: () => number;
+  readonly #health: ((elevatorId: string) => Promise<ResidentHealth | null>) | null;
   readonly #cards = new Map<string, ResidentCard>();
   /** Concurrent first hits on one car share one read. */
   readonly #loading = new Map<string, Promise<ResidentCard>>();
 
-  constructor(options: { db: RegistryDb; ttlMs: number; clock: () => number }) {
+  constructor(options: {
+    db: RegistryDb;
+    ttlMs: number;
+    clock: () => number;
+    health?: (elevatorId: string) => Promise<ResidentHealth | null>;
+  }) {
     this.#db = options.db;
+    this.#health = options.health ?? null;
     this.#ttlMs = options.ttlMs;
     this.#clock = options.clock;
   }
@@ -95,7 +105,10 @@ export class ResidentCardCache {
       .orderBy('opened_at', 'desc')
       .limit(20)
       .execute();
+    // Health is a nicety on this page: a slow or failed read leaves the line out.
+    const health = this.#health ? await this.#health(elevatorId).catch(() => null) : null;
     const card: ResidentCard = {
+      health,
       visits: visits.map((v) => ({
         kind: v.kind,
         checkInAt: v.check_in_at,

@@ -187,6 +187,22 @@ describe('lift health API over InfluxDB', () => {
     expect((hexin.json() as { health: Summary }).health.score).toBe(100);
   });
 
+  it('the resident QR page says the health state in one plain line, no score or code', async () => {
+    const line = async (id: string, lang = 'zh') => {
+      const res = await t.app.inject({ url: `/e/${await t.tokenOf(id)}?lang=${lang}` });
+      expect(res.statusCode).toBe(200);
+      return /<p class="health[^"]*" id="health"[^>]*>([^<]*)<\/p>/.exec(res.body)?.[1] ?? null;
+    };
+    expect(await line(ANJU_ELEVATOR)).toBe('设备健康：电梯门需要检查，已要求维保单位提前上门');
+    expect(await line(ANJU_ELEVATOR, 'en')).toBe(
+      'Lift health: The doors need a check; the maintenance firm has been asked to come early',
+    );
+    expect(await line('lianhua-b1-e2')).toBe('设备健康：良好，各项运行指标正常');
+    expect(await line('lianhua-b2-e1')).toBe('设备健康：正在积累运行数据，暂无评估');
+    // Nothing written for this lift: no line rather than a guess.
+    expect(await line('longgang-b1-e1')).toBeNull();
+  });
+
   it('answers 503 without InfluxDB, not a 500', async () => {
     const bare = await startTestApi();
     try {

@@ -10,6 +10,7 @@ import { ledgerSettings } from '../../../ledger/settings.ts';
 import { fileReport, reportByReceipt } from '../../data/reports.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
+import { residentHealthOf } from '../../resident/health-words.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
 import { etagMatches, type RenderedPage, ResidentPageCache } from '../../resident/page-cache.ts';
 import {
@@ -25,15 +26,21 @@ import { LIVE_SCRIPT } from './live-script.ts';
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const Html = Type.String({ description: 'text/html' });
+/** A card load waits at most this for the health line (the line is left out otherwise). */
+const HEALTH_READ_TIMEOUT_MS = 1500;
 const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
 const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The report is an HTML form (no script needed): form bodies are parsed here only.
   await app.acceptForms(app);
+  const health = app.health;
   const cards = new ResidentCardCache({
     db: app.db,
     ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
     clock: app.clock,
+    ...(health
+      ? { health: async (id: string) => residentHealthOf(await health.latestOf(id, HEALTH_READ_TIMEOUT_MS)) }
+      : {}),
   });
   // Two languages per car; a minute bounds day-granular words and the rescue-time flag.
   const pages = new ResidentPageCache({ maxAgeMs: 60_000, maxEntries: 50_000 });
