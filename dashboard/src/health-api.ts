@@ -102,6 +102,7 @@ const WORDS = {
   back: { zh: '返回列表', en: 'Back to the list' },
   besideProposal: { zh: '该梯健康状况', en: 'This lift’s health' },
   perDays: { zh: '{n} 分/30天', en: '{n} pts / 30 days' },
+  date: { zh: '日期', en: 'Date' },
 } as const satisfies Record<string, Words>;
 
 export type HealthKey = keyof typeof WORDS;
