@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureInfluxSchema } from '../../ingest/influx-schema.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import {
   ANJU_ELEVATOR,
@@ -55,10 +56,10 @@ describe('lift health in the console and on the QR page', () => {
     await influx?.cleanup();
   });
 
-  async function login(page: TestPage): Promise<void> {
+  async function login(page: TestPage, username = 'duty-anju'): Promise<void> {
     await page.goto(`${base}/app/`);
     await page.waitFor('form.login input[name=username]');
-    await page.fill('input[name=username]', 'duty-anju');
+    await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', TEST_PASSWORD);
     await page.click('form.login button[type=submit]');
     try {
@@ -129,5 +130,43 @@ describe('lift health in the console and on the QR page', () => {
     await page.goto(`${base}/e/${await t.tokenOf('lianhua-b1-e2')}?lang=zh`);
     await page.waitFor('#health');
     expect(await page.text('#health')).toBe('设备健康：良好，各项运行指标正常');
+  });
+
+  it('the committee sees the lift’s health beside a repair proposal for it', async () => {
+    const ledger = createFundLedger({ db: t.db });
+    const proposer = {
+      username: 'pm-e2e',
+      role: 'property_manager',
+      propertyFirmId: 'anju-pm',
+      estateId: null,
+    };
+    const fund = await ledger.openFund(
+      { actor: proposer, idempotencyKey: 'health-open-fund' },
+      { estateId: 'lianhua', name: '莲花花园电梯维修基金' },
+    );
+    const meta = (key: string) => ({ fundId: fund.id, actor: proposer, idempotencyKey: key });
+    await ledger.recordContribution(meta('health-contrib'), {
+      period: new Date().toISOString().slice(0, 7),
+      amountFen: 2_000_000,
+    });
+    const x = await ledger.propose(meta('health-propose'), {
+      amountFen: 185_000,
+      kind: 'repair',
+      purpose: '更换1栋1号梯门机',
+      payee: '华夏电梯维保有限公司',
+      elevatorId: ANJU_ELEVATOR,
+      alertIds: [],
+      visitIds: [],
+    });
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'committee-lianhua');
+    await page.goto(`${base}/app/#/fund`);
+    const beside = `li[data-proposal-id="${x.id}"] [data-testid=health-beside] a`;
+    await page.waitFor(beside, 15_000);
+    const text = await page.text(beside);
+    expect(text).toContain('提前维保');
+    expect(text).toContain('门机系统');
+    expect(text).toMatch(/关门时间比本梯常态慢 \d+%/);
+    await page.screenshot(join(ARTIFACTS, 'health-fund-1440.png'));
   });
 });
