@@ -12,6 +12,7 @@ import context from './plugins/context.ts';
 import docs from './plugins/docs.ts';
 import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
+import regulator from './plugins/regulator.ts';
 import requestLog from './plugins/request-log.ts';
 import security from './plugins/security.ts';
 import socket from './plugins/socket.ts';
@@ -53,6 +54,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(import('./routes/fund.ts'), { prefix: '/api/v1' });
   await app.register(socket);
   await app.register(webhooks, deps);
+  await app.register(regulator, deps);
   await app.register(import('./plugins/dashboard.ts'));
   return app as unknown as FastifyInstance;
 }

@@ -9,6 +9,7 @@ import type { FleetReload } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/store.ts';
+import type { RegulatorPushOptions } from './regulator/push.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
@@ -66,4 +67,7 @@ export interface ApiDeps {
   influx?: { url: string; database: string };
   /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */
   webhooks?: Partial<WebhookOptions>;
+  /** Push the GB/T 24476 data sets to a regulator's platform (api/regulator/push.ts); off without it. */
+  regulatorPush?: Pick<RegulatorPushOptions, 'url' | 'secret' | 'platformId' | 'outboxDir'> &
+    Partial<RegulatorPushOptions>;
 }

@@ -5,6 +5,7 @@
  * The fleet (directory, file reload) is the caller's: one per process, shared with the ingest
  * when they run together.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAlertLifecycle } from '../alerts/lifecycle.ts';
 import type { Fleet } from '../fleet/service.ts';
@@ -71,6 +72,17 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       stateSource,
       publicBaseUrl,
       influx: { url: deps.influxUrl, database: config.INFLUX_DATABASE },
+      ...(config.REGULATOR_PUSH_URL && config.REGULATOR_PUSH_SECRET
+        ? {
+            regulatorPush: {
+              url: config.REGULATOR_PUSH_URL,
+              secret: config.REGULATOR_PUSH_SECRET,
+              platformId: config.REGULATOR_PLATFORM_ID,
+              outboxDir: join(config.DATA_DIR, 'regulator-outbox'),
+              statusIntervalMs: config.REGULATOR_STATUS_INTERVAL_S * 1000,
+            },
+          }
+        : {}),
       readiness: {
         broker: () => stateSource.connected,
         influxdb: () => influxAnswers(deps.influxUrl, 500),

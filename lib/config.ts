@@ -165,6 +165,25 @@ export const ConfigSchema = Type.Object({
     description:
       'Comma-separated hosts (exact names), IP addresses or networks (CIDR) that webhooks and other outbound pushes may reach although they are not public (loopback, private, link-local); empty: public addresses only',
   }),
+  REGULATOR_PUSH_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'The government platform that receives the GB/T 24476 data sets (api/regulator/push.ts); unset: no push. Non-public hosts must be in WEBHOOK_ALLOW_HOSTS',
+    }),
+  ),
+  REGULATOR_PUSH_SECRET: Type.Optional(
+    Type.String({ minLength: 16, description: 'Shared secret of the push signature (HMAC-SHA256)' }),
+  ),
+  REGULATOR_PLATFORM_ID: Type.String({
+    default: 'liftwatch',
+    description: 'This enterprise platform’s id at the regulator, sent in every document',
+  }),
+  REGULATOR_STATUS_INTERVAL_S: Type.Integer({
+    minimum: 5,
+    default: 60,
+    description: 'Seconds between running-status pushes',
+  }),
   API_MQTT_USERNAME: Type.Optional(
     Type.String({ description: 'Service credential (role api) the API subscribes with' }),
   ),
@@ -224,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (typeof settings.WEBHOOK_ALLOW_HOSTS === 'string')
     for (const problem of parseAllowList(settings.WEBHOOK_ALLOW_HOSTS).problems)
       problems.push(`WEBHOOK_ALLOW_HOSTS=${JSON.stringify(settings.WEBHOOK_ALLOW_HOSTS)}: ${problem}`);
+  if (settings.REGULATOR_PUSH_URL !== undefined && settings.REGULATOR_PUSH_SECRET === undefined)
+    problems.push('REGULATOR_PUSH_SECRET: must be set when REGULATOR_PUSH_URL is (pushes are signed)');
   if (problems.length > 0) {
     throw new LiftWatchError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
       details: problems,

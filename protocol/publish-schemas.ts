@@ -9,12 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { SERVICE_SCHEMAS } from './alerts.ts';
 import { FleetFile } from './fleet.ts';
 import { DEVICE_SCHEMAS, KEPT_VALUES } from './messages.ts';
+import { RegulatorDocument } from './regulator.ts';
 
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'schemas');
 
 export function renderSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
-  const all = { ...DEVICE_SCHEMAS, ...SERVICE_SCHEMAS, fleet: FleetFile };
+  const all = {
+    ...DEVICE_SCHEMAS,
+    ...SERVICE_SCHEMAS,
+    fleet: FleetFile,
+    'gbt24476-document': RegulatorDocument,
+  };
   // Device messages refer to the kept-value levels by $id; each document carries them.
   const keptValues = Object.fromEntries(KEPT_VALUES.map((level) => [level.$id, level]));
   const device = new Set<unknown>(Object.values(DEVICE_SCHEMAS));

@@ -30,6 +30,8 @@ POSTGRES_SUITES=(
   tests/integration/api-resident.test.ts
   tests/integration/api-users.test.ts
   tests/integration/api-webhooks.test.ts
+  tests/integration/api-health.test.ts
+  tests/integration/regulator-push.test.ts
   tests/integration/ledger-api.test.ts
   tests/integration/ledger-api-flows.test.ts
   tests/integration/ledger-disclosure.test.ts

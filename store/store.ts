@@ -19,6 +19,7 @@ import { type CredentialRepository, credentialRepository } from './repositories/
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
+import { type RegulatorRepository, regulatorRepository } from './repositories/regulator.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
 import { type ResidentCardRepository, residentCardRepository } from './repositories/resident-card.ts';
 import { type UserRepository, userRepository } from './repositories/users.ts';
@@ -42,6 +43,8 @@ export interface Store {
   readonly deadLetters: DeadLetterRepository;
   readonly audit: AuditRepository;
   readonly webhooks: WebhookRepository;
+  /** What the regulator's GB/T 24476 data sets read: fault records with arrival, ratings. */
+  readonly regulator: RegulatorRepository;
   readonly ledger: LedgerRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
@@ -73,6 +76,7 @@ export function storeOver(db: RegistryDb): Store {
     deadLetters: deadLetterRepository(db),
     audit: auditRepository(db),
     webhooks: webhookRepository(db),
+    regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),
     async ping() {
       await sql`select 1`.execute(db);

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { type Directory, FleetDirectory } from '../../fleet/directory.ts';
 import type { AuditEntry } from '../../store/repositories/audit.ts';
 import type { Store } from '../../store/store.ts';
+import { InfluxHealth } from '../data/health.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
@@ -27,6 +28,8 @@ declare module 'fastify' {
     alertActions: AlertActions;
     /** Null when no InfluxDB is configured. */
     history: InfluxHistory | null;
+    /** Lift health as the ingest wrote it (`health_daily`); null when no InfluxDB is configured. */
+    health: InfluxHealth | null;
     /** Records a write by the request's principal (or 'resident' when anonymous). */
     audit(request: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role' | 'ip'>): Promise<void>;
   }
@@ -54,6 +57,7 @@ export default fp(
     app.decorate('publicBaseUrl', deps.publicBaseUrl.replace(/\/+$/, ''));
     app.decorate('alertActions', deps.alertActions);
     app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
+    app.decorate('health', deps.influx ? new InfluxHealth(deps.influx) : null);
     app.decorateRequest('principal', null);
     app.decorate(
       'audit',

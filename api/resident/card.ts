@@ -5,6 +5,7 @@
  */
 import { FAULT_CODES } from '../../protocol/index.ts';
 import type { ResidentCardRepository } from '../../store/repositories/resident-card.ts';
+import type { ResidentHealth } from './health-words.ts';
 
 const DAY_MS = 86_400_000;
 const INCIDENT_WINDOW_MS = 90 * DAY_MS;
@@ -32,6 +33,8 @@ export interface ResidentCard {
   visits: CardVisit[];
   lastVerifiedAt: number | null;
   incidents: CardIncident[];
+  /** The one-line health state; null when none is known (no InfluxDB, no point yet, a failed read). */
+  health: ResidentHealth | null;
   loadedAt: number;
 }
 
@@ -39,12 +42,19 @@ export class ResidentCardCache {
   readonly #reads: ResidentCardRepository;
   readonly #ttlMs: number;
   readonly #clock: () => number;
+  readonly #health: ((elevatorId: string) => Promise<ResidentHealth | null>) | null;
   readonly #cards = new Map<string, ResidentCard>();
   /** Concurrent first hits on one car share one read. */
   readonly #loading = new Map<string, Promise<ResidentCard>>();
 
-  constructor(options: { reads: ResidentCardRepository; ttlMs: number; clock: () => number }) {
+  constructor(options: {
+    reads: ResidentCardRepository;
+    ttlMs: number;
+    clock: () => number;
+    health?: (elevatorId: string) => Promise<ResidentHealth | null>;
+  }) {
     this.#reads = options.reads;
+    this.#health = options.health ?? null;
     this.#ttlMs = options.ttlMs;
     this.#clock = options.clock;
   }
@@ -72,12 +82,15 @@ export class ResidentCardCache {
 
   async #load(elevatorId: string): Promise<ResidentCard> {
     const now = this.#clock();
-    const [visits, lastVerifiedAt, incidents] = await Promise.all([
+    // Health is a nicety on this page: a slow or failed read leaves the line out.
+    const [visits, lastVerifiedAt, incidents, health] = await Promise.all([
       this.#reads.recentVisits(elevatorId, RECENT_VISITS),
       this.#reads.lastVerifiedAt(elevatorId),
       this.#reads.incidents(elevatorId, now - INCIDENT_WINDOW_MS, INCIDENT_CODES, 20),
+      this.#health ? this.#health(elevatorId).catch(() => null) : Promise.resolve(null),
     ]);
     const card: ResidentCard = {
+      health,
       visits: visits.map((v) => ({
         kind: v.kind,
         checkInAt: v.check_in_at,

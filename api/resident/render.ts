@@ -12,6 +12,7 @@ import type { ResidentCard } from './card.ts';
 import { evidenceInWords } from './evidence-words.ts';
 import type { FundDisclosure } from './fund-disclosure.ts';
 import { fundExpenditureList, fundSection } from './fund-section.ts';
+import { HEALTH_LABEL, residentHealthWords } from './health-words.ts';
 import {
   CONDITION_WORDS,
   type Lang,
@@ -26,6 +27,7 @@ const DAY_MS = 86_400_000;
 const MAINTENANCE_INTERVAL_DAYS = 15;
 const RESCUE_TARGET_MS = 30 * 60_000;
 export const NATIONAL_HOTLINE = '96333';
+const HEALTH_CLASS = { good: 'good', watch: '', early: 'bad', gathering: 'muted' } as const;
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -108,6 +110,10 @@ export function renderElevatorPage(v: ElevatorPageView): string {
     `<section class="state s-${v.condition}" id="state" data-lang="${lang}">` +
     `<p class="big" id="condition">${CONDITION_WORDS[lang][v.condition]}</p>` +
     `<p>${w.lastHeard}: <span id="heard">${heardAgo(v.lastHeardAt, v.now, lang)}</span></p></section>` +
+    (v.card.health
+      ? `<p class="health ${HEALTH_CLASS[v.card.health.state]}" id="health" data-state="${v.card.health.state}">` +
+        `${HEALTH_LABEL[lang]}${lang === 'zh' ? '：' : ': '}${esc(residentHealthWords(v.card.health, lang))}</p>`
+      : '') +
     emergencySection(lang, estate) +
     maintenanceSection(v) +
     incidentsSection(v) +

@@ -1,5 +1,5 @@
 /**
- * Grafana as code: three dashboards (fleet overview, one elevator, ingest health) and the
+ * Grafana as code: four dashboards (fleet overview, one elevator, ingest health, lift health) and the
  * provisioning files for an InfluxDB 1.x datasource (the ingest's database, with its `raw`
  * and `aggregates` retention policies) and a Prometheus datasource scraping the API's
  * /metrics. `renderAll()` is the single source; `npx tsx dashboard/grafana/generate.ts`
@@ -29,6 +29,7 @@ import {
   RAW_FIELDS,
   RETENTION_POLICIES,
 } from '../../protocol/influx.ts';
+import { BAND_SUFFIX, HEALTH_MEASUREMENT, JUDGED, SIGNAL_LABEL } from '../../protocol/health.ts';
 import { InfluxQuery } from './influx-query.ts';
 
 export const INFLUX: common.DataSourceRef = { type: 'influxdb', uid: 'liftwatch-influx' };
@@ -164,6 +165,36 @@ export function elevatorDashboard() {
   return dashboard('liftwatch-elevator', 'Lift Watch — one elevator', 'One car: floor, speed, runs, trips and door cycles, load, events and maintenance visits.', panels, [ESTATE(), ELEVATOR()]);
 }
 
+/**
+ * Condition-based maintenance (issue 16): the ingest's `health_daily` points (one per lift and
+ * device day; names in protocol/health.ts). The latest state per lift, scores over time, and
+ * for one lift each judged signal with its usual band (median and median + judgement floor,
+ * as the ingest computed them that day) and its daily use.
+ */
+export function liftHealth() {
+  const from = `"raw"."${HEALTH_MEASUREMENT}"`;
+  const daily = 'GROUP BY time(1d) fill(none)';
+  const signal = (name: (typeof JUDGED)[number]) => {
+    const label = SIGNAL_LABEL[name];
+    const median = `${name}${BAND_SUFFIX.median}`;
+    const floor = `${name}${BAND_SUFFIX.floor}`;
+    return timeseries(`${label.en} ${label.zh}${label.unit ? ` (${label.unit})` : ''}: day and usual band`, INFLUX, [
+      influx('A', `SELECT last("${name}") FROM ${from} WHERE ${inElevator} ${daily}`, 'day'),
+      influx('B', `SELECT last("${median}") FROM ${from} WHERE ${inElevator} ${daily}`, 'usual'),
+      influx('C', `SELECT last("${median}") + last("${floor}") FROM ${from} WHERE ${inElevator} ${daily}`, 'band top'),
+    ]);
+  };
+  const panels = layout([
+    table('Latest health per lift (early visits first: sort by early)', INFLUX, [influxTable('A', `SELECT "score", "status", "early", "latest_visit", "component", "reasons" FROM ${from} WHERE ${inEstate} GROUP BY "elevator" ORDER BY time DESC LIMIT 1`)]),
+    timeseries('Health score per lift (0–100)', INFLUX, [influx('A', `SELECT last("score") FROM ${from} WHERE ${inEstate} GROUP BY time(1d), "elevator" fill(none)`, '$tag_elevator')]),
+    timeseries('Trips and door cycles per day (selected lift)', INFLUX, [influx('A', `SELECT last("trips") FROM ${from} WHERE ${inElevator} ${daily}`, 'trips'), influx('B', `SELECT last("door_cycles") FROM ${from} WHERE ${inElevator} ${daily}`, 'door cycles')]),
+    timeseries('Run hours per day and days to the next visit (selected lift)', INFLUX, [influx('A', `SELECT last("run_hours") FROM ${from} WHERE ${inElevator} ${daily}`, 'run hours'), influx('B', `SELECT last("due_in_days") FROM ${from} WHERE ${inElevator} ${daily}`, 'days to next visit')]),
+    ...JUDGED.map(signal),
+  ]);
+  const built = dashboard('liftwatch-health', 'Lift Watch — lift health', 'Condition-based maintenance: each lift judged against its own baseline (docs/detection.md).', panels, [ESTATE(), ELEVATOR()]);
+  return { ...built, time: { from: 'now-90d', to: 'now' }, refresh: '1h' };
+}
+
 export function ingestHealth() {
   const rate = (m: string) => `sum(rate(${m}[5m]))`;
   const p99 = (buckets: string) => `histogram_quantile(0.99, sum by (le) (rate(${buckets}[5m])))`;
@@ -222,6 +253,7 @@ export function renderAll(): Record<string, string> {
     'dashboards/fleet-overview.json': json(fleetOverview()),
     'dashboards/elevator.json': json(elevatorDashboard()),
     'dashboards/ingest-health.json': json(ingestHealth()),
+    'dashboards/lift-health.json': json(liftHealth()),
     'provisioning/datasources/liftwatch.yaml': DATASOURCES,
     'provisioning/dashboards/liftwatch.yaml': PROVIDER,
   };

@@ -16,6 +16,7 @@ import { alertsView } from './views/alerts.ts';
 import { elevatorView } from './views/elevator.ts';
 import { fleetView } from './views/fleet.ts';
 import { fundView } from './views/fund.ts';
+import { healthView } from './views/health.ts';
 import { loginView } from './views/login.ts';
 import { reportsView } from './views/reports.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
@@ -29,11 +30,13 @@ const ROUTES: Record<string, View> = {
   reports: reportsView,
   elevator: elevatorView,
   fund: fundView,
+  health: healthView,
 };
 const NAV = [
   ['fleet', 'navFleet'],
   ['alerts', 'navAlerts'],
   ['reports', 'navReports'],
+  ['health', 'navHealth'],
   ['fund', 'navFund'],
 ] as const;
 

@@ -5,18 +5,12 @@
  * never beyond the regulator's bound, the component to look at, and an early visit when a
  * component degrades. Pure: levels and visit history in, report out.
  */
+
+import { COMPONENT_LABEL, type Component } from '../../protocol/health.ts';
 import type { Level } from './baseline.ts';
 import type { JudgedSignal } from './signals.ts';
 
-export type Component = 'door_operator' | 'levelling' | 'brake' | 'drive' | 'controller';
-
-export const COMPONENT_LABEL: Record<Component, { zh: string; en: string }> = {
-  door_operator: { zh: '门机系统', en: 'door operator' },
-  levelling: { zh: '平层装置', en: 'levelling' },
-  brake: { zh: '制动器', en: 'brake' },
-  drive: { zh: '曳引驱动', en: 'drive and guides' },
-  controller: { zh: '控制柜计数', en: 'controller run counter' },
-};
+export { COMPONENT_LABEL, type Component };
 
 export interface SignalRule {
   component: Component;
@@ -177,11 +171,20 @@ export interface HealthReason {
   condition: boolean;
 }
 
+/**
+ * How far the recent level may depart from the baseline before it costs points: the band a
+ * console draws around the baseline is median ± this (only the upper edge for `up` signals).
+ */
+export function judgementFloor(signal: JudgedSignal, level: Level): number {
+  const rule = SIGNAL_RULES[signal];
+  return Math.max(rule.relFloor * Math.abs(level.median), rule.absFloor, Z_LIMIT * level.sigma);
+}
+
 /** Points lost by one signal's level, or null when it is within its ordinary variation. */
 export function judgeLevel(signal: JudgedSignal, level: Level): HealthReason | null {
   const rule = SIGNAL_RULES[signal];
   const dev = rule.direction === 'up' ? level.recent - level.median : Math.abs(level.recent - level.median);
-  const floor = Math.max(rule.relFloor * Math.abs(level.median), rule.absFloor, Z_LIMIT * level.sigma);
+  const floor = judgementFloor(signal, level);
   if (!(dev >= floor) || floor <= 0) return null;
   const severity = dev / floor;
   const text = rule.text(level.recent, level.median);
@@ -271,6 +274,8 @@ export interface Recommendation {
   component: Component | null;
   /** The interval was stretched past the standard one (verified history, healthy score). */
   stretched: boolean;
+  /** The routine interval applied from the last verified visit (days), bound included. */
+  intervalDays: number;
   reasons: { zh: string; en: string }[];
 }
 
@@ -320,6 +325,7 @@ export function recommend(
     early: worst !== null,
     component: worst?.component ?? null,
     stretched: stretch && interval > limits.standardIntervalDays,
+    intervalDays: interval,
     reasons: out,
   };
 }

@@ -314,20 +314,10 @@ function endRun(
   }
 }
 
-/** The signals judged against the lift's own baseline, in ring order (baseline.ts). */
-export const JUDGED = [
-  'door_close_ms',
-  'door_dwell_s',
-  'reopens_per_close',
-  'relevels_per_100_stops',
-  'outside_zone_per_1000_stops',
-  'stop_error_mm',
-  'stop_distance_mm',
-  'minor_faults_per_1000_trips',
-  'top_speed_ratio',
-  'vibration_mg',
-] as const;
-export type JudgedSignal = (typeof JUDGED)[number];
+/** The signals judged against the lift's own baseline, in ring order (baseline.ts): named in the protocol. */
+import { JUDGED, type JudgedSignal } from '../../protocol/health.ts';
+
+export { JUDGED, type JudgedSignal };
 
 /** One device day of one lift. NaN: no data that day (no door cycle, the field never sent). */
 export interface DailyValues {

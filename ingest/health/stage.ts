@@ -5,14 +5,14 @@
  * `health`), with the reason; the message itself was already accepted and is written.
  * Judged visits come from the detector (only verified ones count; fake ones wipe the stretch).
  */
+import { BAND_SUFFIX, HEALTH_MEASUREMENT, type HealthDetail } from '../../protocol/health.ts';
 import type { DeviceMessage, VisitFinding } from '../../protocol/index.ts';
 import { MEASUREMENTS } from '../../protocol/influx.ts';
 import { quoteString } from '../points.ts';
 import { dayStartMs, JUDGED, type OutOfRange } from './signals.ts';
 import { type HealthDay, type HealthLift, type HealthReport, HealthTable } from './table.ts';
 
-/** protocol/influx.ts names it, for readers of the daily points. */
-export const HEALTH_MEASUREMENT = MEASUREMENTS.healthDaily;
+export { HEALTH_MEASUREMENT };
 
 export interface HealthStageDeps {
   writeLine(line: string): void;
@@ -101,7 +101,32 @@ export function healthDailyLine(day: HealthDay, tags: string): string {
   if (r.score !== null) line += `,score=${r.score}i`;
   if (r.recommendation.component) line += `,component=${quoteString(r.recommendation.component)}`;
   if (r.reasons.length > 0) line += `,reasons=${quoteString(r.reasons.map((x) => x.en).join('; '))}`;
+  line += `,interval_days=${r.recommendation.intervalDays}i`;
+  if (r.trend.d30 !== null) line += `,trend_30d=${float(r.trend.d30)}`;
+  if (r.trend.d90 !== null) line += `,trend_90d=${float(r.trend.d90)}`;
+  // The baseline band of each judged signal as of this day: median and judgement floor.
+  for (const signal of JUDGED) {
+    const band = r.bands[signal];
+    if (band)
+      line += `,${signal}${BAND_SUFFIX.median}=${float(band.median)},${signal}${BAND_SUFFIX.floor}=${float(band.floor)}`;
+  }
+  // What a reader shows in both languages (reasons, advice), as JSON: the API reads it back.
+  line += `,detail=${quoteString(JSON.stringify(healthDetail(r)))}`;
   return `${line} ${dayStartMs(day.day)}`;
+}
+
+function healthDetail(r: HealthReport): HealthDetail {
+  return {
+    reasons: r.reasons.map((x) => ({
+      signal: x.signal,
+      component: x.component,
+      points: x.pointsLost,
+      zh: x.zh,
+      en: x.en,
+    })),
+    advice: r.recommendation.reasons,
+    stretched: r.recommendation.stretched,
+  };
 }
 
 function float(x: number): string {

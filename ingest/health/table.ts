@@ -9,6 +9,7 @@ import { type Level, MIN_HISTORY_DAYS, pushDay, RING_SLOTS, signalLevel, WINDOW_
 import {
   type HealthReason,
   judgeLevel,
+  judgementFloor,
   judgeRunCounter,
   type Recommendation,
   type RecommendationLimits,
@@ -24,6 +25,7 @@ import {
   dayDate,
   deviceDay,
   JUDGED,
+  type JudgedSignal,
   type LiftSpec,
   M,
   type OutOfRange,
@@ -52,6 +54,12 @@ export interface HealthReport {
   message?: { zh: string; en: string };
   score: number | null;
   reasons: HealthReason[];
+  /**
+   * Each judged signal's baseline as of this day: the median of the older days in the window
+   * and the judgement floor (a departure beyond median ± floor costs points). Absent for a
+   * signal without enough history.
+   */
+  bands: Partial<Record<JudgedSignal, { median: number; floor: number }>>;
   /** Score change per 30 days over the last 30 and 90 days (points), null without enough scores. */
   trend: { d30: number | null; d90: number | null };
   recommendation: Recommendation & { latestVisitDate: string };
@@ -183,6 +191,7 @@ export class HealthTable {
     };
     const enough = s[o + M.daysRecorded]! >= MIN_HISTORY_DAYS;
     const reasons: HealthReason[] = [];
+    const bands: HealthReport['bands'] = {};
     if (enough) {
       const ro = i * RING_SLOTS;
       const head = s[o + M.ringHead]!;
@@ -190,6 +199,7 @@ export class HealthTable {
       for (let k = 0; k < JUDGED.length; k++) {
         const level = signalLevel(this.rings, ro, head, count, k, this.scratch, this.level);
         if (level === null) continue;
+        bands[JUDGED[k]!] = { median: level.median, floor: judgementFloor(JUDGED[k]!, level) };
         const reason = judgeLevel(JUDGED[k]!, level);
         if (reason) reasons.push(reason);
       }
@@ -207,6 +217,7 @@ export class HealthTable {
       ...(enough ? {} : { message: NOT_ENOUGH_DATA }),
       score,
       reasons,
+      bands,
       trend: { d30: null, d90: null },
       recommendation: { ...rec, latestVisitDate: dayDate(rec.latestVisitDay) },
     };

@@ -96,7 +96,7 @@ describe('webhook formats', () => {
 });
 
 describe('ResidentPageCache', () => {
-  const card = { visits: [], lastVerifiedAt: null, incidents: [], loadedAt: 0 } as ResidentCard;
+  const card = { visits: [], lastVerifiedAt: null, incidents: [], health: null, loadedAt: 0 } as ResidentCard;
   const version = { card, condition: 'normal' as const, heard: 'just now' };
 
   it('serves a page while card, condition and words are unchanged and it is young', () => {

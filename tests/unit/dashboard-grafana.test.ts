@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerMetricSamples } from '../../broker/metrics-samples.ts';
-import { renderAll } from '../../dashboard/grafana/generate.ts';
+import { liftHealth, renderAll } from '../../dashboard/grafana/generate.ts';
 import type { IngestMetrics } from '../../ingest/ingest.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
 import { processSamples } from '../../lib/prometheus.ts';
+import { demoHealthPlans, healthDailyLines } from '../helpers/health-days.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'dashboard', 'grafana');
 
@@ -29,6 +30,7 @@ describe('Grafana as code', () => {
     expect(dashboards.map((d) => d.uid).sort()).toEqual([
       'liftwatch-elevator',
       'liftwatch-fleet',
+      'liftwatch-health',
       'liftwatch-ingest',
     ]);
     for (const d of dashboards) {
@@ -57,5 +59,26 @@ describe('Grafana as code', () => {
     const asked = files['dashboards/ingest-health.json']!.match(/liftwatch_[a-z_]+/g) ?? [];
     expect(asked.length).toBeGreaterThan(15);
     for (const name of asked) expect(exported, name).toContain(name);
+  });
+
+  it('the lift-health panels read fields the ingest’s health stage writes', () => {
+    const lines = [
+      ...healthDailyLines(demoHealthPlans(Date.parse('2025-05-20T12:00:00+08:00'))).values(),
+    ].flat();
+    const written = new Set(
+      lines.flatMap((l) => [...l.split(' ')[1]!.matchAll(/(?:^|,)(\w+)=/g)].map((m) => m[1]!)),
+    );
+    const queries = liftHealth().panels!.flatMap((p) =>
+      ((p as { targets?: { query: string }[] }).targets ?? []).map((t) => t.query),
+    );
+    const asked = new Set(queries.flatMap((q) => [...q.matchAll(/"(\w+)"/g)].map((m) => m[1]!)));
+    for (const name of ['raw', 'health_daily', 'elevator', 'estate']) asked.delete(name);
+    // Vibration and braking distance come only from devices that measure them: the traces carry neither.
+    for (const name of asked)
+      if (!name.startsWith('vibration_mg') && !name.startsWith('stop_distance_mm'))
+        expect(written, name).toContain(name);
+    expect(asked.size).toBeGreaterThan(20);
+    expect(written).toContain('door_close_ms_median');
+    expect(written).toContain('door_close_ms_floor');
   });
 });

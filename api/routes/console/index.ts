@@ -7,7 +7,9 @@ import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
 import fleetReloadRoutes from './fleet-reload.ts';
+import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
+import regulatorRoutes from './regulator.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
 import stickerRoutes from './stickers.ts';
@@ -25,6 +27,8 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(fleetReloadRoutes);
   await app.register(stickerRoutes);
   await app.register(historyRoutes);
+  await app.register(healthRoutes);
+  await app.register(regulatorRoutes);
   await app.register(webhookRoutes);
   await app.register(userRoutes);
 

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ledgerSettings } from '../../../ledger/settings.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
+import { residentHealthOf } from '../../resident/health-words.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
 import { etagMatches, type RenderedPage, ResidentPageCache } from '../../resident/page-cache.ts';
 import {
@@ -24,15 +25,21 @@ import { LIVE_SCRIPT } from './live-script.ts';
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const Html = Type.String({ description: 'text/html' });
+/** A card load waits at most this for the health line (the line is left out otherwise). */
+const HEALTH_READ_TIMEOUT_MS = 1500;
 const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
 const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The report is an HTML form (no script needed): form bodies are parsed here only.
   await app.acceptForms(app);
+  const health = app.health;
   const cards = new ResidentCardCache({
     reads: app.store.residentCard,
     ttlMs: app.apiConfig.API_QR_CACHE_TTL_S * 1000,
     clock: app.clock,
+    ...(health
+      ? { health: async (id: string) => residentHealthOf(await health.latestOf(id, HEALTH_READ_TIMEOUT_MS)) }
+      : {}),
   });
   // Two languages per car; a minute bounds day-granular words and the rescue-time flag.
   const pages = new ResidentPageCache({ maxAgeMs: 60_000, maxEntries: 50_000 });

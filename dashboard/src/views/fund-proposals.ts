@@ -10,6 +10,7 @@ import { formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, toast } from '../ui.ts';
 import { approvalList, decisionButtons } from './fund-common.ts';
+import { healthBeside } from './health.ts';
 
 const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
   ['eligibleOwners', 'voteEligible'],
@@ -71,6 +72,8 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
       h('span', { class: 'muted' }, `${t('payee')}: ${x.payee}`),
       emergency ? h('span', { class: 'badge sev-critical' }, t('emergency')) : null,
     ),
+    // The degradation that justifies a repair, beside the proposal (issue 16).
+    x.elevatorId ? healthBeside(x.elevatorId) : null,
     x.flags.includes('awaiting_ratification')
       ? h('p', { class: 'chain-bad' }, t('awaitingRatification'))
       : null,
