@@ -11,6 +11,7 @@ import { blocked, unlock } from './sound.ts';
 import { store } from './store.ts';
 import type { Me } from './types.ts';
 import { errorBox, loading } from './ui.ts';
+import { splitHash } from './url-state.ts';
 import { renderAlarm } from './views/alarm.ts';
 import { alertsView } from './views/alerts.ts';
 import { elevatorView } from './views/elevator.ts';
@@ -40,7 +41,8 @@ const NAV = [
 let cleanup: (() => void) | undefined;
 
 function currentRoute(): [string, string | undefined] {
-  const [, name = 'fleet', param] = location.hash.split('/');
+  // The query after '?' holds the screen's filters (url-state.ts), not part of the route.
+  const [name = 'fleet', param] = splitHash()[0].split('/');
   return [ROUTES[name] ? name : 'fleet', param ? decodeURIComponent(param) : undefined];
 }
 

@@ -5,6 +5,7 @@
  */
 import { api } from '../api.ts';
 import { lang, t } from '../i18n.ts';
+import { elevatorFullLabel } from '../names.ts';
 import { store } from '../store.ts';
 import type { Alert, ResolveBody } from '../types.ts';
 import { askChoiceAndNote, askNote, toast } from '../ui.ts';
@@ -22,8 +23,9 @@ async function post(alert: Alert, action: 'acknowledge' | 'resolve', body: objec
   }
 }
 
-/** The alert's name in the console's language, for the dialog's title. */
-const label = (alert: Alert) => (lang() === 'en' ? alert.label_en : alert.label_zh);
+/** The alert's name in the console's language and where it is, for the dialog's title. */
+const label = (alert: Alert) =>
+  `${lang() === 'en' ? alert.label_en : alert.label_zh} · ${elevatorFullLabel(alert.elevator_id)}`;
 
 export async function acknowledgeAlert(alert: Alert): Promise<Alert | null> {
   const note = await askNote({ title: `${t('acknowledge')}: ${label(alert)}`, confirm: t('acknowledge') });

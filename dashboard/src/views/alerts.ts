@@ -7,16 +7,19 @@ import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, type Key, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel, elevatorMatches, estateLabel, estateName } from '../names.ts';
 import { hasSla } from '../sla.ts';
 import { store } from '../store.ts';
 import type { Alert, Page } from '../types.ts';
 import { empty, errorBox, loading, select, severityBadge, stateBadge } from '../ui.ts';
+import { readFilters, writeFilters } from '../url-state.ts';
 import { acknowledgeAlert, resolveAlert } from './alert-actions.ts';
 import { slaChips } from './sla-chip.ts';
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
 const SINCE: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
-const filters = { state: 'live', severity: '', estate: '', since: '', search: '' };
+const DEFAULTS = { state: 'live', severity: '', estate: '', since: '', search: '' };
+let filters = { ...DEFAULTS };
 
 export function alertLabel(a: Alert): string {
   return lang() === 'en' ? a.label_en : a.label_zh;
@@ -25,8 +28,9 @@ export function alertLabel(a: Alert): string {
 function searchHit(a: Alert): boolean {
   const q = filters.search.trim().toLowerCase();
   if (!q) return true;
-  return [a.label_en, a.label_zh, a.code, a.elevator_id, store.elevatorLabel(a.elevator_id)].some((s) =>
-    s.toLowerCase().includes(q),
+  return (
+    [a.label_en, a.label_zh, a.code, estateName(a.estate_id)].some((s) => s.toLowerCase().includes(q)) ||
+    elevatorMatches(a.elevator_id, q)
   );
 }
 
@@ -59,7 +63,11 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       h('strong', { class: 'alert-label' }, alertLabel(a)),
       stateBadge(a.state),
       a.resolution ? resolutionBadge(a.resolution) : null,
-      h('a', { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` }, store.elevatorLabel(a.elevator_id)),
+      h(
+        'a',
+        { href: `#/elevator/${encodeURIComponent(a.elevator_id)}`, 'data-testid': 'alert-elevator' },
+        elevatorFullLabel(a.elevator_id),
+      ),
       h('time', { datetime: new Date(a.opened_at).toISOString() }, formatTime(a.opened_at)),
       a.count > 1 ? h('span', { class: 'muted' }, `×${a.count}`) : null,
     ),
@@ -108,6 +116,7 @@ function liveList(): Alert[] {
 }
 
 export const alertsView: View = (host) => {
+  filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'aria-live': 'polite', 'data-testid': 'alert-list' });
   const more = h('div', { class: 'more' });
   let fetched: Alert[] = [];
@@ -115,6 +124,7 @@ export const alertsView: View = (host) => {
   let generation = 0;
 
   const draw = () => {
+    writeFilters(filters, DEFAULTS);
     const rows = (filters.state === 'live' ? liveList() : fetched).filter(searchHit);
     mount(list, rows.length ? rows.map((a) => alertRow(a, reload)) : empty());
     mount(
@@ -188,7 +198,7 @@ export const alertsView: View = (host) => {
       select(
         t('estate'),
         filters.estate,
-        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, e.name])],
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateLabel(e)])],
         set('estate'),
       ),
       select(

@@ -8,6 +8,7 @@ import { scoreBars } from '../charts.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel } from '../names.ts';
 import { store } from '../store.ts';
 import type { Alert, Elevator, Page, ScoreReason, Visit } from '../types.ts';
 import { conditionBadge, empty, errorBox, loading } from '../ui.ts';
@@ -81,7 +82,7 @@ export const elevatorView: View = (host, id) => {
     if (!e) return mount(head, h('p', { class: 'state-msg error' }, t('elevatorNotFound')));
     mount(
       head,
-      h('h1', {}, `${store.elevatorLabel(e.id)} `, conditionBadge(e.state.condition)),
+      h('h1', {}, `${elevatorFullLabel(e.id)} `, conditionBadge(e.state.condition)),
       h(
         'p',
         { class: 'muted' },
