@@ -6,6 +6,7 @@
 import { api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
 import { lang, onLangChange, setLang, t } from './i18n.ts';
+import { loadPeople } from './people.ts';
 import { connectLive, disconnectLive } from './socket.ts';
 import { blocked, unlock } from './sound.ts';
 import { store } from './store.ts';
@@ -127,7 +128,7 @@ async function start(me: Me): Promise<void> {
   const main = byId('main');
   mount(main, loading());
   try {
-    await Promise.all([store.loadFleet(), store.loadLiveAlerts()]);
+    await Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadPeople()]);
   } catch (error) {
     mount(
       main,

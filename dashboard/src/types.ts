@@ -65,6 +65,8 @@ export interface StateEvent {
 
 /** One point of the evidence score, as the visit judge writes it. */
 export interface ScoreReason {
+  criterion?: string;
   points: number;
+  max?: number;
   reason: string;
 }

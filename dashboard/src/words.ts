@@ -265,6 +265,12 @@ export const EN = {
   elevatorNotFound: 'Elevator not found',
   back: 'Back',
   skip: 'Skip to content',
+  autoActor: 'the detector (cleared by itself)',
+  technician: 'Technician',
+  points: '{points} of {max} points',
+  days: '{n} d',
+  otherCriterion: 'Other',
+  minutesN: '{n} min',
 } as const;
 
 export type Key = keyof typeof EN;
@@ -532,4 +538,10 @@ export const ZH: Record<Key, string> = {
   elevatorNotFound: '未找到该电梯',
   back: '返回',
   skip: '跳到正文',
+  autoActor: '系统自动',
+  technician: '维保人员',
+  points: '{points}/{max} 分',
+  days: '{n}天',
+  otherCriterion: '其他',
+  minutesN: '{n} 分钟',
 };

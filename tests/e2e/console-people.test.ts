@@ -29,6 +29,10 @@ const SIZES = [
 ] as const;
 /** The other estate of 安居物业 with a car of the same name as ANJU_ELEVATOR (莲花花园 1栋1号梯). */
 const TWIN_ELEVATOR = 'longgang-b1-e1';
+/** Text a person can see (innerText skips hidden elements; open dialogs are added). */
+const VISIBLE_TEXT = `document.body.innerText`;
+/** A code such as passenger_trapped, half_monthly or firm_approval leaking into the page. */
+const RAW_CODE = /\b[a-z]+_[a-z_]+\b/g;
 
 describe('the console names, words and exports (people first)', () => {
   let t: TestApi;
@@ -75,6 +79,10 @@ describe('the console names, words and exports (people first)', () => {
     await page.waitFor('header nav a');
   }
 
+  /** The raw codes a person could read on the page now (none is the goal). */
+  const rawCodes = async (page: TestPage) =>
+    (await page.evaluate<string>(VISIBLE_TEXT)).match(RAW_CODE) ?? [];
+
   for (const [size, viewport] of SIZES) {
     it(`names the estate on the banner, the alert rows, the dialog and the elevator header (${size})`, async () => {
       const page = await browser.newPage(viewport);
@@ -115,7 +123,7 @@ describe('the console names, words and exports (people first)', () => {
     await page.waitFor('[data-testid=alert-list] li[data-alert-id="alert-twin-1"]');
     const shown = () =>
       page.evaluate<string[]>(
-        `[...document.querySelectorAll('[data-testid=alert-list] li')].map((li) => li.dataset.alertId).sort()`,
+        `[...document.querySelectorAll('[data-testid=alert-list] > li')].map((li) => li.dataset.alertId).sort()`,
       );
     expect(await shown()).toEqual(['alert-twin-1']);
 
@@ -140,4 +148,95 @@ describe('the console names, words and exports (people first)', () => {
     expect(estates).toEqual(['龙岗新村']);
     await page.screenshot(join(ARTIFACTS, 'console-fleet-search-estate.png'));
   });
+
+  for (const [size, viewport] of SIZES) {
+    it(`speaks Chinese on every screen: no codes, no English reasons, names not usernames (${size})`, async () => {
+      await t.db
+        .updateTable('alerts')
+        .set({
+          state: 'resolved',
+          resolved_by: 'duty-anju',
+          resolved_at: Date.now() - 60_000,
+          resolve_note: '已放人，门机复位',
+          resolution: 'fault',
+        })
+        .where('id', '=', 'alert-anju-2')
+        .execute();
+      await t.db
+        .updateTable('maintenance_visits')
+        .set({
+          reasons_json: JSON.stringify([
+            {
+              criterion: 'out_of_service',
+              points: 25,
+              max: 25,
+              reason: '52 min in inspection or out of service',
+            },
+            { criterion: 'stop_switch_tests', points: 7.5, max: 15, reason: 'pit stop switch tested' },
+          ]),
+        })
+        .where('id', '=', 'visit-anju-1')
+        .execute();
+      const page = await browser.newPage(viewport);
+      await login(page, 'duty-anju', '#/alerts?state=all');
+      const twin = '[data-testid=alert-list] li[data-alert-id="alert-twin-1"]';
+      await page.waitFor(twin);
+      await page.waitFor(
+        '[data-testid=alert-list] li[data-alert-id="alert-anju-2"] [data-testid=resolution]',
+      );
+      await page.click(`${twin} [data-testid=alert-evidence] summary`);
+      expect(await page.text(`${twin} [data-testid=alert-evidence] ul`)).toBe('停梯时长：45 秒');
+      const resolvedRow = await page.text('[data-testid=alert-list] li[data-alert-id="alert-anju-2"]');
+      expect(resolvedRow).toContain('处理人 安居值班员');
+      expect(resolvedRow).not.toContain('duty-anju');
+      expect(await rawCodes(page)).toEqual([]);
+      await page.screenshot(join(ARTIFACTS, `console-zh-alerts-${size}.png`));
+
+      // An action the server refuses reads in Chinese: someone else acknowledged it meanwhile.
+      await page.click(`${twin} .actions button.primary`);
+      await page.waitFor('dialog[open] textarea');
+      await t.db
+        .updateTable('alerts')
+        .set({
+          state: 'acknowledged',
+          acknowledged_by: 'manager-anju',
+          acknowledged_at: Date.now(),
+          ack_note: '我去',
+        })
+        .where('id', '=', 'alert-twin-1')
+        .execute();
+      await page.fill('dialog[open] textarea', '值班员出发');
+      await page.click('dialog[open] button[type=submit]');
+      await page.waitFor('.toast.error');
+      expect(await page.text('.toast.error')).toBe(
+        '操作失败：当前状态不允许此操作（可能已被他人处理），请刷新后再试',
+      );
+      await t.db
+        .updateTable('alerts')
+        .set({ state: 'open', acknowledged_by: null, acknowledged_at: null, ack_note: null })
+        .where('id', '=', 'alert-twin-1')
+        .execute();
+
+      await page.goto(`${base}/app/#/elevator/lianhua-b1-e1`);
+      await page.waitFor('li[data-visit-id="visit-anju-1"] .score-bars li');
+      const visit = await page.text('li[data-visit-id="visit-anju-1"]');
+      expect(visit).toContain('半月保养');
+      expect(visit).toContain('真实');
+      expect(visit).toContain('时长 52 分钟');
+      expect(visit).toContain('维保人员 王师傅');
+      expect(visit).toContain('停止载客（检修或停用）时长 · 25/25 分');
+      expect(visit).toContain('检修模式 52 分钟');
+      expect(visit).not.toMatch(/tech-wang|inspection|tested/);
+      expect(await page.text('.facts')).toMatch(/运行模式\s*正常门/);
+      expect(await rawCodes(page)).toEqual([]);
+      await page.screenshot(join(ARTIFACTS, `console-zh-elevator-${size}.png`));
+
+      for (const hash of ['#/fleet', '#/reports?status=']) {
+        await page.goto(`${base}/app/${hash}`);
+        await page.waitFor('main .filters');
+        await page.waitForGone('main [role=status]');
+        expect(await rawCodes(page)).toEqual([]);
+      }
+    });
+  }
 });

@@ -8,6 +8,7 @@ import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import fleetRoutes from './fleet.ts';
 import historyRoutes from './history.ts';
+import peopleRoutes from './people.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
 import stickerRoutes from './stickers.ts';
@@ -26,6 +27,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(historyRoutes);
   await app.register(webhookRoutes);
   await app.register(userRoutes);
+  await app.register(peopleRoutes);
 
   app.get(
     '/audit',

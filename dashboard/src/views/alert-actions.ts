@@ -4,7 +4,7 @@
  * The live list is updated from the answer.
  */
 import { api } from '../api.ts';
-import { lang, t } from '../i18n.ts';
+import { errorText, lang, t } from '../i18n.ts';
 import { elevatorFullLabel } from '../names.ts';
 import { store } from '../store.ts';
 import type { Alert, ResolveBody } from '../types.ts';
@@ -18,7 +18,7 @@ async function post(alert: Alert, action: 'acknowledge' | 'resolve', body: objec
     toast(t('done'));
     return updated;
   } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    toast(t('actionFailed', { msg: errorText(error) }), 'error');
     return null;
   }
 }

@@ -3,11 +3,13 @@
  * keeps current; the other states page through the API. Filters by severity, estate and
  * time, plus a search over label, code and elevator. Critical rows carry SLA clocks.
  */
+import { alertEvidenceInWords } from '../../../protocol/words.ts';
 import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, type Key, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, elevatorMatches, estateLabel, estateName } from '../names.ts';
+import { personName } from '../people.ts';
 import { hasSla } from '../sla.ts';
 import { store } from '../store.ts';
 import type { Alert, Page } from '../types.ts';
@@ -49,6 +51,22 @@ function resolutionBadge(resolution: NonNullable<Alert['resolution']>): HTMLElem
   );
 }
 
+/** What the rule saw, in words from the shared catalogue (never the raw JSON). */
+function evidenceList(evidence: unknown): HTMLElement | null {
+  const lines = alertEvidenceInWords(evidence, lang());
+  if (lines.length === 0) return null;
+  return h(
+    'details',
+    { 'data-testid': 'alert-evidence' },
+    h('summary', {}, t('evidence')),
+    h(
+      'ul',
+      { class: 'evidence-words' },
+      lines.map((line) => h('li', {}, line)),
+    ),
+  );
+}
+
 export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
   const live = a.state !== 'resolved';
   const writer = store.canWrite();
@@ -76,15 +94,17 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       'div',
       { class: 'alert-notes muted' },
       a.ack_note
-        ? h('p', {}, `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: a.acknowledged_by ?? '' })})`)
+        ? h(
+            'p',
+            {},
+            `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: personName(a.acknowledged_by) })})`,
+          )
         : null,
       a.resolve_note
-        ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: a.resolved_by ?? '' })})`)
+        ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: personName(a.resolved_by) })})`)
         : null,
     ),
-    a.evidence
-      ? h('details', {}, h('summary', {}, t('evidence')), h('pre', {}, JSON.stringify(a.evidence, null, 2)))
-      : null,
+    evidenceList(a.evidence),
     writer && live
       ? h(
           'div',

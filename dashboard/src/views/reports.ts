@@ -4,7 +4,7 @@
  */
 import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime, type Key, t, tCode } from '../i18n.ts';
+import { errorText, formatTime, type Key, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
 import { store } from '../store.ts';
@@ -42,7 +42,7 @@ async function move(report: ResidentReport, status: Next, verb: string): Promise
     toast(t('done'));
     return true;
   } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    toast(t('actionFailed', { msg: errorText(error) }), 'error');
     return false;
   }
 }
