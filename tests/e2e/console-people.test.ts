@@ -239,4 +239,26 @@ describe('the console names, words and exports (people first)', () => {
       }
     });
   }
+
+  it('links CSV exports carrying the list filters, and the file opens as Chinese', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'duty-anju', '#/alerts?state=resolved&estate=lianhua');
+    await page.waitFor('[data-testid=export-csv][href]');
+    const href = await page.evaluate<string>('document.querySelector("[data-testid=export-csv]").href');
+    expect(new URL(href).pathname).toBe('/api/v1/alerts.csv');
+    expect(Object.fromEntries(new URL(href).searchParams)).toEqual({ state: 'resolved', estate: 'lianhua' });
+    // Fetched as the browser would follow the link: with the session cookie.
+    const csv = await page.evaluate<string>(
+      `fetch(${JSON.stringify(href)}).then(async (r) => r.headers.get('content-type') + '\\n' + new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer()))`,
+    );
+    const [type, body = ''] = csv.split('\n', 2);
+    expect(type).toBe('text/csv; charset=utf-8');
+    expect(body.startsWith('\uFEFF编号,小区,电梯')).toBe(true);
+    await page.screenshot(join(ARTIFACTS, 'console-alerts-export.png'));
+
+    await page.goto(`${base}/app/#/reports`);
+    await page.waitFor('[data-testid=export-csv][href*="reports.csv"]');
+    await page.goto(`${base}/app/#/elevator/lianhua-b1-e1`);
+    await page.waitFor('[data-testid=export-csv][href*="visits.csv?elevator=lianhua-b1-e1"]');
+  });
 });

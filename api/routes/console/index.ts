@@ -6,6 +6,7 @@ import { estateFilter, requireRole } from '../../data/tenancy.ts';
 import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
+import exportRoutes from './exports.ts';
 import fleetRoutes from './fleet.ts';
 import historyRoutes from './history.ts';
 import peopleRoutes from './people.ts';
@@ -28,6 +29,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(webhookRoutes);
   await app.register(userRoutes);
   await app.register(peopleRoutes);
+  await app.register(exportRoutes);
 
   app.get(
     '/audit',

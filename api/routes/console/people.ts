@@ -6,11 +6,24 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { peopleNames } from '../../../store/repositories/people.ts';
-import { estateFilter, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
+import type { FastifyInstance } from 'fastify';
+import { type PeopleNames, peopleNames } from '../../../store/repositories/people.ts';
+import { estateFilter, type Principal, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
 import { replies } from '../../schemas.ts';
 
 const Names = Type.Record(Type.String(), Type.String());
+
+/** The names a principal may read: their estates' people (every one for an admin). */
+export function namesFor(app: FastifyInstance, p: Principal): Promise<PeopleNames> {
+  const estateIds = estateFilter(p);
+  const companies = new Set<string>(p.companyId ? [p.companyId] : []);
+  if (estateIds)
+    for (const id of estateIds) {
+      const estate = app.directory.estate(id);
+      if (estate) companies.add(estate.maintenanceCompanyId);
+    }
+  return peopleNames(app.db, { estateIds, propertyFirmId: p.propertyFirmId, companyIds: [...companies] });
+}
 
 const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -23,19 +36,7 @@ const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const p = requireRole(request.principal, VISIT_READERS);
-      const estateIds = estateFilter(p);
-      const companies = new Set<string>(p.companyId ? [p.companyId] : []);
-      if (estateIds)
-        for (const id of estateIds) {
-          const estate = app.directory.estate(id);
-          if (estate) companies.add(estate.maintenanceCompanyId);
-        }
-      return peopleNames(app.db, {
-        estateIds,
-        propertyFirmId: p.propertyFirmId,
-        companyIds: [...companies],
-      });
+      return namesFor(app, requireRole(request.principal, VISIT_READERS));
     },
   );
 };

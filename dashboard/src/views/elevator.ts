@@ -9,7 +9,7 @@ import {
   visitEvidenceInWords,
   wordOf,
 } from '../../../protocol/words.ts';
-import { api } from '../api.ts';
+import { api, apiUrl } from '../api.ts';
 import { scoreBars } from '../charts.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, lang, t, tCode } from '../i18n.ts';
@@ -150,7 +150,27 @@ export const elevatorView: View = (host, id) => {
     head,
     history.el,
     h('section', { 'aria-labelledby': 'h-alerts' }, h('h2', { id: 'h-alerts' }, t('navAlerts')), alerts),
-    h('section', { 'aria-labelledby': 'h-visits' }, h('h2', { id: 'h-visits' }, t('visits')), visits),
+    h(
+      'section',
+      { 'aria-labelledby': 'h-visits' },
+      h(
+        'h2',
+        { id: 'h-visits' },
+        t('visits'),
+        ' ',
+        h(
+          'a',
+          {
+            class: 'button export',
+            href: apiUrl('/visits.csv', { elevator: id }),
+            download: '',
+            'data-testid': 'export-csv',
+          },
+          t('exportCsv'),
+        ),
+      ),
+      visits,
+    ),
   );
   drawHead();
   drawAlerts();

@@ -2,7 +2,7 @@
  * Residents' reports from the QR page: dispatch (in progress), close (resolved) or
  * reject, each with a reply the resident reads on their receipt page.
  */
-import { api } from '../api.ts';
+import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { errorText, formatTime, type Key, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
@@ -90,12 +90,17 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
 export const reportsView: View = (host) => {
   filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'data-testid': 'report-list' });
+  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
   const more = h('div', { class: 'more' });
   let items: ResidentReport[] = [];
   let nextOffset: number | null = null;
 
   const draw = () => {
     writeFilters(filters, DEFAULTS);
+    csv.setAttribute(
+      'href',
+      apiUrl('/reports.csv', { status: filters.status || undefined, estate: filters.estate || undefined }),
+    );
     const q = filters.search.trim().toLowerCase();
     const shown = items.filter(
       (r) =>
@@ -169,6 +174,7 @@ export const reportsView: View = (host) => {
           },
         }),
       ),
+      csv,
     ),
     list,
     more,
