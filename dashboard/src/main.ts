@@ -21,6 +21,8 @@ import { fundView } from './views/fund.ts';
 import { loginView } from './views/login.ts';
 import { reportsView } from './views/reports.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
+import { stickersView } from './views/stickers.ts';
+import { visitsView } from './views/visits.ts';
 
 /** A view draws into main and returns how to stop listening when the route changes. */
 export type View = (host: HTMLElement, param: string | undefined) => (() => void) | undefined;
@@ -29,6 +31,8 @@ const ROUTES: Record<string, View> = {
   fleet: fleetView,
   alerts: alertsView,
   reports: reportsView,
+  visits: visitsView,
+  stickers: stickersView,
   elevator: elevatorView,
   fund: fundView,
 };
@@ -36,6 +40,8 @@ const NAV = [
   ['fleet', 'navFleet'],
   ['alerts', 'navAlerts'],
   ['reports', 'navReports'],
+  ['visits', 'navVisits'],
+  ['stickers', 'navStickers'],
   ['fund', 'navFund'],
 ] as const;
 

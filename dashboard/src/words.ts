@@ -271,6 +271,13 @@ export const EN = {
   days: '{n} d',
   otherCriterion: 'Other',
   minutesN: '{n} min',
+  navVisits: 'Visits',
+  navStickers: 'QR stickers',
+  last90d: 'Last 90 days',
+  print: 'Print',
+  stickersOf: 'QR stickers of {estate}',
+  stickersHint:
+    'One sheet per estate, six stickers per A4 page. Print the PDF at 100 % and stick each in its car.',
 } as const;
 
 export type Key = keyof typeof EN;
@@ -544,4 +551,10 @@ export const ZH: Record<Key, string> = {
   days: '{n}天',
   otherCriterion: '其他',
   minutesN: '{n} 分钟',
+  navVisits: '维保',
+  navStickers: '二维码',
+  last90d: '近 90 天',
+  print: '打印',
+  stickersOf: '{estate}的电梯二维码',
+  stickersHint: '每个小区一张，每页 A4 六枚。请按 100% 比例打印 PDF，贴在对应轿厢内。',
 };

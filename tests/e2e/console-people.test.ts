@@ -72,11 +72,12 @@ describe('the console names, words and exports (people first)', () => {
     // A fresh load, so the console reads the language (a hash change alone would not reload).
     await page.goto('about:blank');
     await page.goto(`${base}/app/${hash}`);
-    await page.waitFor('form.login input[name=username]');
+    // Generous waits: six helpers share two cores; the waits end on the element, not the clock.
+    await page.waitFor('form.login input[name=username]', 15_000);
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', TEST_PASSWORD);
     await page.click('form.login button[type=submit]');
-    await page.waitFor('header nav a');
+    await page.waitFor('header nav a', 15_000);
   }
 
   /** The raw codes a person could read on the page now (none is the goal). */
@@ -261,4 +262,37 @@ describe('the console names, words and exports (people first)', () => {
     await page.goto(`${base}/app/#/elevator/lianhua-b1-e1`);
     await page.waitFor('[data-testid=export-csv][href*="visits.csv?elevator=lianhua-b1-e1"]');
   });
+
+  for (const [size, viewport] of SIZES) {
+    it(`lists visits fleet-wide and previews the QR stickers per estate (${size})`, async () => {
+      const page = await browser.newPage(viewport);
+      await login(page, 'duty-anju', '#/visits?since=');
+      const visit = '[data-testid=visit-list] li[data-visit-id="visit-anju-1"]';
+      await page.waitFor(visit, 15_000);
+      expect(await page.text(`${visit} [data-testid=visit-elevator]`)).toBe('莲花花园 · 1栋1号梯');
+      expect(await page.text(visit)).toContain('维保人员 王师傅');
+      expect(
+        await page.evaluate<number>('document.querySelectorAll("[data-visit-id=visit-hexin-1]").length'),
+      ).toBe(0);
+      expect(
+        await page.evaluate<string>('document.querySelector("[data-testid=export-csv]").href'),
+      ).toContain('/api/v1/visits.csv');
+      expect(await rawCodes(page)).toEqual([]);
+      await page.screenshot(join(ARTIFACTS, `console-visits-${size}.png`));
+
+      await page.goto(`${base}/app/#/stickers`);
+      await page.waitFor('.sticker-sheet[data-estate=longgang] img', 15_000);
+      await page.waitFor('.sticker-sheet[data-estate=lianhua] img.sticker-preview');
+      // The preview is the API's own sheet, loaded with the session: it must really decode.
+      const width = await page.evaluate<number>(
+        `(async () => { const img = document.querySelector('.sticker-sheet[data-estate=lianhua] img'); img.loading = 'eager'; await img.decode(); return img.naturalWidth; })()`,
+      );
+      expect(width).toBeGreaterThan(100);
+      expect(await page.text('.sticker-sheet[data-estate=lianhua] h2')).toContain('莲花花园');
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth');
+      expect(overflow).toBeLessThanOrEqual(viewport.width);
+      expect(await rawCodes(page)).toEqual([]);
+      await page.screenshot(join(ARTIFACTS, `console-stickers-${size}.png`));
+    });
+  }
 });

@@ -55,7 +55,8 @@ function reasonInWords(r: ScoreReason): { points: number; reason: string } {
   };
 }
 
-function visitCard(v: Visit): HTMLElement {
+/** One visit: kind, verdict, score, times, technician, the score's bars and the evidence in words. */
+export function visitCard(v: Visit, lead: HTMLElement | null = null): HTMLElement {
   const reasons = Array.isArray(v.reasons) ? (v.reasons as ScoreReason[]) : [];
   const evidence = visitEvidenceInWords(
     v.evidence && typeof v.evidence === 'object' ? (v.evidence as Record<string, unknown>) : null,
@@ -68,6 +69,7 @@ function visitCard(v: Visit): HTMLElement {
     h(
       'div',
       { class: 'alert-head' },
+      lead,
       h('strong', {}, tCode(v.kind)),
       h('span', { class: `badge v-${v.verdict ?? 'pending'}` }, tCode(v.verdict ?? v.status)),
       h('span', {}, `${t('score')}: ${v.evidence_score ?? '—'}`),
@@ -177,7 +179,14 @@ export const elevatorView: View = (host, id) => {
   void section(
     visits,
     () => api.get<Page<Visit>>('/visits', { elevator: id, limit: 20 }),
-    (page) => (page.items.length ? h('ul', { class: 'alerts' }, page.items.map(visitCard)) : empty()),
+    (page) =>
+      page.items.length
+        ? h(
+            'ul',
+            { class: 'alerts' },
+            page.items.map((v) => visitCard(v)),
+          )
+        : empty(),
   );
   const offFleet = store.on('fleet', drawHead);
   const offAlerts = store.on('alerts', drawAlerts);
