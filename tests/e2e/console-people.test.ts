@@ -10,6 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import {
   alertRow,
   listenOnFreePort,
@@ -295,4 +296,60 @@ describe('the console names, words and exports (people first)', () => {
       await page.screenshot(join(ARTIFACTS, `console-stickers-${size}.png`));
     });
   }
+
+  it('keeps the approval dates of the QR page spending list on one line at 360 px', async () => {
+    const ledger = createFundLedger({ db: t.db });
+    const firm = { username: 'pm-qr', role: 'property_manager', propertyFirmId: 'anju-pm', estateId: null };
+    const manager = { ...firm, username: 'duty-anju' };
+    const committee = {
+      username: 'committee-lianhua',
+      role: 'committee_member',
+      propertyFirmId: null,
+      estateId: 'lianhua',
+    };
+    const fund = await ledger.openFund(
+      { actor: firm, idempotencyKey: 'qr-e2e-open' },
+      { estateId: 'lianhua', name: '莲花花园电梯维修基金' },
+    );
+    const meta = (actor: typeof firm | typeof committee, key: string) => ({
+      fundId: fund.id,
+      actor,
+      idempotencyKey: key,
+    });
+    await ledger.recordContribution(meta(firm, 'qr-e2e-contrib'), {
+      period: new Date().toISOString().slice(0, 7),
+      amountFen: 2_000_000,
+    });
+    const x = await ledger.propose(meta(firm, 'qr-e2e-propose'), {
+      amountFen: 1_234_500,
+      kind: 'repair',
+      purpose: '更换2号楼1号梯门机皮带及门锁触点，检修层门联动装置',
+      payee: '华夏电梯维保有限公司',
+      elevatorId: 'lianhua-b2-e1',
+      alertIds: ['alert-anju-2'],
+      visitIds: ['visit-anju-1'],
+      workOrder: 'WO-2025-0517',
+    });
+    await ledger.decide(meta(manager, 'qr-e2e-firm-ok'), { expenditureId: x.id, decision: 'approve' });
+    await ledger.decide(meta(committee, 'qr-e2e-committee-ok'), { expenditureId: x.id, decision: 'approve' });
+    await ledger.pay(meta(firm, 'qr-e2e-pay'), { expenditureId: x.id });
+
+    const page = await browser.newPage(PHONE);
+    await page.goto(`${base}/e/${await t.tokenOf('lianhua-b1-e1')}?lang=zh`);
+    await page.waitFor('#fund li');
+    // Every date (and "side date" pair) renders as one line box: no wrap inside it.
+    const dates = await page.evaluate<{ text: string; lines: number }[]>(
+      `[...document.querySelectorAll('#fund li .nw')].map((el) => ({ text: el.textContent, lines: new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size }))`,
+    );
+    expect(dates.map((d) => d.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^物业 \d{4}-\d{2}-\d{2}$/),
+        expect.stringMatching(/^业委会 \d{4}-\d{2}-\d{2}$/),
+        'WO-2025-0517',
+      ]),
+    );
+    for (const d of dates) expect(d.lines, d.text).toBe(1);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await page.screenshot(join(ARTIFACTS, 'resident-qr-spending-360.png'));
+  });
 });
