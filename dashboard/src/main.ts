@@ -22,6 +22,7 @@ import { loginView } from './views/login.ts';
 import { reportsView } from './views/reports.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
 import { stickersView } from './views/stickers.ts';
+import { usersView } from './views/users.ts';
 import { visitsView } from './views/visits.ts';
 
 /** A view draws into main and returns how to stop listening when the route changes. */
@@ -33,6 +34,7 @@ const ROUTES: Record<string, View> = {
   reports: reportsView,
   visits: visitsView,
   stickers: stickersView,
+  users: usersView,
   elevator: elevatorView,
   fund: fundView,
 };
@@ -42,6 +44,7 @@ const NAV = [
   ['reports', 'navReports'],
   ['visits', 'navVisits'],
   ['stickers', 'navStickers'],
+  ['users', 'navUsers'],
   ['fund', 'navFund'],
 ] as const;
 
@@ -74,7 +77,7 @@ function renderHeader(): void {
       ? h(
           'nav',
           { 'aria-label': 'main' },
-          NAV.map(([route, key]) =>
+          NAV.filter(([route]) => route !== 'users' || me.role === 'admin').map(([route, key]) =>
             h('a', { href: `#/${route}`, 'aria-current': route === active ? 'page' : null }, t(key)),
           ),
         )

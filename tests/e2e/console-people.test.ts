@@ -352,4 +352,20 @@ describe('the console names, words and exports (people first)', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.screenshot(join(ARTIFACTS, 'resident-qr-spending-360.png'));
   });
+
+  it('shows an admin the accounts with roles in words (and no Users entry for a duty officer)', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await login(page, 'admin', '#/users');
+    await page.waitFor('[data-testid=user-list] tr[data-user=duty-anju]', 15_000);
+    const cells = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=user-list] tr[data-user=committee-lianhua] td')].map((td) => td.textContent)`,
+    );
+    expect(cells).toEqual(['莲花业委会', 'committee-lianhua', '业委会成员', '莲花花园']);
+    await page.screenshot(join(ARTIFACTS, 'console-users.png'));
+    const duty = await browser.newPage(PHONE);
+    await login(duty, 'duty-anju');
+    expect(
+      await duty.evaluate<number>('document.querySelectorAll(\'header nav a[href="#/users"]\').length'),
+    ).toBe(0);
+  });
 });
