@@ -15,6 +15,11 @@ export const ErrorResponse = Type.Object(
     statusCode: Type.Integer(),
     code: Type.String({ description: 'Stable code from the error catalogue' }),
     message: Type.String(),
+    reason: Type.Optional(
+      Type.String({
+        description: "A finer code a client can branch on, e.g. the ledger's INSUFFICIENT_FUNDS",
+      }),
+    ),
   },
   { $id: 'ErrorResponse' },
 );

@@ -32,11 +32,25 @@ export interface CodedError {
   statusCode: number;
   code: ErrorCode;
   message: string;
+  /** A finer code (the ledger's reasons), so a screen can word it (protocol/words.ts). */
+  reason?: string;
+}
+
+function reasonOf(error: LiftWatchError): string | undefined {
+  const details = error.details as { reason?: unknown } | undefined;
+  return typeof details?.reason === 'string' ? details.reason : undefined;
 }
 
 export function toCodedError(error: FastifyError | LiftWatchError | Error): CodedError {
-  if (error instanceof LiftWatchError)
-    return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof LiftWatchError) {
+    const reason = reasonOf(error);
+    return {
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
+      ...(reason ? { reason } : {}),
+    };
+  }
   const fe = error as FastifyError;
   if (fe.validation) return { statusCode: 400, code: 'BAD_REQUEST', message: fe.message };
   const status = fe.statusCode ?? 500;

@@ -108,22 +108,26 @@ type Expenditure = FundDisclosure['paid'][number];
 function expenditureItem(x: Expenditure, lang: Lang, esc: Escape, localTime: Time): string {
   const w = FUND_WORDS[lang];
   const day = (ms: number) => localTime(ms).slice(0, 10);
-  const sides = x.approvals.map((a) => `${a.side === 'firm' ? w.firm : w.committee} ${day(a.at)}`);
+  // Each "who date" and each date stays whole on a 360 px phone: the line breaks between
+  // approvals, never inside 2025-06-01.
+  const sides = x.approvals.map((a) =>
+    nowrap(esc(`${a.side === 'firm' ? w.firm : w.committee} ${day(a.at)}`)),
+  );
   const work = [
     ...x.alerts.map(
       (a) =>
-        `${ALERT_CATALOGUE[a.code as keyof typeof ALERT_CATALOGUE]?.[lang] ?? a.code} ${day(a.openedAt)}`,
+        `${esc(ALERT_CATALOGUE[a.code as keyof typeof ALERT_CATALOGUE]?.[lang] ?? a.code)} ${nowrap(day(a.openedAt))}`,
     ),
-    ...x.visits.map((v) => `${w.visit} ${day(v.at)}`),
-    ...(x.workOrder ? [`${w.workOrder} ${x.workOrder}`] : []),
+    ...x.visits.map((v) => `${w.visit} ${nowrap(day(v.at))}`),
+    ...(x.workOrder ? [`${w.workOrder} ${nowrap(esc(x.workOrder))}`] : []),
   ];
   const flags = x.flags.map((f) =>
     f === 'awaiting_ratification' ? w.awaiting : f === 'ratification_overdue' ? w.overdue : w.refused,
   );
   return (
     `<li><b>¥${yuan(x.amountFen)}</b> · ${nowrap(day(x.paidAt))} · ${esc(w.kinds[x.kind] ?? x.kind)}<br>${esc(x.purpose)} → ${esc(x.payee)}` +
-    `<br><span class="muted">${w.approvedBy}: ${esc(sides.join(', ') || '—')}</span>` +
-    (work.length ? `<br><span class="muted">${w.work}: ${esc(work.join(', '))}</span>` : '') +
+    `<br><span class="muted">${w.approvedBy}: ${sides.join(', ') || '—'}</span>` +
+    (work.length ? `<br><span class="muted">${w.work}: ${work.join(', ')}</span>` : '') +
     (x.invoiceSha256 ? `<br><span class="muted">${w.invoice}: ${x.invoiceSha256.slice(0, 12)}</span>` : '') +
     (flags.length ? `<br><b class="bad">${esc(flags.join(' · '))}</b>` : '') +
     '</li>'

@@ -2,9 +2,9 @@
  * The resident page's words in Chinese (default) and English. Plain words for people
  * in a lift lobby, not the firm's vocabulary.
  */
-import type { ElevatorCondition } from '../state-source.ts';
+export type { Lang } from '../../protocol/words.ts';
 
-export type Lang = 'zh' | 'en';
+import type { Lang } from '../../protocol/words.ts';
 
 /** `?lang=` wins, then the first of zh/en in Accept-Language, then Chinese. */
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
@@ -25,45 +25,13 @@ export function pickLang(query: string | undefined, acceptLanguage: string | und
   return 'zh';
 }
 
-export const CONDITION_WORDS: Record<Lang, Record<ElevatorCondition, string>> = {
-  zh: { normal: '正常运行', maintenance: '维保中', fault: '故障停梯', offline: '离线' },
-  en: {
-    normal: 'Running normally',
-    maintenance: 'Under maintenance',
-    fault: 'Stopped: fault',
-    offline: 'Offline',
-  },
-};
-
-export const VERDICT_WORDS: Record<Lang, Record<string, string>> = {
-  zh: { verified: '已核实', suspect: '存疑', fake: '疑似虚假', pending: '待核实' },
-  en: { verified: 'Verified', suspect: 'Doubtful', fake: 'Likely fake', pending: 'Not yet checked' },
-};
-
-export const VISIT_KIND_WORDS: Record<Lang, Record<string, string>> = {
-  zh: {
-    half_monthly: '半月保养',
-    quarterly: '季度保养',
-    half_yearly: '半年保养',
-    yearly: '年度保养',
-    repair: '维修',
-  },
-  en: {
-    half_monthly: 'Half-monthly service',
-    quarterly: 'Quarterly service',
-    half_yearly: 'Half-yearly service',
-    yearly: 'Yearly service',
-    repair: 'Repair',
-  },
-};
+// The codes' words live in the shared catalogue, which the console reads too.
+export { CONDITION_WORDS, VERDICT_WORDS, VISIT_KIND_WORDS } from '../../protocol/words.ts';
 
 export const REPORT_CATEGORIES = ['trapped', 'door', 'noise', 'stopped', 'lighting', 'other'] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
-export const REPORT_STATUS_WORDS: Record<Lang, Record<string, string>> = {
-  zh: { received: '已受理', in_progress: '处理中', resolved: '已处理', rejected: '未采纳' },
-  en: { received: 'Received', in_progress: 'Being handled', resolved: 'Handled', rejected: 'Not accepted' },
-};
+export { RESIDENT_REPORT_STATUS_WORDS as REPORT_STATUS_WORDS } from '../../protocol/words.ts';
 
 const zh = {
   title: '电梯安全信息',

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The API's finer reason (the ledger's INSUFFICIENT_FUNDS), when it gave one. */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -59,8 +61,8 @@ async function request<T>(
   if (res.status === 204) return null as T;
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const e = (data ?? {}) as { code?: string; message?: string };
-    const error = new ApiError(res.status, e.code ?? 'HTTP', e.message ?? res.statusText);
+    const e = (data ?? {}) as { code?: string; message?: string; reason?: string };
+    const error = new ApiError(res.status, e.code ?? 'HTTP', e.message ?? res.statusText, e.reason);
     if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthenticated();
     throw error;
   }

@@ -5,7 +5,7 @@
  */
 import { ApiError } from './api.ts';
 import { h } from './dom.ts';
-import { t } from './i18n.ts';
+import { errorText, t } from './i18n.ts';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -48,11 +48,11 @@ export function showDone(line: HTMLElement, text: string): void {
   line.textContent = text;
 }
 
-/** What the API said, for the line next to the form: its 4xx message as it is. */
+/** What the API said, for the line next to the form: the catalogue's words for its code. */
 export function apiMessage(error: unknown): string {
   if (error instanceof ApiError && error.status >= 400 && error.status < 500)
-    return t('apiRefused', { status: error.status, msg: error.message });
-  return t('actionFailed', { msg: error instanceof Error ? error.message : String(error) });
+    return t('apiRefused', { status: error.status, msg: errorText(error) });
+  return t('actionFailed', { msg: errorText(error) });
 }
 
 /**

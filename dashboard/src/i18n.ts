@@ -2,6 +2,15 @@
  * Chinese or English for the console (words.ts holds the tables). The choice is kept in
  * localStorage and set on <html lang> so screen readers pick the right voice.
  */
+import {
+  CHECK_IN_METHOD_WORDS,
+  errorWords,
+  SERVICE_MODE_WORDS,
+  VERDICT_WORDS,
+  VISIT_KIND_WORDS,
+  VISIT_STATUS_WORDS,
+  wordOf,
+} from '../../protocol/words.ts';
 import { EN, type Key, ZH } from './words.ts';
 
 export type { Key } from './words.ts';
@@ -37,10 +46,36 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return TABLES[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
-/** Words that come from the API as codes (state, severity, verdict) when we have them. */
+/** The shared catalogue's tables for codes the console's own words do not cover. */
+const CODE_TABLES = [
+  VISIT_KIND_WORDS,
+  VERDICT_WORDS,
+  VISIT_STATUS_WORDS,
+  SERVICE_MODE_WORDS,
+  CHECK_IN_METHOD_WORDS,
+];
+
+/** Words for a code from the API (state, severity, verdict, visit kind, mode). */
 export function tCode(code: string | null | undefined): string {
   if (!code) return '—';
-  return code in EN ? t(code as Key) : code;
+  if (Object.hasOwn(EN, code)) return t(code as Key);
+  for (const table of CODE_TABLES) {
+    const word = wordOf(table, code, current);
+    if (word !== undefined) return word;
+  }
+  return code;
+}
+
+/**
+ * What went wrong, in the reader's language: the catalogue's words for the API's error
+ * code (never the server's English message), or the browser's own when nothing answered.
+ * A string is already our own words (a screen's explanation) and is shown as it is.
+ */
+export function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const coded = (typeof error === 'object' && error ? error : {}) as { code?: unknown; reason?: unknown };
+  const reason = typeof coded.reason === 'string' ? coded.reason : undefined;
+  return errorWords(typeof coded.code === 'string' ? coded.code : 'HTTP', current, reason);
 }
 
 export function formatTime(ms: number): string {

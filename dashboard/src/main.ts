@@ -6,11 +6,13 @@
 import { api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
 import { lang, onLangChange, setLang, t } from './i18n.ts';
+import { loadPeople } from './people.ts';
 import { connectLive, disconnectLive } from './socket.ts';
 import { blocked, unlock } from './sound.ts';
 import { store } from './store.ts';
 import type { Me } from './types.ts';
 import { errorBox, loading } from './ui.ts';
+import { splitHash } from './url-state.ts';
 import { renderAlarm } from './views/alarm.ts';
 import { alertsView } from './views/alerts.ts';
 import { elevatorView } from './views/elevator.ts';
@@ -20,6 +22,9 @@ import { healthView } from './views/health.ts';
 import { loginView } from './views/login.ts';
 import { reportsView } from './views/reports.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
+import { stickersView } from './views/stickers.ts';
+import { usersView } from './views/users.ts';
+import { visitsView } from './views/visits.ts';
 
 /** A view draws into main and returns how to stop listening when the route changes. */
 export type View = (host: HTMLElement, param: string | undefined) => (() => void) | undefined;
@@ -28,6 +33,9 @@ const ROUTES: Record<string, View> = {
   fleet: fleetView,
   alerts: alertsView,
   reports: reportsView,
+  visits: visitsView,
+  stickers: stickersView,
+  users: usersView,
   elevator: elevatorView,
   fund: fundView,
   health: healthView,
@@ -37,13 +45,17 @@ const NAV = [
   ['alerts', 'navAlerts'],
   ['reports', 'navReports'],
   ['health', 'navHealth'],
+  ['visits', 'navVisits'],
+  ['stickers', 'navStickers'],
+  ['users', 'navUsers'],
   ['fund', 'navFund'],
 ] as const;
 
 let cleanup: (() => void) | undefined;
 
 function currentRoute(): [string, string | undefined] {
-  const [, name = 'fleet', param] = location.hash.split('/');
+  // The query after '?' holds the screen's filters (url-state.ts), not part of the route.
+  const [name = 'fleet', param] = splitHash()[0].split('/');
   return [ROUTES[name] ? name : 'fleet', param ? decodeURIComponent(param) : undefined];
 }
 
@@ -68,7 +80,7 @@ function renderHeader(): void {
       ? h(
           'nav',
           { 'aria-label': 'main' },
-          NAV.map(([route, key]) =>
+          NAV.filter(([route]) => route !== 'users' || me.role === 'admin').map(([route, key]) =>
             h('a', { href: `#/${route}`, 'aria-current': route === active ? 'page' : null }, t(key)),
           ),
         )
@@ -128,7 +140,7 @@ async function start(me: Me): Promise<void> {
   const main = byId('main');
   mount(main, loading());
   try {
-    await Promise.all([store.loadFleet(), store.loadLiveAlerts()]);
+    await Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadPeople()]);
   } catch (error) {
     mount(
       main,

@@ -44,8 +44,12 @@ export function arrivalClock(
   return clock(alert.opened_at, ARRIVAL_SLA_MS, arrivedAt ?? alert.resolved_at, now);
 }
 
-/** 272_000 → "04:32"; hours and days only when needed; no sign (the words say left or overdue). */
-export function formatDuration(ms: number): string {
+/**
+ * 272_000 → "04:32"; hours and days only when needed; no sign (the words say left or
+ * overdue). `days` words the days in the console's language ("2天 01:00:00"); this
+ * module stays free of the DOM so unit tests can run it.
+ */
+export function formatDuration(ms: number, days: (n: number) => string = (n) => `${n}d`): string {
   const total = Math.floor(Math.abs(ms) / 1000);
   const d = Math.floor(total / 86_400);
   const h = Math.floor((total % 86_400) / 3600);
@@ -53,7 +57,7 @@ export function formatDuration(ms: number): string {
   const s = total % 60;
   const mm = String(m).padStart(2, '0');
   const ss = String(s).padStart(2, '0');
-  if (d > 0) return `${d}d ${String(h).padStart(2, '0')}:${mm}:${ss}`;
+  if (d > 0) return `${days(d)} ${String(h).padStart(2, '0')}:${mm}:${ss}`;
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 

@@ -40,6 +40,8 @@ export type VisitEvent = Parameters<ServerToClientEvents['visit']>[0];
 
 /** One point of the evidence score, as the visit judge writes it. */
 export interface ScoreReason {
+  criterion?: string;
   points: number;
+  max?: number;
   reason: string;
 }

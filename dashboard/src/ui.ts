@@ -4,7 +4,7 @@
  */
 import { ApiError } from './api.ts';
 import { h } from './dom.ts';
-import { type Key, t, tCode } from './i18n.ts';
+import { errorText, type Key, t, tCode } from './i18n.ts';
 import type { Condition } from './types.ts';
 
 export function loading(): HTMLElement {
@@ -16,7 +16,7 @@ export function empty(): HTMLElement {
 }
 
 export function errorBox(error: unknown, retry?: () => void): HTMLElement {
-  const msg = error instanceof Error ? error.message : String(error);
+  const msg = errorText(error);
   return h(
     'div',
     { class: 'state-msg error', role: 'alert' },

@@ -155,7 +155,7 @@ describe('dashboard in Chromium', () => {
     await page.select('main .filters select', 'resolved');
     await page.waitFor(`${row} [data-testid=resolution]`);
     const words = await page.evaluate<Record<string, string>>(
-      `Object.fromEntries([...document.querySelectorAll('[data-testid=alert-list] li')].map((li) => [li.dataset.alertId, li.querySelector('[data-testid=resolution]')?.textContent ?? '']))`,
+      `Object.fromEntries([...document.querySelectorAll('[data-testid=alert-list] > li')].map((li) => [li.dataset.alertId, li.querySelector('[data-testid=resolution]')?.textContent ?? '']))`,
     );
     expect(words).toEqual({
       'alert-anju-2': '误报',

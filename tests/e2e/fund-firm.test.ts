@@ -257,10 +257,10 @@ describe('the property firm’s fund screens in Chromium', () => {
       .locator('input[type=file]')
       .setInputFiles({ name: 'invoice-44031234.png', mimeType: 'image/png', buffer: INVOICE_PNG });
     await payForm.locator('button[type=submit]').click();
-    // The fund is empty: the API refuses (409) and its message shows next to the form.
+    // The fund is empty: the API refuses (409, INSUFFICIENT_FUNDS) and says so in Chinese next to the form.
     const refusal = payForm.locator('[data-testid=pay-message]');
     await refusal.filter({ hasText: '409' }).waitFor();
-    expect(await refusal.textContent()).toContain('cannot go negative');
+    expect(await refusal.textContent()).toContain('基金余额不足，无法支付');
     await firm.screenshot({ path: join(ARTIFACTS, 'fund-firm-pay-refused.png'), fullPage: true });
     const notPaid = await api<ExpenditureJson>('duty-anju', `/funds/${fundId}/expenditures/${xid}`);
     expect(notPaid.status).toBe('approved');

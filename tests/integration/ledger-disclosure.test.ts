@@ -97,9 +97,12 @@ describe('fund disclosure on the QR page', () => {
     expect(res.body).not.toContain('2024-12'); // before the rule began: nothing was due
     expect(res.body).toContain('<b>¥1,234.56</b> · <span class="nw">2025-05-20</span>'); // dates never wrap
     expect(res.body).toContain('更换门机皮带');
-    expect(res.body).toContain('物业 2025-05-20, 业委会 2025-05-20');
+    // Each side with its date is one unbreakable span (a 360 px phone wraps between them only).
+    expect(res.body).toContain(
+      '<span class="nw">物业 2025-05-20</span>, <span class="nw">业委会 2025-05-20</span>',
+    );
     expect(res.body).toContain('关门故障');
-    expect(res.body).toContain('工单 WO-0517');
+    expect(res.body).toContain('工单 <span class="nw">WO-0517</span>');
     expect(res.body).toContain(`#${head.seq} ${head.hash.slice(0, 16)}`);
     expect(res.body).not.toContain('pm-proposer'); // no account names on a public page
     expect(Buffer.byteLength(res.body)).toBeLessThan(30 * 1024);
@@ -108,7 +111,9 @@ describe('fund disclosure on the QR page', () => {
   it('shows the same in English', async () => {
     const res = await page('en');
     expect(res.body).toContain('Lift maintenance fund');
-    expect(res.body).toContain('Approved by: property firm 2025-05-20, owners&#39; committee 2025-05-20');
+    expect(res.body).toContain(
+      'Approved by: <span class="nw">property firm 2025-05-20</span>, <span class="nw">owners&#39; committee 2025-05-20</span>',
+    );
     expect(res.body).toContain('Door close fault');
     expect(res.body).toContain('Ledger chain head');
     expect(res.body).toContain('(short)');

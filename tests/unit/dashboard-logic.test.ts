@@ -46,6 +46,10 @@ describe('SLA clocks', () => {
     [2 * 86_400_000 + 3_600_000, '2d 01:00:00'],
   ])('formats %s ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 
+  it('says days in the words it is given', () => {
+    expect(formatDuration(2 * 86_400_000 + 3_600_000, (n) => `${n}天`)).toBe('2天 01:00:00');
+  });
+
   it('raises the alarm only for open critical alerts', () => {
     expect(isUnacknowledgedCritical({ severity: 'critical', state: 'open' })).toBe(true);
     expect(isUnacknowledgedCritical({ severity: 'critical', state: 'acknowledged' })).toBe(false);

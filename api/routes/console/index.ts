@@ -5,10 +5,12 @@ import { estateFilter, requireRole } from '../../data/tenancy.ts';
 import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
+import exportRoutes from './exports.ts';
 import fleetRoutes from './fleet.ts';
 import fleetReloadRoutes from './fleet-reload.ts';
 import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
+import peopleRoutes from './people.ts';
 import regulatorRoutes from './regulator.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
@@ -31,6 +33,8 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(regulatorRoutes);
   await app.register(webhookRoutes);
   await app.register(userRoutes);
+  await app.register(peopleRoutes);
+  await app.register(exportRoutes);
 
   app.get(
     '/audit',

@@ -8,6 +8,7 @@
  */
 import { h, mount } from '../dom.ts';
 import { t } from '../i18n.ts';
+import { elevatorFullLabel } from '../names.ts';
 import { isUnacknowledgedCritical } from '../sla.ts';
 import { beep } from '../sound.ts';
 import { store } from '../store.ts';
@@ -52,7 +53,7 @@ export function renderAlarm(host: HTMLElement): void {
           h(
             'a',
             { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` },
-            t('criticalBanner', { label: label(a), elevator: store.elevatorLabel(a.elevator_id) }),
+            t('criticalBanner', { label: label(a), elevator: elevatorFullLabel(a.elevator_id) }),
           ),
           slaChips(a, store.arrivals.get(a.id) ?? null),
           store.canWrite()

@@ -4,7 +4,9 @@
  * The live list is updated from the answer.
  */
 import { api } from '../api.ts';
-import { lang, t } from '../i18n.ts';
+import { errorText, lang, t } from '../i18n.ts';
+import { elevatorFullLabel } from '../names.ts';
+import { personName } from '../people.ts';
 import { store } from '../store.ts';
 import type { Alert, ResolveBody } from '../types.ts';
 import { askChoiceAndNote, askNote, toast } from '../ui.ts';
@@ -14,16 +16,22 @@ async function post(alert: Alert, action: 'acknowledge' | 'resolve', body: objec
     const updated = await api.post<Alert>(`/alerts/${encodeURIComponent(alert.id)}/${action}`, body);
     store.putAlert(updated);
     store.emit('alerts');
-    toast(t('done'));
+    // A decision someone else took first answers 200 with their result (the API never
+    // overwrites it): say so, rather than "done".
+    const by =
+      action === 'acknowledge' ? (updated.acknowledged_by ?? updated.resolved_by) : updated.resolved_by;
+    if (by && store.me && by !== store.me.username) toast(t('alreadyHandled', { who: personName(by) }));
+    else toast(t('done'));
     return updated;
   } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    toast(t('actionFailed', { msg: errorText(error) }), 'error');
     return null;
   }
 }
 
-/** The alert's name in the console's language, for the dialog's title. */
-const label = (alert: Alert) => (lang() === 'en' ? alert.label_en : alert.label_zh);
+/** The alert's name in the console's language and where it is, for the dialog's title. */
+const label = (alert: Alert) =>
+  `${lang() === 'en' ? alert.label_en : alert.label_zh} · ${elevatorFullLabel(alert.elevator_id)}`;
 
 export async function acknowledgeAlert(alert: Alert): Promise<Alert | null> {
   const note = await askNote({ title: `${t('acknowledge')}: ${label(alert)}`, confirm: t('acknowledge') });

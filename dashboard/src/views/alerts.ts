@@ -3,20 +3,25 @@
  * keeps current; the other states page through the API. Filters by severity, estate and
  * time, plus a search over label, code and elevator. Critical rows carry SLA clocks.
  */
-import { api } from '../api.ts';
+import { alertEvidenceInWords } from '../../../protocol/words.ts';
+import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, type Key, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel, elevatorMatches, estateLabel, estateName } from '../names.ts';
+import { personName } from '../people.ts';
 import { hasSla } from '../sla.ts';
 import { store } from '../store.ts';
 import type { Alert, Page } from '../types.ts';
 import { empty, errorBox, loading, select, severityBadge, stateBadge } from '../ui.ts';
+import { readFilters, writeFilters } from '../url-state.ts';
 import { acknowledgeAlert, resolveAlert } from './alert-actions.ts';
 import { slaChips } from './sla-chip.ts';
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
 const SINCE: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
-const filters = { state: 'live', severity: '', estate: '', since: '', search: '' };
+const DEFAULTS = { state: 'live', severity: '', estate: '', since: '', search: '' };
+let filters = { ...DEFAULTS };
 
 export function alertLabel(a: Alert): string {
   return lang() === 'en' ? a.label_en : a.label_zh;
@@ -25,8 +30,9 @@ export function alertLabel(a: Alert): string {
 function searchHit(a: Alert): boolean {
   const q = filters.search.trim().toLowerCase();
   if (!q) return true;
-  return [a.label_en, a.label_zh, a.code, a.elevator_id, store.elevatorLabel(a.elevator_id)].some((s) =>
-    s.toLowerCase().includes(q),
+  return (
+    [a.label_en, a.label_zh, a.code, estateName(a.estate_id)].some((s) => s.toLowerCase().includes(q)) ||
+    elevatorMatches(a.elevator_id, q)
   );
 }
 
@@ -45,6 +51,22 @@ function resolutionBadge(resolution: NonNullable<Alert['resolution']>): HTMLElem
   );
 }
 
+/** What the rule saw, in words from the shared catalogue (never the raw JSON). */
+function evidenceList(evidence: unknown): HTMLElement | null {
+  const lines = alertEvidenceInWords(evidence, lang());
+  if (lines.length === 0) return null;
+  return h(
+    'details',
+    { 'data-testid': 'alert-evidence' },
+    h('summary', {}, t('evidence')),
+    h(
+      'ul',
+      { class: 'evidence-words' },
+      lines.map((line) => h('li', {}, line)),
+    ),
+  );
+}
+
 export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
   const live = a.state !== 'resolved';
   const writer = store.canWrite();
@@ -59,7 +81,11 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       h('strong', { class: 'alert-label' }, alertLabel(a)),
       stateBadge(a.state),
       a.resolution ? resolutionBadge(a.resolution) : null,
-      h('a', { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` }, store.elevatorLabel(a.elevator_id)),
+      h(
+        'a',
+        { href: `#/elevator/${encodeURIComponent(a.elevator_id)}`, 'data-testid': 'alert-elevator' },
+        elevatorFullLabel(a.elevator_id),
+      ),
       h('time', { datetime: new Date(a.opened_at).toISOString() }, formatTime(a.opened_at)),
       a.count > 1 ? h('span', { class: 'muted' }, `×${a.count}`) : null,
     ),
@@ -68,15 +94,17 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       'div',
       { class: 'alert-notes muted' },
       a.ack_note
-        ? h('p', {}, `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: a.acknowledged_by ?? '' })})`)
+        ? h(
+            'p',
+            {},
+            `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: personName(a.acknowledged_by) })})`,
+          )
         : null,
       a.resolve_note
-        ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: a.resolved_by ?? '' })})`)
+        ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: personName(a.resolved_by) })})`)
         : null,
     ),
-    a.evidence
-      ? h('details', {}, h('summary', {}, t('evidence')), h('pre', {}, JSON.stringify(a.evidence, null, 2)))
-      : null,
+    evidenceList(a.evidence),
     writer && live
       ? h(
           'div',
@@ -108,13 +136,25 @@ function liveList(): Alert[] {
 }
 
 export const alertsView: View = (host) => {
+  filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'aria-live': 'polite', 'data-testid': 'alert-list' });
+  // The CSV carries the same filters as the list (live means open and acknowledged: all states).
+  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+  const csvHref = () =>
+    apiUrl('/alerts.csv', {
+      state: ['open', 'acknowledged', 'resolved'].includes(filters.state) ? filters.state : undefined,
+      severity: filters.severity || undefined,
+      estate: filters.estate || undefined,
+      from: filters.since ? Date.now() - (SINCE[filters.since] ?? 0) : undefined,
+    });
   const more = h('div', { class: 'more' });
   let fetched: Alert[] = [];
   let nextOffset: number | null = null;
   let generation = 0;
 
   const draw = () => {
+    writeFilters(filters, DEFAULTS);
+    csv.setAttribute('href', csvHref());
     const rows = (filters.state === 'live' ? liveList() : fetched).filter(searchHit);
     mount(list, rows.length ? rows.map((a) => alertRow(a, reload)) : empty());
     mount(
@@ -188,7 +228,7 @@ export const alertsView: View = (host) => {
       select(
         t('estate'),
         filters.estate,
-        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, e.name])],
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateLabel(e)])],
         set('estate'),
       ),
       select(
@@ -216,6 +256,7 @@ export const alertsView: View = (host) => {
           },
         }),
       ),
+      csv,
     ),
     list,
     more,

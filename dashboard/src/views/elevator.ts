@@ -3,11 +3,19 @@
  * range, its alerts and its maintenance visits with the evidence score broken into the
  * reasons the visit judge gave.
  */
-import { api } from '../api.ts';
+import {
+  SCORE_CRITERION_WORDS,
+  SERVICE_MODE_WORDS,
+  visitEvidenceInWords,
+  wordOf,
+} from '../../../protocol/words.ts';
+import { api, apiUrl } from '../api.ts';
 import { scoreBars } from '../charts.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime, t, tCode } from '../i18n.ts';
+import { formatTime, lang, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel } from '../names.ts';
+import { technicianName } from '../people.ts';
 import { store } from '../store.ts';
 import type { Alert, Elevator, Page, ScoreReason, Visit } from '../types.ts';
 import { conditionBadge, empty, errorBox, loading } from '../ui.ts';
@@ -26,15 +34,34 @@ function facts(e: Elevator): HTMLElement {
     fact(t('currentState'), t(e.state.condition)),
     fact(t('lastHeard'), e.state.last_heard_at ? formatTime(e.state.last_heard_at) : null),
     fact(t('floor'), tm?.['floor']),
-    fact(t('mode'), tm?.['mode']),
+    fact(t('mode'), wordOf(SERVICE_MODE_WORDS, tm?.['mode'] as string | undefined, lang())),
     fact(t('door'), tm ? (tm['door_closed'] ? t('doorClosed') : t('doorOpen')) : null),
     fact(t('speed'), tm?.['speed_mps'] !== undefined ? `${tm['speed_mps']} m/s` : null),
     fact(t('runCount'), tm?.['run_count']),
   );
 }
 
-function visitCard(v: Visit): HTMLElement {
+/**
+ * One criterion of the score in the reader's language. The judge's sentence is English
+ * (kept for the English console and the API); Chinese readers get the criterion's name from
+ * the shared catalogue and the points, with the measured facts worded under the bars.
+ */
+function reasonInWords(r: ScoreReason): { points: number; reason: string } {
+  if (lang() === 'en') return r;
+  const name = wordOf(SCORE_CRITERION_WORDS, r.criterion, 'zh') ?? t('otherCriterion');
+  return {
+    points: r.points,
+    reason: typeof r.max === 'number' ? `${name} · ${t('points', { points: r.points, max: r.max })}` : name,
+  };
+}
+
+/** One visit: kind, verdict, score, times, technician, the score's bars and the evidence in words. */
+export function visitCard(v: Visit, lead: HTMLElement | null = null): HTMLElement {
   const reasons = Array.isArray(v.reasons) ? (v.reasons as ScoreReason[]) : [];
+  const evidence = visitEvidenceInWords(
+    v.evidence && typeof v.evidence === 'object' ? (v.evidence as Record<string, unknown>) : null,
+    lang(),
+  );
   const minutes = v.check_out_at ? Math.round((v.check_out_at - v.check_in_at) / 60_000) : null;
   return h(
     'li',
@@ -42,14 +69,28 @@ function visitCard(v: Visit): HTMLElement {
     h(
       'div',
       { class: 'alert-head' },
+      lead,
       h('strong', {}, tCode(v.kind)),
       h('span', { class: `badge v-${v.verdict ?? 'pending'}` }, tCode(v.verdict ?? v.status)),
       h('span', {}, `${t('score')}: ${v.evidence_score ?? '—'}`),
       h('span', { class: 'muted' }, `${t('checkIn')} ${formatTime(v.check_in_at)}`),
-      minutes !== null ? h('span', { class: 'muted' }, `${t('duration')} ${minutes} min`) : null,
-      h('span', { class: 'muted' }, v.technician_id),
+      minutes !== null
+        ? h('span', { class: 'muted' }, `${t('duration')} ${t('minutesN', { n: minutes })}`)
+        : null,
+      h(
+        'span',
+        { class: 'muted', 'data-testid': 'visit-technician' },
+        `${t('technician')} ${technicianName(v.technician_id)}`,
+      ),
     ),
-    reasons.length ? scoreBars(reasons) : null,
+    reasons.length ? scoreBars(reasons.map((r) => reasonInWords(r))) : null,
+    evidence.length
+      ? h(
+          'ul',
+          { class: 'evidence-words', 'data-testid': 'visit-evidence' },
+          evidence.map((line) => h('li', {}, line)),
+        )
+      : null,
   );
 }
 
@@ -81,7 +122,7 @@ export const elevatorView: View = (host, id) => {
     if (!e) return mount(head, h('p', { class: 'state-msg error' }, t('elevatorNotFound')));
     mount(
       head,
-      h('h1', {}, `${store.elevatorLabel(e.id)} `, conditionBadge(e.state.condition)),
+      h('h1', {}, `${elevatorFullLabel(e.id)} `, conditionBadge(e.state.condition)),
       h(
         'p',
         { class: 'muted' },
@@ -111,14 +152,41 @@ export const elevatorView: View = (host, id) => {
     head,
     history.el,
     h('section', { 'aria-labelledby': 'h-alerts' }, h('h2', { id: 'h-alerts' }, t('navAlerts')), alerts),
-    h('section', { 'aria-labelledby': 'h-visits' }, h('h2', { id: 'h-visits' }, t('visits')), visits),
+    h(
+      'section',
+      { 'aria-labelledby': 'h-visits' },
+      h(
+        'h2',
+        { id: 'h-visits' },
+        t('visits'),
+        ' ',
+        h(
+          'a',
+          {
+            class: 'button export',
+            href: apiUrl('/visits.csv', { elevator: id }),
+            download: '',
+            'data-testid': 'export-csv',
+          },
+          t('exportCsv'),
+        ),
+      ),
+      visits,
+    ),
   );
   drawHead();
   drawAlerts();
   void section(
     visits,
     () => api.get<Page<Visit>>('/visits', { elevator: id, limit: 20 }),
-    (page) => (page.items.length ? h('ul', { class: 'alerts' }, page.items.map(visitCard)) : empty()),
+    (page) =>
+      page.items.length
+        ? h(
+            'ul',
+            { class: 'alerts' },
+            page.items.map((v) => visitCard(v)),
+          )
+        : empty(),
   );
   const offFleet = store.on('fleet', drawHead);
   const offAlerts = store.on('alerts', drawAlerts);

@@ -4,25 +4,22 @@
  * by estate, condition and a search; redrawn when the socket reports a change.
  */
 import { h, mount } from '../dom.ts';
-import { lang, t } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
 import { store } from '../store.ts';
-import type { Condition, Elevator, Estate } from '../types.ts';
+import type { Condition, Elevator } from '../types.ts';
 import { conditionBadge, empty, select } from '../ui.ts';
+import { readFilters, writeFilters } from '../url-state.ts';
 
 const CONDITIONS: Condition[] = ['fault', 'offline', 'maintenance', 'normal'];
-const filters = { estate: '', condition: '', search: '' };
-
-function estateName(e: Estate): string {
-  return lang() === 'en' && e.name_en ? e.name_en : e.name;
-}
+const DEFAULTS = { estate: '', condition: '', search: '' };
+let filters = { ...DEFAULTS };
 
 function matches(e: Elevator): boolean {
   if (filters.estate && e.estate_id !== filters.estate) return false;
   if (filters.condition && e.state.condition !== filters.condition) return false;
-  const q = filters.search.trim().toLowerCase();
-  if (!q) return true;
-  return [e.name, e.building_name, e.id, e.registration_code].some((s) => s.toLowerCase().includes(q));
+  return elevatorMatches(e.id, filters.search);
 }
 
 function tile(e: Elevator): HTMLElement {
@@ -36,6 +33,8 @@ function tile(e: Elevator): HTMLElement {
       href: `#/elevator/${encodeURIComponent(e.id)}`,
       'data-elevator': e.id,
       'data-condition': e.state.condition,
+      // The tile sits under its estate's heading; the tooltip still names the estate.
+      title: elevatorFullLabel(e.id),
     },
     h('span', { class: 'tile-name' }, store.elevatorLabel(e.id)),
     conditionBadge(e.state.condition),
@@ -75,8 +74,8 @@ function board(): HTMLElement[] {
     out.push(
       h(
         'section',
-        { class: 'estate', 'aria-label': estateName(estate) },
-        h('h2', {}, estateName(estate)),
+        { class: 'estate', 'aria-label': estateLabel(estate) },
+        h('h2', {}, estateLabel(estate)),
         h('div', { class: 'tiles' }, inEstate.map(tile)),
       ),
     );
@@ -85,8 +84,12 @@ function board(): HTMLElement[] {
 }
 
 export const fleetView: View = (host) => {
+  filters = readFilters(DEFAULTS);
   const grid = h('div', { class: 'board', 'data-testid': 'fleet-board' });
-  const redraw = () => mount(grid, board());
+  const redraw = () => {
+    writeFilters(filters, DEFAULTS);
+    mount(grid, board());
+  };
   const search = h('input', {
     type: 'search',
     value: filters.search,
@@ -104,7 +107,7 @@ export const fleetView: View = (host) => {
       select(
         t('estate'),
         filters.estate,
-        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateName(e)])],
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateLabel(e)])],
         (v) => {
           filters.estate = v;
           redraw();

@@ -5,7 +5,8 @@
  */
 import { h } from '../dom.ts';
 import { type Approval, type Expenditure, type Fund, fundApi } from '../fund-api.ts';
-import { formatTime, t } from '../i18n.ts';
+import { errorText, formatTime, t } from '../i18n.ts';
+import { personName } from '../people.ts';
 import { askNote, toast } from '../ui.ts';
 
 async function decideExpenditure(
@@ -27,7 +28,7 @@ async function decideExpenditure(
     toast(t('done'));
     reload();
   } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    toast(t('actionFailed', { msg: errorText(error) }), 'error');
   }
 }
 
@@ -41,7 +42,7 @@ export function approvalList(current: readonly Approval[]): HTMLElement | null {
       h(
         'li',
         {},
-        `${formatTime(a.at)} ${t(a.side === 'firm' ? 'firmSide' : 'committeeSide')} ${a.actor} ${t(a.decision)}${a.note ? `: ${a.note}` : ''}`,
+        `${formatTime(a.at)} ${t(a.side === 'firm' ? 'firmSide' : 'committeeSide')} ${personName(a.actor)} ${t(a.decision)}${a.note ? `: ${a.note}` : ''}`,
       ),
     ),
   );

@@ -5,6 +5,7 @@
 import { h, mount } from '../dom.ts';
 import { type Expenditure, type Fund, fundApi } from '../fund-api.ts';
 import { formatFen, formatTime, t } from '../i18n.ts';
+import { personName } from '../people.ts';
 import { empty, errorBox, loading } from '../ui.ts';
 import { approvalList, decisionButtons } from './fund-common.ts';
 import { amendForm, attachForm, canApproveAsFirm, paymentForm, type Reload } from './fund-firm-actions.ts';
@@ -88,7 +89,11 @@ function card(fund: Fund, x: Expenditure, reload: Reload): HTMLElement {
       { class: 'status-lines', 'data-testid': 'status-lines' },
       statusLines(x).map((line) => h('p', {}, line)),
     ),
-    h('p', { class: 'muted' }, t('proposedByAt', { who: x.proposedBy, at: formatTime(x.proposedAt) })),
+    h(
+      'p',
+      { class: 'muted' },
+      t('proposedByAt', { who: personName(x.proposedBy), at: formatTime(x.proposedAt) }),
+    ),
     facts(fund, x),
     canApproveAsFirm(x) ? decisionButtons(fund, x, reload, t('approveAsFirm')) : null,
     payable(x) ? paymentForm(fund, x, reload) : null,

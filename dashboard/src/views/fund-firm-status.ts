@@ -7,6 +7,7 @@ import { h } from '../dom.ts';
 import type { Expenditure } from '../fund-api.ts';
 import type { ExpenseKind } from '../fund-firm-api.ts';
 import { formatTime, type Key, t } from '../i18n.ts';
+import { personName } from '../people.ts';
 
 const KIND_WORDS: Record<ExpenseKind, Key> = {
   repair: 'kindRepair',
@@ -61,7 +62,7 @@ export function statusLines(x: Expenditure): string[] {
     case 'refused': {
       const refusal = x.approvals.filter((a) => a.decision === 'refuse').at(-1);
       const side = t(refusal?.side === 'firm' ? 'firmSide' : 'committeeSide');
-      lines.push(t('statusRefused', { side, who: refusal?.actor ?? '', note: refusal?.note ?? '' }));
+      lines.push(t('statusRefused', { side, who: personName(refusal?.actor), note: refusal?.note ?? '' }));
       break;
     }
     case 'paid':

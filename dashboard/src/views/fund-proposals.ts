@@ -6,7 +6,7 @@
  */
 import { h, mount } from '../dom.ts';
 import { awaitingDecision, type Expenditure, type Fund, fundApi, type VoteInput } from '../fund-api.ts';
-import { formatFen, t } from '../i18n.ts';
+import { errorText, formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, toast } from '../ui.ts';
 import { approvalList, decisionButtons } from './fund-common.ts';
@@ -46,7 +46,7 @@ function voteForm(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
       toast(t('done'));
       reload();
     } catch (error) {
-      toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+      toast(t('actionFailed', { msg: errorText(error) }), 'error');
     }
   });
   return h('details', {}, h('summary', {}, t('vote')), form);

@@ -1,7 +1,7 @@
 /** The login form: username and password, the API sets the HttpOnly session cookie. */
 import { ApiError, api } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { t } from '../i18n.ts';
+import { errorText, t } from '../i18n.ts';
 import { unlock } from '../sound.ts';
 import type { Me } from '../types.ts';
 
@@ -37,7 +37,7 @@ export function loginView(host: HTMLElement, done: (me: Me) => void): void {
       message.textContent =
         error instanceof ApiError && error.code === 'LOGIN_FAILED'
           ? t('loginFailed')
-          : t('actionFailed', { msg: error instanceof Error ? error.message : String(error) });
+          : t('actionFailed', { msg: errorText(error) });
       submit.disabled = false;
       pass.select();
     }

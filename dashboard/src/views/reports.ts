@@ -2,13 +2,15 @@
  * Residents' reports from the QR page: dispatch (in progress), close (resolved) or
  * reject, each with a reply the resident reads on their receipt page.
  */
-import { api } from '../api.ts';
+import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime, type Key, t, tCode } from '../i18n.ts';
+import { errorText, formatTime, type Key, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
+import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
 import { store } from '../store.ts';
 import type { Page, ResidentReport } from '../types.ts';
 import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
+import { readFilters, writeFilters } from '../url-state.ts';
 
 type Next = 'in_progress' | 'resolved' | 'rejected';
 /** The QR form's categories (api/resident/i18n.ts), in the resident's own words. */
@@ -20,11 +22,12 @@ const CATEGORY: Record<string, Key> = {
   lighting: 'reportLighting',
   other: 'reportOther',
 };
-const filters = { status: 'received', estate: '', search: '' };
+const DEFAULTS = { status: 'received', estate: '', search: '' };
+let filters = { ...DEFAULTS };
 
 async function move(report: ResidentReport, status: Next, verb: string): Promise<boolean> {
   const reply = await askNote({
-    title: `${verb}: ${report.receipt}`,
+    title: `${verb}: ${report.receipt} · ${elevatorFullLabel(report.elevator_id)}`,
     label: 'reply',
     confirm: verb,
     required: false,
@@ -39,7 +42,7 @@ async function move(report: ResidentReport, status: Next, verb: string): Promise
     toast(t('done'));
     return true;
   } catch (error) {
-    toast(t('actionFailed', { msg: error instanceof Error ? error.message : String(error) }), 'error');
+    toast(t('actionFailed', { msg: errorText(error) }), 'error');
     return false;
   }
 }
@@ -61,7 +64,11 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
       h('strong', {}, r.receipt),
       stateBadge(r.status),
       h('span', { class: 'badge' }, CATEGORY[r.category] ? t(CATEGORY[r.category]!) : r.category),
-      h('a', { href: `#/elevator/${encodeURIComponent(r.elevator_id)}` }, store.elevatorLabel(r.elevator_id)),
+      h(
+        'a',
+        { href: `#/elevator/${encodeURIComponent(r.elevator_id)}`, 'data-testid': 'report-elevator' },
+        elevatorFullLabel(r.elevator_id),
+      ),
       h('time', { datetime: new Date(r.created_at).toISOString() }, formatTime(r.created_at)),
     ),
     h('p', { class: 'report-text' }, r.description),
@@ -81,19 +88,25 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
 }
 
 export const reportsView: View = (host) => {
+  filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'data-testid': 'report-list' });
+  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
   const more = h('div', { class: 'more' });
   let items: ResidentReport[] = [];
   let nextOffset: number | null = null;
 
   const draw = () => {
+    writeFilters(filters, DEFAULTS);
+    csv.setAttribute(
+      'href',
+      apiUrl('/reports.csv', { status: filters.status || undefined, estate: filters.estate || undefined }),
+    );
     const q = filters.search.trim().toLowerCase();
     const shown = items.filter(
       (r) =>
         !q ||
-        [r.receipt, r.description, r.category, store.elevatorLabel(r.elevator_id)].some((s) =>
-          s.toLowerCase().includes(q),
-        ),
+        [r.receipt, r.description, r.category].some((s) => s.toLowerCase().includes(q)) ||
+        elevatorMatches(r.elevator_id, q),
     );
     mount(list, shown.length ? shown.map((r) => row(r, () => void load(0))) : empty());
     mount(
@@ -145,7 +158,7 @@ export const reportsView: View = (host) => {
       select(
         t('estate'),
         filters.estate,
-        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, e.name])],
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateLabel(e)])],
         set('estate'),
       ),
       h(
@@ -161,6 +174,7 @@ export const reportsView: View = (host) => {
           },
         }),
       ),
+      csv,
     ),
     list,
     more,

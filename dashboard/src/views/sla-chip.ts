@@ -26,7 +26,7 @@ function paint(el: HTMLElement, now: number): void {
   const met = el.dataset['met'] ? Number(el.dataset['met']) : null;
   const c = clock(start, limit, met, now);
   const label = el.dataset['sla'] === 'ack' ? t('ackSla') : t('arrivalSla');
-  const time = formatDuration(c.ms);
+  const time = formatDuration(c.ms, (n) => t('days', { n }));
   const words =
     c.status === 'running'
       ? t('left', { t: time })

@@ -1,0 +1,385 @@
+/**
+ * The one catalogue of words a person reads, shared by the server (the resident's QR page,
+ * webhook texts) and the browser (the console): every code the API answers with (a
+ * condition, a visit kind, a verdict, a service mode, a score criterion, an evidence field,
+ * an error code) has its Chinese and English words here, so no code reaches a screen and
+ * the two sides cannot word the same thing differently. Alert labels stay in catalogue.ts.
+ * Pure data and small formatters: no Node or DOM imports, so the console can bundle it.
+ */
+import type { LedgerReason } from '../ledger/errors.ts';
+import type { ErrorCode } from '../lib/errors.ts';
+
+export type Lang = 'zh' | 'en';
+type Table = Record<Lang, Record<string, string>>;
+
+/** The word for a code in a table; undefined when the table does not know it. */
+export function wordOf(table: Table, code: string | null | undefined, lang: Lang): string | undefined {
+  return code && Object.hasOwn(table[lang], code) ? table[lang][code] : undefined;
+}
+
+export const CONDITION_WORDS = {
+  zh: { normal: '正常运行', maintenance: '维保中', fault: '故障停梯', offline: '离线' },
+  en: {
+    normal: 'Running normally',
+    maintenance: 'Under maintenance',
+    fault: 'Stopped: fault',
+    offline: 'Offline',
+  },
+} satisfies Table;
+
+export const VERDICT_WORDS: Table = {
+  zh: { verified: '已核实', suspect: '存疑', fake: '疑似虚假', pending: '待核实' },
+  en: { verified: 'Verified', suspect: 'Doubtful', fake: 'Likely fake', pending: 'Not yet checked' },
+};
+
+/** A visit's own status (open, closed, timed out), shown while it has no verdict. */
+export const VISIT_STATUS_WORDS: Table = {
+  zh: { open: '进行中', closed: '已结束', timed_out: '未签出（超时）' },
+  en: { open: 'In progress', closed: 'Closed', timed_out: 'No check-out (timed out)' },
+};
+
+export const VISIT_KIND_WORDS: Table = {
+  zh: {
+    half_monthly: '半月保养',
+    quarterly: '季度保养',
+    half_yearly: '半年保养',
+    yearly: '年度保养',
+    repair: '维修',
+  },
+  en: {
+    half_monthly: 'Half-monthly service',
+    quarterly: 'Quarterly service',
+    half_yearly: 'Half-yearly service',
+    yearly: 'Yearly service',
+    repair: 'Repair',
+  },
+};
+
+/** How a technician checked in (protocol/messages.ts check-in methods). */
+export const CHECK_IN_METHOD_WORDS: Table = {
+  zh: { nfc: 'NFC 刷卡', qr: '扫码', app: '手机应用' },
+  en: { nfc: 'NFC tag', qr: 'QR scan', app: 'Phone app' },
+};
+
+/** GB/T 24476 service modes as the car reports them. */
+export const SERVICE_MODE_WORDS: Table = {
+  zh: {
+    normal: '正常',
+    inspection: '检修',
+    out_of_service: '停止服务',
+    fire_return: '消防返回',
+    firefighter: '消防员运行',
+    emergency_power: '应急电源',
+    earthquake: '地震运行',
+    unknown: '未知',
+  },
+  en: {
+    normal: 'Normal',
+    inspection: 'Inspection',
+    out_of_service: 'Out of service',
+    fire_return: 'Fire return',
+    firefighter: 'Firefighter operation',
+    emergency_power: 'Emergency power',
+    earthquake: 'Earthquake operation',
+    unknown: 'Unknown',
+  },
+};
+
+export const POWER_WORDS: Table = {
+  zh: { mains: '市电', battery: '电池', off: '断电' },
+  en: { mains: 'Mains', battery: 'Battery', off: 'Off' },
+};
+
+/** What a resident's report has become, in the firm's words (the console). */
+export const REPORT_STATUS_WORDS: Table = {
+  zh: { received: '待处理', in_progress: '已派单', resolved: '已处理', rejected: '已驳回' },
+  en: { received: 'Received', in_progress: 'Dispatched', resolved: 'Resolved', rejected: 'Rejected' },
+};
+
+/** The visit judge's criteria (ingest/visits/judge.ts), each worth some of the 100 points. */
+export const SCORE_CRITERION_WORDS: Table = {
+  zh: {
+    out_of_service: '停止载客（检修或停用）时长',
+    duration: '维保时长',
+    shaft_coverage: '检修运行走过的井道',
+    stop_switch_tests: '底坑与轿顶急停开关测试',
+    door_checks: '各层站开关门检查',
+    no_passenger_service: '维保期间未载客',
+    items_reported: '签出时填报的 TSG T5002 项目',
+  },
+  en: {
+    out_of_service: 'Time out of passenger service',
+    duration: 'Length of the visit',
+    shaft_coverage: 'Shaft travelled in inspection',
+    stop_switch_tests: 'Pit and car-top stop switch tests',
+    door_checks: 'Doors checked at the landings',
+    no_passenger_service: 'No passengers carried during the visit',
+    items_reported: 'TSG T5002 items reported at check-out',
+  },
+};
+
+/** The same, in the resident's words (the QR receipt page). */
+export const RESIDENT_REPORT_STATUS_WORDS: Table = {
+  zh: { received: '已受理', in_progress: '处理中', resolved: '已处理', rejected: '未采纳' },
+  en: { received: 'Received', in_progress: 'Being handled', resolved: 'Handled', rejected: 'Not accepted' },
+};
+
+export const ALERT_STATE_WORDS: Table = {
+  zh: { open: '待处理', acknowledged: '已确认', resolved: '已解决' },
+  en: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
+};
+
+export const SEVERITY_WORDS: Table = {
+  zh: { critical: '紧急', major: '重要', minor: '一般', info: '提示' },
+  en: { critical: 'Critical', major: 'Major', minor: 'Minor', info: 'Info' },
+};
+
+/** A measured fact a detection rule kept as evidence: its words, and its unit where it has one. */
+interface EvidenceField {
+  zh: string;
+  en: string;
+  unit?: { zh: string; en: string };
+  /** A table for a field whose value is itself a code (a mode, a power source). */
+  values?: Table;
+}
+const S = { zh: '秒', en: 's' };
+const M = { zh: '米', en: 'm' };
+const MPS = { zh: '米/秒', en: 'm/s' };
+const MIN = { zh: '分钟', en: 'min' };
+const DAYS = { zh: '天', en: 'days' };
+
+/** Keys the ingest's rules and the visit tracker write into an alert's evidence. */
+export const EVIDENCE_FIELDS: Record<string, EvidenceField> = {
+  trappedS: { zh: '困人时长', en: 'Trapped for', unit: S },
+  stoppedS: { zh: '停梯时长', en: 'Stopped for', unit: S },
+  stopped_s: { zh: '停梯时长', en: 'Stopped for', unit: S },
+  openS: { zh: '开门时长', en: 'Door open for', unit: S },
+  blockedS: { zh: '受阻时长', en: 'Blocked for', unit: S },
+  lostS: { zh: '位置丢失时长', en: 'Position lost for', unit: S },
+  waitedS: { zh: '等待时长', en: 'Waited', unit: S },
+  silentS: { zh: '无数据时长', en: 'Silent for', unit: S },
+  thresholdS: { zh: '判定阈值', en: 'Threshold', unit: S },
+  runS: { zh: '连续运转', en: 'Running for', unit: S },
+  limitS: { zh: '限值', en: 'Limit', unit: S },
+  floor: { zh: '楼层', en: 'Floor' },
+  fromFloor: { zh: '起始楼层', en: 'From floor' },
+  position_m: { zh: '轿厢位置', en: 'Car position', unit: M },
+  fromPosition_m: { zh: '起始位置', en: 'From position', unit: M },
+  displacement_m: { zh: '移动距离', en: 'Moved', unit: M },
+  beyond_m: { zh: '超出行程', en: 'Beyond the travel', unit: M },
+  speed_mps: { zh: '速度', en: 'Speed', unit: MPS },
+  rated_mps: { zh: '额定速度', en: 'Rated speed', unit: MPS },
+  ratio: { zh: '超速比例', en: 'Ratio to rated' },
+  mode: { zh: '运行模式', en: 'Mode', values: SERVICE_MODE_WORDS },
+  power: { zh: '供电', en: 'Power', values: POWER_WORDS },
+  door_closed: { zh: '门已关闭', en: 'Door closed' },
+  door_zone: { zh: '在开锁区域', en: 'In the door zone' },
+  occupied: { zh: '轿厢有人', en: 'Car occupied' },
+  safety_circuit: { zh: '安全回路闭合', en: 'Safety circuit closed' },
+  door_lock: { zh: '门锁闭合', en: 'Door lock closed' },
+  limit_switch: { zh: '限位开关动作', en: 'Limit switch operated' },
+  score: { zh: '证据分', en: 'Evidence score' },
+  kind: { zh: '维保类别', en: 'Visit kind', values: VISIT_KIND_WORDS },
+  minutes: { zh: '检修时长', en: 'In inspection for', unit: MIN },
+  graceMin: { zh: '宽限', en: 'Grace', unit: MIN },
+  daysSince: { zh: '距上次核实的保养', en: 'Since the last verified visit', unit: DAYS },
+  limitDays: { zh: '规定间隔', en: 'Required interval', unit: DAYS },
+};
+
+function fieldValue(field: EvidenceField, value: unknown, lang: Lang): string | undefined {
+  if (typeof value === 'boolean') return value ? (lang === 'zh' ? '是' : 'yes') : lang === 'zh' ? '否' : 'no';
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const n = Math.round(value * 100) / 100;
+    return field.unit ? `${n} ${field.unit[lang]}` : String(n);
+  }
+  if (typeof value === 'string' && field.values) return wordOf(field.values, value, lang);
+  return undefined;
+}
+
+/**
+ * An alert's evidence as "label: value" lines in the reader's language. Keys not in the
+ * catalogue (and values that are codes it cannot word) are left out rather than shown raw;
+ * the API still answers the whole evidence for tools.
+ */
+export function alertEvidenceInWords(evidence: unknown, lang: Lang): string[] {
+  if (!evidence || typeof evidence !== 'object' || Array.isArray(evidence)) return [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(evidence as Record<string, unknown>)) {
+    const field = EVIDENCE_FIELDS[key];
+    if (!field) continue;
+    const text = fieldValue(field, value, lang);
+    if (text !== undefined) out.push(`${field[lang]}${lang === 'zh' ? '：' : ': '}${text}`);
+  }
+  return out;
+}
+
+function pick(e: Record<string, unknown>, ...keys: string[]): number | undefined {
+  for (const key of keys) {
+    const v = e[key];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (Array.isArray(v)) return v.length;
+  }
+  return undefined;
+}
+
+/**
+ * A visit's measured evidence in plain words ("52 min in inspection mode, whole shaft
+ * travelled, pit and car-top stop switches tested"). Keys are protocol/findings.ts
+ * VisitEvidence (camelCase); the snake_case of older rows is accepted too.
+ */
+export function visitEvidenceInWords(evidence: Record<string, unknown> | null, lang: Lang): string[] {
+  if (!evidence) return [];
+  const zh = lang === 'zh';
+  const out: string[] = [];
+  const inspection = pick(evidence, 'inspectionMin', 'inspection_minutes', 'minutes_in_inspection');
+  if (inspection !== undefined) {
+    const m = Math.round(inspection);
+    out.push(zh ? `检修模式 ${m} 分钟` : `${m} min in inspection mode`);
+  }
+  let coverage = pick(evidence, 'shaftCoverage', 'shaft_coverage', 'coverage');
+  if (coverage !== undefined) {
+    if (coverage > 1) coverage /= 100;
+    if (coverage >= 0.95) out.push(zh ? '走完整个井道' : 'whole shaft travelled');
+    else
+      out.push(
+        zh
+          ? `走过 ${Math.round(coverage * 100)}% 井道`
+          : `${Math.round(coverage * 100)}% of the shaft travelled`,
+      );
+  }
+  const pit = pick(evidence, 'stopSwitchPit', 'pit_stop_tests', 'stop_switch_pit') ?? 0;
+  const carTop = pick(evidence, 'stopSwitchCarTop', 'car_top_stop_tests', 'stop_switch_car_top') ?? 0;
+  if (pit > 0 && carTop > 0)
+    out.push(zh ? '测试了底坑和轿顶急停开关' : 'pit and car-top stop switches tested');
+  else if (pit > 0) out.push(zh ? '测试了底坑急停开关' : 'pit stop switch tested');
+  else if (carTop > 0) out.push(zh ? '测试了轿顶急停开关' : 'car-top stop switch tested');
+  else if ('stopSwitchPit' in evidence || 'pit_stop_tests' in evidence)
+    out.push(zh ? '未见急停开关测试' : 'no stop-switch test seen');
+  const landings = pick(evidence, 'doorCycleFloors', 'door_cycle_landings', 'door_cycles');
+  if (landings !== undefined && landings > 0)
+    out.push(zh ? `${landings} 个层站开关门检查` : `doors checked at ${landings} landings`);
+  const trips = pick(evidence, 'passengerTrips', 'normal_trips', 'passenger_trips');
+  if (trips !== undefined && trips > 0)
+    out.push(zh ? `期间仍有 ${trips} 次载客运行` : `${trips} passenger trips during the visit`);
+  return out;
+}
+
+/**
+ * What each API error code means to the person who met it. The API answers
+ * { code, message } with an English message for operators and tools; screens show these
+ * words for the code instead. NETWORK and HTTP are the browser's own (no answer, or an
+ * answer without a code).
+ */
+export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; en: string }> = {
+  CONFIG_INVALID: {
+    zh: '服务器配置有误，请联系管理员',
+    en: 'The server is misconfigured; contact the administrator',
+  },
+  PORT_IN_USE: {
+    zh: '服务器端口被占用，请联系管理员',
+    en: 'The server port is in use; contact the administrator',
+  },
+  FLEET_INVALID: { zh: '电梯台账文件格式有误', en: 'The fleet file does not match its schema' },
+  FLEET_REFERENCE: {
+    zh: '电梯台账引用了不存在的编号',
+    en: 'The fleet file refers to an id it does not define',
+  },
+  FLEET_FILE_UNSET: {
+    zh: '本服务未配置电梯台账文件，无法重新载入',
+    en: 'This process has no fleet file to reload',
+  },
+  INFLUX_UNREACHABLE: {
+    zh: '历史数据库暂时无法连接，请稍后重试',
+    en: 'The history database does not answer; try again later',
+  },
+  INFLUX_REJECTED: { zh: '历史数据库拒绝写入', en: 'The history database refused the data' },
+  MQTT_UNREACHABLE: { zh: '设备消息服务暂时无法连接', en: 'The device message broker does not answer' },
+  DATABASE_UNREACHABLE: {
+    zh: '数据库暂时无法连接，请稍后重试',
+    en: 'The database does not answer; try again later',
+  },
+  DATABASE_REFUSED: {
+    zh: '数据库拒绝连接，请联系管理员',
+    en: 'The database refused the connection; contact the administrator',
+  },
+  DATABASE_AHEAD: {
+    zh: '数据库版本比程序新，请联系管理员',
+    en: 'The database is newer than this program; contact the administrator',
+  },
+  NOT_FOUND: { zh: '未找到，可能已被删除或无权查看', en: 'Not found, or not yours to see' },
+  BAD_REQUEST: {
+    zh: '填写的内容有误，请检查后重试',
+    en: 'Something entered is invalid; check and try again',
+  },
+  UNAUTHENTICATED: { zh: '请先登录', en: 'Log in first' },
+  FORBIDDEN: { zh: '您的角色无权进行此操作', en: 'Your role does not allow this' },
+  CROSS_SITE_REFUSED: {
+    zh: '操作被拒绝：请从本系统页面提交',
+    en: "Refused: make changes from Lift Watch's own pages",
+  },
+  LOGIN_FAILED: { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  RATE_LIMITED: { zh: '操作太频繁，请稍后再试', en: 'Too many requests; wait a moment and try again' },
+  PAYLOAD_TOO_LARGE: { zh: '内容或文件太大', en: 'The content or file is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的提交格式', en: 'This format is not accepted' },
+  DESTINATION_NOT_ALLOWED: {
+    zh: '推送地址不被允许：只能是公网地址（内网、本机地址需管理员放行）',
+    en: 'Webhooks may only point at public addresses unless the operator allow-lists the host',
+  },
+  CONFLICT: {
+    zh: '当前状态不允许此操作（可能已被他人处理），请刷新后再试',
+    en: 'Not possible in the current state (someone may have acted already); refresh and try again',
+  },
+  INTERNAL_ERROR: {
+    zh: '服务器出错，已记录，请稍后重试',
+    en: 'Something went wrong on our side; it has been logged',
+  },
+  NOT_READY: { zh: '服务暂未就绪，请稍后重试', en: 'A service is not ready yet; try again later' },
+  NETWORK: { zh: '服务器无响应，请检查网络', en: 'The server does not answer; check the network' },
+  HTTP: { zh: '服务器返回了错误', en: 'The server answered with an error' },
+};
+
+/** The ledger's finer reasons (ledger/errors.ts), which the API answers beside the code; the type makes it complete. */
+export const ERROR_REASON_WORDS: Record<Lang, Record<LedgerReason, string>> = {
+  zh: {
+    INVALID_AMOUNT: '金额无效：请填写大于零、最多两位小数的金额',
+    INVALID_INPUT: '填写的内容有误，请检查后重试',
+    UNBALANCED: '记账借贷不平衡',
+    NOT_AUTHORIZED: '您的角色无权进行此操作',
+    SELF_APPROVAL: '不能审批自己提交的支出，请由另一位经理审批',
+    NOT_FOUND: '未找到，可能已被删除或无权查看',
+    IDEMPOTENCY_MISMATCH: '同一请求编号已用于不同的内容',
+    INSUFFICIENT_FUNDS: '基金余额不足，无法支付（余额不能为负）',
+    ALREADY_REVERSED: '该笔已冲正',
+    INVALID_STATE: '当前状态不允许此操作，请刷新后再试',
+    DUPLICATE: '重复提交，已有相同记录',
+    EMERGENCY_ALERT_CLOSED: '引用的告警不符合紧急程序（须为本小区仍未关闭或确认为真实故障的紧急告警）',
+  },
+  en: {
+    INVALID_AMOUNT: 'Invalid amount: a positive amount with at most 2 decimals',
+    INVALID_INPUT: 'Something entered is invalid; check and try again',
+    UNBALANCED: 'The posting does not balance',
+    NOT_AUTHORIZED: 'Your role does not allow this',
+    SELF_APPROVAL: 'You cannot approve your own proposal; another manager must',
+    NOT_FOUND: 'Not found, or not yours to see',
+    IDEMPOTENCY_MISMATCH: 'This request key was already used for different content',
+    INSUFFICIENT_FUNDS: 'The fund cannot pay this: the balance cannot go negative',
+    ALREADY_REVERSED: 'Already reversed',
+    INVALID_STATE: 'Not possible in the current state; refresh and try again',
+    DUPLICATE: 'Already recorded',
+    EMERGENCY_ALERT_CLOSED: 'The cited alert does not allow the emergency path',
+  },
+};
+
+/**
+ * The words for an error in the reader's language: its finer reason when the catalogue has
+ * one, else its code; an unknown code reads as a generic failure.
+ */
+export function errorWords(code: string, lang: Lang, reason?: string): string {
+  const byReason = wordOf(ERROR_REASON_WORDS, reason, lang);
+  if (byReason !== undefined) return byReason;
+  const entry = Object.hasOwn(ERROR_WORDS, code)
+    ? ERROR_WORDS[code as keyof typeof ERROR_WORDS]
+    : ERROR_WORDS.HTTP;
+  return entry[lang];
+}
