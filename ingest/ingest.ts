@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../lib/logger.ts';
+import { LogConsumer, type LogConsumerOptions } from '../log/consumer.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
 import type { ElevatorInfo } from '../store/directory.ts';
@@ -61,6 +62,14 @@ export interface IngestOptions {
   keyframeS?: number;
   /** Health signals per lift (ingest/health/), a `health_daily` point per lift and device day. Default off. */
   health?: boolean;
+  /**
+   * Read device messages from the log (NATS JetStream) instead of an MQTT subscription, and
+   * acknowledge each only after its points are in InfluxDB (LOG_ENABLED). MQTT then only
+   * carries the ingest's own service messages (alert transitions, visit verdicts).
+   */
+  log?: Omit<LogConsumerOptions, 'name'>;
+  /** Longest one settle (InfluxDB write, dead letters, alert commits) may take before the log's acks wait for the next. */
+  settleTimeoutMs?: number;
 }
 
 export interface IngestDeps {
@@ -70,6 +79,8 @@ export interface IngestDeps {
   elevators: readonly ElevatorInfo[];
   /** HOOK: detection rules (ingest/rules/) run here on each accepted message. See pipeline.ts. */
   detect?: PipelineDeps['detect'];
+  /** Resolves when the findings of the messages handled so far are committed (the alert lifecycle). */
+  settled?: () => Promise<void>;
 }
 
 export interface IngestMetrics {
@@ -271,10 +282,27 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       clientId: options.mqtt.clientId,
       connectTimeoutMs: options.mqtt.connectTimeoutMs ?? 10_000,
       reconnectPeriodMs: options.mqtt.reconnectPeriodMs ?? 1000,
+      subscribe: !options.log,
       ...defined({ username: options.mqtt.username, password: options.mqtt.password }),
     },
     { log, onMessage: handle },
   );
+
+  // Acknowledge after the durable write: a log message is acked once its points are in
+  // InfluxDB, its dead letter in the store and its findings committed.
+  const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
+  const logConsumer = options.log
+    ? new LogConsumer(options.log, {
+        log,
+        onMessage: handle,
+        settle: async () => {
+          if (!(await writer.drain(settleTimeoutMs))) return false;
+          await deadLetters.flush();
+          await deps.settled?.();
+          return true;
+        },
+      })
+    : null;
 
   let schemaTimer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -304,11 +332,13 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       writer.start();
       await ensureSchemaUntilReady();
       await source.start();
-      log.info({ elevators: elevators.size }, 'ingest started');
+      await logConsumer?.start();
+      log.info({ elevators: elevators.size, source: logConsumer ? 'log' : 'mqtt' }, 'ingest started');
     },
     async stop() {
       stopped = true;
       if (schemaTimer) clearTimeout(schemaTimer);
+      await logConsumer?.stop();
       await source.stop();
       await writer.close(options.stopTimeoutMs ?? 5000);
       await deadLetters.flush();
