@@ -11,6 +11,7 @@ import { resource, step } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
 import { influxAnswers, startInfluxd } from './lib/influxd.ts';
 import type { Logger } from './lib/logger.ts';
+import { jetStreamAnswers, startNatsServer } from './lib/natsd.ts';
 import { runMain } from './lib/run-main.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation } from './simulators/main.ts';
@@ -41,11 +42,19 @@ await runMain({
       () => ensureInflux(config, log),
       (found) => found.stop(),
     );
+    const nats = config.LOG_ENABLED
+      ? resource(
+          'nats',
+          () => ensureNats(config, log),
+          (found) => found.stop(),
+        )
+      : null;
     const system = systemComponents(config, {
       db: () => registry.value,
       log,
       influxUrl: () => influx.value.url,
       ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}),
+      ...(nats ? { natsUrl: () => nats.value.url } : {}),
     });
     const simulator = config.SIMULATE
       ? resource(
@@ -77,6 +86,7 @@ await runMain({
       registry,
       fleet,
       influx,
+      ...(nats ? [nats] : []),
       ...system.components,
       ...(simulator ? [simulator] : []),
       banner,
@@ -99,6 +109,24 @@ async function ensureInflux(config: Config, log: Logger): Promise<{ url: string;
     logFile: join(config.DATA_DIR, 'influxd.log'),
   });
   log.info({ url: handle.url }, 'started a local influxd');
+  return { url: handle.url, stop: () => handle.stop() };
+}
+
+/** NATS_URL if set; else one already answering on NATS_PORT; else start one under DATA_DIR (file storage). */
+async function ensureNats(config: Config, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+  const none = async () => {};
+  if (config.NATS_URL) return { url: config.NATS_URL, stop: none };
+  const local = `nats://127.0.0.1:${config.NATS_PORT}`;
+  if (await jetStreamAnswers(local)) {
+    log.info({ url: local }, 'using the NATS server already running');
+    return { url: local, stop: none };
+  }
+  const handle = await startNatsServer({
+    dir: join(config.DATA_DIR, 'nats'),
+    port: config.NATS_PORT,
+    logFile: join(config.DATA_DIR, 'nats-server.log'),
+  });
+  log.info({ url: handle.url }, 'started a local nats-server');
   return { url: handle.url, stop: () => handle.stop() };
 }
 

@@ -18,6 +18,8 @@ import { type Component, resource } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
+import { logPublisherOptionsFrom } from './log/config.ts';
+import { LogPublisher } from './log/publisher.ts';
 import type { RegistryDb } from './store/db.ts';
 import { authenticateMachine } from './store/directory.ts';
 import { issueInternalCredential } from './store/internal-credentials.ts';
@@ -30,6 +32,8 @@ export interface SystemDeps {
   influxUrl: string;
   /** An external broker; without one the embedded broker listens on MQTT_PORT. */
   mqttUrl?: string;
+  /** The log's NATS server(s), used with LOG_ENABLED. */
+  natsUrl?: string;
 }
 
 /** What the components need from components started before them: read in `start()`, never before. */
@@ -38,6 +42,8 @@ export interface LateSystemDeps {
   log: Logger;
   influxUrl: () => string;
   mqttUrl?: string;
+  /** The log's NATS server(s) (started before these components); required with LOG_ENABLED. */
+  natsUrl?: () => string;
 }
 
 export interface SystemParts {
@@ -57,20 +63,41 @@ export interface SystemComponents {
 
 export function systemComponents(config: Config, deps: LateSystemDeps): SystemComponents {
   const { log } = deps;
+  const logUrl = (): string | undefined => {
+    if (!config.LOG_ENABLED) return undefined;
+    if (!deps.natsUrl) throw new Error('LOG_ENABLED needs a NATS server started before the system');
+    return deps.natsUrl();
+  };
   const external = deps.mqttUrl;
   const broker = external
     ? null
     : resource(
         'broker',
         async () => {
+          // With the log, a device's PUBACK waits until JetStream stored its message.
+          const publisher = logUrl()
+            ? new LogPublisher(logPublisherOptionsFrom(config, logUrl()!), { log })
+            : null;
+          await publisher?.start();
           const embedded = createBroker(brokerOptionsFrom(config), {
             log,
             authenticate: (username, password) => authenticateMachine(deps.db(), username, password),
+            ...(publisher
+              ? { handOff: (topic: string, payload: Buffer) => publisher.append(topic, payload) }
+              : {}),
           });
-          const { port } = await embedded.start();
-          return { broker: embedded, url: `mqtt://127.0.0.1:${port}` };
+          try {
+            const { port } = await embedded.start();
+            return { broker: embedded, publisher, url: `mqtt://127.0.0.1:${port}` };
+          } catch (error) {
+            await publisher?.stop();
+            throw error;
+          }
         },
-        ({ broker }) => broker.stop(),
+        async ({ broker, publisher }) => {
+          await broker.stop();
+          await publisher?.stop();
+        },
       );
   const mqttUrl = () => external ?? broker!.value.url;
 
@@ -85,6 +112,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         log,
         influxUrl: deps.influxUrl(),
         mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'ingest')) },
+        ...(logUrl() ? { natsUrl: logUrl()! } : {}),
       });
       await startOrStop(service);
       return service;
@@ -137,6 +165,7 @@ export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]
     log: deps.log,
     influxUrl: () => deps.influxUrl,
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
+    ...(deps.natsUrl ? { natsUrl: () => deps.natsUrl! } : {}),
   });
   for (const component of system.components) {
     await component.start();

@@ -48,6 +48,8 @@ await runMain({
           db: registry.value,
           log,
           influxUrl,
+          // LOG_ENABLED: device messages come from the log (NATS_URL, else the local port).
+          natsUrl: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
           mqtt: {
             url: mqttUrl,
             ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),

@@ -145,6 +145,12 @@ export const ConfigSchema = Type.Object({
     default: 2000,
     description: 'Messages per partition delivered to the ingest and not yet acknowledged (written) at most',
   }),
+  LOG_ACK_WAIT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'A message delivered to an ingest that neither acknowledged it nor said it is still working on it is delivered again after this long (a worker that died)',
+  }),
 
   INFLUX_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'InfluxDB 1.x; unset: start a local influxd' }),

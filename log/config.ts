@@ -10,7 +10,12 @@ import { allPartitions } from './subjects.ts';
 
 type LogConfig = Pick<
   Config,
-  'LOG_PARTITIONS' | 'LOG_REPLICAS' | 'LOG_MAX_AGE_H' | 'LOG_MAX_BYTES' | 'LOG_MAX_ACK_PENDING'
+  | 'LOG_PARTITIONS'
+  | 'LOG_REPLICAS'
+  | 'LOG_MAX_AGE_H'
+  | 'LOG_MAX_BYTES'
+  | 'LOG_MAX_ACK_PENDING'
+  | 'LOG_ACK_WAIT_S'
 >;
 
 export function logStreamOptionsFrom(config: LogConfig): LogStreamOptions {
@@ -32,5 +37,6 @@ export function logConsumerOptionsFrom(config: LogConfig, url: string): Omit<Log
     url,
     partitions: allPartitions(config.LOG_PARTITIONS),
     maxAckPending: config.LOG_MAX_ACK_PENDING,
+    ackWaitMs: config.LOG_ACK_WAIT_S * 1000,
   };
 }
