@@ -248,7 +248,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
    * around the steps is guarded here, where a throw dead-letters the message at stage
    * `handle`. A message this function has returned from is acknowledged and never comes
    * back; the process-level handler (lib/crash-policy.ts) covers the rest, none of which
-   * is working on a message the broker would redeliver.
+   * is working on a message the broker would redeliver. With the log (LOG_ENABLED) the
+   * source is log/consumer.ts, which acknowledges only after a settle (the points written), so
+   * a message whose handling crashed the process would be delivered again: the guards above
+   * are what keep that from looping.
    */
   function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
     counts.received += 1;
