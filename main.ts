@@ -74,6 +74,7 @@ await runMain({
         publicBaseUrl: api.publicBaseUrl,
         mqttUrl,
         influxUrl: influx.value.url,
+        natsUrl: nats?.value.url ?? null,
         fleetPath: fleetFile.value.path,
         fleet: demo ? fleetFile.value.fleet : null,
         loaded: fleet.value,
@@ -134,6 +135,8 @@ interface BannerFacts {
   publicBaseUrl: string;
   mqttUrl: string;
   influxUrl: string;
+  /** The log's NATS server(s) with LOG_ENABLED; null without the log. */
+  natsUrl: string | null;
   fleetPath: string;
   /** The demo fleet (accounts and password are printed); null for an operator's fleet file. */
   fleet: ReturnType<typeof readFleetFile> | null;
@@ -160,6 +163,7 @@ async function bannerLines(config: Config, db: RegistryDb, facts: BannerFacts): 
     `  Health, metrics  ${publicBaseUrl}/readyz  ${publicBaseUrl}/metrics`,
     `  MQTT broker      ${mqttUrl}`,
     `  InfluxDB         ${influxUrl} (database ${config.INFLUX_DATABASE})`,
+    facts.natsUrl ? `  Log (JetStream)  ${facts.natsUrl} (${config.LOG_PARTITIONS} partitions)` : '',
     `  Fleet            ${loaded.estates} estates, ${loaded.elevators} elevators from ${fleetPath}`,
     facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
     accounts ? `  Demo accounts    ${accounts}` : '',

@@ -131,7 +131,12 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         log,
         mqtt: { url: mqttUrl(), ...(await issueInternalCredential(db, 'api')) },
         influxUrl: deps.influxUrl(),
-        readiness: { ingest: () => pipeline.metrics().mqttConnected },
+        readiness: {
+          ingest: () => {
+            const metrics = pipeline.metrics();
+            return metrics.mqttConnected && (metrics.log?.connected ?? true);
+          },
+        },
         metrics: [
           () => [
             ...ingestMetricSamples(pipeline.metrics()),

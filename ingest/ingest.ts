@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../lib/logger.ts';
-import { LogConsumer, type LogConsumerOptions } from '../log/consumer.ts';
+import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
 import type { ElevatorInfo } from '../store/directory.ts';
@@ -118,6 +118,8 @@ export interface IngestMetrics {
   arrivalMs: LatencySummary;
   /** Write request sent → InfluxDB acknowledged, per point. */
   influxRequestMs: LatencySummary;
+  /** Reading the log (LOG_ENABLED): connected, and messages delivered, acknowledged and held unacknowledged. */
+  log?: LogConsumerStats & { connected: boolean };
 }
 
 export interface IngestState {
@@ -373,6 +375,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       latencyMs: summarise(writer.latency),
       arrivalMs: summarise(arrival),
       influxRequestMs: summarise(writer.requestLatency),
+      ...(logConsumer ? { log: { ...logConsumer.stats(), connected: logConsumer.connected } } : {}),
     };
   }
 }
