@@ -16,6 +16,7 @@ import type { Config } from './lib/config.ts';
 import { reloadOnHangup } from './lib/hangup.ts';
 import { influxAnswers, startInfluxd } from './lib/influxd.ts';
 import type { Logger } from './lib/logger.ts';
+import { jetStreamAnswers, startNatsServer } from './lib/natsd.ts';
 import { runMain } from './lib/run-main.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation } from './simulators/main.ts';
@@ -60,12 +61,20 @@ await runMain({
       () => ensureInflux(config, log),
       (found) => found.stop(),
     );
+    const nats = config.LOG_ENABLED
+      ? resource(
+          'nats',
+          () => ensureNats(config, log),
+          (found) => found.stop(),
+        )
+      : null;
     const system = systemComponents(config, {
       db: () => registry.value,
       log,
       influxUrl: () => influx.value.url,
       ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}),
       fleet: () => fleet.value.running,
+      ...(nats ? { natsUrl: () => nats.value.url } : {}),
     });
     const simulator = config.SIMULATE
       ? resource(
@@ -85,6 +94,7 @@ await runMain({
         publicBaseUrl: api.publicBaseUrl,
         mqttUrl,
         influxUrl: influx.value.url,
+        natsUrl: nats?.value.url ?? null,
         fleetPath: fleetFile.value.path,
         fleet: demo ? fleetFile.value.fleet : null,
         loaded: fleet.value.loaded,
@@ -97,6 +107,7 @@ await runMain({
       registry,
       fleet,
       influx,
+      ...(nats ? [nats] : []),
       ...system.components,
       reloadOnHangupComponent,
       ...(simulator ? [simulator] : []),
@@ -123,10 +134,30 @@ async function ensureInflux(config: Config, log: Logger): Promise<{ url: string;
   return { url: handle.url, stop: () => handle.stop() };
 }
 
+/** NATS_URL if set; else one already answering on NATS_PORT; else start one under DATA_DIR (file storage). */
+async function ensureNats(config: Config, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+  const none = async () => {};
+  if (config.NATS_URL) return { url: config.NATS_URL, stop: none };
+  const local = `nats://127.0.0.1:${config.NATS_PORT}`;
+  if (await jetStreamAnswers(local)) {
+    log.info({ url: local }, 'using the NATS server already running');
+    return { url: local, stop: none };
+  }
+  const handle = await startNatsServer({
+    dir: join(config.DATA_DIR, 'nats'),
+    port: config.NATS_PORT,
+    logFile: join(config.DATA_DIR, 'nats-server.log'),
+  });
+  log.info({ url: handle.url }, 'started a local nats-server');
+  return { url: handle.url, stop: () => handle.stop() };
+}
+
 interface BannerFacts {
   publicBaseUrl: string;
   mqttUrl: string;
   influxUrl: string;
+  /** The log's NATS server(s) with LOG_ENABLED; null without the log. */
+  natsUrl: string | null;
   fleetPath: string;
   /** The demo fleet (accounts and password are printed); null for an operator's fleet file. */
   fleet: ReturnType<typeof readFleetFile> | null;
@@ -150,6 +181,7 @@ function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFac
     `  Health, metrics  ${publicBaseUrl}/readyz  ${publicBaseUrl}/metrics`,
     `  MQTT broker      ${mqttUrl}`,
     `  InfluxDB         ${influxUrl} (database ${config.INFLUX_DATABASE})`,
+    facts.natsUrl ? `  Log (JetStream)  ${facts.natsUrl} (${config.LOG_PARTITIONS} partitions)` : '',
     `  Fleet            ${loaded.estates} estates, ${loaded.elevators} elevators from ${fleetPath}`,
     facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
     accounts ? `  Demo accounts    ${accounts}` : '',

@@ -21,6 +21,8 @@ import { type Component, resource } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
+import { logPublisherOptionsFrom } from './log/config.ts';
+import { LogPublisher } from './log/publisher.ts';
 import type { RegistryDb } from './store/db.ts';
 import { storeOver } from './store/store.ts';
 
@@ -34,6 +36,8 @@ export interface SystemDeps {
   mqttUrl?: string;
   /** The fleet, its directory loaded; without one the system loads its own from the store. */
   fleet?: Fleet;
+  /** The log's NATS server(s), used with LOG_ENABLED. */
+  natsUrl?: string;
 }
 
 /** What the components need from components started before them: read in `start()`, never before. */
@@ -44,6 +48,8 @@ export interface LateSystemDeps {
   mqttUrl?: string;
   /** The main's fleet (it reloads the fleet file on SIGHUP); without one, a `fleet` component is added. */
   fleet?: () => Fleet;
+  /** The log's NATS server(s) (started before these components); required with LOG_ENABLED. */
+  natsUrl?: () => string;
 }
 
 export interface SystemParts {
@@ -64,21 +70,42 @@ export interface SystemComponents {
 
 export function systemComponents(config: Config, deps: LateSystemDeps): SystemComponents {
   const { log } = deps;
+  const logUrl = (): string | undefined => {
+    if (!config.LOG_ENABLED) return undefined;
+    if (!deps.natsUrl) throw new Error('LOG_ENABLED needs a NATS server started before the system');
+    return deps.natsUrl();
+  };
   const external = deps.mqttUrl;
   const broker = external
     ? null
     : resource(
         'broker',
         async () => {
+          // With the log, a device's PUBACK waits until JetStream stored its message.
+          const publisher = logUrl()
+            ? new LogPublisher(logPublisherOptionsFrom(config, logUrl()!), { log })
+            : null;
+          await publisher?.start();
           const embedded = createBroker(brokerOptionsFrom(config), {
             log,
             authenticate: (username, password) =>
               storeOver(deps.db()).credentials.authenticateMachine(username, password),
+            ...(publisher
+              ? { handOff: (topic: string, payload: Buffer) => publisher.append(topic, payload) }
+              : {}),
           });
-          const { port } = await embedded.start();
-          return { broker: embedded, url: `mqtt://127.0.0.1:${port}` };
+          try {
+            const { port } = await embedded.start();
+            return { broker: embedded, publisher, url: `mqtt://127.0.0.1:${port}` };
+          } catch (error) {
+            await publisher?.stop();
+            throw error;
+          }
         },
-        ({ broker }) => broker.stop(),
+        async ({ broker, publisher }) => {
+          await broker.stop();
+          await publisher?.stop();
+        },
       );
   const mqttUrl = () => external ?? broker!.value.url;
 
@@ -122,6 +149,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         directory: fleet().directory,
         influxUrl: deps.influxUrl(),
         mqtt: { url: mqttUrl(), ...(await credential('ingest')) },
+        ...(logUrl() ? { natsUrl: logUrl()! } : {}),
       });
       await startOrStop(service);
       return service;
@@ -142,7 +170,12 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         ...(config.FLEET_FILE ? { fleetFile: config.FLEET_FILE } : {}),
         mqtt: { url: mqttUrl(), ...(await credential('api')) },
         influxUrl: deps.influxUrl(),
-        readiness: { ingest: () => pipeline.metrics().mqttConnected },
+        readiness: {
+          ingest: () => {
+            const metrics = pipeline.metrics();
+            return metrics.mqttConnected && (metrics.log?.connected ?? true);
+          },
+        },
         metrics: [
           () => [
             ...ingestMetricSamples(pipeline.metrics()),
@@ -202,6 +235,7 @@ export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]
     influxUrl: () => deps.influxUrl,
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
     ...(deps.fleet ? { fleet: () => deps.fleet! } : {}),
+    ...(deps.natsUrl ? { natsUrl: () => deps.natsUrl! } : {}),
   });
   for (const component of system.components) {
     await component.start();

@@ -6,13 +6,15 @@
  *
  * Settings (env): BENCH_ELEVATORS (10000), BENCH_RATE msgs/s (24000), BENCH_MAX_IN_FLIGHT (2000
  * unacknowledged messages at most across the fleet), BENCH_SECONDS (60),
- * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_PROFILE (broker, ingest, simulator, comma-separated: a V8
+ * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_LOG (false: true runs the durable path, a
+ * nats-server of its own and LOG_ENABLED for the broker and the ingest, docs/scale-out.md), BENCH_PROFILE (broker, ingest, simulator, comma-separated: a V8
  * CPU profile of each part named, in the kept directory's profile/), BENCH_KEEP (keep the directory).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startInfluxd } from '../lib/influxd.ts';
+import { startNatsServer } from '../lib/natsd.ts';
 import {
   INFLUX_DEFAULT_DATABASE,
   influxSeries,
@@ -44,6 +46,7 @@ const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 2000);
 const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 60);
 const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
 const DETECTION = process.env.BENCH_DETECTION ?? 'true';
+const LOG = process.env.BENCH_LOG === 'true';
 const DATABASE = INFLUX_DEFAULT_DATABASE;
 
 const parts: Part[] = [];
@@ -113,7 +116,17 @@ async function main(): Promise<void> {
     const mqttPort = await freePort();
     const metricsPort = await freePort();
     const brokerMetricsPort = await freePort();
-    const common = { DATABASE_FILE: databaseFile, DATA_DIR: dir, MQTT_PORT: String(mqttPort) };
+    // BENCH_LOG=true: PUBACK after JetStream stored the message, the ingest reading the log.
+    const nats = LOG
+      ? await startNatsServer({ dir: join(dir, 'nats'), logFile: join(logDir, 'nats.log') })
+      : null;
+    if (nats) cleanups.push(() => nats.stop());
+    const common = {
+      DATABASE_FILE: databaseFile,
+      DATA_DIR: dir,
+      MQTT_PORT: String(mqttPort),
+      ...(nats ? { LOG_ENABLED: 'true', NATS_URL: nats.url } : {}),
+    };
     // BENCH_PROFILE=broker,ingest,simulator writes a V8 CPU profile of each part named, next to the logs.
     const profile = (part: string): Record<string, string> =>
       (process.env.BENCH_PROFILE ?? '').split(',').includes(part)
@@ -185,6 +198,7 @@ async function main(): Promise<void> {
       broker: treeCpuSeconds(broker.child.pid!),
       ingest: treeCpuSeconds(ingest.child.pid!),
       influxd: treeCpuSeconds(influx.process.pid!),
+      ...(nats ? { nats: treeCpuSeconds(nats.process.pid!) } : {}),
     });
     const cpuStart = cpuOf();
     const machineStart = machineCpuSeconds();
@@ -303,6 +317,7 @@ async function main(): Promise<void> {
       inflow_held_share: Number((heldInWindow / windowMessages).toFixed(3)),
       simulator_loop_delay_p99_ms: Math.round(simLoopDelayP99),
       detection: DETECTION === 'true',
+      durable_log: LOG,
       invalid: metrics.get('liftwatch_ingest_invalid_total') ?? 0,
       deduplicated: metrics.get('liftwatch_ingest_deduplicated_total') ?? 0,
       gaps: metrics.get('liftwatch_ingest_gaps') ?? 0,

@@ -4,7 +4,7 @@
  * `stop()` closes clients, then the server. No `process.*` here: `main.ts` owns that.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
 import type { MQEmitter } from 'mqemitter';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
@@ -41,6 +41,10 @@ export interface BrokerMetrics {
   inflowHeldTotal: number;
   /** Publishes refused (connection closed), by reason: topic not granted, retain not allowed. */
   publishesRefused: Readonly<Record<PublishRefusal, number>>;
+  /** Device publishes waiting for the log to store them (not yet acknowledged). */
+  logWaiting?: number;
+  /** Appends to the log that failed (each is tried again while its device stays connected). */
+  logAppendFailures?: number;
 }
 
 /** The broker's options from the validated config (lib/config.ts). */
@@ -68,6 +72,12 @@ export function brokerOptionsFrom(
 export interface BrokerDeps {
   log: Logger;
   authenticate(username: string, password: string): Promise<Principal | null>;
+  /**
+   * The durable log (log/publisher.ts `append`): resolves once the message is stored there.
+   * With it, a device's publish is acknowledged (PUBACK) only after that; without it, as soon
+   * as the broker has taken the message.
+   */
+  handOff?: (topic: string, payload: Buffer) => Promise<void>;
 }
 
 export interface Broker {
@@ -109,11 +119,16 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
   const aedes = new Aedes({
     ...hooks,
-    // Policy first; an allowed device publish then passes the inflow gate before its PUBACK.
+    // Policy first; an allowed device publish then passes the inflow gate, then (with the
+    // log) waits until the log stored it. Aedes writes a QoS 1 PUBACK right after this hook
+    // calls back, before it delivers the message (aedes lib/handlers/publish.js
+    // enqueuePublish), and reads the client's next packets only once this one is done: so
+    // the PUBACK means "in the log", and a device waits while the log is away.
+    // A device's Will goes through this hook too, so an offline status reaches the log.
     authorizePublish(client, packet, done) {
       hooks.authorizePublish(client, packet, (error) => {
         if (error || !client || hooks.principalOf(client)?.kind !== 'device') done(error);
-        else gate.admit(() => done(null));
+        else gate.admit(() => (deps.handOff ? appendThenAck(client, packet, done) : done(null)));
       });
     },
     persistence: new IndexedMemoryPersistence() as unknown as AedesOptions['persistence'],
@@ -124,6 +139,48 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   });
   const sockets = new Set<Socket>();
   let server: Server | null = null;
+  let stopping = false;
+  const logState = { waiting: 0, failures: 0, failing: false };
+
+  /**
+   * Calls `done` (the PUBACK) once the log stored the message. A failed append is tried again
+   * after a backoff while the device stays connected; once it is gone (or the broker stops)
+   * the message is left unacknowledged, so the device still holds it and sends it again
+   * [MQTT-4.4.0-1]. Never an acknowledgement for something not stored.
+   */
+  function appendThenAck(client: Client, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    const handOff = deps.handOff!;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    logState.waiting += 1;
+    const attempt = (backoffMs: number): void => {
+      handOff(packet.topic, payload).then(
+        () => {
+          logState.waiting -= 1;
+          if (logState.failing) {
+            logState.failing = false;
+            log.info('the log stores device messages again');
+          }
+          done(null);
+        },
+        (error: unknown) => {
+          logState.failures += 1;
+          if (!logState.failing) {
+            logState.failing = true;
+            log.warn(
+              { err: error },
+              'the log did not store a device message; holding its PUBACK and retrying',
+            );
+          }
+          if (stopping || client.closed) {
+            logState.waiting -= 1;
+            return;
+          }
+          setTimeout(() => attempt(Math.min(backoffMs * 2, 2000)), backoffMs).unref();
+        },
+      );
+    };
+    attempt(100);
+  }
   let releaseTimer: NodeJS.Timeout | null = null;
 
   aedes.on('clientReady', (client) => {
@@ -176,6 +233,7 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     const closing = server;
     if (!closing) return;
     server = null;
+    stopping = true;
     if (releaseTimer) clearInterval(releaseTimer);
     // Publishes still held at the gate were never acknowledged: their devices keep them.
     const serverClosed = new Promise<void>((resolve) => closing.close(() => resolve()));
@@ -192,6 +250,7 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     inflowWaiting: gate.waiting,
     inflowHeldTotal: gate.heldTotal,
     publishesRefused: { ...hooks.publishesRefused },
+    ...(deps.handOff ? { logWaiting: logState.waiting, logAppendFailures: logState.failures } : {}),
   });
 
   return { start, stop, aedes, metrics };

@@ -41,5 +41,21 @@ export function brokerMetricSamples(metrics: BrokerMetrics): MetricSample[] {
         labels: { reason },
       }),
     ),
+    ...(metrics.logWaiting === undefined
+      ? []
+      : [
+          {
+            name: 'liftwatch_broker_log_waiting',
+            help: 'Device publishes waiting for the log (NATS JetStream) to store them before their PUBACK',
+            type: 'gauge' as const,
+            value: metrics.logWaiting,
+          },
+          {
+            name: 'liftwatch_broker_log_append_failures_total',
+            help: 'Appends to the log that failed and were retried (the device was not acknowledged meanwhile)',
+            type: 'counter' as const,
+            value: metrics.logAppendFailures ?? 0,
+          },
+        ]),
   ];
 }

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
+import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
 import { DeadLetterSink } from './dead-letters.ts';
@@ -61,6 +62,14 @@ export interface IngestOptions {
   keyframeS?: number;
   /** Health signals per lift (ingest/health/), a `health_daily` point per lift and device day. Default off. */
   health?: boolean;
+  /**
+   * Read device messages from the log (NATS JetStream) instead of an MQTT subscription, and
+   * acknowledge each only after its points are in InfluxDB (LOG_ENABLED). MQTT then only
+   * carries the ingest's own service messages (alert transitions, visit verdicts).
+   */
+  log?: Omit<LogConsumerOptions, 'name'>;
+  /** Longest one settle (InfluxDB write, dead letters, alert commits) may take before the log's acks wait for the next. */
+  settleTimeoutMs?: number;
 }
 
 export interface IngestDeps {
@@ -70,6 +79,8 @@ export interface IngestDeps {
   elevators: readonly ElevatorInfo[];
   /** HOOK: detection rules (ingest/rules/) run here on each accepted message. See pipeline.ts. */
   detect?: PipelineDeps['detect'];
+  /** Resolves when the findings of the messages handled so far are committed (the alert lifecycle). */
+  settled?: () => Promise<void>;
 }
 
 export interface IngestMetrics {
@@ -107,6 +118,8 @@ export interface IngestMetrics {
   arrivalMs: LatencySummary;
   /** Write request sent → InfluxDB acknowledged, per point. */
   influxRequestMs: LatencySummary;
+  /** Reading the log (LOG_ENABLED): connected, and messages delivered, acknowledged and held unacknowledged. */
+  log?: LogConsumerStats & { connected: boolean };
 }
 
 export interface IngestState {
@@ -237,7 +250,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
    * around the steps is guarded here, where a throw dead-letters the message at stage
    * `handle`. A message this function has returned from is acknowledged and never comes
    * back; the process-level handler (lib/crash-policy.ts) covers the rest, none of which
-   * is working on a message the broker would redeliver.
+   * is working on a message the broker would redeliver. With the log (LOG_ENABLED) the
+   * source is log/consumer.ts, which acknowledges only after a settle (the points written), so
+   * a message whose handling crashed the process would be delivered again: the guards above
+   * are what keep that from looping.
    */
   function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
     counts.received += 1;
@@ -271,10 +287,27 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       clientId: options.mqtt.clientId,
       connectTimeoutMs: options.mqtt.connectTimeoutMs ?? 10_000,
       reconnectPeriodMs: options.mqtt.reconnectPeriodMs ?? 1000,
+      subscribe: !options.log,
       ...defined({ username: options.mqtt.username, password: options.mqtt.password }),
     },
     { log, onMessage: handle },
   );
+
+  // Acknowledge after the durable write: a log message is acked once its points are in
+  // InfluxDB, its dead letter in the store and its findings committed.
+  const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
+  const logConsumer = options.log
+    ? new LogConsumer(options.log, {
+        log,
+        onMessage: handle,
+        settle: async () => {
+          if (!(await writer.drain(settleTimeoutMs))) return false;
+          await deadLetters.flush();
+          await deps.settled?.();
+          return true;
+        },
+      })
+    : null;
 
   let schemaTimer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -304,11 +337,13 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       writer.start();
       await ensureSchemaUntilReady();
       await source.start();
-      log.info({ elevators: elevators.size }, 'ingest started');
+      await logConsumer?.start();
+      log.info({ elevators: elevators.size, source: logConsumer ? 'log' : 'mqtt' }, 'ingest started');
     },
     async stop() {
       stopped = true;
       if (schemaTimer) clearTimeout(schemaTimer);
+      await logConsumer?.stop();
       await source.stop();
       await writer.close(options.stopTimeoutMs ?? 5000);
       await deadLetters.flush();
@@ -340,6 +375,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       latencyMs: summarise(writer.latency),
       arrivalMs: summarise(arrival),
       influxRequestMs: summarise(writer.requestLatency),
+      ...(logConsumer ? { log: { ...logConsumer.stats(), connected: logConsumer.connected } } : {}),
     };
   }
 }

@@ -66,6 +66,8 @@ await runMain({
           log,
           directory: fleet.value.directory,
           influxUrl,
+          // LOG_ENABLED: device messages come from the log (NATS_URL, else the local port).
+          natsUrl: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
           mqtt: { url: mqttUrl, ...credential },
         });
         try {

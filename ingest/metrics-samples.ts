@@ -60,6 +60,35 @@ export function ingestMetricSamples(metrics: IngestMetrics): MetricSample[] {
       value: metrics.mqttConnected ? 1 : 0,
     },
   );
+  if (metrics.log) {
+    const log = metrics.log;
+    samples.push(
+      {
+        name: 'liftwatch_ingest_log_connected',
+        help: 'Connected to the log (NATS JetStream)',
+        type: 'gauge',
+        value: log.connected ? 1 : 0,
+      },
+      {
+        name: 'liftwatch_ingest_log_acked_total',
+        help: 'Log messages acknowledged after their write',
+        type: 'counter',
+        value: log.acked,
+      },
+      {
+        name: 'liftwatch_ingest_log_unacked',
+        help: 'Log messages handled and waiting for their write before being acknowledged',
+        type: 'gauge',
+        value: log.unacked,
+      },
+      {
+        name: 'liftwatch_ingest_log_settle_failures_total',
+        help: 'Settles (write, dead letters, alert commits) that failed or timed out; nothing was acknowledged',
+        type: 'counter',
+        value: log.settleFailures,
+      },
+    );
+  }
   for (const [quantile, value] of [
     ['0.5', metrics.latencyMs.p50],
     ['0.9', metrics.latencyMs.p90],

@@ -18,6 +18,12 @@ export interface MqttSourceOptions {
   clientId: string;
   connectTimeoutMs: number;
   reconnectPeriodMs: number;
+  /**
+   * Subscribe to the device topics (default). Off when the ingest reads the log instead: the
+   * connection then only publishes service messages, with a clean session, so no queue of
+   * device messages builds up for it in the broker.
+   */
+  subscribe?: boolean;
 }
 
 export interface MqttSourceDeps {
@@ -40,9 +46,10 @@ export class MqttSource {
   /** Resolves once connected and subscribed; rejects if the broker refuses or never answers. */
   async start(): Promise<void> {
     const { url, clientId, username, password, connectTimeoutMs, reconnectPeriodMs } = this.options;
+    const subscribing = this.options.subscribe ?? true;
     const clientOptions: IClientOptions = {
       clientId,
-      clean: false,
+      clean: !subscribing,
       protocolVersion: 4,
       connectTimeout: connectTimeoutMs,
       reconnectPeriod: reconnectPeriodMs,
@@ -79,6 +86,15 @@ export class MqttSource {
         else log.error({ err: error, url }, 'MQTT error');
       });
       client.on('connect', (connack) => {
+        if (!subscribing) {
+          log.info({ url, clientId }, 'MQTT connected (publishing only; device messages come from the log)');
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve();
+          }
+          return;
+        }
         client.subscribe(topics.allDevices, { qos: 1 }, (error, granted) => {
           const refused = granted?.some((g) => g.qos === 128);
           if (error || refused) {

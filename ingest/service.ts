@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
+import { logConsumerOptionsFrom } from '../log/config.ts';
 import type { VisitFinding } from '../protocol/index.ts';
 import type { RegistryDb } from '../store/db.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -28,6 +29,8 @@ export interface IngestServiceDeps {
   directory: FleetDirectory;
   mqtt: { url: string; username?: string; password?: string };
   influxUrl: string;
+  /** The log's NATS server(s); with LOG_ENABLED the ingest reads device messages there. */
+  natsUrl?: string;
 }
 
 export async function createIngestService(config: Config, deps: IngestServiceDeps): Promise<IngestService> {
@@ -58,12 +61,14 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
       keyframeS: config.INGEST_KEYFRAME_S,
       health: config.HEALTH,
+      ...(config.LOG_ENABLED && deps.natsUrl ? { log: logConsumerOptionsFrom(config, deps.natsUrl) } : {}),
     },
     {
       log: deps.log,
       db: deps.db,
       elevators,
       ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
+      settled: async () => detection?.settled(),
     },
   );
   if (config.DETECTION) {

@@ -113,6 +113,55 @@ export const ConfigSchema = Type.Object({
     description: 'Disk cap for the spill',
   }),
 
+  LOG_ENABLED: Type.Boolean({
+    default: false,
+    description:
+      "The durable log: a device's QoS 1 publish is acknowledged only once NATS JetStream stored it, and the ingest consumes from there (acknowledging after the InfluxDB write) instead of subscribing over MQTT",
+  }),
+  NATS_URL: Type.Optional(
+    Type.String({
+      pattern: '^(nats|tls)://',
+      description:
+        'NATS server(s) with JetStream for the log, comma-separated for a cluster; unset: start a local nats-server under DATA_DIR',
+    }),
+  ),
+  NATS_PORT: Port(4222, 'Port of the local nats-server started when NATS_URL is unset'),
+  LOG_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1024,
+    default: 64,
+    description:
+      'Partitions of the log (by elevator id); fixed for the life of a stream: changing it moves elevators between partitions',
+  }),
+  LOG_REPLICAS: Type.Integer({
+    minimum: 1,
+    maximum: 5,
+    default: 1,
+    description: 'Copies of the log kept by a NATS cluster (3 on a 3-node cluster; 1 for a single server)',
+  }),
+  LOG_MAX_AGE_H: Type.Integer({
+    minimum: 1,
+    default: 168,
+    description: 'Hours the log keeps messages, acknowledged or not',
+  }),
+  LOG_MAX_BYTES: Type.Integer({
+    minimum: 1048576,
+    default: 8589934592,
+    description:
+      'Bytes the log keeps on disk; when full, new device publishes are refused (no PUBACK), old ones are kept',
+  }),
+  LOG_MAX_ACK_PENDING: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description: 'Messages per partition delivered to the ingest and not yet acknowledged (written) at most',
+  }),
+  LOG_ACK_WAIT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'A message delivered to an ingest that neither acknowledged it nor said it is still working on it is delivered again after this long (a worker that died)',
+  }),
+
   INFLUX_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'InfluxDB 1.x; unset: start a local influxd' }),
   ),

@@ -21,6 +21,10 @@ export const ERRORS = {
   },
   INFLUX_REJECTED: { status: 500, message: 'InfluxDB refused the points' },
   MQTT_UNREACHABLE: { status: 503, message: 'The MQTT broker does not answer; check MQTT_URL' },
+  LOG_UNREACHABLE: {
+    status: 503,
+    message: "NATS (the log) does not answer; check NATS_URL, or run 'npm run setup' to install nats-server",
+  },
   DATABASE_UNREACHABLE: {
     status: 503,
     message:

@@ -289,6 +289,10 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '本服务未配置电梯台账文件，无法重新载入',
     en: 'This process has no fleet file to reload',
   },
+  LOG_UNREACHABLE: {
+    zh: '消息日志服务暂时无法连接，请稍后重试',
+    en: 'The message log (NATS) does not answer; try again later',
+  },
   INFLUX_UNREACHABLE: {
     zh: '历史数据库暂时无法连接，请稍后重试',
     en: 'The history database does not answer; try again later',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb
+# Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb and nats-server
 # (and chromium with a CJK font, with --browser) when missing; with --postgres, Debian's postgresql
 # when nothing answers on 127.0.0.1:5432, started if it is installed but stopped (the tests'
 # PostgreSQL run and DATABASE_URL use it); then the npm packages when the lock file changed.
@@ -19,6 +19,8 @@ postgres_answers() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.
 
 missing=()
 [ -x /usr/bin/influxd ] || missing+=(influxdb)
+# The log (NATS JetStream) between the broker and the ingest: lib/natsd.ts starts it.
+[ -x /usr/sbin/nats-server ] || [ -x /usr/bin/nats-server ] || missing+=(nats-server)
 if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Chinese glyphs in browser screenshots (the resident page is Chinese first).

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { startInfluxd } from '../../lib/influxd.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { startNatsServer } from '../../lib/natsd.ts';
 import type { FleetFile } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb } from '../../store/db.ts';
 import { loadFleet, readFleetFile } from '../../store/fleet-loader.ts';
@@ -81,9 +82,17 @@ export async function startLiveSystem(
     const influx = await startInfluxd({ dir: join(dir.path, 'influxdb') });
     stops.push({ name: 'influxd', stop: () => influx.stop() });
 
+    // LOG_ENABLED (passed in `env`): the log on a nats-server of its own, as npm start runs it.
+    let natsUrl = config.NATS_URL;
+    if (config.LOG_ENABLED && !natsUrl) {
+      const nats = await startNatsServer({ dir: join(dir.path, 'nats') });
+      stops.push({ name: 'nats-server', stop: () => nats.stop() });
+      natsUrl = nats.url;
+    }
+
     const { mqttUrl, broker, ingest, api } = await startParts(
       config,
-      { db, log, influxUrl: influx.url },
+      { db, log, influxUrl: influx.url, ...(natsUrl ? { natsUrl } : {}) },
       stops,
     );
     if (!broker) throw new Error('the live system runs the embedded broker (MQTT_URL must not be set)');

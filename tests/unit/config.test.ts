@@ -38,6 +38,19 @@ describe('config', () => {
     );
   });
 
+  it('reads the log settings: off by default, 64 partitions, a nats:// URL or list', () => {
+    const defaults = loadConfig({});
+    expect(defaults.LOG_ENABLED).toBe(false);
+    expect(defaults.LOG_PARTITIONS).toBe(64);
+    expect(defaults.NATS_URL).toBeUndefined();
+    const cluster = 'nats://n1:4222,nats://n2:4222,nats://n3:4222';
+    const config = loadConfig({ LOG_ENABLED: 'true', NATS_URL: cluster, LOG_REPLICAS: '3' });
+    expect([config.LOG_ENABLED, config.NATS_URL, config.LOG_REPLICAS]).toEqual([true, cluster, 3]);
+    expect(() => loadConfig({ NATS_URL: 'http://n1:4222', LOG_PARTITIONS: '0' })).toThrowError(
+      /NATS_URL="http:\/\/n1:4222"[\s\S]*LOG_PARTITIONS=0/,
+    );
+  });
+
   it('refuses an inflow gate that would release above the level it holds at', () => {
     expect(loadConfig({ MQTT_INFLOW_HIGH: '2000', MQTT_INFLOW_LOW: '800' }).MQTT_INFLOW_LOW).toBe(800);
     let error: unknown;

@@ -1,0 +1,42 @@
+/**
+ * The log's settings from the validated config (lib/config.ts), in the shapes the publisher
+ * and the consumer take, so the broker, the ingest and the mains cannot read them differently.
+ */
+import type { Config } from '../lib/config.ts';
+import type { LogConsumerOptions } from './consumer.ts';
+import type { LogPublisherOptions } from './publisher.ts';
+import type { LogStreamOptions } from './stream.ts';
+import { allPartitions } from './subjects.ts';
+
+type LogConfig = Pick<
+  Config,
+  | 'LOG_PARTITIONS'
+  | 'LOG_REPLICAS'
+  | 'LOG_MAX_AGE_H'
+  | 'LOG_MAX_BYTES'
+  | 'LOG_MAX_ACK_PENDING'
+  | 'LOG_ACK_WAIT_S'
+>;
+
+export function logStreamOptionsFrom(config: LogConfig): LogStreamOptions {
+  return {
+    replicas: config.LOG_REPLICAS,
+    maxAgeMs: config.LOG_MAX_AGE_H * 3_600_000,
+    maxBytes: config.LOG_MAX_BYTES,
+  };
+}
+
+export function logPublisherOptionsFrom(config: LogConfig, url: string): LogPublisherOptions {
+  return { ...logStreamOptionsFrom(config), url, partitions: config.LOG_PARTITIONS };
+}
+
+/** One worker: every partition (phase 2 hands each worker the partitions its leases hold). */
+export function logConsumerOptionsFrom(config: LogConfig, url: string): Omit<LogConsumerOptions, 'name'> {
+  return {
+    ...logStreamOptionsFrom(config),
+    url,
+    partitions: allPartitions(config.LOG_PARTITIONS),
+    maxAckPending: config.LOG_MAX_ACK_PENDING,
+    ackWaitMs: config.LOG_ACK_WAIT_S * 1000,
+  };
+}

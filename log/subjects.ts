@@ -1,0 +1,70 @@
+/**
+ * The log's names: the stream, its subjects and the partition of an elevator. A device message
+ * on MQTT topic `elevators/{id}/{channel}` is stored on subject `lw.in.{partition}.{id}.{channel}`,
+ * the partition being a stable hash of the elevator id modulo the partition count, so one
+ * elevator's messages stay in one partition, in order, and one worker owns them.
+ *
+ * The partition is computed here, by the publisher, not by a server `mappings` entry
+ * (`partition(64, …)`): this machine's nats-server 2.9.10 has no subject transforms on streams,
+ * a mapping lives in every server's config file (a cluster someone else runs, NATS_URL, may not
+ * have it), and the ingest, the tests and the docs must know the partition of an elevator
+ * without asking the server. The hash is FNV-1a (32 bits) over the id's UTF-8 bytes: tiny,
+ * stable across versions and languages, and spreads ids like `e-0001…e-9999` evenly.
+ */
+import { type DeviceChannel, parseDeviceTopic, topics } from '../protocol/index.ts';
+
+/** The stream holding every device message; one per deployment. */
+export const LOG_STREAM = 'LW_IN';
+const PREFIX = 'lw.in';
+/** Every subject of the stream. */
+export const LOG_SUBJECTS = `${PREFIX}.>`;
+
+/** The default number of partitions: far more than workers, so ownership moves in small pieces. */
+export const DEFAULT_PARTITIONS = 64;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
+export function fnv1a32(text: string): number {
+  let hash = FNV_OFFSET;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, FNV_PRIME) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The partition (0 … partitions-1) an elevator's messages go to. */
+export function partitionOf(elevatorId: string, partitions: number): number {
+  return fnv1a32(elevatorId) % partitions;
+}
+
+/** The subject of a device message; null for a topic that is not a device topic. */
+export function deviceSubject(topic: string, partitions: number): string | null {
+  const parsed = parseDeviceTopic(topic);
+  if (!parsed) return null;
+  return `${PREFIX}.${partitionOf(parsed.elevatorId, partitions)}.${parsed.elevatorId}.${parsed.channel}`;
+}
+
+/** The MQTT topic a stored message came in on; null for a subject that is not a device subject. */
+export function topicOfSubject(subject: string): string | null {
+  const parts = subject.split('.');
+  if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== PREFIX) return null;
+  return topics.device(parts[3]!, parts[4]! as DeviceChannel);
+}
+
+/** What a partition's consumer filters on. */
+export function partitionFilter(partition: number): string {
+  return `${PREFIX}.${partition}.>`;
+}
+
+/** The durable consumer that holds a partition's read position for the ingest. */
+export function partitionDurable(partition: number): string {
+  return `ingest-p${partition}`;
+}
+
+/** 0 … partitions-1: what one worker owns while there is only one. */
+export function allPartitions(partitions: number): number[] {
+  return Array.from({ length: partitions }, (_, p) => p);
+}
