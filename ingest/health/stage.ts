@@ -7,7 +7,6 @@
  */
 import { BAND_SUFFIX, HEALTH_MEASUREMENT, type HealthDetail } from '../../protocol/health.ts';
 import type { DeviceMessage, VisitFinding } from '../../protocol/index.ts';
-import { MEASUREMENTS } from '../../protocol/influx.ts';
 import { quoteString } from '../points.ts';
 import { dayStartMs, JUDGED, type OutOfRange } from './signals.ts';
 import { type HealthDay, type HealthLift, type HealthReport, HealthTable } from './table.ts';
