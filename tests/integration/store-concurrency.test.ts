@@ -102,7 +102,9 @@ describe('several writer processes on one store', () => {
     const transitions = outcomes.flatMap((o) => o.transitions);
     expect(transitions.filter((t) => t === 'opened')).toHaveLength(1);
     expect(transitions.filter((t) => t === 'repeated')).toHaveLength(WRITERS * perWriter - 1);
-  });
+    // Four processes taking SQLite's write lock in turn: 12 s alone, over a minute once when
+    // the whole suite shared the two cores with other work. Generous, since it proves order.
+  }, 180_000);
 
   it('keep one fund chain unbroken and one entry per idempotency key; another body is a 409', async () => {
     const ledger = createFundLedger({ repository: storeOver(db).ledger });
@@ -179,5 +181,5 @@ describe('several writer processes on one store', () => {
       amountFen: shared[0]!.amountFen,
     });
     expect(replay.id).toBe(byKey.get(shared[0]!.key)!.find((r) => r.status === 'ok')!.id);
-  });
+  }, 180_000);
 });
