@@ -20,8 +20,7 @@ import { jetStreamAnswers, startNatsServer } from './lib/natsd.ts';
 import { runMain } from './lib/run-main.ts';
 import { ensureDemoFleetFile } from './simulators/demo-fleet.ts';
 import { runSimulation } from './simulators/main.ts';
-import { openRegistry } from './store/db.ts';
-import { storeOver } from './store/store.ts';
+import { openStore } from './store/store.ts';
 import { systemComponents } from './system.ts';
 
 await runMain({
@@ -34,14 +33,14 @@ await runMain({
     });
     const registry = resource(
       'registry',
-      () => openRegistry(config),
-      (db) => db.destroy(),
+      () => openStore(config),
+      (store) => store.close(),
     );
     const fleet = resource(
       'fleet',
       async () => {
         const running = createFleet(
-          { repository: storeOver(registry.value).fleet, log },
+          { repository: registry.value.fleet, log },
           { refreshMs: config.FLEET_REFRESH_S * 1000 },
         );
         const loaded = await running.repository.load(fleetFile.value.fleet);
@@ -69,7 +68,7 @@ await runMain({
         )
       : null;
     const system = systemComponents(config, {
-      db: () => registry.value,
+      store: () => registry.value,
       log,
       influxUrl: () => influx.value.url,
       ...(config.MQTT_URL ? { mqttUrl: config.MQTT_URL } : {}),

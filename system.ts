@@ -23,13 +23,12 @@ import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
 import { logPublisherOptionsFrom } from './log/config.ts';
 import { LogPublisher } from './log/publisher.ts';
-import type { RegistryDb } from './store/db.ts';
-import { storeOver } from './store/store.ts';
+import type { Store } from './store/store.ts';
 
 export type Stop = { name: string; stop: () => Promise<unknown> };
 
 export interface SystemDeps {
-  db: RegistryDb;
+  store: Store;
   log: Logger;
   influxUrl: string;
   /** An external broker; without one the embedded broker listens on MQTT_PORT. */
@@ -42,7 +41,7 @@ export interface SystemDeps {
 
 /** What the components need from components started before them: read in `start()`, never before. */
 export interface LateSystemDeps {
-  db: () => RegistryDb;
+  store: () => Store;
   log: Logger;
   influxUrl: () => string;
   mqttUrl?: string;
@@ -89,7 +88,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
           const embedded = createBroker(brokerOptionsFrom(config), {
             log,
             authenticate: (username, password) =>
-              storeOver(deps.db()).credentials.authenticateMachine(username, password),
+              deps.store().credentials.authenticateMachine(username, password),
             ...(publisher
               ? { handOff: (topic: string, payload: Buffer) => publisher.append(topic, payload) }
               : {}),
@@ -115,7 +114,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         'fleet',
         async () => {
           const fleet = createFleet(
-            { repository: storeOver(deps.db()).fleet, log },
+            { repository: deps.store().fleet, log },
             { refreshMs: config.FLEET_REFRESH_S * 1000 },
           );
           await fleet.directory.start();
@@ -131,7 +130,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
   const credential = (role: 'ingest' | 'api') => {
     let pending = issued.get(role);
     if (!pending) {
-      pending = storeOver(deps.db()).credentials.issueInternal(role);
+      pending = deps.store().credentials.issueInternal(role);
       issued.set(role, pending);
     }
     return pending;
@@ -142,9 +141,8 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
   const ingest = resource(
     'ingest',
     async () => {
-      const db = deps.db();
       const service = await createIngestService(config, {
-        db,
+        store: deps.store(),
         log,
         directory: fleet().directory,
         influxUrl: deps.influxUrl(),
@@ -160,7 +158,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
   const api = resource(
     'api',
     async () => {
-      const store = storeOver(deps.db());
+      const store = deps.store();
       const embedded = broker?.value.broker ?? null;
       const { ingest: pipeline, detection } = ingest.value;
       return startApiService(config, {
@@ -230,7 +228,7 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
 /** Starts the system's components in order for a harness, pushing each onto `stops` once up. */
 export async function startParts(config: Config, deps: SystemDeps, stops: Stop[]): Promise<SystemParts> {
   const system = systemComponents(config, {
-    db: () => deps.db,
+    store: () => deps.store,
     log: deps.log,
     influxUrl: () => deps.influxUrl,
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),

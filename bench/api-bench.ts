@@ -6,7 +6,14 @@
  * generator does not share the server's event loop. alert_push_p99_ms is a device's
  * fault telemetry published on MQTT → the socket.io `elevator:state` event in a client;
  * the ingest-style `alerts/{id}` path is reported as alert_topic_push_p99_ms.
- * The last line printed is one JSON object with the figures.
+ *
+ * Both dialects by default, one after the other, each on a fresh store holding the same
+ * fleet: a SQLite file, then a PostgreSQL database created for the run and dropped after
+ * (bench/scratch-postgres.ts); `--db sqlite` or `--db postgres` runs one. The last line
+ * printed is one JSON object with the figures per dialect and, when both ran, the alert
+ * list's p99 on PostgreSQL over SQLite's (issue 13's target: within 2×).
+ * Knobs: BENCH_API_ELEVATORS, BENCH_API_SECONDS (each autocannon run), BENCH_API_CONNECTIONS,
+ * BENCH_API_PUSH_SAMPLES.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,12 +36,26 @@ import { loadFleet } from '../store/fleet-loader.ts';
 import { storeOver } from '../store/store.ts';
 import { alertRow } from '../tests/helpers/api-harness.ts';
 import { telemetrySample } from '../tests/helpers/fixtures.ts';
+import { createScratchDatabase } from './scratch-postgres.ts';
 
-const ELEVATORS = 10_000;
-const DURATION_S = 10;
-const CONNECTIONS = 32;
-const PUSH_SAMPLES = 200;
+const ELEVATORS = Number(process.env.BENCH_API_ELEVATORS ?? 10_000);
+const DURATION_S = Number(process.env.BENCH_API_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 32);
+const PUSH_SAMPLES = Number(process.env.BENCH_API_PUSH_SAMPLES ?? 200);
 const PASSWORD = 'bench-password-1';
+/** Issue 13: the alert list on PostgreSQL within 2× of SQLite's p99. */
+const ALERTS_P99_RATIO_TARGET = 2;
+
+type Dialect = 'sqlite' | 'postgres';
+
+/** `--db sqlite` or `--db postgres` runs one dialect; without it, both, one after the other. */
+function dialectsAsked(argv: string[]): Dialect[] {
+  const at = argv.indexOf('--db');
+  if (at === -1) return ['sqlite', 'postgres'];
+  const asked = argv[at + 1];
+  if (asked === 'sqlite' || asked === 'postgres') return [asked];
+  throw new Error(`--db takes sqlite or postgres, not ${asked ?? 'nothing'}`);
+}
 
 interface LoadJob {
   url: string;
@@ -87,95 +108,41 @@ const p99 = (samples: number[]) => {
   return Number(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!.toFixed(1));
 };
 
+interface DialectFigures {
+  qr_rps: number;
+  qr_p99_ms: number;
+  alerts_rps: number;
+  alerts_p99_ms: number;
+  alert_push_p99_ms: number;
+  alert_topic_push_p99_ms: number;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
+
 async function main(): Promise<void> {
+  const dialects = dialectsAsked(process.argv.slice(2));
   const loadAtStart = Number(loadavg()[0]!.toFixed(2));
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-api-bench-'));
-  const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
   try {
+    // One fleet for both dialects, so their figures differ only by the store.
     const fleet = generateFleet({ elevators: ELEVATORS, userPassword: PASSWORD });
-    const db = await openRegistry(join(dir, 'registry.sqlite'));
-    await loadFleet(db, fleet);
-    log(`registry loaded: ${fleet.elevators.length} elevators in ${fleet.estates.length} estates`);
-    await seedAlerts(
-      db,
-      fleet.elevators.map((e) => e.id),
-    );
-
-    const broker = createBroker(
-      { port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeoutMs: 10_000 },
-      { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
-    );
-    const { port: mqttPort } = await broker.start();
-    const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MIN: '100000000' });
-    const api = fleet.service_credentials.find((s) => s.role === 'api')!;
-    const stateSource = new MqttStateSource({
-      url: mqttUrl,
-      username: api.username,
-      password: api.password!,
-      clientId: 'bench-api',
-      log: silentLogger,
-      offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
-    });
-    await stateSource.start();
-    // Every car online and normal, as the MQTT feed leaves them: the QR page has a state to show.
-    fleet.elevators.forEach((e, i) => {
-      stateSource.applyStatus(e.id, { v: 1, ts: Date.now(), state: 'online' } as never);
-      stateSource.applyTelemetry(e.id, telemetry(i + 1));
-    });
-    const app = await buildApi({
-      store: storeOver(db),
-      log: silentLogger,
-      config,
-      stateSource,
-      publicBaseUrl: 'http://bench.test',
-      alertActions: createAlertLifecycle({
-        alerts: storeOver(db).alerts,
-        clock: Date.now,
-        publish: (topic, payload) => stateSource.publish(topic, payload),
-      }),
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-
-    const loginRes = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: 'duty-anju', password: PASSWORD },
-    });
-    const cookie = `lw_session=${loginRes.cookies.find((c) => c.name === 'lw_session')!.value}`;
-
-    const push = await measurePush(fleet, mqttUrl, base, cookie);
-    log(`push: telemetry→socket p99 ${push.telemetry} ms, alerts topic→socket p99 ${push.alertTopic} ms`);
-
-    const tokens = (await db.selectFrom('elevators').select('public_token').execute()).map(
-      (r) => `/e/${r.public_token}`,
-    );
-    // Steady state: every car's card read once, as a minute of real scans would leave it.
-    for (const path of tokens) await app.inject({ url: path });
-    const qr = await load(dir, 'qr', { url: base, paths: tokens, headers: {} });
-    log(`QR page: ${JSON.stringify(qr)}`);
-    const alerts = await load(dir, 'alerts', {
-      url: base,
-      paths: ['/api/v1/alerts?limit=50', '/api/v1/alerts?state=open&limit=50'],
-      headers: { cookie },
-    });
-    log(`alerts list: ${JSON.stringify(alerts)}`);
-    if (qr.non2xx || alerts.non2xx) log(`warning: non-2xx answers qr=${qr.non2xx} alerts=${alerts.non2xx}`);
-
-    await app.close();
-    await stateSource.stop();
-    await broker.stop();
-    await db.destroy();
+    const figures: Partial<Record<Dialect, DialectFigures>> = {};
+    for (const dialect of dialects) figures[dialect] = await benchDialect(dialect, fleet, dir);
+    const { sqlite, postgres } = figures;
+    const ratio =
+      sqlite && postgres
+        ? Number((postgres.alerts_p99_ms / Math.max(sqlite.alerts_p99_ms, 0.1)).toFixed(2))
+        : null;
     console.log(
       JSON.stringify({
-        qr_rps: Math.round(qr.rps),
-        qr_p99_ms: qr.p99,
-        alerts_rps: Math.round(alerts.rps),
-        alerts_p99_ms: alerts.p99,
-        alert_push_p99_ms: push.telemetry,
-        alert_topic_push_p99_ms: push.alertTopic,
+        ...figures,
+        ...(ratio === null
+          ? {}
+          : {
+              alerts_p99_postgres_over_sqlite: ratio,
+              alerts_p99_ratio_target: ALERTS_P99_RATIO_TARGET,
+              alerts_p99_ratio_within_target: ratio <= ALERTS_P99_RATIO_TARGET,
+            }),
         elevators: ELEVATORS,
         connections: CONNECTIONS,
         duration_s: DURATION_S,
@@ -187,6 +154,122 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One dialect on a fresh store: a SQLite file in the run's temp dir, or a PostgreSQL
+ * database created for the run and dropped after it.
+ */
+async function benchDialect(
+  dialect: Dialect,
+  fleet: ReturnType<typeof generateFleet>,
+  dir: string,
+): Promise<DialectFigures> {
+  const scratch = dialect === 'postgres' ? await createScratchDatabase('liftwatch_bench') : undefined;
+  try {
+    const db = await openRegistry(
+      scratch
+        ? { DATABASE_FILE: join(dir, 'unused.sqlite'), DATABASE_URL: scratch.url }
+        : join(dir, 'registry.sqlite'),
+    );
+    try {
+      return await benchStore(dialect, db, fleet, dir);
+    } finally {
+      await db.destroy();
+    }
+  } finally {
+    await scratch?.drop();
+  }
+}
+
+async function benchStore(
+  dialect: Dialect,
+  db: Awaited<ReturnType<typeof openRegistry>>,
+  fleet: ReturnType<typeof generateFleet>,
+  dir: string,
+): Promise<DialectFigures> {
+  const say = (msg: string) => log(`${dialect}: ${msg}`);
+  await loadFleet(db, fleet);
+  say(`registry loaded: ${fleet.elevators.length} elevators in ${fleet.estates.length} estates`);
+  await seedAlerts(
+    db,
+    fleet.elevators.map((e) => e.id),
+  );
+
+  const broker = createBroker(
+    { port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeoutMs: 10_000 },
+    { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
+  );
+  const { port: mqttPort } = await broker.start();
+  const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  const config = loadConfig({ LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MIN: '100000000' });
+  const api = fleet.service_credentials.find((s) => s.role === 'api')!;
+  const stateSource = new MqttStateSource({
+    url: mqttUrl,
+    username: api.username,
+    password: api.password!,
+    clientId: 'bench-api',
+    log: silentLogger,
+    offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
+  });
+  await stateSource.start();
+  // Every car online and normal, as the MQTT feed leaves them: the QR page has a state to show.
+  fleet.elevators.forEach((e, i) => {
+    stateSource.applyStatus(e.id, { v: 1, ts: Date.now(), state: 'online' } as never);
+    stateSource.applyTelemetry(e.id, telemetry(i + 1));
+  });
+  const app = await buildApi({
+    store: storeOver(db),
+    log: silentLogger,
+    config,
+    stateSource,
+    publicBaseUrl: 'http://bench.test',
+    alertActions: createAlertLifecycle({
+      alerts: storeOver(db).alerts,
+      clock: Date.now,
+      publish: (topic, payload) => stateSource.publish(topic, payload),
+    }),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const loginRes = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: 'duty-anju', password: PASSWORD },
+  });
+  const cookie = `lw_session=${loginRes.cookies.find((c) => c.name === 'lw_session')!.value}`;
+
+  const push = await measurePush(fleet, mqttUrl, base, cookie);
+  say(`push: telemetry→socket p99 ${push.telemetry} ms, alerts topic→socket p99 ${push.alertTopic} ms`);
+
+  const tokens = (await db.selectFrom('elevators').select('public_token').execute()).map(
+    (r) => `/e/${r.public_token}`,
+  );
+  // Steady state: every car's card read once, as a minute of real scans would leave it.
+  for (const path of tokens) await app.inject({ url: path });
+  const qr = await load(dir, `${dialect}-qr`, { url: base, paths: tokens, headers: {} });
+  say(`QR page: ${JSON.stringify(qr)}`);
+  const alerts = await load(dir, `${dialect}-alerts`, {
+    url: base,
+    paths: ['/api/v1/alerts?limit=50', '/api/v1/alerts?state=open&limit=50'],
+    headers: { cookie },
+  });
+  say(`alerts list: ${JSON.stringify(alerts)}`);
+  if (qr.non2xx || alerts.non2xx) say(`warning: non-2xx answers qr=${qr.non2xx} alerts=${alerts.non2xx}`);
+
+  await app.close();
+  await stateSource.stop();
+  await broker.stop();
+  return {
+    qr_rps: Math.round(qr.rps),
+    qr_p99_ms: qr.p99,
+    alerts_rps: Math.round(alerts.rps),
+    alerts_p99_ms: alerts.p99,
+    alert_push_p99_ms: push.telemetry,
+    alert_topic_push_p99_ms: push.alertTopic,
+  };
 }
 
 /** Two alerts per ten cars, a third of them open: a year of a busy firm's list. */

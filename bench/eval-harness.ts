@@ -160,12 +160,12 @@ async function replayScenario(
         batchMaxAgeMs: 250,
         spillDir: join(work, 'spill'),
       },
-      { log: silentLogger, db, elevators, detect: (message) => feed.receive(message) },
+      { log: silentLogger, store: storeOver(db), elevators, detect: (message) => feed.receive(message) },
     );
     const detection = await createDetection(
       { tickMs: 0, escalationCheckMs: 0 },
       {
-        db,
+        store: storeOver(db),
         log: silentLogger,
         directory,
         publish: (topic, payload) => ingest.publish(topic, payload),

@@ -1,12 +1,12 @@
 /**
- * Keeps rejected messages in the registry's `dead_letters` table for inspection. Rows are
+ * Keeps rejected messages in the store (its `deadLetters` repository) for inspection. Rows are
  * queued in memory and inserted in batches on a timer, so a flood of bad messages costs one
- * SQLite transaction per flush, not one per message, and never holds up the pipeline
+ * store transaction per flush, not one per message, and never holds up the pipeline
  * (telegraf#13476: one bad message must not stop the flow). Past the queue bound rows are
  * counted and discarded rather than grow memory without limit.
  */
 import type { Logger } from '../lib/logger.ts';
-import type { RegistryDb } from '../store/db.ts';
+import type { DeadLetterRepository } from '../store/repositories/dead-letters.ts';
 
 export interface DeadLetter {
   receivedAt: number;
@@ -33,8 +33,6 @@ export const DEAD_LETTER_DEFAULTS: DeadLetterOptions = {
   maxReasonChars: 1000,
 };
 
-const ROWS_PER_INSERT = 500;
-
 export class DeadLetterSink {
   /** Rows stored in the table. */
   stored = 0;
@@ -46,7 +44,11 @@ export class DeadLetterSink {
   private readonly options: DeadLetterOptions;
 
   constructor(
-    private readonly deps: { db: RegistryDb; log: Logger; onStored?: (count: number) => void },
+    private readonly deps: {
+      deadLetters: DeadLetterRepository;
+      log: Logger;
+      onStored?: (count: number) => void;
+    },
     options: Partial<DeadLetterOptions> = {},
   ) {
     this.options = { ...DEAD_LETTER_DEFAULTS, ...options };
@@ -91,23 +93,7 @@ export class DeadLetterSink {
 
   private async insert(rows: DeadLetter[]): Promise<void> {
     try {
-      await this.deps.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          await trx
-            .insertInto('dead_letters')
-            .values(
-              rows.slice(i, i + ROWS_PER_INSERT).map((r) => ({
-                received_at: r.receivedAt,
-                topic: r.topic,
-                client_id: r.clientId,
-                stage: r.stage,
-                reason: r.reason,
-                payload: r.payload,
-              })),
-            )
-            .execute();
-        }
-      });
+      await this.deps.deadLetters.insertBatch(rows);
       this.stored += rows.length;
       this.deps.onStored?.(rows.length);
     } catch (error) {

@@ -1,9 +1,9 @@
 /**
  * The detection stage of the ingest: runs the pure detector (ingest/rules/) on every
- * accepted message, hands its findings to the alert lifecycle (SQLite + MQTT), and owns
+ * accepted message, hands its findings to the alert lifecycle (the store + MQTT), and owns
  * the two wall-clock timers the rules cannot have: the tick (device offline, "held longer
  * than T" between sparse samples) and the escalation check (trapped-passenger SLA).
- * Per-message work stays synchronous; only findings reach SQLite. The elevators, estates
+ * Per-message work stays synchronous; only findings reach the store. The elevators, estates
  * and their locations come from the fleet directory: an elevator added while running gets
  * its detector slot on the directory's change event, without a restart.
  */
@@ -12,8 +12,7 @@ import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../aler
 import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DeviceMessage } from '../protocol/index.ts';
-import type { RegistryDb } from '../store/db.ts';
-import { storeOver } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
 export interface DetectionOptions {
@@ -26,7 +25,8 @@ export interface DetectionOptions {
 }
 
 export interface DetectionDeps {
-  db: RegistryDb;
+  /** Alerts (the lifecycle) and the stored visit verdicts (the detector's last verified visits). */
+  store: Store;
   log: Logger;
   /** The fleet: which elevators get a detector slot, where their estates are. */
   directory: FleetDirectory;
@@ -58,7 +58,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
       log.error({ err: error, topic }, 'could not publish an alert transition');
     });
   const lifecycle = createAlertLifecycle({
-    alerts: storeOver(deps.db).alerts,
+    alerts: deps.store.alerts,
     publish,
     clock,
     estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
@@ -69,7 +69,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
       const estate = directory.estate(estateId);
       return estate ? { lat: estate.lat, lon: estate.lon } : null;
     },
-    lastVerifiedAt: await storeOver(deps.db).visitRecords.lastVerifiedAt(),
+    lastVerifiedAt: await deps.store.visitRecords.lastVerifiedAt(),
     ...(options.deviceOfflineS !== undefined ? { deviceOfflineS: options.deviceOfflineS } : {}),
   });
   let unsubscribe: (() => void) | null = directory.on('changed', () =>

@@ -9,7 +9,7 @@ import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
-import type { RegistryDb } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';
@@ -74,7 +74,8 @@ export interface IngestOptions {
 
 export interface IngestDeps {
   log: Logger;
-  db: RegistryDb;
+  /** The dead letters go to its `deadLetters` repository. */
+  store: Store;
   /** The registry's elevators: tags come from here; others are dead-lettered. */
   elevators: readonly ElevatorInfo[];
   /** HOOK: detection rules (ingest/rules/) run here on each accepted message. See pipeline.ts. */
@@ -184,7 +185,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     { log: log.child({ module: 'influx-writer' }), recreateDatabase },
   );
   const deadLetters = new DeadLetterSink({
-    db: deps.db,
+    deadLetters: deps.store.deadLetters,
     log,
     onStored: (count) => events.emit('deadLettered', count, deadLetters.stored),
   });

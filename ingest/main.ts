@@ -13,8 +13,7 @@ import { LiftWatchError } from '../lib/errors.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import { processSamples, serveMetrics, stopMetrics } from '../lib/prometheus.ts';
 import { runMain } from '../lib/run-main.ts';
-import { openRegistry } from '../store/db.ts';
-import { storeOver } from '../store/store.ts';
+import { openStore } from '../store/store.ts';
 import { ingestMetricSamples } from './metrics-samples.ts';
 import { createIngestService } from './service.ts';
 
@@ -39,8 +38,8 @@ await runMain({
     });
     const registry = resource(
       'registry',
-      () => openRegistry(config),
-      (db) => db.destroy(),
+      () => openStore(config),
+      (store) => store.close(),
     );
     const credential = {
       ...(config.INGEST_MQTT_USERNAME ? { username: config.INGEST_MQTT_USERNAME } : {}),
@@ -50,7 +49,7 @@ await runMain({
       'fleet',
       async () => {
         const running = createFleet(
-          { repository: storeOver(registry.value).fleet, log },
+          { repository: registry.value.fleet, log },
           { refreshMs: config.FLEET_REFRESH_S * 1000 },
         );
         await running.directory.start();
@@ -62,7 +61,7 @@ await runMain({
       'ingest',
       async () => {
         const service = await createIngestService(config, {
-          db: registry.value,
+          store: registry.value,
           log,
           directory: fleet.value.directory,
           influxUrl,

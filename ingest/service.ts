@@ -11,7 +11,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { logConsumerOptionsFrom } from '../log/config.ts';
 import type { VisitFinding } from '../protocol/index.ts';
-import type { RegistryDb } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createIngest, type Ingest } from './ingest.ts';
 
@@ -23,7 +23,7 @@ export interface IngestService {
 }
 
 export interface IngestServiceDeps {
-  db: RegistryDb;
+  store: Store;
   log: Logger;
   /** The process's one fleet directory, loaded (fleet/directory.ts). */
   directory: FleetDirectory;
@@ -65,7 +65,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
     },
     {
       log: deps.log,
-      db: deps.db,
+      store: deps.store,
       elevators,
       ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
       settled: async () => detection?.settled(),
@@ -75,7 +75,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
     detection = await createDetection(
       { deviceOfflineS: config.DEVICE_OFFLINE_AFTER_S },
       {
-        db: deps.db,
+        store: deps.store,
         log: deps.log,
         directory,
         publish: (topic, payload) => ingest.publish(topic, payload),

@@ -5,9 +5,8 @@
  * never sees a table. `openStore` opens either dialect (db.ts) and migrates; `close()`
  * ends the pool or the file.
  *
- * `db` is the query builder for the parts whose repositories come from other branches of
- * issue 13 item 1 (the alert lifecycle and api/data/alerts.ts, the fleet directory and its
- * loader, the ingest's detection and dead letters); nothing new may use it, and
+ * `db` is the query builder for what other branches of issue 13 item 1 still move (the
+ * benches' seeding); nothing new may use it, and
  * tests/unit/architecture.test.ts names every file that still builds a query outside store/.
  */
 import { sql } from 'kysely';

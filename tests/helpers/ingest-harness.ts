@@ -41,7 +41,11 @@ export async function buildIngest(
       retryMaxMs: 500,
       ...overrides,
     },
-    { log: silentLogger, db, elevators: [...(await loadedDirectory(storeOver(db).fleet)).elevators()] },
+    {
+      log: silentLogger,
+      store: storeOver(db),
+      elevators: [...(await loadedDirectory(storeOver(db).fleet)).elevators()],
+    },
   );
 }
 

@@ -15,6 +15,7 @@ import { startNatsServer } from '../../lib/natsd.ts';
 import type { FleetFile } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb } from '../../store/db.ts';
 import { loadFleet, readFleetFile } from '../../store/fleet-loader.ts';
+import { storeOver } from '../../store/store.ts';
 import { type Stop, type SystemParts, startParts } from '../../system.ts';
 import { tempDir } from './fixtures.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
@@ -92,7 +93,7 @@ export async function startLiveSystem(
 
     const { mqttUrl, broker, ingest, api } = await startParts(
       config,
-      { db, log, influxUrl: influx.url, ...(natsUrl ? { natsUrl } : {}) },
+      { store: storeOver(db), log, influxUrl: influx.url, ...(natsUrl ? { natsUrl } : {}) },
       stops,
     );
     if (!broker) throw new Error('the live system runs the embedded broker (MQTT_URL must not be set)');

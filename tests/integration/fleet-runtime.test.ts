@@ -105,7 +105,7 @@ describe('fleet: an elevator added while running', () => {
     const ingestDb = await open();
     ingestFleet = await startFleet(ingestDb, cleanups);
     ingest = await createIngestService(config, {
-      db: ingestDb,
+      store: storeOver(ingestDb),
       log: silentLogger,
       directory: ingestFleet.directory,
       influxUrl: influx.url,
