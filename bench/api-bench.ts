@@ -31,9 +31,7 @@ import { loadConfig } from '../lib/config.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { type AlertMessage, type Telemetry, topics } from '../protocol/index.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
-import { openRegistry } from '../store/db.ts';
-import { loadFleet } from '../store/fleet-loader.ts';
-import { storeOver } from '../store/store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { alertRow } from '../tests/helpers/api-harness.ts';
 import { telemetrySample } from '../tests/helpers/fixtures.ts';
 import { createScratchDatabase } from './scratch-postgres.ts';
@@ -167,15 +165,15 @@ async function benchDialect(
 ): Promise<DialectFigures> {
   const scratch = dialect === 'postgres' ? await createScratchDatabase('liftwatch_bench') : undefined;
   try {
-    const db = await openRegistry(
+    const store = await openStore(
       scratch
         ? { DATABASE_FILE: join(dir, 'unused.sqlite'), DATABASE_URL: scratch.url }
         : join(dir, 'registry.sqlite'),
     );
     try {
-      return await benchStore(dialect, db, fleet, dir);
+      return await benchStore(dialect, store, fleet, dir);
     } finally {
-      await db.destroy();
+      await store.close();
     }
   } finally {
     await scratch?.drop();
@@ -184,21 +182,18 @@ async function benchDialect(
 
 async function benchStore(
   dialect: Dialect,
-  db: Awaited<ReturnType<typeof openRegistry>>,
+  store: Store,
   fleet: ReturnType<typeof generateFleet>,
   dir: string,
 ): Promise<DialectFigures> {
   const say = (msg: string) => log(`${dialect}: ${msg}`);
-  await loadFleet(db, fleet);
+  await store.fleet.load(fleet);
   say(`registry loaded: ${fleet.elevators.length} elevators in ${fleet.estates.length} estates`);
-  await seedAlerts(
-    db,
-    fleet.elevators.map((e) => e.id),
-  );
+  await seedAlerts(store, fleet);
 
   const broker = createBroker(
     { port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeoutMs: 10_000 },
-    { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
+    { log: silentLogger, authenticate: (u, p) => store.credentials.authenticateMachine(u, p) },
   );
   const { port: mqttPort } = await broker.start();
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
@@ -219,13 +214,13 @@ async function benchStore(
     stateSource.applyTelemetry(e.id, telemetry(i + 1));
   });
   const app = await buildApi({
-    store: storeOver(db),
+    store: store,
     log: silentLogger,
     config,
     stateSource,
     publicBaseUrl: 'http://bench.test',
     alertActions: createAlertLifecycle({
-      alerts: storeOver(db).alerts,
+      alerts: store.alerts,
       clock: Date.now,
       publish: (topic, payload) => stateSource.publish(topic, payload),
     }),
@@ -244,9 +239,7 @@ async function benchStore(
   const push = await measurePush(fleet, mqttUrl, base, cookie);
   say(`push: telemetry→socket p99 ${push.telemetry} ms, alerts topic→socket p99 ${push.alertTopic} ms`);
 
-  const tokens = (await db.selectFrom('elevators').select('public_token').execute()).map(
-    (r) => `/e/${r.public_token}`,
-  );
+  const tokens = (await store.fleet.snapshot()).elevators.map((e) => `/e/${e.publicToken}`);
   // Steady state: every car's card read once, as a minute of real scans would leave it.
   for (const path of tokens) await app.inject({ url: path });
   const qr = await load(dir, `${dialect}-qr`, { url: base, paths: tokens, headers: {} });
@@ -273,10 +266,10 @@ async function benchStore(
 }
 
 /** Two alerts per ten cars, a third of them open: a year of a busy firm's list. */
-async function seedAlerts(db: Awaited<ReturnType<typeof openRegistry>>, ids: string[]): Promise<void> {
-  const estateOf = new Map(
-    (await db.selectFrom('elevators').select(['id', 'estate_id']).execute()).map((r) => [r.id, r.estate_id]),
-  );
+async function seedAlerts(store: Store, fleet: ReturnType<typeof generateFleet>): Promise<void> {
+  const ids = fleet.elevators.map((e) => e.id);
+  const estateOfBuilding = new Map(fleet.buildings.map((b) => [b.id, b.estate_id]));
+  const estateOf = new Map(fleet.elevators.map((e) => [e.id, estateOfBuilding.get(e.building_id)!]));
   const now = Date.now();
   const rows = ids
     .filter((_, i) => i % 5 === 0)
@@ -295,11 +288,7 @@ async function seedAlerts(db: Awaited<ReturnType<typeof openRegistry>>, ids: str
         }),
       ),
     );
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('alerts')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  await store.alerts.importMany(rows);
 }
 
 /**

@@ -36,9 +36,7 @@ import { generateFleet } from '../simulators/demo-fleet.ts';
 import { runScenario } from '../simulators/fleet.ts';
 import { loadScenario, type Scenario, startMs } from '../simulators/scenario.ts';
 import { SCENARIO_DIR } from '../simulators/scenarios/generate.ts';
-import { openRegistry, type RegistryDb } from '../store/db.ts';
-import { loadFleet } from '../store/fleet-loader.ts';
-import { storeOver } from '../store/store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import {
   type JudgedVisit,
   type RaisedAlert,
@@ -135,20 +133,20 @@ async function replayScenario(
   options: EvalOptions,
 ): Promise<Replay> {
   const began = performance.now();
-  const db = await openRegistry(join(work, 'registry.sqlite'));
-  const stops: (() => Promise<unknown>)[] = [() => db.destroy()];
+  const store = await openStore(join(work, 'registry.sqlite'));
+  const stops: (() => Promise<unknown>)[] = [() => store.close()];
   try {
-    await loadFleet(db, fleet);
-    const ingestCredential = await storeOver(db).credentials.issueInternal('ingest');
-    const monitorCredential = await storeOver(db).credentials.issueInternal('monitor');
+    await store.fleet.load(fleet);
+    const ingestCredential = await store.credentials.issueInternal('ingest');
+    const monitorCredential = await store.credentials.issueInternal('monitor');
     const broker = createBroker(
       { port: 0, host: '127.0.0.1', maxPacketBytes: 256 * 1024, connectTimeoutMs: 10_000 },
-      { log: silentLogger, authenticate: (u, p) => storeOver(db).credentials.authenticateMachine(u, p) },
+      { log: silentLogger, authenticate: (u, p) => store.credentials.authenticateMachine(u, p) },
     );
     const mqttUrl = `mqtt://127.0.0.1:${(await broker.start()).port}`;
     stops.push(() => broker.stop());
 
-    const directory = await loadedDirectory(storeOver(db).fleet);
+    const directory = await loadedDirectory(store.fleet);
     const elevators = [...directory.elevators()];
     const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
     const feed = new DetectorFeed(startMs(scenario), tickMs);
@@ -160,12 +158,12 @@ async function replayScenario(
         batchMaxAgeMs: 250,
         spillDir: join(work, 'spill'),
       },
-      { log: silentLogger, store: storeOver(db), elevators, detect: (message) => feed.receive(message) },
+      { log: silentLogger, store: store, elevators, detect: (message) => feed.receive(message) },
     );
     const detection = await createDetection(
       { tickMs: 0, escalationCheckMs: 0 },
       {
-        store: storeOver(db),
+        store: store,
         log: silentLogger,
         directory,
         publish: (topic, payload) => ingest.publish(topic, payload),
@@ -199,10 +197,10 @@ async function replayScenario(
     });
     await detection.settled();
 
-    const rows = await db.selectFrom('alerts').select(['id', 'elevator_id', 'code', 'opened_at']).execute();
+    const rows = await store.alerts.list({ estateIds: null, limit: 1_000_000, offset: 0 });
     await until(() => rows.every((r) => watcher.opened.has(r.id)), 5000);
     const alerts = rows.map((r) => ({ elevator: r.elevator_id, code: r.code, openedAt: r.opened_at }));
-    const visits = await judgedVisits(db, watcher.visits);
+    const visits = await judgedVisits(store, watcher.visits);
     return {
       alerts,
       visits,
@@ -303,8 +301,8 @@ class DetectorFeed {
 }
 
 /** The verdicts as stored, each checked to have been published on `visits/+`. */
-async function judgedVisits(db: RegistryDb, published: Map<string, VisitMessage>): Promise<JudgedVisit[]> {
-  const rows = await db.selectFrom('maintenance_visits').select(['id', 'elevator_id', 'verdict']).execute();
+async function judgedVisits(store: Store, published: Map<string, VisitMessage>): Promise<JudgedVisit[]> {
+  const rows = await store.visits.list({ estateIds: null, limit: 1_000_000, offset: 0 });
   return rows.map((r) => ({
     id: r.id,
     elevator: r.elevator_id,

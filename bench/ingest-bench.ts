@@ -23,9 +23,7 @@ import {
   RETENTION_POLICIES,
 } from '../protocol/influx.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
-import { openRegistry } from '../store/db.ts';
-import { loadFleet } from '../store/fleet-loader.ts';
-import { storeOver } from '../store/store.ts';
+import { openStore } from '../store/store.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
 import {
   intervalQuantile,
@@ -108,10 +106,10 @@ async function main(): Promise<void> {
     const fleetFile = join(dir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify(fleet));
     const databaseFile = join(dir, 'registry.sqlite');
-    const db = await openRegistry(databaseFile);
-    await loadFleet(db, fleet);
-    const credential = await storeOver(db).credentials.issueInternal('ingest');
-    await db.destroy();
+    const store = await openStore(databaseFile);
+    await store.fleet.load(fleet);
+    const credential = await store.credentials.issueInternal('ingest');
+    await store.close();
 
     const mqttPort = await freePort();
     const metricsPort = await freePort();

@@ -72,6 +72,11 @@ export interface AlertRepository {
   escalate(id: string, at: number, reason: EscalationReason): Promise<AlertTable | undefined>;
   /** Stores a visit finding (check-in, then its verdict), keyed by the visit's id. */
   recordVisit(row: MaintenanceVisitTable): Promise<void>;
+  /**
+   * Imports alerts as they are (history from another system, a benchmark's year of alerts),
+   * 500 rows a statement; the unique open index still refuses two open ones per (elevator, code).
+   */
+  importMany(rows: readonly AlertTable[]): Promise<void>;
 }
 
 export function createAlertRepository(db: RegistryDb): AlertRepository {
@@ -227,6 +232,14 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
         .values(row)
         .onConflict((oc) => oc.column('id').doUpdateSet(values))
         .execute();
+    },
+
+    async importMany(rows) {
+      for (let i = 0; i < rows.length; i += 500)
+        await db
+          .insertInto('alerts')
+          .values(rows.slice(i, i + 500))
+          .execute();
     },
   };
 }

@@ -14,19 +14,6 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SKIPPED = new Set(['node_modules', 'dist']);
 const SKIPPED_AT_ROOT = new Set(['store', 'tests', 'data']);
 
-/**
- * Files whose queries move to repositories on other branches of issue 13 item 1 (the
- * benches). The lead removes each line once its branch is merged.
- */
-const NOT_YET_MOVED: Record<string, string> = {
-  // moved by issue 13 item 1, other branch
-  'bench/api-bench.ts': 'fleet and alerts repositories',
-  // moved by issue 13 item 1, other branch
-  'bench/eval-harness.ts': 'alerts and visits repositories',
-  // moved by issue 13 item 1, other branch
-  'bench/ingest-bench.ts': 'openStore',
-};
-
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -73,17 +60,9 @@ describe('store/ is the only place that builds queries', () => {
   });
 
   it('no file outside store/ and tests/ builds a query or takes the builder', () => {
-    const found = files
-      .filter((f) => !(f in NOT_YET_MOVED))
-      .flatMap((f) => offences(readFileSync(join(ROOT, f), 'utf8')).map((o) => `${f}: ${o}`));
-    expect(found).toEqual([]);
-  });
-
-  it('lists only files that still need it', () => {
-    // Once a file is clean, its line goes, so the list cannot hide a new query site.
-    const clean = Object.keys(NOT_YET_MOVED).filter(
-      (f) => !files.includes(f) || offences(readFileSync(join(ROOT, f), 'utf8')).length === 0,
+    const found = files.flatMap((f) =>
+      offences(readFileSync(join(ROOT, f), 'utf8')).map((o) => `${f}: ${o}`),
     );
-    expect(clean).toEqual([]);
+    expect(found).toEqual([]);
   });
 });
