@@ -45,8 +45,6 @@ POSTGRES_SUITES=(
   tests/integration/api-csrf.test.ts
   tests/integration/fleet-runtime.test.ts
   tests/integration/ingest-resilience.test.ts
-  tests/e2e/console-people.test.ts
-  tests/e2e/dashboard.test.ts
 )
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "PostgreSQL does not answer on 127.0.0.1:5432, and the store's suites run on it too." >&2
