@@ -23,7 +23,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { LiftWatchError } from '../lib/errors.ts';
-import { migrationProvider } from './migrations.ts';
+import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
 export type RegistryDb = Kysely<Database>;

@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../store/db.ts';
-import { migrationProvider } from '../../store/migrations.ts';
+import { migrationProvider } from '../../store/migrations/index.ts';
 import type { Database } from '../../store/schema.ts';
 import { alertRow } from '../helpers/api-harness.ts';
 import { tempDir } from '../helpers/fixtures.ts';

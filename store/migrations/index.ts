@@ -1,0 +1,30 @@
+/**
+ * Schema migrations, in order, one file each (the same for SQLite and PostgreSQL). Kysely
+ * records which ran in `kysely_migration`, so opening the store is idempotent. To change the
+ * schema add a file `NNNN_what.ts` exporting `migration` and list it below; never edit one
+ * that shipped. Kysely runs them in the order of their names.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration as m0001 } from './0001_registry.ts';
+import { migration as m0002 } from './0002_alerts_visits.ts';
+import { migration as m0003 } from './0003_api.ts';
+import { migration as m0004 } from './0004_ledger.ts';
+import { migration as m0005 } from './0005_webhooks.ts';
+import { migration as m0006 } from './0006_alert_review_indexes.ts';
+import { migration as m0007 } from './0007_alert_resolution.ts';
+
+const migrations: Record<string, Migration> = {
+  '0001_registry': m0001,
+  '0002_alerts_visits': m0002,
+  '0003_api': m0003,
+  '0004_ledger': m0004,
+  '0005_webhooks': m0005,
+  '0006_alert_review_indexes': m0006,
+  '0007_alert_resolution': m0007,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
