@@ -8,16 +8,16 @@ import { deviceOfflineOverrideS, type ElevatorInfo } from '../fleet/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ElevatorStateStore } from './state-source.ts';
 
-export async function seedStateFromRegistry(
-  source: Store,
-  store: ElevatorStateStore,
+export async function seedStateFromStore(
+  store: Store,
+  states: ElevatorStateStore,
   elevators: Iterable<ElevatorInfo>,
 ): Promise<void> {
-  applyOfflineOverrides(store, elevators);
-  for (const row of await source.alerts.unresolved()) store.applyAlert(alertResource(row));
-  const visits = await source.visits.open();
+  applyOfflineOverrides(states, elevators);
+  for (const row of await store.alerts.unresolved()) states.applyAlert(alertResource(row));
+  const visits = await store.visits.open();
   for (const v of visits) {
-    store.restoreOpenVisit(v.elevator_id, {
+    states.restoreOpenVisit(v.elevator_id, {
       id: v.id,
       kind: v.kind,
       companyId: v.company_id,

@@ -16,7 +16,7 @@ import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
-import { applyOfflineOverrides, seedStateFromRegistry } from './seed-state.ts';
+import { applyOfflineOverrides, seedStateFromStore } from './seed-state.ts';
 
 export interface ApiServiceDeps {
   store: Store;
@@ -50,7 +50,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
   });
   const { directory } = deps.fleet;
-  await seedStateFromRegistry(store, stateSource, directory.elevators());
+  await seedStateFromStore(store, stateSource, directory.elevators());
   const offlineMs = config.DEVICE_OFFLINE_AFTER_S * 1000;
   const unsubscribe = directory.on('changed', (changes) =>
     applyOfflineOverrides(stateSource, [...changes.added, ...changes.changed], offlineMs),

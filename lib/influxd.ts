@@ -3,11 +3,14 @@
  * our choosing: the main command uses it when INFLUX_URL is unset, the tests and the
  * benchmark start one each on free ports. Readiness is awaited on /ping, not on a sleep.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, startChildServer } from './child-server.ts';
 import { LiftWatchError } from './errors.ts';
+
+/** Where the tests and the parts have always found it. */
+export { freePort };
 
 export const INFLUXD_BINARY = '/usr/bin/influxd';
 
@@ -17,18 +20,6 @@ export interface InfluxdHandle {
   dir: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** True when something answers InfluxDB's /ping at `url`. */
@@ -87,40 +78,15 @@ export async function startInfluxd(options: StartInfluxdOptions): Promise<Influx
       '',
     ].join('\n'),
   );
-  const child = spawn(INFLUXD_BINARY, ['-config', configFile], {
-    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
-  });
-  if (options.logFile && child.stderr) {
-    const { createWriteStream } = await import('node:fs');
-    child.stderr.pipe(createWriteStream(options.logFile, { flags: 'a' }));
-  }
   const url = `http://127.0.0.1:${port}`;
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30000);
-  while (!(await influxAnswers(url, 500))) {
-    if (exited || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new LiftWatchError('INFLUX_UNREACHABLE', `influxd did not become ready on port ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    port,
-    dir: options.dir,
-    process: child,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  const server = await startChildServer({
+    name: `influxd on port ${port}`,
+    command: INFLUXD_BINARY,
+    args: ['-config', configFile],
+    answers: () => influxAnswers(url, 500),
+    errorCode: 'INFLUX_UNREACHABLE',
+    logFile: options.logFile,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+  return { url, port, dir: options.dir, ...server };
 }

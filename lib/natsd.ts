@@ -4,12 +4,12 @@
  * tests start one each on a free port with a temp store. Readiness is awaited on JetStream
  * answering (a file store that is recovering answers TCP before it serves streams), not on a sleep.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { freePort, startChildServer } from './child-server.ts';
 import { LiftWatchError } from './errors.ts';
-import { freePort } from './influxd.ts';
 
 /** Debian's package installs it here; scripts/setup.sh installs it when missing. */
 export const NATS_SERVER_BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server'];
@@ -61,38 +61,16 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const command = binary();
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
-  // Loopback only: the local server is this machine's log, not a cluster member.
-  const child = spawn(command, ['-js', '-sd', options.dir, '-p', String(port), '-a', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
-  });
-  if (options.logFile && child.stderr) child.stderr.pipe(createWriteStream(options.logFile, { flags: 'a' }));
   const url = `nats://127.0.0.1:${port}`;
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await jetStreamAnswers(url, 500))) {
-    if (exited || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new LiftWatchError('LOG_UNREACHABLE', `nats-server did not become ready on port ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    port,
-    dir: options.dir,
-    process: child,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  const server = await startChildServer({
+    name: `nats-server on port ${port}`,
+    command,
+    // Loopback only: the local server is this machine's log, not a cluster member.
+    args: ['-js', '-sd', options.dir, '-p', String(port), '-a', '127.0.0.1'],
+    answers: () => jetStreamAnswers(url, 500),
+    errorCode: 'LOG_UNREACHABLE',
+    logFile: options.logFile,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+  return { url, port, dir: options.dir, ...server };
 }

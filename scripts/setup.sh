@@ -58,11 +58,17 @@ if [ "$want_postgres" = 1 ] && postgres_answers; then
   fi
 fi
 
-# npm ci only when node_modules does not match the lock file (npm writes this marker).
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when node_modules was not installed from this very lock file: its hash is kept
+# beside the packages (a file's time says nothing in a fresh clone or a git worktree). A
+# node_modules that is a link belongs to another checkout: never reinstall through it.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -L node_modules ]; then
+  echo "setup: node_modules is a link to another checkout's packages; leaving it as it is"
+elif [ "$(cat node_modules/.liftwatch-lock-sha256 2>/dev/null)" != "$lock_hash" ]; then
   echo "setup: installing npm packages (native addons build from source; about a minute)"
   # Exactly the lock, never a rewrite of it, so a fresh clone stays clean. The lock lists every
   # platform's optional packages (as `npm install` writes it); a lock without them is one
   # `npm ci` refuses, and `npm install` would then add them to the working tree.
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.liftwatch-lock-sha256
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it: install what is missing, then lint and format,
 # typecheck, check the published schemas, and run every vitest suite against real servers:
-# all of them on SQLite, then the suites that touch the store again on PostgreSQL
+# all of them on SQLite, then every suite that touches the store again on PostgreSQL
 # (LIFTWATCH_TEST_DATABASE=postgres: each registry a fresh database on 127.0.0.1:5432,
 # dropped after). Arguments narrow both passes to the files named.
 set -euo pipefail
@@ -15,37 +15,9 @@ tsc --noEmit -p tsconfig.json
 tsc --noEmit -p dashboard/tsconfig.json
 echo "== dashboard (built when its sources changed; the API only serves it)"
 tsx dashboard/build.ts --if-stale
-# The store's suites: registry, alerts, ledger, the API over them, the ingest's detection
-# path, the concurrent writers, and the whole system in a browser (npm start's wiring).
-POSTGRES_SUITES=(
-  tests/unit/registry.test.ts
-  tests/unit/ledger-flows.test.ts
-  tests/unit/ledger-property.test.ts
-  tests/unit/ledger-tamper.test.ts
-  tests/integration/alerts-lifecycle.test.ts
-  tests/integration/store-concurrency.test.ts
-  tests/integration/api-alerts.test.ts
-  tests/integration/api-auth.test.ts
-  tests/integration/api-bola.test.ts
-  tests/integration/api-resident.test.ts
-  tests/integration/api-users.test.ts
-  tests/integration/api-webhooks.test.ts
-  tests/integration/api-health.test.ts
-  tests/integration/regulator-push.test.ts
-  tests/integration/ledger-api.test.ts
-  tests/integration/ledger-api-flows.test.ts
-  tests/integration/ledger-disclosure.test.ts
-  tests/integration/ingest-flow.test.ts
-  tests/e2e/live-pipeline.test.ts
-  tests/integration/api-alert-race.test.ts
-  tests/integration/api-exports.test.ts
-  tests/integration/api-people.test.ts
-  tests/integration/api-socket.test.ts
-  tests/integration/api-stickers.test.ts
-  tests/integration/api-csrf.test.ts
-  tests/integration/fleet-runtime.test.ts
-  tests/integration/ingest-resilience.test.ts
-)
+# The store's suites: every test file whose imports reach the store's opener (store/db.ts),
+# derived by scripts/store-suites.mjs so a new suite runs on both dialects by itself.
+mapfile -t POSTGRES_SUITES < <(node scripts/store-suites.mjs)
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "PostgreSQL does not answer on 127.0.0.1:5432, and the store's suites run on it too." >&2
   echo "Start it: bash scripts/setup.sh --postgres (installs and starts Debian's postgresql)," >&2
@@ -59,7 +31,7 @@ pg_report=$(mktemp)
 trap 'rm -f "$report" "$pg_report"' EXIT
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
-echo "== tests (vitest, PostgreSQL: the store's suites)"
+echo "== tests (vitest, PostgreSQL: the ${#POSTGRES_SUITES[@]} suites that touch the store)"
 pg_args=("${POSTGRES_SUITES[@]}")
 [ $# -gt 0 ] && pg_args=("$@")
 LIFTWATCH_TEST_DATABASE=postgres vitest run --reporter=default --reporter=json \

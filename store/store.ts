@@ -5,9 +5,8 @@
  * never sees a table. `openStore` opens either dialect (db.ts) and migrates; `close()`
  * ends the pool or the file.
  *
- * `db` is the query builder for what other branches of issue 13 item 1 still move (the
- * benches' seeding); nothing new may use it, and
- * tests/unit/architecture.test.ts names every file that still builds a query outside store/.
+ * tests/unit/architecture.test.ts fails on any file outside store/ and tests/ that builds a
+ * query.
  */
 import { sql } from 'kysely';
 import { openRegistry, type RegistryDb, type RegistryTarget } from './db.ts';
@@ -55,8 +54,6 @@ export interface Store {
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
   close(): Promise<void>;
-  /** Transitional, see the module comment: only for parts whose repositories are still to come. */
-  readonly db: RegistryDb;
 }
 
 const stores = new WeakMap<RegistryDb, Store>();
@@ -89,7 +86,6 @@ export function storeOver(db: RegistryDb): Store {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
-    db,
   };
   stores.set(db, store);
   return store;

@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 
+/**
+ * How long a wait for an element may take before the test fails. Waits end as soon as the
+ * element is there; the deadline only bounds a failure, and is generous because the suite
+ * shares two cores with influxd, PostgreSQL and Chromium.
+ */
+const WAIT_MS = 15_000;
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -62,9 +69,9 @@ async function launchPlaywright(pw: any, args: string[]): Promise<TestBrowser> {
         fill: (s, v) => page.fill(s, v),
         select: (s, v) => page.selectOption(s, v).then(() => undefined),
         click: (s) => page.click(s),
-        waitFor: (s, timeout = 5000) =>
+        waitFor: (s, timeout = WAIT_MS) =>
           page.waitForSelector(s, { state: 'attached', timeout }).then(() => undefined),
-        waitForGone: (s, timeout = 5000) =>
+        waitForGone: (s, timeout = WAIT_MS) =>
           page.waitForSelector(s, { state: 'detached', timeout }).then(() => undefined),
         text: (s) => page.textContent(s).then((t: string | null) => t ?? ''),
         evaluate: (e) => page.evaluate(e),
@@ -175,23 +182,23 @@ async function launchCdp(args: string[]): Promise<TestBrowser> {
             if (w.sessionId === sessionId) eventWaiters.splice(i, 1);
         },
         async fill(selector, value) {
-          await poll(`!!${q(selector)}`, 5000, selector);
+          await poll(`!!${q(selector)}`, WAIT_MS, selector);
           await evaluate(
             `(() => { const el = ${q(selector)}; el.focus(); el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', { bubbles: true })); })()`,
           );
         },
         async select(selector, value) {
-          await poll(`!!${q(selector)}`, 5000, selector);
+          await poll(`!!${q(selector)}`, WAIT_MS, selector);
           await evaluate(
             `(() => { const el = ${q(selector)}; el.value = ${JSON.stringify(value)}; for (const type of ['input', 'change']) el.dispatchEvent(new Event(type, { bubbles: true })); })()`,
           );
         },
         async click(selector) {
-          await poll(`!!${q(selector)}`, 5000, selector);
+          await poll(`!!${q(selector)}`, WAIT_MS, selector);
           await evaluate(`${q(selector)}.click()`);
         },
-        waitFor: (selector, timeoutMs = 5000) => poll(`!!${q(selector)}`, timeoutMs, selector),
-        waitForGone: (selector, timeoutMs = 5000) => poll(`!${q(selector)}`, timeoutMs, `${selector} to go`),
+        waitFor: (selector, timeoutMs = WAIT_MS) => poll(`!!${q(selector)}`, timeoutMs, selector),
+        waitForGone: (selector, timeoutMs = WAIT_MS) => poll(`!${q(selector)}`, timeoutMs, `${selector} to go`),
         text: (selector) => evaluate<string>(`${q(selector)}?.textContent ?? ''`),
         evaluate,
         async screenshot(path) {

@@ -12,7 +12,8 @@ import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb, type RegistryTarget } from '../../store/db.ts';
-import { loadFleet } from '../../store/fleet-loader.ts';
+import type { FleetLoadSummary } from '../../store/repositories/fleet.ts';
+import { storeOver } from '../../store/store.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {
@@ -63,6 +64,18 @@ export async function testRegistry(): Promise<{
     dir.remove();
     throw error;
   }
+}
+
+/** Stores a fleet file's estates and cars in an open registry, as the fleet repository does. */
+export function loadFleet(db: RegistryDb, fleet: FleetFile): Promise<FleetLoadSummary> {
+  return storeOver(db).fleet.load(fleet);
+}
+
+/** The settings a child process (a part's main.ts) needs to open the same store. */
+export function storeEnv(target: RegistryTarget): Record<string, string> {
+  return target.DATABASE_URL
+    ? { DATABASE_FILE: target.DATABASE_FILE ?? '', DATABASE_URL: target.DATABASE_URL }
+    : { DATABASE_FILE: target.DATABASE_FILE ?? '' };
 }
 
 export async function registryWithFleet(

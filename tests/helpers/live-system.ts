@@ -8,16 +8,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFleetFile } from '../../fleet/fleet-file.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { startInfluxd } from '../../lib/influxd.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { startNatsServer } from '../../lib/natsd.ts';
 import type { FleetFile } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb } from '../../store/db.ts';
-import { loadFleet, readFleetFile } from '../../store/fleet-loader.ts';
 import { storeOver } from '../../store/store.ts';
 import { type Stop, type SystemParts, startParts } from '../../system.ts';
-import { tempDir } from './fixtures.ts';
+import { loadFleet, tempDir } from './fixtures.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export interface LiveSystem {

@@ -9,14 +9,13 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/influxd.ts';
 import { parsePrometheus } from '../../lib/prometheus.ts';
-import { openRegistry } from '../../store/db.ts';
-import { loadFleet } from '../../store/fleet-loader.ts';
-import { smallFleet, tempDir } from '../helpers/fixtures.ts';
+import { registryWithFleet, smallFleet, storeEnv, tempDir } from '../helpers/fixtures.ts';
 import { until } from '../helpers/ingest-harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = tempDir('liftwatch-broker-alone-');
 let broker: ChildProcess;
+let registry: Awaited<ReturnType<typeof registryWithFleet>>;
 let output = '';
 let mqttPort: number;
 let metricsUrl: string;
@@ -45,10 +44,9 @@ async function scrape(): Promise<Map<string, number>> {
 }
 
 beforeAll(async () => {
-  const databaseFile = join(dir.path, 'registry.sqlite');
-  const db = await openRegistry(databaseFile);
-  await loadFleet(db, smallFleet(2));
-  await db.destroy();
+  // The standalone broker opens the same store itself: a SQLite file or, in the
+  // PostgreSQL pass, a fresh database.
+  registry = await registryWithFleet(smallFleet(2));
   mqttPort = await freePort();
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -56,7 +54,7 @@ beforeAll(async () => {
     cwd: ROOT,
     env: {
       ...process.env,
-      DATABASE_FILE: databaseFile,
+      ...storeEnv(registry.target),
       MQTT_PORT: String(mqttPort),
       MQTT_HOST: '127.0.0.1',
       BROKER_METRICS_PORT: String(metricsPort),
@@ -76,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(devices.map((d) => d.endAsync(true)));
   if (broker.exitCode === null && broker.signalCode === null) broker.kill('SIGKILL');
+  await registry?.cleanup();
   dir.remove();
 });
 

@@ -14,6 +14,7 @@ import { freePort } from '../../lib/influxd.ts';
 import { type AlertMessage, type FleetChangedMessage, topics } from '../../protocol/index.ts';
 import { smallFleet, startTestInflux, telemetrySample, tempDir } from '../helpers/fixtures.ts';
 import { TEST_DATABASE } from '../helpers/ingest-harness.ts';
+import { createTestDatabase, TEST_STORE, type TestDatabase } from '../helpers/postgres.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WITHIN_MS = 5000;
@@ -23,6 +24,7 @@ const NEW_DEVICE = { username: 'dev-t-e3', password: 'device-secret-3-0123456789
 describe('main.ts: SIGHUP reloads the fleet file', () => {
   const dir = tempDir('liftwatch-sighup-');
   const fleetFile = join(dir.path, 'fleet.json');
+  let database: TestDatabase | undefined;
   let influx: Awaited<ReturnType<typeof startTestInflux>>;
   let main: ChildProcess;
   let output = '';
@@ -68,6 +70,11 @@ describe('main.ts: SIGHUP reloads the fleet file', () => {
       FLEET_REFRESH_S: '0',
     };
     delete env.DATABASE_URL;
+    // The PostgreSQL pass runs the product on a fresh database of its own.
+    if (TEST_STORE === 'postgres') {
+      database = await createTestDatabase();
+      env.DATABASE_URL = database.url;
+    }
     main = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'main.ts')], {
       cwd: ROOT,
       env,
@@ -89,6 +96,7 @@ describe('main.ts: SIGHUP reloads the fleet file', () => {
     await watcher?.endAsync(true);
     if (main && main.exitCode === null && main.signalCode === null) main.kill('SIGKILL');
     await influx?.cleanup();
+    await database?.drop();
     dir.remove();
   }, 30_000);
 

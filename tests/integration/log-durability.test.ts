@@ -7,16 +7,20 @@
  * acknowledged with the seqs InfluxDB holds: every acknowledged seq must be there.
  * Waits are on counts (acknowledged, stored), never on sleeps.
  */
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { influxClient } from '../../ingest/influx-schema.ts';
 import { freePort } from '../../lib/influxd.ts';
 import { topics } from '../../protocol/index.ts';
-import { openRegistry } from '../../store/db.ts';
-import { loadFleet } from '../../store/fleet-loader.ts';
 import { type ChildPart, startChildPart } from '../helpers/child-part.ts';
-import { smallFleet, startTestInflux, telemetrySample, tempDir } from '../helpers/fixtures.ts';
+import {
+  registryWithFleet,
+  smallFleet,
+  startTestInflux,
+  storeEnv,
+  telemetrySample,
+  tempDir,
+} from '../helpers/fixtures.ts';
 import { TEST_DATABASE, until } from '../helpers/ingest-harness.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 
@@ -29,6 +33,7 @@ const dir = tempDir('liftwatch-log-durability-');
 let influx: Awaited<ReturnType<typeof startTestInflux>>;
 let nats: TestNats;
 let broker: ChildPart;
+let registry: Awaited<ReturnType<typeof registryWithFleet>>;
 let ingest: ChildPart;
 let brokerEnv: Record<string, string>;
 let ingestEnv: Record<string, string>;
@@ -59,14 +64,11 @@ function startIngest(): ChildPart {
 }
 
 beforeAll(async () => {
-  const databaseFile = join(dir.path, 'registry.sqlite');
-  const db = await openRegistry(databaseFile);
-  await loadFleet(db, smallFleet(DEVICES));
-  await db.destroy();
+  registry = await registryWithFleet(smallFleet(DEVICES));
   [influx, nats] = await Promise.all([startTestInflux(), startTestNats()]);
   const mqttPort = await freePort();
   const common = {
-    DATABASE_FILE: databaseFile,
+    ...storeEnv(registry.target),
     DATA_DIR: dir.path,
     LOG_ENABLED: 'true',
     NATS_URL: nats.url,
@@ -120,6 +122,7 @@ afterAll(async () => {
   await broker?.stop();
   await nats?.cleanup();
   await influx?.cleanup();
+  await registry?.cleanup();
   dir.remove();
 });
 

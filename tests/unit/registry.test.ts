@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseFleet } from '../../fleet/fleet-file.ts';
 import type { LiftWatchError } from '../../lib/errors.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
-import { loadFleet, parseFleet } from '../../store/fleet-loader.ts';
 import { hashMachineSecret, hashUserPassword, verifySecret } from '../../store/passwords.ts';
 import { createFleetRepository } from '../../store/repositories/fleet.ts';
 import { storeOver } from '../../store/store.ts';
-import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+import { loadFleet, registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
