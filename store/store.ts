@@ -15,7 +15,6 @@ import { type AlertRepository, createAlertRepository } from './repositories/aler
 import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
-import { type ExportRepository, exportRepository } from './repositories/exports.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
 import { type PeopleRepository, peopleRepository } from './repositories/people.ts';
@@ -43,8 +42,6 @@ export interface Store {
   readonly deadLetters: DeadLetterRepository;
   readonly audit: AuditRepository;
   readonly webhooks: WebhookRepository;
-  /** The console's CSV exports of alerts, visits and reports. */
-  readonly exports: ExportRepository;
   /** Display names behind usernames and technician ids. */
   readonly people: PeopleRepository;
   /** What the regulator's GB/T 24476 data sets read: fault records with arrival, ratings. */
@@ -78,7 +75,6 @@ export function storeOver(db: RegistryDb): Store {
     deadLetters: deadLetterRepository(db),
     audit: auditRepository(db),
     webhooks: webhookRepository(db),
-    exports: exportRepository(db),
     people: peopleRepository(db),
     regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),

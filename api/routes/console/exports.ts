@@ -67,9 +67,11 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           ...CsvQuery,
           severity: Type.Optional(
-            Type.Union(['critical', 'major', 'minor', 'info'].map((s) => Type.Literal(s))),
+            Type.Union((['critical', 'major', 'minor', 'info'] as const).map((s) => Type.Literal(s))),
           ),
-          state: Type.Optional(Type.Union(['open', 'acknowledged', 'resolved'].map((s) => Type.Literal(s)))),
+          state: Type.Optional(
+            Type.Union((['open', 'acknowledged', 'resolved'] as const).map((s) => Type.Literal(s))),
+          ),
         }),
         response: CsvReply,
       },
@@ -79,7 +81,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = request.query;
       const estateIds = scopedFilter(app.directory, p, q);
       const [rows, names] = await Promise.all([
-        app.store.exports.alerts({ ...q, estateIds, limit: EXPORT_MAX_ROWS }),
+        app.store.alerts.list({ ...q, estateIds, limit: EXPORT_MAX_ROWS, offset: 0 }),
         namesFor(app, p),
       ]);
       const who = (u: string | null) => (u === 'auto' ? '系统自动' : u ? (names.users[u] ?? u) : '');
@@ -139,7 +141,9 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Maintenance visits as CSV (UTF-8 with BOM, Chinese headers, Beijing time)',
         querystring: Type.Object({
           ...CsvQuery,
-          verdict: Type.Optional(Type.Union(['verified', 'suspect', 'fake'].map((s) => Type.Literal(s)))),
+          verdict: Type.Optional(
+            Type.Union((['verified', 'suspect', 'fake'] as const).map((s) => Type.Literal(s))),
+          ),
         }),
         response: CsvReply,
       },
@@ -149,11 +153,12 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = request.query;
       const estateIds = scopedFilter(app.directory, p, q);
       const [rows, names] = await Promise.all([
-        app.store.exports.visits({
+        app.store.visits.list({
           ...q,
           estateIds,
           companyId: p.role === 'technician' ? (p.companyId ?? '') : undefined,
           limit: EXPORT_MAX_ROWS,
+          offset: 0,
         }),
         namesFor(app, p),
       ]);
@@ -215,7 +220,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = request.query;
       const estateIds = scopedFilter(app.directory, p, q);
       const [rows, names] = await Promise.all([
-        app.store.exports.reports({ ...q, estateIds, limit: EXPORT_MAX_ROWS }),
+        app.store.reports.list({ ...q, estateIds, limit: EXPORT_MAX_ROWS, offset: 0 }),
         namesFor(app, p),
       ]);
       const categories = WORDS.zh.categories as Record<string, string>;
