@@ -4,10 +4,10 @@
  * and rejects otherwise (server away, stream full, timeout): the caller then must not
  * acknowledge the message to its device.
  *
- * Appends are pipelined, not one request each: a message goes out as a plain core-NATS
- * publish whose reply subject is `{inbox}.{n}`, one subscription takes every JetStream ack,
- * and a bounded window (`maxPendingAcks`) caps the acks outstanding; appends beyond it wait
- * here, in call order. `js.publish` costs a request object, a timer, an empty header block
+ * Appends are pipelined and batched, not one request each: the appends of one event-loop turn
+ * go out together (one socket write) as plain core-NATS publishes whose reply subject is
+ * `{inbox}.{n}`, one subscription takes every JetStream ack, and a bounded window
+ * (`maxPendingAcks`) caps the acks outstanding; appends beyond it wait here, in call order. `js.publish` costs a request object, a timer, an empty header block
  * (HPUB) and a TextDecoder per message; at 10,000 devices that was most of the broker's
  * CPU. One connection, one FIFO: messages are sent in call order, so one elevator's messages
  * are stored in the order they arrived (Aedes hands a client's next publish only after this
@@ -58,6 +58,11 @@ export class LogPublisher {
   private readonly queued: Append[] = [];
   private queuedHead = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private pumpScheduled = false;
+  private readonly scheduledPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
   private counts = { appended: 0, failed: 0 };
 
   constructor(
@@ -108,9 +113,13 @@ export class LogPublisher {
     const subject = deviceSubject(topic, this.options.partitions);
     if (subject === null) return Promise.reject(new Error(`not a device topic: ${topic}`));
     return new Promise<void>((resolve, reject) => {
-      const append: Append = { subject, payload, resolve, reject, deadline: 0 };
-      if (this.queued.length === this.queuedHead && this.inFlight.size < this.window()) this.send(append);
-      else this.queued.push(append);
+      this.queued.push({ subject, payload, resolve, reject, deadline: 0 });
+      // Sent once the event loop has read every socket that was ready: all the appends of
+      // one turn leave in one write to the NATS socket, not one write (a syscall) each.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(this.scheduledPump);
+      }
     });
   }
 
