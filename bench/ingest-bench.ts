@@ -8,23 +8,21 @@
  * unacknowledged messages at most across the fleet), BENCH_SECONDS (60),
  * BENCH_RAW_SECONDS (15), BENCH_DETECTION (true), BENCH_LOG (false: true runs the durable path, a
  * nats-server of its own and LOG_ENABLED for the broker and the ingest, docs/scale-out.md), BENCH_PROFILE (broker, ingest, simulator, comma-separated: a V8
- * CPU profile of each part named, in the kept directory's profile/), BENCH_KEEP (keep the directory).
+ * CPU profile of each part named, in the kept directory's profile/), BENCH_KEEP (keep the directory),
+ * BENCH_YARDSTICK (false: true then runs the bare relay through Mosquitto over BENCH_ELEVATORS
+ * connections for BENCH_YARDSTICK_SECONDS, default min(BENCH_SECONDS, 20), and prints both in the
+ * last line; `npm run bench:durable` sets it with BENCH_LOG).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startInfluxd } from '../lib/influxd.ts';
 import { startNatsServer } from '../lib/natsd.ts';
-import {
-  INFLUX_DEFAULT_DATABASE,
-  influxSeries,
-  MEASUREMENTS,
-  RAW_FIELDS,
-  RETENTION_POLICIES,
-} from '../protocol/influx.ts';
+import { INFLUX_DEFAULT_DATABASE } from '../protocol/influx.ts';
 import { generateFleet } from '../simulators/demo-fleet.ts';
 import { openStore } from '../store/store.ts';
 import { measureInfluxRawWrites } from './influx-raw.ts';
+import { countStored, ingestMemoryPerElevator, type SimStats } from './measures.ts';
 import {
   intervalQuantile,
   lastJsonLine,
@@ -45,6 +43,10 @@ const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 60);
 const RAW_S = Number(process.env.BENCH_RAW_SECONDS ?? 15);
 const DETECTION = process.env.BENCH_DETECTION ?? 'true';
 const LOG = process.env.BENCH_LOG === 'true';
+// BENCH_YARDSTICK=true: after the product, the bare relay through Mosquitto over as many
+// connections (bench/bare-relay.ts), alone on the machine, so one command prints both.
+const YARDSTICK = process.env.BENCH_YARDSTICK === 'true';
+const YARDSTICK_S = Number(process.env.BENCH_YARDSTICK_SECONDS ?? Math.min(WINDOW_S, 20));
 const DATABASE = INFLUX_DEFAULT_DATABASE;
 
 const parts: Part[] = [];
@@ -56,31 +58,8 @@ async function stopAll(): Promise<void> {
 
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
-interface SimStats {
-  devices: number;
-  connected: number;
-  sent: number;
-  acked: number;
-  failed: number;
-  /** Messages the target rate asked for that the simulator could not offer in time. */
-  shortfall?: number;
-}
-
-async function countStored(influxUrl: string): Promise<number> {
-  // One count per channel, of a field every point of that channel carries.
-  const series = (m: string) => influxSeries(DATABASE, RETENTION_POLICIES.raw, m);
-  const q = [
-    `SELECT count("${RAW_FIELDS.telemetry.seq}") FROM ${series(MEASUREMENTS.telemetry)}`,
-    `SELECT count("${RAW_FIELDS.event.seq}") FROM ${series(MEASUREMENTS.event)}`,
-    `SELECT count("${RAW_FIELDS.maintenance.seq}") FROM ${series(MEASUREMENTS.maintenance)}`,
-    `SELECT count("${RAW_FIELDS.status.state}") FROM ${series(MEASUREMENTS.status)}`,
-  ].join(';');
-  const response = await fetch(`${influxUrl}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
-  const body = (await response.json()) as { results: { series?: { values: [string, number][] }[] }[] };
-  return body.results.reduce((sum, r) => sum + (r.series?.[0]?.values[0]?.[1] ?? 0), 0);
-}
-
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-bench-'));
   const logDir = join(dir, 'logs');
   mkdirSync(logDir);
@@ -167,6 +146,7 @@ async function main(): Promise<void> {
       60_000,
     );
 
+    const metricsBeforeDevices = await scrape(metricsUrl);
     say(`connecting ${ELEVATORS} simulated devices, target ${RATE} msgs/s`);
     const sim = startPart(
       'simulator',
@@ -256,7 +236,7 @@ async function main(): Promise<void> {
     await waitUntil(
       'the ingest to drain',
       async () => {
-        const now = await countStored(influx.url);
+        const now = await countStored(influx.url, DATABASE);
         stable = now === stored ? stable + 1 : 0;
         stored = now;
         if (++checks % 10 === 0) {
@@ -308,6 +288,7 @@ async function main(): Promise<void> {
       heap_used_mb: Math.round((metrics.get('liftwatch_ingest_process_heap_used_bytes') ?? 0) / 1048576),
       heap_total_mb: Math.round((metrics.get('liftwatch_ingest_process_heap_total_bytes') ?? 0) / 1048576),
       external_mb: Math.round((metrics.get('liftwatch_ingest_process_external_bytes') ?? 0) / 1048576),
+      ...ingestMemoryPerElevator([metricsBeforeDevices], [metrics], ELEVATORS),
       elevators: ELEVATORS,
       target_rate: RATE,
       generator_shortfall: simStats?.shortfall ?? null,
@@ -327,13 +308,67 @@ async function main(): Promise<void> {
       cpu_us_per_msg: cpuUsPerMsg,
       machine_cores_busy: machine.busy,
       machine_cores_stolen: machine.stolen,
+      machine_load_1m: { start: loadAtStart, end: loadavg()[0]! },
     };
-    console.log(JSON.stringify(result));
+    if (!YARDSTICK) return void console.log(JSON.stringify(result));
+    // The parts are stopped first: the yardstick runs alone, on the same machine, right after.
+    await stopAll();
+    const yardstick = await runYardstick();
+    console.log(JSON.stringify({ ...result, yardstick, ...durabilityCost(result, yardstick) }));
   } finally {
     await stopAll();
     if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
     else say(`kept ${dir}`);
   }
+}
+
+interface Yardstick {
+  msgs_per_s: number;
+  cpu_us_per_msg: Record<string, number>;
+  [field: string]: unknown;
+}
+
+/** `RELAY_BROKER=mosquitto RELAY_PUBLISHERS=<elevators> RELAY_TICK_MS=100 npm run bench:relay`, bounded. */
+async function runYardstick(): Promise<Yardstick | null> {
+  say(`yardstick: the bare relay through Mosquitto, ${ELEVATORS} connections, ${YARDSTICK_S} s`);
+  const logDir = mkdtempSync(join(tmpdir(), 'liftwatch-yardstick-'));
+  try {
+    const relay = startPart(
+      'relay',
+      'bench/bare-relay.ts',
+      [],
+      {
+        RELAY_BROKER: 'mosquitto',
+        RELAY_PUBLISHERS: String(ELEVATORS),
+        RELAY_TICK_MS: '100',
+        RELAY_SECONDS: String(YARDSTICK_S),
+        RELAY_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
+      },
+      logDir,
+    );
+    parts.push(relay);
+    const code = await relay.exited;
+    const figures = lastJsonLine<Yardstick>(relay);
+    if (code !== 0 || !figures) say(`yardstick failed (exit ${code}); see ${logDir}/relay.log`);
+    else rmSync(logDir, { recursive: true, force: true });
+    return figures;
+  } finally {
+    await stopAll();
+  }
+}
+
+/** The durable product beside the yardstick: throughput ratio and CPU per message of each. */
+function durabilityCost(
+  product: { msgs_per_s: number; cpu_us_per_msg: Record<string, number> },
+  yardstick: Yardstick | null,
+): Record<string, number | null> {
+  if (!yardstick) return { product_vs_yardstick: null };
+  const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
+  return {
+    product_vs_yardstick: Number((product.msgs_per_s / yardstick.msgs_per_s).toFixed(3)),
+    product_cpu_us_per_msg_total: total(product.cpu_us_per_msg),
+    yardstick_cpu_us_per_msg_total: total(yardstick.cpu_us_per_msg),
+  };
 }
 
 // A `timeout` or Ctrl-C must not leave a broker, an ingest or an influxd behind.
