@@ -13,7 +13,9 @@ interface ResidentSaid {
   description?: unknown;
 }
 
-export function sourceBadges(a: Alert): HTMLElement {
+/** Shown when a resident is among the sources (a detector-only alert needs no badge). */
+export function sourceBadges(a: Alert): HTMLElement | null {
+  if (!a.sources.includes('resident')) return null;
   return h(
     'span',
     { class: 'sources', 'data-sources': a.sources.join(',') },
