@@ -50,7 +50,8 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
       t.store.applyTelemetry(e.id, telemetrySample({ ts: Date.now(), floor: 1 }), Date.now());
     base = await listenOnFreePort(t);
     browser = await launchBrowser({ args: ['--autoplay-policy=no-user-gesture-required'] });
-  });
+    // Starting an API and Chromium on a machine at load 20-45 can take longer than the default.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
