@@ -8,6 +8,11 @@
  * never per telemetry sample. Repository, clock and publish are injected; the ingest and
  * the API run this same code, in one process or apart.
  *
+ * A resident's "有人被困" report from the QR page raises the same passenger_trapped alert
+ * the detector would (`raiseFromResident`): whichever comes first opens it, the other joins
+ * it (its `sources` and evidence then show both), so the duty officer answers one alarm.
+ * "到场" (someone on site) is its own step (`arrive`), between acknowledgement and resolution.
+ *
  * Any number of processes may run it against one database: every transition is one
  * statement whose condition the database checks (store/repositories/alerts.ts), so a writer
  * that loses a race gets the winner's row, and each transition is published once, by the
@@ -20,6 +25,7 @@ import {
   type AlertCode,
   type AlertFinding,
   type AlertMessage,
+  type AlertSource,
   type AlertTransition,
   ESCALATION_REASONS,
   type Finding,
@@ -30,7 +36,7 @@ import {
 } from '../protocol/index.ts';
 import type { AlertRepository } from '../store/repositories/alerts.ts';
 import type { AlertTable } from '../store/schema.ts';
-import { alertMessage, alertResource, visitMessage, visitRow } from './resource.ts';
+import { alertMessage, alertResource, sourcesOf, visitMessage, visitRow } from './resource.ts';
 
 export { ESCALATION_REASONS } from '../protocol/index.ts';
 export { alertMessage, alertResource, visitMessage } from './resource.ts';
@@ -86,8 +92,59 @@ export interface AlertLifecycle {
     resolution: PersonResolution,
     note?: string,
   ): Promise<PersonOutcome | null>;
+  /**
+   * Someone is on site ("到场"): stamps the arrival of a not-resolved alert once. Null
+   * when there is no such alert; `applied` false when it was already stamped or resolved.
+   */
+  arrive(alertId: string, by: string, note?: string): Promise<PersonOutcome | null>;
+  /**
+   * A resident reported someone trapped in the car: opens the car's passenger_trapped
+   * alert, or joins the one open (the detector's, or another resident's). Null for a car
+   * outside the fleet.
+   */
+  raiseFromResident(report: ResidentTrapReport): Promise<Alert | null>;
   /** Call on a timer (e.g. every 10 s); returns the alerts it escalated. */
   checkEscalations(): Promise<AlertMessage[]>;
+}
+
+/** What the alert keeps of a resident's trapped report (no personal data is asked for). */
+export interface ResidentTrapReport {
+  elevatorId: string;
+  reportId: string;
+  receipt: string;
+  description: string;
+  /** Server time of the report, epoch ms. */
+  at: number;
+}
+
+/** Residents' reports kept in one alert's evidence; more say nothing new to the officer. */
+const MAX_RESIDENT_REPORTS = 10;
+const TRAPPED = 'passenger_trapped';
+
+function parseEvidence(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The evidence after a source joins: the detector's readings at the top level (as the
+ * detector writes them), residents' reports under `resident_reports`, so both show.
+ */
+function mergeEvidence(stored: string, incoming: Record<string, unknown>): string {
+  const current = parseEvidence(stored);
+  const reports = [
+    ...(Array.isArray(current['resident_reports']) ? current['resident_reports'] : []),
+    ...(Array.isArray(incoming['resident_reports']) ? incoming['resident_reports'] : []),
+  ].slice(0, MAX_RESIDENT_REPORTS);
+  const merged: Record<string, unknown> = { ...incoming, ...current };
+  if (reports.length) merged['resident_reports'] = reports;
+  return JSON.stringify(merged);
 }
 
 export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
@@ -114,16 +171,52 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     return message;
   }
 
+  /**
+   * Adds `source` (and its evidence) to an alert another source opened, by compare-and-set
+   * on the sources column: a concurrent joiner makes us read the row again and retry.
+   * A second resident's report joins too (its report is added to the evidence).
+   */
+  async function join(row: AlertTable, source: AlertSource, evidence: Record<string, unknown>) {
+    let current = row;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const have = sourcesOf(current.sources);
+      if (have.includes(source) && source === 'detector') return current;
+      const next = have.includes(source) ? have : [...have, source];
+      const won = await alerts.joinSource({
+        id: current.id,
+        expected: current.sources,
+        sources: next.join(','),
+        evidenceJson: mergeEvidence(current.evidence_json, evidence),
+      });
+      if (won) return won;
+      const again = await alerts.byId(current.id);
+      if (!again) return current;
+      current = again;
+    }
+    return current;
+  }
+
+  async function openOrJoin(
+    f: AlertFinding,
+    source: AlertSource,
+  ): Promise<{ row: AlertTable; opened: boolean } | null> {
+    const estateId = await estateOf(f.elevatorId);
+    if (!estateId) return null;
+    const result = await alerts.openOrBump(newAlertRow(f, estateId, source));
+    if (result.opened) {
+      openedWall.set(result.row.id, clock());
+      return result;
+    }
+    return { row: await join(result.row, source, f.evidence), opened: false };
+  }
+
   async function applyAlert(f: AlertFinding): Promise<void> {
     if (f.kind === 'clear') {
       for (const row of await alerts.autoResolve(f.elevatorId, f.code, f.at)) await announce(row, 'resolved');
       return;
     }
-    const estateId = await estateOf(f.elevatorId);
-    if (!estateId) return;
-    const { row, opened } = await alerts.openOrBump(newAlertRow(f, estateId));
-    if (opened) openedWall.set(row.id, clock());
-    await announce(row, opened ? 'opened' : 'repeated');
+    const result = await openOrJoin(f, 'detector');
+    if (result) await announce(result.row, result.opened ? 'opened' : 'repeated');
   }
 
   async function applyVisit(visit: MaintenanceVisit): Promise<void> {
@@ -166,6 +259,34 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       return outcome(won, alertId, 'resolved');
     },
 
+    async arrive(alertId, by, note) {
+      const won = await alerts.arrive({ id: alertId, by, at: clock(), note: note ?? null });
+      return outcome(won, alertId, 'arrived');
+    },
+
+    async raiseFromResident(report) {
+      const finding: AlertFinding = {
+        kind: 'raise',
+        elevatorId: report.elevatorId,
+        code: TRAPPED,
+        at: report.at,
+        evidence: {
+          resident_reports: [
+            {
+              report_id: report.reportId,
+              receipt: report.receipt,
+              at: report.at,
+              description: report.description,
+            },
+          ],
+        },
+      };
+      const result = await openOrJoin(finding, 'resident');
+      if (!result) return null;
+      await announce(result.row, result.opened ? 'opened' : 'repeated');
+      return alertResource(result.row);
+    },
+
     async checkEscalations() {
       const rows = await alerts.unresolvedWithCodes(policy.codes);
       const now = clock();
@@ -188,7 +309,7 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   };
 }
 
-function newAlertRow(f: AlertFinding, estateId: string): AlertTable {
+function newAlertRow(f: AlertFinding, estateId: string, source: AlertSource): AlertTable {
   return {
     id: randomUUID(),
     elevator_id: f.elevatorId,
@@ -209,5 +330,9 @@ function newAlertRow(f: AlertFinding, estateId: string): AlertTable {
     evidence_json: JSON.stringify(f.evidence),
     escalated_at: null,
     escalation_reason: null,
+    arrived_at: null,
+    arrived_by: null,
+    arrive_note: null,
+    sources: source,
   };
 }

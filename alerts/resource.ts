@@ -6,8 +6,10 @@
  */
 import {
   ALERT_CATALOGUE,
+  ALERT_SOURCES,
   type Alert,
   type AlertMessage,
+  type AlertSource,
   type AlertTransition,
   type MaintenanceVisit,
   type VisitMessage,
@@ -50,7 +52,21 @@ export function alertResource(a: AlertTable): Alert {
     evidence: evidenceOf(a.evidence_json),
     escalated_at: a.escalated_at,
     escalation_reason: a.escalation_reason,
+    arrived_at: a.arrived_at ?? null,
+    arrived_by: a.arrived_by ?? null,
+    arrive_note: a.arrive_note ?? null,
+    sources: sourcesOf(a.sources),
   };
+}
+
+/** The sources column ('detector,resident') as the contract's list; unknown names are dropped. */
+export function sourcesOf(column: string | null | undefined): AlertSource[] {
+  const out: AlertSource[] = [];
+  for (const name of (column ?? 'detector').split(',')) {
+    const source = name.trim() as AlertSource;
+    if (ALERT_SOURCES.includes(source) && !out.includes(source)) out.push(source);
+  }
+  return out;
 }
 
 export function alertMessage(row: AlertTable, transition: AlertTransition): AlertMessage {

@@ -37,10 +37,10 @@ export type { MetricSample, MetricsProvider } from '../lib/prometheus.ts';
 import type { MetricsProvider } from '../lib/prometheus.ts';
 
 /**
- * Acknowledge / resolve: the one alert lifecycle (alerts/lifecycle.ts), which stores the
+ * Acknowledge / arrive / resolve, and a resident's trapped report: the one alert lifecycle (alerts/lifecycle.ts), which stores the
  * transition and publishes it on alerts/{id}; the API's state source hears of it from there.
  */
-export type AlertActions = Pick<AlertLifecycle, 'acknowledge' | 'resolve'>;
+export type AlertActions = Pick<AlertLifecycle, 'acknowledge' | 'arrive' | 'resolve' | 'raiseFromResident'>;
 
 export interface ApiDeps {
   /** The repositories; the API never sees the query builder (store/store.ts). */

@@ -13,8 +13,19 @@ const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
-export const ALERT_TRANSITIONS = ['opened', 'repeated', 'acknowledged', 'resolved', 'escalated'] as const;
+export const ALERT_TRANSITIONS = [
+  'opened',
+  'repeated',
+  'acknowledged',
+  'arrived',
+  'resolved',
+  'escalated',
+] as const;
 export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
+/** Who raised an alert: the detector's finding or a resident's report from the QR page. */
+export const ALERT_SOURCES = ['detector', 'resident'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 
 /**
@@ -68,6 +79,12 @@ const ALERT_FIELDS = {
   evidence: Evidence,
   escalated_at: Nullable(EpochMs),
   escalation_reason: Nullable(Type.String()),
+  arrived_at: Nullable(EpochMs),
+  arrived_by: Nullable(Type.String({ description: 'Who stamped "到场" (on site)' })),
+  arrive_note: Nullable(Type.String()),
+  sources: Type.Array(Type.Union(ALERT_SOURCES.map((s) => Type.Literal(s))), {
+    description: "Who raised it: the detector, a resident's report, or both (one alert)",
+  }),
 };
 
 /** The alert resource: `GET /api/v1/alerts/{id}`, every list item, and the socket.io `alert` push. */

@@ -86,7 +86,22 @@ export const ResidentReport = Type.Object({
   updated_at: EpochMs,
   handled_by: Nullable(Type.String()),
   reply: Nullable(Type.String()),
+  alert_id: Nullable(Type.String({ description: 'The alert a "有人被困" report opened or joined' })),
+  feedback: Nullable(
+    Type.Union([Type.Literal('fixed'), Type.Literal('not_fixed')], {
+      description: "The resident's word after handling; not_fixed reopened the report",
+    }),
+  ),
+  feedback_at: Nullable(EpochMs),
+  rating: Nullable(Type.Integer({ minimum: 1, maximum: 5, description: "The resident's rating, 1–5" })),
+  reopen_count: Type.Integer({ minimum: 0 }),
 });
+
+/** POST /api/v1/alerts/{id}/arrive: someone is on site ("到场"); the note is optional. */
+export const ArriveBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
 
 export const ReportStatusBody = Type.Object(
   {

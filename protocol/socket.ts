@@ -7,6 +7,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { Alert, VisitMessage } from './alerts.ts';
+import type { ResidentReport } from './http.ts';
 import { Nullable } from './schema-kit.ts';
 
 export const ELEVATOR_CONDITIONS = ['normal', 'maintenance', 'fault', 'offline'] as const;
@@ -44,6 +45,8 @@ export interface ServerToClientEvents {
   visit: (visit: VisitMessage) => void;
   'elevator:state': (event: ElevatorStateEvent) => void;
   'fund:emergency': (event: FundEmergencyEvent) => void;
+  /** A resident report filed, moved along or answered by the resident (the report resource). */
+  report: (report: Static<typeof ResidentReport>) => void;
 }
 
 /** What a browser may send: nothing yet; everything it does goes through HTTP, audited. */

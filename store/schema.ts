@@ -117,6 +117,12 @@ export interface AlertTable {
   evidence_json: string;
   escalated_at: number | null;
   escalation_reason: string | null;
+  /** "到场" (migration 0011): when someone was on site, who stamped it, with what note. */
+  arrived_at: number | null;
+  arrived_by: string | null;
+  arrive_note: string | null;
+  /** Who raised it, comma-separated: 'detector', 'resident' (migration 0011). */
+  sources: string;
 }
 
 /** One maintenance visit, from check-in to check-out (or its timeout), with its verdict. */
@@ -194,6 +200,15 @@ export interface ResidentReportTable {
   handled_by: string | null;
   /** The firm's answer, shown to residents on the receipt page. */
   reply: string | null;
+  /** The alert this report opened or joined (a "有人被困" report; migration 0011). */
+  alert_id: string | null;
+  /** The resident's word after handling: 'fixed' or 'not_fixed' (which reopened it). */
+  feedback: 'fixed' | 'not_fixed' | null;
+  feedback_at: number | null;
+  /** The resident's rating of the handling, 1–5. */
+  rating: number | null;
+  /** Times the resident said it was not fixed. */
+  reopen_count: number;
 }
 
 /** One maintenance fund per estate (or per building); see ledger/. */

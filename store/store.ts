@@ -21,6 +21,7 @@ import { type PeopleRepository, peopleRepository } from './repositories/people.t
 import { type RegulatorRepository, regulatorRepository } from './repositories/regulator.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
 import { type ResidentCardRepository, residentCardRepository } from './repositories/resident-card.ts';
+import { type SlaRepository, slaRepository } from './repositories/sla.ts';
 import { type UserRepository, userRepository } from './repositories/users.ts';
 import { createVisitRecords, type VisitRecords } from './repositories/visit-records.ts';
 import { type VisitRepository, visitRepository } from './repositories/visits.ts';
@@ -47,6 +48,8 @@ export interface Store {
   /** What the regulator's GB/T 24476 data sets read: fault records with arrival, ratings. */
   readonly regulator: RegulatorRepository;
   readonly ledger: LedgerRepository;
+  /** The monthly SLA report's reads: a month's critical alerts and resident reports. */
+  readonly sla: SlaRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -78,6 +81,7 @@ export function storeOver(db: RegistryDb): Store {
     people: peopleRepository(db),
     regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),
+    sla: slaRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -76,6 +76,8 @@ export function requireRole(principal: Principal | null, roles: readonly Role[])
 
 export const READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member'];
 export const WRITERS: readonly Role[] = ['admin', 'property_manager'];
+/** Who may stamp "到场" (on site): the firm's duty officer, or the maintenance company's technician. */
+export const ARRIVERS: readonly Role[] = ['admin', 'property_manager', 'technician'];
 export const VISIT_READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member', 'technician'];
 
 export function notFound(what: string): LiftWatchError {

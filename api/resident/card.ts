@@ -26,6 +26,8 @@ export interface CardIncident {
   severity: string;
   openedAt: number;
   acknowledgedAt: number | null;
+  /** "到场": someone on site (migration 0011). */
+  arrivedAt: number | null;
   resolvedAt: number | null;
 }
 
@@ -105,6 +107,7 @@ export class ResidentCardCache {
         severity: a.severity,
         openedAt: a.opened_at,
         acknowledgedAt: a.acknowledged_at,
+        arrivedAt: a.arrived_at,
         resolvedAt: a.resolved_at,
       })),
       loadedAt: now,

@@ -22,6 +22,8 @@ import {
   VISIT_KIND_WORDS,
   WORDS,
 } from './i18n.ts';
+import { LOOP_WORDS } from './loop-words.ts';
+import type { ProgressAlert, ReportProgress } from './report-progress.ts';
 
 const DAY_MS = 86_400_000;
 const MAINTENANCE_INTERVAL_DAYS = 15;
@@ -182,10 +184,12 @@ function incidentsSection(v: ElevatorPageView): string {
     const minutes = (t: number | null) =>
       t === null ? w.notYet : `${Math.max(0, Math.round((t - a.openedAt) / 60_000))} ${w.minutes}`;
     const trapped = a.code === 'passenger_trapped';
-    const late = trapped && (a.resolvedAt ?? v.now) - a.openedAt > RESCUE_TARGET_MS;
+    // The 30-minute rescue target is met on arrival (到场), not at clearance.
+    const late = trapped && (a.arrivedAt ?? a.resolvedAt ?? v.now) - a.openedAt > RESCUE_TARGET_MS;
     return (
       `<li>${localTime(a.openedAt)} <b>${esc(label)}</b><br><span class="muted">${w.responded} ${minutes(a.acknowledgedAt)}` +
-      ` · <span class="${late ? 'bad' : ''}">${w.resolvedIn} ${minutes(a.resolvedAt)}</span></span></li>`
+      ` · <span class="${late ? 'bad' : ''}">${LOOP_WORDS[lang].arrived} ${minutes(a.arrivedAt)}</span>` +
+      ` · ${w.resolvedIn} ${minutes(a.resolvedAt)}</span></li>`
     );
   });
   const hasTrapped = card.incidents.some((a) => a.code === 'passenger_trapped');
@@ -214,28 +218,100 @@ function reportForm(lang: Lang, base: string): string {
   );
 }
 
+export interface ReceiptLoop {
+  /** The alert a "有人被困" report opened or joined; null for other reports. */
+  alert: ProgressAlert | null;
+  progress: ReportProgress;
+}
+
 export function renderReceiptPage(
   lang: Lang,
   elevator: ElevatorEntry,
   report: Pick<
     ResidentReportTable,
-    'receipt' | 'category' | 'description' | 'status' | 'created_at' | 'updated_at' | 'reply'
+    | 'receipt'
+    | 'category'
+    | 'description'
+    | 'status'
+    | 'created_at'
+    | 'updated_at'
+    | 'reply'
+    | 'feedback'
+    | 'rating'
+    | 'reopen_count'
   >,
+  loop: ReceiptLoop = {
+    alert: null,
+    progress: { status: report.status, doneAt: null, canGiveFeedback: false },
+  },
 ): string {
   const w = WORDS[lang];
   const base = `/e/${encodeURIComponent(elevator.publicToken)}`;
+  const receiptPath = `${base}/reports/${encodeURIComponent(report.receipt)}`;
   const category = w.categories[report.category as keyof typeof w.categories] ?? report.category;
+  const status = loop.progress.status;
   const body =
     `<p>${w.thanks}</p><section class="state s-maintenance"><p>${w.receipt}</p><p class="big">${esc(report.receipt)}</p></section>` +
     `<p class="muted">${w.receiptHint}</p>` +
     `<h2>${w.youReported}</h2><p>${esc(category)} · ${localTime(report.created_at)}</p>` +
     `<p class="echo">${esc(report.description)}</p>` +
-    `<p>${w.reportStatus}: <b>${esc(REPORT_STATUS_WORDS[lang][report.status] ?? report.status)}</b>` +
+    `<p>${w.reportStatus}: <b id="report-status">${esc(REPORT_STATUS_WORDS[lang][status] ?? status)}</b>` +
     ` <span class="muted">(${w.updated} ${localTime(report.updated_at)})</span></p>` +
+    (loop.alert ? alertProgress(lang, loop.alert) : '') +
     (report.reply ? `<h2>${w.reply}</h2><p>${esc(report.reply)}</p>` : '') +
+    feedbackSection(lang, report, loop.progress, `${receiptPath}/feedback`) +
     `<p><a href="${base}?lang=${lang}">${w.back}</a></p>`;
-  const switchHref = `${base}/reports/${encodeURIComponent(report.receipt)}?lang=${lang === 'zh' ? 'en' : 'zh'}`;
+  const switchHref = `${receiptPath}?lang=${lang === 'zh' ? 'en' : 'zh'}`;
   return layout(lang, `${w.report} · ${elevator.name}`, body, { switchHref });
+}
+
+/** Response, arrival and clearance of the alarm the report raised, in minutes from the report. */
+function alertProgress(lang: Lang, alert: ProgressAlert): string {
+  const l = LOOP_WORDS[lang];
+  const step = (id: string, label: string, at: number | null) =>
+    `<li id="${id}">${label}: ${
+      at === null
+        ? `<span class="muted">${l.notYet}</span>`
+        : `${localTime(at)} <span class="muted">(${l.afterMinutes(Math.max(0, Math.round((at - alert.opened_at) / 60_000)))})</span>`
+    }</li>`;
+  return (
+    `<h2>${l.progress}</h2><p>${l.alarmRaised}</p><ul id="progress">` +
+    step('p-responded', l.responded, alert.acknowledged_at) +
+    step('p-arrived', l.arrived, alert.arrived_at) +
+    step('p-resolved', l.resolved, alert.resolved_at) +
+    '</ul>'
+  );
+}
+
+/** The loop's last step: confirm or reopen, and rate 1–5 (a plain form; no script needed). */
+function feedbackSection(
+  lang: Lang,
+  report: Pick<ResidentReportTable, 'feedback' | 'rating' | 'reopen_count'>,
+  progress: ReportProgress,
+  action: string,
+): string {
+  const l = LOOP_WORDS[lang];
+  const given =
+    report.feedback === 'fixed'
+      ? `<h2>${l.feedbackTitleDone}</h2><p id="feedback-given">${l.yourFeedback}: ${l.fixed} · ${'★'.repeat(report.rating ?? 0)}${'☆'.repeat(5 - (report.rating ?? 0))} (${l.stars(report.rating ?? 0)})</p><p>${l.thanksFeedback}</p>`
+      : report.feedback === 'not_fixed' && !progress.canGiveFeedback
+        ? `<p id="feedback-given" class="bad">${l.reopened}</p>`
+        : '';
+  if (!progress.canGiveFeedback) return given;
+  const ratings = [5, 4, 3, 2, 1]
+    .map(
+      (n) =>
+        `<label class="nw"><input type="radio" name="rating" value="${n}" required> ${'★'.repeat(n)} ${l.stars(n)}</label>`,
+    )
+    .join('');
+  return (
+    `<h2>${l.feedbackTitle}</h2><form method="post" action="${esc(action)}" id="feedback">` +
+    `<input type="hidden" name="lang" value="${lang}">` +
+    `<label><input type="radio" name="outcome" value="fixed" required> ${l.fixed}</label>` +
+    `<label><input type="radio" name="outcome" value="not_fixed"> ${l.notFixed}</label>` +
+    `<fieldset><legend>${l.rating}</legend>${ratings}</fieldset>` +
+    `<button type="submit">${l.sendFeedback}</button></form>`
+  );
 }
 
 /** The fund page: every paid expenditure of the lift's fund, paged, in the page's language. */

@@ -7,6 +7,7 @@ import { api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
 import { lang, onLangChange, setLang, t } from './i18n.ts';
 import { loadPeople } from './people.ts';
+import { loadOpenReports, onReports, openReportCount, resetReports } from './reports-live.ts';
 import { connectLive, disconnectLive } from './socket.ts';
 import { blocked, unlock } from './sound.ts';
 import { store } from './store.ts';
@@ -21,6 +22,7 @@ import { fundView } from './views/fund.ts';
 import { healthView } from './views/health.ts';
 import { loginView } from './views/login.ts';
 import { reportsView } from './views/reports.ts';
+import { slaView } from './views/sla.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
 import { stickersView } from './views/stickers.ts';
 import { usersView } from './views/users.ts';
@@ -39,11 +41,13 @@ const ROUTES: Record<string, View> = {
   elevator: elevatorView,
   fund: fundView,
   health: healthView,
+  sla: slaView,
 };
 const NAV = [
   ['fleet', 'navFleet'],
   ['alerts', 'navAlerts'],
   ['reports', 'navReports'],
+  ['sla', 'navSla'],
   ['health', 'navHealth'],
   ['visits', 'navVisits'],
   ['stickers', 'navStickers'],
@@ -81,7 +85,12 @@ function renderHeader(): void {
           'nav',
           { 'aria-label': 'main' },
           NAV.filter(([route]) => route !== 'users' || me.role === 'admin').map(([route, key]) =>
-            h('a', { href: `#/${route}`, 'aria-current': route === active ? 'page' : null }, t(key)),
+            h(
+              'a',
+              { href: `#/${route}`, 'aria-current': route === active ? 'page' : null },
+              t(key),
+              route === 'reports' ? reportsBadge() : null,
+            ),
           ),
         )
       : null,
@@ -101,6 +110,17 @@ function renderHeader(): void {
     me ? h('span', { class: 'who' }, me.display_name) : null,
     me ? h('button', { type: 'button', onclick: logout }, t('logout')) : null,
   );
+}
+
+/** The count of open resident reports on the nav, live from the socket (reports-live.ts). */
+function reportsBadge(): HTMLElement | null {
+  const n = openReportCount();
+  return n > 0 ? h('span', { class: 'nav-count', 'data-testid': 'reports-count' }, String(n)) : null;
+}
+
+/** Technicians do not read the firm's report queue (their screens are elsewhere). */
+function loadReportsIfReader(): Promise<void> {
+  return store.me?.role === 'technician' ? Promise.resolve() : loadOpenReports();
 }
 
 function renderConnection(): void {
@@ -129,6 +149,7 @@ function showLogin(): void {
   cleanup?.();
   cleanup = undefined;
   store.reset();
+  resetReports();
   renderHeader();
   renderConnection();
   renderAlarm(byId('alarm'));
@@ -140,7 +161,7 @@ async function start(me: Me): Promise<void> {
   const main = byId('main');
   mount(main, loading());
   try {
-    await Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadPeople()]);
+    await Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadPeople(), loadReportsIfReader()]);
   } catch (error) {
     mount(
       main,
@@ -160,6 +181,7 @@ async function boot(): Promise<void> {
   store.on('connection', renderConnection);
   store.on('alerts', () => renderAlarm(byId('alarm')));
   store.on('fleet', () => renderAlarm(byId('alarm')));
+  onReports(() => store.me && renderHeader());
   onLangChange(() => {
     renderConnection();
     renderAlarm(byId('alarm'));

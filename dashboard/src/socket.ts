@@ -8,6 +8,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.ts';
 import { formatFen, t } from './i18n.ts';
+import { elevatorFullLabel } from './names.ts';
+import { applyReport, loadOpenReports, reportCategoryWord } from './reports-live.ts';
 import { store } from './store.ts';
 import { toast } from './ui.ts';
 
@@ -28,7 +30,8 @@ export function connectLive(onUnauthenticated: () => void): void {
     const recovering = everConnected;
     everConnected = true;
     store.setConnection('live');
-    if (recovering) void Promise.all([store.loadFleet(), store.loadLiveAlerts()]).catch(() => {});
+    if (recovering)
+      void Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadOpenReports()]).catch(() => {});
   });
   s.on('disconnect', (reason: string) => {
     store.setConnection('lost');
@@ -45,6 +48,17 @@ export function connectLive(onUnauthenticated: () => void): void {
   });
   s.on('alert', (alert) => store.applyAlert(alert));
   s.on('elevator:state', (event) => store.applyState(event));
+  // A resident's report, filed or moved along: the reports screen and the nav badge follow.
+  s.on('report', (report) => {
+    // A trapped passenger is the alarm banner's (its alert is pushed too); the rest get a toast.
+    if (applyReport(report) && report.category !== 'trapped')
+      toast(
+        t('newReport', {
+          category: reportCategoryWord(report.category),
+          elevator: elevatorFullLabel(report.elevator_id),
+        }),
+      );
+  });
   // The committee sees an emergency expenditure the moment the firm proposes or pays it.
   s.on('fund:emergency', (event) => {
     const vars = { amount: formatFen(event.amount_fen), purpose: event.purpose };

@@ -2,7 +2,10 @@
  * The console's words in English and Chinese. English is the key set; the Chinese table
  * must have every key (the type says so). Kept apart from i18n.ts so the logic stays short.
  */
+import { ALARM_EN, ALARM_ZH } from './words-alarm.ts';
+
 export const EN = {
+  ...ALARM_EN,
   appName: 'Lift Watch',
   login: 'Log in',
   logout: 'Log out',
@@ -293,6 +296,7 @@ export const EN = {
 export type Key = keyof typeof EN;
 
 export const ZH: Record<Key, string> = {
+  ...ALARM_ZH,
   appName: '梯安监测',
   login: '登录',
   logout: '退出',

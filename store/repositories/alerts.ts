@@ -65,6 +65,22 @@ export interface AlertRepository {
     resolution: PersonResolution;
   }): Promise<AlertTable | undefined>;
   /**
+   * Someone is on site ("到场"): stamps a not-resolved alert that has no arrival yet.
+   * Undefined when it was already stamped or resolved (or does not exist).
+   */
+  arrive(input: { id: string; by: string; at: number; note: string | null }): Promise<AlertTable | undefined>;
+  /**
+   * Adds a source to an alert another source opened (the resident's report joins the
+   * detector's alert, or the reverse), with the evidence merged: applied only while the
+   * row still has `expected` sources (compare-and-set), undefined otherwise (read again).
+   */
+  joinSource(input: {
+    id: string;
+    expected: string;
+    sources: string;
+    evidenceJson: string;
+  }): Promise<AlertTable | undefined>;
+  /**
    * Marks a not-resolved alert escalated, unless it already is for this reason: "not
    * acknowledged" only while open and never escalated, "not resolved" once. Undefined
    * when another checker got there first or the alert moved on.
@@ -207,6 +223,25 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
         })
         .where('id', '=', input.id)
         .where('state', '!=', 'resolved')
+        .returningAll()
+        .executeTakeFirst(),
+
+    arrive: (input) =>
+      db
+        .updateTable('alerts')
+        .set({ arrived_at: input.at, arrived_by: input.by, arrive_note: input.note })
+        .where('id', '=', input.id)
+        .where('state', '!=', 'resolved')
+        .where('arrived_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst(),
+
+    joinSource: (input) =>
+      db
+        .updateTable('alerts')
+        .set({ sources: input.sources, evidence_json: input.evidenceJson })
+        .where('id', '=', input.id)
+        .where('sources', '=', input.expected)
         .returningAll()
         .executeTakeFirst(),
 

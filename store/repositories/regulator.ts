@@ -8,7 +8,10 @@ import type { AlertTable } from '../schema.ts';
 
 export interface FaultRecordRow {
   alert: AlertTable;
-  /** The first technician check-in on the lift between the fault and its resolution, or null. */
+  /**
+   * The "到场" stamp (migration 0011), or the first technician check-in on the lift between
+   * the fault and its resolution, whichever came first; null when neither.
+   */
   arrivedAt: number | null;
 }
 
@@ -56,7 +59,11 @@ async function faultRecords(db: RegistryDb, f: FaultRecordFilter): Promise<Fault
       (v) =>
         v.elevator_id === alert.elevator_id && v.check_in_at >= alert.opened_at && v.check_in_at <= until,
     );
-    return { alert, arrivedAt: arrival?.check_in_at ?? null };
+    const checkedIn = arrival?.check_in_at ?? null;
+    const stamped = alert.arrived_at ?? null;
+    const arrivedAt =
+      stamped === null ? checkedIn : checkedIn === null ? stamped : Math.min(stamped, checkedIn);
+    return { alert, arrivedAt };
   });
 }
 

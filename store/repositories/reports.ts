@@ -50,6 +50,20 @@ export interface ReportRepository {
     by: string;
     now: number;
   }): Promise<ResidentReportTable | undefined>;
+  /** Links a report to the alert it opened or joined (a "有人被困" report). */
+  linkAlert(id: string, alertId: string): Promise<void>;
+  /**
+   * The resident's word after handling: 'fixed', or 'not_fixed', which reopens the report
+   * (back to 'received', counted). Compare-and-set on `feedback_at`: applied only while it
+   * is still `expectedFeedbackAt` (a double submit applies once); undefined otherwise.
+   */
+  feedback(input: {
+    id: string;
+    outcome: 'fixed' | 'not_fixed';
+    rating: number;
+    now: number;
+    expectedFeedbackAt: number | null;
+  }): Promise<ResidentReportTable | undefined>;
 }
 
 export function reportRepository(db: RegistryDb): ReportRepository {
@@ -69,6 +83,11 @@ export function reportRepository(db: RegistryDb): ReportRepository {
         updated_at: input.now,
         handled_by: null,
         reply: null,
+        alert_id: null,
+        feedback: null,
+        feedback_at: null,
+        rating: null,
+        reopen_count: 0,
       };
       await db.insertInto('resident_reports').values(row).execute();
       return row;
@@ -114,6 +133,28 @@ export function reportRepository(db: RegistryDb): ReportRepository {
         .where('id', '=', input.id)
         .execute();
       return byId(input.id);
+    },
+    async linkAlert(id, alertId) {
+      await db.updateTable('resident_reports').set({ alert_id: alertId }).where('id', '=', id).execute();
+    },
+    feedback(input) {
+      let q = db
+        .updateTable('resident_reports')
+        .set((eb) => ({
+          feedback: input.outcome,
+          feedback_at: input.now,
+          rating: input.rating,
+          updated_at: input.now,
+          ...(input.outcome === 'not_fixed'
+            ? { status: 'received' as const, reopen_count: eb('reopen_count', '+', 1) }
+            : {}),
+        }))
+        .where('id', '=', input.id);
+      q =
+        input.expectedFeedbackAt === null
+          ? q.where('feedback_at', 'is', null)
+          : q.where('feedback_at', '=', input.expectedFeedbackAt);
+      return q.returningAll().executeTakeFirst();
     },
   };
 }

@@ -13,7 +13,7 @@ export type RecentVisit = Pick<
 
 export type Incident = Pick<
   AlertTable,
-  'code' | 'severity' | 'opened_at' | 'acknowledged_at' | 'resolved_at'
+  'code' | 'severity' | 'opened_at' | 'acknowledged_at' | 'arrived_at' | 'resolved_at'
 >;
 
 export interface ResidentCardRepository {
@@ -48,7 +48,7 @@ export function residentCardRepository(db: RegistryDb): ResidentCardRepository {
     incidents: (elevatorId, since, codes, limit) =>
       db
         .selectFrom('alerts')
-        .select(['code', 'severity', 'opened_at', 'acknowledged_at', 'resolved_at'])
+        .select(['code', 'severity', 'opened_at', 'acknowledged_at', 'arrived_at', 'resolved_at'])
         .where('elevator_id', '=', elevatorId)
         .where('opened_at', '>=', since)
         .where('code', 'in', [...codes])

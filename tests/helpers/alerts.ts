@@ -28,6 +28,10 @@ function row(over: Partial<AlertTable> & Pick<AlertTable, 'id' | 'elevator_id'>)
     evidence_json: '{}',
     escalated_at: null,
     escalation_reason: null,
+    arrived_at: null,
+    arrived_by: null,
+    arrive_note: null,
+    sources: 'detector',
     ...over,
   };
 }

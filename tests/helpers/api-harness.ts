@@ -68,6 +68,10 @@ export function alertRow(
     evidence_json: '{"stopped_s":45}',
     escalated_at: null,
     escalation_reason: null,
+    arrived_at: null,
+    arrived_by: null,
+    arrive_note: null,
+    sources: 'detector',
     ...overrides,
   };
 }
@@ -136,6 +140,11 @@ async function seed(db: RegistryDb): Promise<void> {
     updated_at: NOW - DAY,
     handled_by: null,
     reply: null,
+    alert_id: null,
+    feedback: null,
+    feedback_at: null,
+    rating: null,
+    reopen_count: 0,
   });
   await db
     .insertInto('resident_reports')

@@ -27,7 +27,15 @@ describe('registry migrations', () => {
       '0006_alert_review_indexes',
     );
     expect(before.error).toBeUndefined();
-    const { resolution: _, ...legacy } = alertRow({
+    // Columns of later migrations (0011) are not there yet either.
+    const {
+      resolution: _,
+      arrived_at: _a,
+      arrived_by: _b,
+      arrive_note: _c,
+      sources: _d,
+      ...legacy
+    } = alertRow({
       id: 'legacy-1',
       elevator_id: 'e1',
       estate_id: 's1',
@@ -50,6 +58,63 @@ describe('registry migrations', () => {
         .where('id', '=', 'legacy-1')
         .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ state: 'resolved', resolve_note: '误报', resolution: null });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('0011 gives earlier alerts the detector as source and earlier reports no feedback', async () => {
+    const file = join(dir.path, 'registry-0011.db');
+    const sqlite = new BetterSqlite3(file);
+    sqlite.pragma('foreign_keys = OFF');
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const before = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
+      '0007_alert_resolution',
+    );
+    expect(before.error).toBeUndefined();
+    const {
+      arrived_at: _a,
+      arrived_by: _b,
+      arrive_note: _c,
+      sources: _d,
+      ...legacy
+    } = alertRow({
+      id: 'legacy-2',
+      elevator_id: 'e1',
+      estate_id: 's1',
+    });
+    await old
+      .insertInto('alerts')
+      .values(legacy as never)
+      .execute();
+    await old
+      .insertInto('resident_reports')
+      .values({
+        id: 'r1',
+        receipt: 'AAAAA-BBBBB',
+        elevator_id: 'e1',
+        estate_id: 's1',
+        category: 'door',
+        description: 'x',
+        status: 'resolved',
+        created_at: 1,
+        updated_at: 2,
+        handled_by: null,
+        reply: null,
+      } as never)
+      .execute();
+    await old.destroy();
+
+    const db = await openRegistry(file);
+    try {
+      const alert = await db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('id', '=', 'legacy-2')
+        .executeTakeFirstOrThrow();
+      expect(alert).toMatchObject({ sources: 'detector', arrived_at: null, arrived_by: null });
+      const report = await db.selectFrom('resident_reports').selectAll().executeTakeFirstOrThrow();
+      expect(report).toMatchObject({ alert_id: null, feedback: null, rating: null, reopen_count: 0 });
     } finally {
       await db.destroy();
     }

@@ -1,6 +1,6 @@
 /**
- * Alert review for property firms: list and filter, read one, acknowledge, resolve (saying
- * what it was). Reads go to the alerts repository; both transitions go through the one
+ * Alert review for property firms: list and filter, read one, acknowledge, stamp "到场"
+ * (someone on site: the duty officer or the technician), resolve (saying what it was). Reads go to the alerts repository; both transitions go through the one
  * alert lifecycle (alerts/lifecycle.ts), which stores them conditionally and publishes them
  * on `alerts/{elevatorId}`, whence the state source, the socket push and the webhooks hear
  * of them. A person who loses a race (someone else acknowledged or resolved first, or the
@@ -12,9 +12,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { alertResource } from '../../../alerts/resource.ts';
 import { ALERT_STATES, type PersonResolution, SEVERITIES } from '../../../protocol/index.ts';
-import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
+import { ARRIVERS, canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
 import {
   Alert,
+  ArriveBody,
   IdParams,
   NoteBody,
   Page,
@@ -38,6 +39,7 @@ const AlertQuery = Type.Object({
 /** What a person does to an alert; resolving says what it was. */
 type Change =
   | { action: 'acknowledge'; note: string }
+  | { action: 'arrive'; note: string | undefined }
   | { action: 'resolve'; note: string; resolution: PersonResolution };
 
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -89,12 +91,14 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** One transition for both actions, through the lifecycle; audited whether it applied or lost. */
   async function transition(request: FastifyRequest, alertId: string, change: Change) {
     const { action, note } = change;
-    const p = requireRole(request.principal, WRITERS);
+    const p = requireRole(request.principal, change.action === 'arrive' ? ARRIVERS : WRITERS);
     const before = await visibleAlert(p, alertId);
     const outcome =
       change.action === 'acknowledge'
         ? await lifecycle.acknowledge(before.id, p.username, note)
-        : await lifecycle.resolve(before.id, p.username, change.resolution, note);
+        : change.action === 'arrive'
+          ? await lifecycle.arrive(before.id, p.username, note)
+          : await lifecycle.resolve(before.id, p.username, change.resolution, note);
     // Rows are never deleted, so the alert read a moment ago is still there.
     if (!outcome) throw notFound('Alert');
     const { alert, applied } = outcome;
@@ -115,6 +119,7 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           : {
               current: {
                 acknowledged_by: alert.acknowledged_by,
+                arrived_by: alert.arrived_by,
                 resolved_by: alert.resolved_by,
                 resolution: alert.resolution,
               },
@@ -137,6 +142,25 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     (request) => transition(request, request.params.id, { action: 'acknowledge', note: request.body.note }),
+  );
+
+  app.post(
+    '/alerts/:id/arrive',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary:
+          'Stamp "到场" (someone on site) on a not-resolved alert: the 30-minute arrival clock stops here. Duty officer or technician; an alert already stamped or resolved is answered as it is (the first arrival stands)',
+        params: IdParams,
+        body: ArriveBody,
+        response: replies({ 200: Alert }),
+      },
+    },
+    (request) =>
+      transition(request, request.params.id, {
+        action: 'arrive',
+        note: request.body?.note?.trim() || undefined,
+      }),
   );
 
   app.post(

@@ -14,6 +14,7 @@ import peopleRoutes from './people.ts';
 import regulatorRoutes from './regulator.ts';
 import reportRoutes from './reports.ts';
 import { paged } from './scope.ts';
+import slaRoutes from './sla.ts';
 import stickerRoutes from './stickers.ts';
 import userRoutes from './users.ts';
 import visitRoutes from './visits.ts';
@@ -24,6 +25,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   consoleAutohooks(app);
   await app.register(alertRoutes);
   await app.register(reportRoutes);
+  await app.register(slaRoutes);
   await app.register(visitRoutes);
   await app.register(fleetRoutes);
   await app.register(fleetReloadRoutes);

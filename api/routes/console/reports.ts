@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
+import { estateAudience } from '../../plugins/socket.ts';
 import {
   IdParams,
   Page,
@@ -89,6 +90,8 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         estateId: report.estate_id,
         detail: { from: report.status, to: request.body.status },
       });
+      // The consoles of the estate see the move (and the nav badge its count) without reload.
+      app.io?.to(estateAudience(report.estate_id)).emit('report', updated!);
       return updated!;
     },
   );

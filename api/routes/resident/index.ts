@@ -7,10 +7,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ledgerSettings } from '../../../ledger/settings.ts';
+import type { ResidentReportTable } from '../../../store/schema.ts';
+import { estateAudience } from '../../plugins/socket.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
 import { FundDisclosureCache } from '../../resident/fund-disclosure.ts';
 import { residentHealthOf } from '../../resident/health-words.ts';
 import { CONDITION_WORDS, pickLang, REPORT_CATEGORIES, WORDS } from '../../resident/i18n.ts';
+import { LOOP_WORDS } from '../../resident/loop-words.ts';
 import { etagMatches, type RenderedPage, ResidentPageCache } from '../../resident/page-cache.ts';
 import {
   heardAgo,
@@ -19,10 +22,15 @@ import {
   renderMessagePage,
   renderReceiptPage,
 } from '../../resident/render.ts';
+import { reportProgress } from '../../resident/report-progress.ts';
 import type { StateListener } from '../../state-source.ts';
 import { LIVE_SCRIPT } from './live-script.ts';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
+const ReceiptParams = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 128 }),
+  receipt: Type.String({ minLength: 1, maxLength: 32 }),
+});
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const Html = Type.String({ description: 'text/html' });
 /** A card load waits at most this for the health line (the line is left out otherwise). */
@@ -55,6 +63,10 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     clock: app.clock,
   });
   app.addHook('onClose', async () => funds.stop());
+
+  /** The report as it now is, to the consoles of its estate (the list and the nav badge). */
+  const pushReport = (report: ResidentReportTable) =>
+    app.io?.to(estateAudience(report.estate_id)).emit('report', report);
 
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
@@ -223,13 +235,29 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: description.trim(),
         now: app.clock(),
       });
+      // "有人被困" is an alarm, not a queue item: it opens (or joins) the car's trapped alert.
+      const alert =
+        category === 'trapped'
+          ? await app.alertActions.raiseFromResident({
+              elevatorId: elevator.id,
+              reportId: report.id,
+              receipt: report.receipt,
+              description: report.description,
+              at: report.created_at,
+            })
+          : null;
+      if (alert) {
+        await app.store.reports.linkAlert(report.id, alert.id);
+        report.alert_id = alert.id;
+      }
       await app.audit(request, {
         action: 'report.create',
         targetType: 'resident_report',
         targetId: report.id,
         estateId: elevator.estateId,
-        detail: { elevator_id: elevator.id, category },
+        detail: { elevator_id: elevator.id, category, ...(alert ? { alert_id: alert.id } : {}) },
       });
+      pushReport(report);
       const token = encodeURIComponent(elevator.publicToken);
       return reply
         .code(303)
@@ -245,10 +273,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['residents'],
         summary: 'Progress of a resident report by its receipt number',
-        params: Type.Object({
-          token: Type.String({ minLength: 1, maxLength: 128 }),
-          receipt: Type.String({ minLength: 1, maxLength: 32 }),
-        }),
+        params: ReceiptParams,
         querystring: LangQuery,
         produces: ['text/html'],
         response: { 200: Html, 404: Html },
@@ -258,7 +283,71 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const elevator = app.directory.elevatorByToken(request.params.token);
       const report = elevator && (await app.store.reports.byReceipt(elevator.id, request.params.receipt));
       if (!elevator || !report) return notFound(request, reply);
-      return html(reply, 200, renderReceiptPage(langOf(request), elevator, report));
+      const alert = report.alert_id ? ((await app.store.alerts.byId(report.alert_id)) ?? null) : null;
+      const progress = reportProgress(report, alert);
+      return html(reply, 200, renderReceiptPage(langOf(request), elevator, report, { alert, progress }));
+    },
+  );
+
+  app.post(
+    '/e/:token/reports/:receipt/feedback',
+    {
+      config: {
+        html: true,
+        rateLimit: {
+          max: app.apiConfig.API_REPORT_RATE_MAX,
+          timeWindow: app.apiConfig.API_REPORT_RATE_WINDOW_S * 1000,
+        },
+      },
+      schema: {
+        tags: ['residents'],
+        summary:
+          'The resident confirms the fix (fixed) or reopens the report (not_fixed), and rates the handling 1–5 (form post); redirects to the receipt page',
+        params: ReceiptParams,
+        body: Type.Object({
+          outcome: Type.Union([Type.Literal('fixed'), Type.Literal('not_fixed')]),
+          // A form posts text: the rating is one of five literal strings.
+          rating: Type.Union(['1', '2', '3', '4', '5'].map((n) => Type.Literal(n))),
+          lang: Type.Optional(Type.String({ maxLength: 8 })),
+        }),
+        produces: ['text/html'],
+        response: { 303: Type.Null(), '4xx': Html },
+      },
+    },
+    async (request, reply) => {
+      const elevator = app.directory.elevatorByToken(request.params.token);
+      const report = elevator && (await app.store.reports.byReceipt(elevator.id, request.params.receipt));
+      if (!elevator || !report) return notFound(request, reply);
+      const lang = langOf(request, request.body.lang);
+      const alert = report.alert_id ? ((await app.store.alerts.byId(report.alert_id)) ?? null) : null;
+      const back = `/e/${encodeURIComponent(elevator.publicToken)}/reports/${report.receipt}?lang=${lang}`;
+      if (!reportProgress(report, alert).canGiveFeedback)
+        return html(
+          reply,
+          409,
+          renderMessagePage(lang, LOOP_WORDS[lang].feedbackTitle, LOOP_WORDS[lang].tooEarly, back),
+        );
+      const { outcome } = request.body;
+      const rating = Number(request.body.rating);
+      // A double submit applies once: the second finds feedback_at moved and just sees the page.
+      const updated = await app.store.reports.feedback({
+        id: report.id,
+        outcome,
+        rating,
+        now: app.clock(),
+        expectedFeedbackAt: report.feedback_at,
+      });
+      if (updated) {
+        await app.audit(request, {
+          action: outcome === 'fixed' ? 'report.confirm' : 'report.reopen',
+          targetType: 'resident_report',
+          targetId: report.id,
+          estateId: report.estate_id,
+          detail: { rating, alert_id: report.alert_id },
+        });
+        pushReport(updated);
+      }
+      return reply.code(303).header('location', back).send(null);
     },
   );
 

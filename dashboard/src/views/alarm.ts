@@ -14,6 +14,7 @@ import { beep } from '../sound.ts';
 import { store } from '../store.ts';
 import type { Alert } from '../types.ts';
 import { acknowledgeAlert } from './alert-actions.ts';
+import { sourceBadges } from './alert-sources.ts';
 import { slaChips } from './sla-chip.ts';
 
 const TITLE = document.title;
@@ -55,6 +56,7 @@ export function renderAlarm(host: HTMLElement): void {
             { href: `#/elevator/${encodeURIComponent(a.elevator_id)}` },
             t('criticalBanner', { label: label(a), elevator: elevatorFullLabel(a.elevator_id) }),
           ),
+          sourceBadges(a),
           slaChips(a, store.arrivals.get(a.id) ?? null),
           store.canWrite()
             ? h(

@@ -15,7 +15,8 @@ import { store } from '../store.ts';
 import type { Alert, Page } from '../types.ts';
 import { empty, errorBox, loading, select, severityBadge, stateBadge } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
-import { acknowledgeAlert, resolveAlert } from './alert-actions.ts';
+import { acknowledgeAlert, arriveAlert, resolveAlert } from './alert-actions.ts';
+import { arrivalLine, residentLines, sourceBadges } from './alert-sources.ts';
 import { slaChips } from './sla-chip.ts';
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
@@ -88,6 +89,7 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       ),
       h('time', { datetime: new Date(a.opened_at).toISOString() }, formatTime(a.opened_at)),
       a.count > 1 ? h('span', { class: 'muted' }, `×${a.count}`) : null,
+      sourceBadges(a),
     ),
     hasSla(a) ? slaChips(a, store.arrivals.get(a.id) ?? null) : null,
     h(
@@ -100,10 +102,12 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
             `${t('acknowledged')}: ${a.ack_note} (${t('by', { who: personName(a.acknowledged_by) })})`,
           )
         : null,
+      arrivalLine(a),
       a.resolve_note
         ? h('p', {}, `${t('resolved')}: ${a.resolve_note} (${t('by', { who: personName(a.resolved_by) })})`)
         : null,
     ),
+    residentLines(a),
     evidenceList(a.evidence),
     writer && live
       ? h(
@@ -114,6 +118,13 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
                 'button',
                 { type: 'button', class: 'primary', onclick: () => after(acknowledgeAlert(a)) },
                 t('acknowledge'),
+              )
+            : null,
+          hasSla(a) && a.arrived_at === null
+            ? h(
+                'button',
+                { type: 'button', 'data-action': 'arrive', onclick: () => after(arriveAlert(a)) },
+                t('arrive'),
               )
             : null,
           h('button', { type: 'button', onclick: () => after(resolveAlert(a)) }, t('resolve')),

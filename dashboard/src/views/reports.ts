@@ -4,24 +4,16 @@
  */
 import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { errorText, formatTime, type Key, t, tCode } from '../i18n.ts';
+import { errorText, formatTime, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
+import { onReports, reportCategoryWord } from '../reports-live.ts';
 import { store } from '../store.ts';
 import type { Page, ResidentReport } from '../types.ts';
 import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
 
 type Next = 'in_progress' | 'resolved' | 'rejected';
-/** The QR form's categories (api/resident/i18n.ts), in the resident's own words. */
-const CATEGORY: Record<string, Key> = {
-  trapped: 'reportTrapped',
-  door: 'reportDoor',
-  noise: 'reportNoise',
-  stopped: 'reportStopped',
-  lighting: 'reportLighting',
-  other: 'reportOther',
-};
 const DEFAULTS = { status: 'received', estate: '', search: '' };
 let filters = { ...DEFAULTS };
 
@@ -47,6 +39,17 @@ async function move(report: ResidentReport, status: Next, verb: string): Promise
   }
 }
 
+/** What the resident said after handling: confirmed or reopened, and the rating. */
+function residentWord(r: ResidentReport): HTMLElement | null {
+  if (r.feedback === null && r.reopen_count === 0) return null;
+  const parts = [
+    r.feedback === 'fixed' ? t('residentFixed') : r.feedback === 'not_fixed' ? t('residentNotFixed') : null,
+    r.rating !== null ? t('ratedStars', { n: r.rating }) : null,
+    r.reopen_count > 0 ? t('reopenedTimes', { n: r.reopen_count }) : null,
+  ].filter((p) => p !== null);
+  return h('p', { class: 'muted', 'data-testid': 'resident-word' }, parts.join(' · '));
+}
+
 function row(r: ResidentReport, reload: () => void): HTMLElement {
   const act = (status: Next, verb: string, cls = '') =>
     h(
@@ -63,7 +66,7 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
       { class: 'alert-head' },
       h('strong', {}, r.receipt),
       stateBadge(r.status),
-      h('span', { class: 'badge' }, CATEGORY[r.category] ? t(CATEGORY[r.category]!) : r.category),
+      h('span', { class: 'badge' }, reportCategoryWord(r.category)),
       h(
         'a',
         { href: `#/elevator/${encodeURIComponent(r.elevator_id)}`, 'data-testid': 'report-elevator' },
@@ -72,6 +75,7 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
       h('time', { datetime: new Date(r.created_at).toISOString() }, formatTime(r.created_at)),
     ),
     h('p', { class: 'report-text' }, r.description),
+    residentWord(r),
     r.reply ? h('p', { class: 'muted' }, `${t('reply')}: ${r.reply}`) : null,
     writer && r.status === 'received'
       ? h(
@@ -180,5 +184,18 @@ export const reportsView: View = (host) => {
     more,
   );
   void load(0);
-  return undefined;
+  // Reports arrive and move live: a pushed one replaces its row, a new one matching the
+  // filters goes on top, one that left the filtered status leaves the list; no reload.
+  return onReports((report) => {
+    if (report === null) return;
+    const matches =
+      (!filters.status || report.status === filters.status) &&
+      (!filters.estate || report.estate_id === filters.estate);
+    const at = items.findIndex((r) => r.id === report.id);
+    if (at >= 0 && matches) items[at] = report;
+    else if (at >= 0) items.splice(at, 1);
+    else if (matches) items.unshift(report);
+    else return;
+    draw();
+  });
 };

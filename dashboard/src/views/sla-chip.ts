@@ -8,13 +8,21 @@ import { t } from '../i18n.ts';
 import { ACK_SLA_MS, ARRIVAL_SLA_MS, clock, formatDuration } from '../sla.ts';
 import type { Alert } from '../types.ts';
 
-function chip(kind: 'ack' | 'arrival', start: number, limit: number, metAt: number | null): HTMLElement {
+function chip(
+  kind: 'ack' | 'arrival',
+  start: number,
+  limit: number,
+  metAt: number | null,
+  closed = false,
+): HTMLElement {
   const el = h('span', {
     class: 'sla',
     'data-sla': kind,
     'data-start': start,
     'data-limit': limit,
     'data-met': metAt ?? '',
+    // Resolved with nobody stamped on site: the clock no longer runs, and says so.
+    'data-closed': closed && metAt === null ? '1' : null,
   });
   paint(el, Date.now());
   return el;
@@ -26,6 +34,11 @@ function paint(el: HTMLElement, now: number): void {
   const met = el.dataset['met'] ? Number(el.dataset['met']) : null;
   const c = clock(start, limit, met, now);
   const label = el.dataset['sla'] === 'ack' ? t('ackSla') : t('arrivalSla');
+  if (el.dataset['closed']) {
+    el.className = 'sla sla-late';
+    el.textContent = `${label} ${t('arrivalNone')}`;
+    return;
+  }
   const time = formatDuration(c.ms, (n) => t('days', { n }));
   const words =
     c.status === 'running'
@@ -37,12 +50,22 @@ function paint(el: HTMLElement, now: number): void {
   el.textContent = `${label} ${words}`;
 }
 
-export function slaChips(alert: Alert, arrivedAt: number | null): HTMLElement {
+/**
+ * The response and arrival clocks. Arrival stops at "到场" (the alert's stamp, else the
+ * first check-in a visit push brought), never at resolution.
+ */
+export function slaChips(alert: Alert, checkedInAt: number | null): HTMLElement {
   return h(
     'span',
     { class: 'sla-group' },
     chip('ack', alert.opened_at, ACK_SLA_MS, alert.acknowledged_at),
-    chip('arrival', alert.opened_at, ARRIVAL_SLA_MS, arrivedAt ?? alert.resolved_at),
+    chip(
+      'arrival',
+      alert.opened_at,
+      ARRIVAL_SLA_MS,
+      alert.arrived_at ?? checkedInAt,
+      alert.state === 'resolved',
+    ),
   );
 }
 

@@ -1,0 +1,123 @@
+/**
+ * #/sla: the monthly SLA report per estate (GET /api/v1/sla): 3-minute response and
+ * 30-minute arrival rates, median times, and the residents' ratings and reopened reports,
+ * with the CSV for the firm's monthly report. The month and estate live in the URL. The
+ * column words come from the shared catalogue (protocol/sla-words.ts), as the CSV's do.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { SlaReport } from '../../../protocol/sla.ts';
+import { SLA_COLUMNS, type SlaColumn } from '../../../protocol/sla-words.ts';
+import { api, apiUrl } from '../api.ts';
+import { h, mount } from '../dom.ts';
+import { lang, t } from '../i18n.ts';
+import type { View } from '../main.ts';
+import { estateLabel } from '../names.ts';
+import { store } from '../store.ts';
+import { errorBox, loading, select } from '../ui.ts';
+import { readFilters, writeFilters } from '../url-state.ts';
+
+type Report = Static<typeof SlaReport>;
+type Row = Report['estates'][number];
+
+/** This month in Beijing time, 'YYYY-MM'. */
+function thisMonth(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+}
+
+function cell(row: Row, key: SlaColumn): string {
+  const value = row[key];
+  if (value === null) return '—';
+  if (key === 'estate_name') return String(value);
+  if (key.endsWith('_rate')) return `${Math.round((value as number) * 1000) / 10}%`;
+  if (key.endsWith('_ms'))
+    return `${Math.round((value as number) / 6000) / 10} ${lang() === 'zh' ? '分钟' : 'min'}`;
+  if (key === 'average_rating') return (value as number).toFixed(1);
+  return String(value);
+}
+
+export const slaView: View = (host) => {
+  const defaults = { month: thisMonth(), estate: '' };
+  const filters = readFilters(defaults);
+  const table = h('div', { class: 'sla-report', 'data-testid': 'sla-report' });
+  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+
+  async function load(): Promise<void> {
+    writeFilters(filters, defaults);
+    const query = { month: filters.month, estate: filters.estate || undefined };
+    csv.setAttribute('href', apiUrl('/sla.csv', query));
+    mount(table, loading());
+    try {
+      const report = await api.get<Report>('/sla', query);
+      const columns = SLA_COLUMNS.map((c) => ({ key: c.key, label: lang() === 'zh' ? c.zh : c.en }));
+      mount(
+        table,
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              columns.map((c) => h('th', { scope: 'col' }, c.label)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            report.estates.map((row) =>
+              h(
+                'tr',
+                { 'data-estate-id': row.estate_id },
+                columns.map((c) => h('td', { 'data-col': c.key }, cell(row, c.key))),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (error) {
+      mount(
+        table,
+        errorBox(error, () => void load()),
+      );
+    }
+  }
+
+  mount(
+    host,
+    h('h2', {}, t('slaTitle')),
+    h(
+      'div',
+      { class: 'filters' },
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, t('slaMonth')),
+        h('input', {
+          type: 'month',
+          value: filters.month,
+          'data-testid': 'sla-month',
+          onchange: (e: Event) => {
+            filters.month = (e.target as HTMLInputElement).value || thisMonth();
+            void load();
+          },
+        }),
+      ),
+      select(
+        t('estate'),
+        filters.estate,
+        [['', t('all')], ...store.estates.map((e): [string, string] => [e.id, estateLabel(e)])],
+        (v) => {
+          filters.estate = v;
+          void load();
+        },
+      ),
+      csv,
+    ),
+    h('p', { class: 'muted' }, t('slaHint')),
+    table,
+  );
+  void load();
+  return undefined;
+};

@@ -1,0 +1,56 @@
+/**
+ * The SLA clocks' limits and the monthly SLA report's columns in Chinese and English: one
+ * catalogue for the console's clocks and table and the API's CSV (no schema library here,
+ * so the console's bundle can import it).
+ */
+
+/** Response: acknowledged within 3 minutes of the alarm (the rate the 96333 centres publish). */
+export const RESPONSE_SLA_MS = 3 * 60_000;
+/** Arrival: someone on site ("到场") within 30 minutes (TSG T5002 art. 5). */
+export const ARRIVAL_SLA_MS = 30 * 60_000;
+
+/** A figure of one estate's month (protocol/sla.ts EstateSla). */
+export type SlaColumn =
+  | 'estate_name'
+  | 'alerts'
+  | 'from_residents'
+  | 'response_within'
+  | 'response_rate'
+  | 'median_response_ms'
+  | 'arrival_within'
+  | 'arrival_rate'
+  | 'median_arrival_ms'
+  | 'median_resolve_ms'
+  | 'false_alarms'
+  | 'reports'
+  | 'feedback'
+  | 'reopened'
+  | 'reopen_rate'
+  | 'ratings'
+  | 'average_rating';
+
+/** The report's columns in order, with their words (the console's table and the CSV's header). */
+export const SLA_COLUMNS: readonly { key: SlaColumn; zh: string; en: string }[] = [
+  { key: 'estate_name', zh: '小区', en: 'Estate' },
+  { key: 'alerts', zh: '紧急警报', en: 'Critical alerts' },
+  { key: 'from_residents', zh: '其中住户报告', en: 'Of which from residents' },
+  { key: 'response_within', zh: '3分钟内响应', en: 'Responded within 3 min' },
+  { key: 'response_rate', zh: '3分钟响应率', en: '3-min response rate' },
+  { key: 'median_response_ms', zh: '响应时间中位数', en: 'Median response' },
+  { key: 'arrival_within', zh: '30分钟内到场', en: 'On site within 30 min' },
+  { key: 'arrival_rate', zh: '30分钟到场率', en: '30-min arrival rate' },
+  { key: 'median_arrival_ms', zh: '到场时间中位数', en: 'Median arrival' },
+  { key: 'median_resolve_ms', zh: '处置时间中位数', en: 'Median clearance' },
+  { key: 'false_alarms', zh: '误报', en: 'False alarms' },
+  { key: 'reports', zh: '住户报告', en: 'Resident reports' },
+  { key: 'feedback', zh: '住户反馈', en: 'Residents’ replies' },
+  { key: 'reopened', zh: '重新打开', en: 'Reopened' },
+  { key: 'reopen_rate', zh: '重开率', en: 'Reopen rate' },
+  { key: 'ratings', zh: '评价数', en: 'Ratings' },
+  { key: 'average_rating', zh: '平均评分', en: 'Average rating' },
+];
+
+export const SLA_WORDS = {
+  zh: { month: '月份', counted: '应计', minutes: '分钟', none: '—' },
+  en: { month: 'Month', counted: 'counted', minutes: 'min', none: '—' },
+} as const;

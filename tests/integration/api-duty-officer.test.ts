@@ -1,0 +1,273 @@
+/**
+ * Issue 15, the duty officer's alarm and the resident's loop, through the real API and the
+ * real alert lifecycle on a real store (SQLite, and PostgreSQL with
+ * LIFTWATCH_TEST_DATABASE=postgres):
+ * - a resident's "有人被困" report opens the car's passenger_trapped alert, or joins the one
+ *   the detector opened (and the reverse): one alert whose sources and evidence show both;
+ * - "到场" is its own step (duty officer or technician), audited, a lost race answered 200
+ *   with the standing arrival;
+ * - the QR page's fault history and the receipt page show response, arrival and clearance;
+ * - the resident confirms (or reopens) and rates on the receipt page;
+ * - the monthly SLA report per estate, JSON and CSV, scoped by tenancy.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertMessage } from '../../protocol/index.ts';
+import { NOW, SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+
+const CAR = 'lianhua-b1-e2';
+const OTHER_CAR = 'lianhua-b2-e2';
+const MIN = 60_000;
+
+describe('duty officer alarm and resident loop', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi({ config: { API_REPORT_RATE_MAX: '50' } });
+  });
+  afterAll(async () => t.close());
+
+  let ip = 0;
+  async function fileReport(elevatorId: string, category: string, description: string) {
+    const token = await t.tokenOf(elevatorId);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/e/${token}/reports`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `category=${category}&description=${encodeURIComponent(description)}&lang=zh`,
+      remoteAddress: `192.0.2.${++ip}`,
+    });
+    expect(res.statusCode).toBe(303);
+    const location = res.headers.location as string;
+    const receipt = location.split('/reports/')[1]!.split('?')[0]!;
+    const row = await t.db
+      .selectFrom('resident_reports')
+      .selectAll()
+      .where('receipt', '=', receipt)
+      .executeTakeFirstOrThrow();
+    return { location, row };
+  }
+
+  const trappedAlerts = (elevatorId: string) =>
+    t.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('elevator_id', '=', elevatorId)
+      .where('code', '=', 'passenger_trapped')
+      .execute();
+
+  async function act(user: string, alertId: string, action: string, payload: object) {
+    return t.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alertId}/${action}`,
+      headers: { cookie: await t.login(user), origin: SAME_ORIGIN },
+      payload,
+    });
+  }
+
+  it('a resident trap report opens the alarm; the detector then joins the same alert', async () => {
+    const before = t.published.length;
+    const { row } = await fileReport(CAR, 'trapped', '电梯停在5楼，里面有人');
+    const [alert, ...more] = await trappedAlerts(CAR);
+    expect(more).toHaveLength(0);
+    expect(alert).toMatchObject({ state: 'open', severity: 'critical', sources: 'resident', count: 1 });
+    expect(row.alert_id).toBe(alert!.id);
+    // Published like a detected trap (the socket push and the webhooks hear it from there).
+    const opened = t.published.slice(before).map((p) => p.payload as AlertMessage);
+    expect(opened).toMatchObject([{ id: alert!.id, transition: 'opened', sources: ['resident'] }]);
+    expect(opened[0]!.evidence['resident_reports']).toMatchObject([{ receipt: row.receipt }]);
+    // The detector sees the car stopped with someone inside: same alert, both sources.
+    await t.lifecycle.apply([
+      {
+        kind: 'raise',
+        elevatorId: CAR,
+        code: 'passenger_trapped',
+        at: NOW + 5_000,
+        evidence: { stopped_s: 40 },
+      },
+    ]);
+    const [joined, ...none] = await trappedAlerts(CAR);
+    expect(none).toHaveLength(0);
+    expect(joined).toMatchObject({ id: alert!.id, count: 2, sources: 'resident,detector' });
+    const evidence = JSON.parse(joined!.evidence_json);
+    expect(evidence.stopped_s).toBe(40);
+    expect(evidence.resident_reports).toHaveLength(1);
+    const last = t.published.at(-1)!.payload as AlertMessage;
+    expect(last).toMatchObject({ transition: 'repeated', sources: ['resident', 'detector'] });
+  });
+
+  it('the detector first, then a resident: one alert, the report linked to it', async () => {
+    await t.lifecycle.apply([
+      {
+        kind: 'raise',
+        elevatorId: OTHER_CAR,
+        code: 'passenger_trapped',
+        at: NOW,
+        evidence: { stopped_s: 35 },
+      },
+    ]);
+    const { row } = await fileReport(OTHER_CAR, 'trapped', '有人被困');
+    const alerts = await trappedAlerts(OTHER_CAR);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ sources: 'detector,resident', count: 2 });
+    expect(row.alert_id).toBe(alerts[0]!.id);
+    // A second resident joins too; the evidence keeps both reports.
+    await fileReport(OTHER_CAR, 'trapped', '还有人在里面');
+    const again = await trappedAlerts(OTHER_CAR);
+    expect(again).toHaveLength(1);
+    expect(JSON.parse(again[0]!.evidence_json).resident_reports).toHaveLength(2);
+  });
+
+  it('other reports raise no alarm', async () => {
+    const { row } = await fileReport('lianhua-b2-e1', 'noise', '有异响');
+    expect(row.alert_id).toBeNull();
+    expect(await trappedAlerts('lianhua-b2-e1')).toHaveLength(0);
+  });
+
+  it('到场: its own step, for the duty officer or the technician; the first arrival stands', async () => {
+    const [alert] = await trappedAlerts(CAR);
+    t.clock.now = alert!.opened_at + 2 * MIN;
+    expect((await act('duty-anju', alert!.id, 'acknowledge', { note: '已派人' })).statusCode).toBe(200);
+    // The committee reads alerts but does not act on them; another firm does not see it.
+    expect((await act('committee-lianhua', alert!.id, 'arrive', {})).statusCode).toBe(403);
+    expect((await act('duty-hexin', alert!.id, 'arrive', {})).statusCode).toBe(404);
+    t.clock.now = alert!.opened_at + 12 * MIN;
+    const first = await act('tech-wang', alert!.id, 'arrive', { note: '已到达轿厢' });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({
+      state: 'acknowledged',
+      arrived_by: 'tech-wang',
+      arrived_at: alert!.opened_at + 12 * MIN,
+      arrive_note: '已到达轿厢',
+    });
+    expect((t.published.at(-1)!.payload as AlertMessage).transition).toBe('arrived');
+    t.clock.now += MIN;
+    const late = await act('duty-anju', alert!.id, 'arrive', {});
+    expect(late.statusCode).toBe(200);
+    expect(late.json()).toMatchObject({ arrived_by: 'tech-wang', arrived_at: alert!.opened_at + 12 * MIN });
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['actor', 'detail_json'])
+      .where('action', '=', 'alert.arrive')
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => [a.actor, JSON.parse(a.detail_json!).applied])).toEqual([
+      ['tech-wang', true],
+      ['duty-anju', false],
+    ]);
+    expect(JSON.parse(audit[1]!.detail_json!).current.arrived_by).toBe('tech-wang');
+  });
+
+  it('the resident sees response, arrival and clearance, then confirms and rates', async () => {
+    const [alert] = await trappedAlerts(CAR);
+    const report = await t.db
+      .selectFrom('resident_reports')
+      .selectAll()
+      .where('alert_id', '=', alert!.id)
+      .executeTakeFirstOrThrow();
+    const token = await t.tokenOf(CAR);
+    const receiptUrl = `/e/${token}/reports/${report.receipt}?lang=zh`;
+    const feedback = (body: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/e/${token}/reports/${report.receipt}/feedback`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body,
+        remoteAddress: `192.0.2.${++ip}`,
+      });
+    let page = (await t.app.inject({ url: receiptUrl })).body;
+    expect(page).toContain('已向物业值班发出紧急警报');
+    expect(page).toMatch(/响应: [^<]+<span class="muted">\(2 分钟\)/);
+    expect(page).toMatch(/到场: [^<]+<span class="muted">\(12 分钟\)/);
+    expect(page).not.toContain('id="feedback"');
+    // Not handled yet: no rating.
+    expect((await feedback('outcome=fixed&rating=5')).statusCode).toBe(409);
+
+    t.clock.now = alert!.opened_at + 25 * MIN;
+    expect(
+      (await act('duty-anju', alert!.id, 'resolve', { resolution: 'fault', note: '已救出' })).statusCode,
+    ).toBe(200);
+    page = (await t.app.inject({ url: receiptUrl })).body;
+    expect(page).toContain('已处理');
+    expect(page).toMatch(/处置完毕: [^<]+<span class="muted">\(25 分钟\)/);
+    expect(page).toContain('问题解决了吗？');
+    // Not fixed: the report is reopened and counted.
+    t.clock.now += MIN;
+    expect((await feedback('outcome=not_fixed&rating=2')).statusCode).toBe(303);
+    let row = await t.db
+      .selectFrom('resident_reports')
+      .selectAll()
+      .where('id', '=', report.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'received', feedback: 'not_fixed', rating: 2, reopen_count: 1 });
+    page = (await t.app.inject({ url: receiptUrl })).body;
+    expect(page).toContain('已重新交给物业处理');
+    expect(page).not.toContain('id="feedback"');
+    // The firm handles it again; now the resident confirms and rates 4.
+    t.clock.now += MIN;
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/reports/${report.id}/status`,
+      headers: { cookie: await t.login('duty-anju'), origin: SAME_ORIGIN },
+      payload: { status: 'resolved', reply: '已更换门机' },
+    });
+    expect(moved.statusCode).toBe(200);
+    t.clock.now += MIN;
+    expect((await feedback('outcome=fixed&rating=4')).statusCode).toBe(303);
+    row = await t.db
+      .selectFrom('resident_reports')
+      .selectAll()
+      .where('id', '=', report.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'resolved', feedback: 'fixed', rating: 4, reopen_count: 1 });
+    page = (await t.app.inject({ url: receiptUrl })).body;
+    expect(page).toContain('★★★★☆');
+    expect((await feedback('outcome=fixed&rating=5')).statusCode).toBe(409);
+    // A rating outside 1–5 is refused.
+    expect((await feedback('outcome=fixed&rating=9')).statusCode).toBe(400);
+
+    // The QR page's fault history shows the three times.
+    const qr = (await t.app.inject({ url: `/e/${token}` })).body;
+    expect(qr).toMatch(/响应 2 分钟 · <span class="">到场 12 分钟<\/span> · 处置完毕 25 分钟/);
+  });
+
+  it('the monthly SLA report per estate, scoped by tenancy, with a Chinese CSV', async () => {
+    const get = async (user: string, url: string) =>
+      t.app.inject({ url, headers: { cookie: await t.login(user) } });
+    const res = await get('duty-anju', '/api/v1/sla?month=2025-05');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.estates.map((e: { estate_id: string }) => e.estate_id)).toEqual(['lianhua', 'longgang']);
+    const lianhua = body.estates[0];
+    // Seeded alert-anju-1 (open 2 days, never answered) plus the two trapped cars of this suite.
+    expect(lianhua).toMatchObject({
+      estate_name: '莲花花园',
+      alerts: 3,
+      from_residents: 2,
+      response_counted: 3,
+      response_within: 1,
+      median_response_ms: 2 * MIN,
+      arrival_within: 1,
+      median_arrival_ms: 12 * MIN,
+      reports: 5,
+      feedback: 1,
+      reopened: 1,
+      reopen_rate: 1,
+      ratings: 1,
+      average_rating: 4,
+    });
+    expect(lianhua.response_rate).toBeCloseTo(1 / 3);
+    // The committee sees its estate only; another firm's estate is a 404.
+    const committee = (await get('committee-lianhua', '/api/v1/sla?month=2025-05')).json();
+    expect(committee.estates.map((e: { estate_id: string }) => e.estate_id)).toEqual(['lianhua']);
+    expect((await get('duty-hexin', '/api/v1/sla?month=2025-05&estate=lianhua')).statusCode).toBe(404);
+    expect((await get('tech-wang', '/api/v1/sla?month=2025-05')).statusCode).toBe(403);
+    const csv = await get('duty-anju', '/api/v1/sla.csv?month=2025-05&estate=lianhua');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.split('\r\n');
+    expect(lines[0]!.startsWith('\uFEFF月份,小区,紧急警报')).toBe(true);
+    expect(lines[0]).toContain('3分钟响应率');
+    expect(lines[0]).toContain('30分钟到场率');
+    expect(lines[0]).toContain('平均评分');
+    expect(lines[1]).toMatch(/^2025-05,莲花花园,3,2,1,33\.3%,2,/);
+  });
+});
