@@ -62,6 +62,8 @@ export interface Detection {
    * elevator's partition, so the finding is dropped here (the new owner replays its messages).
    */
   setCommitGate(gate: ((elevatorId: string) => Promise<boolean>) | null): void;
+  /** Another worker owns these elevators now: their detector state starts over. */
+  forget(elevatorIds: Iterable<string>): void;
 }
 
 export async function createDetection(options: DetectionOptions, deps: DetectionDeps): Promise<Detection> {
@@ -162,6 +164,9 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     },
     setCommitGate(gate) {
       commitGate = gate;
+    },
+    forget(ids) {
+      detector.forget(ids);
     },
     async settled() {
       await pending;

@@ -75,6 +75,11 @@ export interface Detector {
    * one (its rule states kept: a car that was trapped stays trapped), removed ones forgotten.
    */
   updateElevators(elevators: readonly ElevatorInfo[]): void;
+  /**
+   * Starts these elevators over from nothing (rule states, visits, last seen): another worker
+   * took their log partition over, and if it comes back here it is replayed from the log.
+   */
+  forget(elevatorIds: Iterable<string>): void;
 }
 
 interface ElevatorSlot {
@@ -149,6 +154,13 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
   }
 
   return {
+    forget(ids) {
+      for (const id of ids) {
+        const slot = slots.get(id);
+        if (slot) slots.set(id, newSlot(slot.info));
+      }
+    },
+
     updateElevators(list) {
       const keep = new Set<string>();
       for (const info of list) {
