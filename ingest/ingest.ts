@@ -383,7 +383,13 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       const id = lineTag(line, 'elevator');
       return id === undefined || leases.valid(partitionOfElevator(id));
     });
-    fencedPoints += batch.length - kept.length;
+    if (kept.length < batch.length) {
+      fencedPoints += batch.length - kept.length;
+      log.warn(
+        { dropped: batch.length - kept.length },
+        'points of partitions no longer ours not written (fenced)',
+      );
+    }
     return kept;
   }
 

@@ -59,6 +59,8 @@ export interface LogConsumerStats {
 export class LogConsumer {
   private nc: NatsConnection | null = null;
   private readonly readers = new Map<number, ConsumerMessages>();
+  /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
+  private readonly wanted = new Set<number>();
   private held: JsMsg[] = [];
   private settling: Promise<void> | null = null;
   private stopped = false;
@@ -102,20 +104,29 @@ export class LogConsumer {
   /** Starts reading a partition (its durable consumer is created if missing). */
   async addPartition(partition: number): Promise<void> {
     const nc = this.nc;
-    if (!nc || this.readers.has(partition) || this.stopped) return;
+    if (!nc || this.wanted.has(partition) || this.stopped) return;
+    this.wanted.add(partition);
     const { options } = this;
-    const jsm = await jetstreamManager(nc);
-    const durable = await ensurePartitionConsumer(jsm, partition, {
-      maxAckPending: options.maxAckPending,
-      ackWaitMs: options.ackWaitMs ?? 30_000,
-    });
-    const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
-    // The callback form: no promise per message, and onMessage is synchronous anyway.
-    const reader = await consumer.consume({
-      max_messages: Math.min(options.maxAckPending, 500),
-      callback: (msg) => this.receive(msg, partition),
-    });
-    this.readers.set(partition, reader);
+    let reader: ConsumerMessages;
+    try {
+      const jsm = await jetstreamManager(nc);
+      const durable = await ensurePartitionConsumer(jsm, partition, {
+        maxAckPending: options.maxAckPending,
+        ackWaitMs: options.ackWaitMs ?? 30_000,
+      });
+      const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
+      // The callback form: no promise per message, and onMessage is synchronous anyway.
+      reader = await consumer.consume({
+        max_messages: Math.min(options.maxAckPending, 500),
+        callback: (msg) => this.receive(msg, partition),
+      });
+    } catch (error) {
+      this.wanted.delete(partition);
+      throw error;
+    }
+    // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
+    if (!this.wanted.has(partition) || this.stopped) reader.stop();
+    else this.readers.set(partition, reader);
   }
 
   /**
@@ -123,6 +134,7 @@ export class LogConsumer {
    * again at once, to the partition's next owner).
    */
   removePartition(partition: number): number {
+    this.wanted.delete(partition);
     const reader = this.readers.get(partition);
     if (reader) {
       this.readers.delete(partition);
@@ -223,6 +235,7 @@ export class LogConsumer {
     for (const msg of this.held) msg.nak();
     this.held = [];
     this.readers.clear();
+    this.wanted.clear();
   }
 
   /** `finish()`, then closes the connection. */

@@ -181,35 +181,42 @@ export class PartitionLeases {
     const rank = live.indexOf(this.options.workerId);
     const fair = Math.floor(total / live.length) + (rank < total % live.length ? 1 : 0);
     // Over the fair share (a worker joined): give back the highest partitions.
-    for (const partition of this.owned().slice(fair).reverse()) {
-      if (this.stopped) return;
-      await this.release(partition, 'released');
-    }
+    if (this.stopped) return;
+    await Promise.all(
+      this.owned()
+        .slice(fair)
+        .map((partition) => this.release(partition, 'released')),
+    );
     if (this.held.size >= fair) return;
-    // Free partitions, starting at a place of our own so workers rarely race for the same one.
+    // Free partitions, starting at a place of our own so workers rarely race for the same one;
+    // asked for at once (a round must stay short: renewals wait behind it).
     const start = hashOf(this.options.workerId) % total;
-    for (let i = 0; i < total && this.held.size < fair && !this.stopped; i++) {
+    const wanted: number[] = [];
+    for (let i = 0; i < total && this.held.size + wanted.length < fair; i++) {
       const partition = (start + i) % total;
-      if (taken.has(partition) || this.held.has(partition)) continue;
-      await this.acquire(kv, partition);
+      if (!taken.has(partition) && !this.held.has(partition)) wanted.push(partition);
     }
+    if (!this.stopped) await Promise.all(wanted.map((partition) => this.acquire(kv, partition)));
   }
 
+  /** Every held lease at once, compare-and-set on the revision we last wrote. */
   private async renew(kv: KV): Promise<void> {
-    for (const [partition, lease] of [...this.held]) {
-      const sentAt = Date.now();
-      if (sentAt >= lease.validUntil) {
-        await this.lose(partition, 'expired');
-        continue;
-      }
-      try {
-        lease.revision = await kv.update(partitionKey(partition), this.value, lease.revision);
-        lease.validUntil = sentAt + this.options.ttlMs * LOCAL_VALIDITY;
-      } catch (error) {
-        this.log.warn({ err: error, partition, epoch: lease.epoch }, 'lease renewal refused');
-        await this.lose(partition, 'taken');
-      }
-    }
+    await Promise.all(
+      [...this.held].map(async ([partition, lease]) => {
+        const sentAt = Date.now();
+        if (sentAt >= lease.validUntil) {
+          await this.lose(partition, 'expired');
+          return;
+        }
+        try {
+          lease.revision = await kv.update(partitionKey(partition), this.value, lease.revision);
+          lease.validUntil = sentAt + this.options.ttlMs * LOCAL_VALIDITY;
+        } catch (error) {
+          this.log.warn({ err: error, partition, epoch: lease.epoch }, 'lease renewal refused');
+          await this.lose(partition, 'taken');
+        }
+      }),
+    );
   }
 
   private async acquire(kv: KV, partition: number): Promise<void> {
@@ -227,7 +234,15 @@ export class PartitionLeases {
     });
     this.counts.gained += 1;
     this.log.info({ partition, epoch: revision }, 'partition lease acquired');
-    await this.deps.onGained(partition, revision);
+    // Not awaited by the round: starting a consumer takes round trips, and renewals wait behind it.
+    // If it cannot be read, it goes back, so another worker (or a later round) takes it.
+    Promise.resolve(this.deps.onGained(partition, revision)).catch((error: unknown) => {
+      this.log.error(
+        { err: error, partition },
+        'could not start reading an acquired partition; giving it back',
+      );
+      void this.release(partition, 'released');
+    });
   }
 
   /** Stops using a partition, then frees its key if it is still ours. */
