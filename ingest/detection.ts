@@ -64,6 +64,9 @@ export interface Detection {
   setCommitGate(gate: ((elevatorId: string) => Promise<boolean>) | null): void;
   /** Another worker owns these elevators now: their detector state starts over. */
   forget(elevatorIds: Iterable<string>): void;
+  /** Per-elevator detector state for a partition checkpoint, and back. */
+  exportState(elevatorId: string): unknown;
+  importState(elevatorId: string, state: unknown): void;
 }
 
 export async function createDetection(options: DetectionOptions, deps: DetectionDeps): Promise<Detection> {
@@ -168,6 +171,8 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     forget(ids) {
       detector.forget(ids);
     },
+    exportState: (id) => detector.exportState(id),
+    importState: (id, state) => detector.importState(id, state),
     async settled() {
       await pending;
       await retryBacklog();

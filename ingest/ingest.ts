@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
+import { type Checkpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type LeaseStats, PartitionLeases } from '../log/lease.ts';
 import { partitionOf } from '../log/subjects.ts';
@@ -79,7 +80,7 @@ export interface IngestOptions {
      * Partition leases (log/lease.ts): the partitions to read are the ones this worker holds,
      * not `partitions`; anything of a partition it lost is neither written nor acknowledged.
      */
-    lease?: { ttlMs: number; workerId: string; partitions: number };
+    lease?: { ttlMs: number; workerId: string; partitions: number; checkpointMs?: number };
   };
   /** Longest one settle (InfluxDB write, dead letters, alert commits) may take before the log's acks wait for the next. */
   settleTimeoutMs?: number;
@@ -97,6 +98,9 @@ export interface IngestDeps {
   settled?: () => Promise<void>;
   /** With leases: these elevators' partition went to another worker (drop their detector state). */
   onElevatorsLost?: (elevatorIds: readonly string[]) => void;
+  /** With leases: an elevator's detector state for its partition's checkpoint, and back on takeover. */
+  exportState?: (elevatorId: string) => unknown;
+  importState?: (elevatorId: string, state: unknown) => void;
 }
 
 export interface IngestMetrics {
@@ -173,6 +177,14 @@ export interface Ingest {
 }
 
 const SCHEMA_RETRY_MS = 2000;
+/** How often a worker checkpoints its partitions (and so acknowledges what they cover). */
+const DEFAULT_CHECKPOINT_MS = 2000;
+
+/** What a partition checkpoint keeps per elevator (log/checkpoints.ts). */
+interface ElevatorCheckpoint {
+  seq: { max: number; window: number[]; missing: number; duplicates: number; restarts: number };
+  detector: unknown;
+}
 
 export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const log = deps.log.child({ module: 'ingest' });
@@ -330,7 +342,16 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
             await deps.settled?.();
             return true;
           },
-          ...(lease ? { fence: (partitions) => stillOurs(partitions) } : {}),
+          ...(lease
+            ? {
+                fence: (partitions) => stillOurs(partitions),
+                checkpoint: {
+                  everyMs: lease.checkpointMs ?? DEFAULT_CHECKPOINT_MS,
+                  capture: (partitions) => captureCheckpoints(partitions),
+                  save: (captured) => saveCheckpoints(captured as Checkpoint<ElevatorCheckpoint>[]),
+                },
+              }
+            : {}),
         },
       )
     : null;
@@ -352,7 +373,11 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
           { ttlMs: lease.ttlMs, workerId: lease.workerId, partitions: lease.partitions },
           {
             log,
-            onGained: (partition) => logConsumer.addPartition(partition),
+            // State first (the partition's checkpoint), then its messages.
+            onGained: async (partition) => {
+              await restoreCheckpoint(partition);
+              await logConsumer.addPartition(partition);
+            },
             onLost: (partition) => {
               // Stop reading first, then forget: nothing of it is handled, written or acked after.
               logConsumer.removePartition(partition);
@@ -367,6 +392,65 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
           },
         )
       : null;
+
+  const checkpoints = leases ? new PartitionCheckpoints<ElevatorCheckpoint>() : null;
+
+  /** Synchronous, at a batch boundary: the state of these partitions' elevators as handed so far. */
+  function captureCheckpoints(partitions: readonly number[]): Checkpoint<ElevatorCheckpoint>[] {
+    if (!leases) return [];
+    const wanted = new Map<number, Checkpoint<ElevatorCheckpoint>>();
+    for (const partition of partitions) {
+      const epoch = leases.epoch(partition);
+      if (epoch === undefined) continue;
+      wanted.set(partition, {
+        partition,
+        epoch,
+        worker: lease!.workerId,
+        writtenAt: Date.now(),
+        elevators: {},
+      });
+    }
+    if (wanted.size === 0) return [];
+    for (const [id, state] of elevators) {
+      const checkpoint = wanted.get(partitionOfElevator(id));
+      if (!checkpoint || state.sequence.max < 0) continue;
+      const { sequence } = state;
+      // Copied now (JSON), not when saved: the state moves on while the settle runs.
+      checkpoint.elevators[id] = JSON.parse(
+        JSON.stringify({
+          seq: { ...sequence, window: Array.from(sequence.window) },
+          detector: deps.exportState?.(id) ?? null,
+        }),
+      );
+    }
+    return [...wanted.values()];
+  }
+
+  async function saveCheckpoints(captured: Checkpoint<ElevatorCheckpoint>[]): Promise<void> {
+    // A partition lost meanwhile is not written: its new owner's checkpoint is the one that counts.
+    await Promise.all(
+      captured.filter((c) => leases?.epoch(c.partition) === c.epoch).map((c) => checkpoints!.save(c)),
+    );
+  }
+
+  async function restoreCheckpoint(partition: number): Promise<void> {
+    const checkpoint = await checkpoints?.load(partition);
+    if (!checkpoint) return;
+    let restored = 0;
+    for (const [id, saved] of Object.entries(checkpoint.elevators)) {
+      const state = elevators.get(id);
+      if (!state || partitionOfElevator(id) !== partition) continue;
+      const { window, ...counts } = saved.seq;
+      Object.assign(state.sequence, counts);
+      state.sequence.window.set(window.slice(0, state.sequence.window.length));
+      if (saved.detector !== null) deps.importState?.(id, saved.detector);
+      restored += 1;
+    }
+    log.info(
+      { partition, elevators: restored, from: checkpoint.worker, epoch: checkpoint.epoch },
+      'partition state restored from its checkpoint',
+    );
+  }
 
   async function stillOurs(partitions: readonly number[]): Promise<ReadonlySet<number>> {
     const ours = new Set<number>();
@@ -423,7 +507,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       await ensureSchemaUntilReady();
       await source.start();
       await logConsumer?.start();
-      if (leases && logConsumer?.connection) await leases.start(logConsumer.connection);
+      if (leases && logConsumer?.connection) {
+        await checkpoints?.start(logConsumer.connection);
+        await leases.start(logConsumer.connection);
+      }
       log.info({ elevators: elevators.size, source: logConsumer ? 'log' : 'mqtt' }, 'ingest started');
     },
     async stop() {

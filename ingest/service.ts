@@ -83,6 +83,8 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
       settled: async () => detection?.settled(),
       onElevatorsLost: (ids) => detection?.forget(ids),
+      exportState: (id) => detection?.exportState(id) ?? null,
+      importState: (id, state) => detection?.importState(id, state),
     },
   );
   if (config.DETECTION) {

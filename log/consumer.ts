@@ -43,6 +43,18 @@ export interface LogConsumerDeps {
   settle(): Promise<boolean>;
   /** Of these partitions, the ones still ours (leases); without it every partition is. */
   fence?(partitions: readonly number[]): Promise<ReadonlySet<number>>;
+  /**
+   * Checkpoints (log/checkpoints.ts): every `everyMs`, `capture` (synchronous, at a batch
+   * boundary, so it holds the state of exactly what was handed over so far) the state of these
+   * partitions; once that settle succeeded, `save` it. Messages are acknowledged only when a
+   * saved checkpoint covers them, so a new owner that loads it finds every message after it
+   * unacknowledged (delivered again) and every message in it a duplicate (dropped).
+   */
+  checkpoint?: {
+    everyMs: number;
+    capture(partitions: readonly number[]): unknown;
+    save(captured: unknown): Promise<void>;
+  };
 }
 
 export interface LogConsumerStats {
@@ -62,6 +74,9 @@ export class LogConsumer {
   /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
   private readonly wanted = new Set<number>();
   private held: JsMsg[] = [];
+  /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
+  private settled: JsMsg[] = [];
+  private lastCheckpoint = 0;
   private settling: Promise<void> | null = null;
   private stopped = false;
   private readonly counts = { delivered: 0, acked: 0, settleFailures: 0, fenced: 0 };
@@ -81,7 +96,7 @@ export class LogConsumer {
   stats(): LogConsumerStats {
     return {
       ...this.counts,
-      unacked: this.held.length,
+      unacked: this.held.length + this.settled.length,
       partitions: [...this.readers.keys()].sort((a, b) => a - b),
     };
   }
@@ -140,15 +155,16 @@ export class LogConsumer {
       this.readers.delete(partition);
       reader.stop();
     }
-    const keep: JsMsg[] = [];
     let released = 0;
-    for (const msg of this.held) {
-      if (partitionOfSubject(msg.subject) === partition) {
+    const drop = (list: JsMsg[]): JsMsg[] =>
+      list.filter((msg) => {
+        if (partitionOfSubject(msg.subject) !== partition) return true;
         msg.nak();
         released += 1;
-      } else keep.push(msg);
-    }
-    this.held = keep;
+        return false;
+      });
+    this.held = drop(this.held);
+    this.settled = drop(this.settled);
     this.counts.fenced += released;
     return released;
   }
@@ -169,27 +185,61 @@ export class LogConsumer {
     });
   }
 
-  /** Acknowledges, batch after batch, what a successful settle covered. */
+  /** Acknowledges, batch after batch, what a successful settle (and checkpoint) covered. */
   private async settleLoop(): Promise<void> {
-    while (this.held.length > 0 && !this.stopped) {
+    const retryMs = this.options.settleRetryMs ?? 500;
+    const checkpoint = this.deps.checkpoint;
+    while ((this.held.length > 0 || this.settled.length > 0) && !this.stopped) {
+      const wait = checkpoint ? this.lastCheckpoint + checkpoint.everyMs - Date.now() : 0;
+      if (this.held.length === 0 && wait > 0) {
+        await pause(Math.min(wait, retryMs));
+        continue;
+      }
       const batch = this.held;
       this.held = [];
+      const captured = checkpoint && wait <= 0 ? checkpoint.capture(this.partitionsOf(batch)) : undefined;
       let durable = false;
       try {
         durable = await this.deps.settle();
       } catch (error) {
         this.log.warn({ err: error }, 'settle failed; acknowledging nothing');
       }
-      if (durable) {
-        // Held back by an unconfirmed fence: ask again after a pause, not in a tight loop.
-        if ((await this.acknowledge(batch)) > 0) await pause(this.options.settleRetryMs ?? 500);
+      if (!durable) {
+        this.counts.settleFailures += 1;
+        this.held = batch.concat(this.held);
+        for (const msg of this.held) msg.working();
+        for (const msg of this.settled) msg.working();
+        await pause(retryMs);
         continue;
       }
-      this.counts.settleFailures += 1;
-      this.held = batch.concat(this.held);
-      for (const msg of this.held) msg.working();
-      await pause(this.options.settleRetryMs ?? 500);
+      if (!checkpoint) {
+        // Held back by an unconfirmed fence: ask again after a pause, not in a tight loop.
+        if ((await this.acknowledge(batch)) > 0) await pause(retryMs);
+        continue;
+      }
+      this.settled.push(...batch);
+      if (captured === undefined) continue;
+      try {
+        await checkpoint.save(captured);
+      } catch (error) {
+        this.log.warn({ err: error }, 'checkpoint not saved; acknowledging nothing yet');
+        for (const msg of this.settled) msg.working();
+        await pause(retryMs);
+        continue;
+      }
+      this.lastCheckpoint = Date.now();
+      const covered = this.settled;
+      this.settled = [];
+      if ((await this.acknowledge(covered)) > 0) await pause(retryMs);
     }
+  }
+
+  /** The partitions of the messages waiting for a checkpoint, and of `batch`. */
+  private partitionsOf(batch: readonly JsMsg[]): number[] {
+    const partitions = new Set<number>();
+    for (const msg of this.settled) partitions.add(partitionOfSubject(msg.subject));
+    for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
+    return [...partitions];
   }
 
   /**
@@ -230,8 +280,20 @@ export class LogConsumer {
     await this.settling;
     this.stopped = true;
     const last = this.held;
+    const captured = this.deps.checkpoint?.capture(this.partitionsOf(last));
     this.held = [];
-    if (last.length > 0 && (await this.deps.settle().catch(() => false))) await this.acknowledge(last);
+    const all = this.settled.concat(last);
+    this.settled = [];
+    if (all.length > 0 && (await this.deps.settle().catch(() => false))) {
+      const saved =
+        captured === undefined ||
+        (await this.deps.checkpoint!.save(captured).then(
+          () => true,
+          () => false,
+        ));
+      if (saved) await this.acknowledge(all);
+      else for (const msg of all) msg.nak();
+    } else for (const msg of all) msg.nak();
     for (const msg of this.held) msg.nak();
     this.held = [];
     this.readers.clear();

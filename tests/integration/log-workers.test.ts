@@ -11,6 +11,10 @@
  *   while it is paused is the count once it has resumed and found its leases expired. (Its
  *   batch age is 2 s, so it has points waiting when paused; the fence must drop them.)
  *
+ * - A trapped passenger (GB/T 24476 code 11, 30 s outside the door zone) whose stop is before
+ *   its partition's owner is killed and whose threshold passes after: the new owner loads the
+ *   partition's checkpoint and opens the alert once, at the 30 s sample.
+ *
  * Waits poll with deadlines, never sleep.
  */
 import { join } from 'node:path';
@@ -20,7 +24,9 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { influxClient } from '../../ingest/influx-schema.ts';
 import { freePort } from '../../lib/influxd.ts';
+import { CHECKPOINT_BUCKET } from '../../log/checkpoints.ts';
 import { LEASE_BUCKET } from '../../log/lease.ts';
+import { partitionOf } from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 import { openRegistry } from '../../store/db.ts';
 import { loadFleet } from '../../store/fleet-loader.ts';
@@ -30,6 +36,8 @@ import { TEST_DATABASE, until } from '../helpers/ingest-harness.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 
 const DEVICES = 12;
+/** One more car, not in the steady stream: the trapped passenger across a takeover. */
+const TRAPPED = 't-e13';
 const TICK_MS = 100;
 const PARTITIONS = 64;
 const LEASE_S = 5;
@@ -44,6 +52,9 @@ let nc: NatsConnection;
 let kv: KV;
 let broker: ChildPart;
 const workers: ChildPart[] = [];
+const workerEnvs: Record<string, string>[] = [];
+let databaseFile: string;
+let mqttUrl: string;
 const T0 = Date.now() - 60 * 60 * 1000;
 
 interface Device {
@@ -57,13 +68,14 @@ let ticker: NodeJS.Timeout | null = null;
 const ackedTotal = () => devices.reduce((n, d) => n + d.acked.size, 0);
 
 beforeAll(async () => {
-  const databaseFile = join(dir.path, 'registry.sqlite');
+  databaseFile = join(dir.path, 'registry.sqlite');
   const db = await openRegistry(databaseFile);
-  await loadFleet(db, smallFleet(DEVICES));
+  await loadFleet(db, smallFleet(DEVICES + 1));
   await db.destroy();
   [influx, nats] = await Promise.all([startTestInflux(), startTestNats()]);
   nc = await connect({ servers: nats.url });
   const mqttPort = await freePort();
+  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
   const common = {
     DATABASE_FILE: databaseFile,
     LOG_ENABLED: 'true',
@@ -74,25 +86,21 @@ beforeAll(async () => {
   broker = startChildPart('broker', 'broker/main.ts', { ...common, DATA_DIR: dir.path }, dir.path);
   await broker.printed('MQTT broker listening');
   for (let n = 1; n <= 3; n++) {
-    const worker = startChildPart(
-      `ingest-${n}`,
-      'ingest/main.ts',
-      {
-        ...common,
-        DATA_DIR: join(dir.path, `worker-${n}`),
-        INFLUX_URL: influx.url,
-        INFLUX_DATABASE: n === 3 ? STALE_DATABASE : TEST_DATABASE,
-        INGEST_CLIENT_ID: `lift-watch-ingest-${n}`,
-        INGEST_MQTT_USERNAME: 'svc-test',
-        INGEST_MQTT_PASSWORD: 'service-secret-0123456789',
-        LOG_LEASE_S: String(LEASE_S),
-        LOG_ACK_WAIT_S: '3',
-        ...(n === 3 ? { INGEST_BATCH_MAX_AGE_MS: '2000' } : {}),
-      },
-      dir.path,
-    );
+    workerEnvs.push({
+      ...common,
+      DATA_DIR: join(dir.path, `worker-${n}`),
+      INFLUX_URL: influx.url,
+      INFLUX_DATABASE: n === 3 ? STALE_DATABASE : TEST_DATABASE,
+      INGEST_CLIENT_ID: `lift-watch-ingest-${n}`,
+      INGEST_MQTT_USERNAME: 'svc-test',
+      INGEST_MQTT_PASSWORD: 'service-secret-0123456789',
+      LOG_LEASE_S: String(LEASE_S),
+      LOG_ACK_WAIT_S: '3',
+      ...(n === 3 ? { INGEST_BATCH_MAX_AGE_MS: '2000' } : {}),
+    });
+    const worker = startChildPart(`ingest-${n}`, 'ingest/main.ts', workerEnvs[n - 1]!, dir.path);
     workers.push(worker);
-    await worker.printed('ingest running', 60_000);
+    await worker.printed('ingest running', 90_000);
   }
   kv = await new Kvm(nc).open(LEASE_BUCKET);
   await until(async () => (await leases()).balanced(3), 60_000, 'three workers sharing the partitions');
@@ -220,7 +228,95 @@ async function stalePoints(): Promise<number> {
   return rows[0]?.count ?? 0;
 }
 
+/** The child whose lease holds `partition` (its log lines name its worker id). */
+async function ownerOf(partition: number): Promise<number> {
+  const owner = (await leases()).owners.get(partition);
+  const index = owner ? workers.findIndex((w) => w.count(`"worker":"${owner}"`) > 0) : -1;
+  if (index < 0) throw new Error(`no worker owns partition ${partition}`);
+  return index;
+}
+
+async function trappedAlerts(): Promise<{ opened_at: number; count: number }[]> {
+  const db = await openRegistry(databaseFile);
+  try {
+    return await db
+      .selectFrom('alerts')
+      .select(['opened_at', 'count'])
+      .where('elevator_id', '=', TRAPPED)
+      .where('code', '=', 'passenger_trapped')
+      .execute();
+  } finally {
+    await db.destroy();
+  }
+}
+
 describe('N ingest workers sharing the log by lease', () => {
+  it('a trapped passenger whose stop is before the owner dies and whose threshold is after: one alert, from the checkpoint', async () => {
+    const partition = partitionOf(TRAPPED, PARTITIONS);
+    const device = await connectAsync(mqttUrl, {
+      clientId: `dev-${TRAPPED}`,
+      username: `dev-${TRAPPED}`,
+      password: 'device-secret-13-0123456789',
+      protocolVersion: 4,
+      clean: false,
+    });
+    const T = Date.now() - 30 * 60 * 1000;
+    // Stopped between floors, doors closed, someone inside: one sample a second of device time.
+    const trapped = async (from: number, to: number) => {
+      for (let s = from; s <= to; s++) {
+        const sample = telemetrySample({
+          seq: s + 1,
+          ts: T + s * 1000,
+          door_zone: false,
+          occupied: true,
+          floor: 3,
+        });
+        await device.publishAsync(topics.telemetry(TRAPPED), JSON.stringify(sample), { qos: 1 });
+      }
+    };
+    try {
+      const owner = await ownerOf(partition);
+      await trapped(0, 15);
+      // The owner checkpointed the episode (and only then acknowledged it).
+      const checkpoints = await new Kvm(nc).open(CHECKPOINT_BUCKET);
+      await until(
+        async () => {
+          const entry = await checkpoints.get(`p.${partition}`);
+          const saved =
+            entry?.operation === 'PUT'
+              ? entry.json<{ elevators: Record<string, { seq: { max: number } }> }>()
+              : null;
+          return (saved?.elevators[TRAPPED]?.seq.max ?? 0) >= 16;
+        },
+        30_000,
+        'the stop in a checkpoint',
+      );
+      expect(await trappedAlerts()).toHaveLength(0);
+      const killedAt = Date.now();
+      await workers[owner]!.kill();
+      await trapped(16, 35);
+      await until(async () => (await trappedAlerts()).length > 0, 60_000, 'the trapped-passenger alert');
+      console.log(
+        `workers: trapped alert opened ${((Date.now() - killedAt) / 1000).toFixed(1)} s after its owner's kill -9`,
+      );
+      const alerts = await trappedAlerts();
+      expect(alerts).toHaveLength(1);
+      // Raised by the sample at 30 s (the episode began at 0 s, before the kill), not by a
+      // fresh episode from the first sample the new owner saw (16 s: it would open at 46 s).
+      expect(alerts[0]!.opened_at).toBeLessThanOrEqual(T + 31_000);
+      // The killed worker comes back as a new one: three again for the cases below.
+      workers[owner] = startChildPart(`ingest-${owner + 1}b`, 'ingest/main.ts', workerEnvs[owner]!, dir.path);
+      await workers[owner]!.printed('ingest running', 90_000);
+      await until(
+        async () => (await leases()).balanced(3),
+        60_000,
+        'three workers sharing the partitions again',
+      );
+    } finally {
+      await device.endAsync(true);
+    }
+  }, 300_000);
+
   it('kill -9 of one of three workers: its partitions owned again within 15 s, nothing lost', async () => {
     await until(() => ackedTotal() >= LEG, 60_000, 'acknowledged messages before the kill');
     const killedAt = Date.now();
