@@ -427,9 +427,14 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   }
 
   async function saveCheckpoints(captured: Checkpoint<ElevatorCheckpoint>[]): Promise<void> {
-    // A partition lost meanwhile is not written: its new owner's checkpoint is the one that counts.
+    // A partition lost meanwhile is not written: its new owner's checkpoint is the one that
+    // counts. Nor one whose lease lapsed locally: the writer may have dropped (fenced) points of
+    // messages the capture holds, and a lapsed lease never becomes valid again, so checking now
+    // covers every drop before this moment.
     await Promise.all(
-      captured.filter((c) => leases?.epoch(c.partition) === c.epoch).map((c) => checkpoints!.save(c)),
+      captured
+        .filter((c) => leases?.epoch(c.partition) === c.epoch && leases.valid(c.partition))
+        .map((c) => checkpoints!.save(c)),
     );
   }
 
