@@ -10,6 +10,7 @@
 
 import { type AlertLifecycle, createAlertLifecycle, type Publish } from '../alerts/lifecycle.ts';
 import type { FleetDirectory } from '../fleet/directory.ts';
+import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DeviceMessage } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
@@ -42,12 +43,30 @@ export interface Detection {
   onMessage(message: DeviceMessage): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Resolves when every finding so far is stored and published (tests, shutdown). */
+  /**
+   * Resolves when every finding so far is committed (stored; published or logged). A finding
+   * whose commit failed is kept, with every later one behind it (order matters: a raise then
+   * its clear), and tried again here; if it still fails this rejects (DETECTION_UNCOMMITTED),
+   * so the log's consumer acknowledges nothing and settles again later.
+   */
   settled(): Promise<void>;
   /** One detector tick at `nowMs` (what the timer does with the clock); replays pass device time. */
   tick(nowMs: number): void;
   readonly lifecycle: AlertLifecycle;
-  readonly counts: { findings: number; errors: number };
+  /** `fenced`: findings dropped because the worker no longer owned their partition. */
+  readonly counts: { findings: number; errors: number; fenced: number };
+  /** Findings whose commit failed and wait for the next settle (in order). */
+  readonly uncommitted: number;
+  /**
+   * Fencing (log/lease.ts): asked before each commit; false = this worker no longer owns the
+   * elevator's partition, so the finding is dropped here (the new owner replays its messages).
+   */
+  setCommitGate(gate: ((elevatorId: string) => Promise<boolean>) | null): void;
+  /** Another worker owns these elevators now: their detector state starts over. */
+  forget(elevatorIds: Iterable<string>): void;
+  /** Per-elevator detector state for a partition checkpoint, and back. */
+  exportState(elevatorId: string): unknown;
+  importState(elevatorId: string, state: unknown): void;
 }
 
 export async function createDetection(options: DetectionOptions, deps: DetectionDeps): Promise<Detection> {
@@ -75,21 +94,66 @@ export async function createDetection(options: DetectionOptions, deps: Detection
   let unsubscribe: (() => void) | null = directory.on('changed', () =>
     detector.updateElevators([...directory.elevators()]),
   );
-  const counts = { findings: 0, errors: 0 };
+  const counts = { findings: 0, errors: 0, fenced: 0 };
   let pending: Promise<void> = Promise.resolve();
   let tick: NodeJS.Timeout | null = null;
   let escalation: NodeJS.Timeout | null = null;
+  /**
+   * Findings not committed yet because one before them failed. The detector has moved on
+   * (its state and the sequence window took the message), so a redelivered message would be
+   * a duplicate and never raise its finding again: the finding itself is what is retried.
+   */
+  const backlog: Finding[] = [];
+  let commitGate: ((elevatorId: string) => Promise<boolean>) | null = null;
+  let committing = false;
+
+  /** Commits the backlog's findings one by one, in order; stops at the first that fails. */
+  async function commitBacklog(): Promise<void> {
+    committing = true;
+    try {
+      await commitInOrder();
+    } finally {
+      committing = false;
+    }
+  }
+
+  /** Retries a stalled backlog (a failed commit) when nothing is committing. */
+  function retryBacklog(): Promise<void> {
+    if (!committing && backlog.length > 0) pending = pending.then(commitBacklog);
+    return pending;
+  }
+
+  async function commitInOrder(): Promise<void> {
+    while (backlog.length > 0) {
+      const finding = backlog[0]!;
+      const elevatorId = finding.kind === 'visit' ? finding.visit.elevatorId : finding.elevatorId;
+      try {
+        if (commitGate && !(await commitGate(elevatorId))) {
+          counts.fenced += 1;
+          backlog.shift();
+          continue;
+        }
+        await lifecycle.apply([finding]);
+      } catch (error) {
+        counts.errors += 1;
+        log.error(
+          { err: error, waiting: backlog.length },
+          'could not store a finding; kept for the next settle',
+        );
+        return;
+      }
+      backlog.shift();
+    }
+  }
 
   function apply(findings: Finding[]): void {
     if (findings.length === 0) return;
     counts.findings += findings.length;
     if (deps.onVisit) for (const f of findings) if (f.kind === 'visit') deps.onVisit(f);
-    pending = pending
-      .then(() => lifecycle.apply(findings))
-      .catch((error: unknown) => {
-        counts.errors += 1;
-        log.error({ err: error, findings: findings.length }, 'could not store findings');
-      });
+    const stalled = backlog.length > 0 && !committing;
+    backlog.push(...findings);
+    // Behind a failed commit, new findings wait for the retry (the settle or the tick).
+    if (!stalled) void retryBacklog();
   }
 
   return {
@@ -98,7 +162,25 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     onMessage(message) {
       apply(detector.onMessage(message));
     },
-    settled: () => pending,
+    get uncommitted() {
+      return backlog.length;
+    },
+    setCommitGate(gate) {
+      commitGate = gate;
+    },
+    forget(ids) {
+      detector.forget(ids);
+    },
+    exportState: (id) => detector.exportState(id),
+    importState: (id, state) => detector.importState(id, state),
+    async settled() {
+      await pending;
+      await retryBacklog();
+      if (backlog.length > 0)
+        throw new LiftWatchError('DETECTION_UNCOMMITTED', undefined, {
+          details: { waiting: backlog.length },
+        });
+    },
     tick(nowMs) {
       apply(detector.onTick(nowMs));
     },
@@ -106,7 +188,11 @@ export async function createDetection(options: DetectionOptions, deps: Detection
       const tickMs = options.tickMs ?? 1000;
       const escalationMs = options.escalationCheckMs ?? 10_000;
       if (tickMs > 0) {
-        tick = setInterval(() => apply(detector.onTick(clock())), tickMs);
+        tick = setInterval(() => {
+          apply(detector.onTick(clock()));
+          // Without the log nobody settles: the tick retries a stalled commit.
+          void retryBacklog();
+        }, tickMs);
         tick.unref();
       }
       if (escalationMs > 0) {

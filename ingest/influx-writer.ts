@@ -57,6 +57,11 @@ export interface InfluxWriterDeps {
   log: Logger;
   /** Called when InfluxDB answers that the database does not exist (dropped under us). */
   recreateDatabase?: () => Promise<void>;
+  /**
+   * The last check before a batch is sent: returns the lines that may still be written. The
+   * log's fencing (a worker that lost a partition writes nothing of it) drops lines here.
+   */
+  admit?: (batch: string[]) => string[];
 }
 
 export interface InfluxWriterEvents {
@@ -266,7 +271,9 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     if (this.isIdle()) this.emit('idle');
   }
 
-  private send(batch: string[]): void {
+  private send(whole: string[]): void {
+    const batch = this.deps.admit ? this.deps.admit(whole) : whole;
+    if (batch.length === 0) return; // pump() goes on to the next batch
     const sentAt = Date.now();
     this.inFlight += 1;
     this.inFlightPoints += batch.length;

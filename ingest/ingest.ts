@@ -7,11 +7,19 @@
 import { EventEmitter } from 'node:events';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
+import { type Checkpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
+import { type LeaseStats, PartitionLeases } from '../log/lease.ts';
+import { partitionOf } from '../log/subjects.ts';
 import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { DeadLetterSink } from './dead-letters.ts';
-import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
+import {
+  DEFAULT_KEYFRAME_MS,
+  type ElevatorState,
+  newElevatorState,
+  syncElevators,
+} from './elevator-state.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
@@ -67,7 +75,13 @@ export interface IngestOptions {
    * acknowledge each only after its points are in InfluxDB (LOG_ENABLED). MQTT then only
    * carries the ingest's own service messages (alert transitions, visit verdicts).
    */
-  log?: Omit<LogConsumerOptions, 'name'>;
+  log?: Omit<LogConsumerOptions, 'name'> & {
+    /**
+     * Partition leases (log/lease.ts): the partitions to read are the ones this worker holds,
+     * not `partitions`; anything of a partition it lost is neither written nor acknowledged.
+     */
+    lease?: { ttlMs: number; workerId: string; partitions: number; checkpointMs?: number };
+  };
   /** Longest one settle (InfluxDB write, dead letters, alert commits) may take before the log's acks wait for the next. */
   settleTimeoutMs?: number;
 }
@@ -82,6 +96,11 @@ export interface IngestDeps {
   detect?: PipelineDeps['detect'];
   /** Resolves when the findings of the messages handled so far are committed (the alert lifecycle). */
   settled?: () => Promise<void>;
+  /** With leases: these elevators' partition went to another worker (drop their detector state). */
+  onElevatorsLost?: (elevatorIds: readonly string[]) => void;
+  /** With leases: an elevator's detector state for its partition's checkpoint, and back on takeover. */
+  exportState?: (elevatorId: string) => unknown;
+  importState?: (elevatorId: string, state: unknown) => void;
 }
 
 export interface IngestMetrics {
@@ -120,7 +139,7 @@ export interface IngestMetrics {
   /** Write request sent → InfluxDB acknowledged, per point. */
   influxRequestMs: LatencySummary;
   /** Reading the log (LOG_ENABLED): connected, and messages delivered, acknowledged and held unacknowledged. */
-  log?: LogConsumerStats & { connected: boolean };
+  log?: LogConsumerStats & { connected: boolean; leases?: LeaseStats; fencedPoints: number };
 }
 
 export interface IngestState {
@@ -150,9 +169,22 @@ export interface Ingest {
   publish(topic: string, payload: string): Promise<void>;
   /** The health stage (condition-based maintenance), when `options.health` is on. */
   readonly health: HealthStage | null;
+  /**
+   * The fence for commits: true while this worker holds the elevator's partition at its epoch
+   * (always true without leases).
+   */
+  owns(elevatorId: string): Promise<boolean>;
 }
 
 const SCHEMA_RETRY_MS = 2000;
+/** How often a worker checkpoints its partitions (and so acknowledges what they cover). */
+const DEFAULT_CHECKPOINT_MS = 2000;
+
+/** What a partition checkpoint keeps per elevator (log/checkpoints.ts). */
+interface ElevatorCheckpoint {
+  seq: { max: number; window: number[]; missing: number; duplicates: number; restarts: number };
+  detector: unknown;
+}
 
 export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const log = deps.log.child({ module: 'ingest' });
@@ -182,7 +214,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
         retryMaxMs: options.retryMaxMs,
       }),
     },
-    { log: log.child({ module: 'influx-writer' }), recreateDatabase },
+    { log: log.child({ module: 'influx-writer' }), recreateDatabase, admit: (batch) => admit(batch) },
   );
   const deadLetters = new DeadLetterSink({
     deadLetters: deps.store.deadLetters,
@@ -297,18 +329,158 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   // Acknowledge after the durable write: a log message is acked once its points are in
   // InfluxDB, its dead letter in the store and its findings committed.
   const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
+  const lease = options.log?.lease;
   const logConsumer = options.log
-    ? new LogConsumer(options.log, {
-        log,
-        onMessage: handle,
-        settle: async () => {
-          if (!(await writer.drain(settleTimeoutMs))) return false;
-          await deadLetters.flush();
-          await deps.settled?.();
-          return true;
+    ? new LogConsumer(
+        { ...options.log, partitions: lease ? [] : options.log.partitions },
+        {
+          log,
+          onMessage: handle,
+          settle: async () => {
+            if (!(await writer.drain(settleTimeoutMs))) return false;
+            await deadLetters.flush();
+            await deps.settled?.();
+            return true;
+          },
+          ...(lease
+            ? {
+                fence: (partitions) => stillOurs(partitions),
+                checkpoint: {
+                  everyMs: lease.checkpointMs ?? DEFAULT_CHECKPOINT_MS,
+                  capture: (partitions) => captureCheckpoints(partitions),
+                  save: (captured) => saveCheckpoints(captured as Checkpoint<ElevatorCheckpoint>[]),
+                },
+              }
+            : {}),
         },
-      })
+      )
     : null;
+
+  // Leases: which partitions this worker reads, and the fence on everything it commits.
+  const partitionCache = new Map<string, number>();
+  const partitionOfElevator = (id: string): number => {
+    let partition = partitionCache.get(id);
+    if (partition === undefined) {
+      partition = partitionOf(id, lease!.partitions);
+      partitionCache.set(id, partition);
+    }
+    return partition;
+  };
+  let fencedPoints = 0;
+  const leases =
+    lease && logConsumer
+      ? new PartitionLeases(
+          { ttlMs: lease.ttlMs, workerId: lease.workerId, partitions: lease.partitions },
+          {
+            log,
+            // State first (the partition's checkpoint), then its messages.
+            onGained: async (partition) => {
+              await restoreCheckpoint(partition);
+              await logConsumer.addPartition(partition);
+            },
+            onLost: (partition) => {
+              // Stop reading first, then forget: nothing of it is handled, written or acked after.
+              logConsumer.removePartition(partition);
+              const lost: string[] = [];
+              for (const [id, state] of elevators) {
+                if (partitionOfElevator(id) !== partition) continue;
+                elevators.set(id, newElevatorState(state.info, keyframeMs));
+                lost.push(id);
+              }
+              if (lost.length > 0) deps.onElevatorsLost?.(lost);
+            },
+          },
+        )
+      : null;
+
+  const checkpoints = leases ? new PartitionCheckpoints<ElevatorCheckpoint>() : null;
+
+  /** Synchronous, at a batch boundary: the state of these partitions' elevators as handed so far. */
+  function captureCheckpoints(partitions: readonly number[]): Checkpoint<ElevatorCheckpoint>[] {
+    if (!leases) return [];
+    const wanted = new Map<number, Checkpoint<ElevatorCheckpoint>>();
+    for (const partition of partitions) {
+      const epoch = leases.epoch(partition);
+      if (epoch === undefined) continue;
+      wanted.set(partition, {
+        partition,
+        epoch,
+        worker: lease!.workerId,
+        writtenAt: Date.now(),
+        elevators: {},
+      });
+    }
+    if (wanted.size === 0) return [];
+    for (const [id, state] of elevators) {
+      const checkpoint = wanted.get(partitionOfElevator(id));
+      if (!checkpoint || state.sequence.max < 0) continue;
+      const { sequence } = state;
+      // Copied now (JSON), not when saved: the state moves on while the settle runs.
+      checkpoint.elevators[id] = JSON.parse(
+        JSON.stringify({
+          seq: { ...sequence, window: Array.from(sequence.window) },
+          detector: deps.exportState?.(id) ?? null,
+        }),
+      );
+    }
+    return [...wanted.values()];
+  }
+
+  async function saveCheckpoints(captured: Checkpoint<ElevatorCheckpoint>[]): Promise<void> {
+    // A partition lost meanwhile is not written: its new owner's checkpoint is the one that
+    // counts. Nor one whose lease lapsed locally: the writer may have dropped (fenced) points of
+    // messages the capture holds, and a lapsed lease never becomes valid again, so checking now
+    // covers every drop before this moment.
+    await Promise.all(
+      captured
+        .filter((c) => leases?.epoch(c.partition) === c.epoch && leases.valid(c.partition))
+        .map((c) => checkpoints!.save(c)),
+    );
+  }
+
+  async function restoreCheckpoint(partition: number): Promise<void> {
+    const checkpoint = await checkpoints?.load(partition);
+    if (!checkpoint) return;
+    let restored = 0;
+    for (const [id, saved] of Object.entries(checkpoint.elevators)) {
+      const state = elevators.get(id);
+      if (!state || partitionOfElevator(id) !== partition) continue;
+      const { window, ...counts } = saved.seq;
+      Object.assign(state.sequence, counts);
+      state.sequence.window.set(window.slice(0, state.sequence.window.length));
+      if (saved.detector !== null) deps.importState?.(id, saved.detector);
+      restored += 1;
+    }
+    log.info(
+      { partition, elevators: restored, from: checkpoint.worker, epoch: checkpoint.epoch },
+      'partition state restored from its checkpoint',
+    );
+  }
+
+  async function stillOurs(partitions: readonly number[]): Promise<ReadonlySet<number>> {
+    const ours = new Set<number>();
+    if (!leases) return ours;
+    const answers = await Promise.all(partitions.map((p) => leases.holds(p)));
+    for (const [i, p] of partitions.entries()) if (answers[i]) ours.add(p);
+    return ours;
+  }
+
+  /** The writer's last check before a request: points of a partition not (validly) ours are dropped. */
+  function admit(batch: string[]): string[] {
+    if (!leases) return batch;
+    const kept = batch.filter((line) => {
+      const id = lineTag(line, 'elevator');
+      return id === undefined || leases.valid(partitionOfElevator(id));
+    });
+    if (kept.length < batch.length) {
+      fencedPoints += batch.length - kept.length;
+      log.warn(
+        { dropped: batch.length - kept.length },
+        'points of partitions no longer ours not written (fenced)',
+      );
+    }
+    return kept;
+  }
 
   let schemaTimer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -334,16 +506,25 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     },
     publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
+    owns: async (elevatorId) => (leases ? leases.holds(partitionOfElevator(elevatorId)) : true),
     async start() {
       writer.start();
       await ensureSchemaUntilReady();
       await source.start();
       await logConsumer?.start();
+      if (leases && logConsumer?.connection) {
+        await checkpoints?.start(logConsumer.connection);
+        await leases.start(logConsumer.connection);
+      }
       log.info({ elevators: elevators.size, source: logConsumer ? 'log' : 'mqtt' }, 'ingest started');
     },
     async stop() {
       stopped = true;
       if (schemaTimer) clearTimeout(schemaTimer);
+      // Last settle and acks while the leases are still ours; then the leases go back, so a
+      // successor takes over at once instead of after the TTL.
+      await logConsumer?.finish();
+      await leases?.stop();
       await logConsumer?.stop();
       await source.stop();
       await writer.close(options.stopTimeoutMs ?? 5000);
@@ -376,7 +557,16 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       latencyMs: summarise(writer.latency),
       arrivalMs: summarise(arrival),
       influxRequestMs: summarise(writer.requestLatency),
-      ...(logConsumer ? { log: { ...logConsumer.stats(), connected: logConsumer.connected } } : {}),
+      ...(logConsumer
+        ? {
+            log: {
+              ...logConsumer.stats(),
+              connected: logConsumer.connected,
+              fencedPoints,
+              ...(leases ? { leases: leases.stats() } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

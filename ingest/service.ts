@@ -5,11 +5,14 @@
  * The elevators come from the fleet directory the caller hands in; on its change event the
  * pipeline and the detector take the new list (new elevators get their state and slots).
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { logConsumerOptionsFrom } from '../log/config.ts';
+import { workerIdOf } from '../log/lease.ts';
 import type { VisitFinding } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -61,7 +64,17 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       spillMaxBytes: config.INGEST_SPILL_MAX_BYTES,
       keyframeS: config.INGEST_KEYFRAME_S,
       health: config.HEALTH,
-      ...(config.LOG_ENABLED && deps.natsUrl ? { log: logConsumerOptionsFrom(config, deps.natsUrl) } : {}),
+      // Every worker takes partitions by lease, one worker or many: one code path. A new id per
+      // start: a restarted worker is a new owner with a new epoch.
+      ...(config.LOG_ENABLED && deps.natsUrl
+        ? {
+            log: logConsumerOptionsFrom(
+              config,
+              deps.natsUrl,
+              workerIdOf(hostname(), randomUUID().slice(0, 8)),
+            ),
+          }
+        : {}),
     },
     {
       log: deps.log,
@@ -69,6 +82,9 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       elevators,
       ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
       settled: async () => detection?.settled(),
+      onElevatorsLost: (ids) => detection?.forget(ids),
+      exportState: (id) => detection?.exportState(id) ?? null,
+      importState: (id, state) => detection?.importState(id, state),
     },
   );
   if (config.DETECTION) {
@@ -83,6 +99,8 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       },
     );
   }
+  // Fencing: a finding of an elevator whose partition this worker lost is not committed.
+  if (config.LOG_ENABLED) detection?.setCommitGate((elevatorId) => ingest.owns(elevatorId));
   let unsubscribe: (() => void) | null = null;
   return {
     ingest,

@@ -161,6 +161,13 @@ export const ConfigSchema = Type.Object({
     description:
       'A message delivered to an ingest that neither acknowledged it nor said it is still working on it is delivered again after this long (a worker that died)',
   }),
+  LOG_LEASE_S: Type.Integer({
+    minimum: 2,
+    maximum: 300,
+    default: 10,
+    description:
+      "How long an ingest worker's lease on a log partition lives without renewal (renewed every third of it): a worker that died or stalled longer loses its partitions to the others",
+  }),
 
   INFLUX_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'InfluxDB 1.x; unset: start a local influxd' }),

@@ -25,6 +25,15 @@ export const ERRORS = {
     status: 503,
     message: "NATS (the log) does not answer; check NATS_URL, or run 'npm run setup' to install nats-server",
   },
+  DETECTION_UNCOMMITTED: {
+    status: 503,
+    message:
+      'Alert findings could not be stored yet; the log keeps their messages unacknowledged and the ingest retries (check the database)',
+  },
+  LEASE_LOST: {
+    status: 503,
+    message: 'This ingest worker no longer owns the partition; another worker took it over and replays it',
+  },
   DATABASE_UNREACHABLE: {
     status: 503,
     message:

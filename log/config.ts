@@ -16,6 +16,7 @@ type LogConfig = Pick<
   | 'LOG_MAX_BYTES'
   | 'LOG_MAX_ACK_PENDING'
   | 'LOG_ACK_WAIT_S'
+  | 'LOG_LEASE_S'
 >;
 
 export function logStreamOptionsFrom(config: LogConfig): LogStreamOptions {
@@ -30,13 +31,23 @@ export function logPublisherOptionsFrom(config: LogConfig, url: string): LogPubl
   return { ...logStreamOptionsFrom(config), url, partitions: config.LOG_PARTITIONS };
 }
 
-/** One worker: every partition (phase 2 hands each worker the partitions its leases hold). */
-export function logConsumerOptionsFrom(config: LogConfig, url: string): Omit<LogConsumerOptions, 'name'> {
+/**
+ * A worker's reading of the log: every partition, or with `workerId` the partitions its leases
+ * hold (log/lease.ts), shared with the other workers by the leases' fair share.
+ */
+export function logConsumerOptionsFrom(
+  config: LogConfig,
+  url: string,
+  workerId?: string,
+): Omit<LogConsumerOptions, 'name'> & { lease?: { ttlMs: number; workerId: string; partitions: number } } {
   return {
     ...logStreamOptionsFrom(config),
     url,
     partitions: allPartitions(config.LOG_PARTITIONS),
     maxAckPending: config.LOG_MAX_ACK_PENDING,
     ackWaitMs: config.LOG_ACK_WAIT_S * 1000,
+    ...(workerId
+      ? { lease: { ttlMs: config.LOG_LEASE_S * 1000, workerId, partitions: config.LOG_PARTITIONS } }
+      : {}),
   };
 }

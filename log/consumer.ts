@@ -10,13 +10,18 @@
  * again) and the settle is tried again. If the process dies, every unacknowledged message is
  * delivered again after `ackWaitMs`, to whoever consumes the partition then; the ingest's
  * dedup by (elevator, seq) and InfluxDB's overwrite of identical points make that harmless.
+ *
+ * With leases (log/lease.ts) the partitions change while running: `addPartition` and
+ * `removePartition` (which naks what it held of the partition, so the next owner gets it at
+ * once), and `fence` is asked after each settle which of the batch's partitions are still
+ * ours at our epoch; only their messages are acknowledged.
  */
 import { type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, ensurePartitionConsumer, type LogStreamOptions } from './stream.ts';
-import { LOG_STREAM, topicOfSubject } from './subjects.ts';
+import { LOG_STREAM, partitionOfSubject, topicOfSubject } from './subjects.ts';
 
 export interface LogConsumerOptions extends LogStreamOptions {
   url: string;
@@ -36,6 +41,20 @@ export interface LogConsumerDeps {
   onMessage(topic: string, payload: Buffer, receivedAt: number): void;
   /** Resolves true once everything handed to `onMessage` so far is durable; false if not (yet). */
   settle(): Promise<boolean>;
+  /** Of these partitions, the ones still ours (leases); without it every partition is. */
+  fence?(partitions: readonly number[]): Promise<ReadonlySet<number>>;
+  /**
+   * Checkpoints (log/checkpoints.ts): every `everyMs`, `capture` (synchronous, at a batch
+   * boundary, so it holds the state of exactly what was handed over so far) the state of these
+   * partitions; once that settle succeeded, `save` it. Messages are acknowledged only when a
+   * saved checkpoint covers them, so a new owner that loads it finds every message after it
+   * unacknowledged (delivered again) and every message in it a duplicate (dropped).
+   */
+  checkpoint?: {
+    everyMs: number;
+    capture(partitions: readonly number[]): unknown;
+    save(captured: unknown): Promise<void>;
+  };
 }
 
 export interface LogConsumerStats {
@@ -44,15 +63,23 @@ export interface LogConsumerStats {
   /** Delivered and not yet acknowledged (waiting for a settle). */
   unacked: number;
   settleFailures: number;
+  /** Messages not acknowledged because their partition was no longer ours. */
+  fenced: number;
+  partitions: number[];
 }
 
 export class LogConsumer {
   private nc: NatsConnection | null = null;
-  private readonly readers: ConsumerMessages[] = [];
+  private readonly readers = new Map<number, ConsumerMessages>();
+  /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
+  private readonly wanted = new Set<number>();
   private held: JsMsg[] = [];
+  /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
+  private settled: JsMsg[] = [];
+  private lastCheckpoint = 0;
   private settling: Promise<void> | null = null;
   private stopped = false;
-  private readonly counts = { delivered: 0, acked: 0, settleFailures: 0 };
+  private readonly counts = { delivered: 0, acked: 0, settleFailures: 0, fenced: 0 };
   private readonly log: Logger;
 
   constructor(
@@ -67,7 +94,16 @@ export class LogConsumer {
   }
 
   stats(): LogConsumerStats {
-    return { ...this.counts, unacked: this.held.length };
+    return {
+      ...this.counts,
+      unacked: this.held.length + this.settled.length,
+      partitions: [...this.readers.keys()].sort((a, b) => a - b),
+    };
+  }
+
+  /** The connection, once started (the leases share it). */
+  get connection(): NatsConnection | null {
+    return this.nc;
   }
 
   async start(): Promise<void> {
@@ -76,25 +112,69 @@ export class LogConsumer {
     this.nc = nc;
     const jsm = await jetstreamManager(nc);
     await ensureLogStream(jsm, options);
-    const js = jetstream(nc);
-    for (const partition of options.partitions) {
+    for (const partition of options.partitions) await this.addPartition(partition);
+    this.log.info({ partitions: options.partitions.length, url: options.url }, 'consuming the log');
+  }
+
+  /** Starts reading a partition (its durable consumer is created if missing). */
+  async addPartition(partition: number): Promise<void> {
+    const nc = this.nc;
+    if (!nc || this.wanted.has(partition) || this.stopped) return;
+    this.wanted.add(partition);
+    const { options } = this;
+    let reader: ConsumerMessages;
+    try {
+      const jsm = await jetstreamManager(nc);
       const durable = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
       });
-      const consumer = await js.consumers.get(LOG_STREAM, durable);
+      const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
-      const reader = await consumer.consume({
+      reader = await consumer.consume({
         max_messages: Math.min(options.maxAckPending, 500),
-        callback: (msg) => this.receive(msg),
+        callback: (msg) => this.receive(msg, partition),
       });
-      this.readers.push(reader);
+    } catch (error) {
+      this.wanted.delete(partition);
+      throw error;
     }
-    this.log.info({ partitions: options.partitions.length, url: options.url }, 'consuming the log');
+    // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
+    if (!this.wanted.has(partition) || this.stopped) reader.stop();
+    else this.readers.set(partition, reader);
   }
 
-  private receive(msg: JsMsg): void {
-    if (this.stopped) return; // not acknowledged: delivered again to the next owner
+  /**
+   * Stops reading a partition and lets go of what it held of it unacknowledged (nak: delivered
+   * again at once, to the partition's next owner).
+   */
+  removePartition(partition: number): number {
+    this.wanted.delete(partition);
+    const reader = this.readers.get(partition);
+    if (reader) {
+      this.readers.delete(partition);
+      reader.stop();
+    }
+    let released = 0;
+    const drop = (list: JsMsg[]): JsMsg[] =>
+      list.filter((msg) => {
+        if (partitionOfSubject(msg.subject) !== partition) return true;
+        msg.nak();
+        released += 1;
+        return false;
+      });
+    this.held = drop(this.held);
+    this.settled = drop(this.settled);
+    this.counts.fenced += released;
+    return released;
+  }
+
+  private receive(msg: JsMsg, partition: number): void {
+    // Not ours (any more): not handled, not acknowledged; delivered again to the next owner.
+    if (this.stopped || !this.readers.has(partition)) {
+      msg.nak();
+      return;
+    }
     this.counts.delivered += 1;
     const topic = topicOfSubject(msg.subject) ?? msg.subject;
     const data = msg.data;
@@ -105,44 +185,130 @@ export class LogConsumer {
     });
   }
 
-  /** Acknowledges, batch after batch, what a successful settle covered. */
+  /** Acknowledges, batch after batch, what a successful settle (and checkpoint) covered. */
   private async settleLoop(): Promise<void> {
-    while (this.held.length > 0 && !this.stopped) {
+    const retryMs = this.options.settleRetryMs ?? 500;
+    const checkpoint = this.deps.checkpoint;
+    while ((this.held.length > 0 || this.settled.length > 0) && !this.stopped) {
+      const wait = checkpoint ? this.lastCheckpoint + checkpoint.everyMs - Date.now() : 0;
+      if (this.held.length === 0 && wait > 0) {
+        await pause(Math.min(wait, retryMs));
+        continue;
+      }
       const batch = this.held;
       this.held = [];
+      const captured = checkpoint && wait <= 0 ? checkpoint.capture(this.partitionsOf(batch)) : undefined;
       let durable = false;
       try {
         durable = await this.deps.settle();
       } catch (error) {
         this.log.warn({ err: error }, 'settle failed; acknowledging nothing');
       }
-      if (durable) {
-        for (const msg of batch) msg.ack();
-        this.counts.acked += batch.length;
+      if (!durable) {
+        this.counts.settleFailures += 1;
+        this.held = batch.concat(this.held);
+        for (const msg of this.held) msg.working();
+        for (const msg of this.settled) msg.working();
+        await pause(retryMs);
         continue;
       }
-      this.counts.settleFailures += 1;
-      this.held = batch.concat(this.held);
-      for (const msg of this.held) msg.working();
-      await new Promise((resolve) => setTimeout(resolve, this.options.settleRetryMs ?? 500));
+      if (!checkpoint) {
+        // Held back by an unconfirmed fence: ask again after a pause, not in a tight loop.
+        if ((await this.acknowledge(batch)) > 0) await pause(retryMs);
+        continue;
+      }
+      this.settled.push(...batch);
+      if (captured === undefined) continue;
+      try {
+        await checkpoint.save(captured);
+      } catch (error) {
+        this.log.warn({ err: error }, 'checkpoint not saved; acknowledging nothing yet');
+        for (const msg of this.settled) msg.working();
+        await pause(retryMs);
+        continue;
+      }
+      this.lastCheckpoint = Date.now();
+      const covered = this.settled;
+      this.settled = [];
+      if ((await this.acknowledge(covered)) > 0) await pause(retryMs);
     }
   }
 
+  /** The partitions of the messages waiting for a checkpoint, and of `batch`. */
+  private partitionsOf(batch: readonly JsMsg[]): number[] {
+    const partitions = new Set<number>();
+    for (const msg of this.settled) partitions.add(partitionOfSubject(msg.subject));
+    for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
+    return [...partitions];
+  }
+
   /**
-   * Stops reading, gives what was handed over one last settle (acknowledging it if durable),
-   * and closes. Anything not acknowledged is delivered again to the next owner.
+   * Acks the batch's messages whose partition is still ours; the rest are let go (nak). Returns
+   * how many were held back for the next settle (partition still read, fence not confirmed).
    */
-  async stop(): Promise<void> {
-    for (const reader of this.readers.splice(0)) reader.stop();
+  private async acknowledge(batch: JsMsg[]): Promise<number> {
+    let heldBack = 0;
+    let ours: ReadonlySet<number> | null = null;
+    if (this.deps.fence) {
+      const partitions = new Set<number>();
+      for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
+      ours = await this.deps.fence([...partitions]).catch(() => new Set<number>());
+    }
+    for (const msg of batch) {
+      if (ours === null || ours.has(partitionOfSubject(msg.subject))) {
+        msg.ack();
+        this.counts.acked += 1;
+      } else if (this.readers.has(partitionOfSubject(msg.subject))) {
+        // Still reading it but the fence could not confirm (a renewal raced it): next settle.
+        this.held.push(msg);
+        heldBack += 1;
+      } else {
+        msg.nak();
+        this.counts.fenced += 1;
+      }
+    }
+    return heldBack;
+  }
+
+  /**
+   * Stops reading and gives what was handed over one last settle (acknowledging it if durable
+   * and still ours). Anything not acknowledged is delivered again to the next owner. The
+   * connection stays open (the leases give their partitions back over it afterwards).
+   */
+  async finish(): Promise<void> {
+    for (const reader of this.readers.values()) reader.stop();
     await this.settling;
     this.stopped = true;
-    if (this.held.length > 0 && (await this.deps.settle().catch(() => false))) {
-      for (const msg of this.held) msg.ack();
-      this.counts.acked += this.held.length;
-    }
+    const last = this.held;
+    const captured = this.deps.checkpoint?.capture(this.partitionsOf(last));
     this.held = [];
+    const all = this.settled.concat(last);
+    this.settled = [];
+    if (all.length > 0 && (await this.deps.settle().catch(() => false))) {
+      const saved =
+        captured === undefined ||
+        (await this.deps.checkpoint!.save(captured).then(
+          () => true,
+          () => false,
+        ));
+      if (saved) await this.acknowledge(all);
+      else for (const msg of all) msg.nak();
+    } else for (const msg of all) msg.nak();
+    for (const msg of this.held) msg.nak();
+    this.held = [];
+    this.readers.clear();
+    this.wanted.clear();
+  }
+
+  /** `finish()`, then closes the connection. */
+  async stop(): Promise<void> {
+    if (!this.stopped) await this.finish();
     const nc = this.nc;
     this.nc = null;
     if (nc) await nc.drain().catch(() => nc.close());
   }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -54,6 +54,14 @@ export function topicOfSubject(subject: string): string | null {
   return topics.device(parts[3]!, parts[4]! as DeviceChannel);
 }
 
+/** The partition a stored message's subject names (-1 for a subject that is not one). */
+export function partitionOfSubject(subject: string): number {
+  const start = PREFIX.length + 1;
+  const end = subject.indexOf('.', start);
+  const partition = end < 0 ? Number.NaN : Number(subject.slice(start, end));
+  return Number.isInteger(partition) ? partition : -1;
+}
+
 /** What a partition's consumer filters on. */
 export function partitionFilter(partition: number): string {
   return `${PREFIX}.${partition}.>`;

@@ -293,6 +293,14 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '消息日志服务暂时无法连接，请稍后重试',
     en: 'The message log (NATS) does not answer; try again later',
   },
+  DETECTION_UNCOMMITTED: {
+    zh: '告警暂未能写入数据库，相关消息保留在日志中，稍后自动重试',
+    en: 'Alert findings could not be stored yet; their messages stay in the log and are retried',
+  },
+  LEASE_LOST: {
+    zh: '本接入进程已不再负责该分区，由其他进程接管',
+    en: 'This ingest worker no longer owns the partition; another worker took it over',
+  },
   INFLUX_UNREACHABLE: {
     zh: '历史数据库暂时无法连接，请稍后重试',
     en: 'The history database does not answer; try again later',

@@ -75,6 +75,26 @@ export interface Detector {
    * one (its rule states kept: a car that was trapped stays trapped), removed ones forgotten.
    */
   updateElevators(elevators: readonly ElevatorInfo[]): void;
+  /**
+   * Starts these elevators over from nothing (rule states, visits, last seen): another worker
+   * took their log partition over, and if it comes back here it is replayed from the log.
+   */
+  forget(elevatorIds: Iterable<string>): void;
+  /** An elevator's state as plain JSON (a partition checkpoint, log/checkpoints.ts); null if unknown. */
+  exportState(elevatorId: string): unknown;
+  /** Puts back what `exportState` gave (another worker's, on takeover). */
+  importState(elevatorId: string, state: unknown): void;
+}
+
+/** What of a slot a checkpoint carries: everything the messages built, nothing the fleet gives. */
+interface SlotState {
+  ruleStates: unknown[];
+  lastDeviceTs: number | null;
+  lastTelemetryTs: number | null;
+  lastReceivedAt: number | null;
+  offline: boolean;
+  visits: ElevatorVisitState;
+  visitOpen: boolean;
 }
 
 interface ElevatorSlot {
@@ -149,6 +169,42 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
   }
 
   return {
+    exportState(id) {
+      const slot = slots.get(id);
+      if (!slot) return null;
+      const state: SlotState = {
+        ruleStates: slot.ruleStates,
+        lastDeviceTs: slot.lastDeviceTs,
+        lastTelemetryTs: slot.lastTelemetryTs,
+        lastReceivedAt: slot.lastReceivedAt,
+        offline: slot.offline,
+        visits: slot.visits,
+        visitOpen: slot.context.visitOpen,
+      };
+      return state;
+    },
+
+    importState(id, value) {
+      const slot = slots.get(id);
+      const state = value as SlotState | null;
+      if (!slot || !state || !Array.isArray(state.ruleStates) || state.ruleStates.length !== RULES.length)
+        return;
+      slot.ruleStates = state.ruleStates;
+      slot.lastDeviceTs = state.lastDeviceTs;
+      slot.lastTelemetryTs = state.lastTelemetryTs;
+      slot.lastReceivedAt = state.lastReceivedAt;
+      slot.offline = state.offline;
+      slot.visits = state.visits;
+      slot.context = { ...slot.context, visitOpen: state.visitOpen };
+    },
+
+    forget(ids) {
+      for (const id of ids) {
+        const slot = slots.get(id);
+        if (slot) slots.set(id, newSlot(slot.info));
+      }
+    },
+
     updateElevators(list) {
       const keep = new Set<string>();
       for (const info of list) {

@@ -198,7 +198,8 @@ async function launchCdp(args: string[]): Promise<TestBrowser> {
           await evaluate(`${q(selector)}.click()`);
         },
         waitFor: (selector, timeoutMs = WAIT_MS) => poll(`!!${q(selector)}`, timeoutMs, selector),
-        waitForGone: (selector, timeoutMs = WAIT_MS) => poll(`!${q(selector)}`, timeoutMs, `${selector} to go`),
+        waitForGone: (selector, timeoutMs = WAIT_MS) =>
+          poll(`!${q(selector)}`, timeoutMs, `${selector} to go`),
         text: (selector) => evaluate<string>(`${q(selector)}?.textContent ?? ''`),
         evaluate,
         async screenshot(path) {

@@ -17,6 +17,10 @@ export interface ChildPart {
   kill(): Promise<void>;
   /** SIGTERM, then SIGKILL after 15 s; resolves once it is gone. */
   stop(): Promise<void>;
+  /** Sends a signal (SIGSTOP / SIGCONT: pause and resume it, as a stalled machine would). */
+  signal(name: NodeJS.Signals): void;
+  /** How many times `text` occurs in what it printed so far. */
+  count(text: string): number;
 }
 
 export function startChildPart(
@@ -68,6 +72,12 @@ export function startChildPart(
         void exited.then(check);
         check();
       });
+    },
+    signal(name) {
+      if (running()) child.kill(name);
+    },
+    count(text) {
+      return output.split(text).length - 1;
     },
     async kill() {
       if (running()) child.kill('SIGKILL');
