@@ -19,6 +19,7 @@ import { type DeadLetterRepository, deadLetterRepository } from './repositories/
 import { type ExportRepository, exportRepository } from './repositories/exports.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
+import { type OnCallRepository, onCallRepository } from './repositories/on-call.ts';
 import { type PeopleRepository, peopleRepository } from './repositories/people.ts';
 import { type RegulatorRepository, regulatorRepository } from './repositories/regulator.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
@@ -44,6 +45,8 @@ export interface Store {
   readonly deadLetters: DeadLetterRepository;
   readonly audit: AuditRepository;
   readonly webhooks: WebhookRepository;
+  /** On-call rosters, escalation windows and the escalation steps taken (migration 0012). */
+  readonly onCall: OnCallRepository;
   /** The console's CSV exports of alerts, visits and reports. */
   readonly exports: ExportRepository;
   /** Display names behind usernames and technician ids. */
@@ -81,6 +84,7 @@ export function storeOver(db: RegistryDb): Store {
     deadLetters: deadLetterRepository(db),
     audit: auditRepository(db),
     webhooks: webhookRepository(db),
+    onCall: onCallRepository(db),
     exports: exportRepository(db),
     people: peopleRepository(db),
     regulator: regulatorRepository(db),
