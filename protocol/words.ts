@@ -529,3 +529,12 @@ export const AUDIT_TARGET_WORDS = {
     transaction: 'Transaction',
   },
 } satisfies Table;
+
+/** Why an alert escalated (alerts.escalation_reason), as the console's badge says it. */
+export const ESCALATION_REASON_WORDS = {
+  zh: { not_acknowledged_in_time: '已升级：超时未确认', not_resolved_in_time: '已升级：超时未到场' },
+  en: {
+    not_acknowledged_in_time: 'Escalated: not acknowledged in time',
+    not_resolved_in_time: 'Escalated: nobody on site in time',
+  },
+} satisfies Table;

@@ -9,6 +9,7 @@
  * the step, logs it as a domain event and audits it. A step the alert no longer needs by
  * then (acknowledged, resolved) is recorded as skipped, not sent.
  */
+import { randomUUID } from 'node:crypto';
 import { onSiteAt } from '../../alerts/escalation.ts';
 import type { Directory } from '../../fleet/directory.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -152,6 +153,22 @@ export class EscalationSender {
       to = { id: entry.id, format: entry.channel, url: entry.robot_url, secret: entry.robot_secret ?? '' };
     }
     const payload = await this.#payload(alert, step);
+    // Through an estate webhook, the step shows in that webhook's delivery log too.
+    const logged = entry.channel === 'webhook' ? randomUUID() : null;
+    if (logged)
+      await store.webhooks.insertDelivery({
+        id: logged,
+        webhook_id: to.id,
+        estate_id: step.estate_id,
+        event: 'alert.escalation',
+        subject_id: alert.id,
+        status: 'pending',
+        attempts: 0,
+        response_status: null,
+        error: null,
+        created_at: this.#deps.clock(),
+        finished_at: null,
+      });
     let last: Attempt = { outcome: 'fail', status: null, error: 'not attempted' };
     let attempts = 0;
     while (attempts < this.#options.maxAttempts && !this.#stopping.signal.aborted) {
@@ -160,6 +177,14 @@ export class EscalationSender {
       if (last.outcome !== 'retry') break;
       if (attempts < this.#options.maxAttempts) await this.#backoff(attempts);
     }
+    if (logged)
+      await store.webhooks.updateDelivery(logged, {
+        status: last.outcome === 'ok' ? 'delivered' : 'failed',
+        attempts,
+        response_status: last.status,
+        error: last.error,
+        finished_at: this.#deps.clock(),
+      });
     return last.outcome === 'ok'
       ? { status: 'sent', attempts, error: null }
       : { status: 'failed', attempts, error: last.error };
