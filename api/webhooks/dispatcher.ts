@@ -227,7 +227,16 @@ export class WebhookDispatcher {
     this.counts[status]++;
     await webhooks.updateDelivery(id, { status, finished_at: clock() });
     this.#log[status === 'delivered' ? 'debug' : 'warn'](
-      { webhookId: hook.id, deliveryId: id, attempts, status: last.status, error: last.error },
+      {
+        // The domain event operators search for when a firm says "we heard nothing".
+        ...(status === 'failed' ? { event: 'webhook.delivery_failed' } : {}),
+        webhookId: hook.id,
+        estateId: hook.estate_id,
+        deliveryId: id,
+        attempts,
+        status: last.status,
+        error: last.error,
+      },
       `webhook ${status}`,
     );
   }

@@ -329,6 +329,14 @@ describe('escalation through the on-call roster', () => {
     ).json();
     const escalations = audit.items.filter((a: { action: string }) => a.action === 'alert.escalate');
     expect(escalations).toHaveLength(3);
+
+    // The operators' figures: three steps sent in the store, the open trapped alert escalated.
+    const metrics = (await t.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('liftwatch_escalation_steps{status="sent"} 3');
+    expect(metrics).toContain('liftwatch_escalation_steps{status="pending"} 0');
+    expect(metrics).toMatch(/liftwatch_open_alerts\{severity="critical"\} [1-9]/);
+    expect(metrics).toMatch(/liftwatch_open_alerts_escalated [1-9]/);
+    expect(metrics).toMatch(/liftwatch_webhook_deliveries_total\{status="failed"\} 0/);
   });
 
   it('marks the alert escalated and sends nothing once it is resolved', async () => {
