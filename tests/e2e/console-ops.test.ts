@@ -216,4 +216,18 @@ describe('on-call, webhooks and the audit log in the console', { timeout: 180_00
     ).toBe('已升级：超时未到场');
     await page.screenshot(join(ARTIFACTS, 'console-alert-escalated-phone.png'));
   });
+
+  it('names firms and companies on the accounts screen, never their ids', async () => {
+    const page = await browser.newPage(SIZES[0][1]);
+    await login(page, 'admin', '#/users');
+    await page.waitFor('[data-testid=user-list] tr[data-user=duty-anju]', 15_000);
+    const scope = (user: string) =>
+      page.evaluate<string>(
+        `document.querySelector('[data-testid=user-list] tr[data-user=${user}] td:last-child').textContent`,
+      );
+    expect(await scope('duty-anju')).toBe('安居物业管理有限公司');
+    expect(await scope('tech-wang')).toBe('华夏电梯维保有限公司');
+    expect(await visible(page)).not.toMatch(/anju-pm|huaxia-lift/);
+    await page.screenshot(join(ARTIFACTS, 'console-users-names-desktop.png'));
+  });
 });
