@@ -90,7 +90,8 @@ describe('on-call, webhooks and the audit log in the console', { timeout: 180_00
     expect(received).toBeGreaterThanOrEqual(2);
     base = await listenOnFreePort(t);
     browser = await launchBrowser();
-  });
+    // Generous: the machine is shared by several sessions; the waits inside end on events.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
