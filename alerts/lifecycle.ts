@@ -36,6 +36,7 @@ import {
 } from '../protocol/index.ts';
 import type { AlertRepository } from '../store/repositories/alerts.ts';
 import type { AlertTable } from '../store/schema.ts';
+import { dueSteps, type EscalationPlan } from './escalation.ts';
 import { alertMessage, alertResource, sourcesOf, visitMessage, visitRow } from './resource.ts';
 
 export { ESCALATION_REASONS } from '../protocol/index.ts';
@@ -103,7 +104,11 @@ export interface AlertLifecycle {
    * outside the fleet.
    */
   raiseFromResident(report: ResidentTrapReport): Promise<Alert | null>;
-  /** Call on a timer (e.g. every 10 s); returns the alerts it escalated. */
+  /**
+   * Call on a timer (e.g. every 10 s); returns the alerts it escalated. Also takes the
+   * roster's steps that are due (alerts/escalation.ts), each once in the store for however
+   * many checkers run; the API sends them.
+   */
   checkEscalations(): Promise<AlertMessage[]>;
 }
 
@@ -291,14 +296,31 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       const rows = await alerts.unresolvedWithCodes(policy.codes);
       const now = clock();
       const escalated: AlertMessage[] = [];
+      const plans = new Map<string, Promise<EscalationPlan>>();
       for (const row of rows) {
+        let plan = plans.get(row.estate_id);
+        if (!plan) {
+          plan = planOf(row.estate_id);
+          plans.set(row.estate_id, plan);
+        }
+        const { ackWithinMs, arriveWithinMs } = await plan;
         const age = now - (openedWall.get(row.id) ?? row.opened_at);
         const reason =
-          age >= policy.resolveWithinMs && row.escalation_reason !== ESCALATION_REASONS.notResolved
+          age >= arriveWithinMs && row.escalation_reason !== ESCALATION_REASONS.notResolved
             ? ESCALATION_REASONS.notResolved
-            : row.state === 'open' && age >= policy.ackWithinMs && row.escalation_reason === null
+            : row.state === 'open' && age >= ackWithinMs && row.escalation_reason === null
               ? ESCALATION_REASONS.notAcknowledged
               : null;
+        for (const due of dueSteps(row, await plan, age)) {
+          await alerts.escalations.take({
+            alert_id: row.id,
+            step: due.step,
+            estate_id: row.estate_id,
+            on_call_id: due.onCallId,
+            username: due.username,
+            decided_at: now,
+          });
+        }
         if (reason === null) continue;
         // Unless another checker already did (or the alert moved on) since it was read.
         const won = await alerts.escalate(row.id, now, reason);
@@ -307,6 +329,16 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       return escalated;
     },
   };
+
+  /** The estate's windows (its own, else the lifecycle's) and its roster. */
+  async function planOf(estateId: string): Promise<EscalationPlan> {
+    const { policy: own, roster } = await alerts.escalations.plan(estateId);
+    return {
+      ackWithinMs: own ? own.ack_within_s * 1000 : policy.ackWithinMs,
+      arriveWithinMs: own ? own.arrive_within_s * 1000 : policy.resolveWithinMs,
+      roster,
+    };
+  }
 }
 
 function newAlertRow(f: AlertFinding, estateId: string, source: AlertSource): AlertTable {

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ApiDeps } from './deps.ts';
 import auth from './plugins/auth.ts';
+import businessMetrics from './plugins/business-metrics.ts';
 import context from './plugins/context.ts';
 import docs from './plugins/docs.ts';
 import errors from './plugins/errors.ts';
@@ -54,6 +55,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(import('./routes/fund.ts'), { prefix: '/api/v1' });
   await app.register(socket);
   await app.register(webhooks, deps);
+  await app.register(businessMetrics);
   await app.register(regulator, deps);
   await app.register(import('./plugins/dashboard.ts'));
   return app as unknown as FastifyInstance;

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.ts';
 import type { RegulatorPushOptions } from './regulator/push.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
+import type { EscalationSenderOptions } from './webhooks/escalations.ts';
 
 export type ApiConfig = Pick<
   Config,
@@ -67,6 +68,8 @@ export interface ApiDeps {
   influx?: { url: string; database: string };
   /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */
   webhooks?: Partial<WebhookOptions>;
+  /** Poll period, retries and default windows of the escalation sender; defaults in webhooks/escalations.ts. */
+  escalations?: Partial<EscalationSenderOptions>;
   /** Push the GB/T 24476 data sets to a regulator's platform (api/regulator/push.ts); off without it. */
   regulatorPush?: Pick<RegulatorPushOptions, 'url' | 'secret' | 'platformId' | 'outboxDir'> &
     Partial<RegulatorPushOptions>;

@@ -395,3 +395,157 @@ export function errorWords(code: string, lang: Lang, reason?: string): string {
     : ERROR_WORDS.HTTP;
   return entry[lang];
 }
+
+/** On-call roster tiers and channels (store/schema.ts OnCallTier, OnCallChannel). */
+export const ON_CALL_TIER_WORDS = {
+  zh: { duty: '值班', manager: '主管' },
+  en: { duty: 'On duty', manager: 'Manager' },
+} satisfies Table;
+
+export const ON_CALL_CHANNEL_WORDS = {
+  zh: { webhook: '小区通知渠道', wecom: '企业微信机器人', dingtalk: '钉钉机器人' },
+  en: { webhook: "Estate's webhook", wecom: 'WeCom robot', dingtalk: 'DingTalk robot' },
+} satisfies Table;
+
+/** Where an escalation step's sending stands (alert_escalation_steps.status). */
+export const ESCALATION_STATUS_WORDS = {
+  zh: { pending: '待发送', sending: '发送中', sent: '已送达', failed: '发送失败', skipped: '已处理，未发送' },
+  en: {
+    pending: 'Waiting',
+    sending: 'Sending',
+    sent: 'Delivered',
+    failed: 'Failed',
+    skipped: 'Not needed any more',
+  },
+} satisfies Table;
+
+/** The webhook formats (estate_webhooks.format). */
+export const WEBHOOK_FORMAT_WORDS = {
+  zh: { generic: '通用 JSON', wecom: '企业微信机器人', dingtalk: '钉钉机器人' },
+  en: { generic: 'Generic JSON', wecom: 'WeCom robot', dingtalk: 'DingTalk robot' },
+} satisfies Table;
+
+/** A webhook delivery's state (webhook_deliveries.status). */
+export const DELIVERY_STATUS_WORDS = {
+  zh: { pending: '发送中', delivered: '已送达', failed: '失败' },
+  en: { pending: 'Sending', delivered: 'Delivered', failed: 'Failed' },
+} satisfies Table;
+
+/** Events a webhook subscribes to. */
+export const WEBHOOK_EVENT_WORDS = {
+  zh: {
+    'alert.transition': '告警状态变化',
+    'visit.verdict': '维保判定',
+    'alert.escalation': '告警升级',
+    ping: '测试消息',
+  },
+  en: {
+    'alert.transition': 'Alert changes',
+    'visit.verdict': 'Visit verdicts',
+    'alert.escalation': 'Alert escalation',
+    ping: 'Test message',
+  },
+} satisfies Table;
+
+/**
+ * An escalation step in words: 'duty:1' is the first on duty told at opening, 'duty:N' the
+ * next one after N-1 acknowledge windows, 'manager:N' a manager told when nobody is on site.
+ */
+export function escalationStepWords(step: string, lang: Lang): string {
+  const [kind, n] = step.split(':');
+  if (kind === 'duty' && n === '1') return lang === 'zh' ? '通知值班第 1 位' : 'First on duty told';
+  if (kind === 'duty')
+    return lang === 'zh' ? `无人确认，通知值班第 ${n} 位` : `Not acknowledged: on-duty #${n} told`;
+  if (kind === 'manager')
+    return lang === 'zh' ? `无人到场，通知主管第 ${n} 位` : `Nobody on site: manager #${n} told`;
+  return lang === 'zh' ? '升级通知' : 'Escalation';
+}
+
+/**
+ * Every audit action code (audit_log.action) in words. `AuditAction` is the list of its keys
+ * and the audit writer takes only an `AuditAction`, so an action without words does not compile.
+ */
+export const AUDIT_ACTION_WORDS = {
+  'alert.acknowledge': { zh: '确认告警', en: 'Acknowledged an alert' },
+  'alert.resolve': { zh: '解除告警', en: 'Resolved an alert' },
+  'alert.escalate': { zh: '告警升级通知', en: 'Escalation step' },
+  'alert.arrive': { zh: '到场', en: 'On site' },
+  'auth.login': { zh: '登录', en: 'Signed in' },
+  'auth.logout': { zh: '退出登录', en: 'Signed out' },
+  'token.create': { zh: '创建接口令牌', en: 'Created an API token' },
+  'token.revoke': { zh: '吊销接口令牌', en: 'Revoked an API token' },
+  'user.create': { zh: '新增账号', en: 'Added an account' },
+  'user.update': { zh: '修改账号', en: 'Changed an account' },
+  'user.delete': { zh: '删除账号', en: 'Removed an account' },
+  'fleet.reload': { zh: '重新载入电梯台账', en: 'Reloaded the fleet file' },
+  'report.create': { zh: '住户报修', en: 'Resident report' },
+  'report.status': { zh: '处理住户报修', en: 'Handled a resident report' },
+  'report.confirm': { zh: '住户确认已修复', en: 'Resident confirmed the fix' },
+  'report.reopen': { zh: '住户反馈未修复（重新打开）', en: 'Resident reopened the report' },
+  'webhook.create': { zh: '新增通知渠道', en: 'Added a webhook' },
+  'webhook.update': { zh: '修改通知渠道', en: 'Changed a webhook' },
+  'webhook.delete': { zh: '删除通知渠道', en: 'Removed a webhook' },
+  'webhook.test': { zh: '测试通知渠道', en: 'Tested a webhook' },
+  'on_call.add': { zh: '加入值班表', en: 'Added to the on-call roster' },
+  'on_call.remove': { zh: '移出值班表', en: 'Removed from the on-call roster' },
+  'escalation_policy.set': { zh: '修改升级时限', en: 'Changed the escalation windows' },
+  'fund.open': { zh: '开设维修基金账户', en: 'Opened a fund' },
+  'fund.income': { zh: '登记基金收入', en: 'Recorded fund income' },
+  'fund.contribution': { zh: '登记业主缴存', en: 'Recorded a contribution' },
+  'fund.contribution_rule': { zh: '设定缴存规则', en: 'Set the contribution rule' },
+  'fund.propose': { zh: '提出支出申请', en: 'Proposed an expenditure' },
+  'fund.amend': { zh: '修改支出申请', en: 'Amended an expenditure' },
+  'fund.attach': { zh: '上传附件', en: 'Attached a document' },
+  'fund.approve': { zh: '批准支出', en: 'Approved an expenditure' },
+  'fund.refuse': { zh: '驳回支出', en: 'Refused an expenditure' },
+  'fund.vote': { zh: '登记业主表决', en: "Recorded the owners' vote" },
+  'fund.pay': { zh: '登记付款', en: 'Recorded a payment' },
+  'fund.reverse': { zh: '冲正', en: 'Reversed an entry' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+
+export type AuditAction = keyof typeof AUDIT_ACTION_WORDS;
+
+/** What an audit row was about (audit_log.target_type). */
+export const AUDIT_TARGET_WORDS = {
+  zh: {
+    alert: '告警',
+    user: '账号',
+    api_token: '接口令牌',
+    session: '登录',
+    fleet: '台账',
+    resident_report: '住户报修',
+    webhook: '通知渠道',
+    on_call: '值班表',
+    estate: '小区',
+    fund: '基金',
+    expenditure: '支出',
+    attachment: '附件',
+    contribution: '缴存',
+    transaction: '记账',
+  },
+  en: {
+    alert: 'Alert',
+    user: 'Account',
+    api_token: 'API token',
+    session: 'Sign-in',
+    fleet: 'Fleet',
+    resident_report: 'Resident report',
+    webhook: 'Webhook',
+    on_call: 'On-call roster',
+    estate: 'Estate',
+    fund: 'Fund',
+    expenditure: 'Expenditure',
+    attachment: 'Attachment',
+    contribution: 'Contribution',
+    transaction: 'Transaction',
+  },
+} satisfies Table;
+
+/** Why an alert escalated (alerts.escalation_reason), as the console's badge says it. */
+export const ESCALATION_REASON_WORDS = {
+  zh: { not_acknowledged_in_time: '已升级：超时未确认', not_resolved_in_time: '已升级：超时未到场' },
+  en: {
+    not_acknowledged_in_time: 'Escalated: not acknowledged in time',
+    not_resolved_in_time: 'Escalated: nobody on site in time',
+  },
+} satisfies Table;

@@ -368,7 +368,7 @@ export interface WebhookDeliveryTable {
   id: string;
   webhook_id: string;
   estate_id: string;
-  event: WebhookEvent | 'ping';
+  event: WebhookEvent | 'ping' | 'alert.escalation';
   /** The alert or visit id the event is about. */
   subject_id: string;
   status: WebhookDeliveryStatus;
@@ -377,6 +377,58 @@ export interface WebhookDeliveryTable {
   error: string | null;
   created_at: number;
   finished_at: number | null;
+}
+
+/** Which roster tier: the duty officers, told in turn, or the managers, told when nobody is on site. */
+export type OnCallTier = 'duty' | 'manager';
+/** How an on-call person is reached: one of the estate's webhooks, or their own robot. */
+export type OnCallChannel = 'webhook' | 'wecom' | 'dingtalk';
+
+/** One entry of an estate's on-call roster (migration 0012). */
+export interface EstateOnCallTable {
+  id: string;
+  estate_id: string;
+  tier: OnCallTier;
+  /** Order within the tier, 1 first. */
+  position: number;
+  username: string;
+  channel: OnCallChannel;
+  /** The estate webhook when `channel` is 'webhook'. */
+  webhook_id: string | null;
+  /** The person's robot when `channel` is 'wecom' or 'dingtalk' (the URL carries its token). */
+  robot_url: string | null;
+  robot_secret: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+/** An estate's escalation windows (migration 0012); absent: the defaults. */
+export interface EstateEscalationPolicyTable {
+  estate_id: string;
+  ack_within_s: number;
+  arrive_within_s: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** 'skipped': by the time it was sent the alert no longer needed it (acknowledged, on site, resolved). */
+export type EscalationStepStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+/** One escalation step of one alert; (alert_id, step) is the primary key: a step happens once. */
+export interface AlertEscalationStepTable {
+  alert_id: string;
+  /** 'duty:1' (the first on duty, at opening), 'duty:N' (the Nth, after N-1 ack windows), 'manager:N'. */
+  step: string;
+  estate_id: string;
+  /** The roster entry told (null: the roster had nobody for this step). */
+  on_call_id: string | null;
+  username: string | null;
+  decided_at: number;
+  status: EscalationStepStatus;
+  attempts: number;
+  claimed_at: number | null;
+  finished_at: number | null;
+  error: string | null;
 }
 
 export interface Database {
@@ -398,6 +450,9 @@ export interface Database {
   resident_reports: ResidentReportTable;
   estate_webhooks: EstateWebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  estate_on_call: EstateOnCallTable;
+  estate_escalation_policies: EstateEscalationPolicyTable;
+  alert_escalation_steps: AlertEscalationStepTable;
   ledger_funds: LedgerFundTable;
   ledger_chain: LedgerChainTable;
   ledger_idempotency: LedgerIdempotencyTable;

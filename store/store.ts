@@ -17,6 +17,7 @@ import { type CredentialRepository, credentialRepository } from './repositories/
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
+import { type OnCallRepository, onCallRepository } from './repositories/on-call.ts';
 import { type PeopleRepository, peopleRepository } from './repositories/people.ts';
 import { type RegulatorRepository, regulatorRepository } from './repositories/regulator.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
@@ -43,6 +44,8 @@ export interface Store {
   readonly deadLetters: DeadLetterRepository;
   readonly audit: AuditRepository;
   readonly webhooks: WebhookRepository;
+  /** On-call rosters, escalation windows and the escalation steps taken (migration 0012). */
+  readonly onCall: OnCallRepository;
   /** Display names behind usernames and technician ids. */
   readonly people: PeopleRepository;
   /** What the regulator's GB/T 24476 data sets read: fault records with arrival, ratings. */
@@ -78,6 +81,7 @@ export function storeOver(db: RegistryDb): Store {
     deadLetters: deadLetterRepository(db),
     audit: auditRepository(db),
     webhooks: webhookRepository(db),
+    onCall: onCallRepository(db),
     people: peopleRepository(db),
     regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),

@@ -8,6 +8,8 @@ import { formatPrometheus, type MetricSample, type MetricsProvider } from '../..
 declare module 'fastify' {
   interface FastifyInstance {
     renderMetrics(): Promise<string>;
+    /** Adds samples to `/metrics` (a plugin's own, e.g. business-metrics.ts). */
+    addMetrics(provider: MetricsProvider): void;
   }
 }
 
@@ -57,6 +59,10 @@ export default fp(
       done();
     });
 
+    const providers = [...options.providers];
+    app.decorate('addMetrics', (provider: MetricsProvider) => {
+      providers.push(provider);
+    });
     app.decorate('renderMetrics', async () => {
       const samples: MetricSample[] = [
         {
@@ -85,7 +91,7 @@ export default fp(
           },
         );
       }
-      for (const provider of options.providers) {
+      for (const provider of providers) {
         try {
           samples.push(...(await provider()));
         } catch (error) {

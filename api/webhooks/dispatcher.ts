@@ -53,7 +53,10 @@ export interface WebhookDispatcherDeps {
   egress?: EgressGuard;
 }
 
-type Attempt = { outcome: 'ok' | 'retry' | 'fail'; status: number | null; error: string | null };
+export type Attempt = { outcome: 'ok' | 'retry' | 'fail'; status: number | null; error: string | null };
+
+/** Where one request goes: a webhook, or a person's own robot (an on-call entry). */
+export type Destination = Pick<Webhook, 'id' | 'format' | 'url' | 'secret'>;
 
 export class WebhookDispatcher {
   readonly #deps: WebhookDispatcherDeps;
@@ -64,6 +67,8 @@ export class WebhookDispatcher {
   /** The alert state or visit verdict last sent per subject: the ingest republishes unchanged ones. */
   readonly #sent = new Map<string, string>();
   #stopping = new AbortController();
+  /** Deliveries finished since start, by outcome (`/metrics`). */
+  readonly counts = { delivered: 0, failed: 0 };
   readonly #listener: StateListener = (change) => this.#onChange(change);
 
   constructor(deps: WebhookDispatcherDeps) {
@@ -219,14 +224,29 @@ export class WebhookDispatcher {
     }
     if (this.#stopping.signal.aborted && last.outcome === 'retry') last.error = `stopped: ${last.error}`;
     const status = last.outcome === 'ok' ? 'delivered' : 'failed';
+    this.counts[status]++;
     await webhooks.updateDelivery(id, { status, finished_at: clock() });
     this.#log[status === 'delivered' ? 'debug' : 'warn'](
-      { webhookId: hook.id, deliveryId: id, attempts, status: last.status, error: last.error },
+      {
+        // The domain event operators search for when a firm says "we heard nothing".
+        ...(status === 'failed' ? { event: 'webhook.delivery_failed' } : {}),
+        webhookId: hook.id,
+        estateId: hook.estate_id,
+        deliveryId: id,
+        attempts,
+        status: last.status,
+        error: last.error,
+      },
       `webhook ${status}`,
     );
   }
 
-  async #attempt(hook: Webhook, payload: WebhookPayload): Promise<Attempt> {
+  /** One request to a destination through the egress guard (the escalation sender's retries are its own). */
+  sendOnce(to: Destination, payload: WebhookPayload): Promise<Attempt> {
+    return this.#attempt(to, payload);
+  }
+
+  async #attempt(hook: Destination, payload: WebhookPayload): Promise<Attempt> {
     // A fresh timestamp per attempt: receivers may refuse old ones as replays.
     const request = buildRequest(hook.format, hook.url, hook.secret, payload, this.#deps.clock());
     try {

@@ -15,7 +15,7 @@ export const DELIVERY_HEADER = 'x-liftwatch-delivery';
 
 /** The event as the generic format sends it; the robot formats render it as markdown. */
 export interface WebhookPayload {
-  event: WebhookEvent | 'ping';
+  event: WebhookEvent | 'ping' | 'alert.escalation';
   delivery_id: string;
   sent_at: number;
   estate: { id: string; name: string; name_en: string | null };
@@ -29,6 +29,15 @@ export interface WebhookPayload {
     state: string;
     opened_at: number;
     last_seen_at: number;
+  };
+  /** An escalation step (api/webhooks/escalations.ts): who is told, and the message in Chinese. */
+  escalation?: {
+    step: string;
+    step_words: string;
+    to: { username: string | null; display_name: string | null };
+    /** The message a person reads, one line each (Chinese, Beijing time). */
+    text: string[];
+    link: string;
   };
   visit?: {
     id: string;
@@ -72,6 +81,10 @@ export function robotText(p: WebhookPayload): { title: string; lines: string[] }
   const where = p.elevator
     ? `${p.estate.name} ${p.elevator.name}（${p.elevator.registration_code}）`
     : p.estate.name;
+  if (p.escalation) {
+    const [title = '告警升级', ...rest] = p.escalation.text;
+    return { title: title.replace(/\*\*/g, ''), lines: [title, ...rest] };
+  }
   if (p.alert) {
     const a = p.alert;
     return {

@@ -73,6 +73,8 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
     request<T>('POST', path, body, headers),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  del: (path: string) => request<null>('DELETE', path),
   /** A file as the raw request body (the fund's quotes and invoices), sent with its own type. */
   upload: <T>(path: string, file: Blob, query?: Query, headers: Record<string, string> = {}) =>
     request<T>('POST', withQuery(path, query), file, { ...headers, 'content-type': file.type }),

@@ -16,11 +16,13 @@ import { errorBox, loading } from './ui.ts';
 import { splitHash } from './url-state.ts';
 import { renderAlarm } from './views/alarm.ts';
 import { alertsView } from './views/alerts.ts';
+import { auditView } from './views/audit.ts';
 import { elevatorView } from './views/elevator.ts';
 import { fleetView } from './views/fleet.ts';
 import { fundView } from './views/fund.ts';
 import { healthView } from './views/health.ts';
 import { loginView } from './views/login.ts';
+import { onCallView } from './views/on-call.ts';
 import { reportsView } from './views/reports.ts';
 import { slaView } from './views/sla.ts';
 import { startSlaTicker } from './views/sla-chip.ts';
@@ -42,6 +44,8 @@ const ROUTES: Record<string, View> = {
   fund: fundView,
   health: healthView,
   sla: slaView,
+  oncall: onCallView,
+  audit: auditView,
 };
 const NAV = [
   ['fleet', 'navFleet'],
@@ -52,6 +56,8 @@ const NAV = [
   ['visits', 'navVisits'],
   ['stickers', 'navStickers'],
   ['users', 'navUsers'],
+  ['oncall', 'navOnCall'],
+  ['audit', 'navAudit'],
   ['fund', 'navFund'],
 ] as const;
 
@@ -73,6 +79,13 @@ function renderRoute(): void {
   renderHeader();
 }
 
+/** Accounts are the admin's; on-call and the audit log are for those who write (admins, property managers). */
+function navAllowed(route: string, role: string): boolean {
+  if (route === 'users') return role === 'admin';
+  if (route === 'oncall' || route === 'audit') return role === 'admin' || role === 'property_manager';
+  return true;
+}
+
 function renderHeader(): void {
   const me = store.me;
   const [active] = currentRoute();
@@ -84,7 +97,7 @@ function renderHeader(): void {
       ? h(
           'nav',
           { 'aria-label': 'main' },
-          NAV.filter(([route]) => route !== 'users' || me.role === 'admin').map(([route, key]) =>
+          NAV.filter(([route]) => navAllowed(route, me.role)).map(([route, key]) =>
             h(
               'a',
               { href: `#/${route}`, 'aria-current': route === active ? 'page' : null },

@@ -25,3 +25,10 @@ export function personName(username: string | null | undefined): string {
 export function technicianName(id: string): string {
   return names.technicians[id] ?? id;
 }
+
+/** Every user the caller may meet (username, display name), by display name. */
+export function peopleList(): Array<{ username: string; name: string }> {
+  return Object.entries(names.users)
+    .map(([username, name]) => ({ username, name }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+}

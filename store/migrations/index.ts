@@ -13,6 +13,7 @@ import { migration as m0005 } from './0005_webhooks.ts';
 import { migration as m0006 } from './0006_alert_review_indexes.ts';
 import { migration as m0007 } from './0007_alert_resolution.ts';
 import { migration as m0011 } from './0011_people_alarm.ts';
+import { migration as m0012 } from './0012_on_call_escalation.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0006_alert_review_indexes': m0006,
   '0007_alert_resolution': m0007,
   '0011_people_alarm': m0011,
+  '0012_on_call_escalation': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

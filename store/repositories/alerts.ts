@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { ESCALATION_REASONS, type EscalationReason, type PersonResolution } from '../../protocol/index.ts';
 import type { RegistryDb } from '../db.ts';
 import type { AlertState, AlertTable, MaintenanceVisitTable } from '../schema.ts';
+import { type OnCallRepository, onCallRepository } from './on-call.ts';
 
 export interface AlertFilter {
   /** The principal's estates; null: every estate (admin). */
@@ -93,6 +94,13 @@ export interface AlertRepository {
    * 500 rows a statement; the unique open index still refuses two open ones per (elevator, code).
    */
   importMany(rows: readonly AlertTable[]): Promise<void>;
+  /**
+   * The escalation steps' side of the alert (migration 0012): the estate's windows and roster,
+   * and the step records (`take` is once per (alert, step)). Here so the lifecycle, which
+   * receives this repository wherever it runs (the ingest, the all-in-one process), can
+   * decide the steps without another dependency.
+   */
+  readonly escalations: Pick<OnCallRepository, 'plan' | 'take'>;
 }
 
 export function createAlertRepository(db: RegistryDb): AlertRepository {
@@ -100,6 +108,7 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
 
   return {
     byId,
+    escalations: onCallRepository(db),
 
     async list(f) {
       // The tenancy filter stays in every query; a pinned estate (the route has checked it

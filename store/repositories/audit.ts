@@ -1,11 +1,13 @@
 /** The audit log: one row per write through the API (who, what, when, from where). Append-only. */
+import type { AuditAction } from '../../protocol/words.ts';
 import type { RegistryDb } from '../db.ts';
 import type { AuditLogTable } from '../schema.ts';
 
 export interface AuditEntry {
   actor: string;
   role: string | null;
-  action: string;
+  /** A code with words in protocol/words.ts (AUDIT_ACTION_WORDS): one without does not compile. */
+  action: AuditAction;
   targetType: string;
   targetId: string | null;
   estateId: string | null;

@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUSINESS_METRICS } from '../../api/plugins/business-metrics.ts';
 import { brokerMetricSamples } from '../../broker/metrics-samples.ts';
+import { ALERT_RULES, M } from '../../dashboard/grafana/alert-rules.ts';
 import { liftHealth, renderAll } from '../../dashboard/grafana/generate.ts';
 import type { IngestMetrics } from '../../ingest/ingest.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
@@ -19,6 +21,21 @@ describe('Grafana as code', () => {
       expect(await readFile(join(ROOT, path), 'utf8')).toBe(content);
     });
   }
+
+  it('alerts only on metric names the API exports, each rule with a unique uid and Chinese words', () => {
+    expect(M).toEqual(BUSINESS_METRICS);
+    const exported = new Set(Object.values(BUSINESS_METRICS));
+    for (const rule of ALERT_RULES) {
+      const names = rule.expr.match(/liftwatch_[a-z_]+/g) ?? [];
+      expect(names.length, rule.uid).toBeGreaterThan(0);
+      for (const name of names) expect(exported, `${rule.uid}: ${name}`).toContain(name);
+      expect(rule.summary).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(new Set(ALERT_RULES.map((r) => r.uid)).size).toBe(ALERT_RULES.length);
+    const file = files['provisioning/alerting/liftwatch-rules.yaml']!;
+    const parsed = JSON.parse(file.slice(file.indexOf('\n') + 1)) as { groups: { rules: unknown[] }[] };
+    expect(parsed.groups[0]!.rules).toHaveLength(ALERT_RULES.length);
+  });
 
   it('gives every dashboard a stable uid and unique panel ids, all on a known datasource', () => {
     const dashboards = Object.entries(files)

@@ -10,6 +10,7 @@ import fleetRoutes from './fleet.ts';
 import fleetReloadRoutes from './fleet-reload.ts';
 import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
+import onCallRoutes from './on-call.ts';
 import peopleRoutes from './people.ts';
 import regulatorRoutes from './regulator.ts';
 import reportRoutes from './reports.ts';
@@ -34,6 +35,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(healthRoutes);
   await app.register(regulatorRoutes);
   await app.register(webhookRoutes);
+  await app.register(onCallRoutes);
   await app.register(userRoutes);
   await app.register(peopleRoutes);
   await app.register(exportRoutes);

@@ -25,6 +25,8 @@ const User = Type.Object({
   property_firm_id: Type.Union([Type.String(), Type.Null()]),
   estate_id: Type.Union([Type.String(), Type.Null()]),
   company_id: Type.Union([Type.String(), Type.Null()]),
+  /** The firm's or company's name (from the fleet directory); null for an estate scope or none. */
+  scope_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
 const NewUser = Type.Object(
@@ -85,7 +87,21 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       requireRole(request.principal, ['admin']);
-      return app.store.users.list();
+      // Names, not ids, for the accounts screen: a firm's or a company's name from any of its estates.
+      const firms = new Map<string, string>();
+      const companies = new Map<string, string>();
+      for (const e of app.directory.estates()) {
+        firms.set(e.propertyFirmId, e.firmName);
+        companies.set(e.maintenanceCompanyId, e.companyName);
+      }
+      return (await app.store.users.list()).map((u) => ({
+        ...u,
+        scope_name: u.property_firm_id
+          ? (firms.get(u.property_firm_id) ?? null)
+          : u.company_id
+            ? (companies.get(u.company_id) ?? null)
+            : null,
+      }));
     },
   );
 

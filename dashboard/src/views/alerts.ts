@@ -3,7 +3,7 @@
  * keeps current; the other states page through the API. Filters by severity, estate and
  * time, plus a search over label, code and elevator. Critical rows carry SLA clocks.
  */
-import { alertEvidenceInWords } from '../../../protocol/words.ts';
+import { alertEvidenceInWords, ESCALATION_REASON_WORDS, wordOf } from '../../../protocol/words.ts';
 import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, type Key, lang, t } from '../i18n.ts';
@@ -52,6 +52,20 @@ function resolutionBadge(resolution: NonNullable<Alert['resolution']>): HTMLElem
   );
 }
 
+/** The on-call chain has been called: the reason in words (never the code), the time on hover. */
+function escalationBadge(a: Alert): HTMLElement {
+  return h(
+    'span',
+    {
+      class: 'badge escalated',
+      'data-testid': 'escalated',
+      title: a.escalated_at !== null ? formatTime(a.escalated_at) : null,
+    },
+    wordOf(ESCALATION_REASON_WORDS, a.escalation_reason, lang()) ??
+      (lang() === 'zh' ? '已升级' : 'Escalated'),
+  );
+}
+
 /** What the rule saw, in words from the shared catalogue (never the raw JSON). */
 function evidenceList(evidence: unknown): HTMLElement | null {
   const lines = alertEvidenceInWords(evidence, lang());
@@ -82,6 +96,7 @@ export function alertRow(a: Alert, onChange?: () => void): HTMLElement {
       h('strong', { class: 'alert-label' }, alertLabel(a)),
       stateBadge(a.state),
       a.resolution ? resolutionBadge(a.resolution) : null,
+      a.escalated_at !== null ? escalationBadge(a) : null,
       h(
         'a',
         { href: `#/elevator/${encodeURIComponent(a.elevator_id)}`, 'data-testid': 'alert-elevator' },

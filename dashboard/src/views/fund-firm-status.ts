@@ -31,6 +31,11 @@ const MISSING_WORDS: Record<string, Key> = {
   owners_vote: 'needVote',
 };
 
+/** What an expenditure still needs, in words (never `firm_approval`); an unknown need reads as a dash. */
+export function missingWords(missing: readonly string[]): string {
+  return missing.map((m) => (MISSING_WORDS[m] ? t(MISSING_WORDS[m]) : '—')).join(t('listSep'));
+}
+
 const FLAG_WORDS: Record<string, Key> = {
   awaiting_ratification: 'awaitingRatification',
   ratification_overdue: 'ratificationOverdue',
@@ -80,7 +85,7 @@ export function statusLines(x: Expenditure): string[] {
         lines.push(t('statusEmergencyReady'));
         break;
       }
-      const what = x.missing.map((m) => (MISSING_WORDS[m] ? t(MISSING_WORDS[m]) : m)).join(t('listSep'));
+      const what = missingWords(x.missing);
       lines.push(t('statusWaiting', { what }));
     }
   }

@@ -10,6 +10,7 @@ import { errorText, formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, toast } from '../ui.ts';
 import { approvalList, decisionButtons } from './fund-common.ts';
+import { missingWords } from './fund-firm-status.ts';
 import { healthBeside } from './health.ts';
 
 const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
@@ -102,7 +103,9 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
       : empty(),
     h('h3', {}, t('approvals')),
     approvalList(current) ?? empty(),
-    x.missing.length ? h('p', { class: 'muted' }, t('stillMissing', { what: x.missing.join(', ') })) : null,
+    x.missing.length
+      ? h('p', { class: 'muted' }, t('stillMissing', { what: missingWords(x.missing) }))
+      : null,
     x.voteRequired && x.missing.includes('owners_vote') ? voteForm(fund, x, reload) : null,
     canDecide ? decisionButtons(fund, x, reload, t('approve')) : null,
   );

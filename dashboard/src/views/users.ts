@@ -16,6 +16,8 @@ interface UserRow {
   property_firm_id: string | null;
   estate_id: string | null;
   company_id: string | null;
+  /** The firm's or company's name. */
+  scope_name?: string | null;
 }
 
 const ROLE_KEYS = {
@@ -33,7 +35,15 @@ function row(u: UserRow): HTMLElement {
     h('td', {}, u.display_name),
     h('td', { class: 'mono' }, u.username),
     h('td', {}, role ? t(role) : '—'),
-    h('td', {}, u.estate_id ? estateName(u.estate_id) : (u.property_firm_id ?? u.company_id ?? t('all'))),
+    h(
+      'td',
+      {},
+      u.estate_id
+        ? estateName(u.estate_id)
+        : u.property_firm_id || u.company_id
+          ? (u.scope_name ?? '—')
+          : t('all'),
+    ),
   );
 }
 
