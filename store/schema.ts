@@ -364,6 +364,13 @@ export interface WebhookDeliveryTable {
   finished_at: number | null;
 }
 
+/** One row per finished step of the demo's seed (demo/seed.ts). */
+export interface DemoSeedStepTable {
+  step: string;
+  done_at: number;
+  detail: string | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -393,4 +400,5 @@ export interface Database {
   ledger_approvals: LedgerApprovalTable;
   ledger_votes: LedgerVoteTable;
   ledger_attachments: LedgerAttachmentTable;
+  demo_seed_steps: DemoSeedStepTable;
 }

@@ -16,6 +16,7 @@ import { type AlertRepository, createAlertRepository } from './repositories/aler
 import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
+import { type DemoSeedRepository, demoSeedRepository } from './repositories/demo-seed.ts';
 import { type ExportRepository, exportRepository } from './repositories/exports.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
@@ -51,6 +52,8 @@ export interface Store {
   /** What the regulator's GB/T 24476 data sets read: fault records with arrival, ratings. */
   readonly regulator: RegulatorRepository;
   readonly ledger: LedgerRepository;
+  /** The demo seed's progress (demo/seed.ts). */
+  readonly demoSeed: DemoSeedRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -85,6 +88,7 @@ export function storeOver(db: RegistryDb): Store {
     people: peopleRepository(db),
     regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),
+    demoSeed: demoSeedRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -12,6 +12,7 @@ import { migration as m0004 } from './0004_ledger.ts';
 import { migration as m0005 } from './0005_webhooks.ts';
 import { migration as m0006 } from './0006_alert_review_indexes.ts';
 import { migration as m0007 } from './0007_alert_resolution.ts';
+import { migration as m0013 } from './0013_demo_seed.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005_webhooks': m0005,
   '0006_alert_review_indexes': m0006,
   '0007_alert_resolution': m0007,
+  '0013_demo_seed': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {
