@@ -221,7 +221,9 @@ function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFac
     facts.demo
       ? `  Demo events      a trapped passenger every ${TRAPPED_EVERY_S / 60} min (the first in ${FIRST_TRAPPED_S} s), a resident report every ${REPORT_EVERY_S / 60} min, a visit every ${VISIT_EVERY_S / 60} min (every other one fake)`
       : '',
-    facts.demo ? `  Health           ${publicBaseUrl}/app/#/health (weeks of history; three lifts degrading)` : '',
+    facts.demo
+      ? `  Health           ${publicBaseUrl}/app/#/health (weeks of history; three lifts degrading)`
+      : '',
     accounts ? `  Demo accounts    ${accounts}` : '',
     password
       ? `  Demo password    ${password}   (in ${fleetPath}; never use the demo fleet in production)`

@@ -32,11 +32,7 @@ export function demoSeedComponent(deps: () => DemoSeedDeps): Component {
   );
 }
 
-export function demoReportsComponent(
-  baseUrl: () => string,
-  tokens: () => string[],
-  log: Logger,
-): Component {
+export function demoReportsComponent(baseUrl: () => string, tokens: () => string[], log: Logger): Component {
   return resource(
     'demo reports',
     () => {

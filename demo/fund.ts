@@ -13,7 +13,12 @@ import type { Store } from '../store/store.ts';
 
 const DAY_MS = 86_400_000;
 
-const duty: Actor = { username: 'duty-anju', role: 'property_manager', propertyFirmId: 'anju-pm', estateId: null };
+const duty: Actor = {
+  username: 'duty-anju',
+  role: 'property_manager',
+  propertyFirmId: 'anju-pm',
+  estateId: null,
+};
 const manager: Actor = { ...duty, username: 'manager-anju' };
 const committee: Actor = {
   username: 'committee-lianhua',

@@ -78,8 +78,7 @@ export async function writeHealthHistory(options: HealthHistoryOptions): Promise
     });
     const tags = tagSuffix({ estate: e.estateId, building: e.buildingId, elevator: e.id });
     for (const day of simulateLift(plan, plan.lifts[0]!)) {
-      for (const visit of day.visits)
-        stage.table.onVisit(0, visit.atMs, visit.verdict, 'half_monthly');
+      for (const visit of day.visits) stage.table.onVisit(0, visit.atMs, visit.verdict, 'half_monthly');
       for (const m of day.messages)
         stage.onMessage({ ...m, elevatorId: e.id, receivedAt: m.payload.ts } as DeviceMessage, tags);
       await options.pause?.();

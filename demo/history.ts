@@ -144,7 +144,9 @@ export function demoEpisodes(daysAgo: (days: number, hour: number) => number): E
       startMs: daysAgo(8, 8),
       durationS: 900,
       elevators: ['xiangmi-b1-e2'],
-      injections: [{ at_s: 90, elevator: 'xiangmi-b1-e2', fault: 'door_open_while_moving', duration_s: 3600 }],
+      injections: [
+        { at_s: 90, elevator: 'xiangmi-b1-e2', fault: 'door_open_while_moving', duration_s: 3600 },
+      ],
       review: [
         {
           code: 'door_open_while_moving',

@@ -13,8 +13,8 @@
 import type { FleetDirectory } from '../fleet/directory.ts';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
-import { RETENTION_POLICIES } from '../protocol/influx.ts';
 import type { FleetFile } from '../protocol/index.ts';
+import { RETENTION_POLICIES } from '../protocol/influx.ts';
 import type { WearPlan } from '../simulators/wear.ts';
 import type { Store } from '../store/store.ts';
 import { seedDemoFund } from './fund.ts';
@@ -149,5 +149,6 @@ async function writeInflux(influx: { url: string; database: string }, lines: str
     precision: 'ms',
   }).toString();
   const res = await fetch(url, { method: 'POST', body: lines.join('\n') });
-  if (res.status !== 204) throw new Error(`InfluxDB refused the demo health history: ${res.status} ${await res.text()}`);
+  if (res.status !== 204)
+    throw new Error(`InfluxDB refused the demo health history: ${res.status} ${await res.text()}`);
 }

@@ -7,10 +7,10 @@
  * degrading lifts ranked first with their bands.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoHealth, seedDemoRecords, type DemoSeedDeps } from '../../demo/seed.ts';
+import { type DemoSeedDeps, seedDemoHealth, seedDemoRecords } from '../../demo/seed.ts';
 import { loadedDirectory } from '../../fleet/service.ts';
-import { createFundLedger } from '../../ledger/ledger.ts';
 import { ensureInfluxSchema } from '../../ingest/influx-schema.ts';
+import { createFundLedger } from '../../ledger/ledger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { generateFleet } from '../../simulators/demo-fleet.ts';
 import { storeOver } from '../../store/store.ts';
@@ -41,7 +41,12 @@ describe('demo seed', () => {
     const alerts = await store.alerts.list({ estateIds: null, limit: 10_000, offset: 0 });
     const visits = await store.visits.list({ estateIds: null, limit: 10_000, offset: 0 });
     const funds = await createFundLedger({ repository: store.ledger }).fundsOfEstate('lianhua');
-    return { alerts: alerts.length, visits: visits.length, funds: funds.length, health: await healthPoints() };
+    return {
+      alerts: alerts.length,
+      visits: visits.length,
+      funds: funds.length,
+      health: await healthPoints(),
+    };
   }
 
   beforeAll(async () => {
@@ -131,12 +136,20 @@ describe('demo seed', () => {
     const body = (await get('duty-anju', '/api/v1/health')) as {
       items: {
         elevator_id: string;
-        health: { status: string; recommendation: { early: boolean; component: { zh: string } | null } } | null;
+        health: {
+          status: string;
+          recommendation: { early: boolean; component: { zh: string } | null };
+        } | null;
       }[];
     };
     const early = body.items.filter((i) => i.health?.recommendation.early).map((i) => i.elevator_id);
     expect(early.sort()).toEqual(['lianhua-b1-e2', 'lianhua-b5-e2', 'longgang-b1-e1']);
-    expect(body.items.slice(0, 3).map((i) => i.elevator_id).sort()).toEqual(early);
+    expect(
+      body.items
+        .slice(0, 3)
+        .map((i) => i.elevator_id)
+        .sort(),
+    ).toEqual(early);
     const healthy = body.items.find((i) => i.elevator_id === 'lianhua-b1-e1');
     expect(healthy?.health?.status).toBe('ok');
     expect(healthy?.health?.recommendation.early).toBe(false);
