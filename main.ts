@@ -93,6 +93,7 @@ await runMain({
           log,
           influx: { url: influx.value.url, database: config.INFLUX_DATABASE },
           publish: (topic, payload) => system.parts().ingest.ingest.publish(topic, payload),
+          reloadHealth: () => system.parts().ingest.ingest.restoreHealth(),
         }))
       : null;
     const simulator = config.SIMULATE

@@ -20,9 +20,15 @@ export function demoSeedComponent(deps: () => DemoSeedDeps): Component {
       // Weeks of health for 13 lifts take tens of seconds: the degrading lifts are written
       // first, so the health screen shows them while the rest is still being simulated.
       const abort = new AbortController();
-      const health = seedDemoHealth(d, { signal: abort.signal }).catch((error: unknown) => {
-        if (!abort.signal.aborted) d.log.error({ err: error }, 'demo health history failed');
-      });
+      // The live ingest started before this history existed: it reads it back once written,
+      // or its next daily close would judge the seeded lifts from "not enough data yet".
+      const health = seedDemoHealth(d, { signal: abort.signal })
+        .then(async (seeded) => {
+          if (seeded) await d.reloadHealth?.();
+        })
+        .catch((error: unknown) => {
+          if (!abort.signal.aborted) d.log.error({ err: error }, 'demo health history failed');
+        });
       return { abort, health };
     },
     async ({ abort, health }) => {

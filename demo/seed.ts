@@ -34,6 +34,8 @@ export interface DemoSeedDeps {
   publish: (topic: string, payload: string) => Promise<void>;
   /** Wall clock at the seed; default now. */
   now?: number;
+  /** Makes the live ingest read the seeded health history back (ingest.restoreHealth). */
+  reloadHealth?: () => Promise<unknown>;
 }
 
 export interface HealthSeedOptions {

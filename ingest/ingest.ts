@@ -12,6 +12,7 @@ import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/inde
 import type { Store } from '../store/store.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import { DEFAULT_KEYFRAME_MS, type ElevatorState, syncElevators } from './elevator-state.ts';
+import { type HealthRestoreResult, restoreHealthState } from './health/restore.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
@@ -150,9 +151,18 @@ export interface Ingest {
   publish(topic: string, payload: string): Promise<void>;
   /** The health stage (condition-based maintenance), when `options.health` is on. */
   readonly health: HealthStage | null;
+  /**
+   * Reads the health history back from InfluxDB and the visit verdicts from the store
+   * (health/restore.ts); start() does it, and the demo again after seeding weeks of history.
+   * Null without the health stage or when InfluxDB did not answer (logged: judging then
+   * restarts from "not enough data yet", as before).
+   */
+  restoreHealth(): Promise<HealthRestoreResult | null>;
 }
 
 const SCHEMA_RETRY_MS = 2000;
+/** The health read-back at start may not hold the start up longer than this. */
+const HEALTH_RESTORE_TIMEOUT_MS = 20_000;
 
 export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const log = deps.log.child({ module: 'ingest' });
@@ -323,11 +333,28 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     }
   }
 
+  async function restoreHealth(): Promise<HealthRestoreResult | null> {
+    if (!health) return null;
+    try {
+      const restored = await restoreHealthState(health, {
+        influx: options.influx,
+        visits: deps.store.visits,
+        signal: AbortSignal.timeout(HEALTH_RESTORE_TIMEOUT_MS),
+      });
+      log.info(restored, 'health history restored');
+      return restored;
+    } catch (error) {
+      log.warn({ err: error }, 'health history not restored; lifts start from "not enough data yet"');
+      return null;
+    }
+  }
+
   return {
     state: { elevators },
     events,
     handle,
     health,
+    restoreHealth,
     updateElevators: (list) => {
       syncElevators(elevators, list, keyframeMs);
       health?.updateLifts(list);
@@ -337,6 +364,8 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     async start() {
       writer.start();
       await ensureSchemaUntilReady();
+      // Before the first message, so no day closes on an empty baseline.
+      await restoreHealth();
       await source.start();
       await logConsumer?.start();
       log.info({ elevators: elevators.size, source: logConsumer ? 'log' : 'mqtt' }, 'ingest started');
