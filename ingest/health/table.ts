@@ -5,6 +5,7 @@
  * it closes the lift's day: daily values → ring → levels → reasons, score, recommendation.
  * `onVisit` keeps the verified-visit history (fake visits never count).
  */
+import { HEALTH_WORDS } from '../../protocol/words.ts';
 import { type Level, MIN_HISTORY_DAYS, pushDay, RING_SLOTS, signalLevel, WINDOW_DAYS } from './baseline.ts';
 import {
   type HealthReason,
@@ -81,7 +82,7 @@ export interface RestoredDay {
   score: number | null;
 }
 
-export const NOT_ENOUGH_DATA = { zh: '数据不足，暂不评分', en: 'not enough data yet' } as const;
+export const NOT_ENOUGH_DATA = HEALTH_WORDS.insufficient;
 
 export class HealthTable {
   private state: Float64Array;
