@@ -19,7 +19,8 @@ const MachineSecret = {
   password_hash: Type.Optional(Type.String({ pattern: '^(sha256|scrypt)\\$' })),
 };
 
-export const ROLES = ['admin', 'property_manager', 'committee_member', 'technician'] as const;
+/** `regulator`: a government platform's account that can only pull the GB/T 24476 data sets (api/routes/console/regulator.ts). */
+export const ROLES = ['admin', 'property_manager', 'committee_member', 'technician', 'regulator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SERVICE_ROLES = ['ingest', 'api', 'monitor'] as const;

@@ -191,6 +191,13 @@ export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
       company_id: 'huaxia-lift',
       password: userPassword,
     },
+    {
+      // The market regulator's platform: pulls the GB/T 24476 data sets, nothing else.
+      username: 'regulator-sz',
+      display_name: '深圳市场监管平台',
+      role: 'regulator',
+      password: userPassword,
+    },
   );
   return fleet;
 }

@@ -48,6 +48,9 @@ function estatesOf(role: Role, user: UserRow, directory: Directory): ReadonlySet
     case 'committee_member':
       if (user.estate_id) ids.add(user.estate_id);
       return ids;
+    case 'regulator':
+      // The data sets are the regulator's whole view (they name no tenant): no estate through tenancy.
+      return ids;
     case 'technician':
       // A technician sees the cars their company maintains, for the visits they make.
       for (const e of directory.estates()) if (e.maintenanceCompanyId === user.company_id) ids.add(e.id);
@@ -76,6 +79,8 @@ export function requireRole(principal: Principal | null, roles: readonly Role[])
 
 export const READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member'];
 export const WRITERS: readonly Role[] = ['admin', 'property_manager'];
+/** The GB/T 24476 data sets: the one thing a `regulator` account may read. */
+export const REGULATOR_READERS: readonly Role[] = ['admin', 'regulator'];
 export const VISIT_READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member', 'technician'];
 
 export function notFound(what: string): LiftWatchError {
