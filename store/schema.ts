@@ -42,6 +42,9 @@ export interface ElevatorTable {
   estate_id: string;
   name: string;
   registration_code: string;
+  /** GB/T 24476 basic information, optional in the fleet file (migration 0014). */
+  manufacturer: string | null;
+  install_date: string | null;
   floors: number;
   floor_height_m: number;
   rated_speed_mps: number;

@@ -13,6 +13,7 @@ import { migration as m0005 } from './0005_webhooks.ts';
 import { migration as m0006 } from './0006_alert_review_indexes.ts';
 import { migration as m0007 } from './0007_alert_resolution.ts';
 import { migration as m0013 } from './0013_demo_seed.ts';
+import { migration as m0014 } from './0014_demo_elevator_identity.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0006_alert_review_indexes': m0006,
   '0007_alert_resolution': m0007,
   '0013_demo_seed': m0013,
+  '0014_demo_elevator_identity': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

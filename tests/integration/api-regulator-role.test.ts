@@ -49,6 +49,15 @@ describe('the regulator role', () => {
       expect(res.statusCode, dataset).toBe(200);
       if (dataset !== 'running_status') expect(res.json().items.length, dataset).toBeGreaterThan(0);
     }
+    // Basic information carries the fleet file's manufacturer and install date (the demo fleet names them).
+    const basic = await t.app.inject({
+      url: '/api/v1/regulator/basic_info?estate=lianhua',
+      headers: { cookie },
+    });
+    const lift = (basic.json().items as { elevator_id: string }[]).find(
+      (i) => i.elevator_id === 'lianhua-b1-e1',
+    );
+    expect(lift).toMatchObject({ manufacturer: '日立电梯（中国）有限公司', install_date: '2008-01-15' });
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',
