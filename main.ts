@@ -7,7 +7,16 @@
  * SIGINT/SIGTERM. SIGHUP reloads the fleet file while everything runs (a new elevator is
  * stored, every part hears it, no restart); a file that does not validate changes nothing.
  */
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { demoReportsComponent, demoSeedComponent, REPORTED_CARS } from './demo/components.ts';
+import {
+  demoLiveInjections,
+  FIRST_TRAPPED_S,
+  REPORT_EVERY_S,
+  TRAPPED_EVERY_S,
+  VISIT_EVERY_S,
+} from './demo/live.ts';
 import type { FleetDirectory } from './fleet/directory.ts';
 import { readFleetFile } from './fleet/fleet-file.ts';
 import { createFleet } from './fleet/service.ts';
@@ -75,6 +84,18 @@ await runMain({
       fleet: () => fleet.value.running,
       ...(nats ? { natsUrl: () => nats.value.url } : {}),
     });
+    // The demo fleet's first start seeds weeks of history; its traffic carries live events.
+    const seed = demo
+      ? demoSeedComponent(() => ({
+          store: registry.value,
+          directory: fleet.value.running.directory,
+          fleet: fleetFile.value.fleet,
+          log,
+          influx: { url: influx.value.url, database: config.INFLUX_DATABASE },
+          publish: (topic, payload) => system.parts().ingest.ingest.publish(topic, payload),
+          reloadHealth: () => system.parts().ingest.ingest.restoreHealth(),
+        }))
+      : null;
     const simulator = config.SIMULATE
       ? resource(
           'simulator',
@@ -83,10 +104,20 @@ await runMain({
               fleet: fleetFile.value.fleet,
               mqttUrl: system.parts().mqttUrl,
               speedup: config.SIM_SPEEDUP,
+              ...(demo ? { injections: demoLiveInjections() } : {}),
             }),
           (simulation) => simulation.stop(),
         )
       : null;
+    const reports =
+      demo && simulator
+        ? demoReportsComponent(
+            () => `http://127.0.0.1:${(system.parts().api.app.server.address() as AddressInfo).port}`,
+            () =>
+              REPORTED_CARS.flatMap((id) => fleet.value.running.directory.elevator(id)?.publicToken ?? []),
+            log,
+          )
+        : null;
     const banner = step('banner', async () => {
       const { mqttUrl, api } = system.parts();
       const lines = bannerLines(config, fleet.value.running.directory, {
@@ -98,6 +129,7 @@ await runMain({
         fleet: demo ? fleetFile.value.fleet : null,
         loaded: fleet.value.loaded,
         simulating: simulator !== null,
+        demo: seed !== null && simulator !== null,
       });
       process.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -109,7 +141,9 @@ await runMain({
       ...(nats ? [nats] : []),
       ...system.components,
       reloadOnHangupComponent,
+      ...(seed ? [seed] : []),
       ...(simulator ? [simulator] : []),
+      ...(reports ? [reports] : []),
       banner,
     ];
   },
@@ -162,6 +196,8 @@ interface BannerFacts {
   fleet: ReturnType<typeof readFleetFile> | null;
   loaded: { estates: number; elevators: number };
   simulating: boolean;
+  /** The demo fleet with traffic: seeded history and live events. */
+  demo: boolean;
 }
 
 /** Where to look, printed once everything is up. */
@@ -183,6 +219,12 @@ function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFac
     facts.natsUrl ? `  Log (JetStream)  ${facts.natsUrl} (${config.LOG_PARTITIONS} partitions)` : '',
     `  Fleet            ${loaded.estates} estates, ${loaded.elevators} elevators from ${fleetPath}`,
     facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
+    facts.demo
+      ? `  Demo events      a trapped passenger every ${TRAPPED_EVERY_S / 60} min (the first in ${FIRST_TRAPPED_S} s), a resident report every ${REPORT_EVERY_S / 60} min, a visit every ${VISIT_EVERY_S / 60} min (every other one fake)`
+      : '',
+    facts.demo
+      ? `  Health           ${publicBaseUrl}/app/#/health (weeks of history; three lifts degrading)`
+      : '',
     accounts ? `  Demo accounts    ${accounts}` : '',
     password
       ? `  Demo password    ${password}   (in ${fleetPath}; never use the demo fleet in production)`

@@ -23,8 +23,27 @@ export function parseFleet(text: string, source = 'fleet file'): FleetFile {
       details: problems,
     });
   }
+  const dates = value.elevators.flatMap((el) => {
+    const problem = el.install_date === undefined ? null : installDateProblem(el.install_date, Date.now());
+    return problem ? [`/elevators/${el.id}/install_date ${el.install_date}: ${problem}`] : [];
+  });
+  if (dates.length > 0)
+    throw new LiftWatchError('FLEET_INVALID', `${source} is invalid:\n  ${dates.join('\n  ')}`, {
+      details: dates,
+    });
   checkReferences(value);
   return value;
+}
+
+/**
+ * The schema's pattern admits 2024-02-30; a date must exist on the calendar and not lie in
+ * the future (with a day's grace for time zones), or the regulator's data set would carry it.
+ */
+export function installDateProblem(date: string, nowMs: number): string | null {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) return 'not a calendar date';
+  if (ms > nowMs + 86_400_000) return 'in the future';
+  return null;
 }
 
 function checkReferences(fleet: FleetFile): void {

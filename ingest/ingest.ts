@@ -20,6 +20,7 @@ import {
   newElevatorState,
   syncElevators,
 } from './elevator-state.ts';
+import { type HealthRestoreResult, restoreHealthState } from './health/restore.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
 import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
@@ -174,11 +175,20 @@ export interface Ingest {
    * (always true without leases).
    */
   owns(elevatorId: string): Promise<boolean>;
+  /**
+   * Reads the health history back from InfluxDB and the visit verdicts from the store
+   * (health/restore.ts); start() does it, and the demo again after seeding weeks of history.
+   * Null without the health stage or when InfluxDB did not answer (logged: judging then
+   * restarts from "not enough data yet", as before).
+   */
+  restoreHealth(): Promise<HealthRestoreResult | null>;
 }
 
 const SCHEMA_RETRY_MS = 2000;
 /** How often a worker checkpoints its partitions (and so acknowledges what they cover). */
 const DEFAULT_CHECKPOINT_MS = 2000;
+/** The health read-back at start may not hold the start up longer than this. */
+const HEALTH_RESTORE_TIMEOUT_MS = 20_000;
 
 /** What a partition checkpoint keeps per elevator (log/checkpoints.ts). */
 interface ElevatorCheckpoint {
@@ -495,11 +505,28 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     }
   }
 
+  async function restoreHealth(): Promise<HealthRestoreResult | null> {
+    if (!health) return null;
+    try {
+      const restored = await restoreHealthState(health, {
+        influx: options.influx,
+        visits: deps.store.visits,
+        signal: AbortSignal.timeout(HEALTH_RESTORE_TIMEOUT_MS),
+      });
+      log.info(restored, 'health history restored');
+      return restored;
+    } catch (error) {
+      log.warn({ err: error }, 'health history not restored; lifts start from "not enough data yet"');
+      return null;
+    }
+  }
+
   return {
     state: { elevators },
     events,
     handle,
     health,
+    restoreHealth,
     updateElevators: (list) => {
       syncElevators(elevators, list, keyframeMs);
       health?.updateLifts(list);
@@ -510,6 +537,8 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     async start() {
       writer.start();
       await ensureSchemaUntilReady();
+      // Before the first message, so no day closes on an empty baseline.
+      await restoreHealth();
       await source.start();
       await logConsumer?.start();
       if (leases && logConsumer?.connection) {

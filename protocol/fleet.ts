@@ -19,7 +19,8 @@ const MachineSecret = {
   password_hash: Type.Optional(Type.String({ pattern: '^(sha256|scrypt)\\$' })),
 };
 
-export const ROLES = ['admin', 'property_manager', 'committee_member', 'technician'] as const;
+/** `regulator`: a government platform's account that can only pull the GB/T 24476 data sets (api/routes/console/regulator.ts). */
+export const ROLES = ['admin', 'property_manager', 'committee_member', 'technician', 'regulator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SERVICE_ROLES = ['ingest', 'api', 'monitor'] as const;
@@ -64,6 +65,19 @@ export const FleetFile = Type.Object(
         building_id: Id,
         name: Type.String(),
         registration_code: Type.String({ minLength: 1 }),
+        manufacturer: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 128,
+            description: '制造单位 (GB/T 24476 basic information)',
+          }),
+        ),
+        install_date: Type.Optional(
+          Type.String({
+            pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
+            description: '安装日期 YYYY-MM-DD, a real calendar date not after the fleet file is loaded',
+          }),
+        ),
         floors: Type.Integer({ minimum: 2, maximum: 200, description: 'Landings, numbered 1..floors' }),
         floor_height_m: Type.Number({ exclusiveMinimum: 0 }),
         rated_speed_mps: Type.Number({ exclusiveMinimum: 0 }),

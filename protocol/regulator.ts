@@ -40,6 +40,15 @@ export const BasicInfoItem = Type.Object(
     floors: Type.Integer({ minimum: 1, description: '层站数' }),
     rated_speed_mps: Type.Number({ exclusiveMinimum: 0 }),
     rated_load_kg: Type.Number({ exclusiveMinimum: 0 }),
+    manufacturer: Type.Optional(
+      Type.String({ minLength: 1, description: '制造单位 (when the fleet file names it)' }),
+    ),
+    install_date: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: '安装日期 YYYY-MM-DD (when the fleet file names it)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -75,6 +75,14 @@ export interface GenerateFleetOptions {
   userPassword?: string;
 }
 
+/** Makers of the demo's lifts (basic information only; the models do not depend on them). */
+const MAKERS = [
+  '日立电梯（中国）有限公司',
+  '奥的斯电梯（中国）有限公司',
+  '通力电梯有限公司',
+  '广州广日电梯工业有限公司',
+];
+
 export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
   const plans = options.elevators ? loadTestPlans(options.elevators) : DEMO_ESTATES;
   const fleet: FleetFile = {
@@ -143,6 +151,9 @@ export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
           building_id: buildingId,
           name: `${buildingIndex + 1}栋${car}号梯`,
           registration_code: `${options.elevators ? '9' : '3'}1104403${String(estateIndex).padStart(2, '0')}${String(buildingIndex).padStart(3, '0')}${String(car).padStart(3, '0')}`,
+          // GB/T 24476 basic information: the estate's maker and the building's hand-over year.
+          manufacturer: MAKERS[(estateIndex + buildingIndex) % MAKERS.length]!,
+          install_date: `${2008 + ((estateIndex * 5 + buildingIndex) % 15)}-0${1 + (buildingIndex % 9)}-15`,
           floors: building.floors,
           floor_height_m: 3.0,
           rated_speed_mps: building.speed,
@@ -189,6 +200,13 @@ export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
       display_name: '王师傅',
       role: 'technician',
       company_id: 'huaxia-lift',
+      password: userPassword,
+    },
+    {
+      // The market regulator's platform: pulls the GB/T 24476 data sets, nothing else.
+      username: 'regulator-sz',
+      display_name: '深圳市场监管平台',
+      role: 'regulator',
       password: userPassword,
     },
   );

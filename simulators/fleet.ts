@@ -9,7 +9,7 @@ import type { FleetFile } from '../protocol/index.ts';
 import { VirtualClock } from './clock.ts';
 import { DeviceSet, type SimStats } from './devices.ts';
 import type { ElevatorModel } from './elevator-model.ts';
-import type { Scenario } from './scenario.ts';
+import type { Injection, Scenario } from './scenario.ts';
 import { REPLAY_CHUNK_MS, type ScenarioOutput, ScenarioRun } from './scenario-runner.ts';
 
 export interface FleetSimulatorOptions {
@@ -19,6 +19,8 @@ export interface FleetSimulatorOptions {
   elevators?: string[];
   /** Injections and traffic settings; without one, plain traffic runs until stopped. */
   scenario?: Scenario;
+  /** Plain traffic only: injections at seconds from the devices' connect (the demo's live events). */
+  injections?: Injection[];
   seed?: number;
   /** Device epoch at start; default now. */
   startMs?: number;
@@ -63,8 +65,8 @@ export function plainScenario(options: FleetSimulatorOptions, elevators: string[
     elevators,
     traffic: options.traffic ?? 1,
     noise: options.noise ?? 'realistic',
-    injections: [],
-    ground_truth: { clean: true, findings: [], visits: [] },
+    injections: options.injections ?? [],
+    ground_truth: { clean: (options.injections ?? []).length === 0, findings: [], visits: [] },
   };
 }
 

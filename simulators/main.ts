@@ -10,12 +10,14 @@ import type { FleetFile } from '../protocol/index.ts';
 import { ensureDemoFleetFile, generateFleet, readFleetJson } from './demo-fleet.ts';
 import type { SimStats } from './devices.ts';
 import { createFleetSimulator, runScenario } from './fleet.ts';
-import { loadScenario, type Scenario } from './scenario.ts';
+import { type Injection, loadScenario, type Scenario } from './scenario.ts';
 
 export interface SimulationOptions {
   fleet: FleetFile;
   mqttUrl: string;
   scenario?: Scenario;
+  /** Plain traffic only: injections at seconds from the devices' connect (fleet.ts). */
+  injections?: Injection[];
   /** Device time runs this many times faster than wall time; Infinity = as fast as acked (scenarios). */
   speedup?: number;
   seed?: number;

@@ -42,6 +42,9 @@ export interface ElevatorTable {
   estate_id: string;
   name: string;
   registration_code: string;
+  /** GB/T 24476 basic information, optional in the fleet file (migration 0014). */
+  manufacturer: string | null;
+  install_date: string | null;
   floors: number;
   floor_height_m: number;
   rated_speed_mps: number;
@@ -431,6 +434,13 @@ export interface AlertEscalationStepTable {
   error: string | null;
 }
 
+/** One row per finished step of the demo's seed (demo/seed.ts). */
+export interface DemoSeedStepTable {
+  step: string;
+  done_at: number;
+  detail: string | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -463,4 +473,5 @@ export interface Database {
   ledger_approvals: LedgerApprovalTable;
   ledger_votes: LedgerVoteTable;
   ledger_attachments: LedgerAttachmentTable;
+  demo_seed_steps: DemoSeedStepTable;
 }

@@ -15,6 +15,7 @@ import { type AlertRepository, createAlertRepository } from './repositories/aler
 import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
+import { type DemoSeedRepository, demoSeedRepository } from './repositories/demo-seed.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
 import { type OnCallRepository, onCallRepository } from './repositories/on-call.ts';
@@ -53,6 +54,8 @@ export interface Store {
   readonly ledger: LedgerRepository;
   /** The monthly SLA report's reads: a month's critical alerts and resident reports. */
   readonly sla: SlaRepository;
+  /** The demo seed's progress (demo/seed.ts). */
+  readonly demoSeed: DemoSeedRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -86,6 +89,7 @@ export function storeOver(db: RegistryDb): Store {
     regulator: regulatorRepository(db),
     ledger: ledgerRepository(db),
     sla: slaRepository(db),
+    demoSeed: demoSeedRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

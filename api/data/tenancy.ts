@@ -48,6 +48,9 @@ function estatesOf(role: Role, user: UserRow, directory: Directory): ReadonlySet
     case 'committee_member':
       if (user.estate_id) ids.add(user.estate_id);
       return ids;
+    case 'regulator':
+      // The data sets are the regulator's whole view (they name no tenant): no estate through tenancy.
+      return ids;
     case 'technician':
       // A technician sees the cars their company maintains, for the visits they make.
       for (const e of directory.estates()) if (e.maintenanceCompanyId === user.company_id) ids.add(e.id);
@@ -78,6 +81,8 @@ export const READERS: readonly Role[] = ['admin', 'property_manager', 'committee
 export const WRITERS: readonly Role[] = ['admin', 'property_manager'];
 /** Who may stamp "到场" (on site): the firm's duty officer, or the maintenance company's technician. */
 export const ARRIVERS: readonly Role[] = ['admin', 'property_manager', 'technician'];
+/** The GB/T 24476 data sets: the one thing a `regulator` account may read. */
+export const REGULATOR_READERS: readonly Role[] = ['admin', 'regulator'];
 export const VISIT_READERS: readonly Role[] = ['admin', 'property_manager', 'committee_member', 'technician'];
 
 export function notFound(what: string): LiftWatchError {

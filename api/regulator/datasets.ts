@@ -152,6 +152,8 @@ export class RegulatorDatasets {
         floors: e.floors,
         rated_speed_mps: spec.ratedSpeedMps,
         rated_load_kg: spec.ratedLoadKg,
+        ...(spec.manufacturer ? { manufacturer: spec.manufacturer } : {}),
+        ...(spec.installDate ? { install_date: spec.installDate } : {}),
       });
     }
     return out;

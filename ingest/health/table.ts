@@ -5,6 +5,7 @@
  * it closes the lift's day: daily values → ring → levels → reasons, score, recommendation.
  * `onVisit` keeps the verified-visit history (fake visits never count).
  */
+import { HEALTH_WORDS } from '../../protocol/words.ts';
 import { type Level, MIN_HISTORY_DAYS, pushDay, RING_SLOTS, signalLevel, WINDOW_DAYS } from './baseline.ts';
 import {
   type HealthReason,
@@ -23,6 +24,7 @@ import {
   type DailyValues,
   dailyValues,
   dayDate,
+  dayStartMs,
   deviceDay,
   JUDGED,
   type JudgedSignal,
@@ -72,7 +74,15 @@ export interface HealthDay {
   report: HealthReport;
 }
 
-export const NOT_ENOUGH_DATA = { zh: '数据不足，暂不评分', en: 'not enough data yet' } as const;
+/** A closed day read back from its `health_daily` point (restore.ts): what judging needs of it. */
+export interface RestoredDay {
+  day: number;
+  /** In JUDGED order; NaN where the day had no value. */
+  judged: Float64Array;
+  score: number | null;
+}
+
+export const NOT_ENOUGH_DATA = HEALTH_WORDS.insufficient;
 
 export class HealthTable {
   private state: Float64Array;
@@ -165,6 +175,49 @@ export class HealthTable {
     const report = this.judge(i, this.state[o + T.day]!, Number.NaN);
     report.trend = this.trend(i);
     return report;
+  }
+
+  /**
+   * Rebuilds lift i's history from its written days (oldest first), so a restarted ingest
+   * judges from the baseline it had instead of "not enough data yet": the baseline ring, the
+   * days recorded, the daily scores (trend). Replaces the history, keeps the day being
+   * accumulated: restored days at or after it are skipped. With no day started yet, messages
+   * before the day after the last restored one are ignored, so a replayed day (the log
+   * redelivering) is never closed again over its written point with partial figures.
+   * Returns the days restored.
+   */
+  restore(i: number, days: readonly RestoredDay[]): number {
+    const s = this.state;
+    const o = i * STATE_SLOTS;
+    const current = s[o + T.day]!;
+    const kept = days.filter((d) => current < 0 || d.day < current);
+    if (kept.length === 0) return 0;
+    const ro = i * RING_SLOTS;
+    let head = 0;
+    for (const d of kept.slice(-WINDOW_DAYS)) head = pushDay(this.rings, ro, head, d.judged);
+    s[o + M.ringHead] = head % WINDOW_DAYS;
+    s[o + M.ringCount] = Math.min(WINDOW_DAYS, kept.length);
+    const scored = kept.slice(-SCORE_DAYS);
+    const so = i * SCORE_DAYS;
+    this.scores.fill(NO_SCORE, so, so + SCORE_DAYS);
+    for (const [k, d] of scored.entries()) this.scores[so + k] = d.score ?? NO_SCORE;
+    s[o + M.scoreHead] = scored.length % SCORE_DAYS;
+    s[o + M.scoreCount] = scored.length;
+    s[o + M.daysRecorded] = kept.length;
+    const first = kept[0]!.day;
+    s[o + M.firstDay] = s[o + M.firstDay]! < 0 ? first : Math.min(first, s[o + M.firstDay]!);
+    if (current < 0) {
+      s[o + T.lastTs] = Math.max(s[o + T.lastTs]!, dayStartMs(kept[kept.length - 1]!.day + 1));
+    }
+    return kept.length;
+  }
+
+  /** Forgets lift i's visit history: restore.ts replays the stored visits after it. */
+  clearVisits(i: number): void {
+    const o = i * STATE_SLOTS;
+    this.state[o + M.lastVerifiedDay] = -1;
+    this.state[o + M.verifiedCount] = 0;
+    this.state[o + M.lastFakeDay] = -1;
   }
 
   /** A judged visit: verified routine visits build the history; a fake one wipes the stretch. */

@@ -14,6 +14,8 @@ import { migration as m0006 } from './0006_alert_review_indexes.ts';
 import { migration as m0007 } from './0007_alert_resolution.ts';
 import { migration as m0011 } from './0011_people_alarm.ts';
 import { migration as m0012 } from './0012_on_call_escalation.ts';
+import { migration as m0013 } from './0013_demo_seed.ts';
+import { migration as m0014 } from './0014_demo_elevator_identity.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -25,6 +27,8 @@ const migrations: Record<string, Migration> = {
   '0007_alert_resolution': m0007,
   '0011_people_alarm': m0011,
   '0012_on_call_escalation': m0012,
+  '0013_demo_seed': m0013,
+  '0014_demo_elevator_identity': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

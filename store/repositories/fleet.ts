@@ -187,6 +187,8 @@ async function loadFleetFile(db: RegistryDb, fleet: FleetFile): Promise<FleetLoa
         estate_id: estateOfBuilding.get(el.building_id)!,
         name: el.name,
         registration_code: el.registration_code,
+        manufacturer: el.manufacturer ?? null,
+        install_date: el.install_date ?? null,
         floors: el.floors,
         floor_height_m: el.floor_height_m,
         rated_speed_mps: el.rated_speed_mps,

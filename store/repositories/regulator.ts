@@ -71,19 +71,37 @@ async function faultRecords(db: RegistryDb, f: FaultRecordFilter): Promise<Fault
 async function elevatorRatings(
   db: RegistryDb,
   estateIds: readonly string[] | null,
-): Promise<Map<string, { ratedSpeedMps: number; ratedLoadKg: number }>> {
+): Promise<Map<string, ElevatorRating>> {
   if (estateIds !== null && estateIds.length === 0) return new Map();
-  let q = db.selectFrom('elevators').select(['id', 'rated_speed_mps', 'rated_load_kg']);
+  let q = db
+    .selectFrom('elevators')
+    .select(['id', 'rated_speed_mps', 'rated_load_kg', 'manufacturer', 'install_date']);
   if (estateIds !== null) q = q.where('estate_id', 'in', [...estateIds]);
   const rows = await q.execute();
-  return new Map(rows.map((r) => [r.id, { ratedSpeedMps: r.rated_speed_mps, ratedLoadKg: r.rated_load_kg }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        ratedSpeedMps: r.rated_speed_mps,
+        ratedLoadKg: r.rated_load_kg,
+        manufacturer: r.manufacturer,
+        installDate: r.install_date,
+      },
+    ]),
+  );
+}
+
+/** What basic information reads from the stored elevator beyond the directory. */
+export interface ElevatorRating {
+  ratedSpeedMps: number;
+  ratedLoadKg: number;
+  manufacturer: string | null;
+  installDate: string | null;
 }
 
 export interface RegulatorRepository {
   faultRecords(filter: FaultRecordFilter): Promise<FaultRecordRow[]>;
-  elevatorRatings(
-    estateIds: readonly string[] | null,
-  ): Promise<Map<string, { ratedSpeedMps: number; ratedLoadKg: number }>>;
+  elevatorRatings(estateIds: readonly string[] | null): Promise<Map<string, ElevatorRating>>;
 }
 
 export function regulatorRepository(db: RegistryDb): RegulatorRepository {

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ElevatorEntry } from '../../../fleet/directory.ts';
 import { LiftWatchError } from '../../../lib/errors.ts';
 import { COMPONENT_LABEL, JUDGED, SIGNAL_LABEL } from '../../../protocol/health.ts';
+import { HEALTH_WORDS } from '../../../protocol/words.ts';
 import {
   attentionOf,
   daysBetween,
@@ -98,7 +99,7 @@ export function summaryOf(point: HealthPoint, today: string, lastVerifiedAt: num
   return {
     date: p.date,
     status: p.status,
-    message: p.status === 'ok' ? null : { zh: '数据不足，暂不评分', en: 'not enough data yet' },
+    message: p.status === 'ok' ? null : HEALTH_WORDS.insufficient,
     score: p.status === 'ok' ? p.score : null,
     reasons: p.detail.reasons.map((r) => ({
       signal: r.signal,

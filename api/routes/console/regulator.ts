@@ -1,13 +1,14 @@
 /**
  * GET /regulator/{dataset}: the GB/T 24476 data sets for a government platform to pull
- * (basic_info, running_status, statistics, fault_records; protocol/regulator.ts). Admins
- * only (a platform is given an admin's API token); `estate` narrows to one estate, `since`
+ * (basic_info, running_status, statistics, fault_records; protocol/regulator.ts). Admins and
+ * the `regulator` role, which can read nothing else (a platform is given a regulator's API
+ * token, never an admin's); `estate` narrows to one estate, `since`
  * (epoch ms) to fault records touched since. The same items the push adapter sends.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { chinaTime, REGULATOR_DATASETS, REGULATOR_ITEMS } from '../../../protocol/regulator.ts';
-import { notFound, requireRole } from '../../data/tenancy.ts';
+import { notFound, REGULATOR_READERS, requireRole } from '../../data/tenancy.ts';
 import { replies } from '../../schemas.ts';
 
 const regulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,7 +35,7 @@ const regulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        requireRole(request.principal, ['admin']);
+        requireRole(request.principal, REGULATOR_READERS);
         const { estate, since } = request.query;
         if (estate !== undefined && !app.directory.estate(estate)) throw notFound('Estate');
         const items = await app.regulator.build(dataset, {

@@ -58,6 +58,7 @@ const SCOPE = {
   property_manager: 'property_firm_id',
   committee_member: 'estate_id',
   technician: 'company_id',
+  regulator: null,
 } as const;
 
 const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -65,7 +66,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const column = SCOPE[body.role];
     const given = (['property_firm_id', 'estate_id', 'company_id'] as const).filter((c) => body[c]);
     if (!column) {
-      if (given.length) throw new LiftWatchError('BAD_REQUEST', 'An admin has no firm, estate or company');
+      if (given.length)
+        throw new LiftWatchError('BAD_REQUEST', `A ${body.role} has no firm, estate or company`);
       return;
     }
     const id = body[column];

@@ -25,6 +25,7 @@ const ROLE_KEYS = {
   property_manager: 'roleManager',
   committee_member: 'roleCommittee',
   technician: 'roleTechnician',
+  regulator: 'roleRegulator',
 } as const;
 
 function row(u: UserRow): HTMLElement {
