@@ -13,7 +13,7 @@ import { FUND_WORDS, wordOf } from '../protocol/words.ts';
 import type { LedgerRepository } from '../store/repositories/ledger.ts';
 import { type ChainEntry, type ChainHead, chainHead, readChain } from './chain.ts';
 import { LedgerError } from './errors.ts';
-import { formatYuan, localTime, periodBounds } from './money.ts';
+import { formatYuan, localTime, memoText, periodBounds } from './money.ts';
 import { listPostings, type PostingRow } from './queries.ts';
 import type { Expenditure, Fund } from './types.ts';
 
@@ -159,7 +159,7 @@ export function toCsv(exp: LedgerExport, extras?: CsvExtras, utcOffsetMinutes = 
         p.period,
         p.expenditureId,
         p.reversesId,
-        p.memo,
+        memoText(p),
         p.hash,
       ]),
     );

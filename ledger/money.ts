@@ -77,3 +77,10 @@ export function formatYuanGrouped(fen: Fen): string {
   const [whole, cents] = formatYuan(fen).split('.') as [string, string];
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
 }
+
+/** A posting's memo for people: the ledger's default contribution memo reads in Chinese. */
+export function memoText(p: { kind: string; memo: string; period: string | null }): string {
+  return p.kind === 'contribution' && p.memo === `Fee share ${p.period}`
+    ? `${p.period} 业主分摊缴存`
+    : p.memo;
+}

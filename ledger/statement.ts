@@ -11,7 +11,7 @@ import { FUND_WORDS, wordOf } from '../protocol/words.ts';
 import type { LedgerReads, PostingRow } from '../store/repositories/ledger.ts';
 import { readChain } from './chain.ts';
 import { listExpenditures } from './expenditure-view.ts';
-import { formatYuanGrouped, localTime, periodBounds } from './money.ts';
+import { formatYuanGrouped, localTime, memoText, periodBounds } from './money.ts';
 import { contributionReport, listPostings } from './queries.ts';
 import { loadFund } from './store.ts';
 import type { Expenditure, LedgerConfig } from './types.ts';
@@ -164,7 +164,7 @@ export async function monthlyStatement(
   const txRows = txIds.map((id) => {
     const rows = figures.postings.filter((p) => p.transactionId === id);
     const p = rows[0] as PostingRow;
-    return `<tr><td>${p.seq}</td><td>${localTime(p.at, config.utcOffsetMinutes)}</td><td>${esc(zh('transactionKind', p.kind))}</td><td>${esc(p.memo)}</td><td class="n">${yuan(cashNet(rows))}</td></tr>`;
+    return `<tr><td>${p.seq}</td><td>${localTime(p.at, config.utcOffsetMinutes)}</td><td>${esc(zh('transactionKind', p.kind))}</td><td>${esc(memoText(p))}</td><td class="n">${yuan(cashNet(rows))}</td></tr>`;
   });
   const contributionLine = month
     ? `<tr><th>本月应缴 / 实缴</th><td class="n">${yuan(month.expectedFen)} / ${yuan(month.actualFen)}</td></tr>`

@@ -61,7 +61,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function nameOf(fund: { estateId: string; propertyFirmId: string }) {
     const names = await app.store.people.names({
       estateIds: [fund.estateId],
-      propertyFirmId: fund.propertyFirmId,
+      propertyFirmIds: [fund.propertyFirmId],
       companyIds: [],
     });
     return (username: string) => names.users[username] ?? username;

@@ -159,7 +159,7 @@ describe('the monthly statement adds up', () => {
     expect(html).toContain('物业服务企业（盖章）');
     expect(html).toContain('业主委员会（盖章）');
     expect(html).toContain('2025-03-03 12:00');
-    expect(html).not.toMatch(/cm-carol|pm-bob|\brepair\b|contribution</);
+    expect(html).not.toMatch(/cm-carol|pm-bob|\brepair\b|contribution<|Fee share/);
   });
 });
 
