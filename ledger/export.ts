@@ -1,18 +1,21 @@
 /**
  * Exports of a fund's ledger: JSON carrying the chain entries with their hashes (enough
- * to re-verify offline with cli.ts), and CSV of the postings for spreadsheets. Every
+ * to re-verify offline with cli.ts), and the committee's CSV (postings, proposals and
+ * decisions, in Chinese, yuan and local time) for spreadsheets. Every
  * field of the JSON is either a chain entry or derived from the entries, so the verifier
  * (export-verify.ts) recomputes all of it: the fund's identity from its `fund_opened`
  * entry, the postings from the transaction entries, the head from the last entry. A
  * period export starts at an anchor (the entry before the period) and, like a full one,
  * runs to the fund's head, so the head published on the QR page pins either.
  */
+
+import { FUND_WORDS, wordOf } from '../protocol/words.ts';
 import type { LedgerRepository } from '../store/repositories/ledger.ts';
 import { type ChainEntry, type ChainHead, chainHead, readChain } from './chain.ts';
 import { LedgerError } from './errors.ts';
-import { formatYuan, periodBounds } from './money.ts';
+import { formatYuan, localTime, memoText, periodBounds } from './money.ts';
 import { listPostings, type PostingRow } from './queries.ts';
-import type { Fund } from './types.ts';
+import type { Expenditure, Fund } from './types.ts';
 
 export const EXPORT_FORMAT = 'lift-watch-fund-ledger/2';
 
@@ -102,54 +105,127 @@ export function csvCell(value: string | number | null): string {
 
 const BOM = '\uFEFF';
 
-export function toCsv(exp: LedgerExport): string {
+/** What the committee's CSV adds beside the postings: the proposals and their decisions, with names. */
+export interface CsvExtras {
+  expenditures: readonly Expenditure[];
+  /** A display name for a username: the CSV never prints a login. */
+  nameOf: (username: string) => string;
+}
+
+const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
+  code === null ? '' : (wordOf(FUND_WORDS[table], code, 'zh') ?? code);
+
+/**
+ * The CSV a committee hands to owners: Chinese headers, yuan with two decimals, local time
+ * (the export's offset, Beijing by default), the postings, then the proposals and every
+ * decision with who made it and why.
+ */
+export function toCsv(exp: LedgerExport, extras?: CsvExtras, utcOffsetMinutes = 480): string {
   const row = (cells: (string | number | null)[]) => cells.map(csvCell).join(',');
-  const offset = (m: number) =>
-    `UTC${m < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`;
+  const off = exp.period?.utcOffsetMinutes ?? utcOffsetMinutes;
+  const time = (at: number | null) => (at === null ? '' : localTime(at, off));
+  const zone = `UTC${off < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(off) / 60)).padStart(2, '0')}:${String(Math.abs(off) % 60).padStart(2, '0')}`;
   const lines = [
-    row(['fund', exp.fund.name, 'fund_id', exp.fund.id, 'estate_id', exp.fund.estateId]),
-    row([
-      'period',
-      exp.period ? `${exp.period.from}..${exp.period.to} ${offset(exp.period.utcOffsetMinutes)}` : 'all',
-    ]),
-    row(['head_seq', exp.head.seq, 'head_hash', exp.head.hash]),
+    row(['基金', exp.fund.name, '基金编号', exp.fund.id, '小区编号', exp.fund.estateId]),
+    row(['期间', exp.period ? `${exp.period.from} 至 ${exp.period.to}` : '全部', '时区', zone]),
+    row(['链头序号', exp.head.seq, '链头哈希', exp.head.hash]),
     '',
+    row(['收支明细']),
     row([
-      'seq',
-      'time',
-      'transaction_id',
-      'kind',
-      'account',
-      'debit_fen',
-      'credit_fen',
-      'debit_yuan',
-      'credit_yuan',
-      'period',
-      'expenditure_id',
-      'reverses_id',
-      'memo',
-      'entry_hash',
+      '序号',
+      '时间',
+      '交易编号',
+      '类型',
+      '科目',
+      '借方（元）',
+      '贷方（元）',
+      '所属月份',
+      '支出编号',
+      '冲正对象',
+      '摘要',
+      '链哈希',
     ]),
   ];
   for (const p of exp.postings)
     lines.push(
       row([
         p.seq,
-        new Date(p.at).toISOString(),
+        time(p.at),
         p.transactionId,
-        p.kind,
-        p.account,
-        p.debitFen,
-        p.creditFen,
+        zh('transactionKind', p.kind),
+        zh('account', p.account),
         formatYuan(p.debitFen),
         formatYuan(p.creditFen),
         p.period,
         p.expenditureId,
         p.reversesId,
-        p.memo,
+        memoText(p),
         p.hash,
       ]),
     );
+  if (extras) {
+    const range = exp.period
+      ? {
+          fromAt: periodBounds(exp.period.from, off).fromAt,
+          toAt: periodBounds(exp.period.to, off).toAt,
+        }
+      : null;
+    const inRange = (at: number | null) => at !== null && (!range || (at >= range.fromAt && at < range.toAt));
+    // A proposal belongs to the period when it was proposed, decided or paid in it.
+    const list = extras.expenditures.filter(
+      (x) => inRange(x.proposedAt) || inRange(x.paidAt) || x.approvals.some((a) => inRange(a.at)),
+    );
+    lines.push(
+      '',
+      row(['支出申请']),
+      row([
+        '支出编号',
+        '提出时间',
+        '提出人',
+        '用途',
+        '收款方',
+        '类别',
+        '金额（元）',
+        '状态',
+        '紧急程序',
+        '支付时间',
+      ]),
+    );
+    for (const x of list)
+      lines.push(
+        row([
+          x.id,
+          time(x.proposedAt),
+          extras.nameOf(x.proposedBy),
+          x.purpose,
+          x.payee,
+          zh('expenseKind', x.kind),
+          formatYuan(x.amountFen),
+          zh('status', x.status),
+          x.emergencyAlertId ? '是' : '否',
+          time(x.paidAt),
+        ]),
+      );
+    lines.push(
+      '',
+      row(['审批记录']),
+      row(['支出编号', '用途', '时间', '审批方', '决定人', '决定', '意见', '针对当前金额']),
+    );
+    for (const x of list)
+      for (const a of x.approvals)
+        lines.push(
+          row([
+            x.id,
+            x.purpose,
+            time(a.at),
+            zh('side', a.side),
+            extras.nameOf(a.actor),
+            zh('decision', a.decision),
+            a.note,
+            a.amountVersion === x.amountVersion ? '是' : '否（金额已变更）',
+          ]),
+        );
+  }
   // CRLF and a BOM: what Excel on a Chinese Windows expects to read UTF-8 correctly.
   return `${BOM}${lines.join('\r\n')}\r\n`;
 }

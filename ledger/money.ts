@@ -66,3 +66,21 @@ export function periodOf(at: number, utcOffsetMinutes: number): string {
   const d = new Date(at + utcOffsetMinutes * 60_000);
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
+
+/** "2025-03-15 14:05" in local time `utcOffsetMinutes` east of UTC (Beijing: 480), for people. */
+export function localTime(at: number, utcOffsetMinutes: number): string {
+  return new Date(at + utcOffsetMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** 1234567 → "12,345.67": yuan with thousands separators, for printed pages. */
+export function formatYuanGrouped(fen: Fen): string {
+  const [whole, cents] = formatYuan(fen).split('.') as [string, string];
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}
+
+/** A posting's memo for people: the ledger's default contribution memo reads in Chinese. */
+export function memoText(p: { kind: string; memo: string; period: string | null }): string {
+  return p.kind === 'contribution' && p.memo === `Fee share ${p.period}`
+    ? `${p.period} 业主分摊缴存`
+    : p.memo;
+}

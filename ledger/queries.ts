@@ -33,7 +33,10 @@ export interface ContributionMonth {
   differenceFen: number;
 }
 
-/** Months from..to inclusive; actual is net of reversals of that month's contributions. */
+/**
+ * Months from..to inclusive; actual is net of reversals of that month's contributions.
+ * Months before the first rule took effect are left out unless something was received.
+ */
 export async function contributionReport(
   reads: LedgerReads,
   fundId: string,
@@ -51,6 +54,8 @@ export async function contributionReport(
       ? expectedContribution(rule.rateFenPerM2Month, rule.areaCentiM2, rule.shareBp)
       : 0;
     const actualFen = actual.get(p) ?? 0;
+    // A month before any rule, with nothing paid in, is not a ¥0 month: it is not listed.
+    if (!rule && actualFen === 0) continue;
     months.push({ period: p, expectedFen, actualFen, differenceFen: actualFen - expectedFen });
   }
   return months;

@@ -84,7 +84,12 @@ export function assessExpenditure(f: ExpenditureFacts, config: LedgerConfig, now
       if (f.ratificationDueAt !== null && now > f.ratificationDueAt) flags.push('ratification_overdue');
     }
   }
+  // An emergency not yet paid reads 'approved' once both sides did approve (and any vote
+  // passed), like any other proposal: it may be paid at once, but it is no longer waiting.
+  const bothApproved = decided('firm', 'approve') && decided('committee', 'approve');
   const status =
-    f.storedStatus === 'proposed' && missing.length === 0 && !f.emergency ? 'approved' : f.storedStatus;
+    f.storedStatus === 'proposed' && missing.length === 0 && (!f.emergency || bothApproved)
+      ? 'approved'
+      : f.storedStatus;
   return { status, voteRequired, missing, flags };
 }

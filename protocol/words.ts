@@ -593,3 +593,93 @@ export const HEALTH_WORDS = {
   perDays: { zh: '{n} 分/30天', en: '{n} pts / 30 days' },
   date: { zh: '日期', en: 'Date' },
 } as const satisfies Record<string, { zh: string; en: string }>;
+
+/**
+ * The fund's codes as the committee's statement, its CSV and the console show them
+ * (issue 15): what an expenditure pays for, where money came from, who decided what.
+ */
+export const FUND_WORDS = {
+  expenseKind: {
+    zh: {
+      routine_maintenance: '日常维保',
+      repair: '维修',
+      parts: '配件',
+      inspection: '检验检测',
+      major_overhaul: '大修',
+    },
+    en: {
+      routine_maintenance: 'Routine maintenance',
+      repair: 'Repair',
+      parts: 'Parts',
+      inspection: 'Inspection',
+      major_overhaul: 'Major overhaul',
+    },
+  },
+  /** Income by kind: a contribution, or other income by its source. */
+  incomeKind: {
+    zh: {
+      contribution: '业主分摊缴存',
+      interest: '利息收入',
+      subsidy: '政府补贴',
+      insurance_payout: '保险赔付',
+    },
+    en: {
+      contribution: 'Owners’ contributions',
+      interest: 'Interest',
+      subsidy: 'Subsidy',
+      insurance_payout: 'Insurance payout',
+    },
+  },
+  transactionKind: {
+    zh: { contribution: '缴存', other_income: '其他收入', expenditure: '支出', reversal: '冲正' },
+    en: {
+      contribution: 'Contribution',
+      other_income: 'Other income',
+      expenditure: 'Expenditure',
+      reversal: 'Reversal',
+    },
+  },
+  account: {
+    zh: {
+      cash: '资金账户',
+      'income:fee_share': '分摊缴存收入',
+      'income:other': '其他收入',
+      'expense:routine_maintenance': '支出：日常维保',
+      'expense:repair': '支出：维修',
+      'expense:parts': '支出：配件',
+      'expense:inspection': '支出：检验检测',
+      'expense:major_overhaul': '支出：大修',
+    },
+    en: {
+      cash: 'Cash',
+      'income:fee_share': 'Contribution income',
+      'income:other': 'Other income',
+      'expense:routine_maintenance': 'Expense: routine maintenance',
+      'expense:repair': 'Expense: repair',
+      'expense:parts': 'Expense: parts',
+      'expense:inspection': 'Expense: inspection',
+      'expense:major_overhaul': 'Expense: major overhaul',
+    },
+  },
+  side: {
+    zh: { firm: '物业服务企业', committee: '业主委员会' },
+    en: { firm: 'Property firm', committee: 'Owners’ committee' },
+  },
+  decision: { zh: { approve: '同意', refuse: '拒绝' }, en: { approve: 'Approved', refuse: 'Refused' } },
+  status: {
+    zh: {
+      proposed: '待审批',
+      approved: '已批准待支付',
+      refused: '已拒绝',
+      paid: '已支付',
+      reversed: '已冲正',
+    },
+    en: {
+      proposed: 'Awaiting approval',
+      approved: 'Approved',
+      refused: 'Refused',
+      paid: 'Paid',
+      reversed: 'Reversed',
+    },
+  },
+} satisfies Record<string, Table>;

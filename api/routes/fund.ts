@@ -57,6 +57,16 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(expenditureRoutes, { ledger });
   await app.register(fileRoutes, { ledger });
 
+  /** Display names of the estate's people, so exports and statements never print a login. */
+  async function nameOf(fund: { estateId: string; propertyFirmId: string }) {
+    const names = await app.store.people.names({
+      estateIds: [fund.estateId],
+      propertyFirmIds: [fund.propertyFirmId],
+      companyIds: [],
+    });
+    return (username: string) => names.users[username] ?? username;
+  }
+
   function periodRange(q: { from?: string; to?: string }) {
     if (!q.from && !q.to) return undefined;
     return { from: q.from ?? (q.to as string), to: q.to ?? (q.from as string) };
@@ -210,7 +220,10 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         schema: {
           tags,
-          summary: format === 'json' ? 'JSON export with the hash chain' : 'CSV of postings (UTF-8 with BOM)',
+          summary:
+            format === 'json'
+              ? 'JSON export with the hash chain'
+              : 'CSV for owners: postings, proposals and decisions (Chinese headers, yuan, Beijing time, UTF-8 with BOM)',
           params: FundParams,
           querystring: PeriodQuery,
         },
@@ -226,7 +239,8 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reply.header('content-disposition', `attachment; filename="${name}"`);
         reply.header('x-ledger-head', `${exp.head.seq}:${exp.head.hash}`);
         if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(exp));
-        return reply.type('text/csv; charset=utf-8').send(toCsv(exp));
+        const extras = { expenditures: await ledger.expenditures(fund.id), nameOf: await nameOf(fund) };
+        return reply.type('text/csv; charset=utf-8').send(toCsv(exp, extras, ledger.config.utcOffsetMinutes));
       },
     );
 
@@ -235,7 +249,8 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Printable monthly statement (HTML)',
+        summary:
+          'Printable monthly statement (HTML): opening, income by kind, spending by item, closing, signatures',
         params: FundParams,
         querystring: StatementQuery,
       },
@@ -248,6 +263,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.query.period,
         ledger.config,
         app.clock(),
+        await nameOf(fund),
       );
       return reply.type('text/html; charset=utf-8').send(html);
     },

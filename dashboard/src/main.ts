@@ -63,10 +63,15 @@ const NAV = [
 
 let cleanup: (() => void) | undefined;
 
+/** Where a role lands: the owners' committee on its fund, everyone else on the fleet board. */
+function landing(): string {
+  return store.me?.role === 'committee_member' ? 'fund' : 'fleet';
+}
+
 function currentRoute(): [string, string | undefined] {
   // The query after '?' holds the screen's filters (url-state.ts), not part of the route.
-  const [name = 'fleet', param] = splitHash()[0].split('/');
-  return [ROUTES[name] ? name : 'fleet', param ? decodeURIComponent(param) : undefined];
+  const [name = '', param] = splitHash()[0].split('/');
+  return [ROUTES[name] ? name : landing(), param ? decodeURIComponent(param) : undefined];
 }
 
 function renderRoute(): void {

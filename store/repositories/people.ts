@@ -8,7 +8,8 @@ import type { RegistryDb } from '../db.ts';
 export interface PeopleScope {
   /** null: every user and technician (an admin). */
   estateIds: string[] | null;
-  propertyFirmId: string | null;
+  /** The firms whose staff are in scope: the principal's own, or the firms managing its estates. */
+  propertyFirmIds: string[];
   /** The maintenance companies of the estates in scope, and the principal's own. */
   companyIds: string[];
 }
@@ -30,7 +31,7 @@ async function peopleNames(db: RegistryDb, scope: PeopleScope): Promise<PeopleNa
       eb.or([
         eb('estate_id', 'in', estates),
         eb('company_id', 'in', companies),
-        ...(scope.propertyFirmId ? [eb('property_firm_id', '=', scope.propertyFirmId)] : []),
+        ...(scope.propertyFirmIds.length ? [eb('property_firm_id', 'in', scope.propertyFirmIds)] : []),
       ]),
     );
     technicians = technicians.where('company_id', 'in', companies);

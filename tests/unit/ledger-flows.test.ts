@@ -411,7 +411,6 @@ describe('money and idempotency', () => {
     });
     const report = await ledger.contributions(fundId, '2025-02', '2025-04');
     expect(report).toEqual([
-      { period: '2025-02', expectedFen: 0, actualFen: 0, differenceFen: 0 },
       { period: '2025-03', expectedFen: 364_197, actualFen: 5_000_000, differenceFen: 5_000_000 - 364_197 },
       { period: '2025-04', expectedFen: 364_197, actualFen: 0, differenceFen: -364_197 },
     ]);
@@ -440,7 +439,7 @@ describe('CSV export', () => {
     const csv = toCsv(exp);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    expect(csv).toContain(`head_hash,${exp.head.hash}`);
+    expect(csv).toContain(`链头哈希,${exp.head.hash}`);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(csv).not.toMatch(/,=HYPERLINK/);
   });
@@ -458,7 +457,7 @@ describe('CSV export', () => {
     expect(html).toContain(`${head.seq}:${head.hash}`);
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
-    expect(html).toContain('50000.00');
-    expect(html).toContain('49200.00');
+    expect(html).toContain('¥50,000.00');
+    expect(html).toContain('¥49,200.00');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * GET /api/v1/people: the names behind the usernames and technician ids the other answers
  * carry (acknowledged_by, resolved_by, a visit's technician_id, a fund decision's actor),
- * limited to the people of the caller's estates: their firm's staff, the estates' committee
- * members and the technicians of the companies that maintain them. Admins get everyone.
+ * limited to the people of the caller's estates: their firm's staff (for a committee, the
+ * staff of the firm managing its estate), the estates' committee members and the technicians of the companies that maintain them. Admins get everyone.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -17,12 +17,16 @@ const Names = Type.Record(Type.String(), Type.String());
 export function namesFor(app: FastifyInstance, p: Principal): Promise<PeopleNames> {
   const estateIds = estateFilter(p);
   const companies = new Set<string>(p.companyId ? [p.companyId] : []);
+  // A committee reads the decisions of the firm managing its estate: its staff's names too.
+  const firms = new Set<string>(p.propertyFirmId ? [p.propertyFirmId] : []);
   if (estateIds)
     for (const id of estateIds) {
       const estate = app.directory.estate(id);
-      if (estate) companies.add(estate.maintenanceCompanyId);
+      if (!estate) continue;
+      companies.add(estate.maintenanceCompanyId);
+      if (p.role === 'committee_member') firms.add(estate.propertyFirmId);
     }
-  return app.store.people.names({ estateIds, propertyFirmId: p.propertyFirmId, companyIds: [...companies] });
+  return app.store.people.names({ estateIds, propertyFirmIds: [...firms], companyIds: [...companies] });
 }
 
 const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {

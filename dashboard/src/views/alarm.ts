@@ -64,7 +64,8 @@ export function renderAlarm(host: HTMLElement): void {
                 { type: 'button', class: 'primary', onclick: () => void acknowledgeAlert(a) },
                 t('acknowledge'),
               )
-            : null,
+            : // The owners' committee sees the alarm but does not silence it: the firm's duty officer does.
+              h('span', { class: 'muted', 'data-testid': 'alarm-firm-handles' }, t('alarmFirmHandles')),
         ),
       ),
     ),

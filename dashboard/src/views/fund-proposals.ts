@@ -2,7 +2,8 @@
  * Expenditures awaiting a decision: amount, purpose, payee, the alerts, visits and work
  * order they pay for, quotes and invoices with their SHA-256, the approvals on the current
  * amount and what is still missing; approve or refuse with a note, and record an owners'
- * vote where the amount needs one. Emergency payments wait here for ratification.
+ * vote where the amount needs one. Emergency payments wait here for ratification. A
+ * proposal above the fund's balance says so (payment would refuse it).
  */
 import { h, mount } from '../dom.ts';
 import { awaitingDecision, type Expenditure, type Fund, fundApi, type VoteInput } from '../fund-api.ts';
@@ -10,8 +11,10 @@ import { errorText, formatFen, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { empty, errorBox, loading, toast } from '../ui.ts';
 import { approvalList, decisionButtons } from './fund-common.ts';
-import { missingWords } from './fund-firm-status.ts';
+import { statusLines } from './fund-firm-status.ts';
 import { healthBeside } from './health.ts';
+
+const FILE_WORDS = { quote: 'fileQuote', invoice: 'fileInvoice', other: 'fileOther' } as const;
 
 const VOTE_FIELDS: [keyof VoteInput, Parameters<typeof t>[0]][] = [
   ['eligibleOwners', 'voteEligible'],
@@ -53,7 +56,17 @@ function voteForm(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
   return h('details', {}, h('summary', {}, t('vote')), form);
 }
 
-function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
+/** Payment would refuse it (the balance cannot go negative): say so before anyone approves. */
+function overBalance(x: Expenditure, cashFen: number | null): HTMLElement | null {
+  if (cashFen === null || x.status === 'paid' || x.amountFen <= cashFen) return null;
+  return h(
+    'p',
+    { class: 'chain-bad', role: 'alert', 'data-testid': 'over-balance' },
+    t('overBalance', { balance: formatFen(cashFen) }),
+  );
+}
+
+function card(fund: Fund, x: Expenditure, reload: () => void, cashFen: number | null): HTMLElement {
   const role = store.me?.role;
   // Admins operate the fund but never approve (docs/ledger.md); the API enforces the rest.
   const current = x.approvals.filter((a) => a.amountVersion === x.amountVersion);
@@ -74,6 +87,7 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
       emergency ? h('span', { class: 'badge sev-critical' }, t('emergency')) : null,
     ),
     // The degradation that justifies a repair, beside the proposal (issue 16).
+    overBalance(x, cashFen),
     x.elevatorId ? healthBeside(x.elevatorId) : null,
     x.flags.includes('awaiting_ratification')
       ? h('p', { class: 'chain-bad' }, t('awaitingRatification'))
@@ -82,8 +96,8 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
     h(
       'ul',
       { class: 'links' },
-      x.links.alertIds.map((id) => h('li', {}, elevatorLink(`alert ${id}`))),
-      x.links.visitIds.map((id) => h('li', {}, elevatorLink(`visit ${id}`))),
+      x.links.alertIds.map((id) => h('li', {}, elevatorLink(`${t('alertWord')} ${id}`))),
+      x.links.visitIds.map((id) => h('li', {}, elevatorLink(`${t('visitWord')} ${id}`))),
       x.links.workOrder ? h('li', {}, x.links.workOrder) : null,
     ),
     h('h3', {}, t('invoices')),
@@ -95,7 +109,11 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
             h(
               'li',
               {},
-              h('a', { href: fundApi.attachmentUrl(fund.id, x.id, a.id) }, `${a.kind}: ${a.filename}`),
+              h(
+                'a',
+                { href: fundApi.attachmentUrl(fund.id, x.id, a.id) },
+                `${t(FILE_WORDS[a.kind as keyof typeof FILE_WORDS] ?? 'fileOther')}: ${a.filename}`,
+              ),
               h('span', { class: 'mono muted' }, ` sha256 ${a.sha256.slice(0, 16)}…`),
             ),
           ),
@@ -103,9 +121,7 @@ function card(fund: Fund, x: Expenditure, reload: () => void): HTMLElement {
       : empty(),
     h('h3', {}, t('approvals')),
     approvalList(current) ?? empty(),
-    x.missing.length
-      ? h('p', { class: 'muted' }, t('stillMissing', { what: missingWords(x.missing) }))
-      : null,
+    statusLines(x).map((line) => h('p', { class: 'muted status-line' }, line)),
     x.voteRequired && x.missing.includes('owners_vote') ? voteForm(fund, x, reload) : null,
     canDecide ? decisionButtons(fund, x, reload, t('approve')) : null,
   );
@@ -118,14 +134,22 @@ export async function proposalsSection(host: HTMLElement, fund: Fund, onChange: 
   };
   mount(host, loading());
   try {
-    const list = awaitingDecision(await fundApi.expenditures(fund.id));
+    // Without the balance the list still shows, only the over-balance warning is missing.
+    const [all, cashFen] = await Promise.all([
+      fundApi.expenditures(fund.id),
+      fundApi.balance(fund.id).then(
+        (b) => b.cashFen,
+        () => null,
+      ),
+    ]);
+    const list = awaitingDecision(all);
     mount(
       host,
       list.length
         ? h(
             'ul',
             { class: 'alerts' },
-            list.map((x) => card(fund, x, reload)),
+            list.map((x) => card(fund, x, reload, cashFen)),
           )
         : empty(),
     );

@@ -4,6 +4,7 @@
  * exports and the monthly statement, all from the real fund routes (fund-api.ts). An
  * estate without a fund says so; each section has its own loading and error state.
  */
+import { FUND_WORDS, wordOf } from '../../../protocol/words.ts';
 import { h, mount } from '../dom.ts';
 import { type Balance, type ContributionMonth, type Fund, fundApi, type Posting } from '../fund-api.ts';
 import { formatFen, formatTime, lang, t } from '../i18n.ts';
@@ -13,11 +14,12 @@ import { empty, errorBox, loading, select } from '../ui.ts';
 import { contributionForm, openFundForm, ruleForm } from './fund-books.ts';
 import { proposalForm } from './fund-firm-form.ts';
 import { firmProposalsSection } from './fund-firm-list.ts';
+import { historySection } from './fund-history.ts';
 import { proposalsSection } from './fund-proposals.ts';
 
 let estate = '';
-/** The statement month follows the committee's clock; statements are per calendar month. */
-const month = () => new Date().toISOString().slice(0, 7);
+/** This month in Beijing time (UTC+8): statements are per calendar month there. */
+const month = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 
 function table(head: string[], rows: (string | number)[][], label: string): HTMLElement {
   if (rows.length === 0) return empty();
@@ -80,7 +82,7 @@ function postingsBlock(list: Posting[]): HTMLElement {
     list.map((p) => [
       p.seq,
       formatTime(p.at),
-      p.account,
+      wordOf(FUND_WORDS.account, p.account, lang()) ?? p.account,
       p.debitFen ? formatFen(p.debitFen) : '',
       p.creditFen ? formatFen(p.creditFen) : '',
       p.memo,
@@ -118,11 +120,27 @@ function exportsBlock(fund: Fund): HTMLElement {
   return h(
     'div',
     { class: 'actions' },
-    h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'csv'), download: '' }, t('exportCsv')),
+    h(
+      'a',
+      {
+        class: 'button',
+        href: fundApi.exportUrl(fund.id, 'csv'),
+        download: '',
+        title: t('exportCsvHint'),
+        'data-testid': 'export-csv',
+      },
+      t('exportCsv'),
+    ),
     h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'json'), download: '' }, t('exportJson')),
     h(
       'a',
-      { class: 'button', href: fundApi.statementUrl(fund.id, month()), target: '_blank', rel: 'noopener' },
+      {
+        class: 'button',
+        href: fundApi.statementUrl(fund.id, month()),
+        target: '_blank',
+        rel: 'noopener',
+        'data-testid': 'print-statement',
+      },
       t('printStatement'),
     ),
   );
@@ -147,6 +165,7 @@ function drawFund(body: HTMLElement, fund: Fund): void {
     contributions: h('div', {}),
     postings: h('div', {}),
     proposals: h('div', {}),
+    history: h('div', {}),
   };
   const block = (title: string, el: HTMLElement) => h('section', {}, h('h2', {}, title), el);
   // A decision changes the balance, the postings and the head: redraw them with the list.
@@ -157,8 +176,19 @@ function drawFund(body: HTMLElement, fund: Fund): void {
   };
   // The firm proposes and pays (fund-firm-*.ts); the committee decides (fund-proposals.ts).
   const firm = store.me?.role === 'property_manager';
-  const loadProposals = () =>
-    void (firm ? firmProposalsSection : proposalsSection)(sections.proposals, fund, refresh);
+  // The firm's list keeps decided items; the committee's history holds them (fund-history.ts),
+  // so a committee decision redraws the history too.
+  const loadHistory = () => void historySection(sections.history, fund);
+  const loadProposals = () => {
+    if (firm) void firmProposalsSection(sections.proposals, fund, refresh);
+    else {
+      void proposalsSection(sections.proposals, fund, () => {
+        refresh();
+        loadHistory();
+      });
+      loadHistory();
+    }
+  };
   const newProposal = firm
     ? h(
         'details',
@@ -174,6 +204,7 @@ function drawFund(body: HTMLElement, fund: Fund): void {
     body,
     sections.summary,
     h('section', {}, h('h2', {}, t(firm ? 'firmProposals' : 'proposals')), newProposal, sections.proposals),
+    firm ? null : block(t('decisionHistory'), sections.history),
     block(t('contributions'), sections.contributions),
     store.canWrite()
       ? h('div', { class: 'books' }, contributionForm(fund, refresh), ruleForm(fund, refresh))
