@@ -129,7 +129,7 @@ function exportsBlock(fund: Fund): HTMLElement {
         title: t('exportCsvHint'),
         'data-testid': 'export-csv',
       },
-      t('exportCsv'),
+      t('exportFundCsv'),
     ),
     h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'json'), download: '' }, t('exportJson')),
     h(
