@@ -18,6 +18,12 @@ import { createLogger, type Logger } from './logger.ts';
 
 /** How long one component's stop may take before it is logged and left behind. */
 export const STOP_TIMEOUT_MS = 15_000;
+/**
+ * A signal this soon after the first is the same Ctrl-C arriving twice, not the operator
+ * asking again: a terminal signals the whole process group, and a wrapper in it (npm, tsx)
+ * relays the signal to its child as well, some milliseconds later.
+ */
+export const SIGNAL_ECHO_MS = 1000;
 
 export interface MainContext {
   config: Config;
@@ -34,6 +40,8 @@ export interface RunMainOptions {
   build(context: MainContext): Component[] | Promise<Component[]>;
   /** Default STOP_TIMEOUT_MS. */
   stopTimeoutMs?: number;
+  /** Default SIGNAL_ECHO_MS. */
+  signalEchoMs?: number;
 }
 
 type StopOutcome = { kind: 'stopped' } | { kind: 'failed'; error: unknown } | { kind: 'timeout' };
@@ -42,6 +50,7 @@ type StopOutcome = { kind: 'stopped' } | { kind: 'failed'; error: unknown } | { 
 export async function runMain(options: RunMainOptions): Promise<void> {
   const { part } = options;
   const stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const signalEchoMs = options.signalEchoMs ?? SIGNAL_ECHO_MS;
 
   let config: Config;
   try {
@@ -56,6 +65,7 @@ export async function runMain(options: RunMainOptions): Promise<void> {
   const started: Component[] = [];
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   let signalled: NodeJS.Signals | null = null;
+  let signalledAt = 0;
 
   const stopAllAndExit = async (code: number): Promise<never> => {
     phase = 'stopping';
@@ -84,6 +94,10 @@ export async function runMain(options: RunMainOptions): Promise<void> {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled && performance.now() - signalledAt < signalEchoMs) {
+      log.info({ part, signal }, 'signal repeated (the same stop request, relayed); already stopping');
+      return;
+    }
     if (signalled) {
       // The operator asked twice: a stop is hanging. Leave now, and say it was not clean.
       const exitCode = 128 + (constants.signals[signal] ?? 0);
@@ -91,6 +105,7 @@ export async function runMain(options: RunMainOptions): Promise<void> {
       process.exit(exitCode);
     }
     signalled = signal;
+    signalledAt = performance.now();
     log.info({ part, signal }, 'signal received; stopping in reverse order');
     // While starting, the start loop stops everything once the component it waits on is up.
     if (phase === 'running') void stopAllAndExit(0);

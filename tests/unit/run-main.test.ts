@@ -138,8 +138,20 @@ describe('runMain', () => {
     expect(main.lines.some((l) => l.msg === 'started')).toBe(false);
   });
 
+  it('a signal relayed right after the first (Ctrl-C to the group, echoed by tsx) is the same stop', async () => {
+    const main = runMainWith(`[part('a'), part('b')]`);
+    await main.logged(msg('started'));
+    main.child.kill('SIGINT');
+    main.child.kill('SIGINT');
+    expect(await main.exited).toBe(0);
+    expect(main.lines.some((l) => l.msg === 'second signal: exiting without waiting for the stops')).toBe(
+      false,
+    );
+    expect(main.lines.filter((l) => l.msg === 'stopped')).toHaveLength(2);
+  });
+
   it('a second signal while a stop hangs forces the exit, non-zero', async () => {
-    const main = runMainWith(`[part('a'), part('b', { stop: hang }), part('c')]`);
+    const main = runMainWith(`[part('a'), part('b', { stop: hang }), part('c')]`, 'signalEchoMs: 0,');
     await main.logged(msg('started'));
     main.child.kill('SIGTERM');
     await main.logged((l) => l.step === 'stop b');
