@@ -23,6 +23,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { backoffMs, waitUnlessAborted } from '../../lib/backoff.ts';
 import type { Component } from '../../lib/component.ts';
 import { type EgressGuard, EgressRefusedError } from '../../lib/egress.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -297,23 +298,10 @@ export class RegulatorPush extends EventEmitter implements Component {
     }
   }
 
-  /** base · 2^(n-1), capped, ±20% jitter; a stop or a new document does not shorten it. */
+  /** base · 2^(n-1), capped, ±20% jitter; a stop cuts it short, a new document does not. */
   #backoff(failures: number): Promise<void> {
     const { retryBaseMs, retryMaxMs } = this.#o;
-    const delay =
-      Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(30, failures - 1)) * (0.8 + Math.random() * 0.4);
-    const signal = this.#stopping.signal;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    return waitUnlessAborted(backoffMs(failures, retryBaseMs, retryMaxMs), this.#stopping.signal);
   }
 
   #track(work: Promise<unknown>): void {

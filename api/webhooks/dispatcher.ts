@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Directory } from '../../fleet/directory.ts';
+import { backoffMs, waitUnlessAborted } from '../../lib/backoff.ts';
 import {
   createEgressGuard,
   type EgressGuard,
@@ -275,19 +276,7 @@ export class WebhookDispatcher {
   /** base · 2^(n-1), capped, with ±20% jitter so many failing hooks do not retry in step. */
   #backoff(attempt: number): Promise<void> {
     const { retryBaseMs, retryMaxMs } = this.#options;
-    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
-    const signal = this.#stopping.signal;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    return waitUnlessAborted(backoffMs(attempt, retryBaseMs, retryMaxMs), this.#stopping.signal);
   }
 
   #track(work: Promise<void>): void {

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { onSiteAt } from '../../alerts/escalation.ts';
 import type { Directory } from '../../fleet/directory.ts';
+import { backoffMs, waitUnlessAborted } from '../../lib/backoff.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ALERT_CATALOGUE } from '../../protocol/index.ts';
 import { escalationStepWords } from '../../protocol/words.ts';
@@ -280,19 +281,7 @@ export class EscalationSender {
   }
 
   #backoff(attempt: number): Promise<void> {
-    const delay = this.#options.retryBaseMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
-    const signal = this.#stopping.signal;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    return waitUnlessAborted(backoffMs(attempt, this.#options.retryBaseMs), this.#stopping.signal);
   }
 }
 
