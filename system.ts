@@ -10,6 +10,7 @@
  * harness and pushes each onto `stops` as soon as it is up, so a caller stopping in reverse
  * order also stops what came up before a later part failed.
  */
+
 import { type ApiService, startApiService } from './api/service.ts';
 import { type Broker, brokerOptionsFrom, createBroker } from './broker/broker.ts';
 import { brokerMetricSamples } from './broker/metrics-samples.ts';
@@ -19,6 +20,7 @@ import { ingestMetricSamples } from './ingest/metrics-samples.ts';
 import { createIngestService, type IngestService } from './ingest/service.ts';
 import { type Component, resource } from './lib/component.ts';
 import type { Config } from './lib/config.ts';
+import { LiftWatchError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { processSamples } from './lib/prometheus.ts';
 import { logPublisherOptionsFrom } from './log/config.ts';
@@ -75,6 +77,13 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
     return deps.natsUrl();
   };
   const external = deps.mqttUrl;
+  // The log is fed by the embedded broker's hand-off; an external broker acknowledges on its
+  // own, so with the log on the ingest would wait on a log nothing writes to.
+  if (external && config.LOG_ENABLED)
+    throw new LiftWatchError(
+      'CONFIG_INVALID',
+      'MQTT_URL names an external broker, which cannot hold its PUBACKs until the log stored a message: set LOG_ENABLED=false to use it (the ingest then subscribes over MQTT), or unset MQTT_URL',
+    );
   const broker = external
     ? null
     : resource(

@@ -102,7 +102,8 @@ async function main(): Promise<void> {
       DATABASE_FILE: databaseFile,
       DATA_DIR: dir,
       MQTT_PORT: String(mqttPort),
-      ...(nats ? { LOG_ENABLED: 'true', NATS_URL: nats.url } : {}),
+      // Without BENCH_LOG the MQTT path, as before the log (whose default is on).
+      ...(nats ? { LOG_ENABLED: 'true', NATS_URL: nats.url } : { LOG_ENABLED: 'false' }),
     };
     // BENCH_PROFILE=broker,ingest,simulator writes a V8 CPU profile of each part named, next to the logs.
     const profile = (part: string): Record<string, string> =>

@@ -44,6 +44,10 @@ export async function freePort(): Promise<number> {
 export async function startChildServer(options: StartChildServerOptions): Promise<ChildServerHandle> {
   const child = spawn(options.command, options.args, {
     stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
+    // Its own process group: a terminal's Ctrl-C goes to the whole foreground group, and a
+    // server that took it would be gone while the parts that write to it are still stopping
+    // (the ingest flushing to InfluxDB, acking the log). stop() below ends it, last.
+    detached: true,
   });
   if (options.logFile && child.stderr) child.stderr.pipe(createWriteStream(options.logFile, { flags: 'a' }));
   let exited = false;

@@ -114,9 +114,9 @@ export const ConfigSchema = Type.Object({
   }),
 
   LOG_ENABLED: Type.Boolean({
-    default: false,
+    default: true,
     description:
-      "The durable log: a device's QoS 1 publish is acknowledged only once NATS JetStream stored it, and the ingest consumes from there (acknowledging after the InfluxDB write) instead of subscribing over MQTT",
+      "The durable log: a device's QoS 1 publish is acknowledged only once NATS JetStream stored it, and the ingest consumes from there (acknowledging after the InfluxDB write) instead of subscribing over MQTT. On by default, so a PUBACK means stored; false: the ingest subscribes over MQTT and a PUBACK means only received (for a part run apart without NATS)",
   }),
   NATS_URL: Type.Optional(
     Type.String({
@@ -125,7 +125,9 @@ export const ConfigSchema = Type.Object({
         'NATS server(s) with JetStream for the log, comma-separated for a cluster; unset: start a local nats-server under DATA_DIR',
     }),
   ),
-  NATS_PORT: Port(4222, 'Port of the local nats-server started when NATS_URL is unset'),
+  // Not NATS's 4222: a machine's own NATS there (this one has it) holds other streams; the
+  // local server keeps the product's log apart, under DATA_DIR.
+  NATS_PORT: Port(14222, 'Port of the local nats-server started when NATS_URL is unset'),
   LOG_PARTITIONS: Type.Integer({
     minimum: 1,
     maximum: 1024,

@@ -59,6 +59,8 @@ beforeAll(async () => {
       MQTT_HOST: '127.0.0.1',
       BROKER_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'info',
+      // The broker alone over MQTT, as before the log: its hand-off to NATS is log-fronts' test.
+      LOG_ENABLED: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

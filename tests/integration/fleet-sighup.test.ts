@@ -65,6 +65,8 @@ describe('main.ts: SIGHUP reloads the fleet file', () => {
       MQTT_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
       API_HOST: '127.0.0.1',
+      // The log is on by default: main.ts starts its own nats-server under DATA_DIR, here.
+      NATS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
       // Only the signal may bring the change in.
       FLEET_REFRESH_S: '0',

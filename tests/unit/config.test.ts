@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { systemComponents } from '../../system.ts';
 
 describe('config', () => {
   it('applies defaults and converts strings', () => {
@@ -38,9 +40,9 @@ describe('config', () => {
     );
   });
 
-  it('reads the log settings: off by default, 64 partitions, a nats:// URL or list', () => {
+  it('reads the log settings: on by default, 64 partitions, a nats:// URL or list', () => {
     const defaults = loadConfig({});
-    expect(defaults.LOG_ENABLED).toBe(false);
+    expect(defaults.LOG_ENABLED).toBe(true);
     expect(defaults.LOG_PARTITIONS).toBe(64);
     expect(defaults.NATS_URL).toBeUndefined();
     const cluster = 'nats://n1:4222,nats://n2:4222,nats://n3:4222';
@@ -81,5 +83,21 @@ describe('config', () => {
       'WEBHOOK_ALLOW_HOSTS="http://influx:8086, 10.0.0.0/40": http://influx:8086: not a host name, an IP address or a network',
       'WEBHOOK_ALLOW_HOSTS="http://influx:8086, 10.0.0.0/40": 10.0.0.0/40: not a network (address/bits)',
     ]);
+  });
+
+  it('refuses the log with an external broker, which would acknowledge what never reaches the log', () => {
+    const unused = () => {
+      throw new Error('not reached');
+    };
+    const build = (env: Record<string, string>) =>
+      systemComponents(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', ...env }), {
+        log: silentLogger,
+        store: unused,
+        influxUrl: unused,
+        mqttUrl: 'mqtt://127.0.0.1:1883',
+        natsUrl: unused,
+      });
+    expect(() => build({})).toThrowError(/LOG_ENABLED=false/);
+    expect(() => build({ LOG_ENABLED: 'false' })).not.toThrow();
   });
 });
