@@ -18,6 +18,8 @@ function drawOp(doc: PDFKit.PDFDocument, op: DrawOp): void {
       doc
         .font(FONT)
         .fontSize(op.size)
+        .fillColor('#000000')
+        .strokeColor('#000000')
         .lineWidth(0.3)
         .text(op.text, op.x, op.y, {
           baseline: 'alphabetic',
@@ -32,7 +34,7 @@ function drawOp(doc: PDFKit.PDFDocument, op: DrawOp): void {
       return;
     case 'qr': {
       const m = moduleSize(op);
-      doc.rect(op.x, op.y, op.size, op.size).fill('#ffffff');
+      doc.save().rect(op.x, op.y, op.size, op.size).fill('#ffffff').restore();
       // In module units, so a test can read the matrix back: `col row length 1 re`.
       doc
         .save()

@@ -43,19 +43,20 @@ export function ref(objects: Map<number, PdfObject>, dict: string, key: string):
 /** A ToUnicode CMap as glyph code → text (bfchar and both bfrange forms, UTF-16BE values). */
 export function readToUnicode(cmap: string): Map<number, string> {
   const map = new Map<number, string>();
-  const utf16 = (hex: string) => Buffer.from(hex, 'hex').swap16().toString('utf16le');
+  // Whitespace inside a hex string is ignored (§7.3.4.3): pdfkit writes a ligature as <0066 0066>.
+  const utf16 = (hex: string) => Buffer.from(hex.replace(/\s/g, ''), 'hex').swap16().toString('utf16le');
   for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g))
-    for (const [, code, value] of block[1]!.matchAll(/<([0-9a-f]+)>\s*<([0-9a-f]+)>/gi))
+    for (const [, code, value] of block[1]!.matchAll(/<([0-9a-f]+)>\s*<([0-9a-f\s]+)>/gi))
       map.set(Number.parseInt(code!, 16), utf16(value!));
   for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
     for (const [, lo, hi, rest] of block[1]!.matchAll(
-      /<([0-9a-f]+)>\s*<([0-9a-f]+)>\s*(\[[^\]]*\]|<[0-9a-f]+>)/gi,
+      /<([0-9a-f]+)>\s*<([0-9a-f]+)>\s*(\[[^\]]*\]|<[0-9a-f\s]+>)/gi,
     )) {
       const first = Number.parseInt(lo!, 16);
       const last = Number.parseInt(hi!, 16);
       if (rest!.startsWith('[')) {
         let code = first;
-        for (const v of rest!.matchAll(/<([0-9a-f]+)>/gi)) map.set(code++, utf16(v[1]!));
+        for (const v of rest!.matchAll(/<([0-9a-f\s]+)>/gi)) map.set(code++, utf16(v[1]!));
       } else {
         const base = Number.parseInt(rest!.slice(1, -1), 16);
         for (let c = first; c <= last; c++) map.set(c, String.fromCharCode(base + c - first));
@@ -77,6 +78,8 @@ export interface PdfPage {
   content: string;
   /** Each text-showing operator's string, decoded through its font's ToUnicode map. */
   lines: string[];
+  /** The fill colour ('r g b', 0-1) each of `lines` is painted in. */
+  fills: string[];
 }
 
 /**
@@ -105,20 +108,29 @@ export function readPages(pdf: Buffer): { objects: Map<number, PdfObject>; pages
       ]),
     );
     const lines: string[] = [];
+    const fills: string[] = [];
+    // The fill colour through q/Q, as pdfkit writes it: `r g b scn` after `/DeviceRGB cs` (SCN strokes).
+    const saved: string[] = [];
+    let fill = '0 0 0';
     let font = '';
-    for (const op of content.matchAll(/\/(\w+) [\d.]+ Tf|\[((?:<[0-9a-f]*>|[-\d.\s])*)\] TJ/gi)) {
-      if (op[1] !== undefined) {
-        font = fontRefs.get(op[1]) ?? '';
-        continue;
+    const ops =
+      /(^|\n)(q|Q)(?=\n)|([\d.]+ [\d.]+ [\d.]+) scn|\/(\w+) [\d.]+ Tf|\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\] TJ/g;
+    for (const op of content.matchAll(ops)) {
+      if (op[2] === 'q') saved.push(fill);
+      else if (op[2] === 'Q') fill = saved.pop() ?? fill;
+      else if (op[3] !== undefined) fill = op[3];
+      else if (op[4] !== undefined) font = fontRefs.get(op[4]) ?? '';
+      else if (op[5] !== undefined) {
+        const map = toUnicode.get(font) ?? new Map<number, string>();
+        const hex = [...op[5].matchAll(/<([0-9a-f]*)>/gi)].map((s) => s[1]).join('');
+        let line = '';
+        for (let i = 0; i < hex.length; i += 4)
+          line += map.get(Number.parseInt(hex.slice(i, i + 4), 16)) ?? '\ufffd';
+        lines.push(line);
+        fills.push(fill);
       }
-      const map = toUnicode.get(font) ?? new Map<number, string>();
-      const hex = [...op[2]!.matchAll(/<([0-9a-f]*)>/gi)].map((s) => s[1]).join('');
-      let line = '';
-      for (let i = 0; i < hex.length; i += 4)
-        line += map.get(Number.parseInt(hex.slice(i, i + 4), 16)) ?? '\ufffd';
-      lines.push(line);
     }
-    return { content, lines };
+    return { content, lines, fills };
   });
   return { objects, pages };
 }

@@ -121,6 +121,8 @@ describe('QR sticker sheets', () => {
     ])
       expect(text).toContain(words);
     expect(text).not.toContain('\ufffd');
+    // Black on the white card: a fill colour left over from the QR's white square hides a line.
+    expect(new Set(pages.flatMap((p) => p.fills))).toEqual(new Set(['0 0 0']));
   });
 
   it("draws a building's sheet with exactly that building's cars", async () => {
