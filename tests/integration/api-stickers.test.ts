@@ -187,3 +187,21 @@ describe('QR sticker sheets', () => {
     }
   });
 });
+
+describe('QR sticker sheets without the CJK font', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi({ config: { STICKER_FONT_FILE: '/nonexistent/NotoSansCJK-Regular.ttc' } });
+  });
+  afterAll(async () => t.close());
+
+  it('answers the PDF with STICKER_FONT_MISSING, naming the package to install; the SVG still draws', async () => {
+    const cookie = await t.login('duty-anju');
+    const pdf = await t.app.inject({ url: '/api/v1/estates/lianhua/stickers.pdf', headers: { cookie } });
+    expect(pdf.statusCode).toBe(503);
+    expect(pdf.json()).toMatchObject({ code: 'STICKER_FONT_MISSING' });
+    expect(pdf.json().message).toContain('fonts-noto-cjk');
+    const svg = await t.app.inject({ url: '/api/v1/estates/lianhua/stickers.svg', headers: { cookie } });
+    expect(svg.statusCode).toBe(200);
+  });
+});
