@@ -3,8 +3,8 @@
  * estate's sheet and a building's sheet from the API, and the first page of each is saved in
  * tests/artifacts/stickers-*.png for a person to look at (the Chinese lines must show). The
  * structural checks (embedded subset, ToUnicode, cars per building) are in
- * tests/integration/api-stickers.test.ts; here the viewer must read the document's Chinese
- * title and page count out of the file. Needs playwright-core: the viewer lives in an
+ * tests/integration/api-stickers.test.ts; here the viewer must draw the first page (ink in its
+ * thumbnail) and read the document's Chinese title and page count out of the file. Needs playwright-core: the viewer lives in an
  * extension frame the minimal CDP driver of browser.ts does not reach.
  */
 import { mkdir } from 'node:fs/promises';
@@ -22,6 +22,18 @@ const TOOLBAR = `(() => {
     title: root?.querySelector('#title')?.textContent?.trim() ?? '',
     pages: root?.querySelector('viewer-page-selector')?.shadowRoot?.textContent?.replace(/\\s+/g, ' ') ?? '',
   };
+})()`;
+
+/** Whether the first page's thumbnail canvas carries ink (over 2 % of its pixels not white). */
+const FIRST_PAGE_INK = `(() => {
+  const bar = document.querySelector('pdf-viewer')?.shadowRoot?.querySelector('viewer-pdf-sidenav')
+    ?.shadowRoot?.querySelector('viewer-thumbnail-bar')?.shadowRoot;
+  const canvas = bar?.querySelector('viewer-thumbnail')?.shadowRoot?.querySelector('canvas');
+  if (!canvas || !canvas.width) return false;
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] < 128) ink++;
+  return ink > (data.length / 4) * 0.02;
 })()`;
 
 // biome-ignore lint/suspicious/noExplicitAny: playwright-core is optional and untyped here.
@@ -57,8 +69,13 @@ describe.skipIf(!playwright)('sticker PDFs in Chromium', () => {
     const viewerFrame = page.waitForEvent('framenavigated', { predicate: isViewer });
     await page.goto(`${base}${path}`);
     const viewer = page.frames().find(isViewer) ?? (await viewerFrame);
-    // The thumbnails exist once PDFium has the document and its page sizes.
-    await viewer.waitForSelector('viewer-thumbnail', { state: 'attached', timeout: 15_000 });
+    // PDFium paints the first page's thumbnail after the page itself: ink there, the page is drawn.
+    // Polled from here: the viewer's CSP forbids the string evaluation waitForFunction would use.
+    const deadline = Date.now() + 15_000;
+    while (!(await viewer.evaluate(FIRST_PAGE_INK))) {
+      if (Date.now() > deadline) throw new Error(`no ink on the first page of ${path} after 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const toolbar: { title: string; pages: string } = await viewer.evaluate(TOOLBAR);
     await page.screenshot({ path: join(ARTIFACTS, artifact) });
     await context.close();
