@@ -1,3 +1,4 @@
+import pino from 'pino';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
@@ -190,10 +191,22 @@ describe('QR sticker sheets', () => {
 
 describe('QR sticker sheets without the CJK font', () => {
   let t: TestApi;
+  const logged: { level: number; code?: string; msg: string }[] = [];
   beforeAll(async () => {
-    t = await startTestApi({ config: { STICKER_FONT_FILE: '/nonexistent/NotoSansCJK-Regular.ttc' } });
+    const log = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+    t = await startTestApi({
+      config: { STICKER_FONT_FILE: '/nonexistent/NotoSansCJK-Regular.ttc' },
+      deps: { log },
+    });
+    await t.app.ready();
   });
   afterAll(async () => t.close());
+
+  it('says so at start, with the code and the package to install', () => {
+    const warning = logged.find((l) => l.code === 'STICKER_FONT_MISSING');
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toContain('fonts-noto-cjk');
+  });
 
   it('answers the PDF with STICKER_FONT_MISSING, naming the package to install; the SVG still draws', async () => {
     const cookie = await t.login('duty-anju');
