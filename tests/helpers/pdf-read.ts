@@ -134,3 +134,25 @@ export function readPages(pdf: Buffer): { objects: Map<number, PdfObject>; pages
   });
   return { objects, pages };
 }
+
+/**
+ * Problems with the file structure a strict reader would stumble on: the header, `startxref`
+ * pointing at the table, and every in-use entry's byte offset landing on its object (§7.5).
+ */
+export function xrefProblems(pdf: Buffer): string[] {
+  const text = pdf.toString('latin1');
+  const problems: string[] = [];
+  if (!/^%PDF-1\.\d\n/.test(text)) problems.push('no %PDF header');
+  const startxref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1] ?? Number.NaN);
+  if (!text.startsWith('xref', startxref)) return [...problems, `startxref ${startxref} is not the table`];
+  const header = /^xref\s+0 (\d+)\s+/.exec(text.slice(startxref));
+  if (!header) return [...problems, 'no xref subsection 0'];
+  const entries = text.slice(startxref + header[0].length).split(/\r?\n/);
+  for (let i = 1; i < Number(header[1]); i++) {
+    const entry = /^(\d{10}) (\d{5}) ([nf])/.exec(entries[i] ?? '');
+    if (!entry) problems.push(`entry ${i} malformed`);
+    else if (entry[3] === 'n' && !text.startsWith(`${i} 0 obj`, Number(entry[1])))
+      problems.push(`object ${i} not at ${Number(entry[1])}`);
+  }
+  return problems;
+}

@@ -2,7 +2,7 @@ import pino from 'pino';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
-import { readPages, ref } from '../helpers/pdf-read.ts';
+import { readPages, ref, xrefProblems } from '../helpers/pdf-read.ts';
 
 /** The dark modules of a QR as a '0'/'1' string, as qrcode computes it for `url`. */
 function expectedModules(url: string): string {
@@ -84,6 +84,7 @@ describe('QR sticker sheets', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
+    expect(xrefProblems(res.rawPayload)).toEqual([]);
     return readPages(res.rawPayload);
   };
 
