@@ -71,7 +71,7 @@ describe('QR sticker sheets', () => {
       '1栋1号梯',
       '96333',
       '0755-8000-9000',
-      'Registration code',
+      '使用登记证号 Registration no.',
     ])
       expect(svg).toContain(words);
     expect(svg).toContain('>3110440300000001<');
@@ -116,7 +116,7 @@ describe('QR sticker sheets', () => {
       'Lianhua Garden',
       '1栋1号梯',
       '电梯安全码',
-      '注册代码',
+      '使用登记证号 Registration no.',
       '96333',
       '0755-8000-9000',
       '3110440300000001',
