@@ -212,6 +212,15 @@ export const ConfigSchema = Type.Object({
     default: 60,
     description: 'How long a QR page keeps its visits and incidents before re-reading SQLite',
   }),
+  STICKER_FONT_FILE: Type.String({
+    default: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    description:
+      "CJK font embedded (as a subset) in the sticker PDFs, so they print without the reader's Chinese font pack: a .ttf, .otf or .ttc (Debian: fonts-noto-cjk)",
+  }),
+  STICKER_FONT_NAME: Type.String({
+    default: 'NotoSansCJKsc-Regular',
+    description: 'PostScript name of the face to use when STICKER_FONT_FILE is a collection (.ttc)',
+  }),
   API_HISTORY_MAX_POINTS: Type.Integer({
     minimum: 10,
     maximum: 20000,

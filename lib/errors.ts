@@ -49,6 +49,11 @@ export const ERRORS = {
     message:
       'The database was migrated by a newer Lift Watch than this one; run the newer version, or point DATABASE_URL / DATABASE_FILE at a database of this version',
   },
+  STICKER_FONT_MISSING: {
+    status: 503,
+    message:
+      'The CJK font for sticker PDFs is missing at STICKER_FONT_FILE; install fonts-noto-cjk (apt-get install fonts-noto-cjk, or bash scripts/setup.sh) or point STICKER_FONT_FILE / STICKER_FONT_NAME at a Chinese font',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   UNAUTHENTICATED: { status: 401, message: 'Log in first' },

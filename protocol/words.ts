@@ -319,6 +319,10 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '数据库版本比程序新，请联系管理员',
     en: 'The database is newer than this program; contact the administrator',
   },
+  STICKER_FONT_MISSING: {
+    zh: '服务器缺少打印二维码所需的中文字体，请联系管理员安装 fonts-noto-cjk',
+    en: 'The server lacks the Chinese font for sticker PDFs; ask the administrator to install fonts-noto-cjk',
+  },
   NOT_FOUND: { zh: '未找到，可能已被删除或无权查看', en: 'Not found, or not yours to see' },
   BAD_REQUEST: {
     zh: '填写的内容有误，请检查后重试',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb and nats-server
-# (and chromium with a CJK font, with --browser) when missing; with --postgres, Debian's postgresql
+# Installs what Lift Watch needs on a Debian machine, idempotently: Debian's influxdb, nats-server and
+# fonts-noto-cjk (the sticker PDFs embed it), and chromium with --browser, when missing; with --postgres, Debian's postgresql
 # when nothing answers on 127.0.0.1:5432, started if it is installed but stopped (the tests'
 # PostgreSQL run and DATABASE_URL use it); then the npm packages when the lock file changed.
 # Safe to run on every start; does nothing when everything is in place.
@@ -23,9 +23,9 @@ missing=()
 [ -x /usr/sbin/nats-server ] || [ -x /usr/bin/nats-server ] || missing+=(nats-server)
 if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # Chinese glyphs in browser screenshots (the resident page is Chinese first).
-  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 fi
+# The CJK font the sticker PDFs embed (STICKER_FONT_FILE), also Chinese glyphs in browser screenshots.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 # Something already answering on 5432 (this machine's cluster, a container) is used as it is.
 if [ "$want_postgres" = 1 ] && ! postgres_answers && ! command -v pg_ctlcluster >/dev/null; then
   missing+=(postgresql)

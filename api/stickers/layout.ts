@@ -69,7 +69,8 @@ function stickerOps(s: StickerEntry, x: number, y: number): DrawOp[] {
     ? s.elevatorName
     : `${s.buildingName} ${s.elevatorName}`;
   text(side, 82, 11, car, sideW, true);
-  text(side, 104, 7, '注册代码 Registration code', sideW);
+  // The same words as the CSV exports' column (使用登记证号) for the fleet's registration_code.
+  text(side, 104, 7, '使用登记证号 Registration no.', sideW);
   text(side, 116, 9, s.registrationCode, sideW);
   text(side, 136, 7, '扫码查看运行状态、维保记录', sideW);
   text(side, 146, 7, 'Scan: status, maintenance', sideW);

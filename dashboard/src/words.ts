@@ -301,7 +301,12 @@ export const EN = {
   print: 'Print',
   stickersOf: 'QR stickers of {estate}',
   stickersHint:
-    'One sheet per estate, six stickers per A4 page. Print the PDF at 100 % and stick each in its car.',
+    'Choose an estate or one of its buildings; six stickers per A4 page. Open the PDF (it carries its Chinese font, so it prints on any computer), print at 100 % and stick each in its car.',
+  stickersOfBuilding: 'QR stickers of {estate} {building}',
+  stickersBuilding: 'Building',
+  stickersAllBuildings: 'All buildings',
+  stickersOpenPdf: 'Open PDF to print',
+  stickersOpenSvg: 'View SVG',
 } as const;
 
 export type Key = keyof typeof EN;
@@ -602,5 +607,11 @@ export const ZH: Record<Key, string> = {
   last90d: '近 90 天',
   print: '打印',
   stickersOf: '{estate}的电梯二维码',
-  stickersHint: '每个小区一张，每页 A4 六枚。请按 100% 比例打印 PDF，贴在对应轿厢内。',
+  stickersHint:
+    '可按小区或楼栋生成，每页 A4 六枚。打开 PDF 预览打印（已内嵌中文字体，任何电脑都能正常打印），请按 100% 比例打印，贴在对应轿厢内。',
+  stickersOfBuilding: '{estate}{building}的电梯二维码',
+  stickersBuilding: '楼栋',
+  stickersAllBuildings: '全部楼栋',
+  stickersOpenPdf: '打开 PDF 打印',
+  stickersOpenSvg: '查看图片',
 };

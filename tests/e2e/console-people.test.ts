@@ -290,6 +290,24 @@ describe('the console names, words and exports (people first)', () => {
       );
       expect(width).toBeGreaterThan(100);
       expect(await page.text('.sticker-sheet[data-estate=lianhua] h2')).toContain('莲花花园');
+      // One building's sheet: the preview and the PDF are that building's, and the URL keeps the choice.
+      await page.select('.sticker-sheet[data-estate=lianhua] select', 'lianhua-b2');
+      await page.waitFor('.sticker-sheet[data-estate=lianhua][data-building=lianhua-b2] img.sticker-preview');
+      expect(await page.text('.sticker-sheet[data-estate=lianhua] h2')).toBe('莲花花园 · 2栋');
+      expect(await page.evaluate<number>('document.querySelectorAll(".sticker-sheet").length')).toBe(1);
+      expect(await page.evaluate<string>('document.querySelector(".sticker-choice select").value')).toBe(
+        'lianhua',
+      );
+      const pdf = await page.evaluate<string>(
+        'document.querySelector(".sticker-sheet[data-estate=lianhua] [data-testid=sticker-pdf]").href',
+      );
+      expect(pdf).toMatch(/\/api\/v1\/estates\/lianhua\/stickers\.pdf\?building=lianhua-b2$/);
+      expect(await page.text('.sticker-sheet[data-estate=lianhua] [data-testid=sticker-pdf]')).toBe(
+        '打开 PDF 打印',
+      );
+      expect(await page.evaluate<string>('location.hash')).toBe(
+        '#/stickers?estate=lianhua&building=lianhua-b2',
+      );
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth');
       expect(overflow).toBeLessThanOrEqual(viewport.width);
       expect(await rawCodes(page)).toEqual([]);
