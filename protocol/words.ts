@@ -129,6 +129,15 @@ export const ALERT_STATE_WORDS: Table = {
   en: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
 };
 
+/**
+ * A resident report's linked alert, as the console's reports list shows it (protocol/alerts.ts
+ * ALERT_STEPS): how far the duty officer got with the alarm the report raised or joined.
+ */
+export const LINKED_ALERT_STEP_WORDS: Table = {
+  zh: { open: '告警待处理', acknowledged: '已确认', arrived: '已到场', resolved: '已解决' },
+  en: { open: 'Alarm open', acknowledged: 'Acknowledged', arrived: 'On site', resolved: 'Resolved' },
+};
+
 export const SEVERITY_WORDS: Table = {
   zh: { critical: '紧急', major: '重要', minor: '一般', info: '提示' },
   en: { critical: 'Critical', major: 'Major', minor: 'Minor', info: 'Info' },
