@@ -138,6 +138,10 @@ describe('the owners’ committee in Chromium', () => {
     await alarm.locator('[data-testid=alarm-firm-handles]').waitFor();
     expect(await alarm.textContent()).toContain('由物业值班人员处理');
     expect(await alarm.locator('button').count()).toBe(0);
+    // Nor the sound: the committee is not the one called (no beep, no "开启告警声音" button).
+    expect(await alarm.getAttribute('data-sound')).toBe('off');
+    expect(await alarm.getAttribute('data-beeps')).toBeNull();
+    expect(await page.locator('header button.sound').count()).toBe(0);
 
     // The proposal above the balance says so before anyone approves.
     const big = page.locator('li.proposal:has-text("1号梯曳引机大修")');
