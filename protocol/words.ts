@@ -607,6 +607,22 @@ export const HEALTH_WORDS = {
  * The fund's codes as the committee's statement, its CSV and the console show them
  * (issue 15): what an expenditure pays for, where money came from, who decided what.
  */
+/**
+ * The ledger's default memo for a contribution with none given (ledger/transactions.ts),
+ * stored in Chinese. Postings made before it was were stored with the English default
+ * "Fee share 2026-03": `memoWords` shows those in Chinese too (the stored memo is part of
+ * the hash chain, so it is never rewritten).
+ */
+export function defaultContributionMemo(period: string): string {
+  return `${period} 业主分摊缴存`;
+}
+
+export function memoWords(p: { kind: string; memo: string; period: string | null }): string {
+  return p.kind === 'contribution' && p.period !== null && p.memo === `Fee share ${p.period}`
+    ? defaultContributionMemo(p.period)
+    : p.memo;
+}
+
 export const FUND_WORDS = {
   expenseKind: {
     zh: {
