@@ -185,6 +185,8 @@ export const EN = {
   proposedBy: 'Proposed by {who}, {at}',
   overBalance: 'Exceeds the fund’s balance of {balance}: it cannot be paid until more money comes in',
   exportCsvHint: 'Postings, proposals and decisions; opens in Excel',
+  exportXlsx: 'Export Excel',
+  exportXlsxHint: 'An Excel workbook: postings with their sums, proposals, decisions',
   emergency: 'Emergency: approve afterwards',
   // The property firm's fund screens (views/fund-firm-*.ts, views/fund-books.ts).
   firmProposals: 'Expenditures',
@@ -488,6 +490,8 @@ export const ZH: Record<Key, string> = {
   proposedBy: '{who} 于 {at} 提出',
   overBalance: '超出基金余额（{balance}）：余额不足，补足资金前无法支付',
   exportCsvHint: '收支明细、支出申请与审批记录，可用 Excel 打开',
+  exportXlsx: '导出 Excel',
+  exportXlsxHint: 'Excel 工作簿：收支明细（含合计）、支出申请与审批记录',
   emergency: '紧急支出：事后审批',
   // 物业的维修基金页面（views/fund-firm-*.ts、views/fund-books.ts）。
   firmProposals: '支出申请',

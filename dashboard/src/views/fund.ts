@@ -131,6 +131,17 @@ function exportsBlock(fund: Fund): HTMLElement {
       },
       t('exportFundCsv'),
     ),
+    h(
+      'a',
+      {
+        class: 'button',
+        href: fundApi.exportUrl(fund.id, 'xlsx'),
+        download: '',
+        title: t('exportXlsxHint'),
+        'data-testid': 'export-xlsx',
+      },
+      t('exportXlsx'),
+    ),
     h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'json'), download: '' }, t('exportJson')),
     h(
       'a',
