@@ -176,6 +176,16 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     await console_.fill('dialog[open] textarea', '乘客已安全救出，门机复位');
     await console_.click('dialog[open] button[value=ok]');
     await console_.waitForGone(row, 10_000);
+
+    // The resident's report, handled through its alarm, reads where the alarm got to (its
+    // own status was never moved): 已解决, not 已受理/待处理.
+    await console_.goto(`${base}/app/#/reports`);
+    await console_.waitFor('[data-testid=report-list] [data-testid=report-alert-step]', 15_000);
+    const badge = () =>
+      console_.evaluate<string>(
+        `[...document.querySelectorAll('[data-testid=report-list] li.report')].find((li) => li.textContent.includes('电梯停在5楼，里面有老人'))?.querySelector('[data-testid=report-alert-step]')?.textContent ?? ''`,
+      );
+    expect(await badge()).toBe('已解决');
   }, 180_000);
 
   it('the resident reads response, arrival and clearance, confirms the fix and rates it', async () => {
