@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { demoReportsComponent, demoSeedComponent, REPORTED_CARS } from './demo/components.ts';
 import {
   demoLiveInjections,
-  FIRST_TRAPPED_S,
+  FIRST_ALARM_ABOUT_S,
   REPORT_EVERY_S,
   TRAPPED_EVERY_S,
   VISIT_EVERY_S,
@@ -220,7 +220,7 @@ function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFac
     `  Fleet            ${loaded.estates} estates, ${loaded.elevators} elevators from ${fleetPath}`,
     facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
     facts.demo
-      ? `  Demo events      a trapped passenger every ${TRAPPED_EVERY_S / 60} min (the first in ${FIRST_TRAPPED_S} s), a resident report every ${REPORT_EVERY_S / 60} min, a visit every ${VISIT_EVERY_S / 60} min (every other one fake)`
+      ? `  Demo events      a trapped passenger every ${TRAPPED_EVERY_S / 60} min (the first alarm about ${FIRST_ALARM_ABOUT_S} s after the devices connect), a resident report every ${REPORT_EVERY_S / 60} min, a visit every ${VISIT_EVERY_S / 60} min (every other one fake)`
       : '',
     facts.demo
       ? `  Health           ${publicBaseUrl}/app/#/health (weeks of history; three lifts degrading)`

@@ -19,6 +19,7 @@
  * writer that made it.
  */
 import { randomUUID } from 'node:crypto';
+import { type Logger, silentLogger } from '../lib/logger.ts';
 import {
   ALERT_CATALOGUE,
   type Alert,
@@ -67,6 +68,12 @@ export interface AlertLifecycleDeps {
    * once found. An elevator without one gets no alert (it is not in the fleet).
    */
   estateOf?: (elevatorId: string) => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * The one logger: each transition this lifecycle makes is logged once, as the domain event
+   * an operator searches for ("alert opened", "alert escalated", "visit verdict", …), by the
+   * writer that made it. Default: silent.
+   */
+  log?: Logger;
 }
 
 /**
@@ -154,6 +161,7 @@ function mergeEvidence(stored: string, incoming: Record<string, unknown>): strin
 
 export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   const { alerts, publish, clock } = deps;
+  const log = (deps.log ?? silentLogger).child({ module: 'alerts' });
   const policy: EscalationPolicy = { ...DEFAULT_ESCALATION, ...deps.escalation };
   const estates = new Map<string, string>();
   /** Wall-clock opening time, so replayed device time cannot escalate at once; rows loaded after a restart fall back to opened_at. */
@@ -172,6 +180,7 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   async function announce(row: AlertTable, transition: AlertTransition): Promise<AlertMessage> {
     const message = alertMessage(row, transition);
     if (row.state === 'resolved') openedWall.delete(row.id);
+    logTransition(log, row, transition);
     await publish(topics.alert(row.elevator_id), message);
     return message;
   }
@@ -228,6 +237,22 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     const estateId = await estateOf(visit.elevatorId);
     if (!estateId) return;
     await alerts.recordVisit(visitRow(visit, estateId));
+    if (visit.verdict !== null) {
+      log.info(
+        {
+          event: 'visit.verdict',
+          visitId: visit.id,
+          elevatorId: visit.elevatorId,
+          estateId,
+          technicianId: visit.technicianId,
+          kind: visit.kind,
+          status: visit.status,
+          score: visit.evidenceScore,
+          verdict: visit.verdict,
+        },
+        'visit verdict',
+      );
+    }
     await publish(topics.visit(visit.elevatorId), visitMessage(visit, estateId));
   }
 
@@ -339,6 +364,49 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       roster,
     };
   }
+}
+
+/**
+ * The log line of each transition: what an operator searches for (the message, or the `event`
+ * field `alert.<transition>` as the API's webhook lines carry theirs), with who did it.
+ */
+const TRANSITION_EVENTS: Record<AlertTransition, { message: string; level: 'debug' | 'info' | 'warn' }> = {
+  // An opening is rare (once per episode) and is what an operator looks for first; repeats
+  // are as frequent as the device's samples, so they stay at debug.
+  opened: { message: 'alert opened', level: 'info' },
+  repeated: { message: 'alert repeated', level: 'debug' },
+  acknowledged: { message: 'alert acknowledged', level: 'info' },
+  arrived: { message: 'alert arrival', level: 'info' },
+  resolved: { message: 'alert resolved', level: 'info' },
+  escalated: { message: 'alert escalated', level: 'warn' },
+};
+
+function logTransition(log: Logger, row: AlertTable, transition: AlertTransition): void {
+  const { message, level } = TRANSITION_EVENTS[transition];
+  const by =
+    transition === 'acknowledged'
+      ? row.acknowledged_by
+      : transition === 'arrived'
+        ? row.arrived_by
+        : transition === 'resolved'
+          ? row.resolved_by
+          : undefined;
+  log[level](
+    {
+      event: `alert.${transition}`,
+      alertId: row.id,
+      elevatorId: row.elevator_id,
+      estateId: row.estate_id,
+      code: row.code,
+      severity: row.severity,
+      sources: row.sources,
+      ...(by !== undefined ? { by } : {}),
+      ...(transition === 'repeated' ? { count: row.count } : {}),
+      ...(transition === 'resolved' ? { resolution: row.resolution } : {}),
+      ...(transition === 'escalated' ? { reason: row.escalation_reason } : {}),
+    },
+    message,
+  );
 }
 
 function newAlertRow(f: AlertFinding, estateId: string, source: AlertSource): AlertTable {

@@ -97,6 +97,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
           clock: Date.now,
           estateOf: (elevatorId) => directory.estateOf(elevatorId),
           publish: (topic, payload) => stateSource.publish(topic, payload),
+          log,
         }),
     });
     await app.listen({ port: config.API_PORT, host: config.API_HOST });

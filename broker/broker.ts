@@ -117,8 +117,21 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   });
   bus = createMessageBus(options.deliveryConcurrency ?? DELIVERY_CONCURRENCY, () => gate.release());
   const hooks = createPolicyHooks({ log, authenticate: deps.authenticate });
+  /** The connected client per client id (Aedes keeps one too, untyped), to see a takeover coming. */
+  const sessions = new Map<string, Client>();
   const aedes = new Aedes({
     ...hooks,
+    // A client id already connected is taken over once this CONNECT is authenticated: Aedes
+    // closes the older session [MQTT-3.1.4-2]. Logged, as an operator looks for a device
+    // connecting twice (a cloned SIM, two boards with one id) or a service restarted while
+    // its old connection still stood.
+    authenticate(client, username, password, done) {
+      hooks.authenticate(client, username, password, (error, success) => {
+        const previous = success ? sessions.get(client.id) : undefined;
+        if (previous && previous !== client) logTakeover(client, previous);
+        done(error, success);
+      });
+    },
     // Policy first; an allowed device publish then passes the inflow gate, then (with the
     // log) waits until the log stored it. Aedes writes a QoS 1 PUBACK right after this hook
     // calls back, before it delivers the message (aedes lib/handlers/publish.js
@@ -183,10 +196,29 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
   }
   let releaseTimer: NodeJS.Timeout | null = null;
 
+  function logTakeover(client: Client, previous: Client): void {
+    const principal = hooks.principalOf(client);
+    log.warn(
+      {
+        event: 'session.taken_over',
+        clientId: client.id,
+        username: principal?.username,
+        kind: principal?.kind,
+        remoteAddress: (client.conn as Partial<Socket> | undefined)?.remoteAddress,
+        previousRemoteAddress: (previous.conn as Partial<Socket> | undefined)?.remoteAddress,
+      },
+      principal?.kind === 'device' ? 'device session taken over' : 'service session taken over',
+    );
+  }
+
   aedes.on('clientReady', (client) => {
+    sessions.set(client.id, client);
     log.debug({ clientId: client.id, username: hooks.principalOf(client)?.username }, 'client connected');
   });
-  aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
+  aedes.on('clientDisconnect', (client) => {
+    if (sessions.get(client.id) === client) sessions.delete(client.id);
+    log.debug({ clientId: client.id }, 'client disconnected');
+  });
   aedes.on('clientError', (client, err) =>
     log.debug({ clientId: client.id, err: err.message }, 'client error'),
   );

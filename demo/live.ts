@@ -1,13 +1,21 @@
 /**
  * What happens live in the demo, so the console comes alive in its first minute: the
- * simulator's injections (a trapped passenger every few minutes, the first 40 s after the
- * devices connect; a maintenance visit every half hour, every other one fake) and a
- * resident's report through the QR page's own form every few minutes (the first at 50 s).
+ * simulator's injections (a trapped passenger every few minutes, the first right after the
+ * devices connect, stuck between landings so the detector's shorter threshold (30 s, outside
+ * the door zone) applies: its alarm opens about 40 s after they connect; a maintenance visit
+ * every half hour, every other one fake) and a resident's report through the QR page's own
+ * form every few minutes (the first at 50 s).
  */
 import type { Injection } from '../simulators/scenario.ts';
 
 export const TRAPPED_EVERY_S = 240;
-export const FIRST_TRAPPED_S = 40;
+/** Seconds after the devices connect (the plain traffic's device time starts there). */
+export const FIRST_TRAPPED_S = 5;
+/**
+ * About when that first alarm opens, seconds after the devices connect: the injection, the
+ * car stopping between landings, then 30 s (tests/unit/demo-live.test.ts measures it).
+ */
+export const FIRST_ALARM_ABOUT_S = 40;
 export const VISIT_EVERY_S = 1800;
 export const REPORT_EVERY_S = 180;
 export const FIRST_REPORT_S = 50;
@@ -38,7 +46,8 @@ export function demoLiveInjections(hours = 72): Injection[] {
       at_s: at,
       elevator: TRAPPED_CARS[n % TRAPPED_CARS.length]!,
       fault: 'passenger_trapped',
-      inside_door_zone: n % 2 === 0,
+      // The first outside the door zone (30 s to the alarm, not 60), then alternating.
+      inside_door_zone: n % 2 === 1,
       duration_s: 150,
     });
   }

@@ -81,6 +81,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     publish,
     clock,
     estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
+    log: deps.log,
   });
   const { directory } = deps;
   const detector: Detector = createDetector([...directory.elevators()], {

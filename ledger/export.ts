@@ -115,6 +115,27 @@ export interface CsvExtras {
 const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
   code === null ? '' : (wordOf(FUND_WORDS[table], code, 'zh') ?? code);
 
+/** A proposal belongs to an export's period when it was proposed, decided or paid in it. */
+export function expendituresOfExport(
+  exp: LedgerExport,
+  expenditures: readonly Expenditure[],
+  utcOffsetMinutes: number,
+): Expenditure[] {
+  const off = exp.period?.utcOffsetMinutes ?? utcOffsetMinutes;
+  const range = exp.period
+    ? { fromAt: periodBounds(exp.period.from, off).fromAt, toAt: periodBounds(exp.period.to, off).toAt }
+    : null;
+  const inRange = (at: number | null) => at !== null && (!range || (at >= range.fromAt && at < range.toAt));
+  return expenditures.filter(
+    (x) => inRange(x.proposedAt) || inRange(x.paidAt) || x.approvals.some((a) => inRange(a.at)),
+  );
+}
+
+/** "UTC+08:00" for an offset in minutes east of UTC. */
+export function zoneName(off: number): string {
+  return `UTC${off < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(off) / 60)).padStart(2, '0')}:${String(Math.abs(off) % 60).padStart(2, '0')}`;
+}
+
 /**
  * The CSV a committee hands to owners: Chinese headers, yuan with two decimals, local time
  * (the export's offset, Beijing by default), the postings, then the proposals and every
@@ -124,7 +145,7 @@ export function toCsv(exp: LedgerExport, extras?: CsvExtras, utcOffsetMinutes = 
   const row = (cells: (string | number | null)[]) => cells.map(csvCell).join(',');
   const off = exp.period?.utcOffsetMinutes ?? utcOffsetMinutes;
   const time = (at: number | null) => (at === null ? '' : localTime(at, off));
-  const zone = `UTC${off < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(off) / 60)).padStart(2, '0')}:${String(Math.abs(off) % 60).padStart(2, '0')}`;
+  const zone = zoneName(off);
   const lines = [
     row(['基金', exp.fund.name, '基金编号', exp.fund.id, '小区编号', exp.fund.estateId]),
     row(['期间', exp.period ? `${exp.period.from} 至 ${exp.period.to}` : '全部', '时区', zone]),
@@ -164,17 +185,7 @@ export function toCsv(exp: LedgerExport, extras?: CsvExtras, utcOffsetMinutes = 
       ]),
     );
   if (extras) {
-    const range = exp.period
-      ? {
-          fromAt: periodBounds(exp.period.from, off).fromAt,
-          toAt: periodBounds(exp.period.to, off).toAt,
-        }
-      : null;
-    const inRange = (at: number | null) => at !== null && (!range || (at >= range.fromAt && at < range.toAt));
-    // A proposal belongs to the period when it was proposed, decided or paid in it.
-    const list = extras.expenditures.filter(
-      (x) => inRange(x.proposedAt) || inRange(x.paidAt) || x.approvals.some((a) => inRange(a.at)),
-    );
+    const list = expendituresOfExport(exp, extras.expenditures, off);
     lines.push(
       '',
       row(['支出申请']),

@@ -2,6 +2,7 @@
  * Money is integer fen (分), never floating point: 0.1 + 0.2 is not a sum a fund can owe.
  * Amounts are capped so that every sum of a fund stays a safe JS integer.
  */
+import { memoWords } from '../protocol/words.ts';
 import { LedgerError } from './errors.ts';
 
 export type Fen = number;
@@ -78,9 +79,5 @@ export function formatYuanGrouped(fen: Fen): string {
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
 }
 
-/** A posting's memo for people: the ledger's default contribution memo reads in Chinese. */
-export function memoText(p: { kind: string; memo: string; period: string | null }): string {
-  return p.kind === 'contribution' && p.memo === `Fee share ${p.period}`
-    ? `${p.period} 业主分摊缴存`
-    : p.memo;
-}
+/** A posting's memo for people: an old English default contribution memo reads in Chinese. */
+export const memoText = memoWords;

@@ -3,6 +3,8 @@
  * immutable transaction of balanced postings, linked into the chain in the same write
  * transaction. A mistake is undone by a reversal naming the original, never by an edit.
  */
+
+import { defaultContributionMemo } from '../protocol/words.ts';
 import type { LedgerReads } from '../store/repositories/ledger.ts';
 import { assertBalanced, assertNoNegative, credit, debit, reversed } from './accounts.ts';
 import { requireOperator } from './authority.ts';
@@ -79,7 +81,7 @@ export async function recordContribution(ctx: WriteContext, input: ContributionI
   const amount = assertFen(input.amountFen);
   return postTransaction(ctx, {
     kind: 'contribution',
-    memo: input.memo ? requireText(input.memo, 'memo') : `Fee share ${period}`,
+    memo: input.memo ? requireText(input.memo, 'memo') : defaultContributionMemo(period),
     period,
     postings: [debit('cash', amount), credit('income:fee_share', amount)],
   });

@@ -13,6 +13,7 @@ const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
+export { ALERT_STEPS, type AlertStep, alertStepOf } from './alert-steps.ts';
 export const ALERT_TRANSITIONS = [
   'opened',
   'repeated',

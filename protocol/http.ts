@@ -4,7 +4,7 @@
  * its types from them (type-only). Shapes follow the registry's columns.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { PERSON_RESOLUTIONS, type PersonResolution } from './alerts.ts';
+import { ALERT_STEPS, PERSON_RESOLUTIONS, type PersonResolution } from './alerts.ts';
 import { ROLES } from './fleet.ts';
 import { TelemetryReading } from './messages.ts';
 import { Id, Nullable } from './schema-kit.ts';
@@ -87,6 +87,17 @@ export const ResidentReport = Type.Object({
   handled_by: Nullable(Type.String()),
   reply: Nullable(Type.String()),
   alert_id: Nullable(Type.String({ description: 'The alert a "有人被困" report opened or joined' })),
+  alert_step: Type.Optional(
+    Nullable(
+      Type.Union(
+        ALERT_STEPS.map((s) => Type.Literal(s)),
+        {
+          description:
+            'The linked alert as it now is (open, acknowledged, arrived = someone on site, resolved): a linked report is handled through its alert, so this, not `status`, says how far it got. Null without a linked alert; absent on pushes made before the alert existed.',
+        },
+      ),
+    ),
+  ),
   feedback: Nullable(
     Type.Union([Type.Literal('fixed'), Type.Literal('not_fixed')], {
       description: "The resident's word after handling; not_fixed reopened the report",

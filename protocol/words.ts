@@ -129,6 +129,15 @@ export const ALERT_STATE_WORDS: Table = {
   en: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
 };
 
+/**
+ * A resident report's linked alert, as the console's reports list shows it (protocol/alerts.ts
+ * ALERT_STEPS): how far the duty officer got with the alarm the report raised or joined.
+ */
+export const LINKED_ALERT_STEP_WORDS: Table = {
+  zh: { open: '告警待处理', acknowledged: '已确认', arrived: '已到场', resolved: '已解决' },
+  en: { open: 'Alarm open', acknowledged: 'Acknowledged', arrived: 'On site', resolved: 'Resolved' },
+};
+
 export const SEVERITY_WORDS: Table = {
   zh: { critical: '紧急', major: '重要', minor: '一般', info: '提示' },
   en: { critical: 'Critical', major: 'Major', minor: 'Minor', info: 'Info' },
@@ -602,6 +611,22 @@ export const HEALTH_WORDS = {
  * The fund's codes as the committee's statement, its CSV and the console show them
  * (issue 15): what an expenditure pays for, where money came from, who decided what.
  */
+/**
+ * The ledger's default memo for a contribution with none given (ledger/transactions.ts),
+ * stored in Chinese. Postings made before it was were stored with the English default
+ * "Fee share 2026-03": `memoWords` shows those in Chinese too (the stored memo is part of
+ * the hash chain, so it is never rewritten).
+ */
+export function defaultContributionMemo(period: string): string {
+  return `${period} 业主分摊缴存`;
+}
+
+export function memoWords(p: { kind: string; memo: string; period: string | null }): string {
+  return p.kind === 'contribution' && p.period !== null && p.memo === `Fee share ${p.period}`
+    ? defaultContributionMemo(p.period)
+    : p.memo;
+}
+
 export const FUND_WORDS = {
   expenseKind: {
     zh: {

@@ -9,6 +9,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { buildExport, toCsv } from '../../ledger/export.ts';
+import { toXlsx } from '../../ledger/export-xlsx.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
 import { periodBounds, periodOf } from '../../ledger/money.ts';
 import { ledgerSettings } from '../../ledger/settings.ts';
@@ -39,6 +40,9 @@ import bookkeepingRoutes from './fund/bookkeeping.ts';
 import expenditureRoutes from './fund/expenditures.ts';
 import { diskAttachmentFiles } from './fund/file-store.ts';
 import fileRoutes from './fund/files.ts';
+
+/** The Excel workbook's media type (Office Open XML spreadsheet). */
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   consoleAutohooks(app);
@@ -214,7 +218,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  for (const format of ['json', 'csv'] as const)
+  for (const format of ['json', 'csv', 'xlsx'] as const)
     app.get(
       `/funds/:id/export.${format}`,
       {
@@ -223,7 +227,9 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary:
             format === 'json'
               ? 'JSON export with the hash chain'
-              : 'CSV for owners: postings, proposals and decisions (Chinese headers, yuan, Beijing time, UTF-8 with BOM)',
+              : format === 'csv'
+                ? 'CSV for owners: postings, proposals and decisions (Chinese headers, yuan, Beijing time, UTF-8 with BOM)'
+                : 'Excel workbook for owners: postings (with their sums), proposals and decisions; Chinese headers, yuan as numbers with a ¥ format, Beijing time',
           params: FundParams,
           querystring: PeriodQuery,
         },
@@ -240,6 +246,8 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reply.header('x-ledger-head', `${exp.head.seq}:${exp.head.hash}`);
         if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(exp));
         const extras = { expenditures: await ledger.expenditures(fund.id), nameOf: await nameOf(fund) };
+        if (format === 'xlsx')
+          return reply.type(XLSX_TYPE).send(await toXlsx(exp, extras, ledger.config.utcOffsetMinutes));
         return reply.type('text/csv; charset=utf-8').send(toCsv(exp, extras, ledger.config.utcOffsetMinutes));
       },
     );

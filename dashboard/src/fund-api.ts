@@ -76,7 +76,7 @@ export const fundApi = {
     apiUrl(
       `${base(fundId)}/expenditures/${encodeURIComponent(expenditureId)}/attachments/${encodeURIComponent(attachmentId)}`,
     ),
-  exportUrl: (fundId: string, format: 'csv' | 'json', month?: string) =>
+  exportUrl: (fundId: string, format: 'csv' | 'xlsx' | 'json', month?: string) =>
     apiUrl(`${base(fundId)}/export.${format}`, { from: month, to: month }),
   statementUrl: (fundId: string, month: string) => apiUrl(`${base(fundId)}/statement`, { period: month }),
 };

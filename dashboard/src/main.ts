@@ -14,7 +14,7 @@ import { store } from './store.ts';
 import type { Me } from './types.ts';
 import { errorBox, loading } from './ui.ts';
 import { splitHash } from './url-state.ts';
-import { renderAlarm } from './views/alarm.ts';
+import { hearsAlarm, renderAlarm } from './views/alarm.ts';
 import { alertsView } from './views/alerts.ts';
 import { auditView } from './views/audit.ts';
 import { elevatorView } from './views/elevator.ts';
@@ -113,7 +113,8 @@ function renderHeader(): void {
         )
       : null,
     h('span', { class: 'spacer' }),
-    me && blocked()
+    // Only those who hear the alarm are asked to let the browser play it.
+    me && hearsAlarm() && blocked()
       ? h(
           'button',
           { type: 'button', class: 'sound', title: t('soundHint'), onclick: enableSound },

@@ -20,6 +20,14 @@ class Store {
   arrivals = new Map<string, number>();
   connection: Connection = 'connecting';
   readonly #listeners = new Map<Topic, Set<() => void>>();
+  /** Who wants each pushed alert itself (a report linked to it shows its step). */
+  readonly #alertListeners = new Set<(alert: Alert) => void>();
+
+  /** Each alert pushed over the socket, resolved ones included. Returns how to stop. */
+  onAlertPushed(listener: (alert: Alert) => void): () => void {
+    this.#alertListeners.add(listener);
+    return () => this.#alertListeners.delete(listener);
+  }
 
   on(topic: Topic, listener: () => void): () => void {
     let set = this.#listeners.get(topic);
@@ -73,6 +81,7 @@ class Store {
   applyAlert(alert: Alert): void {
     this.putAlert(alert);
     this.emit('alerts');
+    for (const listener of this.#alertListeners) listener(alert);
   }
 
   /**

@@ -82,6 +82,7 @@ export const EN = {
   criticalCount: 'Critical alerts needing action: {n}',
   by: 'by {who}',
   reportStatus: 'Status',
+  linkedAlert: 'The alarm this report raised or joined, as it now stands',
   received: 'Received',
   in_progress: 'Dispatched',
   rejected: 'Rejected',
@@ -184,6 +185,8 @@ export const EN = {
   proposedBy: 'Proposed by {who}, {at}',
   overBalance: 'Exceeds the fund’s balance of {balance}: it cannot be paid until more money comes in',
   exportCsvHint: 'Postings, proposals and decisions; opens in Excel',
+  exportXlsx: 'Export Excel',
+  exportXlsxHint: 'An Excel workbook: postings with their sums, proposals, decisions',
   emergency: 'Emergency: approve afterwards',
   // The property firm's fund screens (views/fund-firm-*.ts, views/fund-books.ts).
   firmProposals: 'Expenditures',
@@ -389,6 +392,7 @@ export const ZH: Record<Key, string> = {
   criticalCount: '{n} 条紧急告警待处理',
   by: '处理人 {who}',
   reportStatus: '状态',
+  linkedAlert: '该报告发起或加入的告警，当前进度',
   received: '已受理',
   in_progress: '已派单',
   rejected: '已驳回',
@@ -491,6 +495,8 @@ export const ZH: Record<Key, string> = {
   proposedBy: '{who} 于 {at} 提出',
   overBalance: '超出基金余额（{balance}）：余额不足，补足资金前无法支付',
   exportCsvHint: '收支明细、支出申请与审批记录，可用 Excel 打开',
+  exportXlsx: '导出 Excel',
+  exportXlsxHint: 'Excel 工作簿：收支明细（含合计）、支出申请与审批记录',
   emergency: '紧急支出：事后审批',
   // 物业的维修基金页面（views/fund-firm-*.ts、views/fund-books.ts）。
   firmProposals: '支出申请',

@@ -3,8 +3,16 @@
  * property firm, followed by residents through a receipt number bound to the elevator.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { type AlertState, type AlertStep, alertStepOf } from '../../protocol/index.ts';
 import type { RegistryDb } from '../db.ts';
 import type { ResidentReportStatus, ResidentReportTable } from '../schema.ts';
+
+/**
+ * A report as the console reads it: with its linked alert's step (已确认, 已到场, 已解决…),
+ * read in the same statement, since a linked report is handled through its alert and its own
+ * status stays where the resident filed it. Null without a linked alert.
+ */
+export type ReportWithAlert = ResidentReportTable & { alert_step: AlertStep | null };
 
 /** No 0/O or 1/I: people read receipts aloud over the phone. */
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -40,16 +48,16 @@ export interface NewReport {
 export interface ReportRepository {
   file(input: NewReport): Promise<ResidentReportTable>;
   byReceipt(elevatorId: string, receipt: string): Promise<ResidentReportTable | undefined>;
-  byId(id: string): Promise<ResidentReportTable | undefined>;
+  byId(id: string): Promise<ReportWithAlert | undefined>;
   /** Newest first; one row more than `limit` when more follow. */
-  list(filter: ReportFilter): Promise<ResidentReportTable[]>;
+  list(filter: ReportFilter): Promise<ReportWithAlert[]>;
   updateStatus(input: {
     id: string;
     status: ResidentReportStatus;
     reply?: string;
     by: string;
     now: number;
-  }): Promise<ResidentReportTable | undefined>;
+  }): Promise<ReportWithAlert | undefined>;
   /** Links a report to the alert it opened or joined (a "有人被困" report). */
   linkAlert(id: string, alertId: string): Promise<void>;
   /**
@@ -66,9 +74,29 @@ export interface ReportRepository {
   }): Promise<ResidentReportTable | undefined>;
 }
 
+type Joined = ResidentReportTable & { alert_state: AlertState | null; alert_arrived_at: number | null };
+
+function withAlertStep(row: Joined): ReportWithAlert {
+  const { alert_state, alert_arrived_at, ...report } = row;
+  return {
+    ...report,
+    alert_step:
+      alert_state === null ? null : alertStepOf({ state: alert_state, arrived_at: alert_arrived_at }),
+  };
+}
+
 export function reportRepository(db: RegistryDb): ReportRepository {
-  const byId = (id: string) =>
-    db.selectFrom('resident_reports').selectAll().where('id', '=', id).executeTakeFirst();
+  /** Reports with their linked alert's state beside them (a left join: most have none). */
+  const withAlert = () =>
+    db
+      .selectFrom('resident_reports as r')
+      .leftJoin('alerts as a', 'a.id', 'r.alert_id')
+      .selectAll('r')
+      .select(['a.state as alert_state', 'a.arrived_at as alert_arrived_at']);
+  const byId = async (id: string) => {
+    const row = await withAlert().where('r.id', '=', id).executeTakeFirst();
+    return row ? withAlertStep(row) : undefined;
+  };
   return {
     async file(input) {
       const row: ResidentReportTable = {
@@ -100,8 +128,8 @@ export function reportRepository(db: RegistryDb): ReportRepository {
         .where('elevator_id', '=', elevatorId)
         .executeTakeFirst(),
     byId,
-    list(f) {
-      let q = db.selectFrom('resident_reports as r').selectAll('r');
+    async list(f) {
+      let q = withAlert();
       if (f.estateIds) q = q.where('r.estate_id', 'in', f.estateIds.length ? f.estateIds : ['']);
       if (f.estate) q = q.where('r.estate_id', '=', f.estate);
       if (f.elevator) q = q.where('r.elevator_id', '=', f.elevator);
@@ -114,12 +142,13 @@ export function reportRepository(db: RegistryDb): ReportRepository {
       if (f.status) q = q.where('r.status', '=', f.status as ResidentReportStatus);
       if (f.from !== undefined) q = q.where('r.created_at', '>=', f.from);
       if (f.to !== undefined) q = q.where('r.created_at', '<', f.to);
-      return q
+      const rows = await q
         .orderBy('r.created_at', 'desc')
         .orderBy('r.id')
         .limit(f.limit + 1)
         .offset(f.offset)
         .execute();
+      return rows.map(withAlertStep);
     },
     async updateStatus(input) {
       await db

@@ -10,6 +10,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -138,6 +139,10 @@ describe('the owners’ committee in Chromium', () => {
     await alarm.locator('[data-testid=alarm-firm-handles]').waitFor();
     expect(await alarm.textContent()).toContain('由物业值班人员处理');
     expect(await alarm.locator('button').count()).toBe(0);
+    // Nor the sound: the committee is not the one called (no beep, no "开启告警声音" button).
+    expect(await alarm.getAttribute('data-sound')).toBe('off');
+    expect(await alarm.getAttribute('data-beeps')).toBeNull();
+    expect(await page.locator('header button.sound').count()).toBe(0);
 
     // The proposal above the balance says so before anyone approves.
     const big = page.locator('li.proposal:has-text("1号梯曳引机大修")');
@@ -179,6 +184,20 @@ describe('the owners’ committee in Chromium', () => {
     expect(body).toMatch(/更换轿厢照明,某灯具公司,配件,4200\.00,已拒绝,否,/);
     expect(body).toMatch(/业主委员会,莲花业委会,拒绝,照明尚可使用，暂缓更换,是/);
     expect(body).not.toMatch(/committee-lianhua|duty-anju|_fen|expense:/);
+    // Beside it, the same as an Excel workbook: the button, and the file the committee gets.
+    expect(await page.textContent('[data-testid=export-xlsx]')).toBe('导出 Excel');
+    const xlsxHref = await page.getAttribute('[data-testid=export-xlsx]', 'href');
+    expect(xlsxHref).toContain(`/funds/${encodeURIComponent(fundId)}/export.xlsx`);
+    const xlsx = await page.request.get(new URL(xlsxHref as string, page.url()).href);
+    expect(xlsx.status()).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await xlsx.body()) as unknown as ArrayBuffer);
+    const refusedRow = book
+      .getWorksheet('支出申请')!
+      .getRows(2, 10)
+      ?.find((r) => r.getCell(4).value === '更换轿厢照明');
+    expect(refusedRow?.getCell(7).value).toBe(4200);
+    expect(refusedRow?.getCell(8).value).toBe('已拒绝');
 
     await page.screenshot({ path: join(ARTIFACTS, 'committee-fund-desktop.png'), fullPage: true });
     const text = (await page.textContent('body')) ?? '';

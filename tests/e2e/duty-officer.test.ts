@@ -176,6 +176,16 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     await console_.fill('dialog[open] textarea', '乘客已安全救出，门机复位');
     await console_.click('dialog[open] button[value=ok]');
     await console_.waitForGone(row, 10_000);
+
+    // The resident's report, handled through its alarm, reads where the alarm got to (its
+    // own status was never moved): 已解决, not 已受理/待处理.
+    await console_.goto(`${base}/app/#/reports`);
+    await console_.waitFor('[data-testid=report-list] [data-testid=report-alert-step]', 15_000);
+    const badge = () =>
+      console_.evaluate<string>(
+        `[...document.querySelectorAll('[data-testid=report-list] li.report')].find((li) => li.textContent.includes('电梯停在5楼，里面有老人'))?.querySelector('[data-testid=report-alert-step]')?.textContent ?? ''`,
+      );
+    expect(await badge()).toBe('已解决');
   }, 180_000);
 
   it('the resident reads response, arrival and clearance, confirms the fix and rates it', async () => {
@@ -223,6 +233,26 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
         `document.querySelector('main a[data-testid=export-csv]').getAttribute('href')`,
       ),
     ).toMatch(/\/api\/v1\/sla\.csv\?month=\d{4}-\d\d/);
+    // The month picker speaks Chinese (a select of worded months, not Chromium's own
+    // <input type=month>), and the chosen month lives in the URL.
+    expect(
+      await console_.evaluate<number>(`document.querySelectorAll('main input[type=month]').length`),
+    ).toBe(0);
+    const picker = 'main select[data-testid=sla-month]';
+    const shown = await console_.evaluate<string>(
+      `(() => { const s = document.querySelector('${picker}'); return s.options[s.selectedIndex].textContent; })()`,
+    );
+    const current = await console_.evaluate<string>(`document.querySelector('${picker}').value`);
+    const [y, m] = current.split('-').map(Number) as [number, number];
+    expect(shown).toBe(`${y}年${m}月`);
+    const previous = await console_.evaluate<string>(`document.querySelector('${picker}').options[1].value`);
+    expect(await console_.text(`${picker} option[value="${previous}"]`)).toMatch(/^\d{4}年\d{1,2}月$/);
+    await console_.select(picker, previous);
+    await console_.waitFor(`main a[data-testid=export-csv][href*="month=${previous}"]`);
+    expect(await console_.evaluate<string>('location.hash')).toContain(`month=${previous}`);
+    await console_.select(picker, current);
+    await console_.waitFor(`main a[data-testid=export-csv][href*="month=${current}"]`);
+    await console_.waitFor(row);
     await console_.screenshot(join(ARTIFACTS, 'duty-officer-sla-1440.png'));
   }, 180_000);
 

@@ -1,7 +1,8 @@
 /**
  * The alert lifecycle against a real SQLite registry: dedup and count, auto-resolve
  * (auto_cleared), acknowledge/resolve with what it was (fault, false alarm), escalation by an injected clock, visit storage; every transition
- * captured from the injected publish function.
+ * captured from the injected publish function, and each one's domain-event log line captured
+ * from the pino logger.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertLifecycle, createAlertLifecycle } from '../../alerts/lifecycle.ts';
@@ -9,7 +10,7 @@ import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/ind
 import { type AlertMessage, decodeServiceMessage, type VisitMessage } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { createAlertRepository } from '../../store/repositories/alerts.ts';
-import { registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+import { capturingLogger, registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -18,13 +19,17 @@ let cleanup: () => Promise<void>;
 let published: { topic: string; payload: AlertMessage | VisitMessage }[];
 let now: number;
 let lifecycle: AlertLifecycle;
+let logged: Record<string, unknown>[];
 
 beforeEach(async () => {
   ({ db, cleanup } = await registryWithFleet(smallFleet(2)));
   published = [];
   now = T0;
+  const capture = capturingLogger('debug');
+  logged = capture.lines;
   lifecycle = createAlertLifecycle({
     alerts: createAlertRepository(db),
+    log: capture.log,
     clock: () => now,
     publish: (topic, payload) => {
       published.push({ topic, payload });
@@ -49,6 +54,9 @@ const finding = (over: Partial<AlertFinding> = {}): AlertFinding => ({
 });
 
 const alerts = (): AlertMessage[] => published.map((p) => p.payload as AlertMessage);
+/** The domain events logged so far: the message an operator searches for, and its level (pino numbers). */
+const events = (message?: string) =>
+  logged.filter((line) => line['module'] === 'alerts' && (message === undefined || line['msg'] === message));
 
 describe('alert lifecycle', () => {
   it('keeps one open alert per (elevator, code) and counts repeats', async () => {
@@ -63,6 +71,17 @@ describe('alert lifecycle', () => {
       ['alerts/t-e1', 'repeated'],
       ['alerts/t-e2', 'opened'],
     ]);
+    expect(events().map((line) => [line['msg'], line['level'], line['elevatorId']])).toEqual([
+      ['alert opened', 30, 't-e1'],
+      ['alert repeated', 20, 't-e1'],
+      ['alert opened', 30, 't-e2'],
+    ]);
+    expect(events('alert opened')[0]).toMatchObject({
+      alertId: alerts()[0]!.id,
+      estateId: 'te',
+      code: 'passenger_trapped',
+      severity: 'critical',
+    });
     expect(alerts()[0]).toMatchObject({
       code: 'passenger_trapped',
       severity: 'critical',
@@ -125,6 +144,19 @@ describe('alert lifecycle', () => {
       alert: { state: 'resolved', ack_note: 'on my way' },
     });
     expect(published).toHaveLength(count);
+    expect(events('alert acknowledged')).toEqual([
+      expect.objectContaining({
+        event: 'alert.acknowledged',
+        alertId: id,
+        elevatorId: 't-e1',
+        estateId: 'te',
+        code: 'overspeed',
+        by: 'u-admin',
+      }),
+    ]);
+    expect(events('alert resolved')).toEqual([
+      expect.objectContaining({ alertId: id, code: 'overspeed', by: 'u-admin', resolution: 'fault' }),
+    ]);
     expect(await lifecycle.resolve('missing', 'u-admin', 'fault')).toBeNull();
     expect(await lifecycle.acknowledge('missing', 'u-admin')).toBeNull();
   });
@@ -161,6 +193,15 @@ describe('alert lifecycle', () => {
       transition: 'escalated',
     });
     expect(await lifecycle.checkEscalations()).toEqual([]);
+    expect(events('alert escalated')).toEqual([
+      expect.objectContaining({
+        alertId: first[0]!.id,
+        code: 'passenger_trapped',
+        estateId: 'te',
+        reason: 'not_acknowledged_in_time',
+        level: 40,
+      }),
+    ]);
     await lifecycle.acknowledge(first[0]!.id, 'u-admin');
     now = T0 + 30 * 60_000;
     const second = await lifecycle.checkEscalations();
@@ -224,6 +265,17 @@ describe('alert lifecycle', () => {
     });
     expect(published.map((p) => p.topic)).toEqual(['visits/t-e1', 'visits/t-e1']);
     expect(published[1]!.payload).toMatchObject({ id: 'v1', verdict: 'fake', reasons: closed.reasons });
+    // The check-in has no verdict yet: one line, for the closed visit.
+    expect(events('visit verdict')).toEqual([
+      expect.objectContaining({
+        visitId: 'v1',
+        elevatorId: 't-e1',
+        estateId: 'te',
+        technicianId: 'tech-1',
+        verdict: 'fake',
+        score: 20,
+      }),
+    ]);
   });
 
   it('lets exactly one of two writers acknowledge, and the other read the winner', async () => {
@@ -256,5 +308,7 @@ describe('alert lifecycle', () => {
     const won = resolutions.find((o) => o?.applied)!.alert;
     expect([row.resolved_by, row.resolution]).toEqual([won.resolved_by, won.resolution]);
     expect(alerts().filter((a) => a.transition === 'resolved')).toHaveLength(1);
+    // Logged once, by the writer that made the transition (the other lifecycle logs nothing here).
+    expect(events('alert acknowledged')).toHaveLength(outcomes[0]!.applied ? 1 : 0);
   });
 });

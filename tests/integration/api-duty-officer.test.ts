@@ -270,4 +270,36 @@ describe('duty officer alarm and resident loop', () => {
     expect(lines[0]).toContain('平均评分');
     expect(lines[1]).toMatch(/^2025-05,莲花花园,3,2,1,33\.3%,2,/);
   });
+
+  it("the console's reports list shows a linked report at its alert's step, not its stored status", async () => {
+    const car = 'lianhua-b1-e1';
+    const { row } = await fileReport(car, 'trapped', '困在3楼');
+    const { row: plain } = await fileReport(car, 'door', '门关不上');
+    const cookie = await t.login('duty-anju');
+    const listed = async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/reports?elevator=${car}&limit=50`,
+        headers: { cookie },
+      });
+      expect(res.statusCode).toBe(200);
+      const items = res.json().items as { id: string; status: string; alert_step: string | null }[];
+      return Object.fromEntries(items.map((r) => [r.id, [r.status, r.alert_step]]));
+    };
+    expect(await listed()).toMatchObject({ [row.id]: ['received', 'open'], [plain.id]: ['received', null] });
+    const alertId = row.alert_id!;
+    expect((await act('duty-anju', alertId, 'acknowledge', { note: '已派人' })).statusCode).toBe(200);
+    expect((await listed())[row.id]).toEqual(['received', 'acknowledged']);
+    expect((await act('duty-anju', alertId, 'arrive', {})).statusCode).toBe(200);
+    expect((await listed())[row.id]).toEqual(['received', 'arrived']);
+    expect(
+      (await act('duty-anju', alertId, 'resolve', { resolution: 'fault', note: '已救出' })).statusCode,
+    ).toBe(200);
+    expect(await listed()).toMatchObject({
+      [row.id]: ['received', 'resolved'],
+      [plain.id]: ['received', null],
+    });
+    const one = await t.app.inject({ method: 'GET', url: `/api/v1/reports/${row.id}`, headers: { cookie } });
+    expect(one.json()).toMatchObject({ id: row.id, alert_id: alertId, alert_step: 'resolved' });
+  });
 });

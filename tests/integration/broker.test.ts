@@ -8,10 +8,9 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/broker.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
-import { silentLogger } from '../../lib/logger.ts';
 import { topics } from '../../protocol/index.ts';
 import { storeOver } from '../../store/store.ts';
-import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
+import { capturingLogger, registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
 
 const SERVICE = { username: 'svc-test', password: 'service-secret-0123456789' };
 const API = { username: 'svc-api', password: 'service-secret-api-0123456789' };
@@ -22,12 +21,14 @@ let registry: Awaited<ReturnType<typeof registryWithFleet>>;
 let broker: Broker;
 let url: string;
 const openClients: MqttClient[] = [];
+/** What the broker logged, for the lines an operator searches for. */
+const logged = capturingLogger('info');
 
 function brokerFor(port: number): Broker {
   return createBroker(
     { port, host: '127.0.0.1', maxPacketBytes: MAX_PACKET_BYTES, connectTimeoutMs: CONNECT_TIMEOUT_MS },
     {
-      log: silentLogger,
+      log: logged.log,
       authenticate: (u, p) => storeOver(registry.db).credentials.authenticateMachine(u, p),
     },
   );
@@ -149,6 +150,27 @@ describe('authentication', () => {
     // The ingest still answers on its session.
     await ingest.subscribeAsync(topics.allAlerts, { qos: 1 });
     expect(ingest.connected).toBe(true);
+  });
+
+  it("a second connection with a connected device's client id takes its session over, and says so in the log", async () => {
+    const first = await device(3);
+    const firstClosed = closed(first);
+    const takeovers = () => logged.lines.filter((line) => line['msg'] === 'device session taken over');
+    expect(takeovers()).toEqual([]);
+    const second = await device(3);
+    await firstClosed;
+    expect(second.connected).toBe(true);
+    expect(takeovers()).toEqual([
+      expect.objectContaining({
+        module: 'broker',
+        level: 40,
+        clientId: 'dev-t-e3',
+        username: 'dev-t-e3',
+        kind: 'device',
+        remoteAddress: '127.0.0.1',
+        previousRemoteAddress: '127.0.0.1',
+      }),
+    ]);
   });
 
   it('a new connection that sends no CONNECT is closed after the connect timeout', async () => {

@@ -3,6 +3,7 @@
  * the firm read and approve their own estate's fund; another firm gets 404, a technician
  * 403; exports verify; replays of an Idempotency-Key answer the first result.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyExport } from '../../ledger/export-verify.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
@@ -12,6 +13,63 @@ import { SAME_ORIGIN, startTestApi, type TestApi } from '../helpers/api-harness.
 let api: TestApi;
 let fundId: string;
 let expenditureId: string;
+
+/**
+ * The Excel export read back with exceljs: Chinese headers, one row per posting whose yuan
+ * (numbers with a ¥ format) add up to the postings' fen, Beijing wall-clock times, the sum row.
+ */
+async function expectWorkbookMatches(exp: {
+  head: { seq: number };
+  postings: { seq: number; at: number; debitFen: number; creditFen: number }[];
+}) {
+  const res = await call('committee-lianhua', 'GET', `/api/v1/funds/${fundId}/export.xlsx`);
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toBe(
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  );
+  expect(res.headers['content-disposition']).toMatch(/filename="fund-.+\.xlsx"/);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  expect(book.worksheets.map((w) => w.name)).toEqual(['说明', '收支明细', '支出申请', '审批记录']);
+  const sheet = book.getWorksheet('收支明细')!;
+  const header = (sheet.getRow(1).values as unknown[]).slice(1);
+  expect(header.slice(0, 8)).toEqual([
+    '序号',
+    '时间',
+    '类型',
+    '科目',
+    '借方（元）',
+    '贷方（元）',
+    '所属月份',
+    '摘要',
+  ]);
+  const rows: { seq: number; at: Date; debit: number; credit: number }[] = [];
+  sheet.eachRow((row, n) => {
+    if (n === 1 || row.getCell(1).value === '合计') return;
+    rows.push({
+      seq: row.getCell(1).value as number,
+      at: row.getCell(2).value as Date,
+      debit: row.getCell(5).value as number,
+      credit: row.getCell(6).value as number,
+    });
+  });
+  expect(exp.postings.length).toBeGreaterThan(0);
+  expect(rows.map((r) => r.seq)).toEqual(exp.postings.map((p) => p.seq));
+  const fen = (yuan: number) => Math.round(yuan * 100);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  expect(sum(rows.map((r) => fen(r.debit)))).toBe(sum(exp.postings.map((p) => p.debitFen)));
+  expect(sum(rows.map((r) => fen(r.credit)))).toBe(sum(exp.postings.map((p) => p.creditFen)));
+  // Each amount is a number with the ¥ format, not text.
+  expect(typeof rows[0]!.debit).toBe('number');
+  expect(sheet.getRow(2).getCell(5).numFmt).toContain('¥');
+  // Beijing wall-clock time (Excel dates carry no zone).
+  expect(rows[0]!.at.getTime()).toBe(exp.postings[0]!.at + 8 * 3_600_000);
+  const total = sheet.getRow(exp.postings.length + 2);
+  expect(total.getCell(1).value).toBe('合计');
+  expect(total.getCell(5).value).toMatchObject({ formula: `SUM(E2:E${exp.postings.length + 1})` });
+  const about = book.getWorksheet('说明')!;
+  expect(about.getRow(6).values).toEqual([undefined, '链头序号', exp.head.seq]);
+}
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -119,6 +177,7 @@ describe('fund routes', () => {
     expect(json.headers['x-ledger-head']).toBe(`${exp.head.seq}:${exp.head.hash}`);
     const csv = await call('committee-lianhua', 'GET', `/api/v1/funds/${fundId}/export.csv`);
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    await expectWorkbookMatches(exp);
     const verify = await call(
       'duty-anju',
       'GET',

@@ -9,9 +9,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildExport, toCsv } from '../../ledger/export.ts';
 import { createFundLedger, type FundLedger } from '../../ledger/ledger.ts';
-import { periodBounds } from '../../ledger/money.ts';
+import { memoText, periodBounds } from '../../ledger/money.ts';
 import { monthlyStatement, statementFigures } from '../../ledger/statement.ts';
 import type { Actor } from '../../ledger/types.ts';
+import { memoWords } from '../../protocol/words.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import type { PostingRow } from '../../store/repositories/ledger.ts';
 import { storeOver } from '../../store/store.ts';
@@ -94,6 +95,27 @@ async function twoMonths() {
 
 const cashOf = (rows: readonly PostingRow[]) =>
   rows.filter((r) => r.account === 'cash').reduce((s, r) => s + r.debitFen - r.creditFen, 0);
+
+describe('default memos read in Chinese', () => {
+  it('stores a contribution without a memo with a Chinese memo; an old English default reads in Chinese', async () => {
+    await ledger.recordContribution(as(ACTORS.proposer), { period: '2025-03', amountFen: 5_000_000 });
+    await ledger.recordContribution(as(ACTORS.proposer), {
+      period: '2025-04',
+      amountFen: 100,
+      memo: '补缴',
+    });
+    const memos = (await ledger.postings(fundId)).filter((p) => p.account === 'cash').map((p) => p.memo);
+    expect(memos).toEqual(['2025-03 业主分摊缴存', '补缴']);
+    // Postings stored before the default was Chinese keep their bytes (the chain covers them);
+    // the console's table and the exports show them in Chinese.
+    const old = { kind: 'contribution', memo: 'Fee share 2024-11', period: '2024-11' };
+    expect(memoWords(old)).toBe('2024-11 业主分摊缴存');
+    expect(memoText(old)).toBe('2024-11 业主分摊缴存');
+    // A memo someone typed is theirs, even if it looks like the default of another month.
+    expect(memoWords({ ...old, memo: 'Fee share 2024-10' })).toBe('Fee share 2024-10');
+    expect(memoWords({ ...old, kind: 'other_income' })).toBe('Fee share 2024-11');
+  });
+});
 
 describe('the monthly statement adds up', () => {
   it('opening + income by kind − spending by item = closing, against the postings', async () => {

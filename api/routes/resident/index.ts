@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ledgerSettings } from '../../../ledger/settings.ts';
+import { alertStepOf } from '../../../protocol/index.ts';
+import type { ReportWithAlert } from '../../../store/repositories/reports.ts';
 import type { ResidentReportTable } from '../../../store/schema.ts';
 import { estateAudience } from '../../plugins/socket.ts';
 import { ResidentCardCache } from '../../resident/card.ts';
@@ -65,7 +67,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onClose', async () => funds.stop());
 
   /** The report as it now is, to the consoles of its estate (the list and the nav badge). */
-  const pushReport = (report: ResidentReportTable) =>
+  const pushReport = (report: ResidentReportTable | ReportWithAlert) =>
     app.io?.to(estateAudience(report.estate_id)).emit('report', report);
 
   const html = (reply: FastifyReply, status: number, body: string) =>
@@ -257,7 +259,7 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         estateId: elevator.estateId,
         detail: { elevator_id: elevator.id, category, ...(alert ? { alert_id: alert.id } : {}) },
       });
-      pushReport(report);
+      pushReport({ ...report, alert_step: alert ? alertStepOf(alert) : null });
       const token = encodeURIComponent(elevator.publicToken);
       return reply
         .code(303)
@@ -345,7 +347,8 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           estateId: report.estate_id,
           detail: { rating, alert_id: report.alert_id },
         });
-        pushReport(updated);
+        // As the console lists it: with its linked alert's step.
+        pushReport((await app.store.reports.byId(updated.id)) ?? updated);
       }
       return reply.code(303).header('location', back).send(null);
     },

@@ -5,6 +5,8 @@
  * such alert is acknowledged. The banner says what the sound does, for anyone inspecting
  * the page and for the browser tests: `data-sound` is playing, blocked (the browser waits
  * for a click) or off, and `data-beeps` counts the beeps of this alarm that really played.
+ * Only those who answer the alarm hear it (`hearsAlarm`): the owners' committee sees the
+ * banner, without controls and without the sound (the firm's duty officer handles it).
  */
 import { h, mount } from '../dom.ts';
 import { t } from '../i18n.ts';
@@ -32,12 +34,17 @@ function label(a: Alert): string {
   return document.documentElement.lang === 'en' ? a.label_en : a.label_zh;
 }
 
+/** Whoever can acknowledge the alarm hears it; a reader (the committee, a regulator) is not called. */
+export function hearsAlarm(): boolean {
+  return store.canWrite();
+}
+
 export function renderAlarm(host: HTMLElement): void {
   const alerts = pending();
+  if (alerts.length === 0 || !hearsAlarm()) stopAlarm(host);
   if (alerts.length === 0) {
     mount(host);
     host.hidden = true;
-    stopAlarm(host);
     return;
   }
   host.hidden = false;
@@ -70,7 +77,7 @@ export function renderAlarm(host: HTMLElement): void {
       ),
     ),
   );
-  startAlarm(host);
+  if (hearsAlarm()) startAlarm(host);
 }
 
 function sound(host: HTMLElement): void {

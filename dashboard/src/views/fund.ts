@@ -4,7 +4,7 @@
  * exports and the monthly statement, all from the real fund routes (fund-api.ts). An
  * estate without a fund says so; each section has its own loading and error state.
  */
-import { FUND_WORDS, wordOf } from '../../../protocol/words.ts';
+import { FUND_WORDS, memoWords, wordOf } from '../../../protocol/words.ts';
 import { h, mount } from '../dom.ts';
 import { type Balance, type ContributionMonth, type Fund, fundApi, type Posting } from '../fund-api.ts';
 import { formatFen, formatTime, lang, t } from '../i18n.ts';
@@ -85,7 +85,7 @@ function postingsBlock(list: Posting[]): HTMLElement {
       wordOf(FUND_WORDS.account, p.account, lang()) ?? p.account,
       p.debitFen ? formatFen(p.debitFen) : '',
       p.creditFen ? formatFen(p.creditFen) : '',
-      p.memo,
+      memoWords(p),
     ]),
     t('postings'),
   );
@@ -130,6 +130,17 @@ function exportsBlock(fund: Fund): HTMLElement {
         'data-testid': 'export-csv',
       },
       t('exportFundCsv'),
+    ),
+    h(
+      'a',
+      {
+        class: 'button',
+        href: fundApi.exportUrl(fund.id, 'xlsx'),
+        download: '',
+        title: t('exportXlsxHint'),
+        'data-testid': 'export-xlsx',
+      },
+      t('exportXlsx'),
     ),
     h('a', { class: 'button', href: fundApi.exportUrl(fund.id, 'json'), download: '' }, t('exportJson')),
     h(

@@ -2,9 +2,11 @@
  * Residents' reports from the QR page: dispatch (in progress), close (resolved) or
  * reject, each with a reply the resident reads on their receipt page.
  */
+import { alertStepOf } from '../../../protocol/alert-steps.ts';
+import { LINKED_ALERT_STEP_WORDS, wordOf } from '../../../protocol/words.ts';
 import { api, apiUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { errorText, formatTime, t, tCode } from '../i18n.ts';
+import { errorText, formatTime, lang, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
 import { onReports, reportCategoryWord } from '../reports-live.ts';
@@ -50,6 +52,23 @@ function residentWord(r: ResidentReport): HTMLElement | null {
   return h('p', { class: 'muted', 'data-testid': 'resident-word' }, parts.join(' · '));
 }
 
+/**
+ * A report linked to an alert is handled through that alert: its badge says where the alarm
+ * stands (已确认, 已到场, 已解决…), not the report's own status, which stays where it was filed.
+ */
+function statusBadge(r: ResidentReport): HTMLElement {
+  if (!r.alert_step) return stateBadge(r.status);
+  return h(
+    'span',
+    {
+      class: `badge st-${r.alert_step === 'arrived' ? 'acknowledged' : r.alert_step}`,
+      title: t('linkedAlert'),
+      'data-testid': 'report-alert-step',
+    },
+    wordOf(LINKED_ALERT_STEP_WORDS, r.alert_step, lang()) ?? r.alert_step,
+  );
+}
+
 function row(r: ResidentReport, reload: () => void): HTMLElement {
   const act = (status: Next, verb: string, cls = '') =>
     h(
@@ -65,7 +84,7 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
       'div',
       { class: 'alert-head' },
       h('strong', {}, r.receipt),
-      stateBadge(r.status),
+      statusBadge(r),
       h('span', { class: 'badge' }, reportCategoryWord(r.category)),
       h(
         'a',
@@ -184,18 +203,34 @@ export const reportsView: View = (host) => {
     more,
   );
   void load(0);
+  // A linked alert moving (acknowledged, on site, resolved) moves its reports' badges.
+  const stopAlerts = store.onAlertPushed((alert) => {
+    let changed = false;
+    for (const r of items) {
+      if (r.alert_id !== alert.id) continue;
+      r.alert_step = alertStepOf(alert);
+      changed = true;
+    }
+    if (changed) draw();
+  });
   // Reports arrive and move live: a pushed one replaces its row, a new one matching the
   // filters goes on top, one that left the filtered status leaves the list; no reload.
-  return onReports((report) => {
+  const stopReports = onReports((report) => {
     if (report === null) return;
     const matches =
       (!filters.status || report.status === filters.status) &&
       (!filters.estate || report.estate_id === filters.estate);
     const at = items.findIndex((r) => r.id === report.id);
+    // A push that does not say where its alert stands keeps what the row knew.
+    if (at >= 0 && report.alert_step === undefined) report.alert_step = items[at]!.alert_step;
     if (at >= 0 && matches) items[at] = report;
     else if (at >= 0) items.splice(at, 1);
     else if (matches) items.unshift(report);
     else return;
     draw();
   });
+  return () => {
+    stopAlerts();
+    stopReports();
+  };
 };

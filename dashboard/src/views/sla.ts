@@ -24,6 +24,35 @@ function thisMonth(): string {
   return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 }
 
+/** Months offered in the picker: this one and the two years before it. */
+const MONTHS_BACK = 24;
+
+/** 'YYYY-MM' months from `latest` back, newest first; `keep` stays offered (a shared link's month). */
+export function monthChoices(latest: string, keep: string): string[] {
+  const [y, m] = latest.split('-').map(Number) as [number, number];
+  const out: string[] = [];
+  for (let i = 0; i < MONTHS_BACK; i++) {
+    const d = new Date(Date.UTC(y, m - 1 - i, 1));
+    out.push(`${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`);
+  }
+  if (/^\d{4}-\d\d$/.test(keep) && !out.includes(keep)) out.push(keep);
+  return out.sort().reverse();
+}
+
+/**
+ * "2026年11月" (or "Nov 2026"): the picker is a <select> of worded months, since Chromium's
+ * native <input type=month> speaks the browser's language, not the console's.
+ */
+function monthWord(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  if (lang() === 'zh') return `${y}年${m}月`;
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en', {
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
 function cell(row: Row, key: SlaColumn): string {
   const value = row[key];
   if (value === null) return '—';
@@ -40,6 +69,17 @@ export const slaView: View = (host) => {
   const filters = readFilters(defaults);
   const table = h('div', { class: 'sla-report', 'data-testid': 'sla-report' });
   const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+
+  const monthPicker = select(
+    t('slaMonth'),
+    filters.month,
+    monthChoices(thisMonth(), filters.month).map((m): [string, string] => [m, monthWord(m)]),
+    (v) => {
+      filters.month = v || thisMonth();
+      void load();
+    },
+  );
+  monthPicker.querySelector('select')?.setAttribute('data-testid', 'sla-month');
 
   async function load(): Promise<void> {
     writeFilters(filters, defaults);
@@ -90,20 +130,7 @@ export const slaView: View = (host) => {
     h(
       'div',
       { class: 'filters' },
-      h(
-        'label',
-        { class: 'field' },
-        h('span', {}, t('slaMonth')),
-        h('input', {
-          type: 'month',
-          value: filters.month,
-          'data-testid': 'sla-month',
-          onchange: (e: Event) => {
-            filters.month = (e.target as HTMLInputElement).value || thisMonth();
-            void load();
-          },
-        }),
-      ),
+      monthPicker,
       select(
         t('estate'),
         filters.estate,
