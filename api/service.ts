@@ -1,7 +1,8 @@
 /**
  * The API as a service: its MQTT state source (seeded from the registry), the Fastify app
  * with InfluxDB history and readiness probes, listening on API_PORT. With LOG_ENABLED alert
- * and visit transitions come from the log (log/transitions.ts) instead of MQTT. The standalone main
+ * and visit transitions come from the log (log/transitions.ts) instead of MQTT; with REDIS_URL
+ * pushes and rate limits are shared with the other API nodes (shared-redis.ts). The standalone main
  * and the all-in-one main both start the API through here, so they cannot drift apart.
  * The fleet (directory, file reload) is the caller's: one per process, shared with the ingest
  * when they run together.
@@ -20,6 +21,7 @@ import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
 import { applyOfflineOverrides, seedStateFromStore } from './seed-state.ts';
+import { connectSharedRedis } from './shared-redis.ts';
 
 export interface ApiServiceDeps {
   store: Store;
@@ -79,6 +81,17 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     started.push(() => stateSource.stop());
     const transitions = natsUrl ? await startTransitions(config, deps, natsUrl, stateSource, seededAt) : null;
     if (transitions) started.push(() => transitions.stop());
+    const sharedRedis = config.REDIS_URL
+      ? await connectSharedRedis(
+          {
+            url: config.REDIS_URL,
+            keyPrefix: config.REDIS_KEY_PREFIX,
+            connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          },
+          log,
+        )
+      : null;
+    if (sharedRedis) started.push(() => sharedRedis.close());
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
     // Alone, the API applies people's decisions itself and announces them (on the log too when enabled).
     const publish: Publish = transitions?.writer
@@ -96,6 +109,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       stateSource,
       publicBaseUrl,
       influx: { url: deps.influxUrl, database: config.INFLUX_DATABASE },
+      ...(sharedRedis ? { sharedRedis } : {}),
       ...(config.REGULATOR_PUSH_URL && config.REGULATOR_PUSH_SECRET
         ? {
             regulatorPush: {
@@ -111,6 +125,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         broker: () => stateSource.connected,
         influxdb: () => influxAnswers(deps.influxUrl, 500),
         ...(transitions ? { log: () => transitions.connected } : {}),
+        ...(sharedRedis ? { redis: () => sharedRedis.ready } : {}),
         ...deps.readiness,
       },
       metrics: [
@@ -127,7 +142,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
           publish,
         }),
     });
-    // Closed first: no request or socket sees the state source gone.
+    // Closed first: no request or socket sees the state source or Redis gone.
     started.push(() => app.close());
     await app.listen({ port: config.API_PORT, host: config.API_HOST });
     return {
