@@ -207,7 +207,7 @@ export class TransitionReader {
   #nc: NatsConnection | null = null;
   #messages: ConsumerMessages | null = null;
   readonly #log: Logger;
-  readonly #counts = { received: 0, unreadable: 0, lastStreamSeq: 0 };
+  readonly #counts = { received: 0, unreadable: 0, redelivered: 0, lastStreamSeq: 0 };
 
   constructor(
     private readonly options: TransitionReaderOptions,
@@ -220,8 +220,8 @@ export class TransitionReader {
     return this.#nc !== null && !this.#nc.isClosed();
   }
 
-  /** Transitions handed on since start, and the stream sequence of the last one. */
-  stats(): { received: number; unreadable: number; lastStreamSeq: number } {
+  /** Transitions handed on since start, redeliveries skipped, and the stream sequence of the last one handed on. */
+  stats(): { received: number; unreadable: number; redelivered: number; lastStreamSeq: number } {
     return { ...this.#counts };
   }
 
@@ -258,7 +258,17 @@ export class TransitionReader {
     this.#log.info({ durable: this.durable, resumed }, 'reading alert and visit transitions');
   }
 
+  /**
+   * One consumer delivers in stream order, so a sequence at or below the last one handed on is
+   * a redelivery (an ack lost when the server died: `kill -9` of nats-server in
+   * log-transitions.test.ts brought one back): acknowledged again, not handed on twice.
+   */
   #receive(msg: JsMsg): void {
+    if (msg.seq <= this.#counts.lastStreamSeq) {
+      this.#counts.redelivered += 1;
+      msg.ack();
+      return;
+    }
     const topic = topicOfTransitionSubject(msg.subject);
     try {
       if (topic) this.deps.onTransition(topic, msg.data);
