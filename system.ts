@@ -177,6 +177,8 @@ export function systemComponents(config: Config, deps: LateSystemDeps): SystemCo
         ...(config.FLEET_FILE ? { fleetFile: config.FLEET_FILE } : {}),
         mqtt: { url: mqttUrl(), ...(await credential('api')) },
         influxUrl: deps.influxUrl(),
+        // With the log the API reads alert and visit transitions there (its own durable consumer).
+        ...(logUrl() ? { natsUrl: logUrl()! } : {}),
         readiness: {
           ingest: () => {
             const metrics = pipeline.metrics();

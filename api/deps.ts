@@ -10,6 +10,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/store.ts';
 import type { RegulatorPushOptions } from './regulator/push.ts';
+import type { SharedRedis } from './shared-redis.ts';
 import type { ElevatorStateSource } from './state-source.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 import type { EscalationSenderOptions } from './webhooks/escalations.ts';
@@ -72,6 +73,12 @@ export interface ApiDeps {
   webhooks?: Partial<WebhookOptions>;
   /** Poll period, retries and default windows of the escalation sender; defaults in webhooks/escalations.ts. */
   escalations?: Partial<EscalationSenderOptions>;
+  /**
+   * Redis shared by the API nodes (api/shared-redis.ts): socket.io pushes reach every node's
+   * browsers, rate limits count across nodes. Without it both stay in this process. The caller
+   * connects and closes it.
+   */
+  sharedRedis?: SharedRedis;
   /** Push the GB/T 24476 data sets to a regulator's platform (api/regulator/push.ts); off without it. */
   regulatorPush?: Pick<RegulatorPushOptions, 'url' | 'secret' | 'platformId' | 'outboxDir'> &
     Partial<RegulatorPushOptions>;

@@ -20,13 +20,20 @@ export interface MqttStateSourceOptions {
   offlineAfterMs: number;
   clock?: () => number;
   connectTimeoutMs?: number;
+  /**
+   * Subscribe to the lifecycle's `alerts/+` and `visits/+` (default true). False when they
+   * come from the log instead (LOG_ENABLED: api/service.ts), so none is applied twice.
+   */
+  serviceMessages?: boolean;
 }
 
-const SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
+const DEVICE_SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
   [topics.allOfChannel('telemetry')]: { qos: 0 },
   [topics.allOfChannel('status')]: { qos: 1 },
   [topics.allOfChannel('event')]: { qos: 1 },
   [topics.allOfChannel('maintenance')]: { qos: 1 },
+};
+const SERVICE_SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
   [topics.allAlerts]: { qos: 1 },
   [topics.allVisits]: { qos: 1 },
 };
@@ -63,7 +70,10 @@ export class MqttStateSource extends ElevatorStateStore {
     client.on('message', (topic, payload) => this.#receiveGuarded(topic, payload));
     client.on('error', (error) => this.#log.warn({ err: error }, 'mqtt error'));
     client.on('reconnect', () => this.#log.info('mqtt reconnecting'));
-    const granted = await client.subscribeAsync(SUBSCRIPTIONS);
+    const granted = await client.subscribeAsync({
+      ...DEVICE_SUBSCRIPTIONS,
+      ...(o.serviceMessages === false ? {} : SERVICE_SUBSCRIPTIONS),
+    });
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0) this.#log.warn({ refused }, 'broker refused some subscriptions');
   }

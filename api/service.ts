@@ -1,22 +1,27 @@
 /**
  * The API as a service: its MQTT state source (seeded from the registry), the Fastify app
- * with InfluxDB history and readiness probes, listening on API_PORT. The standalone main
+ * with InfluxDB history and readiness probes, listening on API_PORT. With LOG_ENABLED alert
+ * and visit transitions come from the log (log/transitions.ts) instead of MQTT; with REDIS_URL
+ * pushes and rate limits are shared with the other API nodes (shared-redis.ts). The standalone main
  * and the all-in-one main both start the API through here, so they cannot drift apart.
  * The fleet (directory, file reload) is the caller's: one per process, shared with the ingest
  * when they run together.
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createAlertLifecycle } from '../alerts/lifecycle.ts';
+import { createAlertLifecycle, type Publish } from '../alerts/lifecycle.ts';
 import type { Fleet } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
+import { transitionLogOptionsFrom } from '../log/config.ts';
+import { TransitionLog, TransitionReader } from '../log/transitions.ts';
 import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
 import { applyOfflineOverrides, seedStateFromStore } from './seed-state.ts';
+import { connectSharedRedis } from './shared-redis.ts';
 
 export interface ApiServiceDeps {
   store: Store;
@@ -31,38 +36,70 @@ export interface ApiServiceDeps {
   alertActions?: AlertActions;
   metrics?: MetricsProvider[];
   readiness?: Record<string, ReadinessProbe>;
+  /** The log's NATS server(s); with LOG_ENABLED alert and visit transitions travel there. */
+  natsUrl?: string;
 }
 
 export interface ApiService {
   app: FastifyInstance;
   stateSource: MqttStateSource;
+  /** With LOG_ENABLED: this node's reading of the transitions (its durable consumer); else null. */
+  transitions: TransitionReader | null;
   publicBaseUrl: string;
   stop(): Promise<void>;
 }
 
 export async function startApiService(config: Config, deps: ApiServiceDeps): Promise<ApiService> {
   const { store, log } = deps;
+  const natsUrl = config.LOG_ENABLED ? deps.natsUrl : undefined;
   const stateSource = new MqttStateSource({
     ...deps.mqtt,
     clientId: config.API_MQTT_CLIENT_ID,
     log,
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+    // With the log, alert and visit transitions come from there (durably), not from MQTT.
+    serviceMessages: natsUrl === undefined,
   });
   const { directory } = deps.fleet;
+  // Before the store is read: a node reading the log for the first time starts from here.
+  const seededAt = new Date();
   await seedStateFromStore(store, stateSource, directory.elevators());
   const offlineMs = config.DEVICE_OFFLINE_AFTER_S * 1000;
-  const unsubscribe = directory.on('changed', (changes) =>
-    applyOfflineOverrides(stateSource, [...changes.added, ...changes.changed], offlineMs),
+  /** What is started so far, stopped in reverse if a later step fails, and by `stop()`. */
+  const started: (() => Promise<unknown> | unknown)[] = [];
+  const stopStarted = async () => {
+    for (const stop of started.reverse()) await stop();
+  };
+  started.push(
+    directory.on('changed', (changes) =>
+      applyOfflineOverrides(stateSource, [...changes.added, ...changes.changed], offlineMs),
+    ),
   );
   try {
     await stateSource.start();
-  } catch (error) {
-    unsubscribe();
-    throw error;
-  }
-  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
-  try {
+    started.push(() => stateSource.stop());
+    const transitions = natsUrl ? await startTransitions(config, deps, natsUrl, stateSource, seededAt) : null;
+    if (transitions) started.push(() => transitions.stop());
+    const sharedRedis = config.REDIS_URL
+      ? await connectSharedRedis(
+          {
+            url: config.REDIS_URL,
+            keyPrefix: config.REDIS_KEY_PREFIX,
+            connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          },
+          log,
+        )
+      : null;
+    if (sharedRedis) started.push(() => sharedRedis.close());
+    const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
+    // Alone, the API applies people's decisions itself and announces them (on the log too when enabled).
+    const publish: Publish = transitions?.writer
+      ? async (topic, payload) => {
+          await transitions.writer!.announce(topic, JSON.stringify(payload));
+          await stateSource.publish(topic, payload);
+        }
+      : (topic, payload) => stateSource.publish(topic, payload);
     const app = await buildApi({
       store,
       log,
@@ -72,6 +109,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       stateSource,
       publicBaseUrl,
       influx: { url: deps.influxUrl, database: config.INFLUX_DATABASE },
+      ...(sharedRedis ? { sharedRedis } : {}),
       ...(config.REGULATOR_PUSH_URL && config.REGULATOR_PUSH_SECRET
         ? {
             regulatorPush: {
@@ -86,36 +124,103 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       readiness: {
         broker: () => stateSource.connected,
         influxdb: () => influxAnswers(deps.influxUrl, 500),
+        ...(transitions ? { log: () => transitions.connected } : {}),
+        ...(sharedRedis ? { redis: () => sharedRedis.ready } : {}),
         ...deps.readiness,
       },
-      metrics: [serviceRefusalSamples(stateSource), ...(deps.metrics ?? [])],
-      // Alone, the API applies people's decisions itself and announces them on MQTT.
+      metrics: [
+        serviceRefusalSamples(stateSource),
+        ...(transitions ? [transitionSamples(transitions.reader)] : []),
+        ...(deps.metrics ?? []),
+      ],
       alertActions:
         deps.alertActions ??
         createAlertLifecycle({
           alerts: store.alerts,
           clock: Date.now,
           estateOf: (elevatorId) => directory.estateOf(elevatorId),
-          publish: (topic, payload) => stateSource.publish(topic, payload),
+          publish,
           log,
         }),
     });
+    // Closed first: no request or socket sees the state source or Redis gone.
+    started.push(() => app.close());
     await app.listen({ port: config.API_PORT, host: config.API_HOST });
     return {
       app,
       stateSource,
+      transitions: transitions?.reader ?? null,
       publicBaseUrl,
-      async stop() {
-        unsubscribe();
-        await app.close();
-        await stateSource.stop();
-      },
+      stop: stopStarted,
     };
   } catch (error) {
-    unsubscribe();
-    await stateSource.stop();
+    await stopStarted();
     throw error;
   }
+}
+
+interface Transitions {
+  reader: TransitionReader;
+  /** Null when the caller's lifecycle publishes (one process: the ingest's). */
+  writer: TransitionLog | null;
+  readonly connected: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * LOG_ENABLED: this node reads every alert and visit transition from the log through its own
+ * durable consumer (API_NODE_ID), validated by the state source like an MQTT one, and (when
+ * its lifecycle is its own) appends the transitions people make here.
+ */
+async function startTransitions(
+  config: Config,
+  deps: ApiServiceDeps,
+  natsUrl: string,
+  stateSource: MqttStateSource,
+  seededAt: Date,
+): Promise<Transitions> {
+  const writer = deps.alertActions
+    ? null
+    : new TransitionLog(transitionLogOptionsFrom(config, natsUrl), deps);
+  await writer?.start();
+  const reader = new TransitionReader(
+    { ...transitionLogOptionsFrom(config, natsUrl), nodeId: config.API_NODE_ID, firstStartAt: seededAt },
+    {
+      log: deps.log,
+      onTransition: (topic, payload) => {
+        stateSource.receiveServiceMessage(topic, payload);
+      },
+    },
+  );
+  try {
+    await reader.start();
+  } catch (error) {
+    await writer?.stop();
+    throw error;
+  }
+  return {
+    reader,
+    writer,
+    get connected() {
+      return reader.connected && (writer?.connected ?? true);
+    },
+    async stop() {
+      await reader.stop();
+      await writer?.stop();
+    },
+  };
+}
+
+/** Transitions this node read from the log: it stops moving when the node's feed does. */
+function transitionSamples(reader: TransitionReader): MetricsProvider {
+  return () => [
+    {
+      name: 'liftwatch_api_log_transitions_total',
+      help: 'Alert and visit transitions this API node read from the log',
+      type: 'counter' as const,
+      value: reader.stats().received,
+    },
+  ];
 }
 
 /** Service messages the state source refused, by code: a non-zero count means a producer out of contract. */

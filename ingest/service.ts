@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import type { FleetDirectory } from '../fleet/directory.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
-import { logConsumerOptionsFrom } from '../log/config.ts';
+import { logConsumerOptionsFrom, transitionLogOptionsFrom } from '../log/config.ts';
 import { workerIdOf } from '../log/lease.ts';
+import { TransitionLog } from '../log/transitions.ts';
 import type { VisitFinding } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -87,6 +88,12 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       importState: (id, state) => detection?.importState(id, state),
     },
   );
+  // With the log, every transition is appended there first (API nodes read it durably), then
+  // announced on MQTT as before (other subscribers of alerts/+ and visits/+).
+  const transitions =
+    config.LOG_ENABLED && deps.natsUrl && config.DETECTION
+      ? new TransitionLog(transitionLogOptionsFrom(config, deps.natsUrl), { log: deps.log })
+      : null;
   if (config.DETECTION) {
     detection = await createDetection(
       { deviceOfflineS: config.DEVICE_OFFLINE_AFTER_S },
@@ -94,7 +101,12 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
         store: deps.store,
         log: deps.log,
         directory,
-        publish: (topic, payload) => ingest.publish(topic, payload),
+        publish: transitions
+          ? async (topic, payload) => {
+              await transitions.announce(topic, payload);
+              await ingest.publish(topic, payload);
+            }
+          : (topic, payload) => ingest.publish(topic, payload),
         ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
       },
     );
@@ -109,6 +121,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       unsubscribe = directory.on('changed', () => ingest.updateElevators([...directory.elevators()]));
       // The fleet may have changed since the list above was taken.
       ingest.updateElevators([...directory.elevators()]);
+      await transitions?.start();
       await ingest.start();
       await detection?.start();
     },
@@ -117,6 +130,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       unsubscribe = null;
       await ingest.stop();
       await detection?.stop();
+      await transitions?.stop();
     },
   };
 }

@@ -256,6 +256,24 @@ export const ConfigSchema = Type.Object({
   ),
   API_MQTT_PASSWORD: Type.Optional(Type.String()),
   API_MQTT_CLIENT_ID: Type.String({ default: 'lift-watch-api' }),
+  API_NODE_ID: Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
+    default: 'api',
+    description:
+      "This API node's name, unique among the nodes (with LOG_ENABLED: its durable consumer of alert and visit transitions, api-{id}, keeps its read position across restarts)",
+  }),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://',
+      description:
+        'Redis shared by the API nodes: socket.io pushes across nodes (@socket.io/redis-adapter) and the request rate limits; unset: both stay in this process',
+    }),
+  ),
+  REDIS_KEY_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9_:.-]{1,64}$',
+    default: 'liftwatch:',
+    description: 'Prefix of every Redis key and channel Lift Watch uses (several deployments on one Redis)',
+  }),
 
   LEDGER_VOTE_THRESHOLD_FEN: Type.Integer({
     minimum: 0,

@@ -25,6 +25,11 @@ export const ERRORS = {
     status: 503,
     message: "NATS (the log) does not answer; check NATS_URL, or run 'npm run setup' to install nats-server",
   },
+  REDIS_UNREACHABLE: {
+    status: 503,
+    message:
+      'Redis does not answer at REDIS_URL; start it, fix the address, or unset REDIS_URL to run one API node alone',
+  },
   DETECTION_UNCOMMITTED: {
     status: 503,
     message:

@@ -7,6 +7,7 @@ import type { LogConsumerOptions } from './consumer.ts';
 import type { LogPublisherOptions } from './publisher.ts';
 import type { LogStreamOptions } from './stream.ts';
 import { allPartitions } from './subjects.ts';
+import type { TransitionLogOptions } from './transitions.ts';
 
 type LogConfig = Pick<
   Config,
@@ -50,4 +51,9 @@ export function logConsumerOptionsFrom(
       ? { lease: { ttlMs: config.LOG_LEASE_S * 1000, workerId, partitions: config.LOG_PARTITIONS } }
       : {}),
   };
+}
+
+/** The transitions stream (log/transitions.ts) keeps the device log's age, replicas and size bound. */
+export function transitionLogOptionsFrom(config: LogConfig, url: string): TransitionLogOptions {
+  return { ...logStreamOptionsFrom(config), url };
 }

@@ -11,7 +11,7 @@
  * without asking the server. The hash is FNV-1a (32 bits) over the id's UTF-8 bytes: tiny,
  * stable across versions and languages, and spreads ids like `e-0001…e-9999` evenly.
  */
-import { type DeviceChannel, parseDeviceTopic, topics } from '../protocol/index.ts';
+import { type DeviceChannel, parseDeviceTopic, parseServiceTopic, topics } from '../protocol/index.ts';
 
 /** The stream holding every device message; one per deployment. */
 export const LOG_STREAM = 'LW_IN';
@@ -75,4 +75,35 @@ export function partitionDurable(partition: number): string {
 /** 0 … partitions-1: what one worker owns while there is only one. */
 export function allPartitions(partitions: number): number[] {
   return Array.from({ length: partitions }, (_, p) => p);
+}
+
+/**
+ * Alert and visit transitions (the lifecycle's `alerts/{id}` and `visits/{id}` messages) have a
+ * stream of their own: a different reader (every API node, each from its own position), a
+ * different retention (the store holds the truth; the log only has to cover a node's absence)
+ * and no partitions (they are few, and every node reads all of them).
+ */
+export const TRANSITIONS_STREAM = 'LW_SVC';
+const TRANSITIONS_PREFIX = 'lw.svc';
+/** Every subject of the transitions stream. */
+export const TRANSITION_SUBJECTS = `${TRANSITIONS_PREFIX}.>`;
+
+/** `alerts/{id}` → `lw.svc.alerts.{id}`; null for a topic that is not a service topic. */
+export function transitionSubject(topic: string): string | null {
+  const parsed = parseServiceTopic(topic);
+  if (!parsed) return null;
+  return `${TRANSITIONS_PREFIX}.${parsed.kind === 'alert' ? 'alerts' : 'visits'}.${parsed.elevatorId}`;
+}
+
+/** The MQTT-style topic a stored transition names (what `decodeServiceMessage` checks the body against). */
+export function topicOfTransitionSubject(subject: string): string | null {
+  const parts = subject.split('.');
+  if (parts.length !== 4 || `${parts[0]}.${parts[1]}` !== TRANSITIONS_PREFIX) return null;
+  const topic = `${parts[2]}/${parts[3]}`;
+  return parseServiceTopic(topic) ? topic : null;
+}
+
+/** The durable consumer that holds one API node's read position in the transitions stream. */
+export function transitionsDurable(nodeId: string): string {
+  return `api-${nodeId}`;
 }

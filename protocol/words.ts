@@ -302,6 +302,10 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '消息日志服务暂时无法连接，请稍后重试',
     en: 'The message log (NATS) does not answer; try again later',
   },
+  REDIS_UNREACHABLE: {
+    zh: '共享缓存服务暂时无法连接，请稍后重试',
+    en: 'Redis (shared by the API nodes) does not answer; try again later',
+  },
   DETECTION_UNCOMMITTED: {
     zh: '告警暂未能写入数据库，相关消息保留在日志中，稍后自动重试',
     en: 'Alert findings could not be stored yet; their messages stay in the log and are retried',

@@ -1,7 +1,8 @@
 /**
  * The API's dependencies as Fastify decorators: the store's repositories, the process's fleet
  * directory (fleet/directory.ts, loaded before any route runs; kept current by its own
- * change events), the elevator state source, the clock and the audit log writer.
+ * change events), the elevator state source, the clock, the Redis shared with other API nodes
+ * (when there is one) and the audit log writer.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -12,6 +13,7 @@ import { InfluxHealth } from '../data/health.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
 import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
+import type { SharedRedis } from '../shared-redis.ts';
 import type { ElevatorStateSource } from '../state-source.ts';
 
 declare module 'fastify' {
@@ -30,6 +32,8 @@ declare module 'fastify' {
     history: InfluxHistory | null;
     /** Lift health as the ingest wrote it (`health_daily`); null when no InfluxDB is configured. */
     health: InfluxHealth | null;
+    /** Redis shared with the other API nodes (pushes, rate limits); null: this node is alone. */
+    sharedRedis: SharedRedis | null;
     /** Records a write by the request's principal (or 'resident' when anonymous). */
     audit(request: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role' | 'ip'>): Promise<void>;
   }
@@ -58,6 +62,7 @@ export default fp(
     app.decorate('alertActions', deps.alertActions);
     app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
     app.decorate('health', deps.influx ? new InfluxHealth(deps.influx) : null);
+    app.decorate('sharedRedis', deps.sharedRedis ?? null);
     app.decorateRequest('principal', null);
     app.decorate(
       'audit',

@@ -13,6 +13,9 @@
  * - Read-only resident pages opt out of @fastify/rate-limit (an async hook, a promise and
  *   three headers per answer) and use `app.readLimit`, a sync fixed-window counter per
  *   address with the same ceiling. Writes (the report form, login) keep the plugin.
+ * - With REDIS_URL the plugin counts in Redis (plugins/rate-store.ts), so N API nodes share one
+ *   limit per client; `readLimit` stays per node (a ceiling on cheap reads, nothing to guard
+ *   across nodes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
@@ -22,6 +25,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { LiftWatchError } from '../../lib/errors.ts';
+import { sharedRateStore } from './rate-store.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -153,6 +157,14 @@ export default fp(
       max: app.apiConfig.API_RATE_LIMIT_PER_MIN,
       timeWindow: 60_000,
       errorResponseBuilder: () => new LiftWatchError('RATE_LIMITED'),
+      // Several API nodes: one count per client across them all. A Redis that stops answering
+      // lets requests through (the limits protect capacity; a console down with Redis would not).
+      ...(app.sharedRedis
+        ? {
+            store: sharedRateStore(app.sharedRedis.commands, app.sharedRedis.keyPrefix),
+            skipOnError: true,
+          }
+        : {}),
     });
     const reads = new WindowLimiter({ max: app.apiConfig.API_RATE_LIMIT_PER_MIN, windowMs: 60_000 });
     app.decorate('readLimit', function readLimit(request, reply, done) {

@@ -3,8 +3,11 @@
  * an HTTP request (session cookie or bearer token) and joins one room per estate it may
  * see (admins: `all`; technicians: their company's room, for visit verdicts), so a
  * firm's browser receives only its own alerts, verdicts and state changes. A handshake
- * carrying the cookie from another origin (Origin or Referer) is refused.
+ * carrying the cookie from another origin (Origin or Referer) is refused. With REDIS_URL the
+ * Redis adapter carries a route's push to the browsers of every API node.
  */
+
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
@@ -46,21 +49,26 @@ export function roomsOf(p: Principal): string[] {
   return [...(p.estateIds ?? [])].map(estateRoom);
 }
 
-/** The whole alert or visit as the lifecycle published it: browsers never fetch what was pushed. */
+/**
+ * The whole alert or visit as the lifecycle published it: browsers never fetch what was pushed.
+ * To this node's own browsers only (`io.local`): every API node hears every change itself (its
+ * state source reads the transitions from the log or MQTT), so sending it through the Redis
+ * adapter as well would deliver it once per node.
+ */
 function push(app: FastifyInstance, io: LiveServer, change: StateChange): void {
   const elevator = app.directory.elevator(change.elevatorId);
   if (!elevator) return;
   const rooms = estateAudience(elevator.estateId);
   switch (change.kind) {
     case 'alert':
-      io.to(rooms).emit('alert', change.alert);
+      io.local.to(rooms).emit('alert', change.alert);
       return;
     case 'visit':
       rooms.push(companyRoom(change.visit.company_id));
-      io.to(rooms).emit('visit', change.visit);
+      io.local.to(rooms).emit('visit', change.visit);
       return;
     case 'state':
-      io.to(rooms).emit('elevator:state', {
+      io.local.to(rooms).emit('elevator:state', {
         elevator_id: elevator.id,
         estate_id: elevator.estateId,
         condition: change.condition,
@@ -73,6 +81,10 @@ function push(app: FastifyInstance, io: LiveServer, change: StateChange): void {
 export default fp(
   async (app) => {
     const io: LiveServer = new Server(app.server, { serveClient: false, path: '/socket.io' });
+    // Pushes a route makes (a resident's report, a fund emergency) reach the browsers of every node.
+    const redis = app.sharedRedis;
+    if (redis)
+      io.adapter(createAdapter(redis.commands, redis.subscriber, { key: `${redis.keyPrefix}socket.io` }));
     io.use((socket, next) => {
       const { headers, auth } = socket.handshake;
       // A page on another origin of the same site (another port) gets our SameSite=Lax

@@ -3,7 +3,8 @@
  * (tests/helpers/live-system.ts: Aedes, a nats-server of its own, the ingest reading the log,
  * detection, the API, a real influxd). A device's acknowledged messages reach InfluxDB, an
  * alarm-button event still opens an alert, and Aedes still keeps the retained status for
- * subscribers: the log sits beside the broker's own delivery, not instead of it.
+ * subscribers: the log sits beside the broker's own delivery, not instead of it. The alert's
+ * transition reaches the API through the log (stream LW_SVC), not MQTT.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,13 @@ describe('one process, the log between broker and ingest', () => {
       30_000,
       'the alarm-button alert',
     );
+    // The API heard of it through the log (its MQTT feed does not subscribe to alerts/+ then).
+    await until(
+      () => system.api.stateSource.get('t-e1')?.openAlerts.has('alarm_button') === true,
+      10_000,
+      'the alert in the API state',
+    );
+    expect(system.api.transitions?.stats().received).toBeGreaterThanOrEqual(1);
 
     const monitor = await connectAs(MONITOR.username, MONITOR.password);
     const retained = new Promise<string>((resolve) =>

@@ -53,6 +53,21 @@ describe('config', () => {
     );
   });
 
+  it('reads the API node settings: a node id fit for a consumer name, a redis:// URL', () => {
+    const defaults = loadConfig({});
+    expect([defaults.API_NODE_ID, defaults.REDIS_URL, defaults.REDIS_KEY_PREFIX]).toEqual([
+      'api',
+      undefined,
+      'liftwatch:',
+    ]);
+    const node = loadConfig({ API_NODE_ID: 'api-2', REDIS_URL: 'rediss://:secret@cache:6380/1' });
+    expect([node.API_NODE_ID, node.REDIS_URL]).toEqual(['api-2', 'rediss://:secret@cache:6380/1']);
+    // A dot or a space would make another NATS subject or consumer name than the node's own.
+    expect(() =>
+      loadConfig({ API_NODE_ID: 'api.2', REDIS_URL: 'http://cache:6379', REDIS_KEY_PREFIX: 'a b' }),
+    ).toThrowError(/API_NODE_ID="api.2"[\s\S]*REDIS_URL="http:\/\/cache:6379"[\s\S]*REDIS_KEY_PREFIX="a b"/);
+  });
+
   it('refuses an inflow gate that would release above the level it holds at', () => {
     expect(loadConfig({ MQTT_INFLOW_HIGH: '2000', MQTT_INFLOW_LOW: '800' }).MQTT_INFLOW_LOW).toBe(800);
     let error: unknown;

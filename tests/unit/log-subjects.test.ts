@@ -3,7 +3,16 @@
  * visible break of every deployed stream), in range, and spread evenly over a real-sized fleet.
  */
 import { describe, expect, it } from 'vitest';
-import { deviceSubject, fnv1a32, partitionFilter, partitionOf, topicOfSubject } from '../../log/subjects.ts';
+import {
+  deviceSubject,
+  fnv1a32,
+  partitionFilter,
+  partitionOf,
+  topicOfSubject,
+  topicOfTransitionSubject,
+  transitionSubject,
+  transitionsDurable,
+} from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 
 describe('partitioner', () => {
@@ -46,5 +55,23 @@ describe('subjects', () => {
     expect(deviceSubject('elevators/E.1/telemetry', 64)).toBeNull();
     expect(deviceSubject('elevators/e-1/other', 64)).toBeNull();
     expect(topicOfSubject('lw.in.3.e-1')).toBeNull();
+  });
+});
+
+describe('transition subjects', () => {
+  it('round-trips alert and visit topics through their subjects', () => {
+    expect(transitionSubject(topics.alert('e-0042'))).toBe('lw.svc.alerts.e-0042');
+    expect(transitionSubject(topics.visit('e-0042'))).toBe('lw.svc.visits.e-0042');
+    for (const topic of [topics.alert('e-0042'), topics.visit('e-0042')])
+      expect(topicOfTransitionSubject(transitionSubject(topic)!)).toBe(topic);
+    expect(transitionsDurable('node-1')).toBe('api-node-1');
+  });
+
+  it('has no subject for a device topic, and no topic for a subject of another kind', () => {
+    expect(transitionSubject(topics.telemetry('e-1'))).toBeNull();
+    expect(transitionSubject('alerts/E.1')).toBeNull();
+    expect(topicOfTransitionSubject('lw.svc.fleet.e-1')).toBeNull();
+    expect(topicOfTransitionSubject('lw.in.3.e-1.telemetry')).toBeNull();
+    expect(topicOfTransitionSubject('lw.svc.alerts.E-1')).toBeNull();
   });
 });
