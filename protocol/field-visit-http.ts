@@ -95,6 +95,8 @@ export const WorkLift = Type.Object({
   estate_id: Type.String(),
   estate: Type.String(),
   floors: Type.Integer(),
+  /** The token of the car's QR sticker (public, printed in the car): a phone matches a scan offline. */
+  qr_token: Type.String(),
   open_visit_id: Nullable(Type.String()),
 });
 
@@ -102,6 +104,8 @@ export const WorkAlert = Type.Object({
   id: Type.String(),
   elevator_id: Type.String(),
   code: Type.String(),
+  label_zh: Type.String(),
+  label_en: Type.String(),
   severity: Type.String(),
   state: Type.String(),
   opened_at: EpochMs,

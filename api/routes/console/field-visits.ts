@@ -26,7 +26,7 @@ import {
   PhotoQuery,
   Work,
 } from '../../../protocol/field-visit-http.ts';
-import type { MaintenanceMessage, VisitKind } from '../../../protocol/index.ts';
+import { ALERT_CATALOGUE, type MaintenanceMessage, type VisitKind } from '../../../protocol/index.ts';
 import { maintenanceItemsFor } from '../../../protocol/maintenance-items.ts';
 import type { FieldVisitRow } from '../../../store/repositories/field-visits.ts';
 import { canSeeEstate, notFound, type Principal, requireRole } from '../../data/tenancy.ts';
@@ -162,12 +162,15 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
           estate_id: l.estateId,
           estate: app.directory.estate(l.estateId)?.name ?? l.estateId,
           floors: l.floors,
+          qr_token: l.publicToken,
           open_visit_id: openByLift.get(l.id) ?? null,
         })),
         alerts: work.alerts.map((a) => ({
           id: a.id,
           elevator_id: a.elevator_id,
           code: a.code,
+          label_zh: ALERT_CATALOGUE[a.code]?.zh ?? a.code,
+          label_en: ALERT_CATALOGUE[a.code]?.en ?? a.code,
           severity: a.severity,
           state: a.state,
           opened_at: a.opened_at,
