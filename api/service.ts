@@ -12,6 +12,7 @@ import type { Fleet } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
+import { topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
@@ -89,6 +90,10 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         ...deps.readiness,
       },
       metrics: [serviceRefusalSamples(stateSource), ...(deps.metrics ?? [])],
+      // The phone's check-in/out go to the car's maintenance channel, as a device's would.
+      visitClaims: {
+        claim: (elevatorId, message) => stateSource.publish(topics.maintenance(elevatorId), message),
+      },
       // Alone, the API applies people's decisions itself and announces them on MQTT.
       alertActions:
         deps.alertActions ??

@@ -122,8 +122,9 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const message: MaintenanceMessage = {
       v: 1,
       ts,
-      // The phone is no device: it has no counter of its own; the ingest orders claims by ts.
+      // The phone is no device: no counter of its own (`via: 'phone'` keeps it out of dedup).
       seq: 0,
+      via: 'phone',
       action,
       visit_id: row.id,
       technician_id: row.technician,
