@@ -104,12 +104,8 @@ describe('the technician on a phone', () => {
   const visitRow = () =>
     t.db.selectFrom('field_visits').selectAll().where('elevator_id', '=', CAR).executeTakeFirst();
   const syncState = () => page.textContent('[data-testid=sync-state]');
-  const synced = () =>
-    page.waitForFunction(
-      "document.querySelector('[data-testid=sync-state]')?.textContent === '已全部同步'",
-      undefined,
-      WAIT,
-    );
+  // A selector, not a function: the console's CSP (script-src 'self') refuses evaluated strings.
+  const synced = () => page.locator('[data-testid=sync-state]', { hasText: '已全部同步' }).waitFor(WAIT);
 
   it('signs in and lands on the work list, in Chinese', async () => {
     await page.goto(`${base}/app/`);
@@ -130,8 +126,10 @@ describe('the technician on a phone', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'technician-work-375.png'), fullPage: true });
   });
 
-  it('checks in with the location, stamps 到场, ticks items and adds a photo', async () => {
-    await page.click(`[data-testid=work-orders] a[href="#/work/${CAR}"]`);
+  it('scans the car, checks in with the location, stamps 到场, ticks items and adds a photo', async () => {
+    // What the phone's scanner read from the sticker in the car: its resident-page link.
+    await page.fill('form.work-scan input', `https://lift.example.cn/e/${await t.tokenOf(CAR)}`);
+    await page.click('form.work-scan button[type=submit]');
     await page.waitForSelector('button:has-text("签到")', WAIT);
     await page.click('button:has-text("签到")');
     await page.waitForSelector('[data-testid=checked-in]', WAIT);
@@ -141,6 +139,7 @@ describe('the technician on a phone', () => {
     expect(checkedIn).toMatchObject({
       technician: 'tech-wang',
       kind: 'half_monthly',
+      method: 'qr',
       lat: 22.5431,
       lon: 114.0579,
     });

@@ -179,8 +179,8 @@ function listPage(host: HTMLElement, work: Work | null, redraw: () => void): voi
     placeholder: t('workScanHint'),
   });
   const scanError = h('p', { class: 'error', role: 'alert' });
-  const openScanned = (event: Event) => {
-    event.preventDefault();
+  const openScanned = (event?: Event) => {
+    event?.preventDefault();
     const text = scanInput.value.trim();
     const token = /\/e\/([^/?#]+)/.exec(text)?.[1] ?? text;
     const lift = findByToken(work, decodeURIComponent(token));
@@ -203,6 +203,10 @@ function listPage(host: HTMLElement, work: Work | null, redraw: () => void): voi
       { class: 'work-scan', onsubmit: openScanned },
       h('label', {}, t('workScan'), scanInput),
       h('button', { type: 'submit', class: 'primary' }, t('workScanGo')),
+      cameraScan((text) => {
+        scanInput.value = text;
+        openScanned();
+      }),
       scanError,
     ),
     h('h2', {}, t('workLifts')),
@@ -226,6 +230,36 @@ function listPage(host: HTMLElement, work: Work | null, redraw: () => void): voi
     ),
   );
   void redraw;
+}
+
+/** The browser's QR reader (Chrome on Android has one); absent elsewhere, where pasting remains. */
+interface QrDetector {
+  detect(image: ImageBitmap): Promise<{ rawValue: string }[]>;
+}
+type QrDetectorClass = new (options: { formats: string[] }) => QrDetector;
+
+/** A camera button that reads the sticker's QR code from a photo, when the browser can. */
+function cameraScan(found: (text: string) => void): HTMLElement | null {
+  const Detector = (globalThis as { BarcodeDetector?: QrDetectorClass }).BarcodeDetector;
+  if (!Detector) return null;
+  const read = async (event: Event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const codes = await new Detector({ formats: ['qr_code'] }).detect(await createImageBitmap(file));
+    found(codes[0]?.rawValue ?? '');
+  };
+  return h(
+    'label',
+    { class: 'button' },
+    t('workScanCamera'),
+    h('input', {
+      type: 'file',
+      accept: 'image/*',
+      capture: 'environment',
+      class: 'visually-hidden',
+      onchange: (e: Event) => void read(e),
+    }),
+  );
 }
 
 /** The scanned sticker's lift, from the work list this phone holds (so a scan works offline). */
