@@ -1,7 +1,8 @@
 /**
  * The console's entry: find out who is logged in, then load the fleet and the live
  * alerts, open the socket and route by the URL hash (#/fleet, #/alerts, #/reports,
- * #/elevator/:id, #/fund). Hash routes need no server fallback under /app/.
+ * #/elevator/:id, #/fund; a technician only #/work, views/work.ts). Hash routes need no server
+ * fallback under /app/.
  */
 import { api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
