@@ -8,6 +8,7 @@ import type { FleetDirectory } from '../fleet/directory.ts';
 import type { FleetReload } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { MaintenanceMessage } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import type { RegulatorPushOptions } from './regulator/push.ts';
 import type { SharedRedis } from './shared-redis.ts';
@@ -46,6 +47,16 @@ import type { MetricsProvider } from '../lib/prometheus.ts';
  */
 export type AlertActions = Pick<AlertLifecycle, 'acknowledge' | 'arrive' | 'resolve' | 'raiseFromResident'>;
 
+/**
+ * Where a technician's check-in and check-out from the phone go: the same maintenance message a
+ * car's NFC reader or app sends on its device channel, so the ingest opens, closes and judges
+ * the visit from telemetry as it does for any other. Absent, the field record is kept in the
+ * store only (a test building the API alone).
+ */
+export interface VisitClaims {
+  claim(elevatorId: string, message: MaintenanceMessage): Promise<void>;
+}
+
 export interface ApiDeps {
   /** The repositories; the API never sees the query builder (store/store.ts). */
   store: Store;
@@ -67,6 +78,8 @@ export interface ApiDeps {
   metrics?: MetricsProvider[];
   /** The alert lifecycle people's acknowledgements and resolutions go through. */
   alertActions: AlertActions;
+  /** Hands the phone's check-ins and check-outs to the ingest (see VisitClaims). */
+  visitClaims?: VisitClaims;
   /** InfluxDB 1.x the ingest writes to; without it the history route answers 503. */
   influx?: { url: string; database: string };
   /** Retry and timeout of outbound webhooks; defaults in webhooks/dispatcher.ts. */

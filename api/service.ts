@@ -16,6 +16,7 @@ import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
 import { transitionLogOptionsFrom } from '../log/config.ts';
 import { TransitionLog, TransitionReader } from '../log/transitions.ts';
+import { topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
@@ -133,6 +134,11 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         ...(transitions ? [transitionSamples(transitions.reader)] : []),
         ...(deps.metrics ?? []),
       ],
+      // The phone's check-in/out go to the car's maintenance channel, as a device's would.
+      visitClaims: {
+        claim: (elevatorId, message) => stateSource.publish(topics.maintenance(elevatorId), message),
+      },
+      // Alone, the API applies people's decisions itself and announces them on MQTT.
       alertActions:
         deps.alertActions ??
         createAlertLifecycle({

@@ -39,7 +39,9 @@ export const ROLE_GRANTS: Readonly<Record<ServiceRole, RoleGrant>> = {
   },
   api: {
     subscribe: [...READ_ONLY_FILTERS, topics.fleetChanged],
-    publish: [topics.alert],
+    // Alert transitions, and a technician's check-in/out from the phone on the car's own
+    // maintenance channel, so the ingest opens and judges that visit like any other.
+    publish: [topics.alert, topics.maintenance],
     services: [topics.fleetChanged],
   },
   monitor: { subscribe: READ_ONLY_FILTERS, publish: [] },

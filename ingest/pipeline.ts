@@ -110,6 +110,9 @@ export function createDedup(counters: PipelineCounters): Step {
   return step('dedup', function dedup(ctx) {
     const message = ctx.message!;
     if (message.channel === 'status') return undefined;
+    // A technician's phone has no device counter: the API sends each boundary once (its key in
+    // the store), so its seq 0 must neither be taken for a resend nor count as a restart.
+    if (message.channel === 'maintenance' && message.payload.via === 'phone') return undefined;
     const verdict = observeSequence(ctx.elevator!.sequence, message.payload.seq);
     if (verdict.duplicate) return DUPLICATE;
     counters.gaps += verdict.gapDelta;

@@ -264,6 +264,12 @@ export const MaintenanceMessage = deviceMessage(
         description: 'TSG T5002 item numbers done (on check_out)',
       }),
     ),
+    via: Type.Optional(
+      Type.Literal('phone', {
+        description:
+          "Sent by the API for a technician's phone (check-in and check-out from the app): no device counter, so `seq` is 0 and takes no part in dedup; the API sends each boundary once",
+      }),
+    ),
   },
   { $id: 'MaintenanceMessage', title: 'elevators/{id}/maintenance' },
 );

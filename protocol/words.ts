@@ -487,6 +487,10 @@ export const AUDIT_ACTION_WORDS = {
   'alert.resolve': { zh: '解除告警', en: 'Resolved an alert' },
   'alert.escalate': { zh: '告警升级通知', en: 'Escalation step' },
   'alert.arrive': { zh: '到场', en: 'On site' },
+  'field_visit.check_in': { zh: '维保签到', en: 'Checked in for maintenance' },
+  'field_visit.items': { zh: '勾选维保项目', en: 'Ticked maintenance items' },
+  'field_visit.photo': { zh: '上传维保照片', en: 'Uploaded a maintenance photo' },
+  'field_visit.check_out': { zh: '维保签退', en: 'Checked out of maintenance' },
   'auth.login': { zh: '登录', en: 'Signed in' },
   'auth.logout': { zh: '退出登录', en: 'Signed out' },
   'token.create': { zh: '创建接口令牌', en: 'Created an API token' },
@@ -539,6 +543,7 @@ export const AUDIT_TARGET_WORDS = {
     attachment: '附件',
     contribution: '缴存',
     transaction: '记账',
+    field_visit: '维保现场记录',
   },
   en: {
     alert: 'Alert',
@@ -555,6 +560,7 @@ export const AUDIT_TARGET_WORDS = {
     attachment: 'Attachment',
     contribution: 'Contribution',
     transaction: 'Transaction',
+    field_visit: 'Field visit',
   },
 } satisfies Table;
 

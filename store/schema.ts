@@ -151,6 +151,40 @@ export interface MaintenanceVisitTable {
   evidence_json: string | null;
 }
 
+/** A technician's check-in from the phone (migration 0040); `id` is the visit id the ingest judges. */
+export interface FieldVisitTable {
+  id: string;
+  elevator_id: string;
+  estate_id: string;
+  company_id: string;
+  /** The technician's username (also their technician id in the fleet). */
+  technician: string;
+  kind: string;
+  /** 'qr' (scanned the car's code) or 'app' (chose the car from the list). */
+  method: string;
+  check_in_key: string;
+  check_in_at: number;
+  lat: number | null;
+  lon: number | null;
+  accuracy_m: number | null;
+  /** JSON array of the TSG T5002 item numbers ticked (protocol/maintenance-items.ts). */
+  items_json: string;
+  check_out_key: string | null;
+  check_out_at: number | null;
+}
+
+/** A photo taken on a field visit (migration 0040). */
+export interface FieldVisitPhotoTable {
+  id: string;
+  visit_id: string;
+  upload_key: string;
+  item: number | null;
+  media_type: string;
+  size: number;
+  content: Uint8Array;
+  taken_at: number;
+}
+
 export interface ApiSessionTable {
   /** SHA-256 of the cookie value; the value itself is never stored. */
   id_hash: string;
@@ -474,4 +508,6 @@ export interface Database {
   ledger_votes: LedgerVoteTable;
   ledger_attachments: LedgerAttachmentTable;
   demo_seed_steps: DemoSeedStepTable;
+  field_visits: FieldVisitTable;
+  field_visit_photos: FieldVisitPhotoTable;
 }

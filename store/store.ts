@@ -16,6 +16,7 @@ import { type AuditRepository, auditRepository } from './repositories/audit.ts';
 import { type CredentialRepository, credentialRepository } from './repositories/credentials.ts';
 import { type DeadLetterRepository, deadLetterRepository } from './repositories/dead-letters.ts';
 import { type DemoSeedRepository, demoSeedRepository } from './repositories/demo-seed.ts';
+import { type FieldVisitRepository, fieldVisitRepository } from './repositories/field-visits.ts';
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
 import { type OnCallRepository, onCallRepository } from './repositories/on-call.ts';
@@ -56,6 +57,8 @@ export interface Store {
   readonly sla: SlaRepository;
   /** The demo seed's progress (demo/seed.ts). */
   readonly demoSeed: DemoSeedRepository;
+  /** Technicians' check-ins, checklists and photos from the phone (migration 0040). */
+  readonly fieldVisits: FieldVisitRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -90,6 +93,7 @@ export function storeOver(db: RegistryDb): Store {
     ledger: ledgerRepository(db),
     sla: slaRepository(db),
     demoSeed: demoSeedRepository(db),
+    fieldVisits: fieldVisitRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -12,7 +12,7 @@ import type { Store } from '../../store/store.ts';
 import { InfluxHealth } from '../data/health.ts';
 import { InfluxHistory } from '../data/history.ts';
 import type { Principal } from '../data/tenancy.ts';
-import type { AlertActions, ApiConfig, ApiDeps } from '../deps.ts';
+import type { AlertActions, ApiConfig, ApiDeps, VisitClaims } from '../deps.ts';
 import type { SharedRedis } from '../shared-redis.ts';
 import type { ElevatorStateSource } from '../state-source.ts';
 
@@ -28,6 +28,8 @@ declare module 'fastify' {
     publicBaseUrl: string;
     /** The alert lifecycle: people's transitions are stored and published through it. */
     alertActions: AlertActions;
+    /** The phone's check-ins and check-outs to the ingest; null when none is wired. */
+    visitClaims: VisitClaims | null;
     /** Null when no InfluxDB is configured. */
     history: InfluxHistory | null;
     /** Lift health as the ingest wrote it (`health_daily`); null when no InfluxDB is configured. */
@@ -60,6 +62,7 @@ export default fp(
     app.decorate('apiConfig', deps.config);
     app.decorate('publicBaseUrl', deps.publicBaseUrl.replace(/\/+$/, ''));
     app.decorate('alertActions', deps.alertActions);
+    app.decorate('visitClaims', deps.visitClaims ?? null);
     app.decorate('history', deps.influx ? new InfluxHistory(deps.influx) : null);
     app.decorate('health', deps.influx ? new InfluxHealth(deps.influx) : null);
     app.decorate('sharedRedis', deps.sharedRedis ?? null);

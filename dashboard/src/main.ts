@@ -1,7 +1,8 @@
 /**
  * The console's entry: find out who is logged in, then load the fleet and the live
  * alerts, open the socket and route by the URL hash (#/fleet, #/alerts, #/reports,
- * #/elevator/:id, #/fund). Hash routes need no server fallback under /app/.
+ * #/elevator/:id, #/fund; a technician only #/work, views/work.ts). Hash routes need no server
+ * fallback under /app/.
  */
 import { api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
@@ -29,6 +30,7 @@ import { startSlaTicker } from './views/sla-chip.ts';
 import { stickersView } from './views/stickers.ts';
 import { usersView } from './views/users.ts';
 import { visitsView } from './views/visits.ts';
+import { workView } from './views/work.ts';
 
 /** A view draws into main and returns how to stop listening when the route changes. */
 export type View = (host: HTMLElement, param: string | undefined) => (() => void) | undefined;
@@ -46,8 +48,10 @@ const ROUTES: Record<string, View> = {
   sla: slaView,
   oncall: onCallView,
   audit: auditView,
+  work: workView,
 };
 const NAV = [
+  ['work', 'navWork'],
   ['fleet', 'navFleet'],
   ['alerts', 'navAlerts'],
   ['reports', 'navReports'],
@@ -63,15 +67,20 @@ const NAV = [
 
 let cleanup: (() => void) | undefined;
 
-/** Where a role lands: the owners' committee on its fund, everyone else on the fleet board. */
+/** Where a role lands: the owners' committee on its fund, a technician on their work, everyone else on the fleet board. */
 function landing(): string {
+  if (store.me?.role === 'technician') return 'work';
   return store.me?.role === 'committee_member' ? 'fund' : 'fleet';
 }
+
+/** A technician's phone has one screen (their work); the firm's screens are not theirs. */
+const isTechnician = () => store.me?.role === 'technician';
 
 function currentRoute(): [string, string | undefined] {
   // The query after '?' holds the screen's filters (url-state.ts), not part of the route.
   const [name = '', param] = splitHash()[0].split('/');
-  return [ROUTES[name] ? name : landing(), param ? decodeURIComponent(param) : undefined];
+  const known = ROUTES[name] && (name === 'work') === isTechnician();
+  return [known ? name : landing(), known && param ? decodeURIComponent(param) : undefined];
 }
 
 function renderRoute(): void {
@@ -86,6 +95,7 @@ function renderRoute(): void {
 
 /** Accounts are the admin's; on-call and the audit log are for those who write (admins, property managers). */
 function navAllowed(route: string, role: string): boolean {
+  if ((route === 'work') !== (role === 'technician')) return false;
   if (route === 'users') return role === 'admin';
   if (route === 'oncall' || route === 'audit') return role === 'admin' || role === 'property_manager';
   return true;
@@ -144,7 +154,7 @@ function loadReportsIfReader(): Promise<void> {
 
 function renderConnection(): void {
   const bar = byId('conn');
-  bar.hidden = store.connection === 'live' || !store.me;
+  bar.hidden = store.connection === 'live' || !store.me || isTechnician();
   bar.className = `conn conn-${store.connection}`;
   bar.textContent = store.connection === 'lost' ? t('lost') : t('connecting');
 }
@@ -178,6 +188,12 @@ function showLogin(): void {
 async function start(me: Me): Promise<void> {
   store.me = me;
   const main = byId('main');
+  if (isTechnician()) {
+    // The phone reads its own work list (views/work.ts) and works offline: no fleet board, no socket.
+    renderConnection();
+    renderRoute();
+    return;
+  }
   mount(main, loading());
   try {
     await Promise.all([store.loadFleet(), store.loadLiveAlerts(), loadPeople(), loadReportsIfReader()]);

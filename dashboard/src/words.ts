@@ -3,9 +3,11 @@
  * must have every key (the type says so). Kept apart from i18n.ts so the logic stays short.
  */
 import { ALARM_EN, ALARM_ZH } from './words-alarm.ts';
+import { WORK_EN, WORK_ZH } from './words-work.ts';
 
 export const EN = {
   ...ALARM_EN,
+  ...WORK_EN,
   appName: 'Lift Watch',
   login: 'Log in',
   logout: 'Log out',
@@ -316,6 +318,7 @@ export type Key = keyof typeof EN;
 
 export const ZH: Record<Key, string> = {
   ...ALARM_ZH,
+  ...WORK_ZH,
   appName: '梯安监测',
   login: '登录',
   logout: '退出',

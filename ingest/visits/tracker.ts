@@ -136,12 +136,15 @@ export function stepVisits(
       s.el = { ...s.el, open, inInspection };
       break;
     }
-    case 'maintenance':
-      s =
-        input.payload.action === 'check_in'
-          ? checkIn(s, input.payload, ctx)
-          : checkOut(s, input.payload, ctx);
+    case 'maintenance': {
+      const m = input.payload;
+      // A phone's check-out for a visit no longer open is the log delivering it again (the API
+      // sends each boundary once, after its check-in): judging it as paper maintenance would
+      // overwrite the verdict the visit already has.
+      if (m.action === 'check_out' && m.via === 'phone' && !s.el.open[m.visit_id]) break;
+      s = m.action === 'check_in' ? checkIn(s, m, ctx) : checkOut(s, m, ctx);
       break;
+    }
     default:
       break;
   }

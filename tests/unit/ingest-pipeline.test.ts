@@ -87,6 +87,34 @@ describe('pipeline steps', () => {
     expect(h.elevators.get('t-e1')?.status).toBe('online');
   });
 
+  it("a technician phone's check-in and check-out (via phone, seq 0) pass dedup without touching the device's counter", () => {
+    const detected: unknown[] = [];
+    const h = harness((m) => detected.push(m));
+    expect(h.send('elevators/t-e1/telemetry', telemetrySample({ seq: 500 }))).toBeUndefined();
+    const claim = {
+      v: 1,
+      ts: 1_700_000_000_000,
+      seq: 0,
+      via: 'phone',
+      visit_id: 'field-1',
+      technician_id: 'tech-wang',
+      company_id: 'huaxia-lift',
+      kind: 'half_monthly',
+      method: 'qr',
+    };
+    expect(h.send('elevators/t-e1/maintenance', { ...claim, action: 'check_in' })).toBeUndefined();
+    expect(
+      h.send('elevators/t-e1/maintenance', { ...claim, action: 'check_out', ts: claim.ts + 1 }),
+    ).toBeUndefined();
+    expect(detected).toHaveLength(3);
+    const sequence = h.elevators.get('t-e1')!.sequence;
+    expect(sequence).toMatchObject({ max: 500, restarts: 0, duplicates: 0 });
+    // The same seq 0 from the device itself is its counter: seen once, then a resend.
+    const device = { ...claim, via: undefined, visit_id: 'nfc-1', action: 'check_in' };
+    expect(h.send('elevators/t-e1/maintenance', device)).toBeUndefined();
+    expect(h.send('elevators/t-e1/maintenance', device)).toBe(DUPLICATE);
+  });
+
   it('a detect hook that throws is counted; the message is still written', () => {
     const h = harness(() => {
       throw new Error('rule bug');

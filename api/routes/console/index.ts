@@ -6,6 +6,7 @@ import { AuditRow, PageQuery, parseJson, replies } from '../../schemas.ts';
 import alertRoutes from './alerts.ts';
 import { consoleAutohooks } from './autohooks.ts';
 import exportRoutes from './exports.ts';
+import fieldVisitRoutes from './field-visits.ts';
 import fleetRoutes from './fleet.ts';
 import fleetReloadRoutes from './fleet-reload.ts';
 import healthRoutes from './health.ts';
@@ -39,6 +40,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(userRoutes);
   await app.register(peopleRoutes);
   await app.register(exportRoutes);
+  await app.register(fieldVisitRoutes);
 
   app.get(
     '/audit',
