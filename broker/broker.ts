@@ -9,6 +9,7 @@ import type { MQEmitter } from 'mqemitter';
 import type { Config } from '../lib/config.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { parseDeviceTopic } from '../protocol/index.ts';
 import { guardSocket } from './frame-guard.ts';
 import { createPolicyHooks, type PublishRefusal } from './hooks.ts';
 import { InflowGate } from './inflow-gate.ts';
@@ -137,10 +138,16 @@ export function createBroker(options: BrokerOptions, deps: BrokerDeps): Broker {
     // calls back, before it delivers the message (aedes lib/handlers/publish.js
     // enqueuePublish), and reads the client's next packets only once this one is done: so
     // the PUBACK means "in the log", and a device waits while the log is away.
-    // A device's Will goes through this hook too, so an offline status reaches the log.
+    // A device's Will goes through this hook too, so an offline status reaches the log. So
+    // does what a service may write on a car's channel (the technician's phone check-in and
+    // check-out, relayed by the API on `elevators/{id}/maintenance`): the ingest reads the
+    // device channels from the log alone.
     authorizePublish(client, packet, done) {
       hooks.authorizePublish(client, packet, (error) => {
-        if (error || !client || hooks.principalOf(client)?.kind !== 'device') done(error);
+        const toLog =
+          client !== null &&
+          (hooks.principalOf(client)?.kind === 'device' || parseDeviceTopic(packet.topic) !== null);
+        if (error || !client || !toLog) done(error);
         else gate.admit(() => (deps.handOff ? appendThenAck(client, packet, done) : done(null)));
       });
     },

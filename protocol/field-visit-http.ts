@@ -130,7 +130,12 @@ export const Work = Type.Object({
 
 /** `kind` has a default, so the role gate (403) answers before any validation of the query. */
 export const ChecklistQuery = Type.Object(
-  { kind: Type.Union(VISIT_KINDS.map((k) => Type.Literal(k)), { default: 'half_monthly' }) },
+  {
+    kind: Type.Union(
+      VISIT_KINDS.map((k) => Type.Literal(k)),
+      { default: 'half_monthly' },
+    ),
+  },
   { additionalProperties: false },
 );
 
