@@ -29,7 +29,10 @@ describe('demo seed', () => {
   let after: Awaited<ReturnType<typeof snapshot>>;
 
   async function healthPoints(): Promise<number> {
-    const q = new URLSearchParams({ db: DATABASE, q: 'SELECT count("trips") FROM "health_daily"' });
+    const q = new URLSearchParams({
+      db: DATABASE,
+      q: 'SELECT count("trips") FROM "aggregates"."health_daily"',
+    });
     const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as {
       results: { series?: { values: [string, number][] }[] }[];
     };
