@@ -39,7 +39,7 @@ export interface DemoSeedDeps {
 }
 
 export interface HealthSeedOptions {
-  /** Days of health history, ending yesterday (the raw policy keeps 30). */
+  /** Days of health history, ending yesterday (kept in the long-kept health policy). */
   days?: number;
   /** At most this many lifts (the degrading ones first); default all of DEMO_HEALTH_LIFTS. */
   lifts?: number;

@@ -1,8 +1,10 @@
 /**
- * The ingest service builder: MQTT source → pipeline → InfluxDB writer, with dead letters
- * kept in SQLite and the latest state per elevator kept in memory. `createIngest` touches no
- * `process.*`; `main.ts` owns config, signals and shutdown. Start order: writer (and spill
- * replay), InfluxDB schema, MQTT; stop is the reverse, draining the writer before it closes.
+ * The ingest service builder: MQTT source → pipeline → InfluxDB writer (raw points; with the
+ * health stage a second one for health days, which live in the long-kept policy), with dead
+ * letters kept in SQLite and the latest state per elevator kept in memory. `createIngest`
+ * touches no `process.*`; `main.ts` owns config, signals and shutdown. Start order: writers
+ * (and spill replay), InfluxDB schema, MQTT; stop is the reverse, draining the writers before
+ * they close.
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
