@@ -14,7 +14,7 @@ import type { FleetDirectory } from '../fleet/directory.ts';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FleetFile } from '../protocol/index.ts';
-import { RETENTION_POLICIES } from '../protocol/influx.ts';
+import { HEALTH_POLICY } from '../protocol/influx.ts';
 import type { WearPlan } from '../simulators/wear.ts';
 import type { Store } from '../store/store.ts';
 import { seedDemoFund } from './fund.ts';
@@ -39,7 +39,7 @@ export interface DemoSeedDeps {
 }
 
 export interface HealthSeedOptions {
-  /** Days of health history, ending yesterday (the raw policy keeps 30). */
+  /** Days of health history, ending yesterday (kept in the long-kept health policy). */
   days?: number;
   /** At most this many lifts (the degrading ones first); default all of DEMO_HEALTH_LIFTS. */
   lifts?: number;
@@ -147,7 +147,7 @@ async function writeInflux(influx: { url: string; database: string }, lines: str
   const url = new URL('/write', influx.url);
   url.search = new URLSearchParams({
     db: influx.database,
-    rp: RETENTION_POLICIES.raw,
+    rp: HEALTH_POLICY,
     precision: 'ms',
   }).toString();
   const res = await fetch(url, { method: 'POST', body: lines.join('\n') });

@@ -1,14 +1,22 @@
 /**
  * Creates, idempotently, what the ingest writes into: the database, the raw retention
- * policy (default, bounded), a long-kept policy for aggregates, and continuous queries that
- * roll raw points up into 1-minute aggregates there. Safe to run on every start: existing
- * policies are altered to the configured duration, existing queries are left alone. The
- * names and the queries' definitions are the protocol's (protocol/influx.ts), which the
- * API's history and the Grafana dashboards read by.
+ * policy (default, bounded), a long-kept policy for aggregates and health days, and
+ * continuous queries that roll raw points up into 1-minute aggregates there. Safe to run on
+ * every start: existing policies are altered to the configured duration, existing queries
+ * are left alone, and health days an older ingest wrote into the raw policy are copied to
+ * the long one before they age out. The names and the queries' definitions are the
+ * protocol's (protocol/influx.ts), which the API's history and health, the ingest's health
+ * read-back and the Grafana dashboards read by.
  */
 import { InfluxDB } from 'influx';
 import type { Logger } from '../lib/logger.ts';
-import { continuousQueries, RETENTION_POLICIES } from '../protocol/index.ts';
+import {
+  continuousQueries,
+  HEALTH_POLICY,
+  influxSeries,
+  MEASUREMENTS,
+  RETENTION_POLICIES,
+} from '../protocol/index.ts';
 
 /** The policy the ingest writes into (protocol/influx.ts names them all). */
 export const RAW_POLICY = RETENTION_POLICIES.raw;
@@ -65,6 +73,9 @@ export async function ensureInfluxSchema(options: InfluxSchemaOptions, log: Logg
   };
   await ensurePolicy(RAW_POLICY, options.rawRetention, true);
   await ensurePolicy(RETENTION_POLICIES.aggregates, options.aggregateRetention ?? 'INF', false);
+  const moved = await keepOldHealthDays(influx, database);
+  if (moved > 0)
+    log.info({ database, points: moved }, 'health days of the raw policy copied to the long one');
   const existing = new Map((await influx.showContinousQueries(database)).map((q) => [q.name, q.query]));
   for (const [name, query] of Object.entries(continuousQueries(database))) {
     const current = existing.get(name);
@@ -77,4 +88,22 @@ export async function ensureInfluxSchema(options: InfluxSchemaOptions, log: Logg
     { database, rawRetention: options.rawRetention },
     'InfluxDB database, retention policies and continuous queries ready',
   );
+}
+
+/**
+ * Before health days had their own policy (protocol/influx.ts HEALTH_POLICY) the ingest
+ * wrote them into the raw one, where they age out after INFLUX_RAW_RETENTION. Those older
+ * than the long policy's oldest day are copied there (same time and tags: a copy made twice
+ * overwrites itself). Once copied, or once none is left in raw, this reads two empty answers.
+ */
+export async function keepOldHealthDays(influx: InfluxDB, database: string): Promise<number> {
+  const raw = influxSeries(database, RETENTION_POLICIES.raw, MEASUREMENTS.healthDaily);
+  const kept = influxSeries(database, HEALTH_POLICY, MEASUREMENTS.healthDaily);
+  // `trips` is on every health day (ingest/health/stage.ts); first() answers with its time.
+  const [oldest] = await influx.query<{ time: Date }>(`SELECT first("trips") FROM ${kept}`);
+  const before = oldest ? ` WHERE time < ${oldest.time.getTime()}ms` : '';
+  const [copied] = await influx.query<{ written: number }>(
+    `SELECT * INTO ${kept} FROM ${raw}${before} GROUP BY *`,
+  );
+  return copied?.written ?? 0;
 }

@@ -1,17 +1,20 @@
 /**
- * The ingest service builder: MQTT source → pipeline → InfluxDB writer, with dead letters
- * kept in SQLite and the latest state per elevator kept in memory. `createIngest` touches no
- * `process.*`; `main.ts` owns config, signals and shutdown. Start order: writer (and spill
- * replay), InfluxDB schema, MQTT; stop is the reverse, draining the writer before it closes.
+ * The ingest service builder: MQTT source → pipeline → InfluxDB writer (raw points; with the
+ * health stage a second one for health days, which live in the long-kept policy), with dead
+ * letters kept in SQLite and the latest state per elevator kept in memory. `createIngest`
+ * touches no `process.*`; `main.ts` owns config, signals and shutdown. Start order: writers
+ * (and spill replay), InfluxDB schema, MQTT; stop is the reverse, draining the writers before
+ * they close.
  */
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type Checkpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type LeaseStats, PartitionLeases } from '../log/lease.ts';
 import { partitionOf } from '../log/subjects.ts';
-import { type DeviceChannel, type DeviceMessage, topics } from '../protocol/index.ts';
+import { type DeviceChannel, type DeviceMessage, HEALTH_POLICY, topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import {
@@ -23,7 +26,7 @@ import {
 import { type HealthRestoreResult, restoreHealthState } from './health/restore.ts';
 import { createHealthStage, type HealthStage } from './health/stage.ts';
 import { durationMs, ensureInfluxSchema, RAW_POLICY } from './influx-schema.ts';
-import { InfluxWriter, WRITER_DEFAULTS } from './influx-writer.ts';
+import { InfluxWriter, type InfluxWriterStats, WRITER_DEFAULTS } from './influx-writer.ts';
 import { LatencyHistogram, type LatencySummary, summarise } from './metrics.ts';
 import { MqttSource } from './mqtt-source.ts';
 import {
@@ -206,33 +209,47 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const counters: PipelineCounters = { gaps: 0, detectErrors: 0 };
 
   const recreateDatabase = () => ensureInfluxSchema(options.influx, log);
-  const writer = new InfluxWriter(
-    {
-      url: options.influx.url,
-      database: options.influx.database,
-      retentionPolicy: RAW_POLICY,
-      retentionMs: durationMs(options.influx.rawRetention),
-      spillDir: options.spillDir,
-      ...defined({
-        auth: options.influx.auth,
-        batchSize: options.batchSize,
-        batchMaxAgeMs: options.batchMaxAgeMs,
-        writesInFlight: options.writesInFlight ?? WRITER_DEFAULTS.writesInFlight,
-        bufferMaxPoints: options.bufferMaxPoints,
-        spillMaxBytes: options.spillMaxBytes,
-        retryInitialMs: options.retryInitialMs,
-        retryMaxMs: options.retryMaxMs,
-      }),
-    },
-    { log: log.child({ module: 'influx-writer' }), recreateDatabase, admit: (batch) => admit(batch) },
-  );
+  const writerInto = (retentionPolicy: string, retentionMs: number, spillDir: string) =>
+    new InfluxWriter(
+      {
+        url: options.influx.url,
+        database: options.influx.database,
+        retentionPolicy,
+        retentionMs,
+        spillDir,
+        ...defined({
+          auth: options.influx.auth,
+          batchSize: options.batchSize,
+          batchMaxAgeMs: options.batchMaxAgeMs,
+          writesInFlight: options.writesInFlight ?? WRITER_DEFAULTS.writesInFlight,
+          bufferMaxPoints: options.bufferMaxPoints,
+          spillMaxBytes: options.spillMaxBytes,
+          retryInitialMs: options.retryInitialMs,
+          retryMaxMs: options.retryMaxMs,
+        }),
+      },
+      { log: log.child({ module: 'influx-writer' }), recreateDatabase, admit: (batch) => admit(batch) },
+    );
+  const writer = writerInto(RAW_POLICY, durationMs(options.influx.rawRetention), options.spillDir);
+  // Health days go to the long-kept policy (protocol/influx.ts HEALTH_POLICY), read over 90
+  // days and more; a write request names one policy, so they have their own writer (and spill).
+  const healthWriter = options.health
+    ? writerInto(HEALTH_POLICY, Number.POSITIVE_INFINITY, join(options.spillDir, 'health'))
+    : null;
+  const writers = healthWriter ? [writer, healthWriter] : [writer];
+  const drainAll = async (timeoutMs: number) =>
+    (await Promise.all(writers.map((w) => w.drain(timeoutMs)))).every(Boolean);
   const deadLetters = new DeadLetterSink({
     deadLetters: deps.store.deadLetters,
     log,
     onStored: (count) => events.emit('deadLettered', count, deadLetters.stored),
   });
-  writer.on('written', (count) => events.emit('written', count, writer.stats().written));
-  writer.on('refused', (line, reason) => {
+  for (const w of writers) {
+    w.on('written', (count) => events.emit('written', count, writerStats().written));
+    w.on('refused', (line, reason) => onRefused(line, reason));
+    w.on('dropped', (count) => onDropped(count));
+  }
+  function onRefused(line: string, reason: string): void {
     log.warn({ reason, line: line.slice(0, 200) }, 'InfluxDB refused a point; dead-lettered');
     const measurement = line.slice(0, line.indexOf(','));
     const elevatorId = lineTag(line, 'elevator') ?? 'unknown';
@@ -247,17 +264,17 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       reason,
       payload: line,
     });
-  });
-  writer.on('dropped', (count) => {
+  }
+  function onDropped(count: number): void {
     log.error({ count }, 'spill file full; points dropped');
     // Which cars lost points is not known: every series restarts from a keyframe.
     for (const state of elevators.values()) state.telemetryWrite.keyframeForced = true;
-  });
+  }
 
   // HOOK: health signals ride on the detect hook, after the rules, and run even if they threw.
   const health = options.health
     ? createHealthStage(deps.elevators, {
-        writeLine: (line) => writer.write(line),
+        writeLine: (line) => healthWriter!.write(line),
         deadLetter: (letter) => deadLetters.add({ ...letter, clientId: null }),
       })
     : null;
@@ -347,7 +364,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
           log,
           onMessage: handle,
           settle: async () => {
-            if (!(await writer.drain(settleTimeoutMs))) return false;
+            if (!(await drainAll(settleTimeoutMs))) return false;
             await deadLetters.flush();
             await deps.settled?.();
             return true;
@@ -532,10 +549,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       health?.updateLifts(list);
     },
     publish: (topic, payload) => source.publish(topic, payload),
-    flush: (timeoutMs = 10_000) => writer.drain(timeoutMs),
+    flush: (timeoutMs = 10_000) => drainAll(timeoutMs),
     owns: async (elevatorId) => (leases ? leases.holds(partitionOfElevator(elevatorId)) : true),
     async start() {
-      writer.start();
+      for (const w of writers) w.start();
       await ensureSchemaUntilReady();
       // Before the first message, so no day closes on an empty baseline.
       await restoreHealth();
@@ -556,15 +573,19 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       await leases?.stop();
       await logConsumer?.stop();
       await source.stop();
-      await writer.close(options.stopTimeoutMs ?? 5000);
+      await Promise.all(writers.map((w) => w.close(options.stopTimeoutMs ?? 5000)));
       await deadLetters.flush();
       log.info(metricsSnapshot(), 'ingest stopped');
     },
     metrics: metricsSnapshot,
   };
 
+  function writerStats(): InfluxWriterStats {
+    return sumStats(writers.map((w) => w.stats()));
+  }
+
   function metricsSnapshot(): IngestMetrics {
-    const w = writer.stats();
+    const w = writerStats();
     return {
       received: counts.received,
       invalid: counts.invalid,
@@ -598,6 +619,18 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
         : {}),
     };
   }
+}
+
+/** The writers' figures added up (healthy: all of them); the raw writer's alone without health. */
+function sumStats(stats: InfluxWriterStats[]): InfluxWriterStats {
+  const sum = { ...stats[0]! };
+  for (const s of stats.slice(1)) {
+    for (const key of Object.keys(sum) as (keyof InfluxWriterStats)[]) {
+      if (key === 'healthy') sum.healthy &&= s.healthy;
+      else sum[key] += s[key];
+    }
+  }
+  return sum;
 }
 
 /** Drops undefined entries so optional settings fall back to the writer's defaults. */

@@ -105,11 +105,18 @@ export const AlertMessage = Type.Object(
 );
 export type AlertMessage = Static<typeof AlertMessage>;
 
+/**
+ * One line of a visit's judgement: a scored criterion (`max` > 0), or a hard cap on the
+ * verdict (`cap_fake`, `cap_suspect`: no points, `max` 0) whose `reason` says which published
+ * case it met. `reason` is English; a cap also says it in Chinese (`zh`), with its figures,
+ * because a cap is why the visit is fake and the console shows it in words, not as a bar.
+ */
 export const ScoreReason = Type.Object({
   criterion: Type.String(),
   points: Type.Number(),
   max: Type.Number(),
   reason: Type.String(),
+  zh: Type.Optional(Type.String({ description: 'The same in Chinese, with its figures (caps)' })),
 });
 export type ScoreReason = Static<typeof ScoreReason>;
 

@@ -4,10 +4,16 @@
  * The ingest owns the computation (ingest/health/); the names and the shape of the `detail`
  * field live here so the readers never reach into the ingest.
  */
-import { MEASUREMENTS } from './influx.ts';
+import { HEALTH_POLICY, influxSeries, MEASUREMENTS } from './influx.ts';
 
-/** InfluxDB measurement (default retention policy, tags estate, building, elevator). */
+/** InfluxDB measurement (in HEALTH_POLICY, the long-kept one; tags estate, building, elevator). */
 export const HEALTH_MEASUREMENT = MEASUREMENTS.healthDaily;
+export { HEALTH_POLICY };
+
+/** `"database"."aggregates"."health_daily"`: every reader names the policy, never the default one. */
+export function healthSeries(database: string): string {
+  return influxSeries(database, HEALTH_POLICY, HEALTH_MEASUREMENT);
+}
 
 /** The signals judged against each lift's own baseline, in the ingest's ring order. */
 export const JUDGED = [

@@ -14,7 +14,7 @@ export const INFLUX_DEFAULT_DATABASE = 'liftwatch';
 export const RETENTION_POLICIES = {
   /** Every point as written; the default policy, bounded by INFLUX_RAW_RETENTION. */
   raw: 'raw',
-  /** The continuous queries' roll-ups, kept long (they are small). */
+  /** The continuous queries' roll-ups and the health days, kept long (they are small). */
   aggregates: 'aggregates',
 } as const;
 
@@ -26,6 +26,15 @@ export const MEASUREMENTS = {
   status: 'status',
   healthDaily: 'health_daily',
 } as const;
+
+/**
+ * Where the health stage's daily points live: with the roll-ups, not in the bounded raw
+ * policy. A lift's health is read over 90 days (the trend, the console's chart, the
+ * ingest's read-back at start) and summed over its whole life (run hours), while raw points
+ * are kept INFLUX_RAW_RETENTION (30 days by default): a day point in `raw` would be gone
+ * before its 90-day chart could show it. One point per lift and day is small enough.
+ */
+export const HEALTH_POLICY = RETENTION_POLICIES.aggregates;
 
 /** The tags on every point, in the order they are written. */
 export const POINT_TAGS = { estate: 'estate', building: 'building', elevator: 'elevator' } as const;

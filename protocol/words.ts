@@ -233,6 +233,32 @@ function pick(e: Record<string, unknown>, ...keys: string[]): number | undefined
 }
 
 /**
+ * A hard cap on a visit's verdict (ingest/visits/judge.ts: `cap_fake`, `cap_suspect`) is
+ * said as a sentence, never as a criterion with points (it has none). The judge writes the
+ * sentence with its figures, in English (`reason`) and Chinese (`zh`); a record older than
+ * the Chinese sentence gets the cap's kind.
+ */
+export const VISIT_CAP_WORDS: Table = {
+  zh: { cap_fake: '设备数据显示不出记录所称的维保', cap_suspect: '维保记录不完整或时长过短' },
+  en: {
+    cap_fake: 'The device data does not show the maintenance the record claims',
+    cap_suspect: 'The record is incomplete or the visit too short',
+  },
+};
+
+export function isVisitCap(r: { criterion?: string | undefined }): boolean {
+  return r.criterion?.startsWith('cap_') === true;
+}
+
+export function visitCapInWords(
+  r: { criterion?: string | undefined; reason?: string | undefined; zh?: string | undefined },
+  lang: Lang,
+): string {
+  const said = lang === 'zh' ? r.zh : r.reason;
+  return said ?? wordOf(VISIT_CAP_WORDS, r.criterion, lang) ?? VISIT_CAP_WORDS[lang]['cap_suspect']!;
+}
+
+/**
  * A visit's measured evidence in plain words ("52 min in inspection mode, whole shaft
  * travelled, pit and car-top stop switches tested"). Keys are protocol/findings.ts
  * VisitEvidence (camelCase); the snake_case of older rows is accepted too.

@@ -1,6 +1,6 @@
 /**
  * Lift health as the ingest writes it: one `health_daily` point per lift and device day in
- * InfluxDB (ingest/health/stage.ts; names in protocol/health.ts). This module reads it back
+ * InfluxDB's long-kept policy (ingest/health/stage.ts; names and policy in protocol/health.ts). This module reads it back
  * (the newest point per lift of some estates, and one lift's days over a range) and shapes
  * it for the console, the resident page and the committee. It computes no health itself:
  * the score, reasons, bands and recommendation are the ingest's, except that a verified
@@ -12,9 +12,9 @@ import {
   BAND_SUFFIX,
   COMPONENT_LABEL,
   type Component,
-  HEALTH_MEASUREMENT,
   type HealthDetail,
   type HealthStatus,
+  healthSeries,
   JUDGED,
   type JudgedSignal,
 } from '../../protocol/health.ts';
@@ -69,7 +69,6 @@ interface InfluxAnswer {
 }
 
 const literal = (value: string) => `'${value.replace(/[\\']/g, '\\$&')}'`;
-const ident = (value: string) => `"${value.replace(/"/g, '\\"')}"`;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -170,7 +169,7 @@ export class InfluxHealth {
       estateIds === null ? '' : ` WHERE (${estateIds.map((e) => `"estate" = ${literal(e)}`).join(' OR ')})`;
     // LIMIT applies per series: the newest row of each elevator.
     const [series] = await this.#query(
-      `SELECT * FROM ${ident(HEALTH_MEASUREMENT)}${where} GROUP BY "elevator" ORDER BY time DESC LIMIT 1`,
+      `SELECT * FROM ${healthSeries(this.#database)}${where} GROUP BY "elevator" ORDER BY time DESC LIMIT 1`,
       timeoutMs,
     );
     for (const s of series ?? []) {
@@ -188,7 +187,7 @@ export class InfluxHealth {
     const where =
       estateIds === null ? '' : ` WHERE (${estateIds.map((e) => `"estate" = ${literal(e)}`).join(' OR ')})`;
     const [series] = await this.#query(
-      `SELECT sum("run_hours") AS run_hours FROM ${ident(HEALTH_MEASUREMENT)}${where} GROUP BY "elevator"`,
+      `SELECT sum("run_hours") AS run_hours FROM ${healthSeries(this.#database)}${where} GROUP BY "elevator"`,
     );
     for (const s of series ?? []) {
       const id = s.tags?.elevator;
@@ -201,7 +200,7 @@ export class InfluxHealth {
   /** One lift's newest point, or null when the ingest has written none. */
   async latestOf(elevatorId: string, timeoutMs?: number): Promise<HealthPoint | null> {
     const [series] = await this.#query(
-      `SELECT * FROM ${ident(HEALTH_MEASUREMENT)} WHERE "elevator" = ${literal(elevatorId)} ORDER BY time DESC LIMIT 1`,
+      `SELECT * FROM ${healthSeries(this.#database)} WHERE "elevator" = ${literal(elevatorId)} ORDER BY time DESC LIMIT 1`,
       timeoutMs,
     );
     const s = series?.[0];
@@ -211,7 +210,7 @@ export class InfluxHealth {
   /** One lift's days in [from, to), oldest first. */
   async days(elevatorId: string, from: number, to: number): Promise<HealthPoint[]> {
     const [series] = await this.#query(
-      `SELECT * FROM ${ident(HEALTH_MEASUREMENT)} WHERE "elevator" = ${literal(elevatorId)} AND time >= ${from}ms AND time < ${to}ms ORDER BY time ASC LIMIT 400`,
+      `SELECT * FROM ${healthSeries(this.#database)} WHERE "elevator" = ${literal(elevatorId)} AND time >= ${from}ms AND time < ${to}ms ORDER BY time ASC LIMIT 400`,
     );
     const s = series?.[0];
     return s ? s.values.map((row) => pointOf(s.columns, row, elevatorId)) : [];

@@ -29,7 +29,7 @@ import {
   RAW_FIELDS,
   RETENTION_POLICIES,
 } from '../../protocol/influx.ts';
-import { BAND_SUFFIX, HEALTH_MEASUREMENT, JUDGED, SIGNAL_LABEL } from '../../protocol/health.ts';
+import { BAND_SUFFIX, HEALTH_MEASUREMENT, HEALTH_POLICY, JUDGED, SIGNAL_LABEL } from '../../protocol/health.ts';
 import { InfluxQuery } from './influx-query.ts';
 import { alertProvisioning } from './alert-rules.ts';
 
@@ -173,7 +173,8 @@ export function elevatorDashboard() {
  * as the ingest computed them that day) and its daily use.
  */
 export function liftHealth() {
-  const from = `"raw"."${HEALTH_MEASUREMENT}"`;
+  // The long-kept policy: a 90-day dashboard over the raw one would show 30 days.
+  const from = `${f(HEALTH_POLICY)}.${f(HEALTH_MEASUREMENT)}`;
   const daily = 'GROUP BY time(1d) fill(none)';
   const signal = (name: (typeof JUDGED)[number]) => {
     const label = SIGNAL_LABEL[name];

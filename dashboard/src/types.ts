@@ -38,10 +38,12 @@ export interface Page<T> {
 export type StateEvent = Parameters<ServerToClientEvents['elevator:state']>[0];
 export type VisitEvent = Parameters<ServerToClientEvents['visit']>[0];
 
-/** One point of the evidence score, as the visit judge writes it. */
+/** One point of the evidence score, or a cap on the verdict (`cap_*`), as the visit judge writes it. */
 export interface ScoreReason {
   criterion?: string;
   points: number;
   max?: number;
   reason: string;
+  /** A cap's sentence in Chinese, with its figures. */
+  zh?: string;
 }

@@ -6,8 +6,8 @@
  * verified-visit history. Nothing new is persisted: the points are the state.
  * Owns the read-back query and the replay; the table (table.ts) owns what restoring means.
  */
-import { JUDGED } from '../../protocol/health.ts';
-import { MEASUREMENTS, POINT_TAGS } from '../../protocol/influx.ts';
+import { healthSeries, JUDGED } from '../../protocol/health.ts';
+import { POINT_TAGS } from '../../protocol/influx.ts';
 import type { VisitRepository } from '../../store/repositories/visits.ts';
 import { deviceDay } from './signals.ts';
 import type { HealthStage } from './stage.ts';
@@ -65,14 +65,14 @@ interface Series {
   values: (number | null)[][];
 }
 
-/** Every lift's written days since `sinceMs`, oldest first, from the default retention policy. */
+/** Every lift's written days since `sinceMs`, oldest first, from the health policy (protocol/influx.ts). */
 export async function readHealthDays(
   influx: HealthRestoreDeps['influx'],
   sinceMs: number,
   signal?: AbortSignal,
 ): Promise<Map<string, { day: number; judged: Float64Array; score: number | null }[]>> {
   const fields = [...JUDGED, 'score'].map((f) => `"${f}"`).join(', ');
-  const q = `SELECT ${fields} FROM "${MEASUREMENTS.healthDaily}" WHERE time >= ${sinceMs}ms GROUP BY "${POINT_TAGS.elevator}"`;
+  const q = `SELECT ${fields} FROM ${healthSeries(influx.database)} WHERE time >= ${sinceMs}ms GROUP BY "${POINT_TAGS.elevator}"`;
   const url = new URL('/query', influx.url);
   url.search = new URLSearchParams({ db: influx.database, q, epoch: 'ms' }).toString();
   const headers: Record<string, string> = {};

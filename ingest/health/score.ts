@@ -330,21 +330,33 @@ export function recommend(
   };
 }
 
-/** Least-squares slope of the scores (oldest first), in points per 30 days; null below `minPoints`. */
-export function trendPer30Days(scores: readonly number[], minPoints: number): number | null {
+/** Scored days at each end of a trend window: the median of each end is its level. */
+export const TREND_END_DAYS = 3;
+
+/**
+ * The score's change over a window, in points per 30 days: the level of its newest scored
+ * days less the level of its oldest (medians of up to TREND_END_DAYS each), spread over the
+ * days between them, but never over fewer than 30: a window whose scores span 30 days or
+ * less reports the change it saw, not a rate extrapolated from it. Scores are 0–100, so the
+ * answer is within ±100. (A least-squares slope × 30 over the newest scored days turned the
+ * demo's brake wearing from 100 to 0 within 15 days into "-277.7 分/30天".)
+ * `days` are the scores' day positions, ascending; null below `minPoints` scores.
+ */
+export function trendPer30Days(
+  days: readonly number[],
+  scores: readonly number[],
+  minPoints: number,
+): number | null {
   const n = scores.length;
-  if (n < minPoints) return null;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const y = scores[i]!;
-    sx += i;
-    sy += y;
-    sxx += i * i;
-    sxy += i * y;
-  }
-  const den = n * sxx - sx * sx;
-  return den === 0 ? 0 : r1(((n * sxy - sx * sy) / den) * 30);
+  if (n < minPoints || n === 0) return null;
+  const k = Math.max(1, Math.min(TREND_END_DAYS, Math.floor(n / 2)));
+  const change = median(scores.slice(n - k)) - median(scores.slice(0, k));
+  const span = days[n - 1]! - days[0]!;
+  return r1((change * 30) / Math.max(30, span));
+}
+
+function median(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -62,7 +62,7 @@ export interface HealthReport {
    * signal without enough history.
    */
   bands: Partial<Record<JudgedSignal, { median: number; floor: number }>>;
-  /** Score change per 30 days over the last 30 and 90 days (points), null without enough scores. */
+  /** Score change over the last 30 days, and per 30 days over the last 90 (points, within ±100; score.ts trendPer30Days); null without enough scores. */
   trend: { d30: number | null; d90: number | null };
   recommendation: Recommendation & { latestVisitDate: string };
 }
@@ -277,18 +277,25 @@ export class HealthTable {
   }
 
   private trend(i: number): HealthReport['trend'] {
+    return { d30: this.trendOver(i, 30, 7), d90: this.trendOver(i, 90, 21) };
+  }
+
+  /** The trend over lift i's last `window` closed days (days without a score are left out, not closed up). */
+  private trendOver(i: number, window: number, minPoints: number): number | null {
     const s = this.state;
     const o = i * STATE_SLOTS;
     const so = i * SCORE_DAYS;
     const head = s[o + M.scoreHead]!;
-    const count = s[o + M.scoreCount]!;
-    const newestFirst: number[] = [];
-    for (let d = 0; d < count; d++) {
+    const count = Math.min(window, s[o + M.scoreCount]!);
+    const days: number[] = [];
+    const scores: number[] = [];
+    for (let d = count - 1; d >= 0; d--) {
       const v = this.scores[so + ((head - 1 - d + SCORE_DAYS) % SCORE_DAYS)]!;
-      if (v !== NO_SCORE) newestFirst.push(v);
+      if (v === NO_SCORE) continue;
+      days.push(-d);
+      scores.push(v);
     }
-    const oldestFirst = (n: number) => newestFirst.slice(0, n).reverse();
-    return { d30: trendPer30Days(oldestFirst(30), 7), d90: trendPer30Days(oldestFirst(90), 21) };
+    return trendPer30Days(days, scores, minPoints);
   }
 
   private grow(): void {

@@ -4,6 +4,7 @@
  * cases, so a high score on paper cannot hide a car that never left passenger service.
  */
 import type { VisitKind } from '../../protocol/index.ts';
+import { VISIT_KIND_WORDS, wordOf } from '../../protocol/words.ts';
 import type { VisitVerdict } from '../../store/schema.ts';
 import { minMinutes, TSG_ITEM_COUNT, type VisitLimits } from './limits.ts';
 import type { ScoreReason, VisitEvidence, VisitJudgement } from './types.ts';
@@ -84,6 +85,8 @@ function scoreCriteria(claim: VisitClaim, e: VisitEvidence, limits: VisitLimits)
 interface Cap {
   verdict: VisitVerdict;
   reason: string;
+  /** The same for the console, in Chinese with the figures. */
+  zh: string;
 }
 
 function caps(claim: VisitClaim, e: VisitEvidence, limits: VisitLimits): Cap[] {
@@ -91,32 +94,41 @@ function caps(claim: VisitClaim, e: VisitEvidence, limits: VisitLimits): Cap[] {
   const minMin = minMinutes(claim.kind, limits);
   const required = TSG_ITEM_COUNT[claim.kind];
   const reported = new Set((claim.items ?? []).filter((i) => i >= 1 && i <= required)).size;
+  const kindZh = wordOf(VISIT_KIND_WORDS, claim.kind, 'zh') ?? '维保';
   if (claim.kind !== 'repair' && e.serviceMin < minMin / 3) {
     out.push({
       verdict: 'fake',
       reason: `only ${e.serviceMin} min out of passenger service: under a third of the ${minMin} min minimum`,
+      zh: `电梯停止载客仅 ${e.serviceMin} 分钟，不到${kindZh}最少 ${minMin} 分钟的三分之一`,
     });
   }
   if (e.normalTrips > 10 && e.serviceMin < e.durationMin / 2) {
     out.push({
       verdict: 'fake',
       reason: `${e.normalTrips} passenger-service trips: the lift kept running throughout (Zhuhai case)`,
+      zh: `维保期间电梯正常载客运行 ${e.normalTrips} 次，一直没有停下（珠海案例）`,
     });
   }
   if (claim.kind !== 'repair' && e.durationMin < 0.6 * minMin) {
     out.push({
       verdict: 'suspect',
       reason: `${e.durationMin} min is too short for ${claim.kind} maintenance (Fuzhou case)`,
+      zh: `维保只用了 ${e.durationMin} 分钟，${kindZh}至少需要 ${minMin} 分钟（福州案例）`,
     });
   }
   if (required > 0 && reported < 0.8 * required) {
     out.push({
       verdict: 'suspect',
       reason: `items reported cover ${reported} of ${required}: the record is incomplete`,
+      zh: `签出时只填报了 ${required} 项中的 ${reported} 项，记录不完整`,
     });
   }
   if (claim.checkOutAt === null)
-    out.push({ verdict: 'suspect', reason: 'no check-out: the visit timed out' });
+    out.push({
+      verdict: 'suspect',
+      reason: 'no check-out: the visit timed out',
+      zh: '没有签出，维保记录超时未结束',
+    });
   return out;
 }
 
@@ -129,7 +141,7 @@ export function judgeVisit(claim: VisitClaim, evidence: VisitEvidence, limits: V
     score >= limits.verifiedScore ? 'verified' : score >= limits.suspectScore ? 'suspect' : 'fake';
   for (const cap of caps(claim, evidence, limits)) {
     if (RANK[cap.verdict] < RANK[verdict]) verdict = cap.verdict;
-    reasons.push({ criterion: `cap_${cap.verdict}`, points: 0, max: 0, reason: cap.reason });
+    reasons.push({ criterion: `cap_${cap.verdict}`, points: 0, max: 0, reason: cap.reason, zh: cap.zh });
   }
   return { score, verdict, reasons };
 }

@@ -11,7 +11,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeVisit } from '../../ingest/visits/judge.ts';
+import { DEFAULT_VISIT_LIMITS } from '../../ingest/visits/limits.ts';
 import { createFundLedger } from '../../ledger/ledger.ts';
+import type { VisitEvidence } from '../../protocol/index.ts';
 import { storeOver } from '../../store/store.ts';
 import {
   ANJU_ELEVATOR,
@@ -20,6 +23,7 @@ import {
   startTestApi,
   TEST_PASSWORD,
   type TestApi,
+  visitRow,
 } from '../helpers/api-harness.ts';
 import { telemetrySample } from '../helpers/fixtures.ts';
 import { launchBrowser, type TestBrowser, type TestPage } from './browser.ts';
@@ -95,6 +99,95 @@ describe('dashboard in Chromium', () => {
     // No InfluxDB in this test: the history section must say so rather than spin.
     await page.waitFor('.charts .state-msg, .charts .chart');
     await page.screenshot(join(ARTIFACTS, 'dashboard-elevator.png'));
+  });
+
+  it('a fake visit says why in Chinese sentences, its criteria with their points, and no empty rows', async () => {
+    // The judge's own answer for a visit where the car never left passenger service.
+    const evidence: VisitEvidence = {
+      durationMin: 12,
+      inspectionMin: 0,
+      outOfServiceMin: 3,
+      serviceMin: 3,
+      floorsReachedInInspection: [],
+      shaftCoverage: 0,
+      safetyOpeningsInInspection: 0,
+      stopSwitchPit: 0,
+      stopSwitchCarTop: 0,
+      doorCycleFloors: [],
+      normalTrips: 14,
+      passengerTrips: 11,
+    };
+    const items = Array.from({ length: 31 }, (_, i) => i + 1);
+    const claim = { kind: 'half_monthly' as const, checkOutAt: now(), items, floors: 18 };
+    const judged = judgeVisit(claim, evidence, DEFAULT_VISIT_LIMITS);
+    expect(judged.verdict).toBe('fake');
+    expect(judged.reasons.filter((r) => r.criterion.startsWith('cap_')).length).toBe(3);
+    await t.db
+      .insertInto('maintenance_visits')
+      .values([
+        visitRow({
+          id: 'visit-fake-judged',
+          elevator_id: ANJU_ELEVATOR,
+          estate_id: 'lianhua',
+          check_in_at: now() - 3_600_000,
+          check_out_at: now() - 3_600_000 + 12 * 60_000,
+          evidence_score: judged.score,
+          verdict: 'fake',
+          reasons_json: JSON.stringify(judged.reasons),
+          evidence_json: JSON.stringify(evidence),
+          items_json: JSON.stringify(items),
+        }),
+        // Recorded before caps carried Chinese, and with no evidence stored at all.
+        visitRow({
+          id: 'visit-fake-bare',
+          elevator_id: ANJU_ELEVATOR,
+          estate_id: 'lianhua',
+          check_in_at: now() - 7_200_000,
+          check_out_at: now() - 7_200_000 + 5 * 60_000,
+          evidence_score: 0,
+          verdict: 'fake',
+          reasons_json: JSON.stringify([
+            { criterion: 'cap_fake', points: 0, max: 0, reason: 'only 0 min out of passenger service' },
+          ]),
+          evidence_json: null,
+        }),
+      ])
+      .execute();
+    const page = await browser.newPage(DESKTOP);
+    await page.goto(`${base}/app/`);
+    await page.evaluate('localStorage.setItem("lw.lang", "zh")');
+    await login(page, 'duty-anju');
+    await page.goto(`${base}/app/#/visits?verdict=fake&since=`);
+    const visit = '[data-testid=visit-list] li[data-visit-id="visit-fake-judged"]';
+    await page.waitFor(`${visit} [data-testid=visit-verdict-basis]`);
+    const card = await page.text(visit);
+    expect(card).not.toContain('其他');
+    expect(card).not.toContain('0/0 分');
+    const basis = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('${visit} [data-testid=visit-verdict-basis] li')].map((li) => li.textContent)`,
+    );
+    expect(basis).toEqual([
+      '电梯停止载客仅 3 分钟，不到半月保养最少 30 分钟的三分之一',
+      '维保期间电梯正常载客运行 14 次，一直没有停下（珠海案例）',
+      '维保只用了 12 分钟，半月保养至少需要 30 分钟（福州案例）',
+    ]);
+    // The seven criteria, each with the points it earned.
+    const bars = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('${visit} .score-bars li')].map((li) => li.textContent)`,
+    );
+    expect(bars).toHaveLength(7);
+    expect(bars[0]).toMatch(/^\+?[\d.]+ · 停止载客（检修或停用）时长 · [\d.]+\/25 分$/);
+    expect(await page.text(`${visit} [data-testid=visit-evidence]`)).toContain('期间仍有 11 次载客运行');
+
+    const bare = '[data-testid=visit-list] li[data-visit-id="visit-fake-bare"]';
+    expect(await page.text(`${bare} [data-testid=visit-verdict-basis] li`)).toBe(
+      '设备数据显示不出记录所称的维保',
+    );
+    expect(await page.text(`${bare} [data-testid=visit-evidence]`)).toBe(
+      '这次维保期间，没有设备数据显示做过维保作业',
+    );
+    expect(await page.evaluate<number>(`document.querySelectorAll('${bare} .score-bars').length`)).toBe(0);
+    await page.screenshot(join(ARTIFACTS, 'dashboard-visit-fake.png'));
   });
 
   it('resolving asks what the alert was (no default) and the list says it in words', async () => {

@@ -6,6 +6,7 @@
  */
 import { createHealthStage } from '../../ingest/health/stage.ts';
 import { tagSuffix } from '../../ingest/points.ts';
+import { HEALTH_POLICY } from '../../protocol/influx.ts';
 import { DAY0_MS, FLOOR_M, HealthTrace } from './health-trace.ts';
 
 export interface HealthLiftPlan {
@@ -48,9 +49,9 @@ export function healthDailyLines(plans: HealthLiftPlan[]): Map<string, string[]>
   return out;
 }
 
-/** Writes lines to InfluxDB 1.x (the default retention policy), failing loudly. */
+/** Writes lines to InfluxDB 1.x (the health policy, where the ingest writes them), failing loudly. */
 export async function writeLines(url: string, database: string, lines: string[]): Promise<void> {
-  const res = await fetch(`${url}/write?db=${database}&precision=ms`, {
+  const res = await fetch(`${url}/write?db=${database}&rp=${HEALTH_POLICY}&precision=ms`, {
     method: 'POST',
     body: lines.join('\n'),
   });

@@ -4,7 +4,7 @@
  * defused, and the same roles and tenancy as the lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANJU_ELEVATOR, alertRow, startTestApi, type TestApi } from '../helpers/api-harness.ts';
+import { ANJU_ELEVATOR, alertRow, startTestApi, type TestApi, visitRow } from '../helpers/api-harness.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -78,6 +78,38 @@ describe('CSV exports', () => {
     const [rHeader, rRow] = lines(reports.body);
     expect(rHeader).toBe('受理编号,小区,电梯,使用登记证号,问题类型,说明,状态,提交时间,更新时间,处理人,回复');
     expect(rRow).toMatch(/^ANJU2-TEST2,莲花花园,1栋1号梯,\d+,门异常,door bounces,待处理,/);
+  });
+
+  it('says a fake visit’s caps as the judge’s Chinese sentences, never as "其他 0/0"', async () => {
+    await api.db
+      .insertInto('maintenance_visits')
+      .values(
+        visitRow({
+          id: 'visit-fake-csv',
+          elevator_id: ANJU_ELEVATOR,
+          estate_id: 'lianhua',
+          evidence_score: 19,
+          verdict: 'fake',
+          reasons_json: JSON.stringify([
+            { criterion: 'out_of_service', points: 3.1, max: 25, reason: '3 min' },
+            {
+              criterion: 'cap_fake',
+              points: 0,
+              max: 0,
+              reason: 'only 3 min out of passenger service',
+              zh: '电梯停止载客仅 3 分钟，不到半月保养最少 30 分钟的三分之一',
+            },
+            { criterion: 'cap_suspect', points: 0, max: 0, reason: 'no check-out' },
+          ]),
+        }),
+      )
+      .execute();
+    const visits = await get('duty-anju', '/api/v1/visits.csv?verdict=fake');
+    const row = lines(visits.body).find((r) => r.startsWith('visit-fake-csv,'));
+    expect(row).toMatch(
+      /,停止载客（检修或停用）时长 3\.1\/25；电梯停止载客仅 3 分钟，不到半月保养最少 30 分钟的三分之一；维保记录不完整或时长过短$/,
+    );
+    expect(row).not.toMatch(/其他|0\/0/);
   });
 
   it('keeps to the tenancy and the roles of the lists', async () => {

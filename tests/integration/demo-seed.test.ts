@@ -29,7 +29,10 @@ describe('demo seed', () => {
   let after: Awaited<ReturnType<typeof snapshot>>;
 
   async function healthPoints(): Promise<number> {
-    const q = new URLSearchParams({ db: DATABASE, q: 'SELECT count("trips") FROM "health_daily"' });
+    const q = new URLSearchParams({
+      db: DATABASE,
+      q: 'SELECT count("trips") FROM "aggregates"."health_daily"',
+    });
     const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as {
       results: { series?: { values: [string, number][] }[] }[];
     };
@@ -158,5 +161,19 @@ describe('demo seed', () => {
     };
     expect(JSON.stringify(lift)).toContain('门机');
     expect(lift.signals.length).toBeGreaterThan(0);
+  });
+
+  it('every seeded trend is a score change a 0–100 score can make', async () => {
+    const q = new URLSearchParams({
+      db: DATABASE,
+      q: 'SELECT min("trend_30d"), max("trend_30d"), min("trend_90d"), max("trend_90d") FROM "aggregates"."health_daily"',
+    });
+    const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as {
+      results: { series?: { values: (string | number | null)[][] }[] }[];
+    };
+    const [, ...extremes] = body.results[0]?.series?.[0]?.values[0] ?? [];
+    // The degrading lifts' trends are written (negative), and none beyond ±100.
+    expect(extremes[0]).toBeLessThan(0);
+    for (const x of extremes) if (x !== null) expect(Math.abs(Number(x))).toBeLessThanOrEqual(100);
   });
 });

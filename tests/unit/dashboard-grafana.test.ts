@@ -9,6 +9,7 @@ import { liftHealth, renderAll } from '../../dashboard/grafana/generate.ts';
 import type { IngestMetrics } from '../../ingest/ingest.ts';
 import { ingestMetricSamples } from '../../ingest/metrics-samples.ts';
 import { processSamples } from '../../lib/prometheus.ts';
+import { HEALTH_POLICY } from '../../protocol/influx.ts';
 import { demoHealthPlans, healthDailyLines } from '../helpers/health-days.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'dashboard', 'grafana');
@@ -88,8 +89,10 @@ describe('Grafana as code', () => {
     const queries = liftHealth().panels!.flatMap((p) =>
       ((p as { targets?: { query: string }[] }).targets ?? []).map((t) => t.query),
     );
+    // Every query reads the long-kept policy, where the ingest writes health days (HEALTH_POLICY).
+    for (const q of queries) expect(q).toContain(`FROM "${HEALTH_POLICY}"."health_daily"`);
     const asked = new Set(queries.flatMap((q) => [...q.matchAll(/"(\w+)"/g)].map((m) => m[1]!)));
-    for (const name of ['raw', 'health_daily', 'elevator', 'estate']) asked.delete(name);
+    for (const name of [HEALTH_POLICY, 'health_daily', 'elevator', 'estate']) asked.delete(name);
     // Vibration and braking distance come only from devices that measure them: the traces carry neither.
     for (const name of asked)
       if (!name.startsWith('vibration_mg') && !name.startsWith('stop_distance_mm'))

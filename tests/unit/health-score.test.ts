@@ -21,6 +21,7 @@ import {
   RECOMMENDATION_DEFAULTS,
   recommend,
   recommendationLimits,
+  trendPer30Days,
 } from '../../ingest/health/score.ts';
 import { JUDGED } from '../../ingest/health/signals.ts';
 import { type HealthDay, HealthTable } from '../../ingest/health/table.ts';
@@ -148,6 +149,19 @@ describe('health table: not enough data yet, then a score', () => {
     expect(days.at(-1)!.report.trend.d30).toBeLessThan(0);
   });
 
+  it('a door that fails within days: the 30-day trend is no larger than the fall the scores show', () => {
+    const days = runDays(30, (d) => (d < 20 ? 3000 : 3000 + (d - 19) * 900));
+    const scored = days.filter((d) => d.report.score !== null);
+    for (const [k, d] of scored.entries()) {
+      if (d.report.trend.d30 === null) continue;
+      const seen = scored.slice(Math.max(0, k - 29), k + 1).map((x) => x.report.score!);
+      expect(Math.abs(d.report.trend.d30), `day ${d.day}`).toBeLessThanOrEqual(
+        Math.max(...seen) - Math.min(...seen),
+      );
+    }
+    expect(scored.at(-1)!.report.trend.d30).toBeLessThan(0);
+  });
+
   it('a fake visit never counts: the interval runs from the last verified one', () => {
     const days = runDays(20, () => 3000, [
       [2, 'verified'],
@@ -213,5 +227,38 @@ describe('recommendation bounds', () => {
         },
       ),
     );
+  });
+});
+
+describe('trend: the score’s change, never an extrapolation beyond ±100', () => {
+  // Recorded from the demo seed (demo/seed.ts: 28 days, seed 2026): the daily scores of
+  // longgang-b1-e1 (brake wear) and lianhua-b5-e2 (levelling) once judged. The least-squares
+  // slope × 30 printed "-277.7 分/30天" and "-220 分/30天" for them.
+  const brake = [100, 100, 100, 100, 100, 89, 55, 35, 23, 22, 14, 8, 0, 0, 0];
+  const levelling = [100, 100, 100, 100, 77, 52, 31, 36, 22, 23, 23, 19, 15, 20, 15];
+  const positions = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('the demo’s braking lift fell from 100 to 0 within 15 days: −100 over 30 days', () => {
+    expect(trendPer30Days(positions(brake.length), brake, 7)).toBe(-100);
+    expect(trendPer30Days(positions(levelling.length), levelling, 7)).toBe(-85);
+  });
+
+  it('over 90 days the change is spread over the days it took', () => {
+    const days = [0, ...positions(brake.length).map((d) => d + 60)];
+    expect(trendPer30Days(days, [100, ...brake], 7)).toBeCloseTo((-100 * 30) / 74, 1);
+  });
+
+  it('too few scores: no trend', () => {
+    expect(trendPer30Days(positions(6), brake.slice(0, 6), 7)).toBeNull();
+  });
+
+  it('any scores 0–100 give a trend within ±100, and a steady score gives 0', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 7, maxLength: 90 }), (scores) => {
+        const t = trendPer30Days(positions(scores.length), scores, 7)!;
+        expect(Math.abs(t)).toBeLessThanOrEqual(100);
+      }),
+    );
+    expect(trendPer30Days(positions(20), new Array(20).fill(87), 7)).toBe(0);
   });
 });

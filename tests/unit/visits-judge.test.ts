@@ -204,6 +204,14 @@ describe('visit verdicts', () => {
     const { verdicts, alerts } = run(build());
     expect(verdicts[0]?.verdict).toBe(verdict);
     expect(alerts).toContain(code);
+    // Each cap says why in both languages, with its figure: no points, so never a bar.
+    const caps = verdicts[0]!.reasons.filter((r) => r.criterion.startsWith('cap_'));
+    expect(caps.length).toBeGreaterThan(0);
+    for (const c of caps) {
+      expect([c.points, c.max]).toEqual([0, 0]);
+      expect(c.zh, c.reason).toMatch(/^[^a-z]*$/);
+      expect(c.zh).toMatch(/\p{Script=Han}/u);
+    }
   });
 
   it('times a visit out after 4 h without check-out', () => {

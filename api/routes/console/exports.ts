@@ -12,12 +12,14 @@ import { ALERT_CATALOGUE } from '../../../protocol/catalogue.ts';
 import {
   ALERT_STATE_WORDS,
   alertEvidenceInWords,
+  isVisitCap,
   REPORT_STATUS_WORDS,
   SCORE_CRITERION_WORDS,
   SEVERITY_WORDS,
   VERDICT_WORDS,
   VISIT_KIND_WORDS,
   VISIT_STATUS_WORDS,
+  visitCapInWords,
   wordOf,
 } from '../../../protocol/words.ts';
 import { READERS, requireRole, VISIT_READERS } from '../../data/tenancy.ts';
@@ -268,11 +270,15 @@ function safeJson(text: string | null): unknown {
   }
 }
 
-/** "停止载客时长 25/25；…" from the judge's reasons, by criterion (never its English sentence). */
+/**
+ * "停止载客时长 25/25；…" from the judge's reasons, by criterion (never its English sentence);
+ * a cap on the verdict as the judge's Chinese sentence, not as "其他 0/0".
+ */
 function reasonsInWords(reasons: unknown): string {
   if (!Array.isArray(reasons)) return '';
   return reasons
-    .map((r: { criterion?: string; points?: number; max?: number }) => {
+    .map((r: { criterion?: string; points?: number; max?: number; reason?: string; zh?: string }) => {
+      if (isVisitCap(r)) return visitCapInWords(r, 'zh');
       const name = wordOf(SCORE_CRITERION_WORDS, r.criterion, 'zh') ?? '其他';
       return typeof r.max === 'number' ? `${name} ${r.points}/${r.max}` : `${name} ${r.points ?? ''}`;
     })

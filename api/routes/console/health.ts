@@ -44,8 +44,16 @@ export const HealthSummary = Type.Object({
     { description: 'Each point lost, worst first' },
   ),
   trend: Type.Object({
-    d30: Nullable(Type.Number({ description: 'Score change per 30 days over the last 30 days' })),
-    d90: Nullable(Type.Number({ description: 'Score change per 30 days over the last 90 days' })),
+    d30: Nullable(
+      Type.Number({
+        description: 'Score change over the last 30 days (newest level less oldest), within ±100',
+      }),
+    ),
+    d90: Nullable(
+      Type.Number({
+        description: 'Score change per 30 days over the last 90 days, never extrapolated; within ±100',
+      }),
+    ),
   }),
   recommendation: Type.Object({
     latest_visit_date: Type.String({ description: 'The next visit by this local date' }),

@@ -4,8 +4,10 @@
  * reasons the visit judge gave.
  */
 import {
+  isVisitCap,
   SCORE_CRITERION_WORDS,
   SERVICE_MODE_WORDS,
+  visitCapInWords,
   visitEvidenceInWords,
   wordOf,
 } from '../../../protocol/words.ts';
@@ -55,9 +57,15 @@ function reasonInWords(r: ScoreReason): { points: number; reason: string } {
   };
 }
 
-/** One visit: kind, verdict, score, times, technician, the score's bars and the evidence in words. */
+/**
+ * One visit: kind, verdict, score, times, technician; why the verdict was capped (fake or
+ * doubtful) in sentences; the score's criteria as bars with their points; the evidence in
+ * words, or a sentence saying there was none.
+ */
 export function visitCard(v: Visit, lead: HTMLElement | null = null): HTMLElement {
   const reasons = Array.isArray(v.reasons) ? (v.reasons as ScoreReason[]) : [];
+  const caps = reasons.filter(isVisitCap);
+  const criteria = reasons.filter((r) => !isVisitCap(r));
   const evidence = visitEvidenceInWords(
     v.evidence && typeof v.evidence === 'object' ? (v.evidence as Record<string, unknown>) : null,
     lang(),
@@ -83,14 +91,28 @@ export function visitCard(v: Visit, lead: HTMLElement | null = null): HTMLElemen
         `${t('technician')} ${technicianName(v.technician_id)}`,
       ),
     ),
-    reasons.length ? scoreBars(reasons.map((r) => reasonInWords(r))) : null,
+    caps.length
+      ? h(
+          'div',
+          { class: 'verdict-basis', 'data-testid': 'visit-verdict-basis' },
+          h('strong', {}, t('verdictBasis')),
+          h(
+            'ul',
+            {},
+            caps.map((r) => h('li', {}, visitCapInWords(r, lang()))),
+          ),
+        )
+      : null,
+    criteria.length ? scoreBars(criteria.map((r) => reasonInWords(r))) : null,
     evidence.length
       ? h(
           'ul',
           { class: 'evidence-words', 'data-testid': 'visit-evidence' },
           evidence.map((line) => h('li', {}, line)),
         )
-      : null,
+      : v.verdict !== null
+        ? h('p', { class: 'muted', 'data-testid': 'visit-evidence' }, t('noVisitEvidence'))
+        : null,
   );
 }
 
