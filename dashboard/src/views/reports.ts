@@ -4,7 +4,7 @@
  */
 import { alertStepOf } from '../../../protocol/alert-steps.ts';
 import { LINKED_ALERT_STEP_WORDS, wordOf } from '../../../protocol/words.ts';
-import { api, apiUrl } from '../api.ts';
+import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { errorText, formatTime, lang, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
@@ -12,7 +12,7 @@ import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
 import { onReports, reportCategoryWord } from '../reports-live.ts';
 import { store } from '../store.ts';
 import type { Page, ResidentReport } from '../types.ts';
-import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
+import { askNote, empty, errorBox, exportLinks, loading, select, stateBadge, toast } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
 
 type Next = 'in_progress' | 'resolved' | 'rejected';
@@ -113,17 +113,14 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
 export const reportsView: View = (host) => {
   filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'data-testid': 'report-list' });
-  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+  const exports = exportLinks('reports');
   const more = h('div', { class: 'more' });
   let items: ResidentReport[] = [];
   let nextOffset: number | null = null;
 
   const draw = () => {
     writeFilters(filters, DEFAULTS);
-    csv.setAttribute(
-      'href',
-      apiUrl('/reports.csv', { status: filters.status || undefined, estate: filters.estate || undefined }),
-    );
+    exports.point({ status: filters.status || undefined, estate: filters.estate || undefined });
     const q = filters.search.trim().toLowerCase();
     const shown = items.filter(
       (r) =>
@@ -197,7 +194,7 @@ export const reportsView: View = (host) => {
           },
         }),
       ),
-      csv,
+      exports.links,
     ),
     list,
     more,
