@@ -2,51 +2,23 @@
  * The committee's Excel workbook: what the CSV carries (ledger/export.ts `toCsv`), as sheets a
  * treasurer can sum: 收支明细 (the postings), 支出申请 (proposals), 审批记录 (decisions).
  * Chinese headers; amounts are numbers in yuan with a ¥ format (so Excel adds them up, unlike
- * text); times are local time (the export's offset, Beijing by default) as Excel dates, which
- * carry no zone, so they are written as the wall-clock time people read.
+ * text); times are local time (the export's offset, Beijing by default) as Excel dates. The
+ * sheet writer is lib/xlsx.ts, shared with the console's list exports.
  */
-import ExcelJS from 'exceljs';
+import { localTime, addSheet as sheet, workbook, xlsxBytes } from '../lib/xlsx.ts';
 import { FUND_WORDS, wordOf } from '../protocol/words.ts';
 import { type CsvExtras, expendituresOfExport, type LedgerExport, zoneName } from './export.ts';
 import { memoText } from './money.ts';
 
-const YUAN_FORMAT = '"¥"#,##0.00;-"¥"#,##0.00';
-const TIME_FORMAT = 'yyyy-mm-dd hh:mm';
-
 const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
   code === null ? '' : (wordOf(FUND_WORDS[table], code, 'zh') ?? code);
-
-interface Column {
-  header: string;
-  width: number;
-  kind?: 'yuan' | 'time';
-}
-
-function sheet(
-  book: ExcelJS.Workbook,
-  name: string,
-  columns: Column[],
-  rows: unknown[][],
-): ExcelJS.Worksheet {
-  const ws = book.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map((c) => ({
-    header: c.header,
-    width: c.width,
-    ...(c.kind ? { style: { numFmt: c.kind === 'yuan' ? YUAN_FORMAT : TIME_FORMAT } } : {}),
-  }));
-  ws.getRow(1).font = { bold: true };
-  for (const r of rows) ws.addRow(r);
-  return ws;
-}
 
 /** The workbook's bytes (.xlsx). */
 export async function toXlsx(exp: LedgerExport, extras: CsvExtras, utcOffsetMinutes = 480): Promise<Buffer> {
   const off = exp.period?.utcOffsetMinutes ?? utcOffsetMinutes;
-  // Excel dates have no zone: the local wall-clock time, written as if it were UTC.
-  const time = (at: number | null) => (at === null ? null : new Date(at + off * 60_000));
+  const time = (at: number | null) => localTime(at, off);
   const yuan = (fen: number) => fen / 100;
-  const book = new ExcelJS.Workbook();
-  book.creator = 'Lift Watch';
+  const book = workbook();
   sheet(
     book,
     '说明',
@@ -154,7 +126,7 @@ export async function toXlsx(exp: LedgerExport, extras: CsvExtras, utcOffsetMinu
       ]),
     ),
   );
-  return Buffer.from(await book.xlsx.writeBuffer());
+  return xlsxBytes(book);
 }
 
 function sumOf(exp: LedgerExport, key: 'debitFen' | 'creditFen'): number {

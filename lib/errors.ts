@@ -81,6 +81,11 @@ export const ERRORS = {
       'Webhooks may only point at public addresses: loopback, private, link-local and cloud metadata addresses are refused unless the operator allow-lists the host (WEBHOOK_ALLOW_HOSTS)',
   },
   CONFLICT: { status: 409, message: 'The resource is not in a state that allows this' },
+  REPORT_FOLLOWS_ALERT: {
+    status: 409,
+    message:
+      'This report is handled through its linked alert: acknowledge, mark on site or resolve the alert, and the report follows',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side; it has been logged' },
   NOT_READY: { status: 503, message: 'A dependency is not reachable yet' },
 } as const;

@@ -18,6 +18,17 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
+/**
+ * Query parameters that carry a credential (a robot's access token or key, a token or
+ * secret a client put in a link): their values are cut wherever a URL is logged or shown.
+ */
+const SECRET_PARAMS = /([?&](?:access_token|token|key|secret|password|session|sign|signature)=)[^&#]+/gi;
+
+/** `/x?token=abc&lang=zh` → `/x?token=…&lang=zh`. */
+export function hideQuerySecrets(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1…');
+}
+
 export function createLogger(level = 'info'): Logger {
   return pino({
     level,

@@ -13,7 +13,16 @@ const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
-export { ALERT_STEPS, type AlertStep, alertStepOf } from './alert-steps.ts';
+export {
+  ALERT_STEPS,
+  type AlertStep,
+  alertStepOf,
+  effectiveReportStatus,
+  followsAlert,
+  REPORT_STATUS_RANK,
+  type ReportStatus,
+  statusByAlert,
+} from './alert-steps.ts';
 export const ALERT_TRANSITIONS = [
   'opened',
   'repeated',

@@ -81,7 +81,10 @@ export const ResidentReport = Type.Object({
   estate_id: Type.String(),
   category: Type.String(),
   description: Type.String(),
-  status: Type.String(),
+  status: Type.String({
+    description:
+      "received, in_progress, resolved or rejected: the firm's own moves, or, for a report that follows its alert, how far the alert got (acknowledged or on site: in_progress; resolved: resolved), whichever is further along. The list's status filter reads the same.",
+  }),
   created_at: EpochMs,
   updated_at: EpochMs,
   handled_by: Nullable(Type.String()),
@@ -97,6 +100,12 @@ export const ResidentReport = Type.Object({
         },
       ),
     ),
+  ),
+  follows_alert: Type.Optional(
+    Type.Boolean({
+      description:
+        'The report is handled through its linked alert (dispatch, close and reject are refused): true from the link until the resident says not_fixed after the alert was resolved, which makes it a queue item again',
+    }),
   ),
   feedback: Nullable(
     Type.Union([Type.Literal('fixed'), Type.Literal('not_fixed')], {

@@ -385,6 +385,10 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '当前状态不允许此操作（可能已被他人处理），请刷新后再试',
     en: 'Not possible in the current state (someone may have acted already); refresh and try again',
   },
+  REPORT_FOLLOWS_ALERT: {
+    zh: '此报告随关联告警处理：请在告警上确认、到场或解决，报告随之更新',
+    en: 'This report follows its linked alert: acknowledge, mark on site or resolve the alert instead',
+  },
   INTERNAL_ERROR: {
     zh: '服务器出错，已记录，请稍后重试',
     en: 'Something went wrong on our side; it has been logged',

@@ -4,10 +4,12 @@
  * and each carried a resident's address, which we have no use for. What is still logged,
  * one line each, with the request id: every write (any method but GET/HEAD/OPTIONS),
  * every answer of 400 and above, and anything slower than SLOW_MS; each with its method,
- * route pattern and URL. Volumes per route
+ * route pattern, URL (query credentials cut, `hideQuerySecrets`), status and milliseconds.
+ * Volumes per route
  * live in /metrics; who changed what lives in the audit log.
  */
 import fp from 'fastify-plugin';
+import { hideQuerySecrets } from '../../lib/logger.ts';
 
 const SLOW_MS = 1000;
 /** Enough for every route and query the API has; a longer URL is cut, not logged whole. */
@@ -20,11 +22,13 @@ export default fp(
       const status = reply.statusCode;
       const ms = reply.elapsedTime;
       if (status < 400 && ms < SLOW_MS && READS.has(request.method)) return done();
+      const url = hideQuerySecrets(request.url);
       const line = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
-        // What was asked for, so an operator can search the log for one page or one id.
-        url: request.url.length > MAX_URL_CHARS ? `${request.url.slice(0, MAX_URL_CHARS)}…` : request.url,
+        // What was asked for, so an operator can search the log for one page or one id; a
+        // credential a client put in the query stays out of the log.
+        url: url.length > MAX_URL_CHARS ? `${url.slice(0, MAX_URL_CHARS)}…` : url,
         status,
         ms: Math.round(ms),
         ip: request.ip,

@@ -3,9 +3,15 @@
  * moved by the firm, or, for a "有人被困" report, the alert it opened or joined
  * (acknowledged → being handled; resolved → handled), whichever is further along. A
  * resident who said "not fixed" after the alert's resolution reopened the report: that
- * resolution no longer counts. Pure, so the receipt page, the feedback route and the tests
+ * resolution no longer counts. The status is protocol/alert-steps.ts's rule, the one the
+ * console's list and count read; pure, so the receipt page, the feedback route and the tests
  * read one rule.
  */
+import {
+  effectiveReportStatus,
+  REPORT_STATUS_RANK as RANK,
+  statusByAlert,
+} from '../../protocol/alert-steps.ts';
 import type { AlertTable, ResidentReportStatus, ResidentReportTable } from '../../store/schema.ts';
 
 export type ProgressReport = Pick<
@@ -25,26 +31,12 @@ export interface ReportProgress {
   canGiveFeedback: boolean;
 }
 
-const RANK: Record<ResidentReportStatus, number> = { received: 0, in_progress: 1, resolved: 2, rejected: 2 };
-
 export function reportProgress(
   report: ProgressReport,
   alert: ProgressAlert | null | undefined,
 ): ReportProgress {
-  const reopenedAfterAlert =
-    alert?.resolved_at != null &&
-    report.feedback === 'not_fixed' &&
-    report.feedback_at !== null &&
-    report.feedback_at >= alert.resolved_at;
-  const byAlert: ResidentReportStatus | null =
-    !alert || reopenedAfterAlert
-      ? null
-      : alert.state === 'resolved'
-        ? 'resolved'
-        : alert.acknowledged_at !== null || alert.arrived_at !== null
-          ? 'in_progress'
-          : 'received';
-  const status = byAlert !== null && RANK[byAlert] > RANK[report.status] ? byAlert : report.status;
+  const byAlert = statusByAlert(report, alert);
+  const status = effectiveReportStatus(report, alert);
   const done = RANK[status] === 2;
   const doneAt = !done
     ? null

@@ -16,6 +16,7 @@ import { ledgerSettings } from '../../ledger/settings.ts';
 import { monthlyStatement } from '../../ledger/statement.ts';
 import { parsePinnedHead } from '../../ledger/verify.ts';
 import { LiftWatchError } from '../../lib/errors.ts';
+import { XLSX_TYPE } from '../../lib/xlsx.ts';
 import {
   BalanceView,
   ContributionMonthView,
@@ -40,9 +41,6 @@ import bookkeepingRoutes from './fund/bookkeeping.ts';
 import expenditureRoutes from './fund/expenditures.ts';
 import { diskAttachmentFiles } from './fund/file-store.ts';
 import fileRoutes from './fund/files.ts';
-
-/** The Excel workbook's media type (Office Open XML spreadsheet). */
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   consoleAutohooks(app);

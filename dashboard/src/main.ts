@@ -144,7 +144,9 @@ function renderHeader(): void {
 /** The count of open resident reports on the nav, live from the socket (reports-live.ts). */
 function reportsBadge(): HTMLElement | null {
   const n = openReportCount();
-  return n > 0 ? h('span', { class: 'nav-count', 'data-testid': 'reports-count' }, String(n)) : null;
+  return n > 0
+    ? h('span', { class: 'nav-count', 'data-testid': 'reports-count', 'data-count': String(n) }, String(n))
+    : null;
 }
 
 /** Technicians do not read the firm's report queue (their screens are elsewhere). */

@@ -9,7 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.ts';
 import { formatFen, t } from './i18n.ts';
 import { elevatorFullLabel } from './names.ts';
-import { applyReport, loadOpenReports, reportCategoryWord } from './reports-live.ts';
+import { applyAlertToReports, applyReport, loadOpenReports, reportCategoryWord } from './reports-live.ts';
 import { store } from './store.ts';
 import { toast } from './ui.ts';
 
@@ -46,7 +46,10 @@ export function connectLive(onUnauthenticated: () => void): void {
       onUnauthenticated();
     }
   });
-  s.on('alert', (alert) => store.applyAlert(alert));
+  s.on('alert', (alert) => {
+    store.applyAlert(alert);
+    applyAlertToReports(alert);
+  });
   s.on('elevator:state', (event) => store.applyState(event));
   // A resident's report, filed or moved along: the reports screen and the nav badge follow.
   s.on('report', (report) => {

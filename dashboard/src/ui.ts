@@ -1,8 +1,9 @@
 /**
  * Shared pieces of every screen: the loading, empty, error and "awaiting API" states,
- * badges that carry text as well as colour, and the note dialog used by every action.
+ * badges that carry text as well as colour, the note dialog used by every action, and a
+ * list's export links.
  */
-import { ApiError } from './api.ts';
+import { ApiError, apiUrl } from './api.ts';
 import { h } from './dom.ts';
 import { errorText, type Key, t, tCode } from './i18n.ts';
 import type { Condition } from './types.ts';
@@ -162,4 +163,28 @@ export function toast(text: string, kind: 'ok' | 'error' = 'ok'): void {
   const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
   document.body.append(el);
   setTimeout(() => el.remove(), 4000);
+}
+
+/**
+ * A list's "导出 CSV" and "导出 Excel" (GET /api/v1/<list>.csv and .xlsx): `point` keeps
+ * both on the list's current filters, so the files hold what the screen lists.
+ */
+export function exportLinks(list: string): {
+  links: HTMLElement;
+  point(query?: Parameters<typeof apiUrl>[1]): void;
+} {
+  const link = (format: 'csv' | 'xlsx') =>
+    h(
+      'a',
+      { class: 'button export', download: '', 'data-testid': `export-${format}` },
+      t(format === 'csv' ? 'exportCsv' : 'exportXlsx'),
+    );
+  const csv = link('csv');
+  const xlsx = link('xlsx');
+  const point = (query?: Parameters<typeof apiUrl>[1]) => {
+    csv.setAttribute('href', apiUrl(`/${list}.csv`, query));
+    xlsx.setAttribute('href', apiUrl(`/${list}.xlsx`, query));
+  };
+  point();
+  return { links: h('span', { class: 'exports' }, csv, ' ', xlsx), point };
 }

@@ -85,6 +85,8 @@ export const EN = {
   by: 'by {who}',
   reportStatus: 'Status',
   linkedAlert: 'The alarm this report raised or joined, as it now stands',
+  reportFollowsAlert:
+    'Handled through its alarm: acknowledge, mark on site and resolve the alarm; this report closes with it',
   received: 'Received',
   in_progress: 'Dispatched',
   rejected: 'Rejected',
@@ -398,6 +400,7 @@ export const ZH: Record<Key, string> = {
   by: '处理人 {who}',
   reportStatus: '状态',
   linkedAlert: '该报告发起或加入的告警，当前进度',
+  reportFollowsAlert: '此报告随关联告警处理：在告警上确认、到场、解决，告警解决后本报告随之关闭',
   received: '已受理',
   in_progress: '已派单',
   rejected: '已驳回',

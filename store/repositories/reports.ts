@@ -3,16 +3,28 @@
  * property firm, followed by residents through a receipt number bound to the elevator.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type AlertState, type AlertStep, alertStepOf } from '../../protocol/index.ts';
+import type { ExpressionBuilder } from 'kysely';
+import {
+  type AlertState,
+  type AlertStep,
+  alertStepOf,
+  effectiveReportStatus,
+  followsAlert,
+} from '../../protocol/index.ts';
 import type { RegistryDb } from '../db.ts';
-import type { ResidentReportStatus, ResidentReportTable } from '../schema.ts';
+import type { Database, ResidentReportStatus, ResidentReportTable } from '../schema.ts';
 
 /**
  * A report as the console reads it: with its linked alert's step (已确认, 已到场, 已解决…),
  * read in the same statement, since a linked report is handled through its alert and its own
- * status stays where the resident filed it. Null without a linked alert.
+ * stored status stays where the resident filed it. `status` is the report's effective status
+ * (protocol/alert-steps.ts `effectiveReportStatus`: a resolved alert closes it), the one the
+ * list filters on; `follows_alert` says the alert, not the firm, moves it.
  */
-export type ReportWithAlert = ResidentReportTable & { alert_step: AlertStep | null };
+export type ReportWithAlert = ResidentReportTable & {
+  alert_step: AlertStep | null;
+  follows_alert: boolean;
+};
 
 /** No 0/O or 1/I: people read receipts aloud over the phone. */
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -74,15 +86,71 @@ export interface ReportRepository {
   }): Promise<ResidentReportTable | undefined>;
 }
 
-type Joined = ResidentReportTable & { alert_state: AlertState | null; alert_arrived_at: number | null };
+type Joined = ResidentReportTable & {
+  alert_state: AlertState | null;
+  alert_acknowledged_at: number | null;
+  alert_arrived_at: number | null;
+  alert_resolved_at: number | null;
+};
 
 function withAlertStep(row: Joined): ReportWithAlert {
-  const { alert_state, alert_arrived_at, ...report } = row;
+  const { alert_state, alert_acknowledged_at, alert_arrived_at, alert_resolved_at, ...report } = row;
+  const alert =
+    alert_state === null
+      ? null
+      : {
+          state: alert_state,
+          acknowledged_at: alert_acknowledged_at,
+          arrived_at: alert_arrived_at,
+          resolved_at: alert_resolved_at,
+        };
   return {
     ...report,
-    alert_step:
-      alert_state === null ? null : alertStepOf({ state: alert_state, arrived_at: alert_arrived_at }),
+    status: effectiveReportStatus(report, alert),
+    alert_step: alert ? alertStepOf(alert) : null,
+    follows_alert: followsAlert(report, alert),
   };
+}
+
+type Joining = ExpressionBuilder<
+  Database & { r: Database['resident_reports'] } & { a: Database['alerts'] },
+  'r' | 'a'
+>;
+
+/**
+ * `effectiveReportStatus` in SQL, for the list's status filter (the count badge reads
+ * `?status=received` and `in_progress`): the report's own status unless a followed alert is
+ * further along. tests/integration/api-duty-officer.test.ts checks both say the same.
+ */
+function effectiveStatusSql(eb: Joining) {
+  // Not reopened after the alert's resolution, spelled so no NULL reaches the answer (NOT of
+  // an unknown is unknown, and would drop a followed report back to its stored status).
+  const followed = eb.and([
+    eb('a.id', 'is not', null),
+    eb.or([
+      eb('a.resolved_at', 'is', null),
+      eb('r.feedback', 'is', null),
+      eb('r.feedback', '<>', 'not_fixed'),
+      eb('r.feedback_at', 'is', null),
+      eb('r.feedback_at', '<', eb.ref('a.resolved_at')),
+    ]),
+  ]);
+  return eb
+    .case()
+    .when(
+      eb.and([followed, eb('a.state', '=', 'resolved'), eb('r.status', 'in', ['received', 'in_progress'])]),
+    )
+    .then('resolved')
+    .when(
+      eb.and([
+        followed,
+        eb.or([eb('a.acknowledged_at', 'is not', null), eb('a.arrived_at', 'is not', null)]),
+        eb('r.status', '=', 'received'),
+      ]),
+    )
+    .then('in_progress')
+    .else(eb.ref('r.status'))
+    .end();
 }
 
 export function reportRepository(db: RegistryDb): ReportRepository {
@@ -92,7 +160,12 @@ export function reportRepository(db: RegistryDb): ReportRepository {
       .selectFrom('resident_reports as r')
       .leftJoin('alerts as a', 'a.id', 'r.alert_id')
       .selectAll('r')
-      .select(['a.state as alert_state', 'a.arrived_at as alert_arrived_at']);
+      .select([
+        'a.state as alert_state',
+        'a.acknowledged_at as alert_acknowledged_at',
+        'a.arrived_at as alert_arrived_at',
+        'a.resolved_at as alert_resolved_at',
+      ]);
   const byId = async (id: string) => {
     const row = await withAlert().where('r.id', '=', id).executeTakeFirst();
     return row ? withAlertStep(row) : undefined;
@@ -139,7 +212,7 @@ export function reportRepository(db: RegistryDb): ReportRepository {
           'in',
           db.selectFrom('elevators').select('id').where('building_id', '=', f.building),
         );
-      if (f.status) q = q.where('r.status', '=', f.status as ResidentReportStatus);
+      if (f.status) q = q.where((eb) => eb(effectiveStatusSql(eb), '=', f.status as ResidentReportStatus));
       if (f.from !== undefined) q = q.where('r.created_at', '>=', f.from);
       if (f.to !== undefined) q = q.where('r.created_at', '<', f.to);
       const rows = await q

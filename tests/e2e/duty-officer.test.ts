@@ -176,16 +176,38 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     await console_.fill('dialog[open] textarea', '乘客已安全救出，门机复位');
     await console_.click('dialog[open] button[value=ok]');
     await console_.waitForGone(row, 10_000);
+    // Resolved with its alarm, the resident's report is no longer open: the nav's count drops
+    // from 2 to 1 live, with no reload (its own stored status was never moved).
+    await console_.waitFor('[data-testid=reports-count][data-count="1"]', 10_000);
 
-    // The resident's report, handled through its alarm, reads where the alarm got to (its
-    // own status was never moved): 已解决, not 已受理/待处理.
+    // It reads where the alarm got to, 已解决, among the resolved ones (no longer 待处理), and
+    // offers no 派单/驳回/关闭: a line says the alarm handles it.
     await console_.goto(`${base}/app/#/reports`);
+    await console_.waitFor('[data-testid=report-list] li.report', 15_000);
+    const mine = `[...document.querySelectorAll('[data-testid=report-list] li.report')].find((li) => li.textContent.includes('电梯停在5楼，里面有老人'))`;
+    expect(await console_.evaluate<boolean>(`Boolean(${mine})`)).toBe(false);
+    await console_.goto(`${base}/app/#/reports?status=resolved`);
     await console_.waitFor('[data-testid=report-list] [data-testid=report-alert-step]', 15_000);
-    const badge = () =>
-      console_.evaluate<string>(
-        `[...document.querySelectorAll('[data-testid=report-list] li.report')].find((li) => li.textContent.includes('电梯停在5楼，里面有老人'))?.querySelector('[data-testid=report-alert-step]')?.textContent ?? ''`,
-      );
-    expect(await badge()).toBe('已解决');
+    expect(
+      await console_.evaluate<string>(
+        `${mine}?.querySelector('[data-testid=report-alert-step]')?.textContent ?? ''`,
+      ),
+    ).toBe('已解决');
+    expect(
+      await console_.evaluate<string>(
+        `${mine}?.querySelector('[data-testid=report-follows-alert]')?.textContent ?? ''`,
+      ),
+    ).toBe('此报告随关联告警处理：在告警上确认、到场、解决，告警解决后本报告随之关闭');
+    expect(await console_.evaluate<number>(`${mine}?.querySelectorAll('button').length ?? -1`)).toBe(0);
+    // The list's exports, CSV and Excel side by side, carry its filter.
+    expect(await console_.text('[data-testid=export-csv]')).toBe('导出 CSV');
+    expect(await console_.text('[data-testid=export-xlsx]')).toBe('导出 Excel');
+    expect(
+      await console_.evaluate<string>(
+        `document.querySelector('[data-testid=export-xlsx]').getAttribute('href')`,
+      ),
+    ).toMatch(/\/api\/v1\/reports\.xlsx\?status=resolved$/);
+    await console_.screenshot(join(ARTIFACTS, 'duty-officer-report-follows-alert-1440.png'));
   }, 180_000);
 
   it('the resident reads response, arrival and clearance, confirms the fix and rates it', async () => {

@@ -271,35 +271,108 @@ describe('duty officer alarm and resident loop', () => {
     expect(lines[1]).toMatch(/^2025-05,莲花花园,3,2,1,33\.3%,2,/);
   });
 
-  it("the console's reports list shows a linked report at its alert's step, not its stored status", async () => {
+  it("a linked report's status follows its alert in the console's list, filters and count; the firm cannot move it", async () => {
     const car = 'lianhua-b1-e1';
     const { row } = await fileReport(car, 'trapped', '困在3楼');
     const { row: plain } = await fileReport(car, 'door', '门关不上');
     const cookie = await t.login('duty-anju');
-    const listed = async () => {
+    const listed = async (status?: string) => {
       const res = await t.app.inject({
         method: 'GET',
-        url: `/api/v1/reports?elevator=${car}&limit=50`,
+        url: `/api/v1/reports?elevator=${car}&limit=50${status ? `&status=${status}` : ''}`,
         headers: { cookie },
       });
       expect(res.statusCode).toBe(200);
-      const items = res.json().items as { id: string; status: string; alert_step: string | null }[];
-      return Object.fromEntries(items.map((r) => [r.id, [r.status, r.alert_step]]));
+      const items = res.json().items as {
+        id: string;
+        status: string;
+        alert_step: string | null;
+        follows_alert: boolean;
+      }[];
+      return Object.fromEntries(items.map((r) => [r.id, [r.status, r.alert_step, r.follows_alert]]));
     };
-    expect(await listed()).toMatchObject({ [row.id]: ['received', 'open'], [plain.id]: ['received', null] });
+    /** Which of the two reports the status filter finds: the filter (SQL) agrees with the answer's status. */
+    const filtered = async () => {
+      const out: Record<string, string[]> = {};
+      for (const status of ['received', 'in_progress', 'resolved', 'rejected']) {
+        const found = await listed(status);
+        out[status] = [row.id, plain.id]
+          .filter((id) => id in found)
+          .map((id) => (id === row.id ? 'linked' : 'plain'));
+        for (const id of Object.keys(found)) expect(found[id]![0]).toBe(status);
+      }
+      return out;
+    };
+    const move = (id: string, status: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/reports/${id}/status`,
+        headers: { cookie, origin: SAME_ORIGIN },
+        payload: { status },
+      });
+
+    expect(await listed()).toMatchObject({
+      [row.id]: ['received', 'open', true],
+      [plain.id]: ['received', null, false],
+    });
+    expect(await filtered()).toEqual({
+      received: ['linked', 'plain'],
+      in_progress: [],
+      resolved: [],
+      rejected: [],
+    });
+    // The firm moves its own queue items, never one its alert moves.
+    const refused = await move(row.id, 'in_progress');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('REPORT_FOLLOWS_ALERT');
     const alertId = row.alert_id!;
     expect((await act('duty-anju', alertId, 'acknowledge', { note: '已派人' })).statusCode).toBe(200);
-    expect((await listed())[row.id]).toEqual(['received', 'acknowledged']);
+    expect((await listed())[row.id]).toEqual(['in_progress', 'acknowledged', true]);
     expect((await act('duty-anju', alertId, 'arrive', {})).statusCode).toBe(200);
-    expect((await listed())[row.id]).toEqual(['received', 'arrived']);
+    expect((await listed())[row.id]).toEqual(['in_progress', 'arrived', true]);
+    expect(await filtered()).toEqual({
+      received: ['plain'],
+      in_progress: ['linked'],
+      resolved: [],
+      rejected: [],
+    });
     expect(
       (await act('duty-anju', alertId, 'resolve', { resolution: 'fault', note: '已救出' })).statusCode,
     ).toBe(200);
+    // Resolved with its alert: no longer open, so the nav's count (received + in_progress) drops it.
     expect(await listed()).toMatchObject({
-      [row.id]: ['received', 'resolved'],
-      [plain.id]: ['received', null],
+      [row.id]: ['resolved', 'resolved', true],
+      [plain.id]: ['received', null, false],
     });
+    expect(await filtered()).toEqual({
+      received: ['plain'],
+      in_progress: [],
+      resolved: ['linked'],
+      rejected: [],
+    });
+    expect((await move(row.id, 'rejected')).statusCode).toBe(409);
     const one = await t.app.inject({ method: 'GET', url: `/api/v1/reports/${row.id}`, headers: { cookie } });
-    expect(one.json()).toMatchObject({ id: row.id, alert_id: alertId, alert_step: 'resolved' });
+    expect(one.json()).toMatchObject({
+      id: row.id,
+      alert_id: alertId,
+      alert_step: 'resolved',
+      status: 'resolved',
+    });
+    // The stored status stays where the resident filed it; the plain report is still the firm's to move.
+    const stored = await t.db
+      .selectFrom('resident_reports')
+      .select('status')
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.status).toBe('received');
+    expect((await move(plain.id, 'in_progress')).statusCode).toBe(200);
+    // The exports say the same: 已解决 for the linked report.
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports.csv?elevator=${car}&status=resolved`,
+      headers: { cookie },
+    });
+    expect(csv.body).toContain(`${row.receipt},`);
+    expect(csv.body).not.toContain(`${plain.receipt},`);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * CSV exports (GET /api/v1/alerts.csv, visits.csv, reports.csv): what Excel needs (BOM,
  * CRLF, quoting), Chinese headers and words, Beijing time, display names, formula text
- * defused, and the same roles and tenancy as the lists.
+ * defused, and the same roles and tenancy as the lists. The Excel twins (.xlsx), read back
+ * with exceljs, hold the CSV's rows for the same filter, with times as dated cells.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANJU_ELEVATOR, alertRow, startTestApi, type TestApi, visitRow } from '../helpers/api-harness.ts';
 
@@ -122,5 +124,113 @@ describe('CSV exports', () => {
     const techVisits = await get('tech-wang', '/api/v1/visits.csv');
     expect(techVisits.statusCode).toBe(200);
     expect(lines(techVisits.body).length).toBeGreaterThan(1);
+  });
+});
+
+/** RFC 4180 fields of a CSV body (BOM dropped), quoted commas and newlines kept in their field. */
+function csvTable(body: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const text = body.replace(/^\uFEFF/, '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+/** A sheet's cells as the CSV writes them: dates as Beijing wall-clock text, numbers as digits. */
+function sheetTable(sheet: ExcelJS.Worksheet): string[][] {
+  const rows: string[][] = [];
+  for (let n = 1; n <= sheet.rowCount; n++) {
+    const row = sheet.getRow(n);
+    const cells: string[] = [];
+    for (let i = 1; i <= sheet.columnCount; i++) {
+      const v = row.getCell(i).value;
+      cells.push(
+        v instanceof Date
+          ? v.toISOString().slice(0, 19).replace('T', ' ')
+          : v === null || v === undefined
+            ? ''
+            : String(v),
+      );
+    }
+    rows.push(cells);
+  }
+  return rows;
+}
+
+/** The CSV's quote mark that keeps formula-like text inert; a workbook's text cell needs none. */
+const undefused = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
+describe('Excel exports', () => {
+  async function both(username: string, list: string, query: string) {
+    const csv = await get(username, `/api/v1/${list}.csv${query}`);
+    const xlsx = await get(username, `/api/v1/${list}.xlsx${query}`);
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(xlsx.statusCode, xlsx.body).toBe(200);
+    expect(xlsx.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(xlsx.headers['content-disposition']).toMatch(
+      new RegExp(`^attachment; filename="${list}-\\d{4}-\\d{2}-\\d{2}\\.xlsx"$`),
+    );
+    expect(xlsx.headers['x-liftwatch-truncated']).toBe('false');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    expect(book.worksheets).toHaveLength(1);
+    const sheet = book.worksheets[0]!;
+    return { csv: csvTable(csv.body), sheet, table: sheetTable(sheet) };
+  }
+
+  it.each([
+    ['duty-anju', 'alerts', '?state=resolved', '告警'],
+    ['duty-anju', 'alerts', '', '告警'],
+    ['duty-anju', 'visits', '?verdict=verified', '维保记录'],
+    ['tech-wang', 'visits', '', '维保记录'],
+    ['duty-anju', 'reports', '?status=received', '居民报修'],
+    ['duty-hexin', 'reports', '', '居民报修'],
+  ])("%s: %s%s as a workbook holds the CSV's rows", async (username, list, query, title) => {
+    const { csv, sheet, table } = await both(username, list, query);
+    expect(sheet.name).toBe(title);
+    expect(csv.length).toBeGreaterThan(1);
+    expect(table).toEqual(csv.map((row) => row.map(undefused)));
+  });
+
+  it('writes times as dated cells in Beijing time and keeps formula text as text', async () => {
+    const { sheet, table } = await both('duty-anju', 'alerts', '?state=resolved');
+    const header = table[0]!;
+    const at = sheet.getRow(1 + table.findIndex((r) => r[0] === 'alert-anju-csv'));
+    const opened = at.getCell(header.indexOf('发生时间') + 1);
+    expect(opened.value).toEqual(new Date(Date.UTC(2025, 4, 20, 12, 0, 0)));
+    expect(opened.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    const note = at.getCell(header.indexOf('处理备注') + 1);
+    expect(note.type).toBe(ExcelJS.ValueType.String);
+    expect(note.value).toBe('=HYPERLINK("http://x") 已放人, "门机"复位');
+    expect(table.flat().join('\n')).not.toMatch(/passenger_trapped|duty-anju|xiangmi|香蜜湖苑/);
+  });
+
+  it('keeps to the tenancy and the roles of the lists', async () => {
+    expect((await get('duty-hexin', '/api/v1/alerts.xlsx?estate=lianhua')).statusCode).toBe(404);
+    expect((await get(null, '/api/v1/reports.xlsx')).statusCode).toBe(401);
+    expect((await get('tech-wang', '/api/v1/alerts.xlsx')).statusCode).toBe(403);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The API's request log: one line per write, per answer of 400 and above and per slow answer,
- * carrying the URL an operator searches for (cut at 512 characters), and nothing for a quick read.
+ * carrying method, route, the URL an operator searches for (cut at 512 characters, query
+ * credentials cut), status and milliseconds, and nothing for a quick read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
@@ -12,6 +13,7 @@ interface Line {
   route?: string;
   url?: string;
   status?: number;
+  ms?: number;
 }
 
 describe('request log', () => {
@@ -36,8 +38,32 @@ describe('request log', () => {
         route: '/api/v1/alerts/:id',
         url: '/api/v1/alerts/no-such-alert?lang=zh',
         status: 404,
+        ms: expect.any(Number),
       }),
     ]);
+  });
+
+  it('logs a write with method, URL, status and milliseconds', async () => {
+    lines.length = 0;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login?lang=zh',
+      payload: { username: 'duty-anju', password: 'not-the-password' },
+    });
+    expect(res.statusCode).toBe(401);
+    const [line, ...more] = answered();
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({ method: 'POST', url: '/api/v1/auth/login?lang=zh', status: 401 });
+    expect(line?.ms).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(lines)).not.toContain('not-the-password');
+  });
+
+  it('keeps a credential put in the query out of the log, and the rest of the URL in it', async () => {
+    lines.length = 0;
+    await t.app.inject({ url: '/api/v1/alerts?token=tok-SECRET-1&lang=zh&access_token=tok-SECRET-2' });
+    const [line] = answered();
+    expect(line).toMatchObject({ status: 401, url: '/api/v1/alerts?token=…&lang=zh&access_token=…' });
+    expect(JSON.stringify(lines)).not.toContain('tok-SECRET');
   });
 
   it('cuts a long URL', async () => {

@@ -12,6 +12,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EgressRefusedError } from '../../../lib/egress.ts';
 import { LiftWatchError } from '../../../lib/errors.ts';
+import { hideQuerySecrets } from '../../../lib/logger.ts';
 import type { OnCallEntry } from '../../../store/repositories/on-call.ts';
 import {
   canSeeEstate,
@@ -70,8 +71,6 @@ const EntryParams = Type.Object({
   entryId: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
-const hideToken = (url: string) => url.replace(/([?&](?:access_token|key)=)[^&]+/g, '$1…');
-
 const onCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const estateFor = (principal: Principal | null, id: string) => {
     const p = requireRole(principal, WRITERS);
@@ -95,7 +94,7 @@ const onCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
       channel: r.channel,
       webhook_id: r.webhook_id,
       webhook_name: r.webhook_id ? (hooks.get(r.webhook_id) ?? null) : null,
-      robot_url: r.robot_url ? hideToken(r.robot_url) : null,
+      robot_url: r.robot_url ? hideQuerySecrets(r.robot_url) : null,
       created_at: r.created_at,
       created_by: r.created_by,
     }));

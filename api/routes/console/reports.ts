@@ -1,6 +1,11 @@
-/** The firm's queue of resident reports: list, read, move along with a public reply. */
+/**
+ * The firm's queue of resident reports: list, read, move along with a public reply. A report
+ * that follows its linked alert (a "有人被困" report) is moved by the alert, not here: its
+ * status in these answers is the alert's, and a move is refused (REPORT_FOLLOWS_ALERT).
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { LiftWatchError } from '../../../lib/errors.ts';
 import { canSeeEstate, notFound, READERS, requireRole, WRITERS } from '../../data/tenancy.ts';
 import { estateAudience } from '../../plugins/socket.ts';
 import {
@@ -76,6 +81,8 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const p = requireRole(request.principal, WRITERS);
       const report = await app.store.reports.byId(request.params.id);
       if (!report || !canSeeEstate(p, report.estate_id)) throw notFound('Report');
+      // Its alert moves it: a status set here would disagree with the alert the officer sees.
+      if (report.follows_alert) throw new LiftWatchError('REPORT_FOLLOWS_ALERT');
       const updated = await app.store.reports.updateStatus({
         id: report.id,
         status: request.body.status,

@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EgressRefusedError } from '../../../lib/egress.ts';
 import { LiftWatchError } from '../../../lib/errors.ts';
+import { hideQuerySecrets } from '../../../lib/logger.ts';
 import { WEBHOOK_EVENTS, type Webhook as WebhookRow } from '../../../store/repositories/webhooks.ts';
 import type { WebhookEvent } from '../../../store/schema.ts';
 import { canSeeEstate, notFound, type Principal, requireRole, WRITERS } from '../../data/tenancy.ts';
@@ -59,7 +60,7 @@ function webhookView(w: WebhookRow) {
     name: w.name,
     format: w.format,
     // The DingTalk/WeCom URL carries the robot's access token: show only where it goes.
-    url: w.url.replace(/([?&](?:access_token|key)=)[^&]+/g, '$1…'),
+    url: hideQuerySecrets(w.url),
     events: JSON.parse(w.events_json) as string[],
     enabled: w.enabled,
     created_at: w.created_at,

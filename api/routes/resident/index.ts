@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ledgerSettings } from '../../../ledger/settings.ts';
-import { alertStepOf } from '../../../protocol/index.ts';
+import { alertStepOf, effectiveReportStatus, followsAlert } from '../../../protocol/index.ts';
 import type { ReportWithAlert } from '../../../store/repositories/reports.ts';
 import type { ResidentReportTable } from '../../../store/schema.ts';
 import { estateAudience } from '../../plugins/socket.ts';
@@ -259,7 +259,13 @@ const residentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         estateId: elevator.estateId,
         detail: { elevator_id: elevator.id, category, ...(alert ? { alert_id: alert.id } : {}) },
       });
-      pushReport({ ...report, alert_step: alert ? alertStepOf(alert) : null });
+      // As the console lists it: a report joining an answered alarm is already being handled.
+      pushReport({
+        ...report,
+        status: effectiveReportStatus(report, alert),
+        alert_step: alert ? alertStepOf(alert) : null,
+        follows_alert: followsAlert(report, alert),
+      });
       const token = encodeURIComponent(elevator.publicToken);
       return reply
         .code(303)

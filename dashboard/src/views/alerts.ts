@@ -4,7 +4,7 @@
  * time, plus a search over label, code and elevator. Critical rows carry SLA clocks.
  */
 import { alertEvidenceInWords, ESCALATION_REASON_WORDS, wordOf } from '../../../protocol/words.ts';
-import { api, apiUrl } from '../api.ts';
+import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, type Key, lang, t } from '../i18n.ts';
 import type { View } from '../main.ts';
@@ -13,7 +13,7 @@ import { personName } from '../people.ts';
 import { hasSla } from '../sla.ts';
 import { store } from '../store.ts';
 import type { Alert, Page } from '../types.ts';
-import { empty, errorBox, loading, select, severityBadge, stateBadge } from '../ui.ts';
+import { empty, errorBox, exportLinks, loading, select, severityBadge, stateBadge } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
 import { acknowledgeAlert, arriveAlert, resolveAlert } from './alert-actions.ts';
 import { arrivalLine, residentLines, sourceBadges } from './alert-sources.ts';
@@ -164,15 +164,14 @@ function liveList(): Alert[] {
 export const alertsView: View = (host) => {
   filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'aria-live': 'polite', 'data-testid': 'alert-list' });
-  // The CSV carries the same filters as the list (live means open and acknowledged: all states).
-  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
-  const csvHref = () =>
-    apiUrl('/alerts.csv', {
-      state: ['open', 'acknowledged', 'resolved'].includes(filters.state) ? filters.state : undefined,
-      severity: filters.severity || undefined,
-      estate: filters.estate || undefined,
-      from: filters.since ? Date.now() - (SINCE[filters.since] ?? 0) : undefined,
-    });
+  // The exports carry the same filters as the list (live means open and acknowledged: all states).
+  const exports = exportLinks('alerts');
+  const exportQuery = () => ({
+    state: ['open', 'acknowledged', 'resolved'].includes(filters.state) ? filters.state : undefined,
+    severity: filters.severity || undefined,
+    estate: filters.estate || undefined,
+    from: filters.since ? Date.now() - (SINCE[filters.since] ?? 0) : undefined,
+  });
   const more = h('div', { class: 'more' });
   let fetched: Alert[] = [];
   let nextOffset: number | null = null;
@@ -180,7 +179,7 @@ export const alertsView: View = (host) => {
 
   const draw = () => {
     writeFilters(filters, DEFAULTS);
-    csv.setAttribute('href', csvHref());
+    exports.point(exportQuery());
     const rows = (filters.state === 'live' ? liveList() : fetched).filter(searchHit);
     mount(list, rows.length ? rows.map((a) => alertRow(a, reload)) : empty());
     mount(
@@ -282,7 +281,7 @@ export const alertsView: View = (host) => {
           },
         }),
       ),
-      csv,
+      exports.links,
     ),
     list,
     more,

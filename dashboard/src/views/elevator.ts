@@ -11,7 +11,7 @@ import {
   visitEvidenceInWords,
   wordOf,
 } from '../../../protocol/words.ts';
-import { api, apiUrl } from '../api.ts';
+import { api } from '../api.ts';
 import { scoreBars } from '../charts.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime, lang, t, tCode } from '../i18n.ts';
@@ -20,7 +20,7 @@ import { elevatorFullLabel } from '../names.ts';
 import { technicianName } from '../people.ts';
 import { store } from '../store.ts';
 import type { Alert, Elevator, Page, ScoreReason, Visit } from '../types.ts';
-import { conditionBadge, empty, errorBox, loading } from '../ui.ts';
+import { conditionBadge, empty, errorBox, exportLinks, loading } from '../ui.ts';
 import { alertRow } from './alerts.ts';
 import { historySection } from './elevator-history.ts';
 
@@ -168,6 +168,8 @@ export const elevatorView: View = (host, id) => {
           : empty(),
     );
 
+  const visitExports = exportLinks('visits');
+  visitExports.point({ elevator: id });
   mount(
     host,
     h('p', {}, h('a', { href: '#/fleet' }, `← ${t('back')}`)),
@@ -177,22 +179,7 @@ export const elevatorView: View = (host, id) => {
     h(
       'section',
       { 'aria-labelledby': 'h-visits' },
-      h(
-        'h2',
-        { id: 'h-visits' },
-        t('visits'),
-        ' ',
-        h(
-          'a',
-          {
-            class: 'button export',
-            href: apiUrl('/visits.csv', { elevator: id }),
-            download: '',
-            'data-testid': 'export-csv',
-          },
-          t('exportCsv'),
-        ),
-      ),
+      h('h2', { id: 'h-visits' }, t('visits'), ' ', visitExports.links),
       visits,
     ),
   );

@@ -1,18 +1,18 @@
 /**
  * Residents' reports from the QR page: dispatch (in progress), close (resolved) or
- * reject, each with a reply the resident reads on their receipt page.
+ * reject, each with a reply the resident reads on their receipt page. A "有人被困" report
+ * follows its alert: no moves of its own, a line saying so, its status the alert's.
  */
-import { alertStepOf } from '../../../protocol/alert-steps.ts';
 import { LINKED_ALERT_STEP_WORDS, wordOf } from '../../../protocol/words.ts';
-import { api, apiUrl } from '../api.ts';
+import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { errorText, formatTime, lang, t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, elevatorMatches, estateLabel } from '../names.ts';
-import { onReports, reportCategoryWord } from '../reports-live.ts';
+import { followAlert, onReports, reportCategoryWord } from '../reports-live.ts';
 import { store } from '../store.ts';
 import type { Page, ResidentReport } from '../types.ts';
-import { askNote, empty, errorBox, loading, select, stateBadge, toast } from '../ui.ts';
+import { askNote, empty, errorBox, exportLinks, loading, select, stateBadge, toast } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
 
 type Next = 'in_progress' | 'resolved' | 'rejected';
@@ -96,7 +96,11 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
     h('p', { class: 'report-text' }, r.description),
     residentWord(r),
     r.reply ? h('p', { class: 'muted' }, `${t('reply')}: ${r.reply}`) : null,
-    writer && r.status === 'received'
+    // A report its alert moves offers no moves of its own: the firm answers the alarm instead.
+    r.follows_alert
+      ? h('p', { class: 'muted', 'data-testid': 'report-follows-alert' }, t('reportFollowsAlert'))
+      : null,
+    writer && !r.follows_alert && r.status === 'received'
       ? h(
           'div',
           { class: 'actions' },
@@ -104,7 +108,7 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
           act('rejected', t('reject'), 'danger'),
         )
       : null,
-    writer && r.status === 'in_progress'
+    writer && !r.follows_alert && r.status === 'in_progress'
       ? h('div', { class: 'actions' }, act('resolved', t('close'), 'primary'))
       : null,
   );
@@ -113,17 +117,14 @@ function row(r: ResidentReport, reload: () => void): HTMLElement {
 export const reportsView: View = (host) => {
   filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'data-testid': 'report-list' });
-  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+  const exports = exportLinks('reports');
   const more = h('div', { class: 'more' });
   let items: ResidentReport[] = [];
   let nextOffset: number | null = null;
 
   const draw = () => {
     writeFilters(filters, DEFAULTS);
-    csv.setAttribute(
-      'href',
-      apiUrl('/reports.csv', { status: filters.status || undefined, estate: filters.estate || undefined }),
-    );
+    exports.point({ status: filters.status || undefined, estate: filters.estate || undefined });
     const q = filters.search.trim().toLowerCase();
     const shown = items.filter(
       (r) =>
@@ -197,21 +198,19 @@ export const reportsView: View = (host) => {
           },
         }),
       ),
-      csv,
+      exports.links,
     ),
     list,
     more,
   );
   void load(0);
-  // A linked alert moving (acknowledged, on site, resolved) moves its reports' badges.
+  // A linked alert moving (acknowledged, on site, resolved) moves its reports: their badge and
+  // status; one whose status leaves the filter leaves the list.
   const stopAlerts = store.onAlertPushed((alert) => {
-    let changed = false;
-    for (const r of items) {
-      if (r.alert_id !== alert.id) continue;
-      r.alert_step = alertStepOf(alert);
-      changed = true;
-    }
-    if (changed) draw();
+    const moved = items.filter((r) => followAlert(r, alert));
+    if (!moved.length) return;
+    items = items.filter((r) => !moved.includes(r) || !filters.status || r.status === filters.status);
+    draw();
   });
   // Reports arrive and move live: a pushed one replaces its row, a new one matching the
   // filters goes on top, one that left the filtered status leaves the list; no reload.

@@ -3,14 +3,14 @@
  * technician and the evidence in words, filtered by estate, verdict and time (kept in the
  * URL), with the same filters' CSV export. Fake and doubtful visits are what a firm chases.
  */
-import { api, apiUrl } from '../api.ts';
+import { api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { t, tCode } from '../i18n.ts';
 import type { View } from '../main.ts';
 import { elevatorFullLabel, estateLabel } from '../names.ts';
 import { store } from '../store.ts';
 import type { Page, Visit } from '../types.ts';
-import { empty, errorBox, loading, select } from '../ui.ts';
+import { empty, errorBox, exportLinks, loading, select } from '../ui.ts';
 import { readFilters, writeFilters } from '../url-state.ts';
 import { visitCard } from './elevator.ts';
 
@@ -22,7 +22,7 @@ export const visitsView: View = (host) => {
   const filters = readFilters(DEFAULTS);
   const list = h('ul', { class: 'alerts', 'data-testid': 'visit-list' });
   const more = h('div', { class: 'more' });
-  const csv = h('a', { class: 'button export', download: '', 'data-testid': 'export-csv' }, t('exportCsv'));
+  const exports = exportLinks('visits');
   let items: Visit[] = [];
   let nextOffset: number | null = null;
   let generation = 0;
@@ -42,7 +42,7 @@ export const visitsView: View = (host) => {
   async function load(offset: number): Promise<void> {
     const mine = ++generation;
     writeFilters(filters, DEFAULTS);
-    csv.setAttribute('href', apiUrl('/visits.csv', query()));
+    exports.point(query());
     if (offset === 0) mount(list, loading());
     try {
       const page = await api.get<Page<Visit>>('/visits', { ...query(), limit: 50, offset });
@@ -97,7 +97,7 @@ export const visitsView: View = (host) => {
         ],
         set('since'),
       ),
-      csv,
+      exports.links,
     ),
     list,
     more,
