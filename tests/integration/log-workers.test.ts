@@ -309,9 +309,11 @@ describe('N ingest workers sharing the log by lease', () => {
       );
       const alerts = await trappedAlerts();
       expect(alerts).toHaveLength(1);
-      // Raised by the sample at 30 s (the episode began at 0 s, before the kill), not by a
-      // fresh episode from the first sample the new owner saw (16 s: it would open at 46 s).
-      expect(alerts[0]!.opened_at).toBeLessThanOrEqual(T + 31_000);
+      // Raised about the sample at 30 s (the episode began at 0 s, before the kill), not by a
+      // fresh episode from the first sample the new owner saw (16 s: it would open at 46 s at
+      // the earliest). The margin up to 40 s is for a loaded machine, where the full suite saw
+      // it raised on the sample at 32 s; anything from a fresh episode is still refused.
+      expect(alerts[0]!.opened_at).toBeLessThan(T + 40_000);
       // The killed worker comes back as a new one: three again for the cases below.
       workers[owner] = startChildPart(`ingest-${owner + 1}b`, 'ingest/main.ts', workerEnvs[owner]!, dir.path);
       await workers[owner]!.printed('ingest running', 90_000);
@@ -360,7 +362,8 @@ describe('N ingest workers sharing the log by lease', () => {
     stale.signal('SIGCONT');
     await until(
       () => stale.count('"why":"expired"') > expired,
-      30_000,
+      // A resumed process on a loaded machine (the full suite at load 13) took over 30 s.
+      60_000,
       'the resumed worker finding its leases expired',
     );
     // Before it can take a partition again (its next round), stop it where it stands.
