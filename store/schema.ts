@@ -441,6 +441,18 @@ export interface DemoSeedStepTable {
   detail: string | null;
 }
 
+/** Migration 0080: alert and visit transitions waiting for (or done with) their append to the log. */
+export interface TransitionOutboxTable {
+  id: Generated<number>;
+  /** JetStream's message id of the append (Nats-Msg-Id): a second relay's append of the row is a duplicate. */
+  msg_id: string;
+  /** The MQTT-style service topic, `alerts/{id}` or `visits/{id}`. */
+  topic: string;
+  payload: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -474,4 +486,5 @@ export interface Database {
   ledger_votes: LedgerVoteTable;
   ledger_attachments: LedgerAttachmentTable;
   demo_seed_steps: DemoSeedStepTable;
+  transition_outbox: TransitionOutboxTable;
 }

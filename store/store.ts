@@ -24,6 +24,10 @@ import { type RegulatorRepository, regulatorRepository } from './repositories/re
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
 import { type ResidentCardRepository, residentCardRepository } from './repositories/resident-card.ts';
 import { type SlaRepository, slaRepository } from './repositories/sla.ts';
+import {
+  type TransitionOutboxRepository,
+  transitionOutboxRepository,
+} from './repositories/transition-outbox.ts';
 import { type UserRepository, userRepository } from './repositories/users.ts';
 import { createVisitRecords, type VisitRecords } from './repositories/visit-records.ts';
 import { type VisitRepository, visitRepository } from './repositories/visits.ts';
@@ -56,6 +60,8 @@ export interface Store {
   readonly sla: SlaRepository;
   /** The demo seed's progress (demo/seed.ts). */
   readonly demoSeed: DemoSeedRepository;
+  /** Alert and visit transitions waiting for their append to the log (migration 0080). */
+  readonly transitionOutbox: TransitionOutboxRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -90,6 +96,7 @@ export function storeOver(db: RegistryDb): Store {
     ledger: ledgerRepository(db),
     sla: slaRepository(db),
     demoSeed: demoSeedRepository(db),
+    transitionOutbox: transitionOutboxRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

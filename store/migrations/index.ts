@@ -16,6 +16,7 @@ import { migration as m0011 } from './0011_people_alarm.ts';
 import { migration as m0012 } from './0012_on_call_escalation.ts';
 import { migration as m0013 } from './0013_demo_seed.ts';
 import { migration as m0014 } from './0014_demo_elevator_identity.ts';
+import { migration as m0080 } from './0080_transition_outbox.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0012_on_call_escalation': m0012,
   '0013_demo_seed': m0013,
   '0014_demo_elevator_identity': m0014,
+  '0080_transition_outbox': m0080,
 };
 
 export const migrationProvider: MigrationProvider = {

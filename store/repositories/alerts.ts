@@ -12,6 +12,7 @@ import { ESCALATION_REASONS, type EscalationReason, type PersonResolution } from
 import type { RegistryDb } from '../db.ts';
 import type { AlertState, AlertTable, MaintenanceVisitTable } from '../schema.ts';
 import { type OnCallRepository, onCallRepository } from './on-call.ts';
+import { type TransitionOutboxWriter, transitionOutboxRepository } from './transition-outbox.ts';
 
 export interface AlertFilter {
   /** The principal's estates; null: every estate (admin). */
@@ -101,6 +102,12 @@ export interface AlertRepository {
    * decide the steps without another dependency.
    */
   readonly escalations: Pick<OnCallRepository, 'plan' | 'take'>;
+  /**
+   * Runs `work` in one write transaction, with this repository over it and the transition
+   * outbox (migration 0080): a transition and the outbox row announcing it commit together
+   * or not at all. Inside `work`, use only `tx` (SQLite has one connection).
+   */
+  transaction<T>(work: (tx: AlertRepository, outbox: TransitionOutboxWriter) => Promise<T>): Promise<T>;
 }
 
 export function createAlertRepository(db: RegistryDb): AlertRepository {
@@ -109,6 +116,9 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
   return {
     byId,
     escalations: onCallRepository(db),
+
+    transaction: (work) =>
+      db.transaction().execute((trx) => work(createAlertRepository(trx), transitionOutboxRepository(trx))),
 
     async list(f) {
       // The tenancy filter stays in every query; a pinned estate (the route has checked it
