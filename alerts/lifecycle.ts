@@ -84,6 +84,11 @@ export interface AlertLifecycleDeps {
    * transition's own transaction, and `notify` (the local relay) is called after the commit.
    */
   outbox?: { notify(): void };
+  /**
+   * The partition-lease epoch this worker holds an elevator at (log/lease.ts), stamped on the
+   * alert rows its detection writes (`lease_epoch`); absent or null: not a leased worker.
+   */
+  leaseEpochOf?: (elevatorId: string) => number | null;
 }
 
 /**
@@ -258,7 +263,8 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     const estateId = await estateOf(f.elevatorId);
     if (!estateId) return null;
     return step(async (repo, staged) => {
-      const result = await repo.openOrBump(newAlertRow(f, estateId, source));
+      const epoch = source === 'detector' ? (deps.leaseEpochOf?.(f.elevatorId) ?? null) : null;
+      const result = await repo.openOrBump({ ...newAlertRow(f, estateId, source), lease_epoch: epoch });
       if (result.opened) openedWall.set(result.row.id, clock());
       const row = result.opened ? result.row : await join(repo, result.row, source, f.evidence);
       announce(staged, row, result.opened ? 'opened' : 'repeated');
@@ -269,7 +275,8 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   async function applyAlert(f: AlertFinding): Promise<void> {
     if (f.kind === 'clear') {
       await step(async (repo, staged) => {
-        for (const row of await repo.autoResolve(f.elevatorId, f.code, f.at))
+        const epoch = deps.leaseEpochOf?.(f.elevatorId) ?? null;
+        for (const row of await repo.autoResolve(f.elevatorId, f.code, f.at, epoch))
           announce(staged, row, 'resolved');
       });
       return;
@@ -499,5 +506,6 @@ function newAlertRow(f: AlertFinding, estateId: string, source: AlertSource): Al
     arrived_by: null,
     arrive_note: null,
     sources: source,
+    lease_epoch: null,
   };
 }

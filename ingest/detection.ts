@@ -38,6 +38,8 @@ export interface DetectionDeps {
   onVisit?: (finding: VisitFinding) => void;
   /** With the log: transitions go to the store's outbox with their rows; the relay is told here. */
   outbox?: { notify(): void };
+  /** With leases: the epoch the elevator's partition is held at, stamped on alert rows (`lease_epoch`). */
+  leaseEpochOf?: (elevatorId: string) => number | null;
 }
 
 export interface Detection {
@@ -85,6 +87,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
     log: deps.log,
     ...(deps.outbox ? { outbox: deps.outbox } : {}),
+    ...(deps.leaseEpochOf ? { leaseEpochOf: deps.leaseEpochOf } : {}),
   });
   const { directory } = deps;
   const detector: Detector = createDetector([...directory.elevators()], {

@@ -107,6 +107,7 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
         directory,
         publish: (topic, payload) => ingest.publish(topic, payload),
         ...(transitions ? { outbox: transitions } : {}),
+        leaseEpochOf: (elevatorId) => ingest.leaseEpochOf(elevatorId),
         ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
       },
     );

@@ -126,6 +126,12 @@ export interface AlertTable {
   arrive_note: string | null;
   /** Who raised it, comma-separated: 'detector', 'resident' (migration 0011). */
   sources: string;
+  /**
+   * The partition-lease epoch of the ingest worker whose detection last opened, bumped or
+   * cleared it; null when no leased worker did (migration 0080). Identifies a fenced worker's
+   * late write; it refuses nothing.
+   */
+  lease_epoch: number | null;
 }
 
 /** One maintenance visit, from check-in to check-out (or its timeout), with its verdict. */

@@ -367,3 +367,51 @@ describe('the transition outbox (migration 0080)', () => {
     expect(published).toEqual([]);
   });
 });
+
+describe('the lease epoch on alert rows (migration 0080)', () => {
+  it("records the epoch of the leased worker whose detection last wrote the row; people's steps keep it", async () => {
+    let epoch: number | null = 7;
+    const worker = createAlertLifecycle({
+      alerts: createAlertRepository(db),
+      clock: () => now,
+      publish: () => {},
+      leaseEpochOf: () => epoch,
+    });
+    const epochOfRow = async () =>
+      (
+        await db
+          .selectFrom('alerts')
+          .select('lease_epoch')
+          .where('elevator_id', '=', 't-e1')
+          .executeTakeFirstOrThrow()
+      ).lease_epoch;
+    await worker.apply([finding()]);
+    expect(await epochOfRow()).toBe(7);
+    // The partition moved to a worker at a later epoch: its bump is stamped with it.
+    epoch = 9;
+    await worker.apply([finding({ at: T0 + 1000 })]);
+    expect(await epochOfRow()).toBe(9);
+    // A resident's report joining, and a person's acknowledgement, are not a worker's writes.
+    await worker.raiseFromResident({
+      elevatorId: 't-e1',
+      reportId: 'r-1',
+      receipt: 'R1',
+      description: '有人被困',
+      at: T0 + 2000,
+    });
+    const [open] = await createAlertRepository(db).unresolved();
+    await worker.acknowledge(open!.id, 'duty');
+    expect(await epochOfRow()).toBe(9);
+    epoch = 11;
+    await worker.apply([finding({ kind: 'clear', at: T0 + 3000 })]);
+    expect(await epochOfRow()).toBe(11);
+    // Not a leased worker (the MQTT path, the API): null.
+    await lifecycle.apply([finding({ elevatorId: 't-e2' })]);
+    const other = await db
+      .selectFrom('alerts')
+      .select('lease_epoch')
+      .where('elevator_id', '=', 't-e2')
+      .executeTakeFirstOrThrow();
+    expect(other.lease_epoch).toBeNull();
+  });
+});
