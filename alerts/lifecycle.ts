@@ -17,6 +17,11 @@
  * statement whose condition the database checks (store/repositories/alerts.ts), so a writer
  * that loses a race gets the winner's row, and each transition is published once, by the
  * writer that made it.
+ *
+ * With an outbox (`deps.outbox`, the log enabled), the message of each transition is written
+ * to the store's transition outbox in the same transaction as the row it describes, and a
+ * relay (log/outbox-relay.ts) appends it to the log: a writer that dies after its commit
+ * cannot leave a transition out of the log. `publish` is then for MQTT subscribers only.
  */
 import { randomUUID } from 'node:crypto';
 import { type Logger, silentLogger } from '../lib/logger.ts';
@@ -74,6 +79,16 @@ export interface AlertLifecycleDeps {
    * writer that made it. Default: silent.
    */
   log?: Logger;
+  /**
+   * The transition outbox is in use: every transition's message is added to it in the
+   * transition's own transaction, and `notify` (the local relay) is called after the commit.
+   */
+  outbox?: { notify(): void };
+  /**
+   * The partition-lease epoch this worker holds an elevator at (log/lease.ts), stamped on the
+   * alert rows its detection writes (`lease_epoch`); absent or null: not a leased worker.
+   */
+  leaseEpochOf?: (elevatorId: string) => number | null;
 }
 
 /**
@@ -176,12 +191,40 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     return estateId;
   }
 
-  /** Publishes the transition a conditional update made (the row it returned). */
-  async function announce(row: AlertTable, transition: AlertTransition): Promise<AlertMessage> {
+  /**
+   * Runs one step of the lifecycle: `work` makes its transitions through `repo` and stages
+   * each message it announces. With an outbox, the statements and the staged messages' outbox
+   * rows commit in one transaction; then (after the commit) each transition is logged and
+   * published, in the order made.
+   */
+  async function step<T>(work: (repo: AlertRepository, staged: Staged[]) => Promise<T>): Promise<T> {
+    let staged: Staged[] = [];
+    let result: T;
+    const outbox = deps.outbox;
+    if (outbox) {
+      result = await alerts.transaction(async (tx, rows) => {
+        staged = [];
+        const value = await work(tx, staged);
+        const at = clock();
+        for (const s of staged) await rows.add(s.topic, JSON.stringify(s.message), at);
+        return value;
+      });
+      if (staged.length) outbox.notify();
+    } else result = await work(alerts, staged);
+    for (const s of staged) {
+      if (s.alert) {
+        if (s.alert.row.state === 'resolved') openedWall.delete(s.alert.row.id);
+        logTransition(log, s.alert.row, s.alert.transition);
+      }
+      await publish(s.topic, s.message);
+    }
+    return result;
+  }
+
+  /** Stages the transition a conditional update made (the row it returned). */
+  function announce(staged: Staged[], row: AlertTable, transition: AlertTransition): AlertMessage {
     const message = alertMessage(row, transition);
-    if (row.state === 'resolved') openedWall.delete(row.id);
-    logTransition(log, row, transition);
-    await publish(topics.alert(row.elevator_id), message);
+    staged.push({ topic: topics.alert(row.elevator_id), message, alert: { row, transition } });
     return message;
   }
 
@@ -190,7 +233,12 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
    * on the sources column: a concurrent joiner makes us read the row again and retry.
    * A second resident's report joins too (its report is added to the evidence).
    */
-  async function join(row: AlertTable, source: AlertSource, evidence: Record<string, unknown>) {
+  async function join(
+    alerts: AlertRepository,
+    row: AlertTable,
+    source: AlertSource,
+    evidence: Record<string, unknown>,
+  ) {
     let current = row;
     for (let attempt = 0; attempt < 5; attempt++) {
       const have = sourcesOf(current.sources);
@@ -210,33 +258,39 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     return current;
   }
 
-  async function openOrJoin(
-    f: AlertFinding,
-    source: AlertSource,
-  ): Promise<{ row: AlertTable; opened: boolean } | null> {
+  /** Opens the alert or joins the open one, staging 'opened' or 'repeated'; null outside the fleet. */
+  async function openOrJoin(f: AlertFinding, source: AlertSource): Promise<AlertTable | null> {
     const estateId = await estateOf(f.elevatorId);
     if (!estateId) return null;
-    const result = await alerts.openOrBump(newAlertRow(f, estateId, source));
-    if (result.opened) {
-      openedWall.set(result.row.id, clock());
-      return result;
-    }
-    return { row: await join(result.row, source, f.evidence), opened: false };
+    return step(async (repo, staged) => {
+      const epoch = source === 'detector' ? (deps.leaseEpochOf?.(f.elevatorId) ?? null) : null;
+      const result = await repo.openOrBump({ ...newAlertRow(f, estateId, source), lease_epoch: epoch });
+      if (result.opened) openedWall.set(result.row.id, clock());
+      const row = result.opened ? result.row : await join(repo, result.row, source, f.evidence);
+      announce(staged, row, result.opened ? 'opened' : 'repeated');
+      return row;
+    });
   }
 
   async function applyAlert(f: AlertFinding): Promise<void> {
     if (f.kind === 'clear') {
-      for (const row of await alerts.autoResolve(f.elevatorId, f.code, f.at)) await announce(row, 'resolved');
+      await step(async (repo, staged) => {
+        const epoch = deps.leaseEpochOf?.(f.elevatorId) ?? null;
+        for (const row of await repo.autoResolve(f.elevatorId, f.code, f.at, epoch))
+          announce(staged, row, 'resolved');
+      });
       return;
     }
-    const result = await openOrJoin(f, 'detector');
-    if (result) await announce(result.row, result.opened ? 'opened' : 'repeated');
+    await openOrJoin(f, 'detector');
   }
 
   async function applyVisit(visit: MaintenanceVisit): Promise<void> {
     const estateId = await estateOf(visit.elevatorId);
     if (!estateId) return;
-    await alerts.recordVisit(visitRow(visit, estateId));
+    await step(async (repo, staged) => {
+      await repo.recordVisit(visitRow(visit, estateId));
+      staged.push({ topic: topics.visit(visit.elevatorId), message: visitMessage(visit, estateId) });
+    });
     if (visit.verdict !== null) {
       log.info(
         {
@@ -253,19 +307,23 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
         'visit verdict',
       );
     }
-    await publish(topics.visit(visit.elevatorId), visitMessage(visit, estateId));
   }
 
-  /** The transition's row when ours; else the alert as the winner left it (null: no such alert). */
+  /**
+   * A person's step: the conditional update (`act`), staged when it applied. The transition's
+   * row when ours; else the alert as the winner left it (null: no such alert).
+   */
   async function outcome(
-    won: AlertTable | undefined,
+    act: (repo: AlertRepository) => Promise<AlertTable | undefined>,
     alertId: string,
     transition: AlertTransition,
   ): Promise<PersonOutcome | null> {
-    if (won) {
-      await announce(won, transition);
-      return { alert: alertResource(won), applied: true };
-    }
+    const won = await step(async (repo, staged) => {
+      const row = await act(repo);
+      if (row) announce(staged, row, transition);
+      return row;
+    });
+    if (won) return { alert: alertResource(won), applied: true };
     const current = await alerts.byId(alertId);
     return current ? { alert: alertResource(current), applied: false } : null;
   }
@@ -279,20 +337,26 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
       }
     },
 
-    async acknowledge(alertId, by, note) {
-      const won = await alerts.acknowledge({ id: alertId, by, at: clock(), note: note ?? null });
-      return outcome(won, alertId, 'acknowledged');
-    },
+    acknowledge: (alertId, by, note) =>
+      outcome(
+        (repo) => repo.acknowledge({ id: alertId, by, at: clock(), note: note ?? null }),
+        alertId,
+        'acknowledged',
+      ),
 
-    async resolve(alertId, by, resolution, note) {
-      const won = await alerts.resolve({ id: alertId, by, at: clock(), note: note ?? null, resolution });
-      return outcome(won, alertId, 'resolved');
-    },
+    resolve: (alertId, by, resolution, note) =>
+      outcome(
+        (repo) => repo.resolve({ id: alertId, by, at: clock(), note: note ?? null, resolution }),
+        alertId,
+        'resolved',
+      ),
 
-    async arrive(alertId, by, note) {
-      const won = await alerts.arrive({ id: alertId, by, at: clock(), note: note ?? null });
-      return outcome(won, alertId, 'arrived');
-    },
+    arrive: (alertId, by, note) =>
+      outcome(
+        (repo) => repo.arrive({ id: alertId, by, at: clock(), note: note ?? null }),
+        alertId,
+        'arrived',
+      ),
 
     async raiseFromResident(report) {
       const finding: AlertFinding = {
@@ -311,10 +375,8 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
           ],
         },
       };
-      const result = await openOrJoin(finding, 'resident');
-      if (!result) return null;
-      await announce(result.row, result.opened ? 'opened' : 'repeated');
-      return alertResource(result.row);
+      const row = await openOrJoin(finding, 'resident');
+      return row ? alertResource(row) : null;
     },
 
     async checkEscalations() {
@@ -348,8 +410,11 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
         }
         if (reason === null) continue;
         // Unless another checker already did (or the alert moved on) since it was read.
-        const won = await alerts.escalate(row.id, now, reason);
-        if (won) escalated.push(await announce(won, 'escalated'));
+        const message = await step(async (repo, staged) => {
+          const won = await repo.escalate(row.id, now, reason);
+          return won ? announce(staged, won, 'escalated') : null;
+        });
+        if (message) escalated.push(message);
       }
       return escalated;
     },
@@ -380,6 +445,13 @@ const TRANSITION_EVENTS: Record<AlertTransition, { message: string; level: 'debu
   resolved: { message: 'alert resolved', level: 'info' },
   escalated: { message: 'alert escalated', level: 'warn' },
 };
+
+/** A message a step made, published (and with an outbox, stored) once the step committed. */
+interface Staged {
+  topic: string;
+  message: AlertMessage | VisitMessage;
+  alert?: { row: AlertTable; transition: AlertTransition };
+}
 
 function logTransition(log: Logger, row: AlertTable, transition: AlertTransition): void {
   const { message, level } = TRANSITION_EVENTS[transition];
@@ -434,5 +506,6 @@ function newAlertRow(f: AlertFinding, estateId: string, source: AlertSource): Al
     arrived_by: null,
     arrive_note: null,
     sources: source,
+    lease_epoch: null,
   };
 }

@@ -15,7 +15,7 @@ import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
 import { transitionLogOptionsFrom } from '../log/config.ts';
-import { TransitionLog, TransitionReader } from '../log/transitions.ts';
+import { TransitionReader, TransitionRelay } from '../log/transitions.ts';
 import { topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
@@ -94,13 +94,9 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       : null;
     if (sharedRedis) started.push(() => sharedRedis.close());
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`;
-    // Alone, the API applies people's decisions itself and announces them (on the log too when enabled).
-    const publish: Publish = transitions?.writer
-      ? async (topic, payload) => {
-          await transitions.writer!.announce(topic, JSON.stringify(payload));
-          await stateSource.publish(topic, payload);
-        }
-      : (topic, payload) => stateSource.publish(topic, payload);
+    // Alone, the API applies people's decisions itself and announces them on MQTT; with the log,
+    // each is committed with its row to the store's outbox and the relay appends it there.
+    const publish: Publish = (topic, payload) => stateSource.publish(topic, payload);
     const app = await buildApi({
       store,
       log,
@@ -147,6 +143,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
           estateOf: (elevatorId) => directory.estateOf(elevatorId),
           publish,
           log,
+          ...(transitions?.writer ? { outbox: transitions.writer } : {}),
         }),
     });
     // Closed first: no request or socket sees the state source or Redis gone.
@@ -167,8 +164,8 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
 
 interface Transitions {
   reader: TransitionReader;
-  /** Null when the caller's lifecycle publishes (one process: the ingest's). */
-  writer: TransitionLog | null;
+  /** The outbox's relay; null when the caller's lifecycle writes (one process: the ingest's relay). */
+  writer: TransitionRelay | null;
   readonly connected: boolean;
   stop(): Promise<void>;
 }
@@ -187,7 +184,10 @@ async function startTransitions(
 ): Promise<Transitions> {
   const writer = deps.alertActions
     ? null
-    : new TransitionLog(transitionLogOptionsFrom(config, natsUrl), deps);
+    : new TransitionRelay(transitionLogOptionsFrom(config, natsUrl), {
+        log: deps.log,
+        outbox: deps.store.transitionOutbox,
+      });
   await writer?.start();
   const reader = new TransitionReader(
     { ...transitionLogOptionsFrom(config, natsUrl), nodeId: config.API_NODE_ID, firstStartAt: seededAt },

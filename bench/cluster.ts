@@ -7,12 +7,17 @@
  * Drives the fleet for a window, stops it, waits for the drain, counts per channel in InfluxDB
  * and prints one JSON line.
  *
- * Workers: today one ingest consumes every partition (log/consumer.ts). More than one needs
- * the partition leases (another branch); until then BENCH_CLUSTER_WORKERS > 1 is refused,
- * and `reown_s` (time to own a killed worker's partitions again) is null.
+ * Workers share the log's partitions by lease (log/lease.ts). With more than one, the last
+ * worker is killed with SIGKILL halfway through the window: `reown_s` is the time from the kill
+ * until the survivors' `liftwatch_ingest_log_partitions_owned` add up to every partition again,
+ * and `lost` must stay 0 (its unacknowledged messages are delivered again to the new owners).
+ * Memory per elevator: the workers run with --expose-gc and are scraped with `/metrics?gc=1`
+ * (a full GC first) before the devices connect and after the drain; the survivors' heap growth
+ * over the fleet is `ingest_heap_growth_per_elevator_bytes` (goal ≤ 2 KB).
  *
  * Settings (env): BENCH_CLUSTER_DEVICES (2000), BENCH_CLUSTER_RATE msgs/s asked (4000),
- * BENCH_CLUSTER_SECONDS (20), BENCH_CLUSTER_FRONTS (2), BENCH_CLUSTER_WORKERS (1),
+ * BENCH_CLUSTER_SECONDS (20), BENCH_CLUSTER_FRONTS (2), BENCH_CLUSTER_WORKERS (3),
+ * BENCH_CLUSTER_LEASE_S (10: LOG_LEASE_S and LOG_ACK_WAIT_S of the workers),
  * BENCH_MAX_IN_FLIGHT (2000 per simulator), BENCH_KEEP (keep the directory and its logs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +51,9 @@ const DEVICES = Number(process.env.BENCH_CLUSTER_DEVICES ?? 2000);
 const RATE = Number(process.env.BENCH_CLUSTER_RATE ?? 4000);
 const WINDOW_S = Number(process.env.BENCH_CLUSTER_SECONDS ?? 20);
 const FRONTS = Number(process.env.BENCH_CLUSTER_FRONTS ?? 2);
-const WORKERS = Number(process.env.BENCH_CLUSTER_WORKERS ?? 1);
+const WORKERS = Number(process.env.BENCH_CLUSTER_WORKERS ?? 3);
+const LEASE_S = Number(process.env.BENCH_CLUSTER_LEASE_S ?? 10);
+const PARTITIONS = 64;
 const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 2000);
 const DATABASE = INFLUX_DEFAULT_DATABASE;
 
@@ -59,12 +66,6 @@ async function stopAll(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (WORKERS !== 1) {
-    throw new Error(
-      'BENCH_CLUSTER_WORKERS > 1 needs partition leases (log/consumer.ts, another branch): ' +
-        'two ingests without them would share every partition and break per-elevator order',
-    );
-  }
   const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-cluster-'));
   const logDir = join(dir, 'logs');
@@ -123,6 +124,12 @@ async function main(): Promise<void> {
       [],
       {
         ...common,
+        // Its own spill directory; a dead worker's unacknowledged messages come back to the
+        // new owners one lease later (LOG_ACK_WAIT_S ≤ LOG_LEASE_S, log/README.md).
+        DATA_DIR: join(dir, `ingest-${w}`),
+        LOG_PARTITIONS: String(PARTITIONS),
+        LOG_LEASE_S: String(LEASE_S),
+        LOG_ACK_WAIT_S: String(LEASE_S),
         // Alerts and visits go out over MQTT through a front, as a device's messages come in.
         MQTT_PORT: String(frontPorts[w % FRONTS]),
         INFLUX_URL: influx.url,
@@ -133,12 +140,23 @@ async function main(): Promise<void> {
         INGEST_METRICS_PORT: String(metricsPort),
       },
       logDir,
+      ['--expose-gc'],
     );
     parts.push(worker);
     workers.push(worker);
     workerMetrics.push(`http://127.0.0.1:${metricsPort}/metrics`);
   }
-  const scrapeWorkers = () => Promise.all(workerMetrics.map((url) => scrape(url)));
+  /** The workers still alive (a killed one is left out), in start order. */
+  const alive = new Set(workers.map((_, w) => w));
+  const scrapeWorkers = (query = '') =>
+    Promise.all([...alive].map((w) => scrape(`${workerMetrics[w]}${query}`)));
+  const owned = async () =>
+    sumOver(
+      await Promise.all(
+        [...alive].map((w) => scrape(workerMetrics[w]!).catch(() => new Map<string, number>())),
+      ),
+      'liftwatch_ingest_log_partitions_owned',
+    );
   await waitUntil(
     'the ingest workers',
     async () =>
@@ -147,7 +165,8 @@ async function main(): Promise<void> {
       ).every((m) => m.get('liftwatch_ingest_mqtt_connected') === 1),
     120_000,
   );
-  const metricsBeforeDevices = await scrapeWorkers();
+  await waitUntil('every partition owned', async () => (await owned()) === PARTITIONS, 120_000, 500);
+  const metricsBeforeDevices = await scrapeWorkers('?gc=1');
 
   // The fleet split over the fronts: elevator i connects to front i mod FRONTS.
   const sims: Part[] = [];
@@ -175,8 +194,11 @@ async function main(): Promise<void> {
   const connected = () => sims.reduce((sum, sim) => sum + (lastJsonLine<SimStats>(sim)?.connected ?? 0), 0);
   await waitUntil('all devices connected', () => connected() >= DEVICES, 300_000, 500);
 
+  /** CPU seconds of a worker at its death (its process tree is gone afterwards). */
+  const cpuAtDeath = new Map<Part, number>();
   const cpuOf = (): Record<string, number> => {
-    const sumTree = (group: Part[]) => group.reduce((s, p) => s + treeCpuSeconds(p.child.pid!), 0);
+    const sumTree = (group: Part[]) =>
+      group.reduce((s, p) => s + (cpuAtDeath.get(p) ?? treeCpuSeconds(p.child.pid!)), 0);
     return {
       simulator: sumTree(sims),
       broker: sumTree(fronts),
@@ -190,13 +212,42 @@ async function main(): Promise<void> {
   const machineStart = machineCpuSeconds();
   const atStart = await scrapeWorkers();
   const started = Date.now();
-  await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+  // Halfway: SIGKILL the last worker, then time until the survivors own every partition again.
+  let reownS: number | null = null;
+  let killedWrites = 0;
+  let reowned: Promise<void> = Promise.resolve();
+  if (WORKERS > 1) {
+    await new Promise((r) => setTimeout(r, (WINDOW_S * 1000) / 2));
+    const w = WORKERS - 1;
+    const victim = workers[w]!;
+    killedWrites = sumOver([await scrape(workerMetrics[w]!)], 'liftwatch_ingest_written_total');
+    cpuAtDeath.set(victim, treeCpuSeconds(victim.child.pid!));
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    alive.delete(w);
+    say(`killed ingest-${w} (SIGKILL) at ${Math.round((killedAt - started) / 1000)} s`);
+    reowned = waitUntil(
+      "the killed worker's partitions owned again",
+      async () => (await owned()) === PARTITIONS,
+      120_000,
+      250,
+    ).then(() => {
+      reownS = Number(((Date.now() - killedAt) / 1000).toFixed(1));
+      say(`every partition owned again ${reownS} s after the kill`);
+    });
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, WINDOW_S * 1000 - (Date.now() - started))));
+  await reowned;
   const atEnd = await scrapeWorkers();
   const windowSeconds = (Date.now() - started) / 1000;
   const cpuEnd = cpuOf();
   const machineEnd = machineCpuSeconds();
+  // The killed worker's writes up to its death count; its start figure is in atStart.
   const windowMessages = Math.max(
-    sumOver(atEnd, 'liftwatch_ingest_written_total') - sumOver(atStart, 'liftwatch_ingest_written_total'),
+    sumOver(atEnd, 'liftwatch_ingest_written_total') +
+      killedWrites -
+      sumOver(atStart, 'liftwatch_ingest_written_total'),
     1,
   );
   const cpuUsPerMsg: Record<string, number> = {};
@@ -219,7 +270,8 @@ async function main(): Promise<void> {
     300_000,
     1000,
   );
-  const final = await scrapeWorkers();
+  const final = await scrapeWorkers('?gc=1');
+  const survivorsBefore = metricsBeforeDevices.filter((_, w) => alive.has(w));
   const result = {
     sent,
     stored,
@@ -229,9 +281,11 @@ async function main(): Promise<void> {
     msgs_per_s: Math.round(windowMessages / windowSeconds),
     p99_ingest_ms: intervalQuantileOver(atStart, atEnd, 'liftwatch_ingest_write_latency_ms', 0.99),
     p50_ingest_ms: intervalQuantileOver(atStart, atEnd, 'liftwatch_ingest_write_latency_ms', 0.5),
-    reown_s: null,
+    reown_s: reownS,
     cpu_us_per_msg: cpuUsPerMsg,
-    ...ingestMemoryPerElevator(metricsBeforeDevices, final, DEVICES),
+    // Both scrapes came after a full GC (`?gc=1`): the heap growth is the surviving workers'
+    // live heap grown between "no device yet" and the end, over the whole fleet they now hold.
+    ...ingestMemoryPerElevator(survivorsBefore, final, DEVICES),
     deduplicated: sumOver(final, 'liftwatch_ingest_deduplicated_total'),
     fronts: FRONTS,
     workers: WORKERS,

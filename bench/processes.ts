@@ -44,18 +44,21 @@ export function startPart(
   args: string[],
   env: Record<string, string>,
   logDir: string,
+  /** More Node flags for this part (e.g. --expose-gc for a memory figure after a forced GC). */
+  flags: string[] = [],
 ): Part {
   // Node flags go on the command line (`node <flags> --import tsx`): node refuses some of
   // them (--cpu-prof, --trace-gc) in NODE_OPTIONS. A part without flags runs through tsx.
   const { CPU_PROFILE_DIR: profileDir, ...partEnv } = env;
-  const flags = [
+  const nodeFlags = [
     ...nodeFlagsOf(script),
+    ...flags,
     ...extraFlagsFor(name),
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   const command =
-    flags.length > 0
-      ? [process.execPath, ...flags, '--import', 'tsx', join(ROOT, script), ...args]
+    nodeFlags.length > 0
+      ? [process.execPath, ...nodeFlags, '--import', 'tsx', join(ROOT, script), ...args]
       : [TSX, join(ROOT, script), ...args];
   // A profiled part writes its profile on a clean exit only: give it longer.
   return startProgram(

@@ -36,6 +36,10 @@ export interface DetectionDeps {
   clock?: () => number;
   /** Each judged visit, as the detector found it (the health stage keeps the verified history). */
   onVisit?: (finding: VisitFinding) => void;
+  /** With the log: transitions go to the store's outbox with their rows; the relay is told here. */
+  outbox?: { notify(): void };
+  /** With leases: the epoch the elevator's partition is held at, stamped on alert rows (`lease_epoch`). */
+  leaseEpochOf?: (elevatorId: string) => number | null;
 }
 
 export interface Detection {
@@ -82,6 +86,8 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     clock,
     estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
     log: deps.log,
+    ...(deps.outbox ? { outbox: deps.outbox } : {}),
+    ...(deps.leaseEpochOf ? { leaseEpochOf: deps.leaseEpochOf } : {}),
   });
   const { directory } = deps;
   const detector: Detector = createDetector([...directory.elevators()], {

@@ -178,6 +178,8 @@ export interface Ingest {
    * (always true without leases).
    */
   owns(elevatorId: string): Promise<boolean>;
+  /** The lease epoch this worker holds the elevator's partition at; null without leases or when not ours. */
+  leaseEpochOf(elevatorId: string): number | null;
   /**
    * Reads the health history back from InfluxDB and the visit verdicts from the store
    * (health/restore.ts); start() does it, and the demo again after seeding weeks of history.
@@ -551,6 +553,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => drainAll(timeoutMs),
     owns: async (elevatorId) => (leases ? leases.holds(partitionOfElevator(elevatorId)) : true),
+    leaseEpochOf: (elevatorId) => leases?.epoch(partitionOfElevator(elevatorId)) ?? null,
     async start() {
       for (const w of writers) w.start();
       await ensureSchemaUntilReady();

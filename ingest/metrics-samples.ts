@@ -88,6 +88,13 @@ export function ingestMetricSamples(metrics: IngestMetrics): MetricSample[] {
         value: log.settleFailures,
       },
     );
+    if (log.leases)
+      samples.push({
+        name: 'liftwatch_ingest_log_partitions_owned',
+        help: 'Log partitions this worker holds the lease of',
+        type: 'gauge',
+        value: log.leases.owned.length,
+      });
   }
   for (const [quantile, value] of [
     ['0.5', metrics.latencyMs.p50],

@@ -13,7 +13,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { logConsumerOptionsFrom, transitionLogOptionsFrom } from '../log/config.ts';
 import { workerIdOf } from '../log/lease.ts';
-import { TransitionLog } from '../log/transitions.ts';
+import { TransitionRelay } from '../log/transitions.ts';
 import type { VisitFinding } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -88,11 +88,15 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       importState: (id, state) => detection?.importState(id, state),
     },
   );
-  // With the log, every transition is appended there first (API nodes read it durably), then
-  // announced on MQTT as before (other subscribers of alerts/+ and visits/+).
+  // With the log, every transition is committed with its row to the store's outbox, and this
+  // relay appends it to the log (API nodes read it durably); it is also announced on MQTT as
+  // before (other subscribers of alerts/+ and visits/+).
   const transitions =
     config.LOG_ENABLED && deps.natsUrl && config.DETECTION
-      ? new TransitionLog(transitionLogOptionsFrom(config, deps.natsUrl), { log: deps.log })
+      ? new TransitionRelay(transitionLogOptionsFrom(config, deps.natsUrl), {
+          log: deps.log,
+          outbox: deps.store.transitionOutbox,
+        })
       : null;
   if (config.DETECTION) {
     detection = await createDetection(
@@ -101,12 +105,9 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
         store: deps.store,
         log: deps.log,
         directory,
-        publish: transitions
-          ? async (topic, payload) => {
-              await transitions.announce(topic, payload);
-              await ingest.publish(topic, payload);
-            }
-          : (topic, payload) => ingest.publish(topic, payload),
+        publish: (topic, payload) => ingest.publish(topic, payload),
+        ...(transitions ? { outbox: transitions } : {}),
+        leaseEpochOf: (elevatorId) => ingest.leaseEpochOf(elevatorId),
         ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
       },
     );

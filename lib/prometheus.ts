@@ -84,10 +84,15 @@ export function processSamples(prefix: string): MetricSample[] {
 /** A bare /metrics endpoint for a part running alone (no API beside it to merge into). */
 export function serveMetrics(port: number, host: string, samples: () => MetricSample[]): Promise<Server> {
   const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
+    const url = new URL(request.url ?? '/', 'http://metrics');
+    if (url.pathname !== '/metrics') {
       response.writeHead(404).end('only /metrics here\n');
       return;
     }
+    // `/metrics?gc=1` in a process started with --expose-gc (a bench's memory figure): a full
+    // collection first, so the heap samples are live data, not garbage a later GC would free.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (url.searchParams.has('gc') && gc) gc();
     response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(formatPrometheus(samples()));
   });
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import type { LogConsumerOptions } from './consumer.ts';
 import type { LogPublisherOptions } from './publisher.ts';
 import type { LogStreamOptions } from './stream.ts';
 import { allPartitions } from './subjects.ts';
-import type { TransitionLogOptions } from './transitions.ts';
+import type { TransitionRelayOptions } from './transitions.ts';
 
 type LogConfig = Pick<
   Config,
@@ -54,6 +54,6 @@ export function logConsumerOptionsFrom(
 }
 
 /** The transitions stream (log/transitions.ts) keeps the device log's age, replicas and size bound. */
-export function transitionLogOptionsFrom(config: LogConfig, url: string): TransitionLogOptions {
+export function transitionLogOptionsFrom(config: LogConfig, url: string): TransitionRelayOptions {
   return { ...logStreamOptionsFrom(config), url };
 }

@@ -1,7 +1,8 @@
 /**
  * Alert and visit transitions on the log (stream `LW_SVC`, subjects `lw.svc.{alerts|visits}.{id}`):
- * the lifecycle's writers append every transition they made (`TransitionLog`, wherever the
- * lifecycle runs: an ingest worker, an API node, the one process), and every API node reads
+ * the lifecycle's writers commit every transition with a row in the store's outbox, and a relay
+ * (`TransitionRelay`, wherever the lifecycle runs: an ingest worker, an API node, the one
+ * process) appends those rows to the stream; every API node reads
  * all of them through a durable consumer of its own (`TransitionReader`, `api-{API_NODE_ID}`),
  * so a node that was stopped reads what it missed from where it left off instead of losing it.
  *
@@ -10,8 +11,6 @@
  * API validates it with the protocol's compiled validators (`decodeServiceMessage`). Nothing
  * here looks into a payload.
  */
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -27,7 +26,6 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import { backoffMs, waitUnlessAborted } from '../lib/backoff.ts';
-import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import type { LogStreamOptions } from './stream.ts';
@@ -38,6 +36,8 @@ import {
   transitionSubject,
   transitionsDurable,
 } from './subjects.ts';
+
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /**
  * Creates the transitions stream, or updates its limits. Discard *old* here, unlike `LW_IN`:
@@ -58,54 +58,80 @@ export async function ensureTransitionStream(
     num_replicas: options.replicas,
     max_age: nanos(options.maxAgeMs),
     max_bytes: options.maxBytes,
+    // Relays over one outbox may append the same row; its message id makes the second a
+    // duplicate within this window (a relay would have to stall this long between reading a
+    // row and appending it for both to be stored).
+    duplicate_window: nanos(Math.min(DUPLICATE_WINDOW_MS, options.maxAgeMs)),
   };
   const existing = await jsm.streams.info(TRANSITIONS_STREAM).catch(() => null);
   if (existing) await jsm.streams.update(TRANSITIONS_STREAM, config);
   else await jsm.streams.add(config);
 }
 
-export interface TransitionLogOptions extends LogStreamOptions {
+export interface TransitionRelayOptions extends LogStreamOptions {
   url: string;
   /** Shown in the server's connection list. */
   name?: string;
-  /** How long one append waits for JetStream's PubAck before it is tried again (default 5 s). */
+  /** How long one append waits for JetStream's PubAck before the round is tried again (default 5 s). */
   appendTimeoutMs?: number;
+  /** How often the outbox is read without a `notify` (rows another, dead, writer left; default 1 s). */
+  pollMs?: number;
+  /** Rows read per round (default 100). */
+  batch?: number;
+  /** Sent rows are deleted after this long (default 24 h). */
+  keepSentMs?: number;
+}
+
+/** The store's transition outbox as the relay uses it (store/repositories/transition-outbox.ts). */
+export interface TransitionOutbox {
+  pending(limit: number): Promise<readonly { id: number; msgId: string; topic: string; payload: string }[]>;
+  markSent(ids: readonly number[], at: number): Promise<void>;
+  prune(sentBefore: number): Promise<number>;
 }
 
 const encoder = new TextEncoder();
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
- * The writer. `append` resolves once JetStream stored the transition; while NATS is away it
- * retries (with a back-off, the same message id, so a PubAck lost on the way does not store it
- * twice) until it is stored or the log is stopped. Appends are stored in call order: one
- * elevator's "opened" never lands after its "resolved".
+ * The relay of the transactional outbox: appends the transitions the lifecycle committed to
+ * the store's outbox (in the transaction of the alert or visit row) to the log, oldest first,
+ * each with its row's message id, waiting for each PubAck before the next (so they are stored
+ * in that order), and stamps them sent. While NATS is away the round fails and is tried again
+ * with a back-off; the rows stay pending in the store, where a relay in any process finds
+ * them, so a writer that died after its commit loses nothing. Any number of relays may run over
+ * one store: two that read the same pending row append it with the same message id and
+ * JetStream stores it once (`duplicate_window`, 10 min on `LW_SVC`).
  */
-export class TransitionLog {
+export class TransitionRelay {
   #nc: NatsConnection | null = null;
   #js: JetStreamClient | null = null;
-  #tail: Promise<void> = Promise.resolve();
+  #running: Promise<void> | null = null;
+  #notified = false;
+  #wake: (() => void) | null = null;
+  #prunedAt = 0;
   readonly #stopping = new AbortController();
   readonly #log: Logger;
-  readonly #counts = { appended: 0, retries: 0 };
+  readonly #counts = { appended: 0, duplicates: 0, retries: 0 };
 
   constructor(
-    private readonly options: TransitionLogOptions,
-    deps: { log: Logger },
+    private readonly options: TransitionRelayOptions,
+    private readonly deps: { log: Logger; outbox: TransitionOutbox },
   ) {
-    this.#log = deps.log.child({ module: 'transition-log' });
+    this.#log = deps.log.child({ module: 'transition-relay' });
   }
 
   get connected(): boolean {
     return this.#nc !== null && !this.#nc.isClosed();
   }
 
-  stats(): { appended: number; retries: number } {
+  /** Appended (stored new), duplicates (another relay had stored the row), failed rounds. */
+  stats(): { appended: number; duplicates: number; retries: number } {
     return { ...this.#counts };
   }
 
   async start(): Promise<void> {
     const nc = await connectLog(
-      { url: this.options.url, name: this.options.name ?? 'lift-watch-transitions' },
+      { url: this.options.url, name: this.options.name ?? 'lift-watch-transition-relay' },
       this.#log,
     );
     try {
@@ -116,61 +142,96 @@ export class TransitionLog {
     }
     this.#nc = nc;
     this.#js = jetstream(nc);
+    this.#running = this.#run();
   }
 
-  /** Stores one `alerts/{id}` or `visits/{id}` message; rejects only for another topic or when stopped. */
-  append(topic: string, payload: string | Uint8Array): Promise<void> {
-    const subject = transitionSubject(topic);
-    if (!subject) return Promise.reject(new Error(`not a service topic: ${topic}`));
-    const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload;
-    const msgID = randomUUID();
-    const stored = this.#tail.then(() => this.#store(subject, bytes, msgID));
-    this.#tail = stored.catch(() => undefined);
-    return stored;
+  /** A transition was committed to the outbox: read it now rather than at the next poll. */
+  notify(): void {
+    this.#notified = true;
+    this.#wake?.();
   }
 
-  /**
-   * For a lifecycle's `publish`: appends, and waits for the log at most `waitMs` (default 5 s).
-   * Past that the append goes on in the background, in order, while the caller moves on: the
-   * transition is already in the store, and a person's click or a detection commit must not
-   * hang (nor hold a stop) for as long as NATS is away. Never rejects; a transition given up
-   * at stop is logged.
-   */
-  async announce(topic: string, payload: string | Uint8Array, waitMs = 5000): Promise<void> {
-    const stored = this.append(topic, payload).catch((error: unknown) => {
-      this.#log.error({ err: error, topic }, 'an alert or visit transition did not reach the log');
-    });
-    const timer = new AbortController();
-    const waited = delay(waitMs, undefined, { ref: false, signal: timer.signal }).catch(() => undefined);
-    await Promise.race([stored, waited]);
-    timer.abort();
-  }
-
-  async #store(subject: string, bytes: Uint8Array, msgID: string): Promise<void> {
+  async #run(): Promise<void> {
     const signal = this.#stopping.signal;
-    for (let attempt = 1; ; attempt++) {
-      const js = this.#js;
-      if (signal.aborted || !js)
-        throw new LiftWatchError(
-          'LOG_UNREACHABLE',
-          `transition on ${subject} not stored: the log is stopped`,
-        );
+    let failures = 0;
+    while (!signal.aborted) {
+      this.#notified = false;
+      let more = false;
       try {
-        await js.publish(subject, bytes, { msgID, timeout: this.options.appendTimeoutMs ?? 5000 });
-        this.#counts.appended += 1;
-        return;
+        more = await this.#round();
+        failures = 0;
       } catch (error) {
+        failures += 1;
         this.#counts.retries += 1;
-        this.#log.warn({ err: error, subject, attempt }, 'transition not stored yet; trying again');
-        await waitUnlessAborted(backoffMs(attempt, 250, 5000), signal);
+        if (signal.aborted) break;
+        this.#log.warn(
+          { err: error, attempt: failures },
+          'transitions not relayed to the log yet; trying again',
+        );
+        await waitUnlessAborted(backoffMs(failures, 250, 5000), signal);
+        continue;
       }
+      if (!more && !this.#notified) await this.#idle(this.options.pollMs ?? 1000);
     }
   }
 
-  /** Gives pending appends up (they reject), then closes the connection. */
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        this.#stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+      this.#stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** One batch of pending rows, in order; true when there may be more. */
+  async #round(): Promise<boolean> {
+    const { outbox } = this.deps;
+    const batch = this.options.batch ?? 100;
+    const rows = await outbox.pending(batch);
+    const sent: number[] = [];
+    try {
+      for (const row of rows) {
+        const js = this.#js;
+        if (this.#stopping.signal.aborted || !js) return false;
+        const subject = transitionSubject(row.topic);
+        if (subject) {
+          const ack = await js.publish(subject, encoder.encode(row.payload), {
+            msgID: row.msgId,
+            timeout: this.options.appendTimeoutMs ?? 5000,
+          });
+          if (ack.duplicate) this.#counts.duplicates += 1;
+          else this.#counts.appended += 1;
+        } else {
+          // Never appendable: stamped so it does not hold up every row behind it.
+          this.#log.error(
+            { topic: row.topic, id: row.id },
+            'an outbox row with a topic that is not a service topic',
+          );
+        }
+        sent.push(row.id);
+      }
+    } finally {
+      if (sent.length) await outbox.markSent(sent, Date.now());
+    }
+    const now = Date.now();
+    if (now - this.#prunedAt > PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
+      await outbox.prune(now - (this.options.keepSentMs ?? 24 * 3_600_000));
+    }
+    return rows.length === batch;
+  }
+
+  /** Stops after the append in flight (rows not appended stay pending in the store), then closes. */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await this.#tail;
+    await this.#running;
+    this.#running = null;
     const nc = this.#nc;
     this.#nc = null;
     this.#js = null;

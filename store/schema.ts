@@ -126,6 +126,12 @@ export interface AlertTable {
   arrive_note: string | null;
   /** Who raised it, comma-separated: 'detector', 'resident' (migration 0011). */
   sources: string;
+  /**
+   * The partition-lease epoch of the ingest worker whose detection last opened, bumped or
+   * cleared it; null when no leased worker did (migration 0080). Identifies a fenced worker's
+   * late write; it refuses nothing.
+   */
+  lease_epoch: number | null;
 }
 
 /** One maintenance visit, from check-in to check-out (or its timeout), with its verdict. */
@@ -475,6 +481,18 @@ export interface DemoSeedStepTable {
   detail: string | null;
 }
 
+/** Migration 0080: alert and visit transitions waiting for (or done with) their append to the log. */
+export interface TransitionOutboxTable {
+  id: Generated<number>;
+  /** JetStream's message id of the append (Nats-Msg-Id): a second relay's append of the row is a duplicate. */
+  msg_id: string;
+  /** The MQTT-style service topic, `alerts/{id}` or `visits/{id}`. */
+  topic: string;
+  payload: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -510,4 +528,5 @@ export interface Database {
   demo_seed_steps: DemoSeedStepTable;
   field_visits: FieldVisitTable;
   field_visit_photos: FieldVisitPhotoTable;
+  transition_outbox: TransitionOutboxTable;
 }

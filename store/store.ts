@@ -25,6 +25,10 @@ import { type RegulatorRepository, regulatorRepository } from './repositories/re
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
 import { type ResidentCardRepository, residentCardRepository } from './repositories/resident-card.ts';
 import { type SlaRepository, slaRepository } from './repositories/sla.ts';
+import {
+  type TransitionOutboxRepository,
+  transitionOutboxRepository,
+} from './repositories/transition-outbox.ts';
 import { type UserRepository, userRepository } from './repositories/users.ts';
 import { createVisitRecords, type VisitRecords } from './repositories/visit-records.ts';
 import { type VisitRepository, visitRepository } from './repositories/visits.ts';
@@ -59,6 +63,8 @@ export interface Store {
   readonly demoSeed: DemoSeedRepository;
   /** Technicians' check-ins, checklists and photos from the phone (migration 0040). */
   readonly fieldVisits: FieldVisitRepository;
+  /** Alert and visit transitions waiting for their append to the log (migration 0080). */
+  readonly transitionOutbox: TransitionOutboxRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -94,6 +100,7 @@ export function storeOver(db: RegistryDb): Store {
     sla: slaRepository(db),
     demoSeed: demoSeedRepository(db),
     fieldVisits: fieldVisitRepository(db),
+    transitionOutbox: transitionOutboxRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -12,6 +12,7 @@ import { ESCALATION_REASONS, type EscalationReason, type PersonResolution } from
 import type { RegistryDb } from '../db.ts';
 import type { AlertState, AlertTable, MaintenanceVisitTable } from '../schema.ts';
 import { type OnCallRepository, onCallRepository } from './on-call.ts';
+import { type TransitionOutboxWriter, transitionOutboxRepository } from './transition-outbox.ts';
 
 export interface AlertFilter {
   /** The principal's estates; null: every estate (admin). */
@@ -48,8 +49,16 @@ export interface AlertRepository {
    * row returned is the one given (the insert won).
    */
   openOrBump(row: AlertTable): Promise<{ row: AlertTable; opened: boolean }>;
-  /** Every not-resolved alert of (elevator, code) → resolved by 'auto' as 'auto_cleared'. */
-  autoResolve(elevatorId: string, code: string, at: number): Promise<AlertTable[]>;
+  /**
+   * Every not-resolved alert of (elevator, code) → resolved by 'auto' as 'auto_cleared',
+   * stamped with the clearing worker's lease epoch (null: none).
+   */
+  autoResolve(
+    elevatorId: string,
+    code: string,
+    at: number,
+    leaseEpoch?: number | null,
+  ): Promise<AlertTable[]>;
   /** open → acknowledged; undefined when the alert was not open (or does not exist). */
   acknowledge(input: {
     id: string;
@@ -101,6 +110,12 @@ export interface AlertRepository {
    * decide the steps without another dependency.
    */
   readonly escalations: Pick<OnCallRepository, 'plan' | 'take'>;
+  /**
+   * Runs `work` in one write transaction, with this repository over it and the transition
+   * outbox (migration 0080): a transition and the outbox row announcing it commit together
+   * or not at all. Inside `work`, use only `tx` (SQLite has one connection).
+   */
+  transaction<T>(work: (tx: AlertRepository, outbox: TransitionOutboxWriter) => Promise<T>): Promise<T>;
 }
 
 export function createAlertRepository(db: RegistryDb): AlertRepository {
@@ -109,6 +124,9 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
   return {
     byId,
     escalations: onCallRepository(db),
+
+    transaction: (work) =>
+      db.transaction().execute((trx) => work(createAlertRepository(trx), transitionOutboxRepository(trx))),
 
     async list(f) {
       // The tenancy filter stays in every query; a pinned estate (the route has checked it
@@ -189,6 +207,8 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
                 .then(eb.ref('excluded.last_seen_at'))
                 .else(eb.ref('alerts.last_seen_at'))
                 .end(),
+              // A bump by a leased worker records its epoch; a resident's join keeps the row's.
+              lease_epoch: eb.fn.coalesce('excluded.lease_epoch', 'alerts.lease_epoch'),
             })),
         )
         .returningAll()
@@ -196,10 +216,16 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
       return { row: stored, opened: stored.id === row.id };
     },
 
-    autoResolve: (elevatorId, code, at) =>
+    autoResolve: (elevatorId, code, at, leaseEpoch = null) =>
       db
         .updateTable('alerts')
-        .set({ state: 'resolved', resolved_by: 'auto', resolved_at: at, resolution: 'auto_cleared' })
+        .set({
+          state: 'resolved',
+          resolved_by: 'auto',
+          resolved_at: at,
+          resolution: 'auto_cleared',
+          ...(leaseEpoch !== null ? { lease_epoch: leaseEpoch } : {}),
+        })
         .where('elevator_id', '=', elevatorId)
         .where('code', '=', code)
         .where('state', '!=', 'resolved')

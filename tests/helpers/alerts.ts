@@ -11,6 +11,7 @@ const T = Date.UTC(2025, 4, 20, 4, 0, 0);
 
 function row(over: Partial<AlertTable> & Pick<AlertTable, 'id' | 'elevator_id'>): AlertTable {
   return {
+    lease_epoch: null,
     estate_id: 'lianhua',
     code: 'passenger_trapped',
     severity: 'critical',

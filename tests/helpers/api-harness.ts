@@ -52,6 +52,7 @@ export function alertRow(
   overrides: Partial<AlertTable> & Pick<AlertTable, 'id' | 'elevator_id' | 'estate_id'>,
 ): AlertTable {
   return {
+    lease_epoch: null,
     code: 'passenger_trapped',
     severity: 'critical',
     state: 'open',

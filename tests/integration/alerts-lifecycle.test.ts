@@ -10,6 +10,7 @@ import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/ind
 import { type AlertMessage, decodeServiceMessage, type VisitMessage } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { createAlertRepository } from '../../store/repositories/alerts.ts';
+import { transitionOutboxRepository } from '../../store/repositories/transition-outbox.ts';
 import { capturingLogger, registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
 const T0 = 1_700_000_000_000;
@@ -310,5 +311,107 @@ describe('alert lifecycle', () => {
     expect(alerts().filter((a) => a.transition === 'resolved')).toHaveLength(1);
     // Logged once, by the writer that made the transition (the other lifecycle logs nothing here).
     expect(events('alert acknowledged')).toHaveLength(outcomes[0]!.applied ? 1 : 0);
+  });
+});
+
+describe('the transition outbox (migration 0080)', () => {
+  it('commits each transition with its outbox row, in order, and tells the relay after the commit', async () => {
+    const outbox = transitionOutboxRepository(db);
+    let notified = 0;
+    const withOutbox = createAlertLifecycle({
+      alerts: createAlertRepository(db),
+      clock: () => now,
+      publish: (topic, payload) => {
+        published.push({ topic, payload });
+      },
+      outbox: { notify: () => (notified += 1) },
+    });
+    await withOutbox.apply([finding(), finding({ kind: 'clear', at: T0 + 5000 })]);
+    const rows = await outbox.pending(10);
+    expect(rows.map((r) => [r.topic, (JSON.parse(r.payload) as AlertMessage).transition])).toEqual([
+      ['alerts/t-e1', 'opened'],
+      ['alerts/t-e1', 'resolved'],
+    ]);
+    // The outbox row is the message published on MQTT, byte for byte.
+    expect(rows.map((r) => JSON.parse(r.payload))).toEqual(
+      published.map((p) => JSON.parse(JSON.stringify(p.payload))),
+    );
+    expect(notified).toBe(2);
+    expect(new Set(rows.map((r) => r.msgId)).size).toBe(2);
+  });
+
+  it('a transition whose outbox row cannot be written is not committed either', async () => {
+    const real = createAlertRepository(db);
+    const refusing = createAlertLifecycle({
+      alerts: {
+        ...real,
+        transaction: (work) =>
+          real.transaction((tx, outbox) =>
+            work(tx, {
+              add: async (topic, payload, at) => {
+                await outbox.add(topic, payload, at);
+                throw new Error('connection terminated unexpectedly');
+              },
+            }),
+          ),
+      },
+      clock: () => now,
+      publish: (topic, payload) => {
+        published.push({ topic, payload });
+      },
+      outbox: { notify() {} },
+    });
+    await expect(refusing.apply([finding()])).rejects.toThrow('connection terminated');
+    expect(await real.unresolved()).toEqual([]);
+    expect(await transitionOutboxRepository(db).counts()).toEqual({ pending: 0, sent: 0 });
+    expect(published).toEqual([]);
+  });
+});
+
+describe('the lease epoch on alert rows (migration 0080)', () => {
+  it("records the epoch of the leased worker whose detection last wrote the row; people's steps keep it", async () => {
+    let epoch: number | null = 7;
+    const worker = createAlertLifecycle({
+      alerts: createAlertRepository(db),
+      clock: () => now,
+      publish: () => {},
+      leaseEpochOf: () => epoch,
+    });
+    const epochOfRow = async () =>
+      (
+        await db
+          .selectFrom('alerts')
+          .select('lease_epoch')
+          .where('elevator_id', '=', 't-e1')
+          .executeTakeFirstOrThrow()
+      ).lease_epoch;
+    await worker.apply([finding()]);
+    expect(await epochOfRow()).toBe(7);
+    // The partition moved to a worker at a later epoch: its bump is stamped with it.
+    epoch = 9;
+    await worker.apply([finding({ at: T0 + 1000 })]);
+    expect(await epochOfRow()).toBe(9);
+    // A resident's report joining, and a person's acknowledgement, are not a worker's writes.
+    await worker.raiseFromResident({
+      elevatorId: 't-e1',
+      reportId: 'r-1',
+      receipt: 'R1',
+      description: '有人被困',
+      at: T0 + 2000,
+    });
+    const [open] = await createAlertRepository(db).unresolved();
+    await worker.acknowledge(open!.id, 'duty');
+    expect(await epochOfRow()).toBe(9);
+    epoch = 11;
+    await worker.apply([finding({ kind: 'clear', at: T0 + 3000 })]);
+    expect(await epochOfRow()).toBe(11);
+    // Not a leased worker (the MQTT path, the API): null.
+    await lifecycle.apply([finding({ elevatorId: 't-e2' })]);
+    const other = await db
+      .selectFrom('alerts')
+      .select('lease_epoch')
+      .where('elevator_id', '=', 't-e2')
+      .executeTakeFirstOrThrow();
+    expect(other.lease_epoch).toBeNull();
   });
 });

@@ -35,19 +35,19 @@ beforeAll(async () => {
   const real = storeOver(registry.db);
   store = real;
   // The same store, but its first two alert commits fail as a dropped database connection would.
-  const failing: Store = {
-    ...real,
-    alerts: {
-      ...real.alerts,
-      openOrBump: async (row) => {
-        if ((service?.ingest.metrics().log?.settleFailures ?? 0) === 0) {
-          failures.refused += 1;
-          throw new Error('connection terminated unexpectedly');
-        }
-        return real.alerts.openOrBump(row);
-      },
+  // With the log the lifecycle opens alerts inside `transaction` (the outbox row with the alert).
+  const refusing = (alerts: Store['alerts']): Store['alerts'] => ({
+    ...alerts,
+    openOrBump: async (row) => {
+      if ((service?.ingest.metrics().log?.settleFailures ?? 0) === 0) {
+        failures.refused += 1;
+        throw new Error('connection terminated unexpectedly');
+      }
+      return alerts.openOrBump(row);
     },
-  };
+    transaction: (work) => alerts.transaction((tx, outbox) => work(refusing(tx), outbox)),
+  });
+  const failing: Store = { ...real, alerts: refusing(real.alerts) };
   broker = createBroker(
     { port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeoutMs: 5000 },
     { log: silentLogger, authenticate: (u, p) => real.credentials.authenticateMachine(u, p) },

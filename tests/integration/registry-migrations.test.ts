@@ -27,13 +27,14 @@ describe('registry migrations', () => {
       '0006_alert_review_indexes',
     );
     expect(before.error).toBeUndefined();
-    // Columns of later migrations (0011) are not there yet either.
+    // Columns of later migrations (0011, 0080) are not there yet either.
     const {
       resolution: _,
       arrived_at: _a,
       arrived_by: _b,
       arrive_note: _c,
       sources: _d,
+      lease_epoch: _e,
       ...legacy
     } = alertRow({
       id: 'legacy-1',
@@ -77,6 +78,7 @@ describe('registry migrations', () => {
       arrived_by: _b,
       arrive_note: _c,
       sources: _d,
+      lease_epoch: _e,
       ...legacy
     } = alertRow({
       id: 'legacy-2',
