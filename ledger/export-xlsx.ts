@@ -6,12 +6,16 @@
  * sheet writer is lib/xlsx.ts, shared with the console's list exports.
  */
 import { localTime, addSheet as sheet, workbook, xlsxBytes } from '../lib/xlsx.ts';
-import { FUND_WORDS, wordOf } from '../protocol/words.ts';
-import { type CsvExtras, expendituresOfExport, type LedgerExport, zoneName } from './export.ts';
+import {
+  type CsvExtras,
+  decisionRows,
+  expendituresOfExport,
+  type LedgerExport,
+  proposalRows,
+  zh,
+  zoneName,
+} from './export.ts';
 import { memoText } from './money.ts';
-
-const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
-  code === null ? '' : (wordOf(FUND_WORDS[table], code, 'zh') ?? code);
 
 /** The workbook's bytes (.xlsx). */
 export async function toXlsx(exp: LedgerExport, extras: CsvExtras, utcOffsetMinutes = 480): Promise<Buffer> {
@@ -87,18 +91,7 @@ export async function toXlsx(exp: LedgerExport, extras: CsvExtras, utcOffsetMinu
       { header: '紧急程序', width: 10 },
       { header: '支付时间', width: 18, kind: 'time' },
     ],
-    list.map((x) => [
-      x.id,
-      time(x.proposedAt),
-      extras.nameOf(x.proposedBy),
-      x.purpose,
-      x.payee,
-      zh('expenseKind', x.kind),
-      yuan(x.amountFen),
-      zh('status', x.status),
-      x.emergencyAlertId ? '是' : '否',
-      time(x.paidAt),
-    ]),
+    proposalRows(list, extras, { time, yuan }),
   );
   sheet(
     book,
@@ -113,18 +106,7 @@ export async function toXlsx(exp: LedgerExport, extras: CsvExtras, utcOffsetMinu
       { header: '意见', width: 32 },
       { header: '针对当前金额', width: 16 },
     ],
-    list.flatMap((x) =>
-      x.approvals.map((a) => [
-        x.id,
-        x.purpose,
-        time(a.at),
-        zh('side', a.side),
-        extras.nameOf(a.actor),
-        zh('decision', a.decision),
-        a.note,
-        a.amountVersion === x.amountVersion ? '是' : '否（金额已变更）',
-      ]),
-    ),
+    decisionRows(list, extras, { time }),
   );
   return xlsxBytes(book);
 }

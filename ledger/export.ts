@@ -112,8 +112,55 @@ export interface CsvExtras {
   nameOf: (username: string) => string;
 }
 
-const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
+/** A fund code (kind, status, side, decision) in the committee's words. */
+export const zh = (table: keyof typeof FUND_WORDS, code: string | null) =>
   code === null ? '' : (wordOf(FUND_WORDS[table], code, 'zh') ?? code);
+
+/** How an export writes times and amounts: text in the CSV, dates and numbers in the workbook. */
+export interface CellFormat<Time, Yuan> {
+  time(at: number | null): Time;
+  yuan(fen: number): Yuan;
+}
+
+/** 支出申请, one row a proposal: the same columns in the CSV and the workbook. */
+export function proposalRows<Time, Yuan>(
+  list: readonly Expenditure[],
+  extras: CsvExtras,
+  f: CellFormat<Time, Yuan>,
+): (string | Time | Yuan)[][] {
+  return list.map((x) => [
+    x.id,
+    f.time(x.proposedAt),
+    extras.nameOf(x.proposedBy),
+    x.purpose,
+    x.payee,
+    zh('expenseKind', x.kind),
+    f.yuan(x.amountFen),
+    zh('status', x.status),
+    x.emergencyAlertId ? '是' : '否',
+    f.time(x.paidAt),
+  ]);
+}
+
+/** 审批记录, one row a decision on a proposal: the same columns in the CSV and the workbook. */
+export function decisionRows<Time>(
+  list: readonly Expenditure[],
+  extras: CsvExtras,
+  f: Pick<CellFormat<Time, never>, 'time'>,
+): (string | Time)[][] {
+  return list.flatMap((x) =>
+    x.approvals.map((a) => [
+      x.id,
+      x.purpose,
+      f.time(a.at),
+      zh('side', a.side),
+      extras.nameOf(a.actor),
+      zh('decision', a.decision),
+      a.note,
+      a.amountVersion === x.amountVersion ? '是' : '否（金额已变更）',
+    ]),
+  );
+}
 
 /** A proposal belongs to an export's period when it was proposed, decided or paid in it. */
 export function expendituresOfExport(
@@ -202,40 +249,14 @@ export function toCsv(exp: LedgerExport, extras?: CsvExtras, utcOffsetMinutes = 
         '支付时间',
       ]),
     );
-    for (const x of list)
-      lines.push(
-        row([
-          x.id,
-          time(x.proposedAt),
-          extras.nameOf(x.proposedBy),
-          x.purpose,
-          x.payee,
-          zh('expenseKind', x.kind),
-          formatYuan(x.amountFen),
-          zh('status', x.status),
-          x.emergencyAlertId ? '是' : '否',
-          time(x.paidAt),
-        ]),
-      );
+    const format = { time, yuan: formatYuan };
+    for (const cells of proposalRows(list, extras, format)) lines.push(row(cells));
     lines.push(
       '',
       row(['审批记录']),
       row(['支出编号', '用途', '时间', '审批方', '决定人', '决定', '意见', '针对当前金额']),
     );
-    for (const x of list)
-      for (const a of x.approvals)
-        lines.push(
-          row([
-            x.id,
-            x.purpose,
-            time(a.at),
-            zh('side', a.side),
-            extras.nameOf(a.actor),
-            zh('decision', a.decision),
-            a.note,
-            a.amountVersion === x.amountVersion ? '是' : '否（金额已变更）',
-          ]),
-        );
+    for (const cells of decisionRows(list, extras, format)) lines.push(row(cells));
   }
   // CRLF and a BOM: what Excel on a Chinese Windows expects to read UTF-8 correctly.
   return `${BOM}${lines.join('\r\n')}\r\n`;
