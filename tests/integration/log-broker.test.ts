@@ -79,11 +79,23 @@ async function device(n: number, will?: { topic: string; payload: string; retain
   return client;
 }
 
-/** Messages the stream holds on one subject. */
+/**
+ * Messages the stream holds on one subject. Asked again while the test's own connection is
+ * still reconnecting after a nats-server restart (its request times out): the broker's
+ * publisher may be back, and the PUBACK given, before this reader is.
+ */
 async function storedOn(subject: string): Promise<number> {
-  const jsm = await jetstreamManager(reader);
-  const info = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
-  return info.state.subjects?.[subject] ?? 0;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const jsm = await jetstreamManager(reader);
+      const info = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // between polls, as `until` does
+    }
+  }
 }
 
 const telemetry = (seq: number) => JSON.stringify(telemetrySample({ seq, ts: Date.now() }));
