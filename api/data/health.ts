@@ -72,6 +72,15 @@ const literal = (value: string) => `'${value.replace(/[\\']/g, '\\$&')}'`;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/**
+ * A trend is within ±100 points (ingest/health/score.ts trendPer30Days). Points written by the
+ * first formula (a least-squares slope, unbounded: −277.7 was seen) stay in InfluxDB as
+ * history until the lift's next daily close writes a new one; such a value is not shown.
+ */
+const trend = (v: unknown): number | null => {
+  const n = num(v);
+  return n !== null && Math.abs(n) <= 100 ? n : null;
+};
 
 const EMPTY_DETAIL: HealthDetail = { reasons: [], advice: [], stretched: false };
 
@@ -116,8 +125,8 @@ export function pointOf(columns: string[], row: unknown[], elevatorId?: string):
     latestVisitDate: str(get('latest_visit')) ?? localDate(t),
     component: component && component in COMPONENT_LABEL ? (component as Component) : null,
     intervalDays: num(get('interval_days')),
-    trend30: num(get('trend_30d')),
-    trend90: num(get('trend_90d')),
+    trend30: trend(get('trend_30d')),
+    trend90: trend(get('trend_90d')),
     detail: parseDetail(get('detail')),
     usage: { trips: num(get('trips')), runHours: num(get('run_hours')), doorCycles: num(get('door_cycles')) },
     values,

@@ -235,7 +235,8 @@ export const RECOMMENDATION_DEFAULTS = {
 export type RecommendationLimits = { readonly [K in keyof typeof RECOMMENDATION_DEFAULTS]: number };
 
 /** Per-lift limits from the fleet file's thresholds map: `maxVisitIntervalDays`, else `overdueDays`, else 15. */
-const DEFAULT_LIMITS: RecommendationLimits = Object.freeze({ ...RECOMMENDATION_DEFAULTS });
+/** The limits of a lift whose fleet entry sets none (shared: compare by identity). */
+export const DEFAULT_LIMITS: RecommendationLimits = Object.freeze({ ...RECOMMENDATION_DEFAULTS });
 
 export function recommendationLimits(
   thresholds: Readonly<Record<string, number>> = {},

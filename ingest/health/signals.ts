@@ -1,8 +1,8 @@
 /**
  * Health signals (issue 16, item 1): a per-lift accumulator over the telemetry and events
  * the ingest already sees, constant work per message, fixed-size numeric state. The state
- * of one lift is a run of STATE_SLOTS numbers in a Float64Array (a fleet-wide slab, see
- * table.ts): no objects, no strings, no growth. `accumulate` updates it in place and says
+ * of one lift is a run of numbers in two fleet-wide typed arrays (SignalSlabs; table.ts
+ * holds them): no objects, no strings, no growth. `accumulate` updates it in place and says
  * whether a device day (Asia/Shanghai) has ended; `dailyValues` reads the day's figures.
  * Pure apart from writing its own slots: no clock, no I/O.
  */
@@ -32,65 +32,76 @@ export interface LiftSpec {
   floorHeightM: number;
 }
 
-// Slots of one lift's state. Day accumulators first (reset at each device day), then the
-// trackers that carry across messages, then the bookkeeping table.ts and score.ts keep.
-export const A = {
+// Slots of one lift's state, in two fleet-wide slabs: Float64 for times (epoch ms), sums and
+// the run counter, Int32 for counts, floors, flags and the device day, which halves what
+// a whole number costs. In each, the day's accumulators come first (reset at each device
+// day), then the trackers that carry across messages.
+export const F = {
+  runMs: 0,
+  dwellMs: 1,
+  closeMsSum: 2,
+  stopErrSum: 3,
+  stopDistSum: 4,
+  maxSpeed: 5,
+  runCountFirst: 6,
+  runCountLast: 7,
+  vibSum: 8,
+  lastTs: 9,
+  runStartTs: 10,
+  doorOpenedAt: 11,
+  lastCloseTs: 12,
+} as const;
+const F_ACC_SLOTS = 9;
+export const FLOAT_SLOTS = 13;
+
+export const N = {
   trips: 0,
-  runMs: 1,
-  doorCycles: 2,
-  reopens: 3,
-  closes: 4,
-  dwellMs: 5,
-  closeMsSum: 6,
-  closeMsN: 7,
-  relevels: 8,
-  stops: 9,
-  outsideZone: 10,
-  stopErrSum: 11,
-  stopErrN: 12,
-  stopDistSum: 13,
-  stopDistN: 14,
-  minorFaults: 15,
-  maxSpeed: 16,
-  runCountFirst: 17,
-  runCountLast: 18,
-  vibSum: 19,
-  vibN: 20,
-} as const;
-const ACC_SLOTS = 21;
-
-export const T = {
-  day: 21,
-  lastTs: 22,
+  doorCycles: 1,
+  reopens: 2,
+  closes: 3,
+  closeMsN: 4,
+  relevels: 5,
+  stops: 6,
+  outsideZone: 7,
+  stopErrN: 8,
+  stopDistN: 9,
+  minorFaults: 10,
+  vibN: 11,
+  day: 12,
   /** 1 moving, 0 stopped, -1 unknown. */
-  moving: 23,
+  moving: 13,
   /** 1 closed, 0 not closed, -1 unknown. */
-  doorClosed: 24,
-  runStartTs: 25,
-  runStartFloor: 26,
-  doorOpenedAt: 27,
-  lastCloseTs: 28,
-  lastCloseFloor: 29,
+  doorClosed: 14,
+  runStartFloor: 15,
+  lastCloseFloor: 16,
   /** A floor-changing run since the doors last closed. */
-  ranSinceClose: 30,
+  ranSinceClose: 17,
   /** A stop read outside the door zone, waiting for the next sample to confirm it. */
-  pendingOutside: 40,
+  pendingOutside: 18,
 } as const;
+const N_ACC_SLOTS = 12;
+export const INT_SLOTS = 19;
 
-/** Bookkeeping owned by table.ts (ring heads) and score.ts (visit history). */
-export const M = {
-  ringHead: 31,
-  ringCount: 32,
-  scoreHead: 33,
-  scoreCount: 34,
-  firstDay: 35,
-  lastVerifiedDay: 36,
-  verifiedCount: 37,
-  lastFakeDay: 38,
-  daysRecorded: 39,
-} as const;
+/** Bytes of one lift's signal state. */
+export const STATE_BYTES = FLOAT_SLOTS * 8 + INT_SLOTS * 4;
 
-export const STATE_SLOTS = 41;
+/** The fleet's signal state: lift i owns f[i * FLOAT_SLOTS …] and n[i * INT_SLOTS …]. */
+export interface SignalSlabs {
+  f: Float64Array;
+  n: Int32Array;
+}
+
+export function signalSlabs(capacity: number): SignalSlabs {
+  return { f: new Float64Array(capacity * FLOAT_SLOTS), n: new Int32Array(capacity * INT_SLOTS) };
+}
+
+/** A copy of `slabs` with room for `capacity` lifts, the existing lifts' state kept. */
+export function grownSlabs(slabs: SignalSlabs, capacity: number): SignalSlabs {
+  const grown = signalSlabs(capacity);
+  grown.f.set(slabs.f);
+  grown.n.set(slabs.n);
+  return grown;
+}
 
 /** A reopen: the doors open again at the same landing this soon after closing, the car not having left. */
 export const REOPEN_WINDOW_MS = 10_000;
@@ -112,25 +123,38 @@ export interface OutOfRange {
 
 const MINOR_FAULT_CODES = new Set(['door_close_fault', 'door_open_fault', 'alarm_button', '02', '03', '90']);
 
-export function resetState(s: Float64Array, o: number): void {
-  s.fill(0, o, o + STATE_SLOTS);
-  s[o + T.day] = -1;
-  s[o + T.lastTs] = -1;
-  s[o + T.moving] = -1;
-  s[o + T.doorClosed] = -1;
-  s[o + T.runStartFloor] = -1;
-  s[o + T.lastCloseTs] = -1;
-  s[o + T.lastCloseFloor] = -1;
-  s[o + M.firstDay] = -1;
-  s[o + M.lastVerifiedDay] = -1;
-  s[o + M.lastFakeDay] = -1;
-  resetDay(s, o);
+export function resetState(slabs: SignalSlabs, i: number): void {
+  const { f, n } = slabs;
+  const fo = i * FLOAT_SLOTS;
+  const no = i * INT_SLOTS;
+  f.fill(0, fo, fo + FLOAT_SLOTS);
+  n.fill(0, no, no + INT_SLOTS);
+  n[no + N.day] = -1;
+  f[fo + F.lastTs] = -1;
+  n[no + N.moving] = -1;
+  n[no + N.doorClosed] = -1;
+  n[no + N.runStartFloor] = -1;
+  f[fo + F.lastCloseTs] = -1;
+  n[no + N.lastCloseFloor] = -1;
+  resetDay(f, fo, n, no);
 }
 
-function resetDay(s: Float64Array, o: number): void {
-  s.fill(0, o, o + ACC_SLOTS);
-  s[o + A.runCountFirst] = -1;
-  s[o + A.runCountLast] = -1;
+function resetDay(f: Float64Array, fo: number, n: Int32Array, no: number): void {
+  f.fill(0, fo, fo + F_ACC_SLOTS);
+  n.fill(0, no, no + N_ACC_SLOTS);
+  f[fo + F.runCountFirst] = -1;
+  f[fo + F.runCountLast] = -1;
+}
+
+/** Lift i's device day being accumulated, or -1 before its first counted message. */
+export function currentDay(slabs: SignalSlabs, i: number): number {
+  return slabs.n[i * INT_SLOTS + N.day]!;
+}
+
+/** From now on lift i's messages before `ts` are not counted (a restored history ends there). */
+export function ignoreBefore(slabs: SignalSlabs, i: number, ts: number): void {
+  const k = i * FLOAT_SLOTS + F.lastTs;
+  slabs.f[k] = Math.max(slabs.f[k]!, ts);
 }
 
 /**
@@ -140,53 +164,65 @@ function resetDay(s: Float64Array, o: number): void {
  * newest seen) are not counted: the signals need order, and a late sample is a rare one.
  */
 export function accumulate(
-  s: Float64Array,
-  o: number,
+  slabs: SignalSlabs,
+  i: number,
   message: DeviceMessage,
   spec: LiftSpec,
   rejected: OutOfRange[] | null,
 ): number {
   if (message.channel === 'status') return -1;
+  const { f, n } = slabs;
+  const fo = i * FLOAT_SLOTS;
+  const no = i * INT_SLOTS;
   const ts = message.payload.ts;
-  if (ts < s[o + T.lastTs]!) return -1;
-  s[o + T.lastTs] = ts;
+  if (ts < f[fo + F.lastTs]!) return -1;
+  f[fo + F.lastTs] = ts;
   const day = deviceDay(ts);
   let ended = -1;
-  const current = s[o + T.day]!;
+  const current = n[no + N.day]!;
   if (current !== day) {
     if (current >= 0) ended = current;
-    else s[o + T.day] = day;
-    if (s[o + M.firstDay]! < 0) s[o + M.firstDay] = day;
+    else n[no + N.day] = day;
   }
   // The ended day's figures must be read before this message counts: the caller reads them,
   // calls startDay, and feeds the message again (see table.ts). One branch, once a day.
   if (ended >= 0) return ended;
   if (message.channel === 'event') {
     const p = message.payload;
-    if (MINOR_FAULT_CODES.has(p.code) && p.detail?.cleared !== true) s[o + A.minorFaults]! += 1;
+    if (MINOR_FAULT_CODES.has(p.code) && p.detail?.cleared !== true) n[no + N.minorFaults]! += 1;
     return -1;
   }
-  if (message.channel === 'telemetry') telemetry(s, o, message.payload, spec, rejected);
+  if (message.channel === 'telemetry') telemetry(f, fo, n, no, message.payload, spec, rejected);
   return -1;
 }
 
 /** Opens the accumulators of `day` (after the previous day was read). */
-export function startDay(s: Float64Array, o: number, day: number): void {
-  resetDay(s, o);
-  s[o + T.day] = day;
+export function startDay(slabs: SignalSlabs, i: number, day: number): void {
+  const no = i * INT_SLOTS;
+  resetDay(slabs.f, i * FLOAT_SLOTS, slabs.n, no);
+  const n = slabs.n;
+  n[no + N.day] = day;
 }
 
-function telemetry(s: Float64Array, o: number, p: Telemetry, spec: LiftSpec, rejected: OutOfRange[] | null) {
+function telemetry(
+  f: Float64Array,
+  fo: number,
+  n: Int32Array,
+  no: number,
+  p: Telemetry,
+  spec: LiftSpec,
+  rejected: OutOfRange[] | null,
+) {
   const normal = p.mode === 'normal';
-  const wasMoving = s[o + T.moving]!;
+  const wasMoving = n[no + N.moving]!;
   // A stop outside the door zone counts once the car moves again to re-level, or two more
   // samples read it outside: a door-zone vane dropping out for a sample or two is not a stop.
-  const pending = s[o + T.pendingOutside]!;
+  const pending = n[no + N.pendingOutside]!;
   if (pending > 0) {
     if (p.moving || (!p.door_zone && pending >= 2)) {
-      s[o + A.outsideZone]! += 1;
-      s[o + T.pendingOutside] = 0;
-    } else s[o + T.pendingOutside] = p.door_zone ? 0 : pending + 1;
+      n[no + N.outsideZone]! += 1;
+      n[no + N.pendingOutside] = 0;
+    } else n[no + N.pendingOutside] = p.door_zone ? 0 : pending + 1;
   }
   const moving = p.moving ? 1 : 0;
 
@@ -197,41 +233,41 @@ function telemetry(s: Float64Array, o: number, p: Telemetry, spec: LiftSpec, rej
       value: p.speed_mps,
       reason: `speed ${p.speed_mps} m/s is beyond ${PHYSICAL.speedRatedMultiple}× rated (${spec.ratedSpeedMps} m/s)`,
     });
-  } else if (normal && p.speed_mps > s[o + A.maxSpeed]!) s[o + A.maxSpeed] = p.speed_mps;
+  } else if (normal && p.speed_mps > f[fo + F.maxSpeed]!) f[fo + F.maxSpeed] = p.speed_mps;
 
   // Run counter: its increments over the day, compared with the runs seen.
-  if (s[o + A.runCountFirst]! < 0) s[o + A.runCountFirst] = p.run_count;
-  else if (p.run_count < s[o + A.runCountLast]!)
+  if (f[fo + F.runCountFirst]! < 0) f[fo + F.runCountFirst] = p.run_count;
+  else if (p.run_count < f[fo + F.runCountLast]!)
     // The counter went back (a replaced board): compare from here, as if it had counted the runs so far.
-    s[o + A.runCountFirst] = p.run_count - s[o + A.trips]!;
-  s[o + A.runCountLast] = p.run_count;
+    f[fo + F.runCountFirst] = p.run_count - n[no + N.trips]!;
+  f[fo + F.runCountLast] = p.run_count;
 
   if (wasMoving === 0 && moving === 1) {
-    s[o + T.runStartTs] = p.ts;
-    s[o + T.runStartFloor] = p.floor;
+    f[fo + F.runStartTs] = p.ts;
+    n[no + N.runStartFloor] = p.floor;
   } else if (wasMoving === 1 && moving === 0) {
-    endRun(s, o, p, spec, normal, rejected);
+    endRun(f, fo, n, no, p, spec, normal, rejected);
   }
-  s[o + T.moving] = moving;
+  n[no + N.moving] = moving;
 
-  const wasClosed = s[o + T.doorClosed]!;
+  const wasClosed = n[no + N.doorClosed]!;
   const closed = p.door_closed ? 1 : 0;
   if (wasClosed === 1 && closed === 0) {
-    s[o + A.doorCycles]! += 1;
-    s[o + T.doorOpenedAt] = p.ts;
+    n[no + N.doorCycles]! += 1;
+    f[fo + F.doorOpenedAt] = p.ts;
     if (
-      s[o + T.lastCloseTs]! >= 0 &&
-      p.ts - s[o + T.lastCloseTs]! <= REOPEN_WINDOW_MS &&
-      s[o + T.lastCloseFloor] === p.floor &&
-      s[o + T.ranSinceClose] === 0
+      f[fo + F.lastCloseTs]! >= 0 &&
+      p.ts - f[fo + F.lastCloseTs]! <= REOPEN_WINDOW_MS &&
+      n[no + N.lastCloseFloor] === p.floor &&
+      n[no + N.ranSinceClose] === 0
     )
-      s[o + A.reopens]! += 1;
+      n[no + N.reopens]! += 1;
   } else if (wasClosed === 0 && closed === 1) {
-    s[o + A.closes]! += 1;
-    if (s[o + T.doorOpenedAt]! > 0) s[o + A.dwellMs]! += p.ts - s[o + T.doorOpenedAt]!;
-    s[o + T.lastCloseTs] = p.ts;
-    s[o + T.lastCloseFloor] = p.floor;
-    s[o + T.ranSinceClose] = 0;
+    n[no + N.closes]! += 1;
+    if (f[fo + F.doorOpenedAt]! > 0) f[fo + F.dwellMs]! += p.ts - f[fo + F.doorOpenedAt]!;
+    f[fo + F.lastCloseTs] = p.ts;
+    n[no + N.lastCloseFloor] = p.floor;
+    n[no + N.ranSinceClose] = 0;
     const closeMs = p.door_close_ms;
     if (closeMs !== undefined) {
       if (!(closeMs >= 0 && closeMs <= PHYSICAL.doorCloseMsMax))
@@ -241,12 +277,12 @@ function telemetry(s: Float64Array, o: number, p: Telemetry, spec: LiftSpec, rej
           reason: `door closing time ${closeMs} ms is outside 0–${PHYSICAL.doorCloseMsMax} ms`,
         });
       else {
-        s[o + A.closeMsSum]! += closeMs;
-        s[o + A.closeMsN]! += 1;
+        f[fo + F.closeMsSum]! += closeMs;
+        n[no + N.closeMsN]! += 1;
       }
     }
   }
-  s[o + T.doorClosed] = closed;
+  n[no + N.doorClosed] = closed;
 
   const vib = p.vibration_mg;
   if (vib !== undefined) {
@@ -257,30 +293,32 @@ function telemetry(s: Float64Array, o: number, p: Telemetry, spec: LiftSpec, rej
         reason: `vibration ${vib} mg is beyond ${PHYSICAL.vibrationMgMax} mg`,
       });
     else if (p.moving) {
-      s[o + A.vibSum]! += vib;
-      s[o + A.vibN]! += 1;
+      f[fo + F.vibSum]! += vib;
+      n[no + N.vibN]! += 1;
     }
   }
 }
 
 function endRun(
-  s: Float64Array,
-  o: number,
+  f: Float64Array,
+  fo: number,
+  n: Int32Array,
+  no: number,
   p: Telemetry,
   spec: LiftSpec,
   normal: boolean,
   rejected: OutOfRange[] | null,
 ): void {
-  const startTs = s[o + T.runStartTs]!;
-  if (startTs > 0) s[o + A.runMs]! += p.ts - startTs;
+  const startTs = f[fo + F.runStartTs]!;
+  if (startTs > 0) f[fo + F.runMs]! += p.ts - startTs;
   if (!normal) return;
-  s[o + A.stops]! += 1;
-  if (s[o + T.runStartFloor] === p.floor) s[o + A.relevels]! += 1;
+  n[no + N.stops]! += 1;
+  if (n[no + N.runStartFloor] === p.floor) n[no + N.relevels]! += 1;
   else {
-    s[o + A.trips]! += 1;
-    s[o + T.ranSinceClose] = 1;
+    n[no + N.trips]! += 1;
+    n[no + N.ranSinceClose] = 1;
   }
-  if (!p.door_zone) s[o + T.pendingOutside] = 1;
+  if (!p.door_zone) n[no + N.pendingOutside] = 1;
 
   // Stopping accuracy: the controller's figure, else the position against the landing.
   let err = p.stop_error_mm;
@@ -296,8 +334,8 @@ function endRun(
     if (!(Math.abs(err) <= PHYSICAL.stopErrorMmMax)) err = undefined;
   }
   if (err !== undefined) {
-    s[o + A.stopErrSum]! += Math.abs(err);
-    s[o + A.stopErrN]! += 1;
+    f[fo + F.stopErrSum]! += Math.abs(err);
+    n[no + N.stopErrN]! += 1;
   }
   const dist = p.stop_distance_mm;
   if (dist !== undefined) {
@@ -308,8 +346,8 @@ function endRun(
         reason: `stopping distance ${dist} mm is outside 0–${PHYSICAL.stopDistanceMmMax} mm`,
       });
     else {
-      s[o + A.stopDistSum]! += dist;
-      s[o + A.stopDistN]! += 1;
+      f[fo + F.stopDistSum]! += dist;
+      n[no + N.stopDistN]! += 1;
     }
   }
 }
@@ -332,27 +370,30 @@ export interface DailyValues {
 /** Fewer events than this in a day and a rate is not reported (one bounce in three closes is noise). */
 const MIN_RATE_BASE = 20;
 
-export function dailyValues(s: Float64Array, o: number, spec: LiftSpec, out: Float64Array): DailyValues {
-  const trips = s[o + A.trips]!;
-  const stops = s[o + A.stops]!;
-  const closes = s[o + A.closes]!;
+export function dailyValues(slabs: SignalSlabs, i: number, spec: LiftSpec, out: Float64Array): DailyValues {
+  const { f, n } = slabs;
+  const fo = i * FLOAT_SLOTS;
+  const no = i * INT_SLOTS;
+  const trips = n[no + N.trips]!;
+  const stops = n[no + N.stops]!;
+  const closes = n[no + N.closes]!;
   const div = (a: number, b: number, min = 1) => (b >= min ? a / b : Number.NaN);
-  out[0] = div(s[o + A.closeMsSum]!, s[o + A.closeMsN]!);
-  out[1] = div(s[o + A.dwellMs]! / 1000, closes);
-  out[2] = div(s[o + A.reopens]!, closes, MIN_RATE_BASE);
-  out[3] = div(100 * s[o + A.relevels]!, stops, MIN_RATE_BASE);
-  out[4] = div(1000 * s[o + A.outsideZone]!, stops, MIN_RATE_BASE);
-  out[5] = div(s[o + A.stopErrSum]!, s[o + A.stopErrN]!);
-  out[6] = div(s[o + A.stopDistSum]!, s[o + A.stopDistN]!);
-  out[7] = div(1000 * s[o + A.minorFaults]!, trips, MIN_RATE_BASE);
-  out[8] = trips > 0 && spec.ratedSpeedMps > 0 ? s[o + A.maxSpeed]! / spec.ratedSpeedMps : Number.NaN;
-  out[9] = div(s[o + A.vibSum]!, s[o + A.vibN]!);
-  const counted = s[o + A.runCountLast]! - s[o + A.runCountFirst]!;
+  out[0] = div(f[fo + F.closeMsSum]!, n[no + N.closeMsN]!);
+  out[1] = div(f[fo + F.dwellMs]! / 1000, closes);
+  out[2] = div(n[no + N.reopens]!, closes, MIN_RATE_BASE);
+  out[3] = div(100 * n[no + N.relevels]!, stops, MIN_RATE_BASE);
+  out[4] = div(1000 * n[no + N.outsideZone]!, stops, MIN_RATE_BASE);
+  out[5] = div(f[fo + F.stopErrSum]!, n[no + N.stopErrN]!);
+  out[6] = div(f[fo + F.stopDistSum]!, n[no + N.stopDistN]!);
+  out[7] = div(1000 * n[no + N.minorFaults]!, trips, MIN_RATE_BASE);
+  out[8] = trips > 0 && spec.ratedSpeedMps > 0 ? f[fo + F.maxSpeed]! / spec.ratedSpeedMps : Number.NaN;
+  out[9] = div(f[fo + F.vibSum]!, n[no + N.vibN]!);
+  const counted = f[fo + F.runCountLast]! - f[fo + F.runCountFirst]!;
   return {
     trips,
-    run_hours: s[o + A.runMs]! / 3_600_000,
-    door_cycles: s[o + A.doorCycles]!,
-    run_counter_ratio: s[o + A.runCountFirst]! >= 0 && trips >= MIN_RATE_BASE ? counted / trips : Number.NaN,
+    run_hours: f[fo + F.runMs]! / 3_600_000,
+    door_cycles: n[no + N.doorCycles]!,
+    run_counter_ratio: f[fo + F.runCountFirst]! >= 0 && trips >= MIN_RATE_BASE ? counted / trips : Number.NaN,
     judged: out,
   };
 }

@@ -1,13 +1,14 @@
 /**
- * The fleet's health state: one slot per lift in three fleet-wide typed arrays (state
- * numbers, baseline rings, daily scores), so a lift costs BYTES_PER_LIFT bytes and no
- * objects. `feed` is the per-message path (O(1): signals.ts); at each device-day rollover
+ * The fleet's health state: one slot per lift in four fleet-wide typed arrays (the signals'
+ * state numbers, this table's integer bookkeeping, baseline rings, daily scores), so a lift
+ * costs BYTES_PER_LIFT bytes and no objects. `feed` is the per-message path (O(1): signals.ts); at each device-day rollover
  * it closes the lift's day: daily values → ring → levels → reasons, score, recommendation.
  * `onVisit` keeps the verified-visit history (fake visits never count).
  */
 import { HEALTH_WORDS } from '../../protocol/words.ts';
 import { type Level, MIN_HISTORY_DAYS, pushDay, RING_SLOTS, signalLevel, WINDOW_DAYS } from './baseline.ts';
 import {
+  DEFAULT_LIMITS,
   type HealthReason,
   judgeLevel,
   judgementFloor,
@@ -21,25 +22,49 @@ import {
 } from './score.ts';
 import {
   accumulate,
+  currentDay,
   type DailyValues,
   dailyValues,
   dayDate,
   dayStartMs,
   deviceDay,
+  grownSlabs,
+  INT_SLOTS,
+  ignoreBefore,
   JUDGED,
   type JudgedSignal,
   type LiftSpec,
-  M,
   type OutOfRange,
   resetState,
-  STATE_SLOTS,
+  type SignalSlabs,
+  STATE_BYTES,
+  signalSlabs,
   startDay,
-  T,
 } from './signals.ts';
 
 export const SCORE_DAYS = 90;
 const NO_SCORE = 255;
-export const BYTES_PER_LIFT = STATE_SLOTS * 8 + RING_SLOTS * 2 + SCORE_DAYS;
+
+/**
+ * Slots of a lift's bookkeeping: ring heads and counts, and the visit history the
+ * recommendation relies on (score.ts VisitHistory). All whole numbers (device days, counts),
+ * so they sit in an Int32Array at half the width of the signals' Float64 state.
+ */
+const H = {
+  ringHead: 0,
+  ringCount: 1,
+  scoreHead: 2,
+  scoreCount: 3,
+  /** Device day the lift was first seen, or -1. */
+  firstDay: 4,
+  lastVerifiedDay: 5,
+  verifiedCount: 6,
+  lastFakeDay: 7,
+  daysRecorded: 8,
+} as const;
+const BOOK_SLOTS = 9;
+
+export const BYTES_PER_LIFT = STATE_BYTES + BOOK_SLOTS * 4 + RING_SLOTS * 2 + SCORE_DAYS;
 
 /** What the health table needs of a lift: ElevatorInfo has it. */
 export interface HealthLift extends LiftSpec {
@@ -85,19 +110,22 @@ export interface RestoredDay {
 export const NOT_ENOUGH_DATA = HEALTH_WORDS.insufficient;
 
 export class HealthTable {
-  private state: Float64Array;
+  private signals: SignalSlabs;
+  private books: Int32Array;
   private rings: Int16Array;
   private scores: Uint8Array;
   private readonly index = new Map<string, number>();
   private lifts: HealthLift[] = [];
-  private limits: RecommendationLimits[] = [];
+  /** Only the lifts whose fleet entry sets their own limits: most share the defaults. */
+  private readonly ownLimits = new Map<number, RecommendationLimits>();
   private readonly scratch = new Float64Array(WINDOW_DAYS);
   private readonly judged = new Float64Array(JUDGED.length);
   private readonly level: Level = { recent: 0, median: 0, sigma: 0, n: 0 };
 
   constructor(lifts: readonly HealthLift[] = []) {
     const capacity = Math.max(16, lifts.length);
-    this.state = new Float64Array(capacity * STATE_SLOTS);
+    this.signals = signalSlabs(capacity);
+    this.books = new Int32Array(capacity * BOOK_SLOTS);
     this.rings = new Int16Array(capacity * RING_SLOTS);
     this.scores = new Uint8Array(capacity * SCORE_DAYS);
     for (const lift of lifts) this.add(lift);
@@ -112,15 +140,20 @@ export class HealthTable {
     const known = this.index.get(lift.id);
     if (known !== undefined) {
       this.lifts[known] = lift;
-      this.limits[known] = recommendationLimits(lift.thresholds);
+      this.setLimits(known, lift);
       return known;
     }
     const i = this.lifts.length;
-    if ((i + 1) * STATE_SLOTS > this.state.length) this.grow();
+    if ((i + 1) * INT_SLOTS > this.signals.n.length) this.grow();
     this.index.set(lift.id, i);
     this.lifts.push(lift);
-    this.limits.push(recommendationLimits(lift.thresholds));
-    resetState(this.state, i * STATE_SLOTS);
+    this.setLimits(i, lift);
+    resetState(this.signals, i);
+    const b = i * BOOK_SLOTS;
+    this.books.fill(0, b, b + BOOK_SLOTS);
+    this.books[b + H.firstDay] = -1;
+    this.books[b + H.lastVerifiedDay] = -1;
+    this.books[b + H.lastFakeDay] = -1;
     this.scores.fill(NO_SCORE, i * SCORE_DAYS, (i + 1) * SCORE_DAYS);
     return i;
   }
@@ -139,40 +172,40 @@ export class HealthTable {
     message: Parameters<typeof accumulate>[2],
     rejected: OutOfRange[] | null,
   ): HealthDay | null {
-    const o = i * STATE_SLOTS;
     const lift = this.lifts[i]!;
-    const ended = accumulate(this.state, o, message, lift, rejected);
+    const ended = accumulate(this.signals, i, message, lift, rejected);
+    const b = i * BOOK_SLOTS;
+    if (this.books[b + H.firstDay]! < 0) this.books[b + H.firstDay] = currentDay(this.signals, i);
     if (ended < 0) return null;
     const closed = this.closeDay(i);
-    startDay(this.state, o, deviceDay(message.payload.ts));
-    accumulate(this.state, o, message, lift, rejected);
+    startDay(this.signals, i, deviceDay(message.payload.ts));
+    accumulate(this.signals, i, message, lift, rejected);
     return closed;
   }
 
   /** Closes lift i's current day: ring, judgement, score, recommendation (the daily recomputation). */
   closeDay(i: number): HealthDay {
-    const s = this.state;
-    const o = i * STATE_SLOTS;
+    const bk = this.books;
+    const b = i * BOOK_SLOTS;
     const lift = this.lifts[i]!;
-    const day = s[o + T.day]!;
-    const values = dailyValues(s, o, lift, this.judged);
+    const day = currentDay(this.signals, i);
+    const values = dailyValues(this.signals, i, lift, this.judged);
     const ro = i * RING_SLOTS;
-    s[o + M.ringHead] = pushDay(this.rings, ro, s[o + M.ringHead]!, values.judged);
-    s[o + M.ringCount] = Math.min(WINDOW_DAYS, s[o + M.ringCount]! + 1);
-    s[o + M.daysRecorded]! += 1;
+    bk[b + H.ringHead] = pushDay(this.rings, ro, bk[b + H.ringHead]!, values.judged);
+    bk[b + H.ringCount] = Math.min(WINDOW_DAYS, bk[b + H.ringCount]! + 1);
+    bk[b + H.daysRecorded]! += 1;
     const report = this.judge(i, day, values.run_counter_ratio);
     const so = i * SCORE_DAYS;
-    this.scores[so + s[o + M.scoreHead]!] = report.score ?? NO_SCORE;
-    s[o + M.scoreHead] = (s[o + M.scoreHead]! + 1) % SCORE_DAYS;
-    s[o + M.scoreCount] = Math.min(SCORE_DAYS, s[o + M.scoreCount]! + 1);
+    this.scores[so + bk[b + H.scoreHead]!] = report.score ?? NO_SCORE;
+    bk[b + H.scoreHead] = (bk[b + H.scoreHead]! + 1) % SCORE_DAYS;
+    bk[b + H.scoreCount] = Math.min(SCORE_DAYS, bk[b + H.scoreCount]! + 1);
     report.trend = this.trend(i);
     return { elevatorId: lift.id, day, values: { ...values, judged: values.judged.slice() }, report };
   }
 
   /** Lift i's report as of its last closed day (what an API would show). */
   report(i: number): HealthReport {
-    const o = i * STATE_SLOTS;
-    const report = this.judge(i, this.state[o + T.day]!, Number.NaN);
+    const report = this.judge(i, currentDay(this.signals, i), Number.NaN);
     report.trend = this.trend(i);
     return report;
   }
@@ -187,68 +220,68 @@ export class HealthTable {
    * Returns the days restored.
    */
   restore(i: number, days: readonly RestoredDay[]): number {
-    const s = this.state;
-    const o = i * STATE_SLOTS;
-    const current = s[o + T.day]!;
+    const bk = this.books;
+    const b = i * BOOK_SLOTS;
+    const current = currentDay(this.signals, i);
     const kept = days.filter((d) => current < 0 || d.day < current);
     if (kept.length === 0) return 0;
     const ro = i * RING_SLOTS;
     let head = 0;
     for (const d of kept.slice(-WINDOW_DAYS)) head = pushDay(this.rings, ro, head, d.judged);
-    s[o + M.ringHead] = head % WINDOW_DAYS;
-    s[o + M.ringCount] = Math.min(WINDOW_DAYS, kept.length);
+    bk[b + H.ringHead] = head % WINDOW_DAYS;
+    bk[b + H.ringCount] = Math.min(WINDOW_DAYS, kept.length);
     const scored = kept.slice(-SCORE_DAYS);
     const so = i * SCORE_DAYS;
     this.scores.fill(NO_SCORE, so, so + SCORE_DAYS);
     for (const [k, d] of scored.entries()) this.scores[so + k] = d.score ?? NO_SCORE;
-    s[o + M.scoreHead] = scored.length % SCORE_DAYS;
-    s[o + M.scoreCount] = scored.length;
-    s[o + M.daysRecorded] = kept.length;
+    bk[b + H.scoreHead] = scored.length % SCORE_DAYS;
+    bk[b + H.scoreCount] = scored.length;
+    bk[b + H.daysRecorded] = kept.length;
     const first = kept[0]!.day;
-    s[o + M.firstDay] = s[o + M.firstDay]! < 0 ? first : Math.min(first, s[o + M.firstDay]!);
+    bk[b + H.firstDay] = bk[b + H.firstDay]! < 0 ? first : Math.min(first, bk[b + H.firstDay]!);
     if (current < 0) {
-      s[o + T.lastTs] = Math.max(s[o + T.lastTs]!, dayStartMs(kept[kept.length - 1]!.day + 1));
+      ignoreBefore(this.signals, i, dayStartMs(kept[kept.length - 1]!.day + 1));
     }
     return kept.length;
   }
 
   /** Forgets lift i's visit history: restore.ts replays the stored visits after it. */
   clearVisits(i: number): void {
-    const o = i * STATE_SLOTS;
-    this.state[o + M.lastVerifiedDay] = -1;
-    this.state[o + M.verifiedCount] = 0;
-    this.state[o + M.lastFakeDay] = -1;
+    const b = i * BOOK_SLOTS;
+    this.books[b + H.lastVerifiedDay] = -1;
+    this.books[b + H.verifiedCount] = 0;
+    this.books[b + H.lastFakeDay] = -1;
   }
 
   /** A judged visit: verified routine visits build the history; a fake one wipes the stretch. */
   onVisit(i: number, atMs: number, verdict: 'verified' | 'suspect' | 'fake' | null, kind: string): void {
-    const s = this.state;
-    const o = i * STATE_SLOTS;
+    const bk = this.books;
+    const b = i * BOOK_SLOTS;
     if (verdict === 'fake') {
-      s[o + M.verifiedCount] = 0;
-      s[o + M.lastFakeDay] = deviceDay(atMs);
+      bk[b + H.verifiedCount] = 0;
+      bk[b + H.lastFakeDay] = deviceDay(atMs);
     } else if (verdict === 'verified' && kind !== 'repair') {
-      s[o + M.lastVerifiedDay] = Math.max(s[o + M.lastVerifiedDay]!, deviceDay(atMs));
-      s[o + M.verifiedCount]! += 1;
+      bk[b + H.lastVerifiedDay] = Math.max(bk[b + H.lastVerifiedDay]!, deviceDay(atMs));
+      bk[b + H.verifiedCount]! += 1;
     }
   }
 
   private judge(i: number, day: number, runCounterRatio: number): HealthReport {
-    const s = this.state;
-    const o = i * STATE_SLOTS;
+    const bk = this.books;
+    const b = i * BOOK_SLOTS;
     const lift = this.lifts[i]!;
     const history = {
-      lastVerifiedDay: s[o + M.lastVerifiedDay]!,
-      verifiedCount: s[o + M.verifiedCount]!,
-      firstDay: s[o + M.firstDay]!,
+      lastVerifiedDay: bk[b + H.lastVerifiedDay]!,
+      verifiedCount: bk[b + H.verifiedCount]!,
+      firstDay: bk[b + H.firstDay]!,
     };
-    const enough = s[o + M.daysRecorded]! >= MIN_HISTORY_DAYS;
+    const enough = bk[b + H.daysRecorded]! >= MIN_HISTORY_DAYS;
     const reasons: HealthReason[] = [];
     const bands: HealthReport['bands'] = {};
     if (enough) {
       const ro = i * RING_SLOTS;
-      const head = s[o + M.ringHead]!;
-      const count = s[o + M.ringCount]!;
+      const head = bk[b + H.ringHead]!;
+      const count = bk[b + H.ringCount]!;
       for (let k = 0; k < JUDGED.length; k++) {
         const level = signalLevel(this.rings, ro, head, count, k, this.scratch, this.level);
         if (level === null) continue;
@@ -261,7 +294,7 @@ export class HealthTable {
       reasons.sort((a, b) => b.pointsLost - a.pointsLost);
     }
     const score = enough ? scoreOf(reasons) : null;
-    const rec = recommend(day, score, reasons, history, this.limits[i]!);
+    const rec = recommend(day, score, reasons, history, this.ownLimits.get(i) ?? DEFAULT_LIMITS);
     return {
       elevatorId: lift.id,
       day,
@@ -282,11 +315,11 @@ export class HealthTable {
 
   /** The trend over lift i's last `window` closed days (days without a score are left out, not closed up). */
   private trendOver(i: number, window: number, minPoints: number): number | null {
-    const s = this.state;
-    const o = i * STATE_SLOTS;
+    const bk = this.books;
+    const b = i * BOOK_SLOTS;
     const so = i * SCORE_DAYS;
-    const head = s[o + M.scoreHead]!;
-    const count = Math.min(window, s[o + M.scoreCount]!);
+    const head = bk[b + H.scoreHead]!;
+    const count = Math.min(window, bk[b + H.scoreCount]!);
     const days: number[] = [];
     const scores: number[] = [];
     for (let d = count - 1; d >= 0; d--) {
@@ -298,15 +331,22 @@ export class HealthTable {
     return trendPer30Days(days, scores, minPoints);
   }
 
+  private setLimits(i: number, lift: HealthLift): void {
+    const limits = recommendationLimits(lift.thresholds);
+    if (limits === DEFAULT_LIMITS) this.ownLimits.delete(i);
+    else this.ownLimits.set(i, limits);
+  }
+
   private grow(): void {
-    const cap = (this.state.length / STATE_SLOTS) * 2;
-    const state = new Float64Array(cap * STATE_SLOTS);
-    state.set(this.state);
+    const cap = (this.signals.n.length / INT_SLOTS) * 2;
+    this.signals = grownSlabs(this.signals, cap);
+    const books = new Int32Array(cap * BOOK_SLOTS);
+    books.set(this.books);
     const rings = new Int16Array(cap * RING_SLOTS);
     rings.set(this.rings);
     const scores = new Uint8Array(cap * SCORE_DAYS);
     scores.set(this.scores);
-    this.state = state;
+    this.books = books;
     this.rings = rings;
     this.scores = scores;
   }

@@ -4,7 +4,7 @@
  * are rejected with a reason and leave the figures untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { JUDGED, type OutOfRange, STATE_SLOTS } from '../../ingest/health/signals.ts';
+import { JUDGED, type OutOfRange, STATE_BYTES } from '../../ingest/health/signals.ts';
 import { createHealthStage, HEALTH_MEASUREMENT } from '../../ingest/health/stage.ts';
 import { BYTES_PER_LIFT, type HealthDay, HealthTable } from '../../ingest/health/table.ts';
 import { FLOOR_M, HealthTrace } from '../helpers/health-trace.ts';
@@ -163,6 +163,7 @@ describe('health signals: out-of-range values', () => {
 describe('health state size', () => {
   it('is fixed and under 1 KB per lift', () => {
     expect(BYTES_PER_LIFT).toBeLessThanOrEqual(1024);
-    expect(STATE_SLOTS).toBe(41);
+    // Whole numbers (counts, floors, flags, the day) at 4 bytes, times and sums at 8.
+    expect(STATE_BYTES).toBeLessThan(32 * 8);
   });
 });
