@@ -241,6 +241,7 @@ function sameElevator(a: ElevatorEntry, b: ElevatorEntry): boolean {
     a.ratedSpeedMps === b.ratedSpeedMps &&
     a.ratedLoadKg === b.ratedLoadKg &&
     a.registrationCode === b.registrationCode &&
+    a.inspectionDue === b.inspectionDue &&
     a.publicToken === b.publicToken &&
     JSON.stringify(a.thresholds) === JSON.stringify(b.thresholds)
   );

@@ -24,8 +24,13 @@ export function parseFleet(text: string, source = 'fleet file'): FleetFile {
     });
   }
   const dates = value.elevators.flatMap((el) => {
-    const problem = el.install_date === undefined ? null : installDateProblem(el.install_date, Date.now());
-    return problem ? [`/elevators/${el.id}/install_date ${el.install_date}: ${problem}`] : [];
+    const problems: string[] = [];
+    const install = el.install_date === undefined ? null : installDateProblem(el.install_date, Date.now());
+    if (install) problems.push(`/elevators/${el.id}/install_date ${el.install_date}: ${install}`);
+    // The next inspection lies ahead, or has lapsed (the QR page then says so): only the calendar is checked.
+    if (el.inspection_due !== undefined && !isCalendarDate(el.inspection_due))
+      problems.push(`/elevators/${el.id}/inspection_due ${el.inspection_due}: not a calendar date`);
+    return problems;
   });
   if (dates.length > 0)
     throw new LiftWatchError('FLEET_INVALID', `${source} is invalid:\n  ${dates.join('\n  ')}`, {
@@ -40,10 +45,14 @@ export function parseFleet(text: string, source = 'fleet file'): FleetFile {
  * the future (with a day's grace for time zones), or the regulator's data set would carry it.
  */
 export function installDateProblem(date: string, nowMs: number): string | null {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) return 'not a calendar date';
-  if (ms > nowMs + 86_400_000) return 'in the future';
+  if (!isCalendarDate(date)) return 'not a calendar date';
+  if (Date.parse(`${date}T00:00:00Z`) > nowMs + 86_400_000) return 'in the future';
   return null;
+}
+
+function isCalendarDate(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === date;
 }
 
 function checkReferences(fleet: FleetFile): void {

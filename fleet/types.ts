@@ -23,6 +23,8 @@ export interface ElevatorInfo {
 export interface ElevatorEntry extends ElevatorInfo {
   buildingName: string;
   registrationCode: string;
+  /** 检验有效期至 YYYY-MM-DD, from the inspection certificate; null when not given. */
+  inspectionDue: string | null;
   publicToken: string;
 }
 

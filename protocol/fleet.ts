@@ -78,6 +78,13 @@ export const FleetFile = Type.Object(
             description: '安装日期 YYYY-MM-DD, a real calendar date not after the fleet file is loaded',
           }),
         ),
+        inspection_due: Type.Optional(
+          Type.String({
+            pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
+            description:
+              "检验有效期至 YYYY-MM-DD: the next periodic inspection date on the lift's inspection certificate (定期检验合格证, TSG T7001), shown on the QR page",
+          }),
+        ),
         floors: Type.Integer({ minimum: 2, maximum: 200, description: 'Landings, numbered 1..floors' }),
         floor_height_m: Type.Number({ exclusiveMinimum: 0 }),
         rated_speed_mps: Type.Number({ exclusiveMinimum: 0 }),

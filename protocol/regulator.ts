@@ -49,6 +49,13 @@ export const BasicInfoItem = Type.Object(
         description: '安装日期 YYYY-MM-DD (when the fleet file names it)',
       }),
     ),
+    next_inspection_date: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description:
+          '下次检验日期 YYYY-MM-DD, from the inspection certificate (when the fleet file names it)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,11 @@ const randomSecret = (bytes = 18) => randomBytes(bytes).toString('base64url');
 
 import { randomBytes } from 'node:crypto';
 
+/** The local (UTC+8) date `days` from today, YYYY-MM-DD. */
+function daysFromNow(days: number): string {
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 interface EstatePlan {
   id: string;
   name: string;
@@ -154,6 +159,8 @@ export function generateFleet(options: GenerateFleetOptions = {}): FleetFile {
           // GB/T 24476 basic information: the estate's maker and the building's hand-over year.
           manufacturer: MAKERS[(estateIndex + buildingIndex) % MAKERS.length]!,
           install_date: `${2008 + ((estateIndex * 5 + buildingIndex) % 15)}-0${1 + (buildingIndex % 9)}-15`,
+          // Inspected yearly: spread over the year ahead, a few lapsed or due within a month.
+          inspection_due: daysFromNow(((estateIndex * 97 + buildingIndex * 31 + car * 53) % 380) - 15),
           floors: building.floors,
           floor_height_m: 3.0,
           rated_speed_mps: building.speed,

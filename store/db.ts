@@ -176,7 +176,14 @@ function connectionError(error: unknown, url: string): LiftWatchError {
 async function migrated(db: RegistryDb, setting: 'DATABASE_URL' | 'DATABASE_FILE'): Promise<RegistryDb> {
   try {
     await refuseNewerDatabase(db, setting);
-    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    // Branches add migrations in parallel, each with a number range of its own, so a database
+    // that ran 0080 may later meet a new 0041: it runs the ones it misses, in name order, instead
+    // of refusing them as "corrupted". A migration it does not know still refuses (above).
+    const { error } = await new Migrator({
+      db,
+      provider: migrationProvider,
+      allowUnorderedMigrations: true,
+    }).migrateToLatest();
     if (error) throw error;
     return db;
   } catch (error) {

@@ -45,6 +45,8 @@ export interface ElevatorTable {
   /** GB/T 24476 basic information, optional in the fleet file (migration 0014). */
   manufacturer: string | null;
   install_date: string | null;
+  /** 检验有效期至 YYYY-MM-DD (migration 0085); null when the fleet file does not say. */
+  inspection_due: string | null;
   floors: number;
   floor_height_m: number;
   rated_speed_mps: number;

@@ -154,6 +154,7 @@ export class RegulatorDatasets {
         rated_load_kg: spec.ratedLoadKg,
         ...(spec.manufacturer ? { manufacturer: spec.manufacturer } : {}),
         ...(spec.installDate ? { install_date: spec.installDate } : {}),
+        ...(e.inspectionDue ? { next_inspection_date: e.inspectionDue } : {}),
       });
     }
     return out;

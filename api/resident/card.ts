@@ -19,6 +19,8 @@ export interface CardVisit {
   verdict: string | null;
   score: number | null;
   evidence: Record<string, unknown> | null;
+  /** Who signed the visit, by name (residents of 智慧电梯码 pages expect it); null when unknown. */
+  technician: string | null;
 }
 
 export interface CardIncident {
@@ -100,6 +102,7 @@ export class ResidentCardCache {
         verdict: v.verdict,
         score: v.evidence_score,
         evidence: parseObject(v.evidence_json),
+        technician: v.technician_name,
       })),
       lastVerifiedAt,
       incidents: incidents.map((a) => ({

@@ -28,6 +28,8 @@ import type { ProgressAlert, ReportProgress } from './report-progress.ts';
 const DAY_MS = 86_400_000;
 const MAINTENANCE_INTERVAL_DAYS = 15;
 const RESCUE_TARGET_MS = 30 * 60_000;
+/** An inspection certificate this close to its date is marked 即将到期: a month to book the inspector. */
+const INSPECTION_SOON_DAYS = 30;
 export const NATIONAL_HOTLINE = '96333';
 const HEALTH_CLASS = { good: 'good', watch: '', early: 'bad', gathering: 'muted' } as const;
 
@@ -66,7 +68,7 @@ const CSS =
   '.s-normal{border-color:#3ddc84;color:#3ddc84}.s-maintenance{border-color:#ffd400;color:#ffd400}' +
   '.s-fault{border-color:#ff5c5c;color:#ff5c5c}.s-offline{border-color:#bbb;color:#ddd}.state p{color:#fff}.state .big{color:inherit}' +
   '.tel{display:block;font-size:1.3rem;font-weight:700;padding:.6rem;margin:.4rem 0;border:2px solid #fff;border-radius:.4rem;text-decoration:none;color:#fff}' +
-  'ul{padding-left:1.1rem}li{margin:.4rem 0}.muted{color:#ccc}.bad{color:#ff8080}.good{color:#3ddc84}' +
+  'ul{padding-left:1.1rem}li{margin:.4rem 0}.muted{color:#ccc}.bad{color:#ff8080}.good{color:#3ddc84}.soon{color:#ffd400}' +
   'label{display:block;margin:.4rem 0}select,textarea,button{font:inherit;width:100%;box-sizing:border-box;background:#111;color:#fff;border:2px solid #888;border-radius:.4rem;padding:.5rem}' +
   'button{background:#ffd400;color:#000;font-weight:700;border-color:#ffd400;margin-top:.6rem}.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}' +
   'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #444}.mono{font-family:ui-monospace,monospace;word-break:break-all}.nw{white-space:nowrap}';
@@ -124,7 +126,7 @@ export function renderElevatorPage(v: ElevatorPageView): string {
     ` · <a href="tel:${esc(estate.companyPhone)}">${esc(estate.companyPhone)}</a></p>` +
     `<h2>${w.firm}</h2><p>${esc(lang === 'en' && estate.firmNameEn ? estate.firmNameEn : estate.firmName)}</p>` +
     reportForm(lang, base) +
-    `<p class="muted">${esc(elevator.registrationCode)}</p>`;
+    `<p class="muted">${w.registration}${lang === 'zh' ? '：' : ': '}${esc(elevator.registrationCode)}</p>`;
   return layout(lang, title, body, {
     switchHref: `${base}?lang=${lang === 'zh' ? 'en' : 'zh'}`,
     script: '/e/assets/live.js',
@@ -161,19 +163,36 @@ function maintenanceSection(v: ElevatorPageView): string {
         ? ` · ${Math.round((visit.checkOutAt - visit.checkInAt) / 60_000)} ${w.minutes}`
         : '';
     const score = visit.score !== null ? ` · ${w.score} ${visit.score}` : '';
+    const who = visit.technician ? ` · ${w.technician} ${esc(visit.technician)}` : '';
     const words = evidenceInWords(visit.evidence, lang);
     const cls = visit.verdict === 'verified' ? 'good' : visit.verdict ? 'bad' : 'muted';
     return (
       `<li>${localTime(visit.checkInAt)} ${esc(VISIT_KIND_WORDS[lang][visit.kind] ?? visit.kind)}${minutes}` +
-      ` · <b class="${cls}">${esc(verdict)}</b>${score}` +
+      ` · <b class="${cls}">${esc(verdict)}</b>${score}${who}` +
       (words.length ? `<br><span class="muted">${esc(words.join(lang === 'zh' ? '，' : ', '))}</span>` : '') +
       '</li>'
     );
   });
   return (
-    `<h2>${w.maintenance}</h2>${summary}<p class="muted">${w.interval}</p>` +
+    `<h2>${w.maintenance}</h2>${summary}<p class="muted">${w.interval}</p>${inspectionLine(v)}` +
     `<h2>${w.visits}</h2>${items.length ? `<ul>${items.join('')}</ul>` : `<p>${w.noVisits}</p>`}`
   );
+}
+
+/** The inspection certificate's date (检验有效期), marked when it has lapsed or lapses within 30 days. */
+function inspectionLine(v: ElevatorPageView): string {
+  const due = v.elevator.inspectionDue;
+  if (!due) return '';
+  const w = WORDS[v.lang];
+  const today = localTime(v.now).slice(0, 10);
+  const daysLeft = Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY_MS);
+  const mark =
+    daysLeft < 0
+      ? ` <b class="bad">(${w.inspectionLapsed})</b>`
+      : daysLeft <= INSPECTION_SOON_DAYS
+        ? ` <b class="soon">(${w.inspectionSoon})</b>`
+        : '';
+  return `<p id="inspection">${w.inspectionDue} <span class="nw">${due}</span>${mark}</p>`;
 }
 
 function incidentsSection(v: ElevatorPageView): string {

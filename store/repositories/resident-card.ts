@@ -9,7 +9,10 @@ import type { AlertTable, MaintenanceVisitTable } from '../schema.ts';
 export type RecentVisit = Pick<
   MaintenanceVisitTable,
   'kind' | 'check_in_at' | 'check_out_at' | 'verdict' | 'evidence_score' | 'evidence_json'
->;
+> & {
+  /** The technician's name from the fleet; null when the visit's technician is not in it. */
+  technician_name: string | null;
+};
 
 export type Incident = Pick<
   AlertTable,
@@ -29,10 +32,19 @@ export function residentCardRepository(db: RegistryDb): ResidentCardRepository {
   return {
     recentVisits: (elevatorId, limit) =>
       db
-        .selectFrom('maintenance_visits')
-        .select(['kind', 'check_in_at', 'check_out_at', 'verdict', 'evidence_score', 'evidence_json'])
-        .where('elevator_id', '=', elevatorId)
-        .orderBy('check_in_at', 'desc')
+        .selectFrom('maintenance_visits as v')
+        .leftJoin('technicians as t', 't.id', 'v.technician_id')
+        .select([
+          'v.kind',
+          'v.check_in_at',
+          'v.check_out_at',
+          'v.verdict',
+          'v.evidence_score',
+          'v.evidence_json',
+          't.name as technician_name',
+        ])
+        .where('v.elevator_id', '=', elevatorId)
+        .orderBy('v.check_in_at', 'desc')
         .limit(limit)
         .execute(),
     async lastVerifiedAt(elevatorId) {

@@ -58,6 +58,14 @@ describe('the regulator role', () => {
       (i) => i.elevator_id === 'lianhua-b1-e1',
     );
     expect(lift).toMatchObject({ manufacturer: '日立电梯（中国）有限公司', install_date: '2008-01-15' });
+    // …and the inspection certificate's date, as stored from the fleet file.
+    const [row] = await t.db
+      .selectFrom('elevators')
+      .select('inspection_due')
+      .where('id', '=', 'lianhua-b1-e1')
+      .execute();
+    expect(row!.inspection_due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(lift).toMatchObject({ next_inspection_date: row!.inspection_due });
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/tokens',

@@ -73,6 +73,24 @@ describe('resident QR page', () => {
     expect(en).not.toContain('tech-wang'); // nothing personal
   });
 
+  it("names who signed each visit, the inspection certificate's date and the labelled registration number", async () => {
+    const zh = (await page()).body;
+    // The visit's technician by the name the fleet gives (王师傅), never the account id.
+    expect(zh).toMatch(/已核实<\/b> · 证据分 92 · 维保人员 王师傅/);
+    // The fleet file's inspection_due went through the store and the directory to the page.
+    const [row] = await t.db
+      .selectFrom('elevators')
+      .select(['inspection_due', 'registration_code'])
+      .where('id', '=', ANJU_ELEVATOR)
+      .execute();
+    expect(row!.inspection_due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(zh).toContain(`检验有效期至 <span class="nw">${row!.inspection_due}</span>`);
+    expect(zh).toContain(`使用登记证编号：${row!.registration_code}`);
+    const en = (await page('?lang=en')).body;
+    expect(en).toContain('Technician 王师傅');
+    expect(en).toContain(`Use registration no.: ${row!.registration_code}`);
+  });
+
   it('answers an unknown token with a 404 page, never the elevator', async () => {
     const res = await t.app.inject({ url: '/e/not-a-real-token' });
     expect(res.statusCode).toBe(404);

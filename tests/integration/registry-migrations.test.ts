@@ -121,4 +121,32 @@ describe('registry migrations', () => {
       await db.destroy();
     }
   });
+  it('runs a migration numbered below ones already run (branches add them in parallel)', async () => {
+    const file = join(dir.path, 'parallel.db');
+    // A database migrated by a release that did not have 0040 yet, but had 0080 and 0085.
+    const all = await migrationProvider.getMigrations();
+    const { '0040_field_visits': missing, ...earlier } = all;
+    expect(missing).toBeDefined();
+    const sqlite = new BetterSqlite3(file);
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const before = await new Migrator({
+      db: old,
+      provider: { getMigrations: async () => earlier },
+    }).migrateToLatest();
+    expect(before.error).toBeUndefined();
+    await old.destroy();
+
+    const db = await openRegistry(file);
+    try {
+      const ran = await db
+        .selectFrom('kysely_migration' as never)
+        .select('name' as never)
+        .execute();
+      expect(ran.map((r) => (r as { name: string }).name)).toContain('0040_field_visits');
+      // Its table is there and usable.
+      expect(await db.selectFrom('field_visits').selectAll().execute()).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

@@ -45,5 +45,12 @@ describe('install date', () => {
     fleet.elevators[2]!.install_date = '2015-06-30';
     fleet.elevators[2]!.manufacturer = '';
     expect(() => parseFleet(JSON.stringify(fleet))).toThrow(/manufacturer/);
+    fleet.elevators[2]!.manufacturer = '日立电梯（中国）有限公司';
+    // The inspection certificate's date lies ahead or has lapsed: only the calendar is checked.
+    fleet.elevators[0]!.inspection_due = '2031-03-31';
+    fleet.elevators[1]!.inspection_due = '2020-01-31';
+    expect(parseFleet(JSON.stringify(fleet)).elevators[0]).toMatchObject({ inspection_due: '2031-03-31' });
+    fleet.elevators[1]!.inspection_due = '2027-02-30';
+    expect(() => parseFleet(JSON.stringify(fleet))).toThrow(/inspection_due 2027-02-30: not a calendar date/);
   });
 });
