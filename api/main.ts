@@ -1,8 +1,8 @@
 /**
  * Runs the API alone (`npm run start:api`): opens the registry, loads the fleet directory,
- * subscribes to MQTT with the API's service credential (with LOG_ENABLED, reads alert and visit
- * transitions from the log; with REDIS_URL, shares pushes and rate limits with other API
- * nodes) and listens. Fleet changes made
+ * connects to MQTT with the API's service credential (with LOG_ENABLED, reads the devices' live
+ * state and the alert and visit transitions from the log, and only publishes on MQTT; with
+ * REDIS_URL, shares pushes and rate limits with other API nodes) and listens. Fleet changes made
  * elsewhere arrive on fleet/changed; POST /api/v1/fleet/reload (admin) or SIGHUP re-reads
  * FLEET_FILE here and announces the change to the other processes. lib/run-main.ts starts these in order and stops them
  * in reverse on SIGINT/SIGTERM (HTTP first, so no request sees a closed database). The
@@ -53,7 +53,7 @@ await runMain({
           mqtt: { url: mqttUrl, ...mqttCredential(config) },
           // Run alone, the API reads history from the InfluxDB the ingest was pointed at.
           influxUrl: config.INFLUX_URL ?? `http://127.0.0.1:${config.INFLUX_PORT}`,
-          // LOG_ENABLED: alert and visit transitions come from the log (durable consumer api-{API_NODE_ID}).
+          // LOG_ENABLED: live device state (every front's) and alert and visit transitions come from the log.
           natsUrl: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
         });
         log.info({ publicBaseUrl: service.publicBaseUrl }, 'api ready');

@@ -1,15 +1,17 @@
 /**
- * The MQTT feed of the state store: the API subscribes with its own service credential
- * (role `api`) to device telemetry, status and events, and to the lifecycle's alert and
- * visit topics. Parts talk over MQTT, never through each other's memory. Every message is
- * decoded with the protocol's own validators (device payloads within their bounds, service
- * messages with `decodeServiceMessage`); one that does not pass is counted by its code,
- * logged and ignored.
+ * The state store with the API's MQTT client (service credential, role `api`). Alone
+ * (LOG_ENABLED=false, one broker) it is also the store's live feed: it subscribes to device
+ * telemetry, status, events and maintenance and to the lifecycle's alert and visit topics.
+ * With the log, one broker front sees only the devices connected to it, so the feed is the
+ * log's (log-state-feed.ts, transitions) and this client only publishes (a phone's check-in on
+ * the car's channel; any front hands it to the log). Every message is decoded with the
+ * protocol's own validators (device payloads within their bounds, service messages with
+ * `decodeServiceMessage`); one that does not pass is counted by its code, logged and ignored.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.ts';
-import { decodePayload, parseDeviceTopic, topics, validatePayload } from '../protocol/index.ts';
-import { ElevatorStateStore } from './state-source.ts';
+import { parseDeviceTopic, topics } from '../protocol/index.ts';
+import { ElevatorStateStore, type LiveFeed } from './state-source.ts';
 
 export interface MqttStateSourceOptions {
   url: string;
@@ -21,10 +23,11 @@ export interface MqttStateSourceOptions {
   clock?: () => number;
   connectTimeoutMs?: number;
   /**
-   * Subscribe to the lifecycle's `alerts/+` and `visits/+` (default true). False when they
-   * come from the log instead (LOG_ENABLED: api/service.ts), so none is applied twice.
+   * Subscribe to the devices' channels and the lifecycle's `alerts/+` and `visits/+` (default
+   * true): this client is the store's live feed. False when the log feeds the store instead
+   * (LOG_ENABLED: api/service.ts), so nothing is applied twice.
    */
-  serviceMessages?: boolean;
+  subscribe?: boolean;
 }
 
 const DEVICE_SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
@@ -38,7 +41,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, { qos: 0 | 1 }> = {
   [topics.allVisits]: { qos: 1 },
 };
 
-export class MqttStateSource extends ElevatorStateStore {
+export class MqttStateSource extends ElevatorStateStore implements LiveFeed {
   readonly #options: MqttStateSourceOptions;
   readonly #log: Logger;
   #client: MqttClient | null = null;
@@ -70,10 +73,8 @@ export class MqttStateSource extends ElevatorStateStore {
     client.on('message', (topic, payload) => this.#receiveGuarded(topic, payload));
     client.on('error', (error) => this.#log.warn({ err: error }, 'mqtt error'));
     client.on('reconnect', () => this.#log.info('mqtt reconnecting'));
-    const granted = await client.subscribeAsync({
-      ...DEVICE_SUBSCRIPTIONS,
-      ...(o.serviceMessages === false ? {} : SERVICE_SUBSCRIPTIONS),
-    });
+    if (o.subscribe === false) return;
+    const granted = await client.subscribeAsync({ ...DEVICE_SUBSCRIPTIONS, ...SERVICE_SUBSCRIPTIONS });
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0) this.#log.warn({ refused }, 'broker refused some subscriptions');
   }
@@ -111,43 +112,11 @@ export class MqttStateSource extends ElevatorStateStore {
   }
 
   #receive(topic: string, payload: Buffer): void {
-    const device = parseDeviceTopic(topic);
-    if (device) {
-      // A device's payload: the protocol's size and nesting bounds apply before JSON.parse, as in the ingest.
-      const decoded = decodePayload(payload);
-      if (decoded.ok) this.#applyDevice(device.elevatorId, device.channel, decoded.value);
-      else this.#log.debug({ topic, reason: decoded.reason }, 'ignored an undecodable device message');
+    if (parseDeviceTopic(topic)) {
+      if (!this.receiveDeviceMessage(topic, payload))
+        this.#log.debug({ topic, bytes: payload.length }, 'ignored an undecodable or invalid device message');
       return;
     }
     this.receiveServiceMessage(topic, payload);
-  }
-
-  #applyDevice(
-    elevatorId: string,
-    channel: 'telemetry' | 'event' | 'maintenance' | 'status',
-    value: unknown,
-  ) {
-    switch (channel) {
-      case 'telemetry': {
-        const r = validatePayload('telemetry', value);
-        if (r.ok) this.applyTelemetry(elevatorId, r.payload);
-        return;
-      }
-      case 'status': {
-        const r = validatePayload('status', value);
-        if (r.ok) this.applyStatus(elevatorId, r.payload);
-        return;
-      }
-      case 'event': {
-        const r = validatePayload('event', value);
-        if (r.ok) this.applyEvent(elevatorId, r.payload);
-        return;
-      }
-      case 'maintenance': {
-        const r = validatePayload('maintenance', value);
-        if (r.ok) this.applyMaintenance(elevatorId, r.payload);
-        return;
-      }
-    }
   }
 }

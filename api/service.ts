@@ -1,7 +1,11 @@
 /**
- * The API as a service: its MQTT state source (seeded from the registry), the Fastify app
- * with InfluxDB history and readiness probes, listening on API_PORT. With LOG_ENABLED alert
- * and visit transitions come from the log (log/transitions.ts) instead of MQTT; with REDIS_URL
+ * The API as a service: its state store (seeded from the registry) and the live feeds that keep
+ * it current, the Fastify app with InfluxDB history and readiness probes, listening on API_PORT.
+ * The feeds are chosen here, and only here: alone (LOG_ENABLED=false) the MQTT client subscribes
+ * to the devices and the lifecycle on its one broker; with LOG_ENABLED device messages come from
+ * the log every broker front writes to (log-state-feed.ts: each car's latest message, then new
+ * ones) and alert and visit transitions from the transitions stream (log/transitions.ts), the
+ * MQTT client only publishing; with REDIS_URL
  * pushes and rate limits are shared with the other API nodes (shared-redis.ts). The standalone main
  * and the all-in-one main both start the API through here, so they cannot drift apart.
  * The fleet (directory, file reload) is the caller's: one per process, shared with the ingest
@@ -14,12 +18,13 @@ import type { Fleet } from '../fleet/service.ts';
 import type { Config } from '../lib/config.ts';
 import { influxAnswers } from '../lib/influxd.ts';
 import type { Logger } from '../lib/logger.ts';
-import { transitionLogOptionsFrom } from '../log/config.ts';
+import { logStreamOptionsFrom, transitionLogOptionsFrom } from '../log/config.ts';
 import { TransitionReader, TransitionRelay } from '../log/transitions.ts';
 import { topics } from '../protocol/index.ts';
 import type { Store } from '../store/store.ts';
 import { buildApi } from './app.ts';
 import type { AlertActions, MetricsProvider, ReadinessProbe } from './deps.ts';
+import { LogStateFeed } from './log-state-feed.ts';
 import { MqttStateSource } from './mqtt-state-source.ts';
 import { applyOfflineOverrides, seedStateFromStore } from './seed-state.ts';
 import { connectSharedRedis } from './shared-redis.ts';
@@ -37,7 +42,7 @@ export interface ApiServiceDeps {
   alertActions?: AlertActions;
   metrics?: MetricsProvider[];
   readiness?: Record<string, ReadinessProbe>;
-  /** The log's NATS server(s); with LOG_ENABLED alert and visit transitions travel there. */
+  /** The log's NATS server(s); with LOG_ENABLED device messages and alert and visit transitions are read there. */
   natsUrl?: string;
 }
 
@@ -46,6 +51,8 @@ export interface ApiService {
   stateSource: MqttStateSource;
   /** With LOG_ENABLED: this node's reading of the transitions (its durable consumer); else null. */
   transitions: TransitionReader | null;
+  /** With LOG_ENABLED: this node's reading of the device log (the store's device feed); else null. */
+  liveFeed: LogStateFeed | null;
   publicBaseUrl: string;
   stop(): Promise<void>;
 }
@@ -59,9 +66,12 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     log,
     offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-    // With the log, alert and visit transitions come from there (durably), not from MQTT.
-    serviceMessages: natsUrl === undefined,
+    // With the log, device messages and transitions come from there, not from one broker's MQTT.
+    subscribe: natsUrl === undefined,
   });
+  const liveFeed = natsUrl
+    ? new LogStateFeed({ ...logStreamOptionsFrom(config), url: natsUrl }, { store: stateSource, log })
+    : null;
   const { directory } = deps.fleet;
   // Before the store is read: a node reading the log for the first time starts from here.
   const seededAt = new Date();
@@ -80,6 +90,10 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
   try {
     await stateSource.start();
     started.push(() => stateSource.stop());
+    if (liveFeed) {
+      await liveFeed.start();
+      started.push(() => liveFeed.stop());
+    }
     const transitions = natsUrl ? await startTransitions(config, deps, natsUrl, stateSource, seededAt) : null;
     if (transitions) started.push(() => transitions.stop());
     const sharedRedis = config.REDIS_URL
@@ -121,13 +135,14 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       readiness: {
         broker: () => stateSource.connected,
         influxdb: () => influxAnswers(deps.influxUrl, 500),
-        ...(transitions ? { log: () => transitions.connected } : {}),
+        ...(transitions ? { log: () => transitions.connected && (liveFeed?.connected ?? true) } : {}),
         ...(sharedRedis ? { redis: () => sharedRedis.ready } : {}),
         ...deps.readiness,
       },
       metrics: [
         serviceRefusalSamples(stateSource),
         ...(transitions ? [transitionSamples(transitions.reader)] : []),
+        ...(liveFeed ? [liveFeedSamples(liveFeed)] : []),
         ...(deps.metrics ?? []),
       ],
       // The phone's check-in/out go to the car's maintenance channel, as a device's would.
@@ -153,6 +168,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       app,
       stateSource,
       transitions: transitions?.reader ?? null,
+      liveFeed,
       publicBaseUrl,
       stop: stopStarted,
     };
@@ -225,6 +241,18 @@ function transitionSamples(reader: TransitionReader): MetricsProvider {
       help: 'Alert and visit transitions this API node read from the log',
       type: 'counter' as const,
       value: reader.stats().received,
+    },
+  ];
+}
+
+/** Device messages this API node read from the log: it stops moving when the node's live feed does. */
+function liveFeedSamples(feed: LogStateFeed): MetricsProvider {
+  return () => [
+    {
+      name: 'liftwatch_api_log_device_messages_total',
+      help: 'Device messages this API node read from the log for its live state',
+      type: 'counter' as const,
+      value: feed.stats().received,
     },
   ];
 }

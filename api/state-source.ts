@@ -1,18 +1,24 @@
 /**
  * Each elevator's latest state, held in memory so the QR page and the firm's console
  * never query InfluxDB per request. `ElevatorStateSource` is what routes and sockets
- * read; `ElevatorStateStore` is the in-memory implementation that the MQTT feed
- * (mqtt-state-source.ts) or a test drives through its `apply*` methods.
+ * read; `ElevatorStateStore` is the in-memory implementation (one small record per
+ * elevator) that a live feed or a test drives through `receiveDeviceMessage`,
+ * `receiveServiceMessage` and the `apply*` methods. The two live feeds, chosen in one place
+ * (api/service.ts): MQTT alone (mqtt-state-source.ts, LOG_ENABLED=false) or, with the log, the
+ * device log every broker front writes to (log-state-feed.ts) and the transitions stream.
  */
 
 import {
   type Alert,
   type AlertTransition,
+  type DeviceChannel,
   type DeviceEvent,
   type DeviceStatus,
+  decodePayload,
   decodeServiceMessage,
   type ElevatorCondition,
   type MaintenanceMessage,
+  parseDeviceTopic,
   SERVICE_REFUSALS,
   type ServiceRefusal,
   stopsCar,
@@ -20,6 +26,7 @@ import {
   type TelemetryReading,
   telemetryReading,
   type VisitMessage,
+  validatePayload,
 } from '../protocol/index.ts';
 
 export type { ElevatorCondition } from '../protocol/index.ts';
@@ -64,6 +71,16 @@ export type StateChange =
   | { kind: 'visit'; elevatorId: string; visit: VisitMessage };
 
 export type StateListener = (change: StateChange) => void;
+
+/**
+ * What feeds a store with live messages: started after the store was seeded from the registry,
+ * stopped before the app closes. `connected` is the feed's readiness.
+ */
+export interface LiveFeed {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly connected: boolean;
+}
 
 export interface ElevatorStateSource {
   get(elevatorId: string): ElevatorState | undefined;
@@ -147,6 +164,47 @@ export class ElevatorStateStore implements ElevatorStateSource {
       this.applyVisit(decoded.message);
     }
     return true;
+  }
+
+  /**
+   * An `elevators/{id}/{channel}` message as it came off the wire (MQTT or the log), decoded
+   * within the protocol's size and nesting bounds and validated with its compiled validators,
+   * as in the ingest. `receivedAt` is when it was received (by default now; the log passes the
+   * time it stored the message, so a replayed one is as old as it is). One that does not pass
+   * is ignored. Returns whether it was applied.
+   */
+  receiveDeviceMessage(topic: string, payload: Uint8Array, receivedAt = this.#clock()): boolean {
+    const device = parseDeviceTopic(topic);
+    if (!device) return false;
+    // A view of the same bytes (the log hands a Uint8Array): no copy per message.
+    const decoded = decodePayload(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    if (!decoded.ok) return false;
+    return this.#applyDevice(device.elevatorId, device.channel, decoded.value, receivedAt);
+  }
+
+  #applyDevice(elevatorId: string, channel: DeviceChannel, value: unknown, receivedAt: number): boolean {
+    switch (channel) {
+      case 'telemetry': {
+        const r = validatePayload('telemetry', value);
+        if (r.ok) this.applyTelemetry(elevatorId, r.payload, receivedAt);
+        return r.ok;
+      }
+      case 'status': {
+        const r = validatePayload('status', value);
+        if (r.ok) this.applyStatus(elevatorId, r.payload, receivedAt);
+        return r.ok;
+      }
+      case 'event': {
+        const r = validatePayload('event', value);
+        if (r.ok) this.applyEvent(elevatorId, r.payload, receivedAt);
+        return r.ok;
+      }
+      case 'maintenance': {
+        const r = validatePayload('maintenance', value);
+        if (r.ok) this.applyMaintenance(elevatorId, r.payload, receivedAt);
+        return r.ok;
+      }
+    }
   }
 
   get(elevatorId: string): ElevatorState | undefined {
