@@ -79,7 +79,8 @@ describe('the console files at /app/', () => {
     const linked = [...page.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
     expect(build.shell).toEqual(expect.arrayContaining(['./', ...linked]));
     expect(build.shell.some((f) => f.endsWith('.map'))).toBe(false);
-    for (const file of build.shell) expect((await t.app.inject({ url: `/app/${file}` })).statusCode).toBe(200);
+    for (const file of build.shell)
+      expect((await t.app.inject({ url: `/app/${file}` })).statusCode).toBe(200);
   });
 
   it('answers 404 for the build stamp and for a path out of dist', async () => {
