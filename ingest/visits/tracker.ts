@@ -6,7 +6,7 @@
  *
  * A boundary may arrive twice (QoS 1, the log redelivering, the API sending a phone's boundary
  * again after a failed send): a check-in of a visit already open changes nothing, and a
- * check-in of a visit this car recently closed (`recentlyClosed`) or a phone's check-out of a
+ * phone's check-in of a visit this car recently closed (`recentlyClosed`) or its check-out of a
  * visit not open changes nothing either, so a redelivered check-in cannot reopen a judged visit.
  */
 
@@ -161,7 +161,9 @@ export function stepVisits(
       // the visit already has. A check-in of a visit this car closed is one delivered again too:
       // opening it would undo the close and judge the visit a second time.
       if (m.action === 'check_out' && m.via === 'phone' && !s.el.open[m.visit_id]) break;
-      if (m.action === 'check_in' && closedRecently(s.el, m.visit_id)) break;
+      // (Phone visit ids are the API's UUIDs; a device's may come round again, so its check-in
+      // of a known id still opens a visit.)
+      if (m.action === 'check_in' && m.via === 'phone' && closedRecently(s.el, m.visit_id)) break;
       s = m.action === 'check_in' ? checkIn(s, m, ctx) : checkOut(s, m, ctx);
       break;
     }
