@@ -9,7 +9,12 @@
  */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { demoReportsComponent, demoSeedComponent, REPORTED_CARS } from './demo/components.ts';
+import {
+  demoReportsComponent,
+  demoSeedComponent,
+  demoTechnicianComponent,
+  REPORTED_CARS,
+} from './demo/components.ts';
 import {
   demoLiveInjections,
   FIRST_ALARM_ABOUT_S,
@@ -17,6 +22,12 @@ import {
   TRAPPED_EVERY_S,
   VISIT_EVERY_S,
 } from './demo/live.ts';
+import {
+  FIELD_TECHNICIAN,
+  FIELD_VISIT_EVERY_S,
+  FIELD_VISIT_OPEN_S,
+  FIRST_FIELD_VISIT_S,
+} from './demo/technician.ts';
 import type { FleetDirectory } from './fleet/directory.ts';
 import { readFleetFile } from './fleet/fleet-file.ts';
 import { createFleet } from './fleet/service.ts';
@@ -118,6 +129,14 @@ await runMain({
             log,
           )
         : null;
+    const technician =
+      demo && simulator
+        ? demoTechnicianComponent(
+            () => `http://127.0.0.1:${(system.parts().api.app.server.address() as AddressInfo).port}`,
+            () => fleetFile.value.fleet.users.find((u) => u.username === FIELD_TECHNICIAN)?.password,
+            log,
+          )
+        : null;
     const banner = step('banner', async () => {
       const { mqttUrl, api } = system.parts();
       const lines = bannerLines(config, fleet.value.running.directory, {
@@ -144,6 +163,7 @@ await runMain({
       ...(seed ? [seed] : []),
       ...(simulator ? [simulator] : []),
       ...(reports ? [reports] : []),
+      ...(technician ? [technician] : []),
       banner,
     ];
   },
@@ -221,6 +241,9 @@ function bannerLines(config: Config, directory: FleetDirectory, facts: BannerFac
     facts.simulating ? `  Simulator        demo traffic at ${config.SIM_SPEEDUP}x real time` : '',
     facts.demo
       ? `  Demo events      a trapped passenger every ${TRAPPED_EVERY_S / 60} min (the first alarm about ${FIRST_ALARM_ABOUT_S} s after the devices connect), a resident report every ${REPORT_EVERY_S / 60} min, a visit every ${VISIT_EVERY_S / 60} min (every other one fake)`
+      : '',
+    facts.demo
+      ? `  Technician       ${FIELD_TECHNICIAN} checks in from the phone's API every ${FIELD_VISIT_EVERY_S / 60} min (the first about ${FIRST_FIELD_VISIT_S} s after start), ticks the checklist, checks out ${FIELD_VISIT_OPEN_S / 60} min later`
       : '',
     facts.demo
       ? `  Health           ${publicBaseUrl}/app/#/health (weeks of history; three lifts degrading)`

@@ -2,7 +2,9 @@
  * Builds the console into dashboard/dist with Vite's JS API (`build()`, no config file):
  * src/index.html is the entry, so one hashed JS bundle (socket.io-client included), one
  * hashed CSS file and the rewritten index.html, plus the history charts' chunk (uPlot and
- * its CSS, ~55 kB, imported only by an elevator's page). This is the only place the console is
+ * its CSS, ~55 kB, imported only by an elevator's page), and sw.js: the service worker
+ * (src/sw.js) with this build's source hash and file list, so a phone reloads the technician's
+ * page offline from the shell of exactly this build. This is the only place the console is
  * built: the API serves dist and never builds it. `npm run build:dashboard` always builds;
  * `tsx dashboard/build.ts --if-stale` (run by `npm start`, `npm run start:api`, the demo and
  * the test script) and vitest's global setup build only when dist is missing or stale.
@@ -90,14 +92,25 @@ export async function buildDashboard(options: { outDir?: string; force?: boolean
   const js = outputs.find((f) => f.endsWith('.js'));
   const css = outputs.find((f) => f.endsWith('.css'));
   if (!js || !css) throw new Error(`dashboard build produced no bundle: ${outputs.join(', ')}`);
+  const shell = ['./', ...outputs.filter((f) => !f.endsWith('.map')).map((f) => `assets/${f}`)];
+  await writeFile(join(tmp, 'sw.js'), await serviceWorker(hash, shell));
   await writeFile(join(tmp, STAMP), JSON.stringify({ sourceHash: hash, builtAt: new Date().toISOString() }));
   await swapIn(tmp, outDir);
   return {
     outDir,
     built: true,
     sourceHash: hash,
-    files: ['index.html', ...outputs.map((f) => `assets/${f}`)],
+    files: ['index.html', 'sw.js', ...outputs.map((f) => `assets/${f}`)],
   };
+}
+
+const BUILD_LINE = "const BUILD = { version: 'dev', shell: ['./'] };";
+
+/** src/sw.js with the build's version and shell in place of its development line. */
+export async function serviceWorker(version: string, shell: readonly string[]): Promise<string> {
+  const source = await readFile(join(SRC_DIR, 'sw.js'), 'utf8');
+  if (!source.includes(BUILD_LINE)) throw new Error(`src/sw.js has lost its line: ${BUILD_LINE}`);
+  return source.replace(BUILD_LINE, `const BUILD = ${JSON.stringify({ version, shell })};`);
 }
 
 async function swapIn(tmp: string, outDir: string): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * The demo's parts as components (lib/component.ts) for main.ts: the seed (records before
  * the live simulator starts, the health history beside the running system, stopped with
- * it), and the resident reports sent on a schedule once everything runs.
+ * it), and what people do on a schedule once everything runs: resident reports, and the
+ * technician's field visits through the phone's API (demo/technician.ts).
  */
 import { type Component, resource } from '../lib/component.ts';
 import type { Logger } from '../lib/logger.ts';
 import { demoReports } from './live.ts';
 import { type DemoSeedDeps, seedDemoHealth, seedDemoRecords } from './seed.ts';
+import { demoFieldPhone, demoFieldSchedule } from './technician.ts';
 
 /** The cars residents report on (both firms' estates). */
 export const REPORTED_CARS = ['lianhua-b1-e2', 'longgang-b2-e1', 'xiangmi-b2-e2'];
@@ -49,5 +51,30 @@ export function demoReportsComponent(baseUrl: () => string, tokens: () => string
       return sender;
     },
     (sender) => sender.stop(),
+  );
+}
+
+export function demoTechnicianComponent(
+  baseUrl: () => string,
+  password: () => string | undefined,
+  log: Logger,
+): Component {
+  return resource(
+    'demo technician',
+    () => {
+      const secret = password();
+      // A fleet file without the demo's technician (edited by hand): no field visits, no failure.
+      if (!secret) return null;
+      const phone = demoFieldPhone({ baseUrl: baseUrl(), password: secret, runId: Date.now().toString(36) });
+      const schedule = demoFieldSchedule(phone, (error, step) =>
+        log.warn(
+          { err: error, elevatorId: step.elevator, action: step.action },
+          'demo: a field visit step failed',
+        ),
+      );
+      schedule.start();
+      return schedule;
+    },
+    (schedule) => schedule?.stop(),
   );
 }

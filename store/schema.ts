@@ -179,6 +179,10 @@ export interface FieldVisitTable {
   items_json: string;
   check_out_key: string | null;
   check_out_at: number | null;
+  /** When the check-in reached the broker for the ingest (migration 0041); null: send again. */
+  check_in_sent_at: number | null;
+  /** When the check-out reached the broker for the ingest; null while unsent or not checked out. */
+  check_out_sent_at: number | null;
 }
 
 /** A photo taken on a field visit (migration 0040). */

@@ -126,11 +126,20 @@ export function renderElevatorPage(v: ElevatorPageView): string {
     ` · <a href="tel:${esc(estate.companyPhone)}">${esc(estate.companyPhone)}</a></p>` +
     `<h2>${w.firm}</h2><p>${esc(lang === 'en' && estate.firmNameEn ? estate.firmNameEn : estate.firmName)}</p>` +
     reportForm(lang, base) +
-    `<p class="muted">${w.registration}${lang === 'zh' ? '：' : ': '}${esc(elevator.registrationCode)}</p>`;
+    `<p class="muted">${w.registration}${lang === 'zh' ? '：' : ': '}${esc(elevator.registrationCode)} · ${staffLink(lang, elevator.publicToken)}</p>`;
   return layout(lang, title, body, {
     switchHref: `${base}?lang=${lang === 'zh' ? 'en' : 'zh'}`,
     script: '/e/assets/live.js',
   });
+}
+
+/**
+ * A technician who scans the sticker with the phone's camera lands here: a quiet link to the
+ * console's check-in for this car (views/work.ts reads `qr`; the console asks to log in first
+ * and keeps the hash). The sticker's token, not the car's id, so the page tells nothing new.
+ */
+function staffLink(lang: Lang, token: string): string {
+  return `<a class="muted" href="/app/#/work?qr=${encodeURIComponent(token)}" rel="nofollow">${WORDS[lang].staffEntry}</a>`;
 }
 
 function emergencySection(lang: Lang, estate: EstateEntry): string {

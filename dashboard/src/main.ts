@@ -4,9 +4,15 @@
  * #/elevator/:id, #/fund; a technician only #/work, views/work.ts). Hash routes need no server
  * fallback under /app/.
  */
-import { api, whenUnauthenticated } from './api.ts';
+import { ApiError, api, whenUnauthenticated } from './api.ts';
 import { byId, h, mount } from './dom.ts';
 import { lang, onLangChange, setLang, t } from './i18n.ts';
+import {
+  forgetTechnician,
+  registerServiceWorker,
+  rememberedTechnician,
+  rememberTechnician,
+} from './offline.ts';
 import { loadPeople } from './people.ts';
 import { loadOpenReports, onReports, openReportCount, resetReports } from './reports-live.ts';
 import { connectLive, disconnectLive } from './socket.ts';
@@ -172,6 +178,7 @@ function toggleLang(): void {
 
 async function logout(): Promise<void> {
   await api.post('/auth/logout').catch(() => {});
+  forgetTechnician();
   showLogin();
 }
 
@@ -189,6 +196,7 @@ function showLogin(): void {
 
 async function start(me: Me): Promise<void> {
   store.me = me;
+  rememberTechnician(me);
   const main = byId('main');
   if (isTechnician()) {
     // The phone reads its own work list (views/work.ts) and works offline: no fleet board, no socket.
@@ -231,11 +239,15 @@ async function boot(): Promise<void> {
     once: true,
   });
   startSlaTicker();
+  registerServiceWorker();
   mount(byId('main'), loading());
   try {
     await start(await api.get<Me>('/auth/me'));
-  } catch {
-    showLogin();
+  } catch (error) {
+    // No network (a lift shaft): the technician this phone last started as works on offline.
+    const offline = error instanceof ApiError && error.status === 0 ? rememberedTechnician() : null;
+    if (offline) await start(offline);
+    else showLogin();
   }
 }
 

@@ -3,6 +3,11 @@
  * feeds it the telemetry of its window, judges it, and runs the across-visit checks:
  * overdue (TSG T5002, > 15 days since the last verified visit), impossible travel (the
  * Suzhou case) and inspection with nobody checked in (unreported maintenance).
+ *
+ * A boundary may arrive twice (QoS 1, the log redelivering, the API sending a phone's boundary
+ * again after a failed send): a check-in of a visit already open changes nothing, and a
+ * phone's check-in of a visit this car recently closed (`recentlyClosed`) or its check-out of a
+ * visit not open changes nothing either, so a redelivered check-in cannot reopen a judged visit.
  */
 
 import type { ElevatorInfo } from '../../fleet/types.ts';
@@ -33,6 +38,18 @@ export interface ElevatorVisitState {
   inInspection: boolean;
   unreportedSince: number | null;
   unreportedRaised: boolean;
+  /**
+   * Ids of the visits this car closed last, newest last, at most RECENTLY_CLOSED_MAX: a boundary
+   * of one of them delivered again is a duplicate. Optional: checkpoints written before it.
+   */
+  recentlyClosed?: readonly string[];
+}
+
+/** Visits per car remembered closed: a month of half-monthly visits and repairs, many times over. */
+export const RECENTLY_CLOSED_MAX = 16;
+
+function closedRecently(el: ElevatorVisitState, visitId: string): boolean {
+  return el.recentlyClosed?.includes(visitId) ?? false;
 }
 
 /**
@@ -61,6 +78,7 @@ export function initialElevatorVisits(lastVerifiedAt: number | null = null): Ele
     inInspection: false,
     unreportedSince: null,
     unreportedRaised: false,
+    recentlyClosed: [],
   };
 }
 
@@ -138,10 +156,14 @@ export function stepVisits(
     }
     case 'maintenance': {
       const m = input.payload;
-      // A phone's check-out for a visit no longer open is the log delivering it again (the API
-      // sends each boundary once, after its check-in): judging it as paper maintenance would
-      // overwrite the verdict the visit already has.
+      // A phone's check-out for a visit no longer open is a boundary delivered again (the API
+      // sends the check-in first): judging it as paper maintenance would overwrite the verdict
+      // the visit already has. A check-in of a visit this car closed is one delivered again too:
+      // opening it would undo the close and judge the visit a second time.
       if (m.action === 'check_out' && m.via === 'phone' && !s.el.open[m.visit_id]) break;
+      // (Phone visit ids are the API's UUIDs; a device's may come round again, so its check-in
+      // of a known id still opens a visit.)
+      if (m.action === 'check_in' && m.via === 'phone' && closedRecently(s.el, m.visit_id)) break;
       s = m.action === 'check_in' ? checkIn(s, m, ctx) : checkOut(s, m, ctx);
       break;
     }
@@ -247,6 +269,7 @@ function close(
     evidence,
   };
   const { [o.visit.id]: _closed, ...open } = s.el.open;
+  const recentlyClosed = [...(s.el.recentlyClosed ?? []), o.visit.id].slice(-RECENTLY_CLOSED_MAX);
   const findings: Finding[] = [...s.findings, { kind: 'visit', elevatorId: id, at: endAt, visit }];
   const summary = {
     visit_id: visit.id,
@@ -254,7 +277,7 @@ function close(
     kind: visit.kind,
     score: judgement.score,
   };
-  let el: ElevatorVisitState = { ...s.el, open };
+  let el: ElevatorVisitState = { ...s.el, open, recentlyClosed };
   if (judgement.verdict === 'fake')
     findings.push(alert(id, 'raise', 'maintenance_fake', endAt, { ...summary, reasons: judgement.reasons }));
   if (judgement.verdict === 'suspect') {

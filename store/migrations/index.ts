@@ -17,6 +17,7 @@ import { migration as m0012 } from './0012_on_call_escalation.ts';
 import { migration as m0013 } from './0013_demo_seed.ts';
 import { migration as m0014 } from './0014_demo_elevator_identity.ts';
 import { migration as m0040 } from './0040_field_visits.ts';
+import { migration as m0041 } from './0041_field_visit_claims.ts';
 import { migration as m0080 } from './0080_transition_outbox.ts';
 import { migration as m0085 } from './0085_elevator_inspection.ts';
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013_demo_seed': m0013,
   '0014_demo_elevator_identity': m0014,
   '0040_field_visits': m0040,
+  '0041_field_visit_claims': m0041,
   '0080_transition_outbox': m0080,
   '0085_elevator_inspection': m0085,
 };

@@ -300,7 +300,12 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
       await db
         .insertInto('maintenance_visits')
         .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .onConflict((oc) => {
+          const update = oc.column('id').doUpdateSet(values);
+          // A visit's opening never overwrites its close: a check-in delivered again after the
+          // visit closed (a worker that lost its state, a redelivered message) cannot reopen it.
+          return row.status === 'open' ? update.where('maintenance_visits.status', '=', 'open') : update;
+        })
         .execute();
     },
 

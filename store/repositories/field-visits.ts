@@ -4,6 +4,8 @@
  * applied once by the database: a check-in is one `INSERT … ON CONFLICT DO NOTHING` on its
  * idempotency key, a check-out one conditional update (only while none stands), a photo one
  * insert on its upload key; a replay reads back what the first one left, with `applied: false`.
+ * Each boundary is stamped once it reached the broker for the ingest (`markSent`, migration
+ * 0041), so a replay knows whether it still has to send it.
  */
 import type { RegistryDb } from '../db.ts';
 import type { AlertTable, FieldVisitPhotoTable, FieldVisitTable, ResidentReportTable } from '../schema.ts';
@@ -31,6 +33,8 @@ export interface FieldVisitRepository {
     key: string;
     at: number;
   }): Promise<{ row: FieldVisitRow; applied: boolean } | undefined>;
+  /** Stamps a boundary handed to the ingest; a stamp already there keeps its time. */
+  markSent(id: string, boundary: 'check_in' | 'check_out', at: number): Promise<void>;
   /** Stores a photo unless its upload key was seen; answers the stored photo's description. */
   addPhoto(row: FieldVisitPhotoTable): Promise<{ photo: FieldPhotoMeta; applied: boolean }>;
   photos(visitId: string): Promise<FieldPhotoMeta[]>;
@@ -83,6 +87,15 @@ export function fieldVisitRepository(db: RegistryDb): FieldVisitRepository {
         .executeTakeFirst();
       const row = await byId(id);
       return row ? { row, applied: Number(result.numUpdatedRows) > 0 } : undefined;
+    },
+    async markSent(id, boundary, at) {
+      const column = boundary === 'check_in' ? 'check_in_sent_at' : 'check_out_sent_at';
+      await db
+        .updateTable('field_visits')
+        .set({ [column]: at })
+        .where('id', '=', id)
+        .where(column, 'is', null)
+        .execute();
     },
     async addPhoto(row) {
       const result = await db

@@ -4,7 +4,11 @@
  * 加载失败), opens the car with an open trapped-passenger alarm, 签到 with the phone's location,
  * 到场, ticks checklist items and adds a photo; then the connection drops in the shaft, 签退 is
  * queued ("待同步 1 项"), the connection returns, the queue drains, and the server holds the
- * check-out exactly once (one record, one audit row, one message handed to the ingest).
+ * check-out exactly once (one record, one audit row, one message handed to the ingest). Then,
+ * offline, a check-in at a second car is queued and the page reloaded: the service worker
+ * answers the shell and the work page shows the queued action. Last, a technician who is not
+ * signed in follows the sticker's "维保人员入口" link from the resident page, signs in and lands
+ * on that car's check-in.
  * Driven with playwright-core directly: the offline switch, the file input and the confirm
  * dialog are beyond the suites' small page interface (browser.ts). Screenshots to tests/artifacts/.
  */
@@ -20,6 +24,10 @@ const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 const PHONE = { width: 375, height: 740 };
 /** 莲花花园 1栋1号梯: the harness seeds an open trapped-passenger alarm on it (alert-anju-1). */
 const CAR = 'lianhua-b1-e1';
+/** Checked in offline, then the page reloaded with no network (the service worker). */
+const SECOND_CAR = 'lianhua-b2-e1';
+/** Reached from its sticker's resident page by a technician who is not signed in. */
+const STICKER_CAR = 'lianhua-b3-e1';
 const WAIT = { timeout: 20_000 };
 
 /** A small real PNG (solid colour), so the page's decode-and-shrink runs as on a phone. */
@@ -197,5 +205,60 @@ describe('the technician on a phone', () => {
     expect(audited).toHaveLength(1);
     expect(await t.db.selectFrom('field_visits').select('id').execute()).toHaveLength(1);
     await page.screenshot({ path: join(ARTIFACTS, 'technician-synced-375.png'), fullPage: true });
+  });
+
+  it('reloads #/work with no network from the service worker, the queued check-in counted', async () => {
+    await page.goto(`${base}/app/#/work`);
+    await page.waitForSelector('[data-testid=work-lifts]', WAIT);
+    // The service worker controls the page (it claims it once this build's shell is cached).
+    await page.waitForSelector('html[data-offline-ready]', WAIT);
+    await context.setOffline(true);
+    await page.goto(`${base}/app/#/work/${SECOND_CAR}`);
+    await page.click('button:has-text("签到")');
+    await page.waitForSelector('[data-testid=checked-in]', WAIT);
+    expect(await syncState()).toBe('待同步 1 项');
+
+    const reloaded = await page.reload();
+    // Answered by the worker from the cached shell, not by the server (the phone is offline).
+    expect(reloaded.fromServiceWorker()).toBe(true);
+    await page.waitForSelector('[data-testid=sync-state]', WAIT);
+    expect(await syncState()).toBe('待同步 1 项');
+    expect(await page.textContent('main')).toContain('当前离线');
+    expect(await page.textContent('header nav')).toBe('我的工单');
+    await page.screenshot({ path: join(ARTIFACTS, 'technician-offline-reload-375.png'), fullPage: true });
+
+    await context.setOffline(false);
+    await synced();
+    const row = await t.db
+      .selectFrom('field_visits')
+      .selectAll()
+      .where('elevator_id', '=', SECOND_CAR)
+      .executeTakeFirstOrThrow();
+    expect(row.technician).toBe('tech-wang');
+    expect(claims.filter((c) => c.visit_id === row.id).map((c) => c.action)).toEqual(['check_in']);
+  });
+
+  it("goes from the sticker's resident page to the car's check-in, signing in on the way", async () => {
+    const fresh = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
+    try {
+      const phone = await fresh.newPage();
+      await phone.goto(`${base}/e/${await t.tokenOf(STICKER_CAR)}`);
+      await phone.click('a:has-text("维保人员入口")');
+      await phone.waitForSelector('form.login input[name=username]', WAIT);
+      await phone.fill('input[name=username]', 'tech-wang');
+      await phone.fill('input[name=password]', TEST_PASSWORD);
+      await phone.click('form.login button[type=submit]');
+      await phone.waitForSelector('button:has-text("签到")', WAIT);
+      expect(new URL(phone.url()).hash).toBe(`#/work/${STICKER_CAR}`);
+      expect(await phone.textContent('main')).toContain('莲花花园');
+      await phone.screenshot({ path: join(ARTIFACTS, 'technician-from-sticker-375.png'), fullPage: true });
+    } finally {
+      await fresh.close();
+    }
   });
 });

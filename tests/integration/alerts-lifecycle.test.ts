@@ -1,6 +1,6 @@
 /**
  * The alert lifecycle against a real SQLite registry: dedup and count, auto-resolve
- * (auto_cleared), acknowledge/resolve with what it was (fault, false alarm), escalation by an injected clock, visit storage; every transition
+ * (auto_cleared), acknowledge/resolve with what it was (fault, false alarm), escalation by an injected clock, visit storage (a closed visit never reopened); every transition
  * captured from the injected publish function, and each one's domain-event log line captured
  * from the pino logger.
  */
@@ -277,6 +277,10 @@ describe('alert lifecycle', () => {
         score: 20,
       }),
     ]);
+    // The check-in again, from a worker that lost its state (no book to tell it a duplicate):
+    // the store keeps the judged visit closed.
+    await lifecycle.apply([{ kind: 'visit', elevatorId: 't-e1', at: T0, visit }]);
+    expect(await db.selectFrom('maintenance_visits').selectAll().execute()).toEqual(rows);
   });
 
   it('lets exactly one of two writers acknowledge, and the other read the winner', async () => {

@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dashboard from '../../api/plugins/dashboard.ts';
+import { sourceHash } from '../../dashboard/build.ts';
 import { startTestApi, type TestApi } from '../helpers/api-harness.ts';
 import { capturingLogger, tempDir } from '../helpers/fixtures.ts';
 
@@ -61,6 +62,25 @@ describe('the console files at /app/', () => {
     expect(missing.statusCode).toBe(404);
     expect(await counted('unmatched', '4xx')).toBe(1);
     expect(await counted('/app/*', '2xx')).toBe(1); // the asset above, and nothing more
+  });
+
+  it('serves the service worker from the same origin, naming this build and its shell', async () => {
+    const sw = await t.app.inject({ url: '/app/sw.js' });
+    expect(sw.statusCode).toBe(200);
+    expect(sw.headers['content-type']).toContain('javascript');
+    // Revalidated like index.html: a new build's worker is found at once.
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    const build = JSON.parse(/const BUILD = (\{.*\});/.exec(sw.body)![1]!) as {
+      version: string;
+      shell: string[];
+    };
+    expect(build.version).toBe(await sourceHash());
+    const page = (await t.app.inject({ url: '/app/' })).body;
+    const linked = [...page.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(build.shell).toEqual(expect.arrayContaining(['./', ...linked]));
+    expect(build.shell.some((f) => f.endsWith('.map'))).toBe(false);
+    for (const file of build.shell)
+      expect((await t.app.inject({ url: `/app/${file}` })).statusCode).toBe(200);
   });
 
   it('answers 404 for the build stamp and for a path out of dist', async () => {

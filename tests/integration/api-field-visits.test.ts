@@ -5,7 +5,9 @@
  * - check-in by QR code or by car, with location; replays of a queued key are applied once;
  * - the checklist of the visit class, photos (type and size refused with coded errors);
  * - check-out once; both boundaries handed to the ingest as the device channel's maintenance
- *   message with the record's id as the visit id (the verdict stays the ingest's);
+ *   message with the record's id as the visit id (the verdict stays the ingest's); a boundary
+ *   whose send failed after the store is sent again by the phone's replay, once it went never;
+
  * - another company's car or visit is a 404 like a missing one; other roles are refused; audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +25,17 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 describe('technician field visits', () => {
   let t: TestApi;
   const claims: { elevatorId: string; message: MaintenanceMessage }[] = [];
+  /** How many next sends the "broker" refuses (a lost connection after the store). */
+  let refuseSends = 0;
   beforeAll(async () => {
     t = await startTestApi({
       deps: {
         visitClaims: {
           async claim(elevatorId, message) {
+            if (refuseSends > 0) {
+              refuseSends--;
+              throw new Error('connection closed before the PUBACK');
+            }
             claims.push({ elevatorId, message });
           },
         },
@@ -278,5 +286,44 @@ describe('technician field visits', () => {
           .executeTakeFirstOrThrow()
       ).check_out_at,
     ).toBeNull();
+  });
+
+  it('a boundary the broker did not take is sent again by the replay, and only until it is', async () => {
+    t.clock.now = NOW + 100 * MIN;
+    const sent = () => claims.filter((c) => c.message.visit_id === visitId).map((c) => c.message.action);
+    let visitId = '';
+    const body = { key: 'checkin-key-0100', elevator_id: CAR, kind: 'half_monthly' };
+    refuseSends = 1;
+    const lost = await call('tech-wang', 'POST', '/api/v1/field-visits', body);
+    // Stored, not handed over: a retryable answer, so the phone's queue keeps the action.
+    expect(lost.statusCode).toBe(503);
+    expect(lost.json().code).toBe('MQTT_UNREACHABLE');
+    const stored = await t.db
+      .selectFrom('field_visits')
+      .selectAll()
+      .where('check_in_key', '=', body.key)
+      .executeTakeFirstOrThrow();
+    visitId = stored.id;
+    expect(stored.check_in_sent_at).toBeNull();
+    expect(sent()).toEqual([]);
+    const replay = await call('tech-wang', 'POST', '/api/v1/field-visits', body);
+    expect(replay.json()).toMatchObject({ id: visitId, applied: false });
+    expect(sent()).toEqual(['check_in']);
+    expect((await call('tech-wang', 'POST', '/api/v1/field-visits', body)).statusCode).toBe(200);
+    expect(sent()).toEqual(['check_in']);
+
+    const out = { key: 'checkout-key-0100' };
+    refuseSends = 1;
+    const lostOut = await call('tech-wang', 'POST', `/api/v1/field-visits/${visitId}/check-out`, out);
+    expect(lostOut.statusCode).toBe(503);
+    expect(sent()).toEqual(['check_in']);
+    await call('tech-wang', 'POST', `/api/v1/field-visits/${visitId}/check-out`, out);
+    await call('tech-wang', 'POST', `/api/v1/field-visits/${visitId}/check-out`, out);
+    expect(sent()).toEqual(['check_in', 'check_out']);
+    // The check-in replayed after the visit closed (a queue restored from an old copy): nothing
+    // goes to the ingest, which would otherwise open the visit again.
+    const stale = await call('tech-wang', 'POST', '/api/v1/field-visits', body);
+    expect(stale.json()).toMatchObject({ id: visitId, applied: false });
+    expect(sent()).toEqual(['check_in', 'check_out']);
   });
 });

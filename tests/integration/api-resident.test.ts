@@ -25,8 +25,13 @@ describe('resident QR page', () => {
     expect(res.body).toContain('0755-8000-9000'); // the estate's emergency phone
     expect(res.body).toContain('华夏电梯维保有限公司');
     expect(res.body).toContain(`href="/e/${token}?lang=en"`);
-    expect(Buffer.byteLength(res.body)).toBeLessThan(30 * 1024);
+    expect(Buffer.byteLength(res.body)).toBeLessThan(10 * 1024);
     expect(res.body).not.toContain('<script>'); // only the optional external script
+    // A technician scanning the sticker finds the console's check-in for this car, a plain link.
+    expect(res.body).toContain(
+      `<a class="muted" href="/app/#/work?qr=${token}" rel="nofollow">维保人员入口</a>`,
+    );
+    expect((await page('?lang=en')).body).toContain(`href="/app/#/work?qr=${token}"`);
   });
 
   it('is English by Accept-Language or ?lang=en, and ?lang wins', async () => {

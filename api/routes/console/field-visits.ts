@@ -8,7 +8,11 @@
  * The check-in and check-out are also handed to the ingest as the device channel's maintenance
  * message (`app.visitClaims`), with this record's id as the visit id: the ingest opens, closes
  * and judges that visit from the car's telemetry exactly as for an NFC check-in, so what the
- * technician ticks never overrides what the car shows.
+ * technician ticks never overrides what the car shows. A boundary is stamped sent once the
+ * broker took it (QoS 1); until then every replay of the phone's key sends it again (the store
+ * keeps the record, the send fails with a retryable 503, the phone's queue retries), and the
+ * ingest takes a repeated boundary of the same visit once. A check-in replayed after the visit
+ * closed sends nothing: its check-in was sent, and a stale one must not reopen the visit.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -117,11 +121,10 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   /** The device channel's message for this visit boundary, handed to the ingest. */
-  async function claim(row: FieldVisitRow, action: 'check_in' | 'check_out', ts: number): Promise<void> {
-    if (!app.visitClaims) return;
+  async function claim(row: FieldVisitRow, action: 'check_in' | 'check_out'): Promise<void> {
     const message: MaintenanceMessage = {
       v: 1,
-      ts,
+      ts: action === 'check_in' ? row.check_in_at : row.check_out_at!,
       // The phone is no device: no counter of its own (`via: 'phone'` keeps it out of dedup).
       seq: 0,
       via: 'phone',
@@ -134,7 +137,27 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...(row.lat !== null && row.lon !== null ? { location: { lat: row.lat, lon: row.lon } } : {}),
       ...(action === 'check_out' ? { items: JSON.parse(row.items_json) as number[] } : {}),
     };
-    await app.visitClaims.claim(row.elevator_id, message);
+    try {
+      await app.visitClaims!.claim(row.elevator_id, message);
+    } catch (error) {
+      app.log.warn({ err: error, visitId: row.id, action }, 'visit boundary not handed to the ingest');
+      throw new LiftWatchError(
+        'MQTT_UNREACHABLE',
+        'stored, but not yet handed to the monitoring; send the same action again',
+        { cause: error },
+      );
+    }
+    await visits.markSent(row.id, action, app.clock());
+  }
+
+  /**
+   * Sends the boundaries of this visit the ingest has not been handed yet, in order (a check-out
+   * whose check-in never left would be dropped by the ingest as a redelivery).
+   */
+  async function deliver(row: FieldVisitRow): Promise<void> {
+    if (!app.visitClaims) return;
+    if (row.check_in_sent_at === null) await claim(row, 'check_in');
+    if (row.check_out_at !== null && row.check_out_sent_at === null) await claim(row, 'check_out');
   }
 
   app.get(
@@ -237,7 +260,10 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       // Already checked in here (another key, e.g. a second tap): the standing visit is the answer.
       const standing = (await visits.openOf(p.username)).find((v) => v.elevator_id === lift.id);
-      if (standing && standing.check_in_key !== b.key) return view(standing, false);
+      if (standing && standing.check_in_key !== b.key) {
+        await deliver(standing);
+        return view(standing, false);
+      }
       const hasFix = b.lat !== undefined && b.lng !== undefined;
       const { row, applied } = await visits.checkIn({
         id: randomUUID(),
@@ -255,11 +281,12 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         items_json: '[]',
         check_out_key: null,
         check_out_at: null,
+        check_in_sent_at: null,
+        check_out_sent_at: null,
       });
       // A replayed key from another technician or car is someone else's record: not found.
       if (row.technician !== p.username) throw notFound('Visit');
       if (applied) {
-        await claim(row, 'check_in', row.check_in_at);
         await app.audit(request, {
           action: 'field_visit.check_in',
           targetType: 'field_visit',
@@ -268,6 +295,7 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: { visit_id: row.id, kind: row.kind, method, located: hasFix },
         });
       }
+      await deliver(row);
       return view(row, applied);
     },
   );
@@ -403,7 +431,6 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!out) throw notFound('Visit');
       const { row, applied } = out;
       if (applied) {
-        await claim(row, 'check_out', row.check_out_at!);
         await app.audit(request, {
           action: 'field_visit.check_out',
           targetType: 'field_visit',
@@ -412,6 +439,7 @@ const fieldVisitRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: { visit_id: row.id, items: (JSON.parse(row.items_json) as number[]).length },
         });
       }
+      await deliver(row);
       return view(row, applied);
     },
   );

@@ -35,6 +35,7 @@ import { formatTime, type Key, lang, t, tCode } from '../i18n.ts';
 import { reportCategoryWord } from '../reports-live.ts';
 import { store } from '../store.ts';
 import { loading, severityBadge } from '../ui.ts';
+import { splitHash } from '../url-state.ts';
 
 type Work = Static<typeof WorkSchema>;
 type ServerVisit = Static<typeof FieldVisitSchema>;
@@ -553,7 +554,12 @@ export function workView(host: HTMLElement, param: string | undefined): () => vo
   mount(host, loading());
   void loadWork().then((w) => {
     work = w;
-    draw();
+    // Came from the sticker's resident page (`#/work?qr=token`): straight to that car's check-in,
+    // in place of this entry so Back does not bounce here again.
+    const token = param ? null : splitHash()[1].get('qr');
+    const lift = w && token ? findByToken(w, token) : undefined;
+    if (lift) location.replace(`#/work/${encodeURIComponent(lift)}`);
+    else draw();
   });
   const stopQueue = onFieldQueue(() => {
     // When the queue drains, refresh from the server (the alarm's arrival, the open visits).
