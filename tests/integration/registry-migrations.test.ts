@@ -123,9 +123,9 @@ describe('registry migrations', () => {
   });
   it('runs a migration numbered below ones already run (branches add them in parallel)', async () => {
     const file = join(dir.path, 'parallel.db');
-    // A database migrated by a release that did not have 0040 yet, but had 0080 and 0085.
+    // A database migrated by a release that did not have 0041 yet, but had 0080 and 0085.
     const all = await migrationProvider.getMigrations();
-    const { '0040_field_visits': missing, ...earlier } = all;
+    const { '0041_field_visit_claims': missing, ...earlier } = all;
     expect(missing).toBeDefined();
     const sqlite = new BetterSqlite3(file);
     const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -142,9 +142,13 @@ describe('registry migrations', () => {
         .selectFrom('kysely_migration' as never)
         .select('name' as never)
         .execute();
-      expect(ran.map((r) => (r as { name: string }).name)).toContain('0040_field_visits');
-      // Its table is there and usable.
-      expect(await db.selectFrom('field_visits').selectAll().execute()).toEqual([]);
+      expect(ran.map((r) => (r as { name: string }).name)).toContain('0041_field_visit_claims');
+      // Its columns are there.
+      const rows = await db
+        .selectFrom('field_visits')
+        .select(['check_in_sent_at', 'check_out_sent_at'])
+        .execute();
+      expect(rows).toEqual([]);
     } finally {
       await db.destroy();
     }
