@@ -18,6 +18,7 @@ import { migration as m0013 } from './0013_demo_seed.ts';
 import { migration as m0014 } from './0014_demo_elevator_identity.ts';
 import { migration as m0040 } from './0040_field_visits.ts';
 import { migration as m0080 } from './0080_transition_outbox.ts';
+import { migration as m0090 } from './0090_partition_epochs.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0014_demo_elevator_identity': m0014,
   '0040_field_visits': m0040,
   '0080_transition_outbox': m0080,
+  '0090_partition_epochs': m0090,
 };
 
 export const migrationProvider: MigrationProvider = {
