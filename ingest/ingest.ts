@@ -412,7 +412,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
             // refused there), then the state (the partition's checkpoint), then its messages.
             onGained: async (partition, epoch) => {
               await deps.store.partitionEpochs.claim(partition, epoch, lease.workerId, Date.now());
-              await restoreCheckpoint(partition);
+              await restoreCheckpoint(partition, epoch);
               await logConsumer.addPartition(partition);
             },
             onLost: (partition) => {
@@ -475,8 +475,8 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     );
   }
 
-  async function restoreCheckpoint(partition: number): Promise<void> {
-    const checkpoint = await checkpoints?.load(partition);
+  async function restoreCheckpoint(partition: number, epoch: number): Promise<void> {
+    const checkpoint = await checkpoints?.load(partition, { epoch });
     if (!checkpoint) return;
     let restored = 0;
     for (const [id, saved] of Object.entries(checkpoint.elevators)) {
