@@ -22,6 +22,10 @@
  * to the store's transition outbox in the same transaction as the row it describes, and a
  * relay (log/outbox-relay.ts) appends it to the log: a writer that dies after its commit
  * cannot leave a transition out of the log. `publish` is then for MQTT subscribers only.
+ *
+ * With a lease (`deps.leaseOf`, a leased ingest worker), the detection's transitions are fenced
+ * in the store: the transaction first checks the partition's recorded owner epoch (migration
+ * 0090) and throws LEASE_LOST, writing nothing, when another worker has claimed it since.
  */
 import { randomUUID } from 'node:crypto';
 import { type Logger, silentLogger } from '../lib/logger.ts';
@@ -41,6 +45,7 @@ import {
   type VisitMessage,
 } from '../protocol/index.ts';
 import type { AlertRepository } from '../store/repositories/alerts.ts';
+import type { LeaseFence } from '../store/repositories/partition-epochs.ts';
 import type { AlertTable } from '../store/schema.ts';
 import { dueSteps, type EscalationPlan } from './escalation.ts';
 import { alertMessage, alertResource, sourcesOf, visitMessage, visitRow } from './resource.ts';
@@ -85,10 +90,13 @@ export interface AlertLifecycleDeps {
    */
   outbox?: { notify(): void };
   /**
-   * The partition-lease epoch this worker holds an elevator at (log/lease.ts), stamped on the
-   * alert rows its detection writes (`lease_epoch`); absent or null: not a leased worker.
+   * The partition lease this worker holds an elevator at (log/lease.ts): its epoch is stamped on
+   * the alert rows its detection writes (`lease_epoch`), and each of the detection's transitions
+   * (open, bump, auto-resolve, visit) is fenced by it in the store, in the transition's own
+   * transaction (migration 0090): once another worker claimed the partition the write throws
+   * LEASE_LOST and commits nothing. Absent or null: not a leased worker, nothing fenced.
    */
-  leaseEpochOf?: (elevatorId: string) => number | null;
+  leaseOf?: (elevatorId: string) => LeaseFence | null;
 }
 
 /**
@@ -197,19 +205,24 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
    * rows commit in one transaction; then (after the commit) each transition is logged and
    * published, in the order made.
    */
-  async function step<T>(work: (repo: AlertRepository, staged: Staged[]) => Promise<T>): Promise<T> {
+  async function step<T>(
+    work: (repo: AlertRepository, staged: Staged[]) => Promise<T>,
+    lease: LeaseFence | null = null,
+  ): Promise<T> {
     let staged: Staged[] = [];
     let result: T;
     const outbox = deps.outbox;
-    if (outbox) {
+    if (outbox || lease) {
       result = await alerts.transaction(async (tx, rows) => {
         staged = [];
+        // First, so a fenced worker's transaction stops before it wrote anything.
+        if (lease) await tx.fence(lease);
         const value = await work(tx, staged);
         const at = clock();
-        for (const s of staged) await rows.add(s.topic, JSON.stringify(s.message), at);
+        if (outbox) for (const s of staged) await rows.add(s.topic, JSON.stringify(s.message), at);
         return value;
       });
-      if (staged.length) outbox.notify();
+      if (outbox && staged.length) outbox.notify();
     } else result = await work(alerts, staged);
     for (const s of staged) {
       if (s.alert) {
@@ -262,23 +275,26 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
   async function openOrJoin(f: AlertFinding, source: AlertSource): Promise<AlertTable | null> {
     const estateId = await estateOf(f.elevatorId);
     if (!estateId) return null;
+    const lease = source === 'detector' ? (deps.leaseOf?.(f.elevatorId) ?? null) : null;
     return step(async (repo, staged) => {
-      const epoch = source === 'detector' ? (deps.leaseEpochOf?.(f.elevatorId) ?? null) : null;
-      const result = await repo.openOrBump({ ...newAlertRow(f, estateId, source), lease_epoch: epoch });
+      const result = await repo.openOrBump({
+        ...newAlertRow(f, estateId, source),
+        lease_epoch: lease?.epoch ?? null,
+      });
       if (result.opened) openedWall.set(result.row.id, clock());
       const row = result.opened ? result.row : await join(repo, result.row, source, f.evidence);
       announce(staged, row, result.opened ? 'opened' : 'repeated');
       return row;
-    });
+    }, lease);
   }
 
   async function applyAlert(f: AlertFinding): Promise<void> {
     if (f.kind === 'clear') {
+      const lease = deps.leaseOf?.(f.elevatorId) ?? null;
       await step(async (repo, staged) => {
-        const epoch = deps.leaseEpochOf?.(f.elevatorId) ?? null;
-        for (const row of await repo.autoResolve(f.elevatorId, f.code, f.at, epoch))
+        for (const row of await repo.autoResolve(f.elevatorId, f.code, f.at, lease?.epoch ?? null))
           announce(staged, row, 'resolved');
-      });
+      }, lease);
       return;
     }
     await openOrJoin(f, 'detector');
@@ -290,7 +306,7 @@ export function createAlertLifecycle(deps: AlertLifecycleDeps): AlertLifecycle {
     await step(async (repo, staged) => {
       await repo.recordVisit(visitRow(visit, estateId));
       staged.push({ topic: topics.visit(visit.elevatorId), message: visitMessage(visit, estateId) });
-    });
+    }, deps.leaseOf?.(visit.elevatorId) ?? null);
     if (visit.verdict !== null) {
       log.info(
         {

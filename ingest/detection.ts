@@ -13,6 +13,7 @@ import type { FleetDirectory } from '../fleet/directory.ts';
 import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DeviceMessage } from '../protocol/index.ts';
+import type { LeaseFence } from '../store/repositories/partition-epochs.ts';
 import type { Store } from '../store/store.ts';
 import { createDetector, type Detector, type Finding, type VisitFinding } from './rules/index.ts';
 
@@ -38,8 +39,17 @@ export interface DetectionDeps {
   onVisit?: (finding: VisitFinding) => void;
   /** With the log: transitions go to the store's outbox with their rows; the relay is told here. */
   outbox?: { notify(): void };
-  /** With leases: the epoch the elevator's partition is held at, stamped on alert rows (`lease_epoch`). */
-  leaseEpochOf?: (elevatorId: string) => number | null;
+  /**
+   * With leases: the partition and epoch the elevator is held at; stamped on alert rows
+   * (`lease_epoch`) and checked by the store in each transition's transaction (migration 0090).
+   */
+  leaseOf?: (elevatorId: string) => LeaseFence | null;
+  /**
+   * The store refused a transition (LEASE_LOST): another worker claimed the elevator's
+   * partition. The finding is dropped (the new owner replays the partition); the worker must
+   * stop handling the partition at once.
+   */
+  onFenced?: (elevatorId: string, error: LiftWatchError) => void;
 }
 
 export interface Detection {
@@ -57,7 +67,10 @@ export interface Detection {
   /** One detector tick at `nowMs` (what the timer does with the clock); replays pass device time. */
   tick(nowMs: number): void;
   readonly lifecycle: AlertLifecycle;
-  /** `fenced`: findings dropped because the worker no longer owned their partition. */
+  /**
+   * `fenced`: findings dropped because the worker no longer owned their partition (its own
+   * check before the commit, or the store's refusal, LEASE_LOST).
+   */
   readonly counts: { findings: number; errors: number; fenced: number };
   /** Findings whose commit failed and wait for the next settle (in order). */
   readonly uncommitted: number;
@@ -87,7 +100,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
     estateOf: (elevatorId) => deps.directory.estateOf(elevatorId),
     log: deps.log,
     ...(deps.outbox ? { outbox: deps.outbox } : {}),
-    ...(deps.leaseEpochOf ? { leaseEpochOf: deps.leaseEpochOf } : {}),
+    ...(deps.leaseOf ? { leaseOf: deps.leaseOf } : {}),
   });
   const { directory } = deps;
   const detector: Detector = createDetector([...directory.elevators()], {
@@ -142,6 +155,17 @@ export async function createDetection(options: DetectionOptions, deps: Detection
         }
         await lifecycle.apply([finding]);
       } catch (error) {
+        if (error instanceof LiftWatchError && error.code === 'LEASE_LOST') {
+          // Not retried: no later attempt of this worker can pass the store's fence.
+          counts.fenced += 1;
+          backlog.shift();
+          log.warn(
+            { elevatorId, code: error.code, details: error.details },
+            'the store refused a transition: the partition has a newer owner; finding dropped',
+          );
+          deps.onFenced?.(elevatorId, error);
+          continue;
+        }
         counts.errors += 1;
         log.error(
           { err: error, waiting: backlog.length },

@@ -15,6 +15,7 @@ import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../
 import { type LeaseStats, PartitionLeases } from '../log/lease.ts';
 import { partitionOf } from '../log/subjects.ts';
 import { type DeviceChannel, type DeviceMessage, HEALTH_POLICY, topics } from '../protocol/index.ts';
+import type { LeaseFence } from '../store/repositories/partition-epochs.ts';
 import type { Store } from '../store/store.ts';
 import { DeadLetterSink } from './dead-letters.ts';
 import {
@@ -178,8 +179,13 @@ export interface Ingest {
    * (always true without leases).
    */
   owns(elevatorId: string): Promise<boolean>;
-  /** The lease epoch this worker holds the elevator's partition at; null without leases or when not ours. */
-  leaseEpochOf(elevatorId: string): number | null;
+  /** The partition and lease epoch this worker holds the elevator at; null without leases or when not ours. */
+  leaseOf(elevatorId: string): LeaseFence | null;
+  /**
+   * The store refused a write for this elevator at our epoch (LEASE_LOST): stop handling its
+   * partition now (log/lease.ts `surrender`: stop reading, forget its state, ack nothing more).
+   */
+  surrenderPartitionOf(elevatorId: string): Promise<void>;
   /**
    * Reads the health history back from InfluxDB and the visit verdicts from the store
    * (health/restore.ts); start() does it, and the demo again after seeding weeks of history.
@@ -402,9 +408,11 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
           { ttlMs: lease.ttlMs, workerId: lease.workerId, partitions: lease.partitions },
           {
             log,
-            // State first (the partition's checkpoint), then its messages.
-            onGained: async (partition) => {
-              await restoreCheckpoint(partition);
+            // The claim in the store first (from now on a previous owner's transitions are
+            // refused there), then the state (the partition's checkpoint), then its messages.
+            onGained: async (partition, epoch) => {
+              await deps.store.partitionEpochs.claim(partition, epoch, lease.workerId, Date.now());
+              await restoreCheckpoint(partition, epoch);
               await logConsumer.addPartition(partition);
             },
             onLost: (partition) => {
@@ -467,8 +475,8 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     );
   }
 
-  async function restoreCheckpoint(partition: number): Promise<void> {
-    const checkpoint = await checkpoints?.load(partition);
+  async function restoreCheckpoint(partition: number, epoch: number): Promise<void> {
+    const checkpoint = await checkpoints?.load(partition, { epoch });
     if (!checkpoint) return;
     let restored = 0;
     for (const [id, saved] of Object.entries(checkpoint.elevators)) {
@@ -553,7 +561,15 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     publish: (topic, payload) => source.publish(topic, payload),
     flush: (timeoutMs = 10_000) => drainAll(timeoutMs),
     owns: async (elevatorId) => (leases ? leases.holds(partitionOfElevator(elevatorId)) : true),
-    leaseEpochOf: (elevatorId) => leases?.epoch(partitionOfElevator(elevatorId)) ?? null,
+    leaseOf: (elevatorId) => {
+      if (!leases) return null;
+      const partition = partitionOfElevator(elevatorId);
+      const epoch = leases.epoch(partition);
+      return epoch === undefined ? null : { partition, epoch };
+    },
+    surrenderPartitionOf: async (elevatorId) => {
+      await leases?.surrender(partitionOfElevator(elevatorId));
+    },
     async start() {
       for (const w of writers) w.start();
       await ensureSchemaUntilReady();

@@ -107,7 +107,9 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
         directory,
         publish: (topic, payload) => ingest.publish(topic, payload),
         ...(transitions ? { outbox: transitions } : {}),
-        leaseEpochOf: (elevatorId) => ingest.leaseEpochOf(elevatorId),
+        leaseOf: (elevatorId) => ingest.leaseOf(elevatorId),
+        // The store refused a transition at our epoch: the partition has a newer owner.
+        onFenced: (elevatorId) => void ingest.surrenderPartitionOf(elevatorId),
         ...(ingest.health ? { onVisit: (finding: VisitFinding) => ingest.health?.onVisit(finding) } : {}),
       },
     );

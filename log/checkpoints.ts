@@ -7,11 +7,26 @@
  * so everything after it is still unacknowledged and delivered again, and everything in it is
  * a duplicate (elevator, seq) to the restored sequence window. The content is the ingest's
  * business: here it is an opaque JSON document with the epoch of the lease it was written under.
+ *
+ * Past one NATS message (the server's `max_payload`, 1 MB by default, which also bounds a KV
+ * value), a partition with many elevators is written in chunks: the document's bytes go to
+ * keys `c.{partition}.{write}.{n}` first, each key new for every write, then the small
+ * manifest `p.{partition}` names them with the KV revisions they were stored at. The manifest
+ * is one put, so a reader sees the whole previous checkpoint or the whole new one, never a
+ * mix; a chunk missing or at another revision (the writer purged an older write's chunks while
+ * the reader was between the manifest and them) makes the reader start over from the manifest.
+ * A document that fits is written inline in `p.{partition}` as before. Chunks of a write the
+ * manifest no longer names are purged after the next manifest is stored (and, on a takeover,
+ * those a dead writer left behind).
  */
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 export const CHECKPOINT_BUCKET = 'LW_CHECKPOINTS';
+/** Room kept under the server's max payload for the KV message's subject and headers. */
+const PAYLOAD_MARGIN = 8 * 1024;
+/** A reader that finds the chunks of a manifest replaced under it reads the manifest again, this often. */
+const READ_ATTEMPTS = 3;
 
 export interface Checkpoint<T> {
   partition: number;
@@ -22,27 +37,149 @@ export interface Checkpoint<T> {
   elevators: Record<string, T>;
 }
 
+/** What `p.{partition}` holds when the checkpoint did not fit in one value. */
+interface Manifest {
+  manifest: 1;
+  partition: number;
+  epoch: number;
+  worker: string;
+  writtenAt: number;
+  /** Bytes of the whole JSON document. */
+  bytes: number;
+  chunks: { key: string; revision: number }[];
+}
+
+export interface CheckpointOptions {
+  replicas?: number;
+  /** Bytes per chunk (default and ceiling: the server's max payload less a margin; tests go lower). */
+  chunkBytes?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const manifestKey = (partition: number) => `p.${partition}`;
+
 export class PartitionCheckpoints<T> {
   private kv: KV | null = null;
+  private chunkBytes = 0;
+  private writes = 0;
+  /** Per partition, the chunk keys the stored manifest names (ours, or the one loaded at takeover). */
+  private readonly named = new Map<number, string[]>();
 
-  async start(nc: NatsConnection, replicas?: number): Promise<void> {
+  async start(nc: NatsConnection, options: CheckpointOptions | number = {}): Promise<void> {
+    const { replicas, chunkBytes } = typeof options === 'number' ? { replicas: options } : options;
     this.kv = await new Kvm(nc).create(CHECKPOINT_BUCKET, { history: 1, ...(replicas ? { replicas } : {}) });
+    const ceiling = (nc.info?.max_payload ?? 1024 * 1024) - PAYLOAD_MARGIN;
+    this.chunkBytes = Math.max(1024, Math.min(chunkBytes ?? ceiling, ceiling));
   }
 
   async save(checkpoint: Checkpoint<T>): Promise<void> {
-    if (!this.kv) throw new Error('checkpoints not started');
-    await this.kv.put(`p.${checkpoint.partition}`, JSON.stringify(checkpoint));
+    const kv = this.kv;
+    if (!kv) throw new Error('checkpoints not started');
+    const { partition } = checkpoint;
+    const bytes = encoder.encode(JSON.stringify(checkpoint));
+    const previous = this.named.get(partition) ?? [];
+    if (bytes.length <= this.chunkBytes) {
+      await kv.put(manifestKey(partition), bytes);
+      this.named.set(partition, []);
+    } else {
+      // A key of its own for every write: a reader holding the previous manifest still finds
+      // the chunks it names (until they are purged below, when it starts over).
+      this.writes += 1;
+      const write = `${checkpoint.epoch}-${Date.now().toString(36)}-${this.writes}`;
+      const keys: string[] = [];
+      for (let offset = 0, n = 0; offset < bytes.length; offset += this.chunkBytes, n++)
+        keys.push(`c.${partition}.${write}.${n}`);
+      const revisions = await Promise.all(
+        keys.map((key, n) => kv.put(key, bytes.subarray(n * this.chunkBytes, (n + 1) * this.chunkBytes))),
+      );
+      const manifest: Manifest = {
+        manifest: 1,
+        partition,
+        epoch: checkpoint.epoch,
+        worker: checkpoint.worker,
+        writtenAt: checkpoint.writtenAt,
+        bytes: bytes.length,
+        chunks: keys.map((key, n) => ({ key, revision: revisions[n]! })),
+      };
+      // The commit point: until this put, readers see the previous checkpoint whole.
+      await kv.put(manifestKey(partition), JSON.stringify(manifest));
+      this.named.set(partition, keys);
+    }
+    await this.purge(previous);
   }
 
-  /** The partition's last checkpoint, or null (never written, or unreadable). */
-  async load(partition: number): Promise<Checkpoint<T> | null> {
-    if (!this.kv) return null;
-    const entry = await this.kv.get(`p.${partition}`);
-    if (entry?.operation !== 'PUT') return null;
+  /**
+   * The partition's last checkpoint, or null (never written, or unreadable). The new owner
+   * passes its lease epoch (`owner`): the chunks of what it loaded are then purged after its
+   * first save, and chunks an earlier owner stored without a manifest naming them (it died
+   * between the two) are purged now. A reader that owns nothing purges nothing.
+   */
+  async load(partition: number, owner?: { epoch: number }): Promise<Checkpoint<T> | null> {
+    const kv = this.kv;
+    if (!kv) return null;
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const entry = await kv.get(manifestKey(partition));
+      if (entry?.operation !== 'PUT') return null;
+      let value: Checkpoint<T> | Manifest;
+      try {
+        value = entry.json<Checkpoint<T> | Manifest>();
+      } catch {
+        return null;
+      }
+      if (!('manifest' in value)) {
+        if (owner) await this.adopt(partition, [], owner.epoch);
+        return value;
+      }
+      const document = await this.assemble(kv, value);
+      if (document === 'replaced') continue;
+      if (owner)
+        await this.adopt(
+          partition,
+          value.chunks.map((c) => c.key),
+          owner.epoch,
+        );
+      return document;
+    }
+    return null;
+  }
+
+  /** The chunks a manifest names, joined and parsed; 'replaced' when one is gone or rewritten. */
+  private async assemble(kv: KV, manifest: Manifest): Promise<Checkpoint<T> | null | 'replaced'> {
+    const entries = await Promise.all(manifest.chunks.map((c) => kv.get(c.key)));
+    const bytes = new Uint8Array(manifest.bytes);
+    let offset = 0;
+    for (const [n, entry] of entries.entries()) {
+      if (entry?.operation !== 'PUT' || entry.revision !== manifest.chunks[n]!.revision) return 'replaced';
+      if (offset + entry.value.length > bytes.length) return null;
+      bytes.set(entry.value, offset);
+      offset += entry.value.length;
+    }
+    if (offset !== bytes.length) return null;
     try {
-      return entry.json<Checkpoint<T>>();
+      return JSON.parse(decoder.decode(bytes)) as Checkpoint<T>;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * At a takeover at `epoch`: the chunks the loaded manifest names become ours to purge after
+   * our first save; any other chunk of the partition written under an earlier epoch is an
+   * earlier owner's, left between its chunks and its manifest, and goes now.
+   */
+  private async adopt(partition: number, named: string[], epoch: number): Promise<void> {
+    this.named.set(partition, named);
+    const keep = new Set(named);
+    const stray: string[] = [];
+    for await (const key of await this.kv!.keys(`c.${partition}.>`)) {
+      const writtenUnder = Number(key.split('.')[2]?.split('-')[0]);
+      if (!keep.has(key) && writtenUnder < epoch) stray.push(key);
+    }
+    await this.purge(stray);
+  }
+
+  private async purge(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.kv!.purge(key).catch(() => undefined)));
   }
 }

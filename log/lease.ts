@@ -41,12 +41,15 @@ export interface LeaseDeps {
   /** A partition is ours from `epoch` on: start consuming it. */
   onGained(partition: number, epoch: number): Promise<void> | void;
   /** A partition is no longer ours (taken over, expired, or given back): stop, forget, commit nothing. */
-  onLost(
-    partition: number,
-    epoch: number,
-    why: 'taken' | 'expired' | 'released' | 'stopped',
-  ): Promise<void> | void;
+  onLost(partition: number, epoch: number, why: LossReason): Promise<void> | void;
 }
+
+/**
+ * Why a partition stopped being ours: another worker's compare-and-set won (`taken`), our
+ * renewals lapsed (`expired`), we gave it back (`released`, `stopped`), or the store refused a
+ * write at our epoch because a newer owner claimed it there (`fenced`, `surrender`).
+ */
+export type LossReason = 'taken' | 'expired' | 'released' | 'stopped' | 'fenced';
 
 interface Held {
   epoch: number;
@@ -147,6 +150,18 @@ export class PartitionLeases {
     await this.round;
     for (const partition of this.owned()) await this.release(partition, 'stopped');
     await this.kv?.delete(workerKey(this.options.workerId)).catch(() => undefined);
+  }
+
+  /**
+   * The store refused a write at our epoch (LEASE_LOST: a newer owner claimed the partition
+   * there): stop using it now, without waiting for the next round to find out from the KV.
+   * The key is deleted only if it is still at our revision, so a successor's lease is untouched.
+   */
+  async surrender(partition: number): Promise<void> {
+    const lease = this.held.get(partition);
+    if (!lease) return;
+    await this.lose(partition, 'fenced');
+    await this.kv?.delete(partitionKey(partition), { previousSeq: lease.revision }).catch(() => undefined);
   }
 
   /** Stops renewing and gives nothing back, as a crash would (tests); the leases then expire. */
@@ -253,12 +268,12 @@ export class PartitionLeases {
     await this.kv?.delete(partitionKey(partition), { previousSeq: lease.revision }).catch(() => undefined);
   }
 
-  private async lose(partition: number, why: 'taken' | 'expired' | 'released' | 'stopped'): Promise<void> {
+  private async lose(partition: number, why: LossReason): Promise<void> {
     const lease = this.held.get(partition);
     if (!lease) return;
     this.held.delete(partition);
     this.counts.lost += 1;
-    const level = why === 'taken' || why === 'expired' ? 'warn' : 'info';
+    const level = why === 'taken' || why === 'expired' || why === 'fenced' ? 'warn' : 'info';
     this.log[level]({ partition, epoch: lease.epoch, why }, 'partition lease lost');
     await this.deps.onLost(partition, lease.epoch, why);
   }

@@ -130,8 +130,8 @@ export interface AlertTable {
   sources: string;
   /**
    * The partition-lease epoch of the ingest worker whose detection last opened, bumped or
-   * cleared it; null when no leased worker did (migration 0080). Identifies a fenced worker's
-   * late write; it refuses nothing.
+   * cleared it; null when no leased worker did (migration 0080). A record of who wrote; the
+   * refusal of a stale worker's write is `partition_epochs` (migration 0090).
    */
   lease_epoch: number | null;
 }
@@ -499,6 +499,15 @@ export interface TransitionOutboxTable {
   sent_at: number | null;
 }
 
+/** Migration 0090: each log partition's current owner epoch, the store's fence on leased workers' writes. */
+export interface PartitionEpochTable {
+  log_partition: number;
+  /** The lease epoch (NATS KV revision) of the worker that last took the partition; only rises. */
+  epoch: number;
+  worker: string;
+  claimed_at: number;
+}
+
 export interface Database {
   maintenance_companies: MaintenanceCompanyTable;
   property_firms: PropertyFirmTable;
@@ -535,4 +544,5 @@ export interface Database {
   field_visits: FieldVisitTable;
   field_visit_photos: FieldVisitPhotoTable;
   transition_outbox: TransitionOutboxTable;
+  partition_epochs: PartitionEpochTable;
 }

@@ -20,6 +20,7 @@ import { type FieldVisitRepository, fieldVisitRepository } from './repositories/
 import { createFleetRepository, type FleetRepository } from './repositories/fleet.ts';
 import { type LedgerRepository, ledgerRepository } from './repositories/ledger.ts';
 import { type OnCallRepository, onCallRepository } from './repositories/on-call.ts';
+import { type PartitionEpochRepository, partitionEpochRepository } from './repositories/partition-epochs.ts';
 import { type PeopleRepository, peopleRepository } from './repositories/people.ts';
 import { type RegulatorRepository, regulatorRepository } from './repositories/regulator.ts';
 import { type ReportRepository, reportRepository } from './repositories/reports.ts';
@@ -65,6 +66,8 @@ export interface Store {
   readonly fieldVisits: FieldVisitRepository;
   /** Alert and visit transitions waiting for their append to the log (migration 0080). */
   readonly transitionOutbox: TransitionOutboxRepository;
+  /** Each log partition's owner epoch, the fence on leased workers' transitions (migration 0090). */
+  readonly partitionEpochs: PartitionEpochRepository;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   /** Ends the connections; the store is unusable afterwards. */
@@ -101,6 +104,7 @@ export function storeOver(db: RegistryDb): Store {
     demoSeed: demoSeedRepository(db),
     fieldVisits: fieldVisitRepository(db),
     transitionOutbox: transitionOutboxRepository(db),
+    partitionEpochs: partitionEpochRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -54,6 +54,24 @@ export const RULES: readonly Rule<never>[] = [
 
 const NO_VISIT_FINDINGS: readonly Finding[] = Object.freeze([]);
 
+/**
+ * Each rule's initial state, built once and frozen, shared by every slot: rules are pure (they
+ * return a new state, never change the one given), so a car that has not moved a rule yet
+ * needs no copy of its own (~800 B a car in the ingest, which keeps a slot per registered
+ * elevator; bench/worker-memory.ts). Frozen, a rule that wrote into its state would throw.
+ */
+const INITIAL_RULE_STATES: readonly unknown[] = Object.freeze(
+  RULES.map((rule) => deepFreeze(rule.initial())),
+);
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export interface DetectorOptions {
   /** Estate coordinates, for travel checks on check-ins without a location. */
   estates?: Record<string, GeoPoint>;
@@ -125,7 +143,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       limits,
       context: { elevator: info, limits, visitOpen: false },
       visitLimits: visitLimitsFor(info, options.visitLimits ?? DEFAULT_VISIT_LIMITS),
-      ruleStates: RULES.map((rule) => rule.initial()),
+      ruleStates: INITIAL_RULE_STATES.slice(),
       lastDeviceTs: null,
       lastTelemetryTs: null,
       lastReceivedAt: null,

@@ -5,7 +5,8 @@
  */
 import type { ElevatorInfo } from '../../fleet/types.ts';
 
-export const DEFAULT_THRESHOLDS = {
+// Frozen: every car without overrides of its own shares it (thresholdsFor).
+export const DEFAULT_THRESHOLDS = Object.freeze({
   /** Speed above which the car counts as running (retrofit rule "speed > 0.1 m/s"). */
   movingSpeedMps: 0.1,
   /** Re-levelling / advance opening with doors open is allowed in the door zone up to this (EN 81-20 5.12.1.4). */
@@ -63,7 +64,7 @@ export const DEFAULT_THRESHOLDS = {
    * stopped with its doors closed, and "held longer than T" can elapse on it.
    */
   tickHorizonS: 30,
-} as const;
+} as const);
 
 export type ThresholdKey = keyof typeof DEFAULT_THRESHOLDS;
 export type Thresholds = { readonly [K in ThresholdKey]: number };
@@ -83,10 +84,14 @@ export function thresholdsFor(elevator: ElevatorInfo, base: Thresholds = DEFAULT
   }
   const hit = forBase.get(elevator);
   if (hit) return hit;
+  const overrides = Object.entries(elevator.thresholds ?? {}).filter(
+    ([key, value]) => Object.hasOwn(DEFAULT_THRESHOLDS, key) && Number.isFinite(value),
+  );
+  // Most cars override nothing: they share the base (a merged copy is ~1.1 KB per car, and the
+  // ingest keeps one per registered elevator; bench/worker-memory.ts).
+  if (overrides.length === 0) return base;
   const merged: Record<string, number> = { ...base };
-  for (const [key, value] of Object.entries(elevator.thresholds ?? {})) {
-    if (Object.hasOwn(DEFAULT_THRESHOLDS, key) && Number.isFinite(value)) merged[key] = value;
-  }
+  for (const [key, value] of overrides) merged[key] = value;
   const frozen = Object.freeze(merged) as Thresholds;
   forBase.set(elevator, frozen);
   return frozen;

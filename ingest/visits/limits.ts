@@ -54,9 +54,21 @@ export function visitLimitsFor(
   elevator: ElevatorInfo | undefined,
   base: Partial<VisitLimits> = {},
 ): VisitLimits {
-  const merged: Record<string, number> = { ...DEFAULT_VISIT_LIMITS, ...base };
-  for (const [key, value] of Object.entries(elevator?.thresholds ?? {})) {
-    if (Object.hasOwn(DEFAULT_VISIT_LIMITS, key) && Number.isFinite(value)) merged[key] = value;
+  const overrides = Object.entries(elevator?.thresholds ?? {}).filter(
+    ([key, value]) => Object.hasOwn(DEFAULT_VISIT_LIMITS, key) && Number.isFinite(value),
+  );
+  // Without overrides of its own a car shares its base's merge (one per base object, not one per
+  // car: ~600 B each in the ingest, which keeps one per registered elevator).
+  if (overrides.length === 0) {
+    const shared = sharedLimits.get(base);
+    if (shared) return shared;
   }
-  return Object.freeze(merged) as VisitLimits;
+  const merged: Record<string, number> = { ...DEFAULT_VISIT_LIMITS, ...base };
+  for (const [key, value] of overrides) merged[key] = value;
+  const limits = Object.freeze(merged) as VisitLimits;
+  if (overrides.length === 0) sharedLimits.set(base, limits);
+  return limits;
 }
+
+/** Per base object, the limits of a car without overrides. */
+const sharedLimits = new WeakMap<Partial<VisitLimits>, VisitLimits>();

@@ -20,6 +20,7 @@ import { migration as m0040 } from './0040_field_visits.ts';
 import { migration as m0041 } from './0041_field_visit_claims.ts';
 import { migration as m0080 } from './0080_transition_outbox.ts';
 import { migration as m0085 } from './0085_elevator_inspection.ts';
+import { migration as m0090 } from './0090_partition_epochs.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_registry': m0001,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0041_field_visit_claims': m0041,
   '0080_transition_outbox': m0080,
   '0085_elevator_inspection': m0085,
+  '0090_partition_epochs': m0090,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,7 @@ import { ESCALATION_REASONS, type EscalationReason, type PersonResolution } from
 import type { RegistryDb } from '../db.ts';
 import type { AlertState, AlertTable, MaintenanceVisitTable } from '../schema.ts';
 import { type OnCallRepository, onCallRepository } from './on-call.ts';
+import { type LeaseFence, partitionEpochRepository } from './partition-epochs.ts';
 import { type TransitionOutboxWriter, transitionOutboxRepository } from './transition-outbox.ts';
 
 export interface AlertFilter {
@@ -116,6 +117,12 @@ export interface AlertRepository {
    * or not at all. Inside `work`, use only `tx` (SQLite has one connection).
    */
   transaction<T>(work: (tx: AlertRepository, outbox: TransitionOutboxWriter) => Promise<T>): Promise<T>;
+  /**
+   * The lease fence (migration 0090, store/repositories/partition-epochs.ts): call first inside
+   * `transaction` for a leased worker's transition; throws LEASE_LOST when the partition has
+   * been claimed at another epoch since, so the transaction, outbox row included, rolls back.
+   */
+  fence(lease: LeaseFence): Promise<void>;
 }
 
 export function createAlertRepository(db: RegistryDb): AlertRepository {
@@ -124,6 +131,7 @@ export function createAlertRepository(db: RegistryDb): AlertRepository {
   return {
     byId,
     escalations: onCallRepository(db),
+    fence: (lease) => partitionEpochRepository(db).fence(lease),
 
     transaction: (work) =>
       db.transaction().execute((trx) => work(createAlertRepository(trx), transitionOutboxRepository(trx))),

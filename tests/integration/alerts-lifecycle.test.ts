@@ -10,6 +10,7 @@ import type { AlertFinding, Finding, MaintenanceVisit } from '../../protocol/ind
 import { type AlertMessage, decodeServiceMessage, type VisitMessage } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
 import { createAlertRepository } from '../../store/repositories/alerts.ts';
+import { partitionEpochRepository } from '../../store/repositories/partition-epochs.ts';
 import { transitionOutboxRepository } from '../../store/repositories/transition-outbox.ts';
 import { capturingLogger, registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
 
@@ -374,12 +375,15 @@ describe('the transition outbox (migration 0080)', () => {
 
 describe('the lease epoch on alert rows (migration 0080)', () => {
   it("records the epoch of the leased worker whose detection last wrote the row; people's steps keep it", async () => {
-    let epoch: number | null = 7;
+    let epoch = 7;
+    // Each owner claims the partition before its detection writes (ingest/ingest.ts onGained).
+    const claim = (e: number) => partitionEpochRepository(db).claim(0, e, `w${e}`, now);
+    await claim(epoch);
     const worker = createAlertLifecycle({
       alerts: createAlertRepository(db),
       clock: () => now,
       publish: () => {},
-      leaseEpochOf: () => epoch,
+      leaseOf: () => ({ partition: 0, epoch }),
     });
     const epochOfRow = async () =>
       (
@@ -393,6 +397,7 @@ describe('the lease epoch on alert rows (migration 0080)', () => {
     expect(await epochOfRow()).toBe(7);
     // The partition moved to a worker at a later epoch: its bump is stamped with it.
     epoch = 9;
+    await claim(epoch);
     await worker.apply([finding({ at: T0 + 1000 })]);
     expect(await epochOfRow()).toBe(9);
     // A resident's report joining, and a person's acknowledgement, are not a worker's writes.
@@ -407,6 +412,7 @@ describe('the lease epoch on alert rows (migration 0080)', () => {
     await worker.acknowledge(open!.id, 'duty');
     expect(await epochOfRow()).toBe(9);
     epoch = 11;
+    await claim(epoch);
     await worker.apply([finding({ kind: 'clear', at: T0 + 3000 })]);
     expect(await epochOfRow()).toBe(11);
     // Not a leased worker (the MQTT path, the API): null.
