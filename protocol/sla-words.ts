@@ -23,6 +23,9 @@ export type SlaColumn =
   | 'median_resolve_ms'
   | 'false_alarms'
   | 'reports'
+  | 'reports_resolved'
+  | 'reports_rejected'
+  | 'reports_open'
   | 'feedback'
   | 'reopened'
   | 'reopen_rate'
@@ -43,6 +46,9 @@ export const SLA_COLUMNS: readonly { key: SlaColumn; zh: string; en: string }[] 
   { key: 'median_resolve_ms', zh: '处置时间中位数', en: 'Median clearance' },
   { key: 'false_alarms', zh: '误报', en: 'False alarms' },
   { key: 'reports', zh: '住户报告', en: 'Resident reports' },
+  { key: 'reports_resolved', zh: '其中已解决', en: 'Resolved' },
+  { key: 'reports_rejected', zh: '其中已驳回', en: 'Rejected' },
+  { key: 'reports_open', zh: '其中未办结', en: 'Still open' },
   { key: 'feedback', zh: '住户反馈', en: 'Residents’ replies' },
   { key: 'reopened', zh: '重新打开', en: 'Reopened' },
   { key: 'reopen_rate', zh: '重开率', en: 'Reopen rate' },
