@@ -87,6 +87,18 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     return Number(await page.evaluate<string>(`localStorage.getItem('lw.submitAt')`));
   }
 
+  /** The SLA table's width, its card's inner width and what the card or the page would scroll. */
+  const tableFit = (page: TestPage) =>
+    page.evaluate<{ table: number; card: number; scroll: number; page: number }>(`(() => {
+      const card = document.querySelector('[data-testid=sla-report]');
+      return {
+        table: card.querySelector('table').getBoundingClientRect().width,
+        card: card.clientWidth,
+        scroll: card.scrollWidth,
+        page: document.documentElement.scrollWidth - window.innerWidth,
+      };
+    })()`);
+
   const navCount = (page: TestPage) =>
     page.evaluate<string>(`document.querySelector('[data-testid=reports-count]')?.textContent ?? '0'`);
 
@@ -248,8 +260,14 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     expect(await cell('average_rating')).toBe('5.0');
     expect(await cell('ratings')).toBe('1');
     const head = await console_.text('[data-testid=sla-report] thead');
-    expect(head).toContain('3分钟响应率');
-    expect(head).toContain('30分钟到场率');
+    // Grouped: each group over its short words, each short word titled with its whole word.
+    expect(head).toMatch(/紧急警报.*3分钟响应.*30分钟到场.*处置.*住户报告/);
+    const titles = await console_.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=sla-report] thead th[title]')].map((th) => th.textContent + '=' + th.title)`,
+    );
+    expect(titles).toContain('达标率=3分钟响应率');
+    expect(titles).toContain('达标率=30分钟到场率');
+    expect(titles).toContain('已解决=其中已解决');
     expect(
       await console_.evaluate<string>(
         `document.querySelector('main a[data-testid=export-csv]').getAttribute('href')`,
@@ -275,7 +293,29 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     await console_.select(picker, current);
     await console_.waitFor(`main a[data-testid=export-csv][href*="month=${current}"]`);
     await console_.waitFor(row);
+    // The reports' figures: the resident's report followed its alarm to 已解决.
+    expect(await cell('reports_resolved')).toBe('1');
+    // The table fits its card at 1440 px: no column cut, no scroll needed.
+    const wide = await tableFit(console_);
+    expect(wide.table).toBeLessThanOrEqual(wide.card);
+    expect(wide.scroll).toBeLessThanOrEqual(wide.card);
+    expect(wide.page).toBeLessThanOrEqual(0);
     await console_.screenshot(join(ARTIFACTS, 'duty-officer-sla-1440.png'));
+
+    // On a phone, one card per estate, each figure beside its word.
+    const small = await browser.newPage(PHONE);
+    await login(small, 'duty-anju', '#/sla');
+    await small.waitFor(row, 15_000);
+    const narrow = await tableFit(small);
+    expect(narrow.table).toBeLessThanOrEqual(narrow.card);
+    expect(narrow.scroll).toBeLessThanOrEqual(narrow.card);
+    expect(narrow.page).toBeLessThanOrEqual(0);
+    expect(
+      await small.evaluate<string>(
+        `getComputedStyle(document.querySelector('${row} td[data-col=response_rate]'), '::before').content`,
+      ),
+    ).toBe('"3分钟响应率"');
+    await small.screenshot(join(ARTIFACTS, 'duty-officer-sla-360.png'));
   }, 180_000);
 
   it('the detector and a resident on one car make one alarm showing both sources', async () => {
