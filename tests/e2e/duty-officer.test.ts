@@ -30,6 +30,12 @@ const BOTH_CAR = 'lianhua-b2-e2';
  * waits on a poll or a reload, still fails it.
  */
 const ALARM_TARGET_MS = 500;
+/**
+ * What must not reach a duty officer's screen: a code (snake_case), an English state, a
+ * login instead of a name, a value the page failed to word, a counter of days.
+ */
+const RAW =
+  /\b[a-z]+_[a-z_]+\b|\b(open|acknowledged|resolved|received|in_progress|critical|major|minor|verified|suspect|fake)\b|undefined|NaN|\[object|Your role|duty-anju|manager-anju|超时 \d+天/;
 const ALARM_WITHIN_MS = 2000;
 
 describe('the duty officer alarm and the resident loop, in a browser', () => {
@@ -106,6 +112,18 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     console_ = await browser.newPage(DESKTOP);
     await login(console_, 'duty-anju', '#/alerts');
     await console_.waitFor('#alarm li[data-alert-id="alert-anju-1"]', 15_000);
+    // The fixture's trapped alert opened on 2025-05-18 12:00 Beijing time, long ago: its
+    // chips say the state and when it was due, not a counter of days ("超时 563天 16:20:13").
+    const old = '#alarm li[data-alert-id="alert-anju-1"]';
+    expect(await console_.text(`${old} [data-sla=ack]`)).toBe('确认超时 · 应于 2025年5月18日 12:03 前确认');
+    expect(await console_.text(`${old} [data-sla=arrival]`)).toBe(
+      '到场超时 · 应于 2025年5月18日 12:30 前到场',
+    );
+    expect(await console_.text(old)).not.toMatch(/\d+天/);
+    // Its row in the list carries its year, in Beijing time.
+    expect(await console_.text('[data-testid=alert-list] li[data-alert-id="alert-anju-1"] time')).toBe(
+      '2025年5月18日 12:00',
+    );
     // The seeded report of 莲花花园 is open: the nav counts it.
     expect(await navCount(console_)).toBe('1');
     // The banner's arrival is timed by the page itself, on the DOM change that shows it.
@@ -317,6 +335,37 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     ).toBe('"3分钟响应率"');
     await small.screenshot(join(ARTIFACTS, 'duty-officer-sla-360.png'));
   }, 180_000);
+
+  it('every screen of the duty officer reads in Chinese and fits 1440×900 and 360×740', async () => {
+    const problems: string[] = [];
+    for (const [size, viewport] of [
+      ['1440', DESKTOP],
+      ['360', PHONE],
+    ] as const) {
+      const page = await browser.newPage(viewport);
+      await login(page, 'duty-anju', '#/alerts');
+      const routes = await page.evaluate<string[]>(
+        `[...document.querySelectorAll('header nav a[href^="#/"]')].map((a) => a.getAttribute('href').slice(2))`,
+      );
+      expect(routes).toEqual(expect.arrayContaining(['fleet', 'alerts', 'reports', 'sla', 'visits']));
+      for (const route of [...routes, `elevator/${CAR}`]) {
+        const name = route.replace('/', '-');
+        await page.goto(`${base}/app/#/${route}`);
+        await page.waitFor('main > *', 15_000);
+        await page.waitForGone('main .state-msg[role=status]', 15_000);
+        const seen = await page.evaluate<{ overflow: number; text: string }>(`({
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          text: document.body.innerText,
+        })`);
+        if (seen.overflow > 0)
+          problems.push(`${name} at ${size}: page ${seen.overflow} px wider than the screen`);
+        const raw = seen.text.match(RAW);
+        if (raw) problems.push(`${name} at ${size}: raw "${raw[0]}"`);
+        await page.screenshot(join(ARTIFACTS, `duty-officer-walk-${name}-${size}.png`));
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 600_000);
 
   it('the detector and a resident on one car make one alarm showing both sources', async () => {
     await console_.goto(`${base}/app/#/alerts`);
