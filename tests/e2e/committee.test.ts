@@ -138,6 +138,12 @@ describe('the owners’ committee in Chromium', () => {
     const alarm = page.locator('#alarm');
     await alarm.locator('[data-testid=alarm-firm-handles]').waitFor();
     expect(await alarm.textContent()).toContain('由物业值班人员处理');
+    // Readable on the red banner (it was grey on red).
+    expect(
+      await page.evaluate<string>(
+        `getComputedStyle(document.querySelector('[data-testid=alarm-firm-handles]')).color`,
+      ),
+    ).toBe('rgb(255, 255, 255)');
     expect(await alarm.locator('button').count()).toBe(0);
     // Nor the sound: the committee is not the one called (no beep, no "开启告警声音" button).
     expect(await alarm.getAttribute('data-sound')).toBe('off');

@@ -43,11 +43,11 @@ function paint(el: HTMLElement, now: number): void {
   }
   if (longOverdue(c)) {
     el.className = 'sla sla-overdue sla-long';
-    // The due time stays whole on a phone: the chip breaks before it, not inside it.
+    // The due time and its verb stay whole on a phone: the chip breaks before them, not inside.
     const [before, after] = t(el.dataset['sla'] === 'ack' ? 'ackOverdueSince' : 'arrivalOverdueSince', {
       at: '\u0000',
     }).split('\u0000') as [string, string];
-    el.replaceChildren(before, h('span', { class: 'nowrap' }, formatTime(c.deadline)), after);
+    el.replaceChildren(before, h('span', { class: 'nowrap' }, `${formatTime(c.deadline)}${after}`));
     return;
   }
   const time = formatDuration(c.ms, (n) => t('days', { n }));
