@@ -333,6 +333,9 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
         `getComputedStyle(document.querySelector('${row} td[data-col=response_rate]'), '::before').content`,
       ),
     ).toBe('"3分钟响应率"');
+    console.info(
+      `[duty-officer] #/sla table ${wide.table} px in its ${wide.card} px card at 1440; ${narrow.table} px in ${narrow.card} px at 360`,
+    );
     await small.screenshot(join(ARTIFACTS, 'duty-officer-sla-360.png'));
   }, 180_000);
 
