@@ -6,8 +6,12 @@
  *   anyone acknowledged needed no answer and are not counted;
  * - arrival: "到场" stamped within 30 minutes; counted over answered alerts that were not a
  *   false alarm, once met or overdue (one still inside its 30 minutes is not judged yet);
- * - reopen rate: reports the resident reopened over reports the resident answered.
+ * - reopen rate: reports the resident reopened over reports the resident answered;
+ * - reports by where they stand now (resolved, rejected, still open): their effective status
+ *   (protocol/alert-steps.ts), so a "有人被困" report whose alarm was resolved counts as
+ *   resolved although its own stored status was never moved, as the reports list shows it.
  */
+import { effectiveReportStatus } from '../protocol/alert-steps.ts';
 import { ARRIVAL_SLA_MS, type EstateSla, RESPONSE_SLA_MS } from '../protocol/sla.ts';
 import type { SlaAlertRow, SlaReportRow } from '../store/repositories/sla.ts';
 
@@ -69,6 +73,7 @@ export function estateSla(
       arrivalCounted++;
     }
   }
+  const statuses = reports.map((r) => effectiveReportStatus(r, r.alert));
   const answered = reports.filter((r) => r.feedback !== null || r.reopen_count > 0);
   const reopened = reports.filter((r) => r.reopen_count > 0).length;
   const ratings = reports.filter((r) => r.rating !== null).map((r) => r.rating!);
@@ -88,6 +93,9 @@ export function estateSla(
     median_resolve_ms: median(resolutions),
     false_alarms: falseAlarms,
     reports: reports.length,
+    reports_resolved: statuses.filter((s) => s === 'resolved').length,
+    reports_rejected: statuses.filter((s) => s === 'rejected').length,
+    reports_open: statuses.filter((s) => s === 'received' || s === 'in_progress').length,
     feedback: answered.length,
     reopened,
     reopen_rate: rate(reopened, answered.length),

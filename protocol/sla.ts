@@ -37,6 +37,10 @@ export const EstateSla = Type.Object({
   false_alarms: Type.Integer({ minimum: 0 }),
   /** Resident reports filed in the month, and what the residents said after handling. */
   reports: Type.Integer({ minimum: 0 }),
+  /** Of those, by their effective status now (a report linked to an alert follows it). */
+  reports_resolved: Type.Integer({ minimum: 0, description: 'Resolved (by the firm or with its alert)' }),
+  reports_rejected: Type.Integer({ minimum: 0 }),
+  reports_open: Type.Integer({ minimum: 0, description: 'Received or in progress' }),
   feedback: Type.Integer({ minimum: 0, description: 'Reports the resident confirmed or reopened' }),
   reopened: Type.Integer({ minimum: 0 }),
   reopen_rate: Rate,

@@ -78,12 +78,23 @@ export function errorText(error: unknown): string {
   return errorWords(typeof coded.code === 'string' ? coded.code : 'HTTP', current, reason);
 }
 
-export function formatTime(ms: number): string {
+/** Beijing time, whatever the browser's zone: the exports, the QR pages and the webhooks say it. */
+const BEIJING = 'Asia/Shanghai';
+
+/**
+ * "12月2日 20:22" this year, "2025年5月18日 12:00" before it, in Beijing time: an alert from
+ * another year must not read as this year's.
+ */
+export function formatTime(ms: number, now = Date.now()): string {
+  const year = (at: number) => new Date(at + 8 * 3_600_000).getUTCFullYear();
   return new Date(ms).toLocaleString(current === 'zh' ? 'zh-CN' : 'en-GB', {
+    ...(year(ms) === year(now) ? {} : { year: 'numeric' }),
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: BEIJING,
   });
 }
 

@@ -28,6 +28,19 @@ export function clock(start: number, limitMs: number, metAt: number | null, now:
   return { deadline, metAt, ms, status: ms >= 0 ? 'running' : 'overdue' };
 }
 
+/**
+ * How long past its deadline a clock still counts on screen. A clock overdue by minutes or
+ * hours is a live incident and its counter says how late it runs; past a day a counter
+ * ("超时 563天 16:20:13") says nothing a duty officer can act on, so the chip says the
+ * state and when it was due instead (views/sla-chip.ts).
+ */
+export const OVERDUE_COUNTER_MAX_MS = 24 * 3_600_000;
+
+/** Overdue for longer than the counter is worth showing. */
+export function longOverdue(c: SlaClock): boolean {
+  return c.status === 'overdue' && -c.ms > OVERDUE_COUNTER_MAX_MS;
+}
+
 /** Which alerts carry SLA clocks: the critical ones (a trapped passenger above all). */
 export function hasSla(alert: Pick<Alert, 'severity'>): boolean {
   return alert.severity === 'critical';

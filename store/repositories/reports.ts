@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ExpressionBuilder } from 'kysely';
+import type { FollowedAlert } from '../../protocol/alert-steps.ts';
 import {
   type AlertState,
   type AlertStep,
@@ -93,7 +94,27 @@ type Joined = ResidentReportTable & {
   alert_resolved_at: number | null;
 };
 
-function withAlertStep(row: Joined): ReportWithAlert {
+/** The linked alert's columns a report's effective status reads, as `withAlert` joins them. */
+export const FOLLOWED_ALERT_COLUMNS = [
+  'a.state as alert_state',
+  'a.acknowledged_at as alert_acknowledged_at',
+  'a.arrived_at as alert_arrived_at',
+  'a.resolved_at as alert_resolved_at',
+] as const;
+
+type FollowedAlertColumns = Pick<
+  Joined,
+  'alert_state' | 'alert_acknowledged_at' | 'alert_arrived_at' | 'alert_resolved_at'
+>;
+
+/**
+ * Splits a report row joined with FOLLOWED_ALERT_COLUMNS into the report and its linked
+ * alert (null without one): what `effectiveReportStatus` reads. The console's list and the
+ * monthly SLA report (store/repositories/sla.ts) both read reports this way.
+ */
+export function splitFollowedAlert<R extends FollowedAlertColumns>(
+  row: R,
+): { report: Omit<R, keyof FollowedAlertColumns>; alert: FollowedAlert | null } {
   const { alert_state, alert_acknowledged_at, alert_arrived_at, alert_resolved_at, ...report } = row;
   const alert =
     alert_state === null
@@ -104,6 +125,11 @@ function withAlertStep(row: Joined): ReportWithAlert {
           arrived_at: alert_arrived_at,
           resolved_at: alert_resolved_at,
         };
+  return { report, alert };
+}
+
+function withAlertStep(row: Joined): ReportWithAlert {
+  const { report, alert } = splitFollowedAlert(row);
   return {
     ...report,
     status: effectiveReportStatus(report, alert),
@@ -160,12 +186,7 @@ export function reportRepository(db: RegistryDb): ReportRepository {
       .selectFrom('resident_reports as r')
       .leftJoin('alerts as a', 'a.id', 'r.alert_id')
       .selectAll('r')
-      .select([
-        'a.state as alert_state',
-        'a.acknowledged_at as alert_acknowledged_at',
-        'a.arrived_at as alert_arrived_at',
-        'a.resolved_at as alert_resolved_at',
-      ]);
+      .select(FOLLOWED_ALERT_COLUMNS);
   const byId = async (id: string) => {
     const row = await withAlert().where('r.id', '=', id).executeTakeFirst();
     return row ? withAlertStep(row) : undefined;

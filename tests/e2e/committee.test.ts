@@ -138,6 +138,12 @@ describe('the owners’ committee in Chromium', () => {
     const alarm = page.locator('#alarm');
     await alarm.locator('[data-testid=alarm-firm-handles]').waitFor();
     expect(await alarm.textContent()).toContain('由物业值班人员处理');
+    // Readable on the red banner (it was grey on red).
+    expect(
+      await page.evaluate<string>(
+        `getComputedStyle(document.querySelector('[data-testid=alarm-firm-handles]')).color`,
+      ),
+    ).toBe('rgb(255, 255, 255)');
     expect(await alarm.locator('button').count()).toBe(0);
     // Nor the sound: the committee is not the one called (no beep, no "开启告警声音" button).
     expect(await alarm.getAttribute('data-sound')).toBe('off');
@@ -220,6 +226,40 @@ describe('the owners’ committee in Chromium', () => {
     expect(printed).toContain('业主委员会（盖章）');
     expect(printed).not.toMatch(RAW);
     await statement.screenshot({ path: join(ARTIFACTS, 'committee-statement.png'), fullPage: true });
+  });
+
+  it('every screen of the committee reads in Chinese and fits 1440×900 and 360×740', {
+    timeout: 600_000,
+  }, async () => {
+    const problems: string[] = [];
+    for (const [size, viewport] of [
+      ['1440', DESKTOP],
+      ['360', PHONE],
+    ] as const) {
+      const page = await signIn(viewport);
+      const routes = await page.$$eval('header nav a[href^="#/"]', (links) =>
+        links.map((a) => (a.getAttribute('href') ?? '').slice(2)),
+      );
+      expect(routes).toEqual(expect.arrayContaining(['fund', 'sla']));
+      for (const route of [...routes, `elevator/${ANJU_ELEVATOR}`]) {
+        const name = route.replace('/', '-');
+        await page.goto(`${base}/app/#/${route}`);
+        await page.waitForSelector('main > *');
+        await page.waitForSelector('main .state-msg[role=status]', { state: 'detached' });
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        if (overflow > 0) problems.push(`${name} at ${size}: page ${overflow} px wider than the screen`);
+        const text = await page.evaluate<string>('document.body.innerText');
+        const raw = text.match(RAW) ?? text.match(/\b[a-z]+_[a-z_]+\b|undefined|NaN|超时 \d+天/);
+        if (raw) problems.push(`${name} at ${size}: raw "${raw[0]}"`);
+        await page.screenshot({
+          path: join(ARTIFACTS, `committee-walk-${name}-${size}.png`),
+          fullPage: true,
+        });
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('reads the same on a phone (360×740) without raw codes', { timeout: 180_000 }, async () => {

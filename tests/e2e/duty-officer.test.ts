@@ -30,6 +30,12 @@ const BOTH_CAR = 'lianhua-b2-e2';
  * waits on a poll or a reload, still fails it.
  */
 const ALARM_TARGET_MS = 500;
+/**
+ * What must not reach a duty officer's screen: a code (snake_case), an English state, a
+ * login instead of a name, a value the page failed to word, a counter of days.
+ */
+const RAW =
+  /\b[a-z]+_[a-z_]+\b|\b(open|acknowledged|resolved|received|in_progress|critical|major|minor|verified|suspect|fake)\b|undefined|NaN|\[object|Your role|duty-anju|manager-anju|超时 \d+天/;
 const ALARM_WITHIN_MS = 2000;
 
 describe('the duty officer alarm and the resident loop, in a browser', () => {
@@ -87,6 +93,18 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     return Number(await page.evaluate<string>(`localStorage.getItem('lw.submitAt')`));
   }
 
+  /** The SLA table's width, its card's inner width and what the card or the page would scroll. */
+  const tableFit = (page: TestPage) =>
+    page.evaluate<{ table: number; card: number; scroll: number; page: number }>(`(() => {
+      const card = document.querySelector('[data-testid=sla-report]');
+      return {
+        table: card.querySelector('table').getBoundingClientRect().width,
+        card: card.clientWidth,
+        scroll: card.scrollWidth,
+        page: document.documentElement.scrollWidth - window.innerWidth,
+      };
+    })()`);
+
   const navCount = (page: TestPage) =>
     page.evaluate<string>(`document.querySelector('[data-testid=reports-count]')?.textContent ?? '0'`);
 
@@ -94,6 +112,18 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     console_ = await browser.newPage(DESKTOP);
     await login(console_, 'duty-anju', '#/alerts');
     await console_.waitFor('#alarm li[data-alert-id="alert-anju-1"]', 15_000);
+    // The fixture's trapped alert opened on 2025-05-18 12:00 Beijing time, long ago: its
+    // chips say the state and when it was due, not a counter of days ("超时 563天 16:20:13").
+    const old = '#alarm li[data-alert-id="alert-anju-1"]';
+    expect(await console_.text(`${old} [data-sla=ack]`)).toBe('确认超时 · 应于 2025年5月18日 12:03 前确认');
+    expect(await console_.text(`${old} [data-sla=arrival]`)).toBe(
+      '到场超时 · 应于 2025年5月18日 12:30 前到场',
+    );
+    expect(await console_.text(old)).not.toMatch(/\d+天/);
+    // Its row in the list carries its year, in Beijing time.
+    expect(await console_.text('[data-testid=alert-list] li[data-alert-id="alert-anju-1"] time')).toBe(
+      '2025年5月18日 12:00',
+    );
     // The seeded report of 莲花花园 is open: the nav counts it.
     expect(await navCount(console_)).toBe('1');
     // The banner's arrival is timed by the page itself, on the DOM change that shows it.
@@ -248,8 +278,14 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     expect(await cell('average_rating')).toBe('5.0');
     expect(await cell('ratings')).toBe('1');
     const head = await console_.text('[data-testid=sla-report] thead');
-    expect(head).toContain('3分钟响应率');
-    expect(head).toContain('30分钟到场率');
+    // Grouped: each group over its short words, each short word titled with its whole word.
+    expect(head).toMatch(/紧急警报.*3分钟响应.*30分钟到场.*处置.*住户报告/);
+    const titles = await console_.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=sla-report] thead th[title]')].map((th) => th.textContent + '=' + th.title)`,
+    );
+    expect(titles).toContain('达标率=3分钟响应率');
+    expect(titles).toContain('达标率=30分钟到场率');
+    expect(titles).toContain('已解决=其中已解决');
     expect(
       await console_.evaluate<string>(
         `document.querySelector('main a[data-testid=export-csv]').getAttribute('href')`,
@@ -275,8 +311,64 @@ describe('the duty officer alarm and the resident loop, in a browser', () => {
     await console_.select(picker, current);
     await console_.waitFor(`main a[data-testid=export-csv][href*="month=${current}"]`);
     await console_.waitFor(row);
+    // The reports' figures: the resident's report followed its alarm to 已解决.
+    expect(await cell('reports_resolved')).toBe('1');
+    // The table fits its card at 1440 px: no column cut, no scroll needed.
+    const wide = await tableFit(console_);
+    expect(wide.table).toBeLessThanOrEqual(wide.card);
+    expect(wide.scroll).toBeLessThanOrEqual(wide.card);
+    expect(wide.page).toBeLessThanOrEqual(0);
     await console_.screenshot(join(ARTIFACTS, 'duty-officer-sla-1440.png'));
+
+    // On a phone, one card per estate, each figure beside its word.
+    const small = await browser.newPage(PHONE);
+    await login(small, 'duty-anju', '#/sla');
+    await small.waitFor(row, 15_000);
+    const narrow = await tableFit(small);
+    expect(narrow.table).toBeLessThanOrEqual(narrow.card);
+    expect(narrow.scroll).toBeLessThanOrEqual(narrow.card);
+    expect(narrow.page).toBeLessThanOrEqual(0);
+    expect(
+      await small.evaluate<string>(
+        `getComputedStyle(document.querySelector('${row} td[data-col=response_rate]'), '::before').content`,
+      ),
+    ).toBe('"3分钟响应率"');
+    console.info(
+      `[duty-officer] #/sla table ${wide.table} px in its ${wide.card} px card at 1440; ${narrow.table} px in ${narrow.card} px at 360`,
+    );
+    await small.screenshot(join(ARTIFACTS, 'duty-officer-sla-360.png'));
   }, 180_000);
+
+  it('every screen of the duty officer reads in Chinese and fits 1440×900 and 360×740', async () => {
+    const problems: string[] = [];
+    for (const [size, viewport] of [
+      ['1440', DESKTOP],
+      ['360', PHONE],
+    ] as const) {
+      const page = await browser.newPage(viewport);
+      await login(page, 'duty-anju', '#/alerts');
+      const routes = await page.evaluate<string[]>(
+        `[...document.querySelectorAll('header nav a[href^="#/"]')].map((a) => a.getAttribute('href').slice(2))`,
+      );
+      expect(routes).toEqual(expect.arrayContaining(['fleet', 'alerts', 'reports', 'sla', 'visits']));
+      for (const route of [...routes, `elevator/${CAR}`]) {
+        const name = route.replace('/', '-');
+        await page.goto(`${base}/app/#/${route}`);
+        await page.waitFor('main > *', 15_000);
+        await page.waitForGone('main .state-msg[role=status]', 15_000);
+        const seen = await page.evaluate<{ overflow: number; text: string }>(`({
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          text: document.body.innerText,
+        })`);
+        if (seen.overflow > 0)
+          problems.push(`${name} at ${size}: page ${seen.overflow} px wider than the screen`);
+        const raw = seen.text.match(RAW);
+        if (raw) problems.push(`${name} at ${size}: raw "${raw[0]}"`);
+        await page.screenshot(join(ARTIFACTS, `duty-officer-walk-${name}-${size}.png`));
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 600_000);
 
   it('the detector and a resident on one car make one alarm showing both sources', async () => {
     await console_.goto(`${base}/app/#/alerts`);

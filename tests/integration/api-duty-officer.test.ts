@@ -375,4 +375,48 @@ describe('duty officer alarm and resident loop', () => {
     expect(csv.body).toContain(`${row.receipt},`);
     expect(csv.body).not.toContain(`${plain.receipt},`);
   });
+
+  it('the monthly SLA counts reports by the status the list shows: a report follows its resolved alert', async () => {
+    const cookie = await t.login('duty-anju');
+    const get = (url: string) => t.app.inject({ url, headers: { cookie } });
+    const month = '2025-05';
+    const from = Date.UTC(2025, 3, 30, 16);
+    const to = Date.UTC(2025, 4, 31, 16);
+    /** How many of lianhua's reports of the month the console's list finds with this status. */
+    const listed = async (status: string) => {
+      const res = await get(
+        `/api/v1/reports?estate=lianhua&status=${status}&from=${from}&to=${to}&limit=200`,
+      );
+      expect(res.statusCode).toBe(200);
+      return (res.json().items as unknown[]).length;
+    };
+    const sla = async () => (await get(`/api/v1/sla?month=${month}&estate=lianhua`)).json().estates[0];
+    const lianhua = await sla();
+    expect(lianhua.reports_resolved + lianhua.reports_rejected + lianhua.reports_open).toBe(lianhua.reports);
+    expect(lianhua.reports_resolved).toBe(await listed('resolved'));
+    expect(lianhua.reports_rejected).toBe(await listed('rejected'));
+    expect(lianhua.reports_open).toBe((await listed('received')) + (await listed('in_progress')));
+    // A resident traps on a car: open with its alarm, resolved with it, while the report's own
+    // stored status stays 'received' (counted by that, it would still read as open).
+    const { row } = await fileReport('lianhua-b2-e1', 'trapped', '困在7楼');
+    const open = await sla();
+    expect(open).toMatchObject({
+      reports: lianhua.reports + 1,
+      reports_open: lianhua.reports_open + 1,
+      reports_resolved: lianhua.reports_resolved,
+    });
+    expect((await act('duty-anju', row.alert_id!, 'acknowledge', { note: '已派人' })).statusCode).toBe(200);
+    expect(
+      (await act('duty-anju', row.alert_id!, 'resolve', { resolution: 'fault', note: '已救出' })).statusCode,
+    ).toBe(200);
+    expect(await sla()).toMatchObject({
+      reports_open: lianhua.reports_open,
+      reports_resolved: lianhua.reports_resolved + 1,
+    });
+    const csv = await get(`/api/v1/sla.csv?month=${month}&estate=lianhua`);
+    const [header, line] = csv.body.replace('\uFEFF', '').split('\r\n') as [string, string];
+    const cells = Object.fromEntries(header.split(',').map((h, i) => [h, line.split(',')[i]]));
+    expect(cells['其中已解决']).toBe(String(lianhua.reports_resolved + 1));
+    expect(cells['其中未办结']).toBe(String(lianhua.reports_open));
+  });
 });

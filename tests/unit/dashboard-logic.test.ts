@@ -8,6 +8,8 @@ import {
   arrivalClock,
   formatDuration,
   isUnacknowledgedCritical,
+  longOverdue,
+  OVERDUE_COUNTER_MAX_MS,
 } from '../../dashboard/src/sla.ts';
 
 const OPENED = 1_700_000_000_000;
@@ -48,6 +50,17 @@ describe('SLA clocks', () => {
 
   it('says days in the words it is given', () => {
     expect(formatDuration(2 * 86_400_000 + 3_600_000, (n) => `${n}天`)).toBe('2天 01:00:00');
+  });
+
+  it.each([
+    // [acknowledged_at, now, counted past a day?]
+    [null, OPENED + ACK_SLA_MS + 60_000, false],
+    [null, OPENED + ACK_SLA_MS + OVERDUE_COUNTER_MAX_MS, false],
+    [null, OPENED + ACK_SLA_MS + OVERDUE_COUNTER_MAX_MS + 1000, true],
+    [null, OPENED + 563 * 86_400_000, true],
+    [OPENED + 2 * 86_400_000, OPENED + 563 * 86_400_000, false],
+  ] as const)('acknowledged at %s, now %s: overdue past a day → %s', (ackAt, now, long) => {
+    expect(longOverdue(ackClock({ opened_at: OPENED, acknowledged_at: ackAt }, now))).toBe(long);
   });
 
   it('raises the alarm only for open critical alerts', () => {

@@ -6,10 +6,12 @@
  * JSON: a detail field without words is left out.
  */
 import {
+  ALERT_STATE_WORDS,
   AUDIT_ACTION_WORDS,
   AUDIT_TARGET_WORDS,
   ESCALATION_STATUS_WORDS,
   escalationStepWords,
+  REPORT_STATUS_WORDS,
   wordOf,
 } from '../../../protocol/words.ts';
 import { api } from '../api.ts';
@@ -31,6 +33,7 @@ const WORDS = {
     detail: '说明',
     more: '更多',
     system: '系统',
+    resident: '住户（二维码页）',
     note: '备注',
     to: '通知',
   },
@@ -44,6 +47,7 @@ const WORDS = {
     detail: 'Detail',
     more: 'More',
     system: 'System',
+    resident: 'Resident (QR page)',
     note: 'Note',
     to: 'Told',
   },
@@ -71,7 +75,19 @@ function detailWords(row: AuditRow): string {
   const d = (typeof row.detail === 'object' && row.detail ? row.detail : {}) as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof d.step === 'string') parts.push(escalationStepWords(d.step, lang()));
-  if (typeof d.to === 'string') parts.push(`${w('to')}：${personName(d.to)}`);
+  // `to` is a person told for an escalation, but a state moved to for an alert's or a
+  // report's own step (api/routes/console/alerts.ts, reports.ts): "已确认 → 已解决".
+  const states =
+    row.action === 'report.status'
+      ? REPORT_STATUS_WORDS
+      : row.target_type === 'alert' && row.action !== 'alert.escalate'
+        ? ALERT_STATE_WORDS
+        : null;
+  if (states) {
+    const from = typeof d.from === 'string' ? wordOf(states, d.from, lang()) : undefined;
+    const to = typeof d.to === 'string' ? wordOf(states, d.to, lang()) : undefined;
+    if (to && from !== to) parts.push(from ? `${from} → ${to}` : to);
+  } else if (typeof d.to === 'string') parts.push(`${w('to')}：${personName(d.to)}`);
   if (typeof d.status === 'string') {
     const status = wordOf(ESCALATION_STATUS_WORDS, d.status, lang());
     if (status) parts.push(status);
@@ -86,7 +102,12 @@ function row(r: AuditRow): HTMLElement {
     'tr',
     { 'data-audit': r.id, 'data-action': r.action },
     h('td', { class: 'nowrap' }, formatTime(r.at)),
-    h('td', {}, r.actor === 'system' ? w('system') : personName(r.actor)),
+    // 'resident': an anonymous write from a QR page (api/plugins/context.ts), not a login.
+    h(
+      'td',
+      {},
+      r.actor === 'system' ? w('system') : r.actor === 'resident' ? w('resident') : personName(r.actor),
+    ),
     h('td', {}, actionWords(r.action)),
     h('td', {}, wordOf(AUDIT_TARGET_WORDS, r.target_type, lang()) ?? '—'),
     h('td', {}, r.estate_id ? estateName(r.estate_id) : '—'),

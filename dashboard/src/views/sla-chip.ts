@@ -1,11 +1,13 @@
 /**
  * The SLA clocks on screen. Each chip stores its start, limit and met time as data
  * attributes; one 1-second ticker rewrites only the chips' text, so a running clock never
- * re-renders the list (and never steals focus from a button or the note dialog).
+ * re-renders the list (and never steals focus from a button or the note dialog). Overdue
+ * past a day, a chip stops counting and says the state and when it was due, in Beijing time
+ * ("到场超时 · 应于 2025-05-18 12:30 前到场").
  */
 import { h } from '../dom.ts';
-import { t } from '../i18n.ts';
-import { ACK_SLA_MS, ARRIVAL_SLA_MS, clock, formatDuration } from '../sla.ts';
+import { formatTime, t } from '../i18n.ts';
+import { ACK_SLA_MS, ARRIVAL_SLA_MS, clock, formatDuration, longOverdue } from '../sla.ts';
 import type { Alert } from '../types.ts';
 
 function chip(
@@ -37,6 +39,15 @@ function paint(el: HTMLElement, now: number): void {
   if (el.dataset['closed']) {
     el.className = 'sla sla-late';
     el.textContent = `${label} ${t('arrivalNone')}`;
+    return;
+  }
+  if (longOverdue(c)) {
+    el.className = 'sla sla-overdue sla-long';
+    // The due time and its verb stay whole on a phone: the chip breaks before them, not inside.
+    const [before, after] = t(el.dataset['sla'] === 'ack' ? 'ackOverdueSince' : 'arrivalOverdueSince', {
+      at: '\u0000',
+    }).split('\u0000') as [string, string];
+    el.replaceChildren(before, h('span', { class: 'nowrap' }, `${formatTime(c.deadline)}${after}`));
     return;
   }
   const time = formatDuration(c.ms, (n) => t('days', { n }));
