@@ -15,8 +15,29 @@
  * `removePartition` (which naks what it held of the partition, so the next owner gets it at
  * once), and `fence` is asked after each settle which of the batch's partitions are still
  * ours at our epoch; only their messages are acknowledged.
+ *
+ * One ack per partition per batch (ack policy "all", log/stream.ts): the ack of the batch's
+ * newest message of a partition acknowledges every message of that partition up to it. That
+ * is safe only if every message it covers was handed to us and is durable, so per partition
+ * we keep (`Track`):
+ * - the delivery sequence (the consumer's count of deliveries, redeliveries included) we expect
+ *   next, from the consumer's state read just before we started reading: a message with
+ *   another one means a delivery went to someone else (a stale pull request, a worker that has
+ *   not yet seen its lease lapse), whose message an ack would cover unseen. The partition is
+ *   then read afresh (its messages let go, the consumer's state read again).
+ * - the messages an earlier reader left unacknowledged (`num_ack_pending` at our start, all of
+ *   stream sequence at most the consumer's `delivered` then): nothing of the partition is
+ *   acknowledged until each has come back to us (after `ackWaitMs`, or at once if it was let go).
+ * Before, every message had its own ack: a publish from the ingest and a round of work in
+ * nats-server per message.
  */
-import { type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
@@ -68,11 +89,37 @@ export interface LogConsumerStats {
   partitions: number[];
 }
 
+/** When one ack of a partition's newest message is safe (see the module header). */
+interface Track {
+  /** The delivery sequence the next message has if every delivery since our start came to us. */
+  nextDelivery: number;
+  /** A delivery went elsewhere, or one of ours was let go unhandled: read the partition afresh. */
+  broken: boolean;
+  /** Stream sequences at most this one may be an earlier reader's unacknowledged messages. */
+  inheritedUpTo: number;
+  /** How many of those have not come back to us yet. */
+  inheritedLeft: number;
+  inheritedSeen: Set<number>;
+}
+
+function trackFrom(info: ConsumerInfo): Track {
+  return {
+    nextDelivery: info.delivered.consumer_seq + 1,
+    broken: false,
+    inheritedUpTo: info.delivered.stream_seq,
+    inheritedLeft: info.num_ack_pending,
+    inheritedSeen: new Set(),
+  };
+}
+
 export class LogConsumer {
   private nc: NatsConnection | null = null;
   private readonly readers = new Map<number, ConsumerMessages>();
   /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
   private readonly wanted = new Set<number>();
+  private readonly tracks = new Map<number, Track>();
+  /** Partitions being read afresh (a broken track). */
+  private readonly restarting = new Set<number>();
   private held: JsMsg[] = [];
   /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
   private settled: JsMsg[] = [];
@@ -125,10 +172,12 @@ export class LogConsumer {
     let reader: ConsumerMessages;
     try {
       const jsm = await jetstreamManager(nc);
-      const durable = await ensurePartitionConsumer(jsm, partition, {
+      const { durable, info } = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
       });
+      // The consumer's state just before we read: what our acks may cover (see Track).
+      this.tracks.set(partition, trackFrom(info));
       const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
@@ -137,6 +186,7 @@ export class LogConsumer {
       });
     } catch (error) {
       this.wanted.delete(partition);
+      this.tracks.delete(partition);
       throw error;
     }
     // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
@@ -150,6 +200,7 @@ export class LogConsumer {
    */
   removePartition(partition: number): number {
     this.wanted.delete(partition);
+    this.tracks.delete(partition);
     const reader = this.readers.get(partition);
     if (reader) {
       this.readers.delete(partition);
@@ -170,10 +221,23 @@ export class LogConsumer {
   }
 
   private receive(msg: JsMsg, partition: number): void {
+    const track = this.tracks.get(partition);
     // Not ours (any more): not handled, not acknowledged; delivered again to the next owner.
-    if (this.stopped || !this.readers.has(partition)) {
+    if (this.stopped || !this.readers.has(partition) || !track) {
+      if (track) track.broken = true;
       msg.nak();
       return;
+    }
+    const { deliverySequence, streamSequence } = msg.info;
+    if (deliverySequence === track.nextDelivery) track.nextDelivery += 1;
+    else track.broken = true;
+    if (
+      track.inheritedLeft > 0 &&
+      streamSequence <= track.inheritedUpTo &&
+      !track.inheritedSeen.has(streamSequence)
+    ) {
+      track.inheritedSeen.add(streamSequence);
+      track.inheritedLeft -= 1;
     }
     this.counts.delivered += 1;
     const topic = topicOfSubject(msg.subject) ?? msg.subject;
@@ -243,31 +307,62 @@ export class LogConsumer {
   }
 
   /**
-   * Acks the batch's messages whose partition is still ours; the rest are let go (nak). Returns
-   * how many were held back for the next settle (partition still read, fence not confirmed).
+   * Acks the batch's messages whose partition is still ours, with one ack per partition (its
+   * newest message) where the partition's track allows it; the rest are let go (nak). Returns
+   * how many were held back for the next settle (partition still read, and the fence not
+   * confirmed or an earlier reader's messages not all back yet).
    */
   private async acknowledge(batch: JsMsg[]): Promise<number> {
-    let heldBack = 0;
-    let ours: ReadonlySet<number> | null = null;
-    if (this.deps.fence) {
-      const partitions = new Set<number>();
-      for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
-      ours = await this.deps.fence([...partitions]).catch(() => new Set<number>());
-    }
+    const byPartition = new Map<number, JsMsg[]>();
     for (const msg of batch) {
-      if (ours === null || ours.has(partitionOfSubject(msg.subject))) {
-        msg.ack();
-        this.counts.acked += 1;
-      } else if (this.readers.has(partitionOfSubject(msg.subject))) {
+      const partition = partitionOfSubject(msg.subject);
+      const list = byPartition.get(partition);
+      if (list) list.push(msg);
+      else byPartition.set(partition, [msg]);
+    }
+    let ours: ReadonlySet<number> | null = null;
+    if (this.deps.fence) ours = await this.deps.fence([...byPartition.keys()]).catch(() => new Set<number>());
+    let heldBack = 0;
+    for (const [partition, messages] of byPartition) {
+      const track = this.tracks.get(partition);
+      const read = this.readers.has(partition) && track !== undefined;
+      if (read && (ours === null || ours.has(partition)) && !track.broken) {
+        if (track.inheritedLeft > 0) {
+          // An earlier reader's messages are not all back: an ack now would cover them unseen.
+          this.held.push(...messages);
+          heldBack += messages.length;
+          continue;
+        }
+        let newest = messages[0]!;
+        for (const msg of messages) if (msg.seq > newest.seq) newest = msg;
+        newest.ack();
+        this.counts.acked += messages.length;
+      } else if (read && !track.broken) {
         // Still reading it but the fence could not confirm (a renewal raced it): next settle.
-        this.held.push(msg);
-        heldBack += 1;
+        this.held.push(...messages);
+        heldBack += messages.length;
       } else {
-        msg.nak();
-        this.counts.fenced += 1;
+        for (const msg of messages) msg.nak();
+        if (read) this.restart(partition);
+        else this.counts.fenced += messages.length;
       }
     }
     return heldBack;
+  }
+
+  /**
+   * Reads a partition afresh after its track broke: lets go of what it held (delivered again,
+   * to us: they are then an earlier reader's, counted before any ack) and reads the consumer's
+   * state again. Its elevators' state stays: we are still the owner and handled all of it.
+   */
+  private restart(partition: number): void {
+    if (this.restarting.has(partition) || this.stopped) return;
+    this.restarting.add(partition);
+    this.log.warn({ partition }, 'a delivery of the partition went elsewhere; reading it afresh');
+    this.removePartition(partition);
+    this.addPartition(partition)
+      .catch((error: unknown) => this.log.warn({ err: error, partition }, 'partition not read again'))
+      .finally(() => this.restarting.delete(partition));
   }
 
   /**
