@@ -16,24 +16,23 @@
  * once), and `fence` is asked after each settle which of the batch's partitions are still
  * ours at our epoch; only their messages are acknowledged.
  *
- * One ack per partition per batch (ack policy "all", log/stream.ts): the ack of the batch's
- * newest message of a partition acknowledges every message of that partition up to it. That
- * is safe only if every message it covers was handed to us and is durable, so per partition
- * we keep (`Track`):
- * - the delivery sequence (the consumer's count of deliveries, redeliveries included) we expect
- *   next, from the consumer's state read just before we started reading: a message with
- *   another one means a delivery went to someone else (a stale pull request, a worker that has
- *   not yet seen its lease lapse), whose message an ack would cover unseen. The partition is
- *   then read afresh (its messages let go, the consumer's state read again).
- * - the messages an earlier reader left unacknowledged (`num_ack_pending` at our start, all of
- *   stream sequence at most the consumer's `delivered` then): nothing of the partition is
- *   acknowledged until each has come back to us (after `ackWaitMs`, or at once if it was let go).
+ * One ack per partition per batch (ack policy "all", log/stream.ts): the ack of one message
+ * acknowledges every message of the partition up to it. That is safe only if every message it
+ * covers was handed to us and is durable, while a message may also be held by someone else: an
+ * earlier owner that died holding it (until `ackWaitMs` sends it again), a stale pull request,
+ * a worker that has not yet seen its lease lapse. So before acking, the consumer's state is
+ * asked (one request per partition per batch) and compared with what we received
+ * (`received`: stream sequence → durable): the ack goes out only if every message the consumer
+ * has pending up to the state's last delivery is one we received, and then at the newest
+ * message of the batch below the first one of ours that is not durable yet (and not past that
+ * last delivery: a later one may have gone elsewhere). Otherwise nothing of the partition is
+ * acked this time; what others held comes back to us after `ackWaitMs`.
  * Before, every message had its own ack: a publish from the ingest and a round of work in
  * nats-server per message.
  */
 import {
-  type ConsumerInfo,
   type ConsumerMessages,
+  type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
@@ -42,7 +41,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, ensurePartitionConsumer, type LogStreamOptions } from './stream.ts';
-import { LOG_STREAM, partitionOfSubject, topicOfSubject } from './subjects.ts';
+import { LOG_STREAM, partitionDurable, partitionOfSubject, topicOfSubject } from './subjects.ts';
 
 export interface LogConsumerOptions extends LogStreamOptions {
   url: string;
@@ -89,37 +88,14 @@ export interface LogConsumerStats {
   partitions: number[];
 }
 
-/** When one ack of a partition's newest message is safe (see the module header). */
-interface Track {
-  /** The delivery sequence the next message has if every delivery since our start came to us. */
-  nextDelivery: number;
-  /** A delivery went elsewhere, or one of ours was let go unhandled: read the partition afresh. */
-  broken: boolean;
-  /** Stream sequences at most this one may be an earlier reader's unacknowledged messages. */
-  inheritedUpTo: number;
-  /** How many of those have not come back to us yet. */
-  inheritedLeft: number;
-  inheritedSeen: Set<number>;
-}
-
-function trackFrom(info: ConsumerInfo): Track {
-  return {
-    nextDelivery: info.delivered.consumer_seq + 1,
-    broken: false,
-    inheritedUpTo: info.delivered.stream_seq,
-    inheritedLeft: info.num_ack_pending,
-    inheritedSeen: new Set(),
-  };
-}
-
 export class LogConsumer {
   private nc: NatsConnection | null = null;
+  private jsm: JetStreamManager | null = null;
   private readonly readers = new Map<number, ConsumerMessages>();
   /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
   private readonly wanted = new Set<number>();
-  private readonly tracks = new Map<number, Track>();
-  /** Partitions being read afresh (a broken track). */
-  private readonly restarting = new Set<number>();
+  /** Per partition read: stream sequence → durable, of every message received and not yet acked. */
+  private readonly received = new Map<number, Map<number, boolean>>();
   private held: JsMsg[] = [];
   /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
   private settled: JsMsg[] = [];
@@ -158,6 +134,7 @@ export class LogConsumer {
     const nc = await connectLog({ url: options.url, name: options.name ?? 'lift-watch-ingest' }, this.log);
     this.nc = nc;
     const jsm = await jetstreamManager(nc);
+    this.jsm = jsm;
     await ensureLogStream(jsm, options);
     for (const partition of options.partitions) await this.addPartition(partition);
     this.log.info({ partitions: options.partitions.length, url: options.url }, 'consuming the log');
@@ -172,12 +149,11 @@ export class LogConsumer {
     let reader: ConsumerMessages;
     try {
       const jsm = await jetstreamManager(nc);
-      const { durable, info } = await ensurePartitionConsumer(jsm, partition, {
+      const { durable } = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
       });
-      // The consumer's state just before we read: what our acks may cover (see Track).
-      this.tracks.set(partition, trackFrom(info));
+      this.received.set(partition, new Map());
       const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
@@ -186,7 +162,7 @@ export class LogConsumer {
       });
     } catch (error) {
       this.wanted.delete(partition);
-      this.tracks.delete(partition);
+      this.received.delete(partition);
       throw error;
     }
     // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
@@ -200,7 +176,7 @@ export class LogConsumer {
    */
   removePartition(partition: number): number {
     this.wanted.delete(partition);
-    this.tracks.delete(partition);
+    this.received.delete(partition);
     const reader = this.readers.get(partition);
     if (reader) {
       this.readers.delete(partition);
@@ -221,24 +197,14 @@ export class LogConsumer {
   }
 
   private receive(msg: JsMsg, partition: number): void {
-    const track = this.tracks.get(partition);
+    const received = this.received.get(partition);
     // Not ours (any more): not handled, not acknowledged; delivered again to the next owner.
-    if (this.stopped || !this.readers.has(partition) || !track) {
-      if (track) track.broken = true;
+    if (this.stopped || !this.readers.has(partition) || !received) {
       msg.nak();
       return;
     }
-    const { deliverySequence, streamSequence } = msg.info;
-    if (deliverySequence === track.nextDelivery) track.nextDelivery += 1;
-    else track.broken = true;
-    if (
-      track.inheritedLeft > 0 &&
-      streamSequence <= track.inheritedUpTo &&
-      !track.inheritedSeen.has(streamSequence)
-    ) {
-      track.inheritedSeen.add(streamSequence);
-      track.inheritedLeft -= 1;
-    }
+    // A redelivery of one we made durable stays durable.
+    if (!received.has(msg.seq)) received.set(msg.seq, false);
     this.counts.delivered += 1;
     const topic = topicOfSubject(msg.subject) ?? msg.subject;
     const data = msg.data;
@@ -307,10 +273,10 @@ export class LogConsumer {
   }
 
   /**
-   * Acks the batch's messages whose partition is still ours, with one ack per partition (its
-   * newest message) where the partition's track allows it; the rest are let go (nak). Returns
-   * how many were held back for the next settle (partition still read, and the fence not
-   * confirmed or an earlier reader's messages not all back yet).
+   * Acks the batch's messages whose partition is still ours, one ack per partition where its
+   * consumer's state allows it (see the module header); the rest are let go (nak). Returns how
+   * many were held back for the next settle (partition still read, and the fence not confirmed
+   * or messages of it held elsewhere).
    */
   private async acknowledge(batch: JsMsg[]): Promise<number> {
     const byPartition = new Map<number, JsMsg[]>();
@@ -322,47 +288,58 @@ export class LogConsumer {
     }
     let ours: ReadonlySet<number> | null = null;
     if (this.deps.fence) ours = await this.deps.fence([...byPartition.keys()]).catch(() => new Set<number>());
-    let heldBack = 0;
-    for (const [partition, messages] of byPartition) {
-      const track = this.tracks.get(partition);
-      const read = this.readers.has(partition) && track !== undefined;
-      if (read && (ours === null || ours.has(partition)) && !track.broken) {
-        if (track.inheritedLeft > 0) {
-          // An earlier reader's messages are not all back: an ack now would cover them unseen.
-          this.held.push(...messages);
-          heldBack += messages.length;
-          continue;
-        }
-        let newest = messages[0]!;
-        for (const msg of messages) if (msg.seq > newest.seq) newest = msg;
-        newest.ack();
-        this.counts.acked += messages.length;
-      } else if (read && !track.broken) {
-        // Still reading it but the fence could not confirm (a renewal raced it): next settle.
-        this.held.push(...messages);
-        heldBack += messages.length;
-      } else {
-        for (const msg of messages) msg.nak();
-        if (read) this.restart(partition);
-        else this.counts.fenced += messages.length;
-      }
-    }
-    return heldBack;
+    const held = await Promise.all(
+      [...byPartition].map(([partition, messages]) =>
+        this.acknowledgePartition(partition, messages, ours === null || ours.has(partition)),
+      ),
+    );
+    return held.reduce((sum, n) => sum + n, 0);
   }
 
-  /**
-   * Reads a partition afresh after its track broke: lets go of what it held (delivered again,
-   * to us: they are then an earlier reader's, counted before any ack) and reads the consumer's
-   * state again. Its elevators' state stays: we are still the owner and handled all of it.
-   */
-  private restart(partition: number): void {
-    if (this.restarting.has(partition) || this.stopped) return;
-    this.restarting.add(partition);
-    this.log.warn({ partition }, 'a delivery of the partition went elsewhere; reading it afresh');
-    this.removePartition(partition);
-    this.addPartition(partition)
-      .catch((error: unknown) => this.log.warn({ err: error, partition }, 'partition not read again'))
-      .finally(() => this.restarting.delete(partition));
+  private async acknowledgePartition(partition: number, messages: JsMsg[], ours: boolean): Promise<number> {
+    const received = this.received.get(partition);
+    if (!this.readers.has(partition) || !received) {
+      for (const msg of messages) msg.nak();
+      this.counts.fenced += messages.length;
+      return 0;
+    }
+    for (const msg of messages) if (received.has(msg.seq)) received.set(msg.seq, true);
+    const holdBack = (list: JsMsg[]): number => {
+      this.held.push(...list);
+      return list.length;
+    };
+    // Still reading it but the fence could not confirm (a renewal raced it): next settle.
+    if (!ours) return holdBack(messages);
+    const info = await this.jsm!.consumers.info(LOG_STREAM, partitionDurable(partition)).catch(() => null);
+    // Removed meanwhile (lease lost): let go, like what it held then.
+    if (this.received.get(partition) !== received) {
+      for (const msg of messages) msg.nak();
+      this.counts.fenced += messages.length;
+      return 0;
+    }
+    if (!info) return holdBack(messages);
+    const floor = info.ack_floor.stream_seq;
+    const lastDelivered = info.delivered.stream_seq;
+    let ofOurs = 0;
+    let firstNotDurable = Number.POSITIVE_INFINITY;
+    for (const [seq, durable] of received) {
+      if (seq <= floor) received.delete(seq);
+      else if (seq <= lastDelivered) ofOurs += 1;
+      if (seq > floor && !durable && seq < firstNotDurable) firstNotDurable = seq;
+    }
+    // Pending messages we never received: someone else holds them; an ack now could cover them.
+    if (ofOurs !== info.num_ack_pending) return holdBack(messages);
+    const limit = Math.min(firstNotDurable - 1, lastDelivered);
+    let newest: JsMsg | null = null;
+    for (const msg of messages)
+      if (msg.seq <= limit && (newest === null || msg.seq > newest.seq)) newest = msg;
+    if (newest === null) return holdBack(messages);
+    newest.ack();
+    const upTo = newest.seq;
+    for (const seq of received.keys()) if (seq <= upTo) received.delete(seq);
+    const later = messages.filter((msg) => msg.seq > upTo);
+    this.counts.acked += messages.length - later.length;
+    return holdBack(later);
   }
 
   /**
