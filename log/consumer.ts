@@ -15,33 +15,13 @@
  * `removePartition` (which naks what it held of the partition, so the next owner gets it at
  * once), and `fence` is asked after each settle which of the batch's partitions are still
  * ours at our epoch; only their messages are acknowledged.
- *
- * One ack per partition per batch (ack policy "all", log/stream.ts): the ack of one message
- * acknowledges every message of the partition up to it. That is safe only if every message it
- * covers was handed to us and is durable, while a message may also be held by someone else: an
- * earlier owner that died holding it (until `ackWaitMs` sends it again), a stale pull request,
- * a worker that has not yet seen its lease lapse. So before acking, the consumer's state is
- * asked (one request per partition per batch) and compared with what we received
- * (`received`: stream sequence → durable): the ack goes out only if every message the consumer
- * has pending up to the state's last delivery is one we received, and then at the newest
- * message of the batch below the first one of ours that is not durable yet (and not past that
- * last delivery: a later one may have gone elsewhere). Otherwise nothing of the partition is
- * acked this time; what others held comes back to us after `ackWaitMs`.
- * Before, every message had its own ack: a publish from the ingest and a round of work in
- * nats-server per message.
  */
-import {
-  type ConsumerMessages,
-  type JetStreamManager,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-} from '@nats-io/jetstream';
+import { type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, ensurePartitionConsumer, type LogStreamOptions } from './stream.ts';
-import { LOG_STREAM, partitionDurable, partitionOfSubject, topicOfSubject } from './subjects.ts';
+import { LOG_STREAM, partitionOfSubject, topicOfSubject } from './subjects.ts';
 
 export interface LogConsumerOptions extends LogStreamOptions {
   url: string;
@@ -90,12 +70,9 @@ export interface LogConsumerStats {
 
 export class LogConsumer {
   private nc: NatsConnection | null = null;
-  private jsm: JetStreamManager | null = null;
   private readonly readers = new Map<number, ConsumerMessages>();
   /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
   private readonly wanted = new Set<number>();
-  /** Per partition read: stream sequence → durable, of every message received and not yet acked. */
-  private readonly received = new Map<number, Map<number, boolean>>();
   private held: JsMsg[] = [];
   /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
   private settled: JsMsg[] = [];
@@ -134,7 +111,6 @@ export class LogConsumer {
     const nc = await connectLog({ url: options.url, name: options.name ?? 'lift-watch-ingest' }, this.log);
     this.nc = nc;
     const jsm = await jetstreamManager(nc);
-    this.jsm = jsm;
     await ensureLogStream(jsm, options);
     for (const partition of options.partitions) await this.addPartition(partition);
     this.log.info({ partitions: options.partitions.length, url: options.url }, 'consuming the log');
@@ -149,11 +125,10 @@ export class LogConsumer {
     let reader: ConsumerMessages;
     try {
       const jsm = await jetstreamManager(nc);
-      const { durable } = await ensurePartitionConsumer(jsm, partition, {
+      const durable = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
       });
-      this.received.set(partition, new Map());
       const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
@@ -162,7 +137,6 @@ export class LogConsumer {
       });
     } catch (error) {
       this.wanted.delete(partition);
-      this.received.delete(partition);
       throw error;
     }
     // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
@@ -176,7 +150,6 @@ export class LogConsumer {
    */
   removePartition(partition: number): number {
     this.wanted.delete(partition);
-    this.received.delete(partition);
     const reader = this.readers.get(partition);
     if (reader) {
       this.readers.delete(partition);
@@ -197,14 +170,11 @@ export class LogConsumer {
   }
 
   private receive(msg: JsMsg, partition: number): void {
-    const received = this.received.get(partition);
     // Not ours (any more): not handled, not acknowledged; delivered again to the next owner.
-    if (this.stopped || !this.readers.has(partition) || !received) {
+    if (this.stopped || !this.readers.has(partition)) {
       msg.nak();
       return;
     }
-    // A redelivery of one we made durable stays durable.
-    if (!received.has(msg.seq)) received.set(msg.seq, false);
     this.counts.delivered += 1;
     const topic = topicOfSubject(msg.subject) ?? msg.subject;
     const data = msg.data;
@@ -273,73 +243,31 @@ export class LogConsumer {
   }
 
   /**
-   * Acks the batch's messages whose partition is still ours, one ack per partition where its
-   * consumer's state allows it (see the module header); the rest are let go (nak). Returns how
-   * many were held back for the next settle (partition still read, and the fence not confirmed
-   * or messages of it held elsewhere).
+   * Acks the batch's messages whose partition is still ours; the rest are let go (nak). Returns
+   * how many were held back for the next settle (partition still read, fence not confirmed).
    */
   private async acknowledge(batch: JsMsg[]): Promise<number> {
-    const byPartition = new Map<number, JsMsg[]>();
-    for (const msg of batch) {
-      const partition = partitionOfSubject(msg.subject);
-      const list = byPartition.get(partition);
-      if (list) list.push(msg);
-      else byPartition.set(partition, [msg]);
-    }
+    let heldBack = 0;
     let ours: ReadonlySet<number> | null = null;
-    if (this.deps.fence) ours = await this.deps.fence([...byPartition.keys()]).catch(() => new Set<number>());
-    const held = await Promise.all(
-      [...byPartition].map(([partition, messages]) =>
-        this.acknowledgePartition(partition, messages, ours === null || ours.has(partition)),
-      ),
-    );
-    return held.reduce((sum, n) => sum + n, 0);
-  }
-
-  private async acknowledgePartition(partition: number, messages: JsMsg[], ours: boolean): Promise<number> {
-    const received = this.received.get(partition);
-    if (!this.readers.has(partition) || !received) {
-      for (const msg of messages) msg.nak();
-      this.counts.fenced += messages.length;
-      return 0;
+    if (this.deps.fence) {
+      const partitions = new Set<number>();
+      for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
+      ours = await this.deps.fence([...partitions]).catch(() => new Set<number>());
     }
-    for (const msg of messages) if (received.has(msg.seq)) received.set(msg.seq, true);
-    const holdBack = (list: JsMsg[]): number => {
-      this.held.push(...list);
-      return list.length;
-    };
-    // Still reading it but the fence could not confirm (a renewal raced it): next settle.
-    if (!ours) return holdBack(messages);
-    const info = await this.jsm!.consumers.info(LOG_STREAM, partitionDurable(partition)).catch(() => null);
-    // Removed meanwhile (lease lost): let go, like what it held then.
-    if (this.received.get(partition) !== received) {
-      for (const msg of messages) msg.nak();
-      this.counts.fenced += messages.length;
-      return 0;
+    for (const msg of batch) {
+      if (ours === null || ours.has(partitionOfSubject(msg.subject))) {
+        msg.ack();
+        this.counts.acked += 1;
+      } else if (this.readers.has(partitionOfSubject(msg.subject))) {
+        // Still reading it but the fence could not confirm (a renewal raced it): next settle.
+        this.held.push(msg);
+        heldBack += 1;
+      } else {
+        msg.nak();
+        this.counts.fenced += 1;
+      }
     }
-    if (!info) return holdBack(messages);
-    const floor = info.ack_floor.stream_seq;
-    const lastDelivered = info.delivered.stream_seq;
-    let ofOurs = 0;
-    let firstNotDurable = Number.POSITIVE_INFINITY;
-    for (const [seq, durable] of received) {
-      if (seq <= floor) received.delete(seq);
-      else if (seq <= lastDelivered) ofOurs += 1;
-      if (seq > floor && !durable && seq < firstNotDurable) firstNotDurable = seq;
-    }
-    // Pending messages we never received: someone else holds them; an ack now could cover them.
-    if (ofOurs !== info.num_ack_pending) return holdBack(messages);
-    const limit = Math.min(firstNotDurable - 1, lastDelivered);
-    let newest: JsMsg | null = null;
-    for (const msg of messages)
-      if (msg.seq <= limit && (newest === null || msg.seq > newest.seq)) newest = msg;
-    if (newest === null) return holdBack(messages);
-    newest.ack();
-    const upTo = newest.seq;
-    for (const seq of received.keys()) if (seq <= upTo) received.delete(seq);
-    const later = messages.filter((msg) => msg.seq > upTo);
-    this.counts.acked += messages.length - later.length;
-    return holdBack(later);
+    return heldBack;
   }
 
   /**

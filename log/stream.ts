@@ -6,17 +6,11 @@
  *   or a later reader such as an API node, can read again), and DiscardPolicy.New: a full log
  *   refuses new messages (the device gets no PUBACK and keeps its message) instead of deleting
  *   old ones that may not have been written yet.
- * - Consumers: one durable pull consumer per partition, filtered on its subject, ack policy
- *   "all" (one ack of a message acknowledges every message of the partition before it: the
- *   owner acknowledges a settled batch with one ack per partition, not one per message; see
- *   log/consumer.ts for when that is safe), a bound on messages delivered and not yet
- *   acknowledged, redelivered forever. A consumer made before with explicit acks (an ack policy
- *   cannot be changed in place) is made again, starting after its ack floor: what it held above
- *   the floor is delivered again, which the ingest's dedup makes harmless.
+ * - Consumers: one durable pull consumer per partition, filtered on its subject, explicit ack,
+ *   a bound on messages delivered and not yet acknowledged, redelivered forever.
  */
 import {
   AckPolicy,
-  type ConsumerInfo,
   DeliverPolicy,
   DiscardPolicy,
   type JetStreamManager,
@@ -55,39 +49,28 @@ export interface PartitionConsumerOptions {
   ackWaitMs: number;
 }
 
-/** Creates (or updates) the durable consumer of one partition; returns its name and state. */
+/** Creates (or updates) the durable consumer of one partition. */
 export async function ensurePartitionConsumer(
   jsm: JetStreamManager,
   partition: number,
   options: PartitionConsumerOptions,
-): Promise<{ durable: string; info: ConsumerInfo }> {
+): Promise<string> {
   const durable = partitionDurable(partition);
   const config = {
     durable_name: durable,
     filter_subject: partitionFilter(partition),
-    ack_policy: AckPolicy.All,
+    ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     max_ack_pending: options.maxAckPending,
     ack_wait: nanos(options.ackWaitMs),
     max_deliver: -1,
   };
   const existing = await jsm.consumers.info(LOG_STREAM, durable).catch(() => null);
-  if (existing && existing.config.ack_policy !== AckPolicy.All) {
-    // Made with explicit acks: again with "all", from the first message not acknowledged.
-    const floor = existing.ack_floor.stream_seq;
-    await jsm.consumers.delete(LOG_STREAM, durable);
-    const info = await jsm.consumers.add(LOG_STREAM, {
-      ...config,
-      ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : {}),
-    });
-    return { durable, info };
-  }
   if (existing) {
-    const info = await jsm.consumers.update(LOG_STREAM, durable, {
+    await jsm.consumers.update(LOG_STREAM, durable, {
       max_ack_pending: config.max_ack_pending,
       ack_wait: config.ack_wait,
     });
-    return { durable, info };
-  }
-  return { durable, info: await jsm.consumers.add(LOG_STREAM, config) };
+  } else await jsm.consumers.add(LOG_STREAM, config);
+  return durable;
 }
