@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ElevatorInfo } from '../fleet/types.ts';
 import type { Logger } from '../lib/logger.ts';
-import { type Checkpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
+import { type EncodedCheckpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
 import { type LeaseStats, PartitionLeases } from '../log/lease.ts';
 import { partitionOf } from '../log/subjects.ts';
@@ -383,7 +383,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
                 checkpoint: {
                   everyMs: lease.checkpointMs ?? DEFAULT_CHECKPOINT_MS,
                   capture: (partitions) => captureCheckpoints(partitions),
-                  save: (captured) => saveCheckpoints(captured as Checkpoint<ElevatorCheckpoint>[]),
+                  save: (captured) => saveCheckpoints(captured as EncodedCheckpoint[]),
                 },
               }
             : {}),
@@ -433,9 +433,9 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const checkpoints = leases ? new PartitionCheckpoints<ElevatorCheckpoint>() : null;
 
   /** Synchronous, at a batch boundary: the state of these partitions' elevators as handed so far. */
-  function captureCheckpoints(partitions: readonly number[]): Checkpoint<ElevatorCheckpoint>[] {
+  function captureCheckpoints(partitions: readonly number[]): EncodedCheckpoint[] {
     if (!leases) return [];
-    const wanted = new Map<number, Checkpoint<ElevatorCheckpoint>>();
+    const wanted = new Map<number, EncodedCheckpoint>();
     for (const partition of partitions) {
       const epoch = leases.epoch(partition);
       if (epoch === undefined) continue;
@@ -444,7 +444,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
         epoch,
         worker: lease!.workerId,
         writtenAt: Date.now(),
-        elevators: {},
+        elevators: new Map(),
       });
     }
     if (wanted.size === 0) return [];
@@ -452,18 +452,18 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       const checkpoint = wanted.get(partitionOfElevator(id));
       if (!checkpoint || state.sequence.max < 0) continue;
       const { sequence } = state;
-      // Copied now (JSON), not when saved: the state moves on while the settle runs.
-      checkpoint.elevators[id] = JSON.parse(
-        JSON.stringify({
-          seq: { ...sequence, window: Array.from(sequence.window) },
-          detector: deps.exportState?.(id) ?? null,
-        }),
-      );
+      // Serialized now, once: that text is the copy (the state moves on while the settle runs)
+      // and what the checkpoint stores; save only joins the texts (log/checkpoints.ts).
+      const saved: ElevatorCheckpoint = {
+        seq: { ...sequence, window: Array.from(sequence.window) },
+        detector: deps.exportState?.(id) ?? null,
+      };
+      checkpoint.elevators.set(id, JSON.stringify(saved));
     }
     return [...wanted.values()];
   }
 
-  async function saveCheckpoints(captured: Checkpoint<ElevatorCheckpoint>[]): Promise<void> {
+  async function saveCheckpoints(captured: EncodedCheckpoint[]): Promise<void> {
     // A partition lost meanwhile is not written: its new owner's checkpoint is the one that
     // counts. Nor one whose lease lapsed locally: the writer may have dropped (fenced) points of
     // messages the capture holds, and a lapsed lease never becomes valid again, so checking now

@@ -163,6 +163,13 @@ export const ConfigSchema = Type.Object({
     description:
       'A message delivered to an ingest that neither acknowledged it nor said it is still working on it is delivered again after this long (a worker that died)',
   }),
+  LOG_CHECKPOINT_S: Type.Integer({
+    minimum: 1,
+    maximum: 60,
+    default: 5,
+    description:
+      "How often an ingest worker checkpoints its partitions' per-elevator state (and so acknowledges what the checkpoint covers); at most half of LOG_ACK_WAIT_S is used",
+  }),
   LOG_LEASE_S: Type.Integer({
     minimum: 2,
     maximum: 300,

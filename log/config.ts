@@ -18,6 +18,7 @@ type LogConfig = Pick<
   | 'LOG_MAX_ACK_PENDING'
   | 'LOG_ACK_WAIT_S'
   | 'LOG_LEASE_S'
+  | 'LOG_CHECKPOINT_S'
 >;
 
 export function logStreamOptionsFrom(config: LogConfig): LogStreamOptions {
@@ -40,7 +41,9 @@ export function logConsumerOptionsFrom(
   config: LogConfig,
   url: string,
   workerId?: string,
-): Omit<LogConsumerOptions, 'name'> & { lease?: { ttlMs: number; workerId: string; partitions: number } } {
+): Omit<LogConsumerOptions, 'name'> & {
+  lease?: { ttlMs: number; workerId: string; partitions: number; checkpointMs: number };
+} {
   return {
     ...logStreamOptionsFrom(config),
     url,
@@ -48,7 +51,17 @@ export function logConsumerOptionsFrom(
     maxAckPending: config.LOG_MAX_ACK_PENDING,
     ackWaitMs: config.LOG_ACK_WAIT_S * 1000,
     ...(workerId
-      ? { lease: { ttlMs: config.LOG_LEASE_S * 1000, workerId, partitions: config.LOG_PARTITIONS } }
+      ? {
+          lease: {
+            ttlMs: config.LOG_LEASE_S * 1000,
+            workerId,
+            partitions: config.LOG_PARTITIONS,
+            // A checkpoint's cost is per elevator, not per message (all of a partition's
+            // elevators, every time); messages wait for one before their ack, so it must come
+            // well within the ack wait or they are delivered again meanwhile.
+            checkpointMs: Math.min(config.LOG_CHECKPOINT_S * 1000, config.LOG_ACK_WAIT_S * 500),
+          },
+        }
       : {}),
   };
 }
