@@ -247,11 +247,21 @@ async function stalePoints(): Promise<number> {
   return rows[0]?.count ?? 0;
 }
 
-/** The child whose lease holds `partition` (its log lines name its worker id). */
+/**
+ * The child whose lease holds `partition` (its log lines name its worker id). On a loaded
+ * machine a renewal can miss and the partition pass between workers: wait for an owner.
+ */
 async function ownerOf(partition: number): Promise<number> {
-  const owner = (await leases()).owners.get(partition);
-  const index = owner ? workers.findIndex((w) => w.count(`"worker":"${owner}"`) > 0) : -1;
-  if (index < 0) throw new Error(`no worker owns partition ${partition}`);
+  let index = -1;
+  await until(
+    async () => {
+      const owner = (await leases()).owners.get(partition);
+      index = owner ? workers.findIndex((w) => w.count(`"worker":"${owner}"`) > 0) : -1;
+      return index >= 0;
+    },
+    30_000,
+    `a worker owning partition ${partition}`,
+  );
   return index;
 }
 
