@@ -166,7 +166,7 @@ export const ConfigSchema = Type.Object({
   LOG_CHECKPOINT_S: Type.Integer({
     minimum: 1,
     maximum: 60,
-    default: 5,
+    default: 2,
     description:
       "How often an ingest worker checkpoints its partitions' per-elevator state (and so acknowledges what the checkpoint covers); at most half of LOG_ACK_WAIT_S is used",
   }),
