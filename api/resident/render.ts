@@ -172,7 +172,8 @@ function maintenanceSection(v: ElevatorPageView): string {
         ? ` · ${Math.round((visit.checkOutAt - visit.checkInAt) / 60_000)} ${w.minutes}`
         : '';
     const score = visit.score !== null ? ` · ${w.score} ${visit.score}` : '';
-    const who = visit.technician ? ` · ${w.technician} ${esc(visit.technician)}` : '';
+    // A name never breaks across lines on a 360 px phone.
+    const who = visit.technician ? ` · <span class="nw">${w.technician} ${esc(visit.technician)}</span>` : '';
     const words = evidenceInWords(visit.evidence, lang);
     const cls = visit.verdict === 'verified' ? 'good' : visit.verdict ? 'bad' : 'muted';
     return (

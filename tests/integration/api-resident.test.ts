@@ -81,7 +81,7 @@ describe('resident QR page', () => {
   it("names who signed each visit, the inspection certificate's date and the labelled registration number", async () => {
     const zh = (await page()).body;
     // The visit's technician by the name the fleet gives (王师傅), never the account id.
-    expect(zh).toMatch(/已核实<\/b> · 证据分 92 · 维保人员 王师傅/);
+    expect(zh).toMatch(/已核实<\/b> · 证据分 92 · <span class="nw">维保人员 王师傅<\/span>/);
     // The fleet file's inspection_due went through the store and the directory to the page.
     const [row] = await t.db
       .selectFrom('elevators')
@@ -92,7 +92,7 @@ describe('resident QR page', () => {
     expect(zh).toContain(`检验有效期至 <span class="nw">${row!.inspection_due}</span>`);
     expect(zh).toContain(`使用登记证编号：${row!.registration_code}`);
     const en = (await page('?lang=en')).body;
-    expect(en).toContain('Technician 王师傅');
+    expect(en).toContain('<span class="nw">Technician 王师傅</span>');
     expect(en).toContain(`Use registration no.: ${row!.registration_code}`);
   });
 
