@@ -245,7 +245,8 @@ describe('the console names, words and exports (people first)', () => {
   it('links CSV exports carrying the list filters, and the file opens as Chinese', async () => {
     const page = await browser.newPage(DESKTOP);
     await login(page, 'duty-anju', '#/alerts?state=resolved&estate=lianhua');
-    await page.waitFor('[data-testid=export-csv][href]');
+    // The link exists unfiltered until the list has read its filters from the URL: wait for them.
+    await page.waitFor('[data-testid=export-csv][href*="estate=lianhua"]');
     const href = await page.evaluate<string>('document.querySelector("[data-testid=export-csv]").href');
     expect(new URL(href).pathname).toBe('/api/v1/alerts.csv');
     expect(Object.fromEntries(new URL(href).searchParams)).toEqual({ state: 'resolved', estate: 'lianhua' });
