@@ -411,7 +411,13 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
             // The claim in the store first (from now on a previous owner's transitions are
             // refused there), then the state (the partition's checkpoint), then its messages.
             onGained: async (partition, epoch) => {
-              await deps.store.partitionEpochs.claim(partition, epoch, lease.workerId, Date.now());
+              await deps.store.partitionEpochs.claim(
+                partition,
+                epoch,
+                lease.workerId,
+                Date.now(),
+                await leases!.revisionCeiling(),
+              );
               await restoreCheckpoint(partition, epoch);
               await logConsumer.addPartition(partition);
             },

@@ -142,6 +142,17 @@ export class PartitionLeases {
     this.timer = setInterval(() => void this.runRound(), every);
   }
 
+  /**
+   * The highest revision the lease bucket has given (its stream's last sequence). Epochs are
+   * these revisions and only rise within one bucket, so a recorded epoch above it comes from
+   * a bucket that is gone (a new NATS store beside a kept database).
+   */
+  async revisionCeiling(): Promise<number> {
+    if (!this.kv) throw new Error('leases not started');
+    const status = await this.kv.status();
+    return status.streamInfo.state.last_seq;
+  }
+
   /** Gives every lease back (so another worker takes over at once) and stops. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -21,9 +21,17 @@ export interface PartitionEpochRepository {
   /**
    * Records that `worker` owns `partition` from `epoch` on. Epochs only rise (NATS KV
    * revisions): a claim at or below the recorded one is refused with LEASE_LOST (a worker
-   * that acquired, then paused before claiming, while a later owner claimed).
+   * that acquired, then paused before claiming, while a later owner claimed). A recorded epoch
+   * above `revisionCeiling` (the lease bucket's highest revision) cannot be this bucket's: the
+   * NATS store was replaced beside a kept database, and the claim takes the partition over.
    */
-  claim(partition: number, epoch: number, worker: string, at: number): Promise<void>;
+  claim(
+    partition: number,
+    epoch: number,
+    worker: string,
+    at: number,
+    revisionCeiling?: number,
+  ): Promise<void>;
   /**
    * Inside a write transaction, before the transition's statements: passes only while the
    * partition's recorded epoch is `fence.epoch`, else throws LEASE_LOST (details: partition,
@@ -49,7 +57,7 @@ export function partitionEpochRepository(db: RegistryDb): PartitionEpochReposito
   return {
     current,
 
-    async claim(partition, epoch, worker, at) {
+    async claim(partition, epoch, worker, at, revisionCeiling = Number.MAX_SAFE_INTEGER) {
       const row = await db
         .insertInto('partition_epochs')
         .values({ log_partition: partition, epoch, worker, claimed_at: at })
@@ -62,7 +70,12 @@ export function partitionEpochRepository(db: RegistryDb): PartitionEpochReposito
               claimed_at: eb.ref('excluded.claimed_at'),
             }))
             // The same owner claiming again (a retried start) is harmless; an older one is not.
-            .where('partition_epochs.epoch', '<=', epoch),
+            .where((eb) =>
+              eb.or([
+                eb('partition_epochs.epoch', '<=', epoch),
+                eb('partition_epochs.epoch', '>', revisionCeiling),
+              ]),
+            ),
         )
         .returning('epoch')
         .executeTakeFirst();

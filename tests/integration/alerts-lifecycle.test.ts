@@ -424,4 +424,17 @@ describe('the lease epoch on alert rows (migration 0080)', () => {
       .executeTakeFirstOrThrow();
     expect(other.lease_epoch).toBeNull();
   });
+  it("refuses an older owner's claim, but takes over a claim from a lease bucket that is gone", async () => {
+    const epochs = partitionEpochRepository(db);
+    await epochs.claim(5, 120, 'w-a', now, 200);
+    // A worker that acquired at 90, then paused before claiming, while w-a claimed at 120.
+    await expect(epochs.claim(5, 90, 'w-b', now, 200)).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    expect(await epochs.current(5)).toBe(120);
+    // A new NATS store beside the kept database: its revisions start again at 1, so the
+    // recorded 120 is above everything the new bucket has given (ceiling 8).
+    await epochs.claim(5, 3, 'w-c', now, 8);
+    expect(await epochs.current(5)).toBe(3);
+    await expect(epochs.fence({ partition: 5, epoch: 120 })).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    await epochs.fence({ partition: 5, epoch: 3 });
+  });
 });
