@@ -166,6 +166,10 @@ describe('the technician on a phone', () => {
       await page.click(`label.work-item:has-text("${item}") input`);
     await page.waitForSelector('legend:has-text("维保项目（3/31）")', WAIT);
     await page.selectOption('select[aria-label="照片对应项目"]', '31');
+    // The page is drawn again whenever the queue syncs or the network comes and goes; the
+    // chosen item must survive that (it once reset to 无, filing the photo under no item).
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    expect(await page.inputValue('select[aria-label="照片对应项目"]')).toBe('31');
     await page.setInputFiles('[data-testid=photo-input]', {
       name: 'pit.png',
       mimeType: 'image/png',

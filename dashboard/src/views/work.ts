@@ -54,6 +54,12 @@ interface LocalVisit {
 }
 
 const CLASSES: VisitKind[] = ['half_monthly', 'quarterly', 'half_yearly', 'yearly'];
+/**
+ * What the technician picked in the page's selects, kept outside the page because the page is
+ * drawn again whenever the queue syncs: a redraw between picking the item and taking the photo
+ * must not file the photo under no item.
+ */
+const picked = { visitClass: CLASSES[0] as VisitKind, photoItem: new Map<string, number>() };
 const PHOTO_MAX_SIDE = 1280;
 
 const ACTION_WORDS: Record<FieldAction['type'], Key> = {
@@ -304,8 +310,13 @@ function carPage(host: HTMLElement, work: Work | null, elevatorId: string, redra
 
   const kindSelect = h(
     'select',
-    { 'aria-label': t('workVisitClass') },
-    CLASSES.map((k) => h('option', { value: k }, tCode(k))),
+    {
+      'aria-label': t('workVisitClass'),
+      onchange: (e: Event) => {
+        picked.visitClass = (e.target as HTMLSelectElement).value as VisitKind;
+      },
+    },
+    CLASSES.map((k) => h('option', { value: k, selected: k === picked.visitClass }, tCode(k))),
   );
   const status = h('p', { class: 'muted', role: 'status' });
 
@@ -314,7 +325,7 @@ function carPage(host: HTMLElement, work: Work | null, elevatorId: string, redra
     const position = await locate();
     const key = newKey();
     const at = Date.now();
-    const kind = kindSelect.value as VisitKind;
+    const kind = picked.visitClass;
     // Opened by scanning this car's sticker: the check-in says so (method 'qr').
     const scanned = sessionStorage.getItem(userKey('scanned')) === elevatorId ? lift?.qr_token : undefined;
     enqueue({
@@ -363,13 +374,26 @@ function carPage(host: HTMLElement, work: Work | null, elevatorId: string, redra
     update({ ...active, items });
   }
 
+  const chosenItem = active ? picked.photoItem.get(active.ref) : undefined;
   const photoItem = h(
     'select',
-    { 'aria-label': t('workPhotoItem') },
+    {
+      'aria-label': t('workPhotoItem'),
+      onchange: (e: Event) => {
+        if (!active) return;
+        const value = (e.target as HTMLSelectElement).value;
+        if (value) picked.photoItem.set(active.ref, Number(value));
+        else picked.photoItem.delete(active.ref);
+      },
+    },
     h('option', { value: '' }, t('workPhotoNone')),
     active
       ? maintenanceItemsFor(active.kind).map((i) =>
-          h('option', { value: String(i.number) }, `${i.number}. ${i.name}`),
+          h(
+            'option',
+            { value: String(i.number), selected: i.number === chosenItem },
+            `${i.number}. ${i.name}`,
+          ),
         )
       : [],
   );
@@ -382,7 +406,8 @@ function carPage(host: HTMLElement, work: Work | null, elevatorId: string, redra
       key: newKey(),
       type: 'photo',
       visitRef: active.ref,
-      item: photoItem.value ? Number(photoItem.value) : null,
+      // Read now, not from this drawing's select: the page may have been drawn again meanwhile.
+      item: picked.photoItem.get(active.ref) ?? null,
       dataUrl,
       at: Date.now(),
     });
