@@ -78,6 +78,15 @@ export class LogConsumer {
   private settled: JsMsg[] = [];
   private lastCheckpoint = 0;
   private settling: Promise<void> | null = null;
+  /**
+   * Bumped each time a partition is let go, and the value stamped on it: a message taken out of
+   * `held` before that stamp (a batch in a settle, a list in a fence) belongs to a reading that
+   * ended. Its partition's state was dropped, so it is not acknowledged even if the partition
+   * is ours again by then (lost and taken back during one settle): it is let go, and delivered
+   * again to the new reading.
+   */
+  private releases = 0;
+  private readonly releasedAt = new Map<number, number>();
   private stopped = false;
   private readonly counts = { delivered: 0, acked: 0, settleFailures: 0, fenced: 0 };
   private readonly log: Logger;
@@ -150,6 +159,7 @@ export class LogConsumer {
    */
   removePartition(partition: number): number {
     this.wanted.delete(partition);
+    this.releasedAt.set(partition, ++this.releases);
     const reader = this.readers.get(partition);
     if (reader) {
       this.readers.delete(partition);
@@ -195,8 +205,9 @@ export class LogConsumer {
         await pause(Math.min(wait, retryMs));
         continue;
       }
-      const batch = this.held;
+      let batch = this.held;
       this.held = [];
+      const takenAt = this.releases;
       const captured = checkpoint && wait <= 0 ? checkpoint.capture(this.partitionsOf(batch)) : undefined;
       let durable = false;
       try {
@@ -204,6 +215,7 @@ export class LogConsumer {
       } catch (error) {
         this.log.warn({ err: error }, 'settle failed; acknowledging nothing');
       }
+      batch = this.letGoReleased(batch, takenAt);
       if (!durable) {
         this.counts.settleFailures += 1;
         this.held = batch.concat(this.held);
@@ -246,13 +258,16 @@ export class LogConsumer {
    * Acks the batch's messages whose partition is still ours; the rest are let go (nak). Returns
    * how many were held back for the next settle (partition still read, fence not confirmed).
    */
-  private async acknowledge(batch: JsMsg[]): Promise<number> {
+  private async acknowledge(taken: JsMsg[]): Promise<number> {
     let heldBack = 0;
     let ours: ReadonlySet<number> | null = null;
+    let batch = taken;
     if (this.deps.fence) {
+      const takenAt = this.releases;
       const partitions = new Set<number>();
       for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
       ours = await this.deps.fence([...partitions]).catch(() => new Set<number>());
+      batch = this.letGoReleased(batch, takenAt);
     }
     for (const msg of batch) {
       if (ours === null || ours.has(partitionOfSubject(msg.subject))) {
@@ -270,6 +285,17 @@ export class LogConsumer {
     return heldBack;
   }
 
+  /** `list` without the messages of partitions let go since `takenAt`, which are nak'ed. */
+  private letGoReleased(list: JsMsg[], takenAt: number): JsMsg[] {
+    if (this.releases === takenAt) return list;
+    return list.filter((msg) => {
+      if ((this.releasedAt.get(partitionOfSubject(msg.subject)) ?? 0) <= takenAt) return true;
+      msg.nak();
+      this.counts.fenced += 1;
+      return false;
+    });
+  }
+
   /**
    * Stops reading and gives what was handed over one last settle (acknowledging it if durable
    * and still ours). Anything not acknowledged is delivered again to the next owner. The
@@ -282,6 +308,7 @@ export class LogConsumer {
     const last = this.held;
     const captured = this.deps.checkpoint?.capture(this.partitionsOf(last));
     this.held = [];
+    const takenAt = this.releases;
     const all = this.settled.concat(last);
     this.settled = [];
     if (all.length > 0 && (await this.deps.settle().catch(() => false))) {
@@ -291,7 +318,7 @@ export class LogConsumer {
           () => true,
           () => false,
         ));
-      if (saved) await this.acknowledge(all);
+      if (saved) await this.acknowledge(this.letGoReleased(all, takenAt));
       else for (const msg of all) msg.nak();
     } else for (const msg of all) msg.nak();
     for (const msg of this.held) msg.nak();

@@ -154,4 +154,53 @@ describe('acks cover only what the reader received', () => {
     );
     await live.stop();
   });
+
+  it('lets go of a settling batch whose partition was lost and taken back meanwhile (handed again, not acked)', async () => {
+    const partition = await append('e-acks-regained', 1, 3);
+    const handed: number[] = [];
+    let firstSettle: ((durable: boolean) => void) | null = null;
+    let settles = 0;
+    const live = new LogConsumer(
+      {
+        ...stream,
+        url: nats.url,
+        partitions: [partition],
+        maxAckPending: 1000,
+        ackWaitMs: ACK_WAIT_MS,
+        settleRetryMs: 100,
+      },
+      {
+        log: silentLogger,
+        onMessage: (_topic, payload) =>
+          handed.push((JSON.parse(payload.toString('utf8')) as { n: number }).n),
+        // The first settle waits for the test; every later one is durable at once.
+        settle: () => {
+          settles += 1;
+          if (settles > 1) return Promise.resolve(true);
+          return new Promise<boolean>((resolve) => {
+            firstSettle = resolve;
+          });
+        },
+      },
+    );
+    await live.start();
+    await until(() => handed.length === 3 && firstSettle !== null, 10_000, 'the batch of 3 in its settle');
+    // The lease went and came back (onLost, then onGained) while the batch was being written:
+    // the state built from it was dropped, so the new reading must be handed it again.
+    live.removePartition(partition);
+    await live.addPartition(partition);
+    firstSettle!(true);
+    // Naked, so handed again (some after the ack wait: a nak can go to the stopped reader's
+    // last pull request); acknowledged only then. Acked at once, they would be handed once.
+    const twice = () => [1, 2, 3].every((n) => handed.filter((h) => h === n).length >= 2);
+    await until(
+      async () => {
+        const state = await pendingOf(partition);
+        return twice() && state.pending === 0 && state.floor === state.last;
+      },
+      ACK_WAIT_MS * 6,
+      'the batch handed again to the new reading, then acknowledged',
+    );
+    await live.stop();
+  });
 });
