@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ElevatorInfo } from '../fleet/types.ts';
+import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type EncodedCheckpoint, PartitionCheckpoints } from '../log/checkpoints.ts';
 import { LogConsumer, type LogConsumerOptions, type LogConsumerStats } from '../log/consumer.ts';
@@ -477,7 +478,15 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     await Promise.all(
       captured
         .filter((c) => leases?.epoch(c.partition) === c.epoch && leases.valid(c.partition))
-        .map((c) => checkpoints!.save(c)),
+        .map((c) =>
+          checkpoints!.save(c).catch(async (error: unknown) => {
+            // Someone wrote the partition's checkpoint since we read it: a newer owner (or an
+            // older one that had not noticed yet). Let it go; taken again, it starts from that.
+            if (error instanceof LiftWatchError && error.code === 'LEASE_LOST')
+              await leases!.surrender(c.partition);
+            throw error;
+          }),
+        ),
     );
   }
 

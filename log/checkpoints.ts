@@ -19,6 +19,11 @@
  * manifest no longer names are purged after the next manifest is stored (and, on a takeover,
  * those a dead writer left behind).
  *
+ * The manifest (or inline value) is written compare-and-set on the revision its owner last read
+ * at takeover or wrote since: a writer that lost the partition without knowing it yet (paused
+ * past its lease, between its lease check and its write) cannot put its older state over the
+ * new owner's; its save fails with `LEASE_LOST` and purges the chunks it had just written.
+ *
  * A worker writes one per partition every few seconds, each with every elevator of the
  * partition: at 10,000 elevators serializing was most of what durability added to the ingest's
  * CPU. So the owner hands each elevator's state in already as JSON text (serialized once, at
@@ -27,6 +32,7 @@
  */
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { LiftWatchError } from '../lib/errors.ts';
 
 export const CHECKPOINT_BUCKET = 'LW_CHECKPOINTS';
 /** Room kept under the server's max payload for the KV message's subject and headers. */
@@ -89,6 +95,12 @@ export class PartitionCheckpoints<T> {
   private writes = 0;
   /** Per partition, the chunk keys the stored manifest names (ours, or the one loaded at takeover). */
   private readonly named = new Map<number, string[]>();
+  /**
+   * Per partition, the revision of `p.{partition}` this owner last read at takeover or wrote (0:
+   * there was none): the next write must find it unchanged. Unknown (never loaded as owner):
+   * written unconditionally, as a tool or a test does.
+   */
+  private readonly manifestRevision = new Map<number, number>();
 
   async start(nc: NatsConnection, options: CheckpointOptions | number = {}): Promise<void> {
     const { replicas, chunkBytes } = typeof options === 'number' ? { replicas: options } : options;
@@ -108,7 +120,7 @@ export class PartitionCheckpoints<T> {
     const bytes = encoder.encode(text);
     const previous = this.named.get(partition) ?? [];
     if (bytes.length <= this.chunkBytes) {
-      await kv.put(manifestKey(partition), bytes);
+      await this.commit(kv, partition, bytes, []);
       this.named.set(partition, []);
     } else {
       // A key of its own for every write: a reader holding the previous manifest still finds
@@ -131,10 +143,36 @@ export class PartitionCheckpoints<T> {
         chunks: keys.map((key, n) => ({ key, revision: revisions[n]! })),
       };
       // The commit point: until this put, readers see the previous checkpoint whole.
-      await kv.put(manifestKey(partition), JSON.stringify(manifest));
+      await this.commit(kv, partition, JSON.stringify(manifest), keys);
       this.named.set(partition, keys);
     }
     await this.purge(previous);
+  }
+
+  /** Writes `p.{partition}` if it is still at the revision we know; else purges `written` and fails. */
+  private async commit(
+    kv: KV,
+    partition: number,
+    value: Uint8Array | string,
+    written: string[],
+  ): Promise<void> {
+    const expected = this.manifestRevision.get(partition);
+    let revision: number;
+    try {
+      if (expected === undefined) revision = await kv.put(manifestKey(partition), value);
+      else if (expected === 0) revision = await kv.create(manifestKey(partition), value);
+      else revision = await kv.update(manifestKey(partition), value, expected);
+    } catch (error) {
+      await this.purge(written);
+      // Whether a newer owner wrote it or the server could not tell, this writer must not go on
+      // as if saved; it reads the revision again only by taking the partition again.
+      throw new LiftWatchError(
+        'LEASE_LOST',
+        `partition ${partition}'s checkpoint changed since this owner read it (a newer owner?); not saved`,
+        { cause: error },
+      );
+    }
+    if (expected !== undefined) this.manifestRevision.set(partition, revision);
   }
 
   /**
@@ -148,6 +186,7 @@ export class PartitionCheckpoints<T> {
     if (!kv) return null;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const entry = await kv.get(manifestKey(partition));
+      if (owner) this.manifestRevision.set(partition, entry?.operation === 'PUT' ? entry.revision : 0);
       if (entry?.operation !== 'PUT') return null;
       let value: Checkpoint<T> | Manifest;
       try {

@@ -127,4 +127,35 @@ describe('partition checkpoints past the KV value limit', () => {
     const manifest = (await kv.get('p.5'))!.json<{ chunks: { key: string }[] }>();
     expect(keys.sort()).toEqual(manifest.chunks.map((c) => c.key).sort());
   }, 120_000);
+
+  it("an owner that lost the partition cannot write over its successor's checkpoint (inline or chunked)", async () => {
+    for (const [partition, count, chunkBytes] of [
+      [7, 10, undefined],
+      [8, 1500, 64 * 1024],
+    ] as const) {
+      const old = new PartitionCheckpoints<State>();
+      await old.start(nc, chunkBytes ? { chunkBytes } : {});
+      expect(await old.load(partition, { epoch: 1 })).toBeNull();
+      await old.save({ ...checkpoint(partition, 1, count), epoch: 1 });
+      // A new owner takes the partition over and writes; the old one, paused past its lease
+      // between its lease check and its write, then writes what it had captured.
+      const successor = new PartitionCheckpoints<State>();
+      await successor.start(nc, chunkBytes ? { chunkBytes } : {});
+      expect((await successor.load(partition, { epoch: 2 }))?.epoch).toBe(1);
+      const theirs = { ...checkpoint(partition, 2, count), epoch: 2 };
+      await successor.save(theirs);
+      await expect(old.save({ ...checkpoint(partition, 3, count), epoch: 1 })).rejects.toMatchObject({
+        code: 'LEASE_LOST',
+      });
+      expect(await successor.load(partition)).toEqual(theirs);
+      // The refused write left no chunks behind; the successor goes on writing.
+      const named = chunkBytes
+        ? (await kv.get(`p.${partition}`))!.json<{ chunks: { key: string }[] }>().chunks
+        : [];
+      expect((await chunkKeys(partition)).sort()).toEqual(named.map((c) => c.key).sort());
+      const next = { ...checkpoint(partition, 4, count), epoch: 2 };
+      await successor.save(next);
+      expect(await old.load(partition)).toEqual(next);
+    }
+  }, 120_000);
 });
