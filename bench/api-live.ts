@@ -18,7 +18,7 @@ import { ElevatorStateStore } from '../api/state-source.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { startNatsServer } from '../lib/natsd.ts';
 import { ensureLogStream } from '../log/stream.ts';
-import { DEFAULT_PARTITIONS, deviceSubject, LOG_STREAM } from '../log/subjects.ts';
+import { DEFAULT_LAYOUT, DEFAULT_PARTITIONS, deviceSubject, logStreams } from '../log/subjects.ts';
 import { topics } from '../protocol/index.ts';
 
 const LIFTS = Number(process.env.BENCH_LIVE_LIFTS ?? 100_000);
@@ -77,7 +77,8 @@ try {
     for (let seq = 1; seq <= PER; seq++) await append(topics.telemetry(id), telemetry(seq, now));
   }
   await Promise.all(inFlight);
-  const stored = (await jsm.streams.info(LOG_STREAM)).state.messages;
+  let stored = 0;
+  for (const { name } of logStreams(DEFAULT_LAYOUT)) stored += (await jsm.streams.info(name)).state.messages;
 
   const heapBefore = heapAfterGc();
   const store = new ElevatorStateStore({ offlineAfterMs: 3_600_000 });

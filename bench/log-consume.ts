@@ -8,6 +8,8 @@
  * costs, without the pipeline, InfluxDB or the devices. BENCH_CONSUME_FROM names other
  * checkouts (comma-separated) whose log/consumer.ts is measured too, alternating with this one
  * (ack policy "all" was compared this way: docs/scale-out.md, "One ack per message, measured").
+ * BENCH_CONSUME_STREAMS (8) is how many streams the 64 partitions are spread over: 1 is the
+ * layout before LOG_STREAMS, every partition consumer filtering one stream of all of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,12 +20,15 @@ import { silentLogger } from '../lib/logger.ts';
 import { startNatsServer } from '../lib/natsd.ts';
 import type { LogConsumer } from '../log/consumer.ts';
 import { LogPublisher } from '../log/publisher.ts';
-import { allPartitions, LOG_STREAM, partitionDurable } from '../log/subjects.ts';
+import { allPartitions, logStreamOf, partitionDurable } from '../log/subjects.ts';
 import { treeCpuSeconds } from './processes.ts';
 
 const MESSAGES = Number(process.env.BENCH_CONSUME_MESSAGES ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_CONSUME_ROUNDS ?? 2);
 const PARTITIONS = 64;
+// BENCH_CONSUME_STREAMS=1 puts every partition in one stream, as before LOG_STREAMS (default 8).
+const STREAMS = Number(process.env.BENCH_CONSUME_STREAMS ?? 8);
+const layout = { partitions: PARTITIONS, streams: STREAMS };
 const PAYLOAD = Buffer.from('{"v":1,"ts":1764000000000,"seq":1,"mode":"normal","moving":true,"floor":3}');
 const here = resolve(import.meta.dirname, '..');
 const checkouts = [
@@ -36,7 +41,7 @@ const checkouts = [
 
 const dir = mkdtempSync(join(tmpdir(), 'liftwatch-consume-'));
 const nats = await startNatsServer({ dir });
-const stream = { replicas: 1, maxAgeMs: 3_600_000, maxBytes: 2 ** 30 };
+const stream = { replicas: 1, maxAgeMs: 3_600_000, maxBytes: 2 ** 30, layout };
 try {
   const publisher = new LogPublisher(
     { ...stream, url: nats.url, partitions: PARTITIONS },
@@ -55,7 +60,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const checkout of checkouts) {
       for (const p of allPartitions(PARTITIONS))
-        await jsm.consumers.delete(LOG_STREAM, partitionDurable(p)).catch(() => undefined);
+        await jsm.consumers.delete(logStreamOf(p, layout), partitionDurable(p)).catch(() => undefined);
       const module = (await import(join(checkout, 'log/consumer.ts'))) as {
         LogConsumer: new (...args: ConstructorParameters<typeof LogConsumer>) => LogConsumer;
       };
@@ -89,6 +94,7 @@ try {
       console.log(
         JSON.stringify({
           consumer: checkout,
+          streams: STREAMS,
           messages: MESSAGES,
           handed,
           reader_cpu_us_per_msg: Number(((cpu.user + cpu.system) / MESSAGES).toFixed(1)),

@@ -135,6 +135,13 @@ export const ConfigSchema = Type.Object({
     description:
       'Partitions of the log (by elevator id); fixed for the life of a stream: changing it moves elevators between partitions',
   }),
+  LOG_STREAMS: Type.Integer({
+    minimum: 1,
+    maximum: 1024,
+    default: 8,
+    description:
+      'JetStream streams the partitions are spread over (partition p in LW_IN_{p mod LOG_STREAMS}); at most LOG_PARTITIONS, fixed like it. More streams spread the work over more server threads and cluster leaders; a partition consumer then filters fewer foreign messages',
+  }),
   LOG_REPLICAS: Type.Integer({
     minimum: 1,
     maximum: 5,

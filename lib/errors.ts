@@ -25,6 +25,11 @@ export const ERRORS = {
     status: 503,
     message: "NATS (the log) does not answer; check NATS_URL, or run 'npm run setup' to install nats-server",
   },
+  LOG_LAYOUT_CHANGED: {
+    status: 500,
+    message:
+      'The log on this NATS server was laid out with other partitions or streams (LOG_PARTITIONS, LOG_STREAMS, or an older version) and still holds unread messages: run the previous settings until the ingest has read them, or start with a fresh DATA_DIR',
+  },
   REDIS_UNREACHABLE: {
     status: 503,
     message:

@@ -12,6 +12,7 @@ import type { TransitionRelayOptions } from './transitions.ts';
 type LogConfig = Pick<
   Config,
   | 'LOG_PARTITIONS'
+  | 'LOG_STREAMS'
   | 'LOG_REPLICAS'
   | 'LOG_MAX_AGE_H'
   | 'LOG_MAX_BYTES'
@@ -26,6 +27,7 @@ export function logStreamOptionsFrom(config: LogConfig): LogStreamOptions {
     replicas: config.LOG_REPLICAS,
     maxAgeMs: config.LOG_MAX_AGE_H * 3_600_000,
     maxBytes: config.LOG_MAX_BYTES,
+    layout: { partitions: config.LOG_PARTITIONS, streams: config.LOG_STREAMS },
   };
 }
 

@@ -21,7 +21,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, ensurePartitionConsumer, type LogStreamOptions } from './stream.ts';
-import { LOG_STREAM, partitionOfSubject, topicOfSubject } from './subjects.ts';
+import { DEFAULT_LAYOUT, logStreamOf, partitionOfSubject, topicOfSubject } from './subjects.ts';
 
 export interface LogConsumerOptions extends LogStreamOptions {
   url: string;
@@ -134,11 +134,13 @@ export class LogConsumer {
     let reader: ConsumerMessages;
     try {
       const jsm = await jetstreamManager(nc);
+      const layout = options.layout ?? DEFAULT_LAYOUT;
       const durable = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
+        layout,
       });
-      const consumer = await jetstream(nc).consumers.get(LOG_STREAM, durable);
+      const consumer = await jetstream(nc).consumers.get(logStreamOf(partition, layout), durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
         max_messages: Math.min(options.maxAckPending, 500),

@@ -4,8 +4,8 @@
  * motion, door, mode, online/offline from the status channel and the fronts' Wills).
  *
  * An API node subscribed to one front's MQTT sees only the devices connected to that front;
- * every front appends to `LW_IN`, so the log is where all of them meet. The reading is an
- * ordered consumer (ephemeral, in memory on the server, no acknowledgements, recreated from
+ * every front appends to the device streams (`LW_IN_{n}`), so the log is where all of them meet.
+ * The reading is one ordered consumer per stream (ephemeral, in memory on the server, no acknowledgements, recreated from
  * the last sequence seen after a gap or a server restart) that starts with JetStream's "last
  * per subject" delivery on `lw.in.>` and then goes on with new messages: a node that (re)starts
  * gets each car's latest telemetry, status, event and maintenance message first, so it shows
@@ -28,7 +28,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, type LogStreamOptions } from './stream.ts';
-import { LOG_STREAM, LOG_SUBJECTS, topicOfSubject } from './subjects.ts';
+import { DEFAULT_LAYOUT, LOG_SUBJECTS, logStreams, topicOfSubject } from './subjects.ts';
 
 export interface LiveReaderOptions extends LogStreamOptions {
   url: string;
@@ -54,13 +54,13 @@ export interface LiveReaderStats {
   unreadable: number;
   /** Handed-on messages whose callback threw. */
   failed: number;
-  /** The stream sequence of the last message handed on. */
+  /** The stream sequence of the last message handed on (of whichever stream it came from). */
   lastStreamSeq: number;
 }
 
 export class LiveReader {
   #nc: NatsConnection | null = null;
-  #messages: ConsumerMessages | null = null;
+  #messages: ConsumerMessages[] = [];
   readonly #log: Logger;
   readonly #counts: LiveReaderStats = { received: 0, unreadable: 0, failed: 0, lastStreamSeq: 0 };
 
@@ -84,23 +84,39 @@ export class LiveReader {
     const nc = await connectLog({ url: options.url, name: options.name ?? 'lift-watch-api-live' }, this.#log);
     try {
       const jsm = await jetstreamManager(nc);
-      // An API node may start before any front: the stream is created with the same settings a
-      // front would give it, but never updated from here (its limits are the writers' to set).
-      if (!(await jsm.streams.info(LOG_STREAM).catch(() => null))) await ensureLogStream(jsm, options);
-      const consumer = await jetstream(nc).consumers.get(LOG_STREAM, {
-        filter_subjects: LOG_SUBJECTS,
-        deliver_policy: DeliverPolicy.LastPerSubject,
-      });
-      this.#messages = await consumer.consume({
-        max_messages: options.maxBuffered ?? 1000,
-        callback: (msg) => this.#receive(msg),
-      });
+      const streams = logStreams(options.layout ?? DEFAULT_LAYOUT);
+      // An API node may start before any front: the streams are created with the same settings a
+      // front would give them, but never updated from here (their limits are the writers' to set).
+      const missing = await Promise.all(
+        streams.map((s) =>
+          jsm.streams.info(s.name).then(
+            () => false,
+            () => true,
+          ),
+        ),
+      );
+      if (missing.some(Boolean)) await ensureLogStream(jsm, options);
+      // One car's messages are all in one stream, in order; the streams' orders do not meet.
+      const maxBuffered = Math.max(100, Math.ceil((options.maxBuffered ?? 1000) / streams.length));
+      for (const stream of streams) {
+        const consumer = await jetstream(nc).consumers.get(stream.name, {
+          filter_subjects: LOG_SUBJECTS,
+          deliver_policy: DeliverPolicy.LastPerSubject,
+        });
+        this.#messages.push(
+          await consumer.consume({ max_messages: maxBuffered, callback: (msg) => this.#receive(msg) }),
+        );
+      }
     } catch (error) {
+      for (const messages of this.#messages.splice(0)) messages.stop();
       await nc.close();
       throw error;
     }
     this.#nc = nc;
-    this.#log.info({ stream: LOG_STREAM }, 'reading live device messages (the latest per subject, then new)');
+    this.#log.info(
+      { streams: this.#messages.length },
+      'reading live device messages (the latest per subject, then new)',
+    );
   }
 
   #receive(msg: JsMsg): void {
@@ -120,8 +136,7 @@ export class LiveReader {
   }
 
   async stop(): Promise<void> {
-    this.#messages?.stop();
-    this.#messages = null;
+    for (const messages of this.#messages.splice(0)) messages.stop();
     const nc = this.#nc;
     this.#nc = null;
     if (nc) await nc.drain().catch(() => nc.close());

@@ -20,7 +20,7 @@ import { LiftWatchError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { connectLog } from './connection.ts';
 import { ensureLogStream, type LogStreamOptions } from './stream.ts';
-import { deviceSubject } from './subjects.ts';
+import { DEFAULT_LOG_STREAMS, deviceSubject } from './subjects.ts';
 
 export interface LogPublisherOptions extends LogStreamOptions {
   url: string;
@@ -86,7 +86,12 @@ export class LogPublisher {
       log,
     );
     try {
-      await ensureLogStream(await jetstreamManager(nc), this.options);
+      // The streams of this publisher's partitions (LOG_STREAMS' default when not given).
+      const layout = this.options.layout ?? {
+        partitions: this.options.partitions,
+        streams: DEFAULT_LOG_STREAMS,
+      };
+      await ensureLogStream(await jetstreamManager(nc), { ...this.options, layout });
     } catch (error) {
       await nc.close();
       throw new LiftWatchError('LOG_UNREACHABLE', `NATS ${this.options.url}: no JetStream stream`, {

@@ -324,6 +324,10 @@ export const ERROR_WORDS: Record<ErrorCode | 'NETWORK' | 'HTTP', { zh: string; e
     zh: '本服务未配置电梯台账文件，无法重新载入',
     en: 'This process has no fleet file to reload',
   },
+  LOG_LAYOUT_CHANGED: {
+    zh: '消息日志的分区设置与现存数据不一致，请联系系统管理员',
+    en: 'The message log is laid out differently from the data it holds; contact the operator',
+  },
   LOG_UNREACHABLE: {
     zh: '消息日志服务暂时无法连接，请稍后重试',
     en: 'The message log (NATS) does not answer; try again later',

@@ -15,7 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.ts';
 import { LogConsumer } from '../../log/consumer.ts';
 import { ensureLogStream } from '../../log/stream.ts';
-import { deviceSubject, LOG_STREAM, partitionDurable, partitionOf } from '../../log/subjects.ts';
+import {
+  DEFAULT_LAYOUT,
+  deviceSubject,
+  logStreamOf,
+  partitionDurable,
+  partitionOf,
+} from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 import { until } from '../helpers/ingest-harness.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
@@ -66,8 +72,10 @@ function reader(partition: number, seen: Set<number>, settle: () => Promise<bool
 
 async function pendingOf(partition: number): Promise<{ pending: number; floor: number; last: number }> {
   const jsm = await jetstreamManager(nc);
-  const info = await jsm.consumers.info(LOG_STREAM, partitionDurable(partition));
-  const last = (await jsm.streams.info(LOG_STREAM)).state.last_seq;
+  const stream = logStreamOf(partition, DEFAULT_LAYOUT);
+  const info = await jsm.consumers.info(stream, partitionDurable(partition));
+  // The tests append one partition at a time: the stream's last message is this partition's.
+  const last = (await jsm.streams.info(stream)).state.last_seq;
   return { pending: info.num_ack_pending, floor: info.ack_floor.stream_seq, last };
 }
 
@@ -113,7 +121,9 @@ describe('acks cover only what the reader received', () => {
     await live.stop();
     // A stray pull takes the next message and never acknowledges it…
     await append('e-acks-stray', 4, 1);
-    const stray = await (await js.consumers.get(LOG_STREAM, partitionDurable(partition))).next({
+    const stray = await (
+      await js.consumers.get(logStreamOf(partition, DEFAULT_LAYOUT), partitionDurable(partition))
+    ).next({
       expires: 5000,
     });
     expect(stray).not.toBeNull();
@@ -139,7 +149,10 @@ describe('acks cover only what the reader received', () => {
     await live.start();
     await until(() => seen.size === 2, 10_000, 'the first messages at the reader');
     // Pull requests wait in turn: the stray's is served among the reader's.
-    const consumer = await js.consumers.get(LOG_STREAM, partitionDurable(partition));
+    const consumer = await js.consumers.get(
+      logStreamOf(partition, DEFAULT_LAYOUT),
+      partitionDurable(partition),
+    );
     const strayTook = consumer.next({ expires: 10_000 });
     for (let n = 3; n <= 30; n++) await append('e-acks-gap', n, 1);
     const stray = await strayTook;

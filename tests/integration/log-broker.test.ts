@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/broker.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { LogPublisher } from '../../log/publisher.ts';
-import { deviceSubject, LOG_STREAM } from '../../log/subjects.ts';
+import { DEFAULT_LAYOUT, deviceSubject, logStreamOf, partitionOfSubject } from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
@@ -89,7 +89,9 @@ async function storedOn(subject: string): Promise<number> {
   for (;;) {
     try {
       const jsm = await jetstreamManager(reader);
-      const info = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
+      const info = await jsm.streams.info(logStreamOf(partitionOfSubject(subject), DEFAULT_LAYOUT), {
+        subjects_filter: subject,
+      });
       return info.state.subjects?.[subject] ?? 0;
     } catch (error) {
       if (Date.now() > deadline) throw error;

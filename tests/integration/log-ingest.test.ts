@@ -12,7 +12,13 @@ import type { Ingest } from '../../ingest/ingest.ts';
 import { freePort, type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { LogPublisher } from '../../log/publisher.ts';
-import { allPartitions, LOG_STREAM, partitionDurable, partitionOf } from '../../log/subjects.ts';
+import {
+  allPartitions,
+  DEFAULT_LOG_STREAMS,
+  logStreamOf,
+  partitionDurable,
+  partitionOf,
+} from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 import { storeOver } from '../../store/store.ts';
 import { registryWithFleet, smallFleet, tempDir } from '../helpers/fixtures.ts';
@@ -75,7 +81,9 @@ afterAll(async () => {
 
 async function ackPending(elevatorId: string): Promise<number> {
   const jsm = await jetstreamManager(reader);
-  const info = await jsm.consumers.info(LOG_STREAM, partitionDurable(partitionOf(elevatorId, PARTITIONS)));
+  const partition = partitionOf(elevatorId, PARTITIONS);
+  const stream = logStreamOf(partition, { partitions: PARTITIONS, streams: DEFAULT_LOG_STREAMS });
+  const info = await jsm.consumers.info(stream, partitionDurable(partition));
   return info.num_ack_pending;
 }
 

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
   deviceSubject,
   fnv1a32,
+  logStreamOf,
+  logStreams,
   partitionFilter,
   partitionOf,
   topicOfSubject,
@@ -55,6 +57,29 @@ describe('subjects', () => {
     expect(deviceSubject('elevators/E.1/telemetry', 64)).toBeNull();
     expect(deviceSubject('elevators/e-1/other', 64)).toBeNull();
     expect(topicOfSubject('lw.in.3.e-1')).toBeNull();
+  });
+});
+
+describe('partitions spread over streams', () => {
+  it('puts every partition in exactly one stream, the one logStreamOf names', () => {
+    for (const layout of [
+      { partitions: 64, streams: 8 },
+      { partitions: 64, streams: 1 },
+      { partitions: 10, streams: 3 },
+      { partitions: 4, streams: 16 },
+    ]) {
+      const streams = logStreams(layout);
+      expect(streams).toHaveLength(Math.min(layout.streams, layout.partitions));
+      const holders = new Map<string, string>();
+      for (const { name, subjects } of streams) for (const subject of subjects) holders.set(subject, name);
+      expect(holders.size).toBe(layout.partitions);
+      for (let p = 0; p < layout.partitions; p++)
+        expect(holders.get(partitionFilter(p))).toBe(logStreamOf(p, layout));
+    }
+    expect(logStreams({ partitions: 64, streams: 8 })[3]).toMatchObject({
+      name: 'LW_IN_3',
+      subjects: expect.arrayContaining(['lw.in.3.>', 'lw.in.11.>', 'lw.in.59.>']),
+    });
   });
 });
 
