@@ -20,6 +20,12 @@ export interface HoldState {
   on: Streak;
   off: Streak;
   raised: boolean;
+  /**
+   * The newest sample of the episode, for the evidence; null outside an episode. Only read
+   * while one runs, so it is dropped when it ends: kept, it would hold an old parsed message
+   * per rule and car alive (~240 B each; bench/worker-memory.ts), where the newest sample is
+   * shared with the pipeline's record and the other rules.
+   */
   last: Telemetry | null;
 }
 
@@ -74,7 +80,7 @@ export function stepHold(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off, raised: false, last: t }, findings };
+  return { state: { on: NO_STREAK, off, raised: false, last: null }, findings };
 }
 
 function endQuietEpisode(
@@ -90,7 +96,7 @@ function endQuietEpisode(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off: state.off, raised: false, last: state.last }, findings };
+  return { state: { on: NO_STREAK, off: state.off, raised: false, last: null }, findings };
 }
 
 function checkRaise(

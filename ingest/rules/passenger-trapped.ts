@@ -15,6 +15,7 @@ export interface TrappedState {
   inside: Streak;
   release: Streak;
   raised: boolean;
+  /** The newest sample of the episode, for the evidence; null outside one (see HoldState.last). */
   last: Telemetry | null;
 }
 
@@ -96,7 +97,7 @@ export const passengerTrapped: Rule<TrappedState> = {
         ]
       : [];
     return {
-      state: { episode: NO_STREAK, outside: NO_STREAK, inside, release, raised: false, last: t },
+      state: { episode: NO_STREAK, outside: NO_STREAK, inside, release, raised: false, last: null },
       findings,
     };
   },
