@@ -33,7 +33,28 @@ export interface SequenceState {
 }
 
 export function newSequenceState(): SequenceState {
-  return { max: -1, window: new Uint32Array(WORDS), missing: 0, duplicates: 0, restarts: 0 };
+  return { max: -1, window: newWindow(), missing: 0, duplicates: 0, restarts: 0 };
+}
+
+/**
+ * Windows are cut from shared blocks: a Uint32Array with a buffer of its own costs ~200 B of
+ * heap beside its 128 B (an ArrayBuffer object and a typed array, one per car), a view into a
+ * shared buffer ~110 B (bench/worker-memory.ts). A block is freed once none of its windows is
+ * referenced; a window of a forgotten car is not reused, so a block outlives its first cars
+ * only while later ones in it live (64 windows: 8 KB at most per block).
+ */
+const WINDOWS_PER_BLOCK = 64;
+let block: ArrayBuffer | null = null;
+let blockUsed = WINDOWS_PER_BLOCK;
+
+function newWindow(): Uint32Array {
+  if (blockUsed === WINDOWS_PER_BLOCK) {
+    block = new ArrayBuffer(WINDOWS_PER_BLOCK * WORDS * Uint32Array.BYTES_PER_ELEMENT);
+    blockUsed = 0;
+  }
+  const window = new Uint32Array(block!, blockUsed * WORDS * Uint32Array.BYTES_PER_ELEMENT, WORDS);
+  blockUsed += 1;
+  return window;
 }
 
 /** What one seq did to the state: `gapDelta` is the change in missing numbers (may be negative). */

@@ -85,3 +85,20 @@ describe('pipeline: the gaps gauge', () => {
     expect(counters.gaps).toBe(1);
   });
 });
+
+describe('sequence: windows cut from shared blocks', () => {
+  it('each car has a window of its own, across block boundaries', () => {
+    // More cars than one block holds: a window that overlapped its neighbour would mark the
+    // neighbour's numbers as seen, and drop its next message as a resend.
+    const states = Array.from({ length: 150 }, () => newSequenceState());
+    states.forEach((state, i) => {
+      observeSequence(state, i * 32);
+      observeSequence(state, i * 32 + 1);
+    });
+    for (const [i, state] of states.entries()) {
+      expect(state.window.filter((word) => word !== 0).length).toBe(1);
+      expect(observeSequence(state, i * 32 + 1)).toEqual({ duplicate: true });
+      expect(observeSequence(state, i * 32 + 2)).toEqual({ duplicate: false, gapDelta: 0 });
+    }
+  });
+});
