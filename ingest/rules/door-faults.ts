@@ -48,13 +48,16 @@ function closeCommandedAfter(commanded: boolean, t: Telemetry, running: boolean)
   return commanded || t.door_closing === true;
 }
 
+/** Shared: the list is replaced, never pushed into, and most cars have no reopening pending. */
+const NO_OPENS: number[] = Object.freeze([]) as unknown as number[];
+
 export const doorCloseFault: Rule<DoorCloseState> = {
   id: 'door_close_fault',
   codes: ['door_close_fault'],
   initial: () => ({
     door: null,
     flip: NO_STREAK,
-    opensAtStop: [],
+    opensAtStop: NO_OPENS,
     cyclesRaised: false,
     closeCommanded: false,
     timeout: INITIAL_HOLD,
@@ -78,7 +81,7 @@ export const doorCloseFault: Rule<DoorCloseState> = {
     let { door, flip, opensAtStop, cyclesRaised } = state;
     if (isRunning(t, limits)) {
       if (cyclesRaised) findings = [...findings, clear('door_close_fault', t.ts, { case: 'car_departed' })];
-      if (opensAtStop.length > 0) opensAtStop = [];
+      if (opensAtStop.length > 0) opensAtStop = NO_OPENS;
       cyclesRaised = false;
     }
     if (reading === door) {

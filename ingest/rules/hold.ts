@@ -29,7 +29,16 @@ export interface HoldState {
   last: Telemetry | null;
 }
 
-export const INITIAL_HOLD: HoldState = { on: NO_STREAK, off: NO_STREAK, raised: false, last: null };
+/**
+ * Also the state after every episode: `off` and `last` are read only while one runs (`on`
+ * set) and the next one starts them afresh, so an ended episode keeps nothing per car.
+ */
+export const INITIAL_HOLD: HoldState = Object.freeze({
+  on: NO_STREAK,
+  off: NO_STREAK,
+  raised: false,
+  last: null,
+});
 
 export interface HoldSpec {
   code: AlertCode;
@@ -80,7 +89,7 @@ export function stepHold(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off, raised: false, last: null }, findings };
+  return { state: INITIAL_HOLD, findings };
 }
 
 function endQuietEpisode(
@@ -96,7 +105,7 @@ function endQuietEpisode(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off: state.off, raised: false, last: null }, findings };
+  return { state: INITIAL_HOLD, findings };
 }
 
 function checkRaise(

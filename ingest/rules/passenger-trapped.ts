@@ -96,8 +96,16 @@ export const passengerTrapped: Rule<TrappedState> = {
           }),
         ]
       : [];
+    // `release` and `last` are read only during an episode: the next one starts them afresh.
     return {
-      state: { episode: NO_STREAK, outside: NO_STREAK, inside, release, raised: false, last: null },
+      state: {
+        episode: NO_STREAK,
+        outside: NO_STREAK,
+        inside,
+        release: NO_STREAK,
+        raised: false,
+        last: null,
+      },
       findings,
     };
   },

@@ -35,8 +35,12 @@ export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
         findings: [raise('safety_circuit_open_running', t.ts, { ...snapshot(t), direction: t.direction })],
       };
     }
-    const healthy = extend(state.healthy, t.safety_circuit, t.ts);
+    // Read only while raised, and reset when raised: not kept up otherwise.
+    const healthy = state.raised ? extend(state.healthy, t.safety_circuit, t.ts) : NO_STREAK;
     const rearm = state.raised && heldMs(healthy, t.ts) >= context.limits.healthyClearS * 1000;
-    return { state: { wasRunningAt, raised: state.raised && !rearm, healthy }, findings: NO_FINDINGS };
+    const raised = state.raised && !rearm;
+    const unchanged =
+      wasRunningAt === state.wasRunningAt && raised === state.raised && healthy === state.healthy;
+    return { state: unchanged ? state : { wasRunningAt, raised, healthy }, findings: NO_FINDINGS };
   },
 };
