@@ -51,6 +51,26 @@ function closeCommandedAfter(commanded: boolean, t: Telemetry, running: boolean)
 /** Shared: the list is replaced, never pushed into, and most cars have no reopening pending. */
 const NO_OPENS: number[] = Object.freeze([]) as unknown as number[];
 
+/**
+ * A car standing with its doors settled and nothing pending is in one of these two states,
+ * shared (states are never mutated) instead of an object of its own per car (~70 B).
+ */
+const SETTLED: Record<'open' | 'closed', DoorCloseState> = {
+  open: settled('open'),
+  closed: settled('closed'),
+};
+
+function settled(door: 'open' | 'closed'): DoorCloseState {
+  return Object.freeze({
+    door,
+    flip: NO_STREAK,
+    opensAtStop: NO_OPENS,
+    cyclesRaised: false,
+    closeCommanded: false,
+    timeout: INITIAL_HOLD,
+  });
+}
+
 export const doorCloseFault: Rule<DoorCloseState> = {
   id: 'door_close_fault',
   codes: ['door_close_fault'],
@@ -117,8 +137,16 @@ export const doorCloseFault: Rule<DoorCloseState> = {
       cyclesRaised === state.cyclesRaised &&
       closeCommanded === state.closeCommanded &&
       timeout === state.timeout;
+    if (unchanged) return { state, findings };
+    const isSettled =
+      door !== null &&
+      flip === NO_STREAK &&
+      opensAtStop.length === 0 &&
+      !cyclesRaised &&
+      !closeCommanded &&
+      timeout === INITIAL_HOLD;
     return {
-      state: unchanged ? state : { door, flip, opensAtStop, cyclesRaised, closeCommanded, timeout },
+      state: isSettled ? SETTLED[door] : { door, flip, opensAtStop, cyclesRaised, closeCommanded, timeout },
       findings,
     };
   },
