@@ -104,17 +104,33 @@ function ratio(speed: number, context: RuleContext): number {
   return speed / context.elevator.ratedSpeedMps;
 }
 
+/** Not fast, not raised: nearly every car, sharing this state instead of one of its own. */
+const NORMAL_SPEED: OverspeedState = Object.freeze({ fast: NO_STREAK, normal: NO_STREAK, raised: false });
+
+/**
+ * `normal` is read only while raised. A raise needs a ratio at or above overspeedRatio or
+ * overspeedInstantRatio, where `normal` restarts anyway when the clear ratio is below both (the
+ * defaults): then it need not be kept up before a raise. A car whose thresholds put the clear
+ * ratio above a raise ratio keeps counting it as before.
+ */
+function countsNormalWhileNotRaised(limits: RuleContext['limits']): boolean {
+  return limits.overspeedClearRatio > Math.min(limits.overspeedRatio, limits.overspeedInstantRatio);
+}
+
 export const overspeed: Rule<OverspeedState> = {
   id: 'overspeed',
   codes: ['overspeed'],
-  initial: () => ({ fast: NO_STREAK, normal: NO_STREAK, raised: false }),
+  initial: () => NORMAL_SPEED,
   evaluate(state, input, context) {
     if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const { limits } = context;
     const r = ratio(t.speed_mps, context);
     const fast = extend(state.fast, r >= limits.overspeedRatio, t.ts);
-    const normal = extend(state.normal, r < limits.overspeedClearRatio, t.ts);
+    const normal =
+      state.raised || countsNormalWhileNotRaised(limits)
+        ? extend(state.normal, r < limits.overspeedClearRatio, t.ts)
+        : NO_STREAK;
     const findings: RuleFinding[] = [];
     let raised = state.raised;
     if (!raised && (r >= limits.overspeedInstantRatio || confirmed(fast, t.ts, limits))) {
@@ -129,6 +145,7 @@ export const overspeed: Rule<OverspeedState> = {
       raised = false;
       findings.push(clear('overspeed', t.ts, { speed_mps: t.speed_mps }));
     }
-    return { state: { fast, normal, raised }, findings };
+    const atRest = fast === NO_STREAK && normal === NO_STREAK && !raised;
+    return { state: atRest ? NORMAL_SPEED : { fast, normal, raised }, findings };
   },
 };
