@@ -12,7 +12,12 @@ import type { DeviceStatus, Telemetry } from '../protocol/index.ts';
 import { keyframeOffset, type TelemetryWriteState, tagSuffix } from './points.ts';
 import { newSequenceState, type SequenceState } from './sequence.ts';
 
-export interface ElevatorState {
+/**
+ * The record is also the elevator's telemetry write state (points.ts: the last point written,
+ * when the next keyframe is due): its fields are kept here rather than in an object of its own
+ * per car.
+ */
+export interface ElevatorState extends TelemetryWriteState {
   readonly info: ElevatorInfo;
   /** Line-protocol tag set, computed once. */
   readonly tags: string;
@@ -22,8 +27,6 @@ export interface ElevatorState {
   /** Device time of the newest message, epoch ms (an older status does not overwrite a newer one). */
   lastTs: number;
   readonly sequence: SequenceState;
-  /** The last telemetry point written and when the next keyframe is due (points.ts). */
-  readonly telemetryWrite: TelemetryWriteState;
 }
 
 /** Default keyframe interval, device time (INGEST_KEYFRAME_S). */
@@ -37,12 +40,10 @@ export function newElevatorState(info: ElevatorInfo, keyframeMs = DEFAULT_KEYFRA
     status: 'unknown',
     lastTs: 0,
     sequence: newSequenceState(),
-    telemetryWrite: {
-      written: null,
-      keyframeDueTs: 0,
-      keyframeForced: false,
-      keyframeOffsetMs: keyframeOffset(info.id, keyframeMs),
-    },
+    written: null,
+    keyframeDueTs: 0,
+    keyframeForced: false,
+    keyframeOffsetMs: keyframeOffset(info.id, keyframeMs),
   };
 }
 
@@ -59,8 +60,7 @@ export function syncElevators(
     if (!existing) states.set(info.id, newElevatorState(info, keyframeMs));
     else if (existing.info !== info) {
       // New tags may be a new series, which must start with a keyframe.
-      existing.telemetryWrite.keyframeForced = true;
-      states.set(info.id, { ...existing, ...newTags(info) });
+      states.set(info.id, { ...existing, ...newTags(info), keyframeForced: true });
     }
   }
   for (const id of states.keys()) if (!keep.has(id)) states.delete(id);

@@ -263,7 +263,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     const elevatorId = lineTag(line, 'elevator') ?? 'unknown';
     // Later points were written as changes from this one: restart the series from a keyframe.
     const state = elevators.get(elevatorId);
-    if (state) state.telemetryWrite.keyframeForced = true;
+    if (state) state.keyframeForced = true;
     deadLetters.add({
       receivedAt: Date.now(),
       topic: topics.device(elevatorId, measurement as DeviceChannel),
@@ -276,7 +276,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   function onDropped(count: number): void {
     log.error({ count }, 'spill file full; points dropped');
     // Which cars lost points is not known: every series restarts from a keyframe.
-    for (const state of elevators.values()) state.telemetryWrite.keyframeForced = true;
+    for (const state of elevators.values()) state.keyframeForced = true;
   }
 
   // HOOK: health signals ride on the detect hook, after the rules, and run even if they threw.

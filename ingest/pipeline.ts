@@ -167,7 +167,7 @@ export function createWrite(writeLine: (line: string) => void, keyframeMs = DEFA
     const elevator = ctx.elevator!;
     writeLine(
       message.channel === 'telemetry'
-        ? telemetryPointLine(message.payload, elevator.tags, elevator.telemetryWrite, keyframeMs)
+        ? telemetryPointLine(message.payload, elevator.tags, elevator, keyframeMs)
         : toLine(message, elevator.tags),
     );
     return undefined;
@@ -200,7 +200,7 @@ export function runSteps(steps: readonly Step[], ctx: PipelineContext): StepResu
     try {
       result = current(ctx);
     } catch (error) {
-      if (ctx.elevator) ctx.elevator.telemetryWrite.keyframeForced = true;
+      if (ctx.elevator) ctx.elevator.keyframeForced = true;
       return reject(current.stage, `${current.name} threw: ${describeError(error)}`);
     }
     if (result !== undefined) return result;
