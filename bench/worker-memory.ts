@@ -19,6 +19,7 @@ import { type ElevatorState, syncElevators } from '../ingest/elevator-state.ts';
 import { createHealthStage } from '../ingest/health/stage.ts';
 import { buildSteps, newContext, type PipelineCounters, runSteps } from '../ingest/pipeline.ts';
 import { createDetector } from '../ingest/rules/index.ts';
+import { windowWords } from '../ingest/sequence.ts';
 import { topics } from '../protocol/index.ts';
 
 const N = Number(process.env.BENCH_MEM_ELEVATORS ?? 5000);
@@ -135,10 +136,10 @@ function main(): void {
 
   // A partition checkpoint's copy, as ingest.ts captures it (JSON of each elevator's state).
   const copies = elevators.map((e) => {
-    const sequence = states.get(e.id)!.sequence;
+    const { max, missing, duplicates, restarts } = states.get(e.id)!.sequence;
     return JSON.parse(
       JSON.stringify({
-        seq: { ...sequence, window: Array.from(sequence.window) },
+        seq: { max, window: windowWords(states.get(e.id)!.sequence), missing, duplicates, restarts },
         detector: detector.exportState(e.id),
       }),
     ) as unknown;

@@ -41,6 +41,7 @@ import {
   type Step,
 } from './pipeline.ts';
 import { lineTag } from './points.ts';
+import { restoreWindow, windowWords } from './sequence.ts';
 
 export interface IngestOptions {
   mqtt: {
@@ -457,11 +458,11 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     for (const [id, state] of elevators) {
       const checkpoint = wanted.get(partitionOfElevator(id));
       if (!checkpoint || state.sequence.max < 0) continue;
-      const { sequence } = state;
+      const { max, missing, duplicates, restarts } = state.sequence;
       // Serialized now, once: that text is the copy (the state moves on while the settle runs)
       // and what the checkpoint stores; save only joins the texts (log/checkpoints.ts).
       const saved: ElevatorCheckpoint = {
-        seq: { ...sequence, window: Array.from(sequence.window) },
+        seq: { max, window: windowWords(state.sequence), missing, duplicates, restarts },
         detector: deps.exportState?.(id) ?? null,
       };
       checkpoint.elevators.set(id, JSON.stringify(saved));
@@ -488,9 +489,9 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     for (const [id, saved] of Object.entries(checkpoint.elevators)) {
       const state = elevators.get(id);
       if (!state || partitionOfElevator(id) !== partition) continue;
-      const { window, ...counts } = saved.seq;
-      Object.assign(state.sequence, counts);
-      state.sequence.window.set(window.slice(0, state.sequence.window.length));
+      const { max, window, missing, duplicates, restarts } = saved.seq;
+      Object.assign(state.sequence, { max, missing, duplicates, restarts });
+      restoreWindow(state.sequence, window);
       if (saved.detector !== null) deps.importState?.(id, saved.detector);
       restored += 1;
     }
