@@ -1,30 +1,32 @@
 /**
- * The latest known state of each elevator, kept in memory for the API and for detection:
- * last telemetry, last event, last maintenance message, online status, the sequence
- * bookkeeping and the last telemetry written (to write by exception). One record per registered elevator, created up front, so the hot path does a
- * single Map lookup and never allocates a record.
+ * The latest known state of each elevator, kept in memory by the ingest: last telemetry,
+ * status, the sequence bookkeeping and the last telemetry written (to write by exception). One
+ * record per registered elevator, created up front, so the hot path does a single Map lookup
+ * and never allocates a record. The API keeps its own view (api/state-source.ts); the last
+ * event and maintenance message and the receive time are not kept here: nothing in the ingest
+ * read them (the detector keeps its own last-seen times), and each cost heap per car.
  */
 
 import type { ElevatorInfo } from '../fleet/types.ts';
-import type { DeviceEvent, DeviceStatus, MaintenanceMessage, Telemetry } from '../protocol/index.ts';
+import type { DeviceStatus, Telemetry } from '../protocol/index.ts';
 import { keyframeOffset, type TelemetryWriteState, tagSuffix } from './points.ts';
 import { newSequenceState, type SequenceState } from './sequence.ts';
 
-export interface ElevatorState {
+/**
+ * The record is also the elevator's telemetry write state (points.ts: the last point written,
+ * when the next keyframe is due): its fields are kept here rather than in an object of its own
+ * per car.
+ */
+export interface ElevatorState extends TelemetryWriteState {
   readonly info: ElevatorInfo;
   /** Line-protocol tag set, computed once. */
   readonly tags: string;
+  /** The newest telemetry sample (the same object the write state and the rules hold: no copy). */
   telemetry: Telemetry | null;
-  lastEvent: DeviceEvent | null;
-  maintenance: MaintenanceMessage | null;
   status: DeviceStatus['state'] | 'unknown';
-  /** Device time of the newest message, epoch ms. */
+  /** Device time of the newest message, epoch ms (an older status does not overwrite a newer one). */
   lastTs: number;
-  /** Wall-clock receive time of the newest message, epoch ms (offline detection). */
-  lastReceivedAt: number;
   readonly sequence: SequenceState;
-  /** The last telemetry point written and when the next keyframe is due (points.ts). */
-  readonly telemetryWrite: TelemetryWriteState;
 }
 
 /** Default keyframe interval, device time (INGEST_KEYFRAME_S). */
@@ -35,18 +37,13 @@ export function newElevatorState(info: ElevatorInfo, keyframeMs = DEFAULT_KEYFRA
     info,
     tags: tagSuffix({ estate: info.estateId, building: info.buildingId, elevator: info.id }),
     telemetry: null,
-    lastEvent: null,
-    maintenance: null,
     status: 'unknown',
     lastTs: 0,
-    lastReceivedAt: 0,
     sequence: newSequenceState(),
-    telemetryWrite: {
-      written: null,
-      keyframeDueTs: 0,
-      keyframeForced: false,
-      keyframeOffsetMs: keyframeOffset(info.id, keyframeMs),
-    },
+    written: null,
+    keyframeDueTs: 0,
+    keyframeForced: false,
+    keyframeOffsetMs: keyframeOffset(info.id, keyframeMs),
   };
 }
 
@@ -63,8 +60,7 @@ export function syncElevators(
     if (!existing) states.set(info.id, newElevatorState(info, keyframeMs));
     else if (existing.info !== info) {
       // New tags may be a new series, which must start with a keyframe.
-      existing.telemetryWrite.keyframeForced = true;
-      states.set(info.id, { ...existing, ...newTags(info) });
+      states.set(info.id, { ...existing, ...newTags(info), keyframeForced: true });
     }
   }
   for (const id of states.keys()) if (!keep.has(id)) states.delete(id);

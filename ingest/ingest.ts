@@ -42,6 +42,7 @@ import {
   type Step,
 } from './pipeline.ts';
 import { lineTag } from './points.ts';
+import { restoreWindow, windowWords } from './sequence.ts';
 
 export interface IngestOptions {
   mqtt: {
@@ -264,7 +265,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     const elevatorId = lineTag(line, 'elevator') ?? 'unknown';
     // Later points were written as changes from this one: restart the series from a keyframe.
     const state = elevators.get(elevatorId);
-    if (state) state.telemetryWrite.keyframeForced = true;
+    if (state) state.keyframeForced = true;
     deadLetters.add({
       receivedAt: Date.now(),
       topic: topics.device(elevatorId, measurement as DeviceChannel),
@@ -277,7 +278,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   function onDropped(count: number): void {
     log.error({ count }, 'spill file full; points dropped');
     // Which cars lost points is not known: every series restarts from a keyframe.
-    for (const state of elevators.values()) state.telemetryWrite.keyframeForced = true;
+    for (const state of elevators.values()) state.keyframeForced = true;
   }
 
   // HOOK: health signals ride on the detect hook, after the rules, and run even if they threw.
@@ -458,11 +459,11 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     for (const [id, state] of elevators) {
       const checkpoint = wanted.get(partitionOfElevator(id));
       if (!checkpoint || state.sequence.max < 0) continue;
-      const { sequence } = state;
+      const { max, missing, duplicates, restarts } = state.sequence;
       // Serialized now, once: that text is the copy (the state moves on while the settle runs)
       // and what the checkpoint stores; save only joins the texts (log/checkpoints.ts).
       const saved: ElevatorCheckpoint = {
-        seq: { ...sequence, window: Array.from(sequence.window) },
+        seq: { max, window: windowWords(state.sequence), missing, duplicates, restarts },
         detector: deps.exportState?.(id) ?? null,
       };
       checkpoint.elevators.set(id, JSON.stringify(saved));
@@ -497,9 +498,9 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     for (const [id, saved] of Object.entries(checkpoint.elevators)) {
       const state = elevators.get(id);
       if (!state || partitionOfElevator(id) !== partition) continue;
-      const { window, ...counts } = saved.seq;
-      Object.assign(state.sequence, counts);
-      state.sequence.window.set(window.slice(0, state.sequence.window.length));
+      const { max, window, missing, duplicates, restarts } = saved.seq;
+      Object.assign(state.sequence, { max, missing, duplicates, restarts });
+      restoreWindow(state.sequence, window);
       if (saved.detector !== null) deps.importState?.(id, saved.detector);
       restored += 1;
     }

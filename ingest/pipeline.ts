@@ -127,16 +127,13 @@ export const record = step('record', function record(ctx) {
   const ts = message.payload.ts;
   const newest = ts >= state.lastTs;
   if (newest) state.lastTs = ts;
-  state.lastReceivedAt = ctx.receivedAt;
   switch (message.channel) {
     case 'telemetry':
       if (!state.telemetry || ts >= state.telemetry.ts) state.telemetry = message.payload;
       break;
     case 'event':
-      if (!state.lastEvent || ts >= state.lastEvent.ts) state.lastEvent = message.payload;
-      break;
     case 'maintenance':
-      if (!state.maintenance || ts >= state.maintenance.ts) state.maintenance = message.payload;
+      // Not kept: the rules and the visit book see them in the detect step (elevator-state.ts).
       break;
     case 'status':
       if (newest) state.status = message.payload.state;
@@ -170,7 +167,7 @@ export function createWrite(writeLine: (line: string) => void, keyframeMs = DEFA
     const elevator = ctx.elevator!;
     writeLine(
       message.channel === 'telemetry'
-        ? telemetryPointLine(message.payload, elevator.tags, elevator.telemetryWrite, keyframeMs)
+        ? telemetryPointLine(message.payload, elevator.tags, elevator, keyframeMs)
         : toLine(message, elevator.tags),
     );
     return undefined;
@@ -203,7 +200,7 @@ export function runSteps(steps: readonly Step[], ctx: PipelineContext): StepResu
     try {
       result = current(ctx);
     } catch (error) {
-      if (ctx.elevator) ctx.elevator.telemetryWrite.keyframeForced = true;
+      if (ctx.elevator) ctx.elevator.keyframeForced = true;
       return reject(current.stage, `${current.name} threw: ${describeError(error)}`);
     }
     if (result !== undefined) return result;

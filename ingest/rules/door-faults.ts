@@ -48,13 +48,36 @@ function closeCommandedAfter(commanded: boolean, t: Telemetry, running: boolean)
   return commanded || t.door_closing === true;
 }
 
+/** Shared: the list is replaced, never pushed into, and most cars have no reopening pending. */
+const NO_OPENS: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * A car standing with its doors settled and nothing pending is in one of these two states,
+ * shared (states are never mutated) instead of an object of its own per car (~70 B).
+ */
+const SETTLED: Record<'open' | 'closed', DoorCloseState> = {
+  open: settled('open'),
+  closed: settled('closed'),
+};
+
+function settled(door: 'open' | 'closed'): DoorCloseState {
+  return Object.freeze({
+    door,
+    flip: NO_STREAK,
+    opensAtStop: NO_OPENS,
+    cyclesRaised: false,
+    closeCommanded: false,
+    timeout: INITIAL_HOLD,
+  });
+}
+
 export const doorCloseFault: Rule<DoorCloseState> = {
   id: 'door_close_fault',
   codes: ['door_close_fault'],
   initial: () => ({
     door: null,
     flip: NO_STREAK,
-    opensAtStop: [],
+    opensAtStop: NO_OPENS,
     cyclesRaised: false,
     closeCommanded: false,
     timeout: INITIAL_HOLD,
@@ -78,7 +101,7 @@ export const doorCloseFault: Rule<DoorCloseState> = {
     let { door, flip, opensAtStop, cyclesRaised } = state;
     if (isRunning(t, limits)) {
       if (cyclesRaised) findings = [...findings, clear('door_close_fault', t.ts, { case: 'car_departed' })];
-      if (opensAtStop.length > 0) opensAtStop = [];
+      if (opensAtStop.length > 0) opensAtStop = NO_OPENS;
       cyclesRaised = false;
     }
     if (reading === door) {
@@ -114,8 +137,16 @@ export const doorCloseFault: Rule<DoorCloseState> = {
       cyclesRaised === state.cyclesRaised &&
       closeCommanded === state.closeCommanded &&
       timeout === state.timeout;
+    if (unchanged) return { state, findings };
+    const isSettled =
+      door !== null &&
+      flip === NO_STREAK &&
+      opensAtStop.length === 0 &&
+      !cyclesRaised &&
+      !closeCommanded &&
+      timeout === INITIAL_HOLD;
     return {
-      state: unchanged ? state : { door, flip, opensAtStop, cyclesRaised, closeCommanded, timeout },
+      state: isSettled ? SETTLED[door] : { door, flip, opensAtStop, cyclesRaised, closeCommanded, timeout },
       findings,
     };
   },

@@ -28,6 +28,11 @@ export interface OpenedWhileRunningState {
   calm: Streak;
 }
 
+/** Nothing opened, nothing raised (nearly every sample): shared, by `openAtStop`, not one per car. */
+const QUIET_DOORS: readonly OpenedWhileRunningState[] = [false, true].map((openAtStop) =>
+  Object.freeze({ opened: NO_STREAK, openAtStop, raised: false, calm: NO_STREAK }),
+);
+
 /** Retrofit 运行中开门: door_status ≠ 1 while speed > 0.1 m/s. Critical. */
 export const doorOpenWhileMoving: Rule<OpenedWhileRunningState> = {
   id: 'door_open_while_moving',
@@ -61,7 +66,12 @@ export const doorOpenWhileMoving: Rule<OpenedWhileRunningState> = {
       openAtStop === state.openAtStop &&
       raised === state.raised &&
       calm === state.calm;
-    return { state: unchanged ? state : { opened, openAtStop, raised, calm }, findings: NO_FINDINGS };
+    if (unchanged) return { state, findings: NO_FINDINGS };
+    const quiet = opened === NO_STREAK && !raised && calm === NO_STREAK;
+    return {
+      state: quiet ? QUIET_DOORS[openAtStop ? 1 : 0]! : { opened, openAtStop, raised, calm },
+      findings: NO_FINDINGS,
+    };
   },
 };
 

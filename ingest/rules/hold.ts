@@ -20,10 +20,25 @@ export interface HoldState {
   on: Streak;
   off: Streak;
   raised: boolean;
+  /**
+   * The newest sample of the episode, for the evidence; null outside an episode. Only read
+   * while one runs, so it is dropped when it ends: kept, it would hold an old parsed message
+   * per rule and car alive (~240 B each; bench/worker-memory.ts), where the newest sample is
+   * shared with the pipeline's record and the other rules.
+   */
   last: Telemetry | null;
 }
 
-export const INITIAL_HOLD: HoldState = { on: NO_STREAK, off: NO_STREAK, raised: false, last: null };
+/**
+ * Also the state after every episode: `off` and `last` are read only while one runs (`on`
+ * set) and the next one starts them afresh, so an ended episode keeps nothing per car.
+ */
+export const INITIAL_HOLD: HoldState = Object.freeze({
+  on: NO_STREAK,
+  off: NO_STREAK,
+  raised: false,
+  last: null,
+});
 
 export interface HoldSpec {
   code: AlertCode;
@@ -74,7 +89,7 @@ export function stepHold(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off, raised: false, last: t }, findings };
+  return { state: INITIAL_HOLD, findings };
 }
 
 function endQuietEpisode(
@@ -90,7 +105,7 @@ function endQuietEpisode(
     state.raised && spec.autoClear
       ? [clear(spec.code, ts, { clearedAfterS: heldMs(state.on, ts) / 1000 })]
       : [];
-  return { state: { on: NO_STREAK, off: state.off, raised: false, last: state.last }, findings };
+  return { state: INITIAL_HOLD, findings };
 }
 
 function checkRaise(

@@ -115,11 +115,11 @@ interface SlotState {
   visitOpen: boolean;
 }
 
-interface ElevatorSlot {
-  info: ElevatorInfo;
-  limits: Thresholds;
-  /** Reused on every step: only `visitOpen` changes. */
-  context: RuleContext;
+/**
+ * One per registered car. The slot is also the rules' context (the car, its thresholds, whether
+ * a visit is open: rules only read it), so a car costs one object here, not two.
+ */
+interface ElevatorSlot extends RuleContext {
   visitLimits: VisitLimits;
   ruleStates: unknown[];
   lastDeviceTs: number | null;
@@ -137,11 +137,10 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       ? DEFAULT_THRESHOLDS
       : Object.freeze({ ...DEFAULT_THRESHOLDS, deviceOfflineS: options.deviceOfflineS });
   function newSlot(info: ElevatorInfo): ElevatorSlot {
-    const limits = thresholdsFor(info, base);
     return {
-      info,
-      limits,
-      context: { elevator: info, limits, visitOpen: false },
+      elevator: info,
+      limits: thresholdsFor(info, base),
+      visitOpen: false,
       visitLimits: visitLimitsFor(info, options.visitLimits ?? DEFAULT_VISIT_LIMITS),
       ruleStates: INITIAL_RULE_STATES.slice(),
       lastDeviceTs: null,
@@ -157,10 +156,10 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
     // Most messages: no visit open, no inspection, nothing due. The book would only copy itself.
     if (visitsAtRest(slot.visits, input, slot.visitLimits)) return NO_VISIT_FINDINGS;
     const estateLocation = options.estateLocation
-      ? options.estateLocation(slot.info.estateId)
-      : (options.estates?.[slot.info.estateId] ?? null);
+      ? options.estateLocation(slot.elevator.estateId)
+      : (options.estates?.[slot.elevator.estateId] ?? null);
     const step = stepVisits({ elevator: slot.visits, technicians }, input, {
-      elevator: slot.info,
+      elevator: slot.elevator,
       limits: slot.visitLimits,
       estateLocation,
     });
@@ -171,14 +170,13 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
 
   /** Appends the rules' findings to `findings`. */
   function runRules(slot: ElevatorSlot, input: RuleInput, findings: Finding[]): void {
-    const context = slot.context;
-    context.visitOpen = isVisitOpen(slot.visits);
+    slot.visitOpen = isVisitOpen(slot.visits);
     const states = slot.ruleStates;
     for (let i = 0; i < RULES.length; i++) {
-      const result = RULES[i]!.evaluate(states[i] as never, input, context);
+      const result = RULES[i]!.evaluate(states[i] as never, input, slot);
       states[i] = result.state;
       const found = result.findings;
-      for (let j = 0; j < found.length; j++) findings.push({ ...found[j]!, elevatorId: slot.info.id });
+      for (let j = 0; j < found.length; j++) findings.push({ ...found[j]!, elevatorId: slot.elevator.id });
     }
   }
 
@@ -197,7 +195,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
         lastReceivedAt: slot.lastReceivedAt,
         offline: slot.offline,
         visits: slot.visits,
-        visitOpen: slot.context.visitOpen,
+        visitOpen: slot.visitOpen,
       };
       return state;
     },
@@ -213,13 +211,13 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       slot.lastReceivedAt = state.lastReceivedAt;
       slot.offline = state.offline;
       slot.visits = state.visits;
-      slot.context = { ...slot.context, visitOpen: state.visitOpen };
+      slot.visitOpen = state.visitOpen;
     },
 
     forget(ids) {
       for (const id of ids) {
         const slot = slots.get(id);
-        if (slot) slots.set(id, newSlot(slot.info));
+        if (slot) slots.set(id, newSlot(slot.elevator));
       }
     },
 
@@ -230,11 +228,10 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
         const slot = slots.get(info.id);
         if (!slot) {
           slots.set(info.id, newSlot(info));
-        } else if (slot.info !== info) {
+        } else if (slot.elevator !== info) {
           const fresh = newSlot(info);
-          slot.info = info;
+          slot.elevator = info;
           slot.limits = fresh.limits;
-          slot.context = { ...fresh.context, visitOpen: slot.context.visitOpen };
           slot.visitLimits = fresh.visitLimits;
         }
       }
@@ -249,7 +246,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       if (slot.offline) {
         slot.offline = false;
         findings.push({
-          elevatorId: slot.info.id,
+          elevatorId: slot.elevator.id,
           kind: 'clear',
           code: 'device_offline',
           at: message.payload.ts,
@@ -276,7 +273,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
           slot.offline = true;
           const silentS = Math.round((nowMs - slot.lastReceivedAt) / 1000);
           findings.push({
-            elevatorId: slot.info.id,
+            elevatorId: slot.elevator.id,
             kind: 'raise',
             code: 'device_offline',
             at: slot.lastDeviceTs + (nowMs - slot.lastReceivedAt),
@@ -295,5 +292,5 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
 }
 
 function tick(slot: ElevatorSlot, ts: number): TickInput {
-  return { channel: 'tick', elevatorId: slot.info.id, ts };
+  return { channel: 'tick', elevatorId: slot.elevator.id, ts };
 }

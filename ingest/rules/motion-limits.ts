@@ -17,7 +17,7 @@ export interface RuntimeState {
   raised: boolean;
 }
 
-const NO_RUN: RuntimeState = { run: NO_STREAK, stop: NO_STREAK, raised: false };
+const NO_RUN: RuntimeState = Object.freeze({ run: NO_STREAK, stop: NO_STREAK, raised: false });
 
 export const motorRuntimeLimiter: Rule<RuntimeState> = {
   id: 'motor_runtime_limiter',
@@ -40,7 +40,9 @@ export const motorRuntimeLimiter: Rule<RuntimeState> = {
     // Parked with no run to close: `stop` is read only during a run, which resets it.
     if (!running && state.run.since === null && !state.raised) return { state, findings: NO_FINDINGS };
     if (!running && (state.run.since === null || confirmed(stop, t.ts, context.limits))) {
-      return { state: { run: NO_STREAK, stop, raised: false }, findings: NO_FINDINGS };
+      // The run is over. Its `stop` streak is not kept: parked, it could only end in NO_RUN (a
+      // quiet stop) or be reset by the next run, so NO_RUN is the same state without ~100 B per car.
+      return { state: NO_RUN, findings: NO_FINDINGS };
     }
     // A single stopped reading (levelling jitter) does not split one run in two.
     const run = running ? extend(state.run, true, t.ts) : state.run;
@@ -102,17 +104,33 @@ function ratio(speed: number, context: RuleContext): number {
   return speed / context.elevator.ratedSpeedMps;
 }
 
+/** Not fast, not raised: nearly every car, sharing this state instead of one of its own. */
+const NORMAL_SPEED: OverspeedState = Object.freeze({ fast: NO_STREAK, normal: NO_STREAK, raised: false });
+
+/**
+ * `normal` is read only while raised. A raise needs a ratio at or above overspeedRatio or
+ * overspeedInstantRatio, where `normal` restarts anyway when the clear ratio is below both (the
+ * defaults): then it need not be kept up before a raise. A car whose thresholds put the clear
+ * ratio above a raise ratio keeps counting it as before.
+ */
+function countsNormalWhileNotRaised(limits: RuleContext['limits']): boolean {
+  return limits.overspeedClearRatio > Math.min(limits.overspeedRatio, limits.overspeedInstantRatio);
+}
+
 export const overspeed: Rule<OverspeedState> = {
   id: 'overspeed',
   codes: ['overspeed'],
-  initial: () => ({ fast: NO_STREAK, normal: NO_STREAK, raised: false }),
+  initial: () => NORMAL_SPEED,
   evaluate(state, input, context) {
     if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const { limits } = context;
     const r = ratio(t.speed_mps, context);
     const fast = extend(state.fast, r >= limits.overspeedRatio, t.ts);
-    const normal = extend(state.normal, r < limits.overspeedClearRatio, t.ts);
+    const normal =
+      state.raised || countsNormalWhileNotRaised(limits)
+        ? extend(state.normal, r < limits.overspeedClearRatio, t.ts)
+        : NO_STREAK;
     const findings: RuleFinding[] = [];
     let raised = state.raised;
     if (!raised && (r >= limits.overspeedInstantRatio || confirmed(fast, t.ts, limits))) {
@@ -127,6 +145,7 @@ export const overspeed: Rule<OverspeedState> = {
       raised = false;
       findings.push(clear('overspeed', t.ts, { speed_mps: t.speed_mps }));
     }
-    return { state: { fast, normal, raised }, findings };
+    const atRest = fast === NO_STREAK && normal === NO_STREAK && !raised;
+    return { state: atRest ? NORMAL_SPEED : { fast, normal, raised }, findings };
   },
 };

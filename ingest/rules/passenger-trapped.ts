@@ -15,6 +15,7 @@ export interface TrappedState {
   inside: Streak;
   release: Streak;
   raised: boolean;
+  /** The newest sample of the episode, for the evidence; null outside one (see HoldState.last). */
   last: Telemetry | null;
 }
 
@@ -95,8 +96,16 @@ export const passengerTrapped: Rule<TrappedState> = {
           }),
         ]
       : [];
+    // `release` and `last` are read only during an episode: the next one starts them afresh.
     return {
-      state: { episode: NO_STREAK, outside: NO_STREAK, inside, release, raised: false, last: t },
+      state: {
+        episode: NO_STREAK,
+        outside: NO_STREAK,
+        inside,
+        release: NO_STREAK,
+        raised: false,
+        last: null,
+      },
       findings,
     };
   },

@@ -54,7 +54,8 @@ export const floorPositionLost: Rule<FloorState> = {
       }
     }
     const bad = extend(state.bad, !valid || disagrees, t.ts);
-    const good = extend(state.good, valid && !disagrees && !pendingJump, t.ts);
+    // Read only while raised, and reset when raised: not kept up otherwise.
+    const good = state.raised ? extend(state.good, valid && !disagrees && !pendingJump, t.ts) : NO_STREAK;
     const next: FloorState = { last: t, pendingJump, bad, good, raised: state.raised };
     if (!state.raised && (jumpConfirmed || confirmed(bad, t.ts, limits))) {
       const reason = jumpConfirmed ? 'jump' : valid ? 'disagrees_with_height' : 'invalid_floor';

@@ -17,16 +17,21 @@ export interface SafetyCircuitState {
 /** A trip seen on the first stopped sample still counts if the previous one was running this recently. */
 const RUNNING_MEMORY_MS = 3000;
 
+/** Not running lately, not raised: shared by every parked car instead of a state of its own. */
+const AT_REST: SafetyCircuitState = Object.freeze({ wasRunningAt: null, raised: false, healthy: NO_STREAK });
+
 export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
   id: 'safety_circuit_open_running',
   codes: ['safety_circuit_open_running'],
-  initial: () => ({ wasRunningAt: null, raised: false, healthy: NO_STREAK }),
+  initial: () => AT_REST,
   evaluate(state, input, context) {
     if (input.channel !== 'telemetry') return { state, findings: NO_FINDINGS };
     const t = input.payload;
     const running = t.moving || isRunning(t, context.limits);
     const recentlyRunning = state.wasRunningAt !== null && t.ts - state.wasRunningAt <= RUNNING_MEMORY_MS;
-    const wasRunningAt = running ? t.ts : state.wasRunningAt;
+    // Samples come in device-time order (the detector drops late ones): once the last run is
+    // older than RUNNING_MEMORY_MS it stays so, and is forgotten.
+    const wasRunningAt = running ? t.ts : recentlyRunning ? state.wasRunningAt : null;
     const trip =
       !t.safety_circuit && (running || recentlyRunning) && t.mode !== 'inspection' && t.power === 'mains';
     if (trip && !state.raised) {
@@ -35,8 +40,14 @@ export const safetyCircuitOpenRunning: Rule<SafetyCircuitState> = {
         findings: [raise('safety_circuit_open_running', t.ts, { ...snapshot(t), direction: t.direction })],
       };
     }
-    const healthy = extend(state.healthy, t.safety_circuit, t.ts);
+    // Read only while raised, and reset when raised: not kept up otherwise.
+    const healthy = state.raised ? extend(state.healthy, t.safety_circuit, t.ts) : NO_STREAK;
     const rearm = state.raised && heldMs(healthy, t.ts) >= context.limits.healthyClearS * 1000;
-    return { state: { wasRunningAt, raised: state.raised && !rearm, healthy }, findings: NO_FINDINGS };
+    const raised = state.raised && !rearm;
+    const unchanged =
+      wasRunningAt === state.wasRunningAt && raised === state.raised && healthy === state.healthy;
+    if (unchanged) return { state, findings: NO_FINDINGS };
+    const atRest = wasRunningAt === null && !raised && healthy === NO_STREAK;
+    return { state: atRest ? AT_REST : { wasRunningAt, raised, healthy }, findings: NO_FINDINGS };
   },
 };

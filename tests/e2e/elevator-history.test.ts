@@ -97,7 +97,7 @@ describe('elevator history charts in Chromium', () => {
     const car = schedule(now);
     tripAt = car.tripAt;
     const tags = tagSuffix({ estate: 'lianhua', building: 'lianhua-b1', elevator: ANJU_ELEVATOR });
-    const w = newElevatorState({ id: ANJU_ELEVATOR } as never).telemetryWrite;
+    const w = newElevatorState({ id: ANJU_ELEVATOR } as never);
     const lines = car.messages.map((m) => telemetryPointLine(m, tags, w, 300_000));
     const write = await fetch(
       `${influx.url}/write?db=${DATABASE}&rp=${RETENTION_POLICIES.raw}&precision=ms`,

@@ -84,7 +84,7 @@ describe('elevator history from InfluxDB', () => {
       [HEXIN_ELEVATOR, 'xiangmi', 37_000],
     ] as const) {
       const tags = tagSuffix({ estate, building: `${estate}-b1`, elevator });
-      const w = newElevatorState({ id: elevator } as never).telemetryWrite;
+      const w = newElevatorState({ id: elevator } as never);
       for (let seq = 1; seq <= SEQS; seq++) {
         const ts = tsOf(seq);
         const sample = telemetrySample({

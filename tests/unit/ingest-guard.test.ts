@@ -50,7 +50,7 @@ describe('pipeline step guard', () => {
       stage: 'write',
       reason: 'write threw: RangeError: Maximum call stack size exceeded',
     });
-    expect(h.elevators.get('t-e1')?.telemetryWrite.keyframeForced).toBe(true);
+    expect(h.elevators.get('t-e1')?.keyframeForced).toBe(true);
     expect(h.send(sample(3))).toBeUndefined();
     expect(h.written).toHaveLength(2);
     // The point after the failure carries every field: the stored series is whole again.

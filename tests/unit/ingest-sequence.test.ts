@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ElevatorState, newElevatorState } from '../../ingest/elevator-state.ts';
 import { buildSteps, newContext, type PipelineCounters, runSteps } from '../../ingest/pipeline.ts';
-import { newSequenceState, observeSequence } from '../../ingest/sequence.ts';
+import { newSequenceState, observeSequence, restoreWindow, windowWords } from '../../ingest/sequence.ts';
 import { TEST_CAR, telemetrySample } from '../helpers/fixtures.ts';
 
 const TOP = Number.MAX_SAFE_INTEGER;
@@ -83,5 +83,39 @@ describe('pipeline: the gaps gauge', () => {
     }
     expect(Number.isSafeInteger(counters.gaps)).toBe(true);
     expect(counters.gaps).toBe(1);
+  });
+});
+
+describe('sequence: windows cut from shared blocks', () => {
+  it('each car has a window of its own, across block boundaries', () => {
+    // More cars than one block holds: a window that overlapped its neighbour would mark the
+    // neighbour's numbers as seen, and drop its next message as a resend.
+    const states = Array.from({ length: 150 }, () => newSequenceState());
+    states.forEach((state, i) => {
+      observeSequence(state, i * 32);
+      observeSequence(state, i * 32 + 1);
+    });
+    for (const [i, state] of states.entries()) {
+      expect(windowWords(state).filter((word) => word !== 0).length).toBe(1);
+      expect(observeSequence(state, i * 32 + 1)).toEqual({ duplicate: true });
+      expect(observeSequence(state, i * 32 + 2)).toEqual({ duplicate: false, gapDelta: 0 });
+    }
+  });
+});
+
+describe('sequence: the window in a checkpoint', () => {
+  it('round-trips through windowWords and restoreWindow (JSON), a neighbour untouched', () => {
+    const [state, neighbour] = [newSequenceState(), newSequenceState()];
+    for (const seq of [1, 2, 5, 40, 1000]) observeSequence(state, seq);
+    observeSequence(neighbour, 7);
+    const words = JSON.parse(JSON.stringify(windowWords(state))) as number[];
+    expect(words).toHaveLength(32);
+    const restored = newSequenceState();
+    restored.max = state.max;
+    restoreWindow(restored, words);
+    expect(windowWords(restored)).toEqual(windowWords(state));
+    for (const seq of [2, 40, 1000]) expect(observeSequence(restored, seq)).toEqual({ duplicate: true });
+    expect(observeSequence(restored, 3)).toEqual({ duplicate: false, gapDelta: 0 });
+    expect(windowWords(neighbour).filter((word) => word !== 0)).toHaveLength(1);
   });
 });

@@ -577,3 +577,33 @@ describe('found by the eval suite (bench/eval.ts)', () => {
     expect(raised(run(build()))).toEqual(expected);
   });
 });
+
+describe('what the rule states keep', () => {
+  /** Every telemetry sample (a parsed message: it carries `run_count`) reachable from a state. */
+  function samplesIn(value: unknown, found = new Set<Telemetry>()): Set<Telemetry> {
+    if (value === null || typeof value !== 'object') return found;
+    if ('run_count' in value) found.add(value as Telemetry);
+    else for (const inner of Object.values(value)) samplesIn(inner, found);
+    return found;
+  }
+
+  it('holds no sample but the newest once episodes ended (an old one per rule and car is heap for nothing)', () => {
+    // A trapped episode, doors held open at a landing past long_door_open, then normal traffic.
+    const tr = new Trace()
+      .hold(40, { floor: 3, position_m: 7.5, door_zone: false, occupied: true })
+      .hold(5, { door_zone: true, position_m: 6, door_closed: false, door_lock: false, occupied: false })
+      .hold(130, {})
+      .hold(5, { door_closed: true, door_lock: true })
+      .ride(6)
+      .hold(5);
+    const detector = createDetector([CAR]);
+    const seen: Finding[] = [];
+    for (const m of tr.messages) seen.push(...detector.onMessage(m));
+    expect(seen.map((f) => (f.kind === 'visit' ? '' : `${f.kind} ${f.code}`))).toEqual(
+      expect.arrayContaining(['raise passenger_trapped', 'raise long_door_open', 'clear long_door_open']),
+    );
+    const newest = tr.messages.at(-1)!.payload;
+    const kept = [...samplesIn(detector.exportState(CAR.id))];
+    expect(kept.every((sample) => sample === newest)).toBe(true);
+  });
+});
