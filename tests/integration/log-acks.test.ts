@@ -52,7 +52,13 @@ async function append(elevatorId: string, from: number, count: number): Promise<
   return partitionOf(elevatorId, PARTITIONS);
 }
 
-function reader(partition: number, seen: Set<number>, settle: () => Promise<boolean>): LogConsumer {
+/** A reader of one partition that hands each message's number to `seen` (a Set, or a list to count repeats). */
+function reader(
+  partition: number,
+  seen: Set<number> | number[],
+  settle: () => Promise<boolean>,
+): LogConsumer {
+  const hand = (n: number) => (Array.isArray(seen) ? seen.push(n) : seen.add(n));
   return new LogConsumer(
     {
       ...stream,
@@ -64,7 +70,7 @@ function reader(partition: number, seen: Set<number>, settle: () => Promise<bool
     },
     {
       log: silentLogger,
-      onMessage: (_topic, payload) => seen.add((JSON.parse(payload.toString('utf8')) as { n: number }).n),
+      onMessage: (_topic, payload) => hand((JSON.parse(payload.toString('utf8')) as { n: number }).n),
       settle,
     },
   );
@@ -173,29 +179,14 @@ describe('acks cover only what the reader received', () => {
     const handed: number[] = [];
     let firstSettle: ((durable: boolean) => void) | null = null;
     let settles = 0;
-    const live = new LogConsumer(
-      {
-        ...stream,
-        url: nats.url,
-        partitions: [partition],
-        maxAckPending: 1000,
-        ackWaitMs: ACK_WAIT_MS,
-        settleRetryMs: 100,
-      },
-      {
-        log: silentLogger,
-        onMessage: (_topic, payload) =>
-          handed.push((JSON.parse(payload.toString('utf8')) as { n: number }).n),
-        // The first settle waits for the test; every later one is durable at once.
-        settle: () => {
-          settles += 1;
-          if (settles > 1) return Promise.resolve(true);
-          return new Promise<boolean>((resolve) => {
-            firstSettle = resolve;
-          });
-        },
-      },
-    );
+    // The first settle waits for the test; every later one is durable at once.
+    const live = reader(partition, handed, () => {
+      settles += 1;
+      if (settles > 1) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        firstSettle = resolve;
+      });
+    });
     await live.start();
     await until(() => handed.length === 3 && firstSettle !== null, 10_000, 'the batch of 3 in its settle');
     // The lease went and came back (onLost, then onGained) while the batch was being written:
