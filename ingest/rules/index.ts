@@ -113,6 +113,28 @@ interface SlotState {
   offline: boolean;
   visits: ElevatorVisitState;
   visitOpen: boolean;
+  /**
+   * The newest sample, written once: the rules that keep it (`last`) share one object, and a
+   * checkpoint carries every car of a partition every few seconds, so it is written here and
+   * `last: null` in the states of `sharedBy` (their indexes), put back on import.
+   */
+  sample?: unknown;
+  sharedBy?: number[];
+}
+
+/** The states with the newest sample they share taken out (see SlotState.sample). */
+function withoutSharedSample(ruleStates: unknown[]): Pick<SlotState, 'ruleStates' | 'sample' | 'sharedBy'> {
+  let sample: object | null = null;
+  const sharedBy: number[] = [];
+  const states = ruleStates.map((state, i) => {
+    const last = (state as { last?: unknown } | null)?.last;
+    if (last === null || typeof last !== 'object') return state;
+    sample ??= last;
+    if (last !== sample) return state;
+    sharedBy.push(i);
+    return { ...(state as object), last: null };
+  });
+  return sharedBy.length < 2 ? { ruleStates } : { ruleStates: states, sample, sharedBy };
 }
 
 /**
@@ -189,7 +211,7 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       const slot = slots.get(id);
       if (!slot) return null;
       const state: SlotState = {
-        ruleStates: slot.ruleStates,
+        ...withoutSharedSample(slot.ruleStates),
         lastDeviceTs: slot.lastDeviceTs,
         lastTelemetryTs: slot.lastTelemetryTs,
         lastReceivedAt: slot.lastReceivedAt,
@@ -205,6 +227,12 @@ export function createDetector(elevators: readonly ElevatorInfo[], options: Dete
       const state = value as SlotState | null;
       if (!slot || !state || !Array.isArray(state.ruleStates) || state.ruleStates.length !== RULES.length)
         return;
+      // A checkpoint that wrote the shared sample once: each state that had it gets it back.
+      if (state.sample !== undefined && Array.isArray(state.sharedBy))
+        for (const i of state.sharedBy) {
+          const ruleState = state.ruleStates[i] as { last?: unknown } | null;
+          if (ruleState && typeof ruleState === 'object') ruleState.last = state.sample;
+        }
       slot.ruleStates = state.ruleStates;
       slot.lastDeviceTs = state.lastDeviceTs;
       slot.lastTelemetryTs = state.lastTelemetryTs;

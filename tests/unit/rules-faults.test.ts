@@ -606,4 +606,28 @@ describe('what the rule states keep', () => {
     const kept = [...samplesIn(detector.exportState(CAR.id))];
     expect(kept.every((sample) => sample === newest)).toBe(true);
   });
+
+  it('a checkpoint writes the newest sample once and a new owner goes on with the same findings', () => {
+    const tr = new Trace()
+      .hold(40, { floor: 3, position_m: 7.5, door_zone: false, occupied: true })
+      .hold(5, { door_zone: true, position_m: 6, door_closed: false, door_lock: false, occupied: false })
+      .hold(130, {})
+      .hold(5, { door_closed: true, door_lock: true })
+      .ride(6)
+      .hold(5);
+    const describeFinding = (f: Finding) => (f.kind === 'visit' ? '' : `${f.kind} ${f.code}`);
+    // The cut falls inside the trapped episode, where several rules keep the newest sample.
+    const cut = 30;
+    const owner = createDetector([CAR]);
+    for (const m of tr.messages.slice(0, cut)) owner.onMessage(m);
+    const text = JSON.stringify(owner.exportState(CAR.id));
+    expect(text.split('"run_count"')).toHaveLength(2);
+    const next = createDetector([CAR]);
+    next.importState(CAR.id, JSON.parse(text));
+    const rest = tr.messages.slice(cut);
+    const byOwner = rest.flatMap((m) => owner.onMessage(m)).map(describeFinding);
+    const byNext = rest.flatMap((m) => next.onMessage(m)).map(describeFinding);
+    expect(byOwner).toContain('raise passenger_trapped');
+    expect(byNext).toEqual(byOwner);
+  });
 });
