@@ -185,6 +185,10 @@ describe('the technician on a phone', () => {
   });
 
   it('checks out offline, shows 待同步 1 项, and the server has the check-out once after reconnecting', async () => {
+    // The service worker took the page before the network goes: cut off while it was still
+    // caching the shell, its install fails and the phone has no offline copy until its next
+    // load online (seen once under a loaded CI run, as the next case's 20 s wait for it).
+    await page.waitForSelector('html[data-offline-ready]', WAIT);
     await context.setOffline(true);
     await page.click('button:has-text("签退")');
     await page.waitForSelector('[data-testid=checked-out]', WAIT);
