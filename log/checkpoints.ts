@@ -30,6 +30,7 @@
  * capture, which is also the copy that freezes it) and `save` only joins the texts; the stored
  * document is the same JSON as before, and `load` reads either.
  */
+import { JetStreamApiCodes } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LiftWatchError } from '../lib/errors.ts';
@@ -87,6 +88,15 @@ export function checkpointText(checkpoint: EncodedCheckpoint): string {
     writtenAt: checkpoint.writtenAt,
   });
   return `${head.slice(0, -1)},"elevators":{${parts.join(',')}}}`;
+}
+
+/** JetStream refused a compare-and-set: the key is not at the revision the writer gave. */
+function wrongRevision(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    code === JetStreamApiCodes.StreamWrongLastSequence ||
+    code === JetStreamApiCodes.StreamWrongLastSequenceUnknown
+  );
 }
 
 export class PartitionCheckpoints<T> {
@@ -163,12 +173,14 @@ export class PartitionCheckpoints<T> {
       else if (expected === 0) revision = await kv.create(manifestKey(partition), value);
       else revision = await kv.update(manifestKey(partition), value, expected);
     } catch (error) {
+      // Any other failure (a timeout) leaves it unknown whether the value was stored: the
+      // chunks stay (a manifest may name them; a takeover sweeps them if not) and the save
+      // fails as not saved, so nothing is acked; the next save finds out.
+      if (!wrongRevision(error)) throw error;
       await this.purge(written);
-      // Whether a newer owner wrote it or the server could not tell, this writer must not go on
-      // as if saved; it reads the revision again only by taking the partition again.
       throw new LiftWatchError(
         'LEASE_LOST',
-        `partition ${partition}'s checkpoint changed since this owner read it (a newer owner?); not saved`,
+        `partition ${partition}'s checkpoint changed since this owner read it (a newer owner); not saved`,
         { cause: error },
       );
     }
