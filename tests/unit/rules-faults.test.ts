@@ -579,6 +579,17 @@ describe('found by the eval suite (bench/eval.ts)', () => {
 });
 
 describe('what the rule states keep', () => {
+  /** A trapped episode, doors held open at a landing past long_door_open, then normal traffic. */
+  const trappedThenTraffic = () =>
+    new Trace()
+      .hold(40, { floor: 3, position_m: 7.5, door_zone: false, occupied: true })
+      .hold(5, { door_zone: true, position_m: 6, door_closed: false, door_lock: false, occupied: false })
+      .hold(130, {})
+      .hold(5, { door_closed: true, door_lock: true })
+      .ride(6)
+      .hold(5);
+  const describeFinding = (f: Finding) => (f.kind === 'visit' ? '' : `${f.kind} ${f.code}`);
+
   /** Every telemetry sample (a parsed message: it carries `run_count`) reachable from a state. */
   function samplesIn(value: unknown, found = new Set<Telemetry>()): Set<Telemetry> {
     if (value === null || typeof value !== 'object') return found;
@@ -588,18 +599,11 @@ describe('what the rule states keep', () => {
   }
 
   it('holds no sample but the newest once episodes ended (an old one per rule and car is heap for nothing)', () => {
-    // A trapped episode, doors held open at a landing past long_door_open, then normal traffic.
-    const tr = new Trace()
-      .hold(40, { floor: 3, position_m: 7.5, door_zone: false, occupied: true })
-      .hold(5, { door_zone: true, position_m: 6, door_closed: false, door_lock: false, occupied: false })
-      .hold(130, {})
-      .hold(5, { door_closed: true, door_lock: true })
-      .ride(6)
-      .hold(5);
+    const tr = trappedThenTraffic();
     const detector = createDetector([CAR]);
     const seen: Finding[] = [];
     for (const m of tr.messages) seen.push(...detector.onMessage(m));
-    expect(seen.map((f) => (f.kind === 'visit' ? '' : `${f.kind} ${f.code}`))).toEqual(
+    expect(seen.map(describeFinding)).toEqual(
       expect.arrayContaining(['raise passenger_trapped', 'raise long_door_open', 'clear long_door_open']),
     );
     const newest = tr.messages.at(-1)!.payload;
@@ -608,14 +612,7 @@ describe('what the rule states keep', () => {
   });
 
   it('a checkpoint writes the newest sample once and a new owner goes on with the same findings', () => {
-    const tr = new Trace()
-      .hold(40, { floor: 3, position_m: 7.5, door_zone: false, occupied: true })
-      .hold(5, { door_zone: true, position_m: 6, door_closed: false, door_lock: false, occupied: false })
-      .hold(130, {})
-      .hold(5, { door_closed: true, door_lock: true })
-      .ride(6)
-      .hold(5);
-    const describeFinding = (f: Finding) => (f.kind === 'visit' ? '' : `${f.kind} ${f.code}`);
+    const tr = trappedThenTraffic();
     // The cut falls inside the trapped episode, where several rules keep the newest sample.
     const cut = 30;
     const owner = createDetector([CAR]);
