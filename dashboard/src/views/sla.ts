@@ -133,15 +133,20 @@ export const slaView: View = (host) => {
   );
   monthPicker.querySelector('select')?.setAttribute('data-testid', 'sla-month');
 
+  // A month picked twice in a row sends two requests; only the latest one's answer is shown,
+  // whichever arrives last (an earlier month's late answer once replaced this month's table).
+  let latest = 0;
   async function load(): Promise<void> {
+    const mine = ++latest;
     writeFilters(filters, defaults);
     const query = { month: filters.month, estate: filters.estate || undefined };
     csv.setAttribute('href', apiUrl('/sla.csv', query));
     mount(table, loading());
     try {
       const report = await api.get<Report>('/sla', query);
-      mount(table, slaTable(report));
+      if (mine === latest) mount(table, slaTable(report));
     } catch (error) {
+      if (mine !== latest) return;
       mount(
         table,
         errorBox(error, () => void load()),
