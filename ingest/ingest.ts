@@ -198,8 +198,8 @@ export interface Ingest {
 }
 
 const SCHEMA_RETRY_MS = 2000;
-/** How often a worker checkpoints its partitions (and so acknowledges what they cover). */
-const DEFAULT_CHECKPOINT_MS = 2000;
+/** How often a worker checkpoints its partitions: a next owner replays at most about this much. */
+const DEFAULT_CHECKPOINT_MS = 10_000;
 /** The health read-back at start may not hold the start up longer than this. */
 const HEALTH_RESTORE_TIMEOUT_MS = 20_000;
 
@@ -384,7 +384,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
                 fence: (partitions) => stillOurs(partitions),
                 checkpoint: {
                   everyMs: lease.checkpointMs ?? DEFAULT_CHECKPOINT_MS,
-                  capture: (partitions) => captureCheckpoints(partitions),
+                  capture: (covered) => captureCheckpoints(covered),
                   save: (captured) => saveCheckpoints(captured as EncodedCheckpoint[]),
                 },
               }
@@ -420,8 +420,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
                 Date.now(),
                 await leases!.revisionCeiling(),
               );
-              await restoreCheckpoint(partition, epoch);
-              await logConsumer.addPartition(partition);
+              await logConsumer.addPartition(partition, await restoreCheckpoint(partition, epoch));
             },
             onLost: (partition) => {
               // Stop reading first, then forget: nothing of it is handled, written or acked after.
@@ -441,10 +440,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const checkpoints = leases ? new PartitionCheckpoints<ElevatorCheckpoint>() : null;
 
   /** Synchronous, at a batch boundary: the state of these partitions' elevators as handed so far. */
-  function captureCheckpoints(partitions: readonly number[]): EncodedCheckpoint[] {
+  function captureCheckpoints(covered: ReadonlyMap<number, number>): EncodedCheckpoint[] {
     if (!leases) return [];
     const wanted = new Map<number, EncodedCheckpoint>();
-    for (const partition of partitions) {
+    for (const [partition, streamSeq] of covered) {
       const epoch = leases.epoch(partition);
       if (epoch === undefined) continue;
       wanted.set(partition, {
@@ -452,6 +451,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
         epoch,
         worker: lease!.workerId,
         writtenAt: Date.now(),
+        streamSeq,
         elevators: new Map(),
       });
     }
@@ -491,9 +491,15 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
     );
   }
 
-  async function restoreCheckpoint(partition: number, epoch: number): Promise<void> {
+  /**
+   * Loads a taken-over partition's state; returns the stream sequence it covers, after which
+   * the partition is read again: 0 (from the start) when it has none, since an earlier owner may
+   * have acknowledged messages before its first checkpoint; undefined for a checkpoint of an
+   * earlier version (acks then waited for checkpoints: the consumer's own position is right).
+   */
+  async function restoreCheckpoint(partition: number, epoch: number): Promise<number | undefined> {
     const checkpoint = await checkpoints?.load(partition, { epoch });
-    if (!checkpoint) return;
+    if (!checkpoint) return 0;
     let restored = 0;
     for (const [id, saved] of Object.entries(checkpoint.elevators)) {
       const state = elevators.get(id);
@@ -505,9 +511,16 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       restored += 1;
     }
     log.info(
-      { partition, elevators: restored, from: checkpoint.worker, epoch: checkpoint.epoch },
+      {
+        partition,
+        elevators: restored,
+        from: checkpoint.worker,
+        epoch: checkpoint.epoch,
+        streamSeq: checkpoint.streamSeq,
+      },
       'partition state restored from its checkpoint',
     );
+    return checkpoint.streamSeq;
   }
 
   async function stillOurs(partitions: readonly number[]): Promise<ReadonlySet<number>> {

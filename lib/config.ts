@@ -172,10 +172,10 @@ export const ConfigSchema = Type.Object({
   }),
   LOG_CHECKPOINT_S: Type.Integer({
     minimum: 1,
-    maximum: 60,
-    default: 2,
+    maximum: 300,
+    default: 10,
     description:
-      "How often an ingest worker checkpoints its partitions' per-elevator state (and so acknowledges what the checkpoint covers); at most half of LOG_ACK_WAIT_S is used",
+      "How often an ingest worker checkpoints its partitions' per-elevator state with the log position it covers; a partition's next owner starts from it and replays the log after it, so this bounds the replay (acknowledgements do not wait for it)",
   }),
   LOG_LEASE_S: Type.Integer({
     minimum: 2,

@@ -3,9 +3,10 @@
  * (sequence windows, detector rule states, visits in progress), kept in a NATS KV bucket
  * (`LW_CHECKPOINTS`, key `p.{partition}`, last value only) so that the partition's next owner
  * starts from it instead of from nothing. Written by the owner every `everyMs` at a batch
- * boundary; the messages it covers are acknowledged only after it is saved (log/consumer.ts),
- * so everything after it is still unacknowledged and delivered again, and everything in it is
- * a duplicate (elevator, seq) to the restored sequence window. The content is the ingest's
+ * boundary, once that batch is durable, with the stream sequence of the partition's last
+ * message it covers (`streamSeq`); the next owner reads the partition on from the message
+ * after it (log/consumer.ts), so every later message is handed again, acknowledged or not, and
+ * anything handed twice is a duplicate (elevator, seq) to the restored sequence window. The content is the ingest's
  * business: here it is an opaque JSON document with the epoch of the lease it was written under.
  *
  * Past one NATS message (the server's `max_payload`, 1 MB by default, which also bounds a KV
@@ -47,6 +48,13 @@ export interface Checkpoint<T> {
   epoch: number;
   worker: string;
   writtenAt: number;
+  /**
+   * The stream sequence of the partition's last message the state includes: its next owner
+   * reads on from the message after it. Absent in checkpoints of earlier versions (whose
+   * messages were acknowledged only once a checkpoint covered them: the consumer's own
+   * position is then the right one).
+   */
+  streamSeq?: number;
   elevators: Record<string, T>;
 }
 
@@ -86,6 +94,7 @@ export function checkpointText(checkpoint: EncodedCheckpoint): string {
     epoch: checkpoint.epoch,
     worker: checkpoint.worker,
     writtenAt: checkpoint.writtenAt,
+    streamSeq: checkpoint.streamSeq,
   });
   return `${head.slice(0, -1)},"elevators":{${parts.join(',')}}}`;
 }

@@ -59,9 +59,8 @@ export function logConsumerOptionsFrom(
             workerId,
             partitions: config.LOG_PARTITIONS,
             // A checkpoint's cost is per elevator, not per message (all of a partition's
-            // elevators, every time); messages wait for one before their ack, so it must come
-            // well within the ack wait or they are delivered again meanwhile.
-            checkpointMs: Math.min(config.LOG_CHECKPOINT_S * 1000, config.LOG_ACK_WAIT_S * 500),
+            // elevators, every time); acks do not wait for it, a next owner replays from it.
+            checkpointMs: config.LOG_CHECKPOINT_S * 1000,
           },
         }
       : {}),

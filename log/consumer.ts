@@ -4,6 +4,17 @@
  * handed synchronously to `onMessage`, and acknowledged only after `settle()` said that
  * everything handed over so far is durable (written to InfluxDB, alert transitions committed).
  *
+ * Checkpoints (with leases) do not hold acks back: every few seconds the state of the
+ * partitions that moved is captured at a batch boundary, with the stream sequence of the last
+ * message of each it covers, and saved once that batch is durable. A partition's next owner
+ * loads the checkpoint and reads the partition again from the message after that sequence
+ * (`addPartition(p, afterSeq)` makes the durable consumer start there), so the messages the
+ * previous owner had acknowledged since are replayed onto the state they left off from.
+ * Holding every ack until a checkpoint covered it worked too, but kept seconds of messages
+ * pending in the server and checkpointing every elevator every 2 s was a third of what
+ * durability cost the ingest (docs/scale-out.md); this is the Kafka consumer's way (commit
+ * the position with the state, replay from it).
+ *
  * Acks are batched: while a settle runs, newly handed messages wait for the next one, so a
  * settle covers whatever arrived during the previous write. A settle that fails or times out
  * acknowledges nothing; the held messages are told `working()` (their redelivery timer starts
@@ -45,14 +56,15 @@ export interface LogConsumerDeps {
   fence?(partitions: readonly number[]): Promise<ReadonlySet<number>>;
   /**
    * Checkpoints (log/checkpoints.ts): every `everyMs`, `capture` (synchronous, at a batch
-   * boundary, so it holds the state of exactly what was handed over so far) the state of these
-   * partitions; once that settle succeeded, `save` it. Messages are acknowledged only when a
-   * saved checkpoint covers them, so a new owner that loads it finds every message after it
-   * unacknowledged (delivered again) and every message in it a duplicate (dropped).
+   * boundary, so it holds the state of exactly what was handed over so far) the state of the
+   * partitions handed messages since their last capture, each with the stream sequence of the
+   * last of them (`covered`: partition → sequence); once that batch's settle succeeded, `save`
+   * it. The next owner reads on from after that sequence (`addPartition`), so every message
+   * in it is in the state and every later one is handed again.
    */
   checkpoint?: {
     everyMs: number;
-    capture(partitions: readonly number[]): unknown;
+    capture(covered: ReadonlyMap<number, number>): unknown;
     save(captured: unknown): Promise<void>;
   };
 }
@@ -65,6 +77,8 @@ export interface LogConsumerStats {
   settleFailures: number;
   /** Messages not acknowledged because their partition was no longer ours. */
   fenced: number;
+  checkpointsSaved: number;
+  checkpointFailures: number;
   partitions: number[];
 }
 
@@ -74,9 +88,13 @@ export class LogConsumer {
   /** Partitions to read: added before their reader exists, so a removal meanwhile is seen. */
   private readonly wanted = new Set<number>();
   private held: JsMsg[] = [];
-  /** Settled (durable) and waiting for a checkpoint that covers them before the ack. */
-  private settled: JsMsg[] = [];
+  /** Per partition, the last message handed over since its last capture: what a checkpoint would cover. */
+  private uncaptured = new Map<number, JsMsg>();
+  /** Per partition, the stream sequence its last capture covered (a redelivery never moves it back). */
+  private readonly capturedSeq = new Map<number, number>();
   private lastCheckpoint = 0;
+  /** Set by `finish`: the settle loop stops at the next empty batch instead of waiting for a checkpoint. */
+  private finishing = false;
   private settling: Promise<void> | null = null;
   /**
    * Bumped each time a partition is let go, and the value stamped on it: a message taken out of
@@ -88,7 +106,14 @@ export class LogConsumer {
   private releases = 0;
   private readonly releasedAt = new Map<number, number>();
   private stopped = false;
-  private readonly counts = { delivered: 0, acked: 0, settleFailures: 0, fenced: 0 };
+  private readonly counts = {
+    delivered: 0,
+    acked: 0,
+    settleFailures: 0,
+    fenced: 0,
+    checkpointsSaved: 0,
+    checkpointFailures: 0,
+  };
   private readonly log: Logger;
 
   constructor(
@@ -105,7 +130,7 @@ export class LogConsumer {
   stats(): LogConsumerStats {
     return {
       ...this.counts,
-      unacked: this.held.length + this.settled.length,
+      unacked: this.held.length,
       partitions: [...this.readers.keys()].sort((a, b) => a - b),
     };
   }
@@ -125,8 +150,12 @@ export class LogConsumer {
     this.log.info({ partitions: options.partitions.length, url: options.url }, 'consuming the log');
   }
 
-  /** Starts reading a partition (its durable consumer is created if missing). */
-  async addPartition(partition: number): Promise<void> {
+  /**
+   * Starts reading a partition: its durable consumer is created if missing. With `afterSeq`
+   * (the stream sequence the partition's loaded checkpoint covers) the consumer is made anew to
+   * deliver from the next message, whatever an earlier owner acknowledged past it.
+   */
+  async addPartition(partition: number, afterSeq?: number): Promise<void> {
     const nc = this.nc;
     if (!nc || this.wanted.has(partition) || this.stopped) return;
     this.wanted.add(partition);
@@ -139,6 +168,7 @@ export class LogConsumer {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
         layout,
+        ...(afterSeq === undefined ? {} : { startAfter: afterSeq }),
       });
       const consumer = await jetstream(nc).consumers.get(logStreamOf(partition, layout), durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
@@ -176,7 +206,8 @@ export class LogConsumer {
         return false;
       });
     this.held = drop(this.held);
-    this.settled = drop(this.settled);
+    this.uncaptured.delete(partition);
+    this.capturedSeq.delete(partition);
     this.counts.fenced += released;
     return released;
   }
@@ -192,25 +223,31 @@ export class LogConsumer {
     const data = msg.data;
     this.deps.onMessage(topic, Buffer.from(data.buffer, data.byteOffset, data.byteLength), Date.now());
     this.held.push(msg);
+    this.uncaptured.set(partition, msg);
     this.settling ??= this.settleLoop().finally(() => {
       this.settling = null;
     });
   }
 
-  /** Acknowledges, batch after batch, what a successful settle (and checkpoint) covered. */
+  /** Acknowledges, batch after batch, what a successful settle covered; checkpoints when due. */
   private async settleLoop(): Promise<void> {
     const retryMs = this.options.settleRetryMs ?? 500;
     const checkpoint = this.deps.checkpoint;
-    while ((this.held.length > 0 || this.settled.length > 0) && !this.stopped) {
+    while (!this.stopped) {
       const wait = checkpoint ? this.lastCheckpoint + checkpoint.everyMs - Date.now() : 0;
-      if (this.held.length === 0 && wait > 0) {
-        await pause(Math.min(wait, retryMs));
-        continue;
+      const due = checkpoint !== undefined && this.uncaptured.size > 0 && wait <= 0;
+      if (this.held.length === 0) {
+        // Nothing to acknowledge; stay only for a checkpoint of what was handed (not when finishing).
+        if (!checkpoint || this.uncaptured.size === 0 || this.finishing) break;
+        if (!due) {
+          await pause(Math.min(wait, retryMs));
+          continue;
+        }
       }
       let batch = this.held;
       this.held = [];
       const takenAt = this.releases;
-      const captured = checkpoint && wait <= 0 ? checkpoint.capture(this.partitionsOf(batch)) : undefined;
+      const capture = due ? this.capture() : null;
       let durable = false;
       try {
         durable = await this.deps.settle();
@@ -220,40 +257,49 @@ export class LogConsumer {
       batch = this.letGoReleased(batch, takenAt);
       if (!durable) {
         this.counts.settleFailures += 1;
+        if (capture) this.uncapture(capture.taken);
         this.held = batch.concat(this.held);
         for (const msg of this.held) msg.working();
-        for (const msg of this.settled) msg.working();
         await pause(retryMs);
         continue;
       }
-      if (!checkpoint) {
-        // Held back by an unconfirmed fence: ask again after a pause, not in a tight loop.
-        if ((await this.acknowledge(batch)) > 0) await pause(retryMs);
-        continue;
-      }
-      this.settled.push(...batch);
-      if (captured === undefined) continue;
-      try {
-        await checkpoint.save(captured);
-      } catch (error) {
-        this.log.warn({ err: error }, 'checkpoint not saved; acknowledging nothing yet');
-        for (const msg of this.settled) msg.working();
-        await pause(retryMs);
-        continue;
-      }
-      this.lastCheckpoint = Date.now();
-      const covered = this.settled;
-      this.settled = [];
-      if ((await this.acknowledge(covered)) > 0) await pause(retryMs);
+      // Held back by an unconfirmed fence: ask again after a pause, not in a tight loop.
+      const heldBack = batch.length > 0 ? await this.acknowledge(batch) : 0;
+      if (capture) await this.save(capture);
+      if (heldBack > 0) await pause(retryMs);
     }
   }
 
-  /** The partitions of the messages waiting for a checkpoint, and of `batch`. */
-  private partitionsOf(batch: readonly JsMsg[]): number[] {
-    const partitions = new Set<number>();
-    for (const msg of this.settled) partitions.add(partitionOfSubject(msg.subject));
-    for (const msg of batch) partitions.add(partitionOfSubject(msg.subject));
-    return [...partitions];
+  /** The checkpoint of every partition handed messages since its last capture (synchronous). */
+  private capture(): { captured: unknown; taken: Map<number, JsMsg> } {
+    const taken = this.uncaptured;
+    this.uncaptured = new Map();
+    const covered = new Map<number, number>();
+    for (const [partition, msg] of taken) {
+      const seq = Math.max(msg.seq, this.capturedSeq.get(partition) ?? 0);
+      this.capturedSeq.set(partition, seq);
+      covered.set(partition, seq);
+    }
+    return { captured: this.deps.checkpoint!.capture(covered), taken };
+  }
+
+  /** A capture that was not saved: its partitions are captured again next time. */
+  private uncapture(taken: Map<number, JsMsg>): void {
+    for (const [partition, msg] of taken)
+      if (this.readers.has(partition) && !this.uncaptured.has(partition)) this.uncaptured.set(partition, msg);
+  }
+
+  private async save(capture: { captured: unknown; taken: Map<number, JsMsg> }): Promise<void> {
+    this.lastCheckpoint = Date.now();
+    try {
+      await this.deps.checkpoint!.save(capture.captured);
+      this.counts.checkpointsSaved += 1;
+    } catch (error) {
+      // Acks do not wait for it: a next owner just replays from the previous checkpoint.
+      this.counts.checkpointFailures += 1;
+      this.log.warn({ err: error }, 'checkpoint not saved; the next one covers its partitions');
+      this.uncapture(capture.taken);
+    }
   }
 
   /**
@@ -305,24 +351,20 @@ export class LogConsumer {
    */
   async finish(): Promise<void> {
     for (const reader of this.readers.values()) reader.stop();
+    this.finishing = true;
     await this.settling;
     this.stopped = true;
     const last = this.held;
-    const captured = this.deps.checkpoint?.capture(this.partitionsOf(last));
     this.held = [];
     const takenAt = this.releases;
-    const all = this.settled.concat(last);
-    this.settled = [];
-    if (all.length > 0 && (await this.deps.settle().catch(() => false))) {
-      const saved =
-        captured === undefined ||
-        (await this.deps.checkpoint!.save(captured).then(
-          () => true,
-          () => false,
-        ));
-      if (saved) await this.acknowledge(this.letGoReleased(all, takenAt));
-      else for (const msg of all) msg.nak();
-    } else for (const msg of all) msg.nak();
+    // The last checkpoint covers everything handed over: the next owner replays nothing.
+    const capture = this.deps.checkpoint && this.uncaptured.size > 0 ? this.capture() : null;
+    if (last.length === 0 && !capture) {
+      // nothing handed since the last settle
+    } else if (await this.deps.settle().catch(() => false)) {
+      if (last.length > 0) await this.acknowledge(this.letGoReleased(last, takenAt));
+      if (capture) await this.save(capture);
+    } else for (const msg of last) msg.nak();
     for (const msg of this.held) msg.nak();
     this.held = [];
     this.readers.clear();

@@ -7,7 +7,8 @@
  *   refuses new messages (the device gets no PUBACK and keeps its message) instead of deleting
  *   old ones that may not have been written yet.
  * - Consumers: one durable pull consumer per partition, filtered on its subject, explicit ack,
- *   a bound on messages delivered and not yet acknowledged, redelivered forever.
+ *   a bound on messages delivered and not yet acknowledged, redelivered forever; made anew
+ *   at a checkpoint's position when a new owner takes the partition over.
  */
 import {
   AckPolicy,
@@ -99,6 +100,12 @@ export interface PartitionConsumerOptions {
   /** How long a delivered message may stay unacknowledged before it is delivered again. */
   ackWaitMs: number;
   layout?: LogLayout;
+  /**
+   * A new owner's position from the partition's checkpoint: the consumer is made anew to
+   * deliver from the message after this stream sequence (what earlier owners acknowledged
+   * past it is replayed).
+   */
+  startAfter?: number;
 }
 
 /** Creates (or updates) the durable consumer of one partition, on the stream that holds it. */
@@ -119,7 +126,15 @@ export async function ensurePartitionConsumer(
     max_deliver: -1,
   };
   const existing = await jsm.consumers.info(stream, durable).catch(() => null);
-  if (existing) {
+  if (options.startAfter !== undefined) {
+    // Deleting it also cuts off an earlier owner still pulling from it (paused past its lease).
+    if (existing) await jsm.consumers.delete(stream, durable);
+    await jsm.consumers.add(stream, {
+      ...config,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: options.startAfter + 1,
+    });
+  } else if (existing) {
     await jsm.consumers.update(stream, durable, {
       max_ack_pending: config.max_ack_pending,
       ack_wait: config.ack_wait,

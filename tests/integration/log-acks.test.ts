@@ -13,7 +13,7 @@ import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger.ts';
-import { LogConsumer } from '../../log/consumer.ts';
+import { LogConsumer, type LogConsumerDeps } from '../../log/consumer.ts';
 import { ensureLogStream } from '../../log/stream.ts';
 import {
   DEFAULT_LAYOUT,
@@ -52,29 +52,37 @@ async function append(elevatorId: string, from: number, count: number): Promise<
   return partitionOf(elevatorId, PARTITIONS);
 }
 
-/** A reader of one partition that hands each message's number to `seen` (a Set, or a list to count repeats). */
+/**
+ * A reader of one partition that hands each message's number to `seen` (a Set, or a list to
+ * count repeats); `more` adds a checkpoint, or starts it with no partition (`addPartition` later).
+ */
 function reader(
   partition: number,
   seen: Set<number> | number[],
   settle: () => Promise<boolean>,
+  more: { checkpoint?: LogConsumerDeps['checkpoint']; partitions?: number[] } = {},
 ): LogConsumer {
   const hand = (n: number) => (Array.isArray(seen) ? seen.push(n) : seen.add(n));
   return new LogConsumer(
     {
       ...stream,
       url: nats.url,
-      partitions: [partition],
+      partitions: more.partitions ?? [partition],
       maxAckPending: 1000,
       ackWaitMs: ACK_WAIT_MS,
       settleRetryMs: 100,
     },
     {
       log: silentLogger,
-      onMessage: (_topic, payload) => hand((JSON.parse(payload.toString('utf8')) as { n: number }).n),
+      onMessage: (_topic, payload) => hand(numberOf(payload)),
       settle,
+      ...(more.checkpoint ? { checkpoint: more.checkpoint } : {}),
     },
   );
 }
+
+const numberOf = (data: Uint8Array): number =>
+  (JSON.parse(new TextDecoder().decode(data)) as { n: number }).n;
 
 async function pendingOf(partition: number): Promise<{ pending: number; floor: number; last: number }> {
   const jsm = await jetstreamManager(nc);
@@ -206,5 +214,55 @@ describe('acks cover only what the reader received', () => {
       'the batch handed again to the new reading, then acknowledged',
     );
     await live.stop();
+  });
+});
+
+describe("a partition's next owner reads on from its checkpoint", () => {
+  it('replays what the previous owner acknowledged after its last checkpoint, and nothing before it', async () => {
+    const partition = await append('e-acks-replay', 1, 4);
+    const handedToFirst: number[] = [];
+    let covered: ReadonlyMap<number, number> | null = null;
+    // The first owner checkpoints once (at its first batch), then only acknowledges.
+    const first = reader(partition, handedToFirst, async () => true, {
+      checkpoint: {
+        everyMs: 0,
+        capture: (partitions) => (covered === null ? new Map(partitions) : null),
+        save: async (captured) => {
+          covered ??= captured as ReadonlyMap<number, number> | null;
+        },
+      },
+    });
+    await first.start();
+    await until(() => covered !== null && handedToFirst.length === 4, 10_000, 'the first checkpoint');
+    const coveredSeq = covered!.get(partition)!;
+    // The message the checkpoint ends with (the first batch may have held fewer than all 4).
+    const jsm = await jetstreamManager(nc);
+    const last = await jsm.streams.getMessage(logStreamOf(partition, DEFAULT_LAYOUT), { seq: coveredSeq });
+    const coveredUpTo = numberOf(last!.data);
+    expect(coveredUpTo).toBeGreaterThanOrEqual(1);
+    expect(coveredUpTo).toBeLessThanOrEqual(4);
+
+    await append('e-acks-replay', 5, 4);
+    await until(
+      async () => {
+        const state = await pendingOf(partition);
+        return handedToFirst.length === 8 && state.pending === 0 && state.floor === state.last;
+      },
+      10_000,
+      'all 8 acknowledged by the first owner, 5–8 after its checkpoint',
+    );
+    await first.connection!.close(); // dies, as with kill -9
+
+    // The next owner loads that checkpoint: everything after it comes again, acknowledged or
+    // not; nothing it covers does. Without the position, the consumer would hand nothing.
+    const seen: number[] = [];
+    const next = reader(partition, seen, async () => true, { partitions: [] });
+    await next.start();
+    await next.addPartition(partition, coveredSeq);
+    const expected = Array.from({ length: 8 - coveredUpTo }, (_, i) => coveredUpTo + 1 + i);
+    await until(() => seen.length >= expected.length, 10_000, 'the replay at the next owner');
+    await until(async () => (await pendingOf(partition)).pending === 0, 10_000, 'the replay acknowledged');
+    expect(seen).toEqual(expected);
+    await next.stop();
   });
 });

@@ -13,11 +13,14 @@
  *
  * - A trapped passenger (GB/T 24476 code 11, 30 s outside the door zone) whose stop is before
  *   its partition's owner is killed and whose threshold passes after: the new owner loads the
- *   partition's checkpoint and opens the alert once, at the 30 s sample.
+ *   partition's checkpoint and opens the alert once, at the 30 s sample. The stop is
+ *   acknowledged by the owner but not yet in its checkpoint (LOG_CHECKPOINT_S=30 here), so the
+ *   alert comes only if the new owner replays the log from the checkpoint's position.
  *
  * Waits poll with deadlines, never sleep.
  */
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -26,7 +29,7 @@ import { influxClient } from '../../ingest/influx-schema.ts';
 import { freePort } from '../../lib/influxd.ts';
 import { CHECKPOINT_BUCKET } from '../../log/checkpoints.ts';
 import { LEASE_BUCKET } from '../../log/lease.ts';
-import { partitionOf } from '../../log/subjects.ts';
+import { DEFAULT_LAYOUT, logStreamOf, partitionDurable, partitionOf } from '../../log/subjects.ts';
 import { topics } from '../../protocol/index.ts';
 import { openRegistry, type RegistryTarget } from '../../store/db.ts';
 import { type ChildPart, startChildPart } from '../helpers/child-part.ts';
@@ -47,6 +50,8 @@ const TRAPPED = 't-e13';
 const TICK_MS = 100;
 const PARTITIONS = 64;
 const LEASE_S = 5;
+/** Long enough that a stop acknowledged just after one checkpoint is in none when its owner dies. */
+const CHECKPOINT_S = 30;
 const LEG = 300;
 /** The paused worker's own database: everything it ever wrote is counted there. */
 const STALE_DATABASE = 'liftwatch_stale';
@@ -103,6 +108,7 @@ beforeAll(async () => {
       INGEST_MQTT_PASSWORD: 'service-secret-0123456789',
       LOG_LEASE_S: String(LEASE_S),
       LOG_ACK_WAIT_S: '3',
+      LOG_CHECKPOINT_S: String(CHECKPOINT_S),
       ...(n === 3 ? { INGEST_BATCH_MAX_AGE_MS: '2000' } : {}),
     });
     const worker = startChildPart(`ingest-${n}`, 'ingest/main.ts', workerEnvs[n - 1]!, dir.path);
@@ -290,11 +296,12 @@ describe('N ingest workers sharing the log by lease', () => {
       clean: false,
     });
     const T = Date.now() - 30 * 60 * 1000;
-    // Stopped between floors, doors closed, someone inside: one sample a second of device time.
+    // Stopped between floors, doors closed, someone inside: one sample a second of device time,
+    // seq 11 on (seq 1–10: the car at a floor before it).
     const trapped = async (from: number, to: number) => {
       for (let s = from; s <= to; s++) {
         const sample = telemetrySample({
-          seq: s + 1,
+          seq: s + 11,
           ts: T + s * 1000,
           door_zone: false,
           occupied: true,
@@ -303,23 +310,42 @@ describe('N ingest workers sharing the log by lease', () => {
         await device.publishAsync(topics.telemetry(TRAPPED), JSON.stringify(sample), { qos: 1 });
       }
     };
+    const checkpointedSeq = async (): Promise<number> => {
+      const checkpoints = await new Kvm(nc).open(CHECKPOINT_BUCKET);
+      const entry = await checkpoints.get(`p.${partition}`);
+      const saved =
+        entry?.operation === 'PUT'
+          ? entry.json<{ elevators: Record<string, { seq: { max: number } }> }>()
+          : null;
+      return saved?.elevators[TRAPPED]?.seq.max ?? 0;
+    };
     try {
       const owner = await ownerOf(partition);
+      for (let seq = 1; seq <= 10; seq++) {
+        const sample = telemetrySample({ seq, ts: T - 11_000 + seq * 1000, floor: 3 });
+        await device.publishAsync(topics.telemetry(TRAPPED), JSON.stringify(sample), { qos: 1 });
+      }
+      // The car in a checkpoint; the stop goes in right after it, so the next one is ~30 s away.
+      await until(
+        async () => (await checkpointedSeq()) >= 10,
+        CHECKPOINT_S * 2500,
+        'the car in a checkpoint',
+      );
       await trapped(0, 15);
-      // The owner checkpointed the episode (and only then acknowledged it).
-      const checkpoints = await new Kvm(nc).open(CHECKPOINT_BUCKET);
+      // The owner handled, wrote and acknowledged the stop: nothing of it is pending in the log.
+      const jsm = await jetstreamManager(nc);
       await until(
         async () => {
-          const entry = await checkpoints.get(`p.${partition}`);
-          const saved =
-            entry?.operation === 'PUT'
-              ? entry.json<{ elevators: Record<string, { seq: { max: number } }> }>()
-              : null;
-          return (saved?.elevators[TRAPPED]?.seq.max ?? 0) >= 16;
+          const info = await jsm.consumers.info(
+            logStreamOf(partition, DEFAULT_LAYOUT),
+            partitionDurable(partition),
+          );
+          return info.num_pending === 0 && info.num_ack_pending === 0;
         },
-        30_000,
-        'the stop in a checkpoint',
+        20_000,
+        'the stop acknowledged by its owner',
       );
+      expect(await checkpointedSeq()).toBeLessThan(11);
       expect(await trappedAlerts()).toHaveLength(0);
       const killedAt = Date.now();
       await workers[owner]!.kill();
