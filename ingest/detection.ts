@@ -53,8 +53,12 @@ export interface DetectionDeps {
 }
 
 export interface Detection {
-  /** The ingest pipeline's `detect` hook. */
-  onMessage(message: DeviceMessage): void;
+  /**
+   * The ingest pipeline's `detect` hook. `replayed`: an earlier owner of the elevator's
+   * partition acknowledged this message, so its findings are in the store already; the
+   * detector takes it (its state catches up) and nothing is committed.
+   */
+  onMessage(message: DeviceMessage, replayed?: boolean): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   /**
@@ -69,9 +73,10 @@ export interface Detection {
   readonly lifecycle: AlertLifecycle;
   /**
    * `fenced`: findings dropped because the worker no longer owned their partition (its own
-   * check before the commit, or the store's refusal, LEASE_LOST).
+   * check before the commit, or the store's refusal, LEASE_LOST). `replayed`: findings of
+   * replayed messages, already committed by the partition's earlier owner, not committed again.
    */
-  readonly counts: { findings: number; errors: number; fenced: number };
+  readonly counts: { findings: number; errors: number; fenced: number; replayed: number };
   /** Findings whose commit failed and wait for the next settle (in order). */
   readonly uncommitted: number;
   /**
@@ -114,7 +119,7 @@ export async function createDetection(options: DetectionOptions, deps: Detection
   let unsubscribe: (() => void) | null = directory.on('changed', () =>
     detector.updateElevators([...directory.elevators()]),
   );
-  const counts = { findings: 0, errors: 0, fenced: 0 };
+  const counts = { findings: 0, errors: 0, fenced: 0, replayed: 0 };
   let pending: Promise<void> = Promise.resolve();
   let tick: NodeJS.Timeout | null = null;
   let escalation: NodeJS.Timeout | null = null;
@@ -190,8 +195,15 @@ export async function createDetection(options: DetectionOptions, deps: Detection
   return {
     lifecycle,
     counts,
-    onMessage(message) {
-      apply(detector.onMessage(message));
+    onMessage(message, replayed = false) {
+      const findings = detector.onMessage(message);
+      if (!replayed) {
+        apply(findings);
+        return;
+      }
+      counts.replayed += findings.length;
+      // The worker's own health history is not in the store's transitions: it takes them again.
+      if (deps.onVisit) for (const f of findings) if (f.kind === 'visit') deps.onVisit(f);
     },
     get uncommitted() {
       return backlog.length;

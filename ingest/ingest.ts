@@ -289,9 +289,9 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
       })
     : null;
   const detect: PipelineDeps['detect'] = health
-    ? (message, elevator) => {
+    ? (message, elevator, replayed) => {
         try {
-          deps.detect?.(message, elevator);
+          deps.detect?.(message, elevator, replayed);
         } finally {
           health.onMessage(message, elevator.tags);
         }
@@ -325,10 +325,10 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
    * a message whose handling crashed the process would be delivered again: the guards above
    * are what keep that from looping.
    */
-  function handle(topic: string, payload: Buffer, receivedAt = Date.now()): void {
+  function handle(topic: string, payload: Buffer, receivedAt = Date.now(), replayed = false): void {
     counts.received += 1;
     try {
-      const ctx = newContext(topic, payload, receivedAt);
+      const ctx = newContext(topic, payload, receivedAt, replayed);
       const result = runSteps(steps, ctx);
       if (result === undefined) {
         arrival.record(receivedAt - ctx.message!.payload.ts);

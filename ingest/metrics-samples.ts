@@ -76,6 +76,12 @@ export function ingestMetricSamples(metrics: IngestMetrics): MetricSample[] {
         value: log.acked,
       },
       {
+        name: 'liftwatch_ingest_log_replayed_total',
+        help: "Log messages read again after a takeover that the partition's earlier owner had acknowledged (state rebuilt, nothing raised)",
+        type: 'counter',
+        value: log.replayed,
+      },
+      {
         name: 'liftwatch_ingest_log_unacked',
         help: 'Log messages handled and waiting for their write before being acknowledged',
         type: 'gauge',

@@ -31,6 +31,8 @@ export interface PipelineContext {
   readonly topic: string;
   readonly raw: Buffer;
   readonly receivedAt: number;
+  /** Acknowledged by the partition's earlier owner (log/consumer.ts): detection rebuilds state, raises nothing. */
+  readonly replayed: boolean;
   device: DeviceTopic | null;
   value: unknown;
   message: DeviceMessage | null;
@@ -61,14 +63,20 @@ export interface PipelineDeps {
   /**
    * HOOK: detection. Called once per accepted, deduplicated message after the state is
    * recorded and before it is written. The rules (ingest/rules/) plug in here; a throw is
-   * counted and logged, never stops persistence.
+   * counted and logged, never stops persistence. `replayed`: the message's findings were
+   * committed by an earlier owner of its partition; the rules take it, nothing is raised.
    */
-  detect?: (message: DeviceMessage, elevator: ElevatorState) => void;
+  detect?: (message: DeviceMessage, elevator: ElevatorState, replayed: boolean) => void;
   onDetectError?: (error: unknown, message: DeviceMessage) => void;
 }
 
-export function newContext(topic: string, raw: Buffer, receivedAt: number): PipelineContext {
-  return { topic, raw, receivedAt, device: null, value: undefined, message: null, elevator: null };
+export function newContext(
+  topic: string,
+  raw: Buffer,
+  receivedAt: number,
+  replayed = false,
+): PipelineContext {
+  return { topic, raw, receivedAt, replayed, device: null, value: undefined, message: null, elevator: null };
 }
 
 function reject(stage: Stage, reason: string): Rejection {
@@ -151,7 +159,7 @@ export function createDetect(
 ): Step {
   return step('detect', function detectStep(ctx) {
     try {
-      detect(ctx.message!, ctx.elevator!);
+      detect(ctx.message!, ctx.elevator!, ctx.replayed);
     } catch (error) {
       counters.detectErrors += 1;
       onError?.(error, ctx.message!);

@@ -81,7 +81,9 @@ export async function createIngestService(config: Config, deps: IngestServiceDep
       log: deps.log,
       store: deps.store,
       elevators,
-      ...(config.DETECTION ? { detect: (message) => detection?.onMessage(message) } : {}),
+      ...(config.DETECTION
+        ? { detect: (message, _elevator, replayed) => detection?.onMessage(message, replayed) }
+        : {}),
       settled: async () => detection?.settled(),
       onElevatorsLost: (ids) => detection?.forget(ids),
       exportState: (id) => detection?.exportState(id) ?? null,

@@ -9,7 +9,11 @@
  * message of each it covers, and saved once that batch is durable. A partition's next owner
  * loads the checkpoint and reads the partition again from the message after that sequence
  * (`addPartition(p, afterSeq)` makes the durable consumer start there), so the messages the
- * previous owner had acknowledged since are replayed onto the state they left off from.
+ * previous owner had acknowledged since are replayed onto the state they left off from. They
+ * are handed over marked `replayed` (up to the old consumer's ack floor): their points were
+ * written and their findings committed by the owner that acknowledged them, so they rebuild
+ * state and raise nothing again (an alert opened and cleared in that stretch would otherwise
+ * be opened a second time).
  * Holding every ack until a checkpoint covered it worked too, but kept seconds of messages
  * pending in the server and checkpointing every elevator every 2 s was a third of what
  * durability cost the ingest (docs/scale-out.md); this is the Kafka consumer's way (commit
@@ -48,8 +52,11 @@ export interface LogConsumerOptions extends LogStreamOptions {
 
 export interface LogConsumerDeps {
   log: Logger;
-  /** One message, synchronously; must not throw (the ingest's `handle` guards every step). */
-  onMessage(topic: string, payload: Buffer, receivedAt: number): void;
+  /**
+   * One message, synchronously; must not throw (the ingest's `handle` guards every step).
+   * `replayed`: an earlier owner of the partition acknowledged it (see `addPartition`).
+   */
+  onMessage(topic: string, payload: Buffer, receivedAt: number, replayed: boolean): void;
   /** Resolves true once everything handed to `onMessage` so far is durable; false if not (yet). */
   settle(): Promise<boolean>;
   /** Of these partitions, the ones still ours (leases); without it every partition is. */
@@ -71,6 +78,8 @@ export interface LogConsumerDeps {
 
 export interface LogConsumerStats {
   delivered: number;
+  /** Of those, handed over as replayed (acknowledged by an earlier owner). */
+  replayed: number;
   acked: number;
   /** Delivered and not yet acknowledged (waiting for a settle). */
   unacked: number;
@@ -92,6 +101,8 @@ export class LogConsumer {
   private uncaptured = new Map<number, JsMsg>();
   /** Per partition, the stream sequence its last capture covered (a redelivery never moves it back). */
   private readonly capturedSeq = new Map<number, number>();
+  /** Per partition taken over, the stream sequence up to which its messages are replays. */
+  private readonly replayThrough = new Map<number, number>();
   private lastCheckpoint = 0;
   /** Set by `finish`: the settle loop stops at the next empty batch instead of waiting for a checkpoint. */
   private finishing = false;
@@ -108,6 +119,7 @@ export class LogConsumer {
   private stopped = false;
   private readonly counts = {
     delivered: 0,
+    replayed: 0,
     acked: 0,
     settleFailures: 0,
     fenced: 0,
@@ -153,7 +165,8 @@ export class LogConsumer {
   /**
    * Starts reading a partition: its durable consumer is created if missing. With `afterSeq`
    * (the stream sequence the partition's loaded checkpoint covers) the consumer is made anew to
-   * deliver from the next message, whatever an earlier owner acknowledged past it.
+   * deliver from the next message, whatever an earlier owner acknowledged past it; the messages
+   * up to the old consumer's ack floor are handed over as replayed.
    */
   async addPartition(partition: number, afterSeq?: number): Promise<void> {
     const nc = this.nc;
@@ -164,12 +177,14 @@ export class LogConsumer {
     try {
       const jsm = await jetstreamManager(nc);
       const layout = options.layout ?? DEFAULT_LAYOUT;
-      const durable = await ensurePartitionConsumer(jsm, partition, {
+      const { durable, acknowledgedThrough } = await ensurePartitionConsumer(jsm, partition, {
         maxAckPending: options.maxAckPending,
         ackWaitMs: options.ackWaitMs ?? 30_000,
         layout,
         ...(afterSeq === undefined ? {} : { startAfter: afterSeq }),
       });
+      if (acknowledgedThrough > (afterSeq ?? acknowledgedThrough))
+        this.replayThrough.set(partition, acknowledgedThrough);
       const consumer = await jetstream(nc).consumers.get(logStreamOf(partition, layout), durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
@@ -208,6 +223,7 @@ export class LogConsumer {
     this.held = drop(this.held);
     this.uncaptured.delete(partition);
     this.capturedSeq.delete(partition);
+    this.replayThrough.delete(partition);
     this.counts.fenced += released;
     return released;
   }
@@ -219,9 +235,23 @@ export class LogConsumer {
       return;
     }
     this.counts.delivered += 1;
+    // A partition's messages come in stream order: the first past the mark ends its replay.
+    let replayed = false;
+    const through = this.replayThrough.get(partition);
+    if (through !== undefined) {
+      if (msg.seq <= through) {
+        replayed = true;
+        this.counts.replayed += 1;
+      } else this.replayThrough.delete(partition);
+    }
     const topic = topicOfSubject(msg.subject) ?? msg.subject;
     const data = msg.data;
-    this.deps.onMessage(topic, Buffer.from(data.buffer, data.byteOffset, data.byteLength), Date.now());
+    this.deps.onMessage(
+      topic,
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      Date.now(),
+      replayed,
+    );
     this.held.push(msg);
     this.uncaptured.set(partition, msg);
     this.settling ??= this.settleLoop().finally(() => {

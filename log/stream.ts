@@ -108,12 +108,23 @@ export interface PartitionConsumerOptions {
   startAfter?: number;
 }
 
+export interface PartitionConsumer {
+  durable: string;
+  /**
+   * With `startAfter`: the stream sequence up to which the consumer made anew had every
+   * message acknowledged (its ack floor; 0 when there was none). Those messages were written
+   * and their findings committed by an earlier owner, so reading them again only rebuilds
+   * state (log/consumer.ts hands them over as replayed).
+   */
+  acknowledgedThrough: number;
+}
+
 /** Creates (or updates) the durable consumer of one partition, on the stream that holds it. */
 export async function ensurePartitionConsumer(
   jsm: JetStreamManager,
   partition: number,
   options: PartitionConsumerOptions,
-): Promise<string> {
+): Promise<PartitionConsumer> {
   const durable = partitionDurable(partition);
   const stream = logStreamOf(partition, options.layout ?? DEFAULT_LAYOUT);
   const config = {
@@ -126,6 +137,7 @@ export async function ensurePartitionConsumer(
     max_deliver: -1,
   };
   const existing = await jsm.consumers.info(stream, durable).catch(() => null);
+  const acknowledgedThrough = existing?.ack_floor.stream_seq ?? 0;
   if (options.startAfter !== undefined) {
     // Deleting it also cuts off an earlier owner still pulling from it (paused past its lease).
     if (existing) await jsm.consumers.delete(stream, durable);
@@ -140,5 +152,5 @@ export async function ensurePartitionConsumer(
       ack_wait: config.ack_wait,
     });
   } else await jsm.consumers.add(stream, config);
-  return durable;
+  return { durable, acknowledgedThrough: options.startAfter === undefined ? 0 : acknowledgedThrough };
 }

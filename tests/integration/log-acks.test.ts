@@ -60,7 +60,7 @@ function reader(
   partition: number,
   seen: Set<number> | number[],
   settle: () => Promise<boolean>,
-  more: { checkpoint?: LogConsumerDeps['checkpoint']; partitions?: number[] } = {},
+  more: { checkpoint?: LogConsumerDeps['checkpoint']; partitions?: number[]; replayed?: number[] } = {},
 ): LogConsumer {
   const hand = (n: number) => (Array.isArray(seen) ? seen.push(n) : seen.add(n));
   return new LogConsumer(
@@ -74,7 +74,10 @@ function reader(
     },
     {
       log: silentLogger,
-      onMessage: (_topic, payload) => hand(numberOf(payload)),
+      onMessage: (_topic, payload, _at, replayed) => {
+        hand(numberOf(payload));
+        if (replayed) more.replayed?.push(numberOf(payload));
+      },
       settle,
       ...(more.checkpoint ? { checkpoint: more.checkpoint } : {}),
     },
@@ -218,7 +221,7 @@ describe('acks cover only what the reader received', () => {
 });
 
 describe("a partition's next owner reads on from its checkpoint", () => {
-  it('replays what the previous owner acknowledged after its last checkpoint, and nothing before it', async () => {
+  it('replays what the previous owner acknowledged after its last checkpoint (marked replayed), and nothing before it', async () => {
     const partition = await append('e-acks-replay', 1, 4);
     const handedToFirst: number[] = [];
     let covered: ReadonlyMap<number, number> | null = null;
@@ -253,16 +256,23 @@ describe("a partition's next owner reads on from its checkpoint", () => {
     );
     await first.connection!.close(); // dies, as with kill -9
 
+    // Two more that nobody acknowledged yet (appended while the partition has no reader).
+    await append('e-acks-replay', 9, 2);
+
     // The next owner loads that checkpoint: everything after it comes again, acknowledged or
     // not; nothing it covers does. Without the position, the consumer would hand nothing.
+    // What the first owner acknowledged (up to 8) is marked replayed; 9 and 10 are not.
     const seen: number[] = [];
-    const next = reader(partition, seen, async () => true, { partitions: [] });
+    const replayed: number[] = [];
+    const next = reader(partition, seen, async () => true, { partitions: [], replayed });
     await next.start();
     await next.addPartition(partition, coveredSeq);
-    const expected = Array.from({ length: 8 - coveredUpTo }, (_, i) => coveredUpTo + 1 + i);
+    const expected = Array.from({ length: 10 - coveredUpTo }, (_, i) => coveredUpTo + 1 + i);
     await until(() => seen.length >= expected.length, 10_000, 'the replay at the next owner');
     await until(async () => (await pendingOf(partition)).pending === 0, 10_000, 'the replay acknowledged');
     expect(seen).toEqual(expected);
+    expect(replayed).toEqual(expected.filter((n) => n <= 8));
+    expect(next.stats().replayed).toBe(8 - coveredUpTo);
     await next.stop();
   });
 });
