@@ -118,6 +118,17 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   private healthy = true;
   private closing = false;
   private readonly counts = { written: 0, spilled: 0, dropped: 0, refused: 0, retries: 0 };
+  /**
+   * What `settled` waits for. Each sealed batch is numbered (its generation); a batch narrowed
+   * by `admit` or split by a refusal passes its number on. `outstanding` counts, per
+   * generation, the batches still in memory (queued or in flight); the spill file keeps no
+   * numbers, so anything in it holds back every mark up to `spilledThrough`.
+   */
+  private generation = 0;
+  private readonly generationOf = new WeakMap<string[], number>();
+  private readonly outstanding = new Map<number, number>();
+  private spilledThrough = 0;
+  private readonly waiters = new Set<{ mark: number; done: (written: boolean) => void }>();
 
   constructor(
     options: Partial<InfluxWriterOptions> & Pick<InfluxWriterOptions, 'url' | 'database' | 'spillDir'>,
@@ -165,7 +176,33 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     if (this.current.length === 0) return;
     const batch = this.current;
     this.current = [];
+    this.track(batch, ++this.generation);
     this.enqueue(batch);
+  }
+
+  /**
+   * Resolves true once every line accepted before the call is written (or refused, or counted
+   * dropped), false after `timeoutMs`. Unlike `drain` it neither seals the open batch early
+   * nor waits for the writer to go idle, so lines that keep arriving do not hold it back: the
+   * log's consumer acknowledges by it while devices keep publishing.
+   */
+  settled(timeoutMs: number): Promise<boolean> {
+    // An open batch that would age out too late for the answer (a long INGEST_BATCH_MAX_AGE_MS) goes now.
+    if (this.current.length > 0 && this.options.batchMaxAgeMs > timeoutMs / 2) this.seal();
+    const mark = this.current.length > 0 ? this.generation + 1 : this.generation;
+    if (this.writtenThrough(mark)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        mark,
+        done: (written: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(written);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   /** Resolves true once everything accepted so far is written (or refused), false on timeout. */
@@ -195,18 +232,16 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     if (!drained || !this.isIdle()) {
       const left = this.queue.splice(0);
       this.queuedPoints = 0;
-      let kept = 0;
-      for (const batch of left) {
-        if (this.spill.append(batch)) kept += batch.length;
-        else this.drop(batch.length);
-      }
-      this.counts.spilled += kept;
+      const spilledBefore = this.counts.spilled;
+      for (const batch of left) this.toSpill(batch);
+      const kept = this.counts.spilled - spilledBefore;
       this.deps.log.warn(
         { kept, spillPoints: this.spill.points },
         'InfluxDB writer closed with points pending; kept on disk',
       );
     }
     this.spill.close();
+    for (const waiter of this.waiters) waiter.done(false);
   }
 
   stats(): InfluxWriterStats {
@@ -220,6 +255,38 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     };
   }
 
+  /** Every batch up to generation `mark` sealed and out of memory and of the spill file. */
+  private writtenThrough(mark: number): boolean {
+    if (mark > this.generation || (this.spill.hasData && mark <= this.spilledThrough)) return false;
+    for (const generation of this.outstanding.keys()) if (generation <= mark) return false;
+    return true;
+  }
+
+  private track(batch: string[], generation: number): void {
+    this.generationOf.set(batch, generation);
+    this.outstanding.set(generation, (this.outstanding.get(generation) ?? 0) + 1);
+  }
+
+  /** `batch` is written, refused, dropped or on disk: no longer in memory. */
+  private untrack(batch: string[]): void {
+    const generation = this.generationOf.get(batch);
+    if (generation === undefined) return;
+    this.generationOf.delete(batch);
+    const left = this.outstanding.get(generation)! - 1;
+    if (left > 0) this.outstanding.set(generation, left);
+    else this.outstanding.delete(generation);
+    for (const waiter of this.waiters) if (this.writtenThrough(waiter.mark)) waiter.done(true);
+  }
+
+  /** Puts `batch` in the spill file (or drops it when the file is full). */
+  private toSpill(batch: string[]): void {
+    if (this.spill.append(batch)) {
+      this.counts.spilled += batch.length;
+      this.spilledThrough = Math.max(this.spilledThrough, this.generationOf.get(batch) ?? 0);
+    } else this.drop(batch.length);
+    this.untrack(batch);
+  }
+
   private isIdle(): boolean {
     return this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0 && !this.spill.hasData;
   }
@@ -227,8 +294,7 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
   private enqueue(batch: string[]): void {
     // Once anything is on disk, newer batches follow it there, so replay keeps arrival order.
     if (this.spill.hasData || this.queuedPoints + batch.length > this.options.bufferMaxPoints) {
-      if (this.spill.append(batch)) this.counts.spilled += batch.length;
-      else this.drop(batch.length);
+      this.toSpill(batch);
     } else {
       this.queue.push(batch);
       this.queuedPoints += batch.length;
@@ -255,7 +321,12 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
       this.queuedPoints -= batch.length;
       return batch;
     }
-    if (this.spill.hasData) return this.spill.read(this.options.batchSize);
+    if (this.spill.hasData) {
+      // Read back without its numbers: counted as the newest generation that went to disk.
+      const read = this.spill.read(this.options.batchSize);
+      if (read) this.track(read, this.spilledThrough);
+      return read;
+    }
     return undefined;
   }
 
@@ -273,6 +344,11 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
 
   private send(whole: string[]): void {
     const batch = this.deps.admit ? this.deps.admit(whole) : whole;
+    if (batch !== whole) {
+      // The fenced lines are dropped here: what is left carries the batch's number on.
+      if (batch.length > 0) this.track(batch, this.generationOf.get(whole) ?? 0);
+      this.untrack(whole);
+    }
     if (batch.length === 0) return; // pump() goes on to the next batch
     const sentAt = Date.now();
     this.inFlight += 1;
@@ -309,6 +385,7 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     this.healthy = true;
     this.failures = 0;
     this.acknowledge(stored);
+    this.untrack(batch);
     this.pump();
   }
 
@@ -323,13 +400,13 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     if (failure.kind === 'refused') {
       this.settle(batch);
       this.refuse(batch, failure.message);
+      this.untrack(batch);
       this.pump();
       return;
     }
     this.settle(batch);
     if (this.closing) {
-      if (this.spill.append(batch)) this.counts.spilled += batch.length;
-      else this.drop(batch.length);
+      this.toSpill(batch);
       return;
     }
     this.requeueFront(batch);
@@ -376,7 +453,7 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
         return;
       }
       const middle = batch.length >>> 1;
-      this.requeueFront(batch.slice(0, middle), batch.slice(middle));
+      this.requeueFront(...this.inherit(batch, [batch.slice(0, middle), batch.slice(middle)]));
       return;
     }
     const rest: string[] = [];
@@ -387,7 +464,14 @@ export class InfluxWriter extends EventEmitter<InfluxWriterEvents> {
     }
     if (rest.length === 0) return;
     if (restStored) this.acknowledge(rest);
-    else this.requeueFront(rest);
+    else this.requeueFront(...this.inherit(batch, [rest]));
+  }
+
+  /** Parts of `parent` sent again on their own: they carry its generation. */
+  private inherit(parent: string[], parts: string[][]): string[][] {
+    const generation = this.generationOf.get(parent) ?? 0;
+    for (const part of parts) this.track(part, generation);
+    return parts;
   }
 
   private reject(line: string, reason: string): void {

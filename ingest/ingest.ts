@@ -249,6 +249,9 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
   const writers = healthWriter ? [writer, healthWriter] : [writer];
   const drainAll = async (timeoutMs: number) =>
     (await Promise.all(writers.map((w) => w.drain(timeoutMs)))).every(Boolean);
+  // What a settle waits for: the lines accepted so far, not an idle writer (devices keep publishing).
+  const writtenSoFar = async (timeoutMs: number) =>
+    (await Promise.all(writers.map((w) => w.settled(timeoutMs)))).every(Boolean);
   const deadLetters = new DeadLetterSink({
     deadLetters: deps.store.deadLetters,
     log,
@@ -374,7 +377,7 @@ export function createIngest(options: IngestOptions, deps: IngestDeps): Ingest {
           log,
           onMessage: handle,
           settle: async () => {
-            if (!(await drainAll(settleTimeoutMs))) return false;
+            if (!(await writtenSoFar(settleTimeoutMs))) return false;
             await deadLetters.flush();
             await deps.settled?.();
             return true;
