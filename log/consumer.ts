@@ -174,6 +174,7 @@ export class LogConsumer {
     this.wanted.add(partition);
     const { options } = this;
     let reader: ConsumerMessages;
+    let replayUpTo = 0;
     try {
       const jsm = await jetstreamManager(nc);
       const layout = options.layout ?? DEFAULT_LAYOUT;
@@ -183,8 +184,7 @@ export class LogConsumer {
         layout,
         ...(afterSeq === undefined ? {} : { startAfter: afterSeq }),
       });
-      if (acknowledgedThrough > (afterSeq ?? acknowledgedThrough))
-        this.replayThrough.set(partition, acknowledgedThrough);
+      if (acknowledgedThrough > (afterSeq ?? acknowledgedThrough)) replayUpTo = acknowledgedThrough;
       const consumer = await jetstream(nc).consumers.get(logStreamOf(partition, layout), durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({
@@ -197,7 +197,10 @@ export class LogConsumer {
     }
     // Removed (lease lost) or stopped while the reader was being made: it reads nothing.
     if (!this.wanted.has(partition) || this.stopped) reader.stop();
-    else this.readers.set(partition, reader);
+    else {
+      if (replayUpTo > 0) this.replayThrough.set(partition, replayUpTo);
+      this.readers.set(partition, reader);
+    }
   }
 
   /**
