@@ -184,7 +184,7 @@ export class LogConsumer {
         layout,
         ...(afterSeq === undefined ? {} : { startAfter: afterSeq }),
       });
-      if (acknowledgedThrough > (afterSeq ?? acknowledgedThrough)) replayUpTo = acknowledgedThrough;
+      if (afterSeq !== undefined && acknowledgedThrough > afterSeq) replayUpTo = acknowledgedThrough;
       const consumer = await jetstream(nc).consumers.get(logStreamOf(partition, layout), durable);
       // The callback form: no promise per message, and onMessage is synchronous anyway.
       reader = await consumer.consume({

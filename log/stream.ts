@@ -137,7 +137,6 @@ export async function ensurePartitionConsumer(
     max_deliver: -1,
   };
   const existing = await jsm.consumers.info(stream, durable).catch(() => null);
-  const acknowledgedThrough = existing?.ack_floor.stream_seq ?? 0;
   if (options.startAfter !== undefined) {
     // Deleting it also cuts off an earlier owner still pulling from it (paused past its lease).
     if (existing) await jsm.consumers.delete(stream, durable);
@@ -146,11 +145,12 @@ export async function ensurePartitionConsumer(
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: options.startAfter + 1,
     });
+    return { durable, acknowledgedThrough: existing?.ack_floor.stream_seq ?? 0 };
   } else if (existing) {
     await jsm.consumers.update(stream, durable, {
       max_ack_pending: config.max_ack_pending,
       ack_wait: config.ack_wait,
     });
   } else await jsm.consumers.add(stream, config);
-  return { durable, acknowledgedThrough: options.startAfter === undefined ? 0 : acknowledgedThrough };
+  return { durable, acknowledgedThrough: 0 };
 }

@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { FleetDirectory } from '../../fleet/directory.ts';
 import type { ElevatorInfo } from '../../fleet/types.ts';
 import { type InfluxdHandle, startInfluxd } from '../../lib/influxd.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { FleetFile, Telemetry } from '../../protocol/index.ts';
 import { openRegistry, type RegistryDb, type RegistryTarget } from '../../store/db.ts';
 import type { FleetLoadSummary } from '../../store/repositories/fleet.ts';
-import { storeOver } from '../../store/store.ts';
+import { type Store, storeOver } from '../../store/store.ts';
 import { createTestDatabase, TEST_STORE } from './postgres.ts';
 
 export function tempDir(prefix = 'liftwatch-test-'): { path: string; remove(): void } {
@@ -84,6 +85,19 @@ export async function registryWithFleet(
   const registry = await testRegistry();
   await loadFleet(registry.db, fleet);
   return registry;
+}
+
+/** A store over a registry loaded with `fleet`, and its fleet directory started: what a detection stage reads. */
+export async function storeWithDirectory(fleet: FleetFile): Promise<{
+  registry: Awaited<ReturnType<typeof registryWithFleet>>;
+  store: Store;
+  directory: FleetDirectory;
+}> {
+  const registry = await registryWithFleet(fleet);
+  const store = storeOver(registry.db);
+  const directory = new FleetDirectory({ source: store.fleet, log: capturingLogger('error').log });
+  await directory.start();
+  return { registry, store, directory };
 }
 
 /** A pino logger whose JSON lines land in `lines`, parsed, for tests that read what was logged. */

@@ -9,11 +9,17 @@
  * replay flag prevents), so the case can fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetDirectory } from '../../fleet/directory.ts';
+import type { FleetDirectory } from '../../fleet/directory.ts';
 import { createDetection, type Detection } from '../../ingest/detection.ts';
 import type { DeviceMessage } from '../../protocol/index.ts';
-import { type Store, storeOver } from '../../store/store.ts';
-import { capturingLogger, registryWithFleet, smallFleet, telemetrySample } from '../helpers/fixtures.ts';
+import type { Store } from '../../store/store.ts';
+import {
+  capturingLogger,
+  type registryWithFleet,
+  smallFleet,
+  storeWithDirectory,
+  telemetrySample,
+} from '../helpers/fixtures.ts';
 
 const CAR = 't-e1';
 let registry: Awaited<ReturnType<typeof registryWithFleet>>;
@@ -64,10 +70,7 @@ async function trappedAlerts() {
 }
 
 beforeAll(async () => {
-  registry = await registryWithFleet(smallFleet(1));
-  store = storeOver(registry.db);
-  directory = new FleetDirectory({ source: store.fleet, log: capturingLogger('error').log });
-  await directory.start();
+  ({ registry, store, directory } = await storeWithDirectory(smallFleet(1)));
 }, 60_000);
 
 afterAll(async () => {

@@ -18,13 +18,13 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetDirectory } from '../../fleet/directory.ts';
+import type { FleetDirectory } from '../../fleet/directory.ts';
 import { createDetection, type Detection } from '../../ingest/detection.ts';
 import { type LossReason, PartitionLeases } from '../../log/lease.ts';
 import type { DeviceMessage } from '../../protocol/index.ts';
 import type { RegistryDb } from '../../store/db.ts';
-import { type Store, storeOver } from '../../store/store.ts';
-import { capturingLogger, registryWithFleet, smallFleet } from '../helpers/fixtures.ts';
+import type { Store } from '../../store/store.ts';
+import { capturingLogger, smallFleet, storeWithDirectory } from '../helpers/fixtures.ts';
 import { until } from '../helpers/ingest-harness.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 
@@ -114,10 +114,7 @@ async function outboxTopics(): Promise<string[]> {
 
 beforeAll(async () => {
   nats = await startTestNats();
-  registry = await registryWithFleet(smallFleet(2));
-  store = storeOver(registry.db);
-  directory = new FleetDirectory({ source: store.fleet, log: capturingLogger('error').log });
-  await directory.start();
+  ({ registry, store, directory } = await storeWithDirectory(smallFleet(2)));
 }, 60_000);
 
 afterAll(async () => {
